@@ -1,0 +1,22 @@
+/* capsolver-glib.h: the only header applications include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define __CAPSOLVER_GLIB_INSIDE__
+
+#include "cs-version.h"
+#include "cs-enum-types.h"
+#include "cs-error.h"
+#include "cs-proxy.h"
+#include "cs-solution.h"
+#include "cs-package.h"
+#include "cs-balance.h"
+#include "cs-task.h"
+#include "cs-tasks.h"
+#include "cs-client.h"
+#include "cs-sandbox.h"
+
+#undef __CAPSOLVER_GLIB_INSIDE__

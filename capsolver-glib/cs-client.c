@@ -1,0 +1,1704 @@
+/* cs-client.c: the CapSolver API client
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-private.h"
+
+/**
+ * CsClient:
+ *
+ * A client of the CapSolver API. It owns one #SoupSession and sends every
+ * request with a fresh message on it.
+ *
+ * [method@Client.solve] is the whole job in one call: it sends
+ * `createTask`, and unless the answer came at once, polls `getTaskResult`
+ * until the task is ready, fails, is cancelled or the client's
+ * #CsClient:deadline passes. `createTask` is never sent twice for a task:
+ * a task that has a task id is polled, not created again, so solving a task
+ * again after %CS_ERROR_TIMEOUT resumes where the first call stopped.
+ *
+ * Every operation has an asynchronous form with a #GCancellable and a
+ * blocking form. The blocking form runs the asynchronous one on a private
+ * main context, so it never dispatches the application's sources and can
+ * be called from a worker thread.
+ *
+ * Errors of the service are returned in the #CS_ERROR domain, with
+ * messages that read `ERROR_CODE: description`; transport failures keep
+ * the #G_IO_ERROR, #G_TLS_ERROR or #G_RESOLVER_ERROR libsoup gave. The API
+ * key never appears in an error message or a log line.
+ *
+ * Since: 1.0
+ */
+
+#define DEFAULT_FIRST_POLL_DELAY 2000   /* ms; token tasks are never ready sooner */
+#define DEFAULT_POLL_INTERVAL    3000   /* ms; what the service asks for */
+#define DEFAULT_DEADLINE         150000 /* ms; the service gives up at 120 s */
+#define DEFAULT_MAX_POLLS        120    /* the service answers no more per task */
+#define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
+/* Polls are idempotent: a transient failure of one does not end the solve,
+ * unless it happens this many times in a row. */
+#define MAX_TRANSIENT_POLL_ERRORS 3
+
+struct _CsClient
+{
+  GObject      parent_instance;
+
+  char        *api_key;
+  char        *base_url;
+  char        *app_id;
+  guint        first_poll_delay;
+  guint        poll_interval;
+  guint        deadline;
+  guint        max_polls;
+  SoupSession *session;
+};
+
+G_DEFINE_FINAL_TYPE (CsClient, cs_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_API_KEY,
+  PROP_BASE_URL,
+  PROP_APP_ID,
+  PROP_FIRST_POLL_DELAY,
+  PROP_POLL_INTERVAL,
+  PROP_DEADLINE,
+  PROP_MAX_POLLS,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+cs_client_constructed (GObject *object)
+{
+  CsClient *self = CS_CLIENT (object);
+
+  G_OBJECT_CLASS (cs_client_parent_class)->constructed (object);
+
+  /* The trailing space makes libsoup append its own version. */
+  if (self->session == NULL)
+    self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
+                                                   "timeout", SESSION_IO_TIMEOUT,
+                                                   NULL);
+}
+
+static void
+cs_client_finalize (GObject *object)
+{
+  CsClient *self = CS_CLIENT (object);
+
+  g_free (self->api_key);
+  g_free (self->base_url);
+  g_free (self->app_id);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (cs_client_parent_class)->finalize (object);
+}
+
+static void
+cs_client_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  CsClient *self = CS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_API_KEY:
+      g_value_set_string (value, self->api_key);
+      break;
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+    case PROP_APP_ID:
+      g_value_set_string (value, self->app_id);
+      break;
+    case PROP_FIRST_POLL_DELAY:
+      g_value_set_uint (value, self->first_poll_delay);
+      break;
+    case PROP_POLL_INTERVAL:
+      g_value_set_uint (value, self->poll_interval);
+      break;
+    case PROP_DEADLINE:
+      g_value_set_uint (value, self->deadline);
+      break;
+    case PROP_MAX_POLLS:
+      g_value_set_uint (value, self->max_polls);
+      break;
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_client_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  CsClient *self = CS_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_API_KEY:
+      cs_client_set_api_key (self, g_value_get_string (value));
+      break;
+    case PROP_BASE_URL:
+      cs_client_set_base_url (self, g_value_get_string (value));
+      break;
+    case PROP_APP_ID:
+      cs_client_set_app_id (self, g_value_get_string (value));
+      break;
+    case PROP_FIRST_POLL_DELAY:
+      cs_client_set_first_poll_delay (self, g_value_get_uint (value));
+      break;
+    case PROP_POLL_INTERVAL:
+      cs_client_set_poll_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_DEADLINE:
+      cs_client_set_deadline (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_POLLS:
+      cs_client_set_max_polls (self, g_value_get_uint (value));
+      break;
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_client_class_init (CsClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = cs_client_constructed;
+  object_class->finalize = cs_client_finalize;
+  object_class->get_property = cs_client_get_property;
+  object_class->set_property = cs_client_set_property;
+
+  /**
+   * CsClient:api-key: (getter get_api_key) (setter set_api_key)
+   *
+   * The account key sent as `clientKey`. It is never logged nor put in an
+   * error message.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_API_KEY] =
+    g_param_spec_string ("api-key", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:base-url: (getter get_base_url) (setter set_base_url)
+   *
+   * The address of the service: [const@DEFAULT_BASE_URL], the service's
+   * second server `https://api-stable.capsolver.com`, a [class@Sandbox], or
+   * another service that speaks the same protocol.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL, CS_DEFAULT_BASE_URL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:app-id: (getter get_app_id) (setter set_app_id)
+   *
+   * The developer `appId` sent with `createTask` and `feedbackTask`, or
+   * %NULL to send none. The library never sends one of its own.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_APP_ID] =
+    g_param_spec_string ("app-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:first-poll-delay: (getter get_first_poll_delay) (setter set_first_poll_delay)
+   *
+   * Milliseconds between `createTask` and the first `getTaskResult`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FIRST_POLL_DELAY] =
+    g_param_spec_uint ("first-poll-delay", NULL, NULL, 0, G_MAXUINT, DEFAULT_FIRST_POLL_DELAY,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:poll-interval: (getter get_poll_interval) (setter set_poll_interval)
+   *
+   * Milliseconds between two `getTaskResult` requests for a task.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_POLL_INTERVAL] =
+    g_param_spec_uint ("poll-interval", NULL, NULL, 0, G_MAXUINT, DEFAULT_POLL_INTERVAL,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:deadline: (getter get_deadline) (setter set_deadline)
+   *
+   * Milliseconds one [method@Client.solve] call waits for a solution
+   * before it returns %CS_ERROR_TIMEOUT. The default, 150 seconds, is
+   * longer than the 120 seconds after which the service gives up itself.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEADLINE] =
+    g_param_spec_uint ("deadline", NULL, NULL, 1, G_MAXUINT, DEFAULT_DEADLINE,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:max-polls: (getter get_max_polls) (setter set_max_polls)
+   *
+   * How many `getTaskResult` requests a task may get in all, across
+   * resumed solves. The service answers at most 120 per task.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_POLLS] =
+    g_param_spec_uint ("max-polls", NULL, NULL, 1, G_MAXUINT, DEFAULT_MAX_POLLS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:session: (getter get_session)
+   *
+   * The #SoupSession requests are sent with. By default the client makes
+   * its own; pass one at construction to share a session, a proxy
+   * resolver or a TLS database with the application.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, SOUP_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cs_client_init (CsClient *self)
+{
+}
+
+/**
+ * cs_client_new:
+ * @api_key: (nullable): the account key
+ *
+ * Creates a client of the CapSolver service.
+ *
+ * Returns: (transfer full): a new #CsClient
+ *
+ * Since: 1.0
+ */
+CsClient *
+cs_client_new (const char *api_key)
+{
+  return g_object_new (CS_TYPE_CLIENT, "api-key", api_key, NULL);
+}
+
+/**
+ * cs_client_get_api_key: (get-property api-key)
+ * @client: a #CsClient
+ *
+ * Gets the account key.
+ *
+ * Returns: (nullable): the API key
+ *
+ * Since: 1.0
+ */
+const char *
+cs_client_get_api_key (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->api_key;
+}
+
+/**
+ * cs_client_set_api_key: (set-property api-key)
+ * @client: a #CsClient
+ * @api_key: (nullable): the account key
+ *
+ * Sets the account key.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_api_key (CsClient   *client,
+                       const char *api_key)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (_cs_set_str (&client->api_key, api_key))
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_API_KEY]);
+}
+
+/**
+ * cs_client_get_base_url: (get-property base-url)
+ * @client: a #CsClient
+ *
+ * Gets the address of the service.
+ *
+ * Returns: the base URL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_client_get_base_url (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->base_url;
+}
+
+/**
+ * cs_client_set_base_url: (set-property base-url)
+ * @client: a #CsClient
+ * @base_url: (nullable): the address of the service, or %NULL for
+ *   [const@DEFAULT_BASE_URL]
+ *
+ * Sets the address of the service.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_base_url (CsClient   *client,
+                        const char *base_url)
+{
+  g_autofree char *trimmed = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  trimmed = g_strdup (base_url != NULL ? base_url : CS_DEFAULT_BASE_URL);
+  /* the method names are appended with a slash of their own */
+  while (g_str_has_suffix (trimmed, "/"))
+    trimmed[strlen (trimmed) - 1] = '\0';
+  if (_cs_set_str (&client->base_url, trimmed))
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
+}
+
+/**
+ * cs_client_get_app_id: (get-property app-id)
+ * @client: a #CsClient
+ *
+ * Gets the developer `appId`.
+ *
+ * Returns: (nullable): the app id
+ *
+ * Since: 1.0
+ */
+const char *
+cs_client_get_app_id (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->app_id;
+}
+
+/**
+ * cs_client_set_app_id: (set-property app-id)
+ * @client: a #CsClient
+ * @app_id: (nullable): the developer `appId`, or %NULL
+ *
+ * Sets the developer `appId`.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_app_id (CsClient   *client,
+                      const char *app_id)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (_cs_set_str (&client->app_id, app_id))
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_APP_ID]);
+}
+
+/* The four timing properties share one setter. */
+static void
+set_timing (CsClient *client,
+            guint    *field,
+            guint     value,
+            guint     prop_id)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (client), properties[prop_id]);
+    }
+}
+
+/**
+ * cs_client_get_first_poll_delay: (get-property first-poll-delay)
+ * @client: a #CsClient
+ *
+ * Returns: the delay before the first poll, in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_first_poll_delay (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->first_poll_delay;
+}
+
+/**
+ * cs_client_set_first_poll_delay: (set-property first-poll-delay)
+ * @client: a #CsClient
+ * @msec: the delay before the first poll, in milliseconds
+ *
+ * Sets the delay between `createTask` and the first `getTaskResult`.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_first_poll_delay (CsClient *client,
+                                guint     msec)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  set_timing (client, &client->first_poll_delay, msec, PROP_FIRST_POLL_DELAY);
+}
+
+/**
+ * cs_client_get_poll_interval: (get-property poll-interval)
+ * @client: a #CsClient
+ *
+ * Returns: the interval between polls, in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_poll_interval (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->poll_interval;
+}
+
+/**
+ * cs_client_set_poll_interval: (set-property poll-interval)
+ * @client: a #CsClient
+ * @msec: the interval between polls, in milliseconds
+ *
+ * Sets the interval between two `getTaskResult` requests.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_poll_interval (CsClient *client,
+                             guint     msec)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  set_timing (client, &client->poll_interval, msec, PROP_POLL_INTERVAL);
+}
+
+/**
+ * cs_client_get_deadline: (get-property deadline)
+ * @client: a #CsClient
+ *
+ * Returns: how long one solve waits, in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_deadline (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->deadline;
+}
+
+/**
+ * cs_client_set_deadline: (set-property deadline)
+ * @client: a #CsClient
+ * @msec: how long one solve waits, in milliseconds (at least 1)
+ *
+ * Sets how long one [method@Client.solve] call waits for a solution.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_deadline (CsClient *client,
+                        guint     msec)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (msec > 0);
+  set_timing (client, &client->deadline, msec, PROP_DEADLINE);
+}
+
+/**
+ * cs_client_get_max_polls: (get-property max-polls)
+ * @client: a #CsClient
+ *
+ * Returns: how many polls a task may get in all
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_max_polls (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->max_polls;
+}
+
+/**
+ * cs_client_set_max_polls: (set-property max-polls)
+ * @client: a #CsClient
+ * @max_polls: how many polls a task may get in all (at least 1)
+ *
+ * Sets how many `getTaskResult` requests a task may get.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_max_polls (CsClient *client,
+                         guint     max_polls)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (max_polls > 0);
+  set_timing (client, &client->max_polls, max_polls, PROP_MAX_POLLS);
+}
+
+/**
+ * cs_client_get_session: (get-property session)
+ * @client: a #CsClient
+ *
+ * Gets the session requests are sent with.
+ *
+ * Returns: (transfer none): the #SoupSession
+ *
+ * Since: 1.0
+ */
+SoupSession *
+cs_client_get_session (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->session;
+}
+
+/* --- One request ------------------------------------------------------------
+ *
+ * POST a JSON body to one method, read the reply with a size cap and parse
+ * it into a CsReply. Every operation below goes through here.
+ */
+
+#define READ_CHUNK 16384
+
+typedef struct {
+  SoupMessage  *message;
+  GInputStream *stream;
+  GByteArray   *body;
+  const char   *method;
+  CsReply       reply;
+} CallData;
+
+static void
+call_data_free (CallData *data)
+{
+  g_clear_object (&data->message);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->body, g_byte_array_unref);
+  _cs_reply_clear (&data->reply);
+  g_free (data);
+}
+
+static void call_read_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+static void
+call_read_next (GTask *task)
+{
+  CallData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), call_read_cb, task);
+}
+
+static void
+call_finish_body (GTask *task)
+{
+  CsClient *self = g_task_get_source_object (task);
+  CallData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->body));
+  guint status = soup_message_get_status (data->message);
+  GError *error = NULL;
+
+  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", data->method, status,
+           g_bytes_get_size (body));
+
+  if (!_cs_reply_parse (&data->reply, status, body, self->api_key, &error))
+    {
+      g_debug ("%s: %s", data->method, error->message);
+      /* the reply is kept: a failed status still tells the task's fate */
+      g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+call_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (chunk == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      call_finish_body (task);
+      return;
+    }
+  if (data->body->len + g_bytes_get_size (chunk) > CS_MAX_REPLY_SIZE)
+    {
+      g_task_return_new_error (task, CS_ERROR, CS_ERROR_PROTOCOL,
+                               "HTTP %u: reply is larger than %d bytes",
+                               soup_message_get_status (data->message), CS_MAX_REPLY_SIZE);
+      return;
+    }
+  g_byte_array_append (data->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  call_read_next (g_steal_pointer (&task));
+}
+
+static void
+call_send_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->stream == NULL)
+    {
+      g_debug ("%s: %s", data->method, error->message);
+      g_task_return_error (task, error);
+      return;
+    }
+  data->body = g_byte_array_new ();
+  call_read_next (g_steal_pointer (&task));
+}
+
+static void
+cs_client_call_async (CsClient            *self,
+                      const char          *method,
+                      JsonObject          *body,
+                      gboolean             idempotent,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  CallData *data;
+
+  g_task_set_source_tag (task, cs_client_call_async);
+
+  data = g_new0 (CallData, 1);
+  data->method = method;
+  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+
+  data->message = soup_message_new (SOUP_METHOD_POST, url);
+  if (data->message == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "cannot send to “%s”: not an HTTP URL", self->base_url);
+      return;
+    }
+  /* Polls and balance reads may be repeated safely: let libsoup keep the
+   * connection. createTask is never flagged, so it is never resent. */
+  if (idempotent)
+    soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
+
+  bytes = _cs_json_to_bytes (body);
+  soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
+  soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                "Accept", "application/json");
+
+  g_debug ("%s: POST %s", method, url);
+  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT, cancellable,
+                           call_send_cb, g_steal_pointer (&task));
+}
+
+/* On success, @reply takes the parsed reply. On failure, @reply still gets
+ * the parsed body if there was one (its root is NULL otherwise). */
+static gboolean
+cs_client_call_finish (CsClient      *self,
+                       GAsyncResult  *result,
+                       CsReply       *reply,
+                       GError       **error)
+{
+  CallData *data = g_task_get_task_data (G_TASK (result));
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_call_async, FALSE);
+
+  *reply = data->reply;
+  memset (&data->reply, 0, sizeof data->reply);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The envelope every method shares; NULL members are not sent. */
+static JsonObject *
+new_envelope (CsClient *self,
+              gboolean  with_app_id)
+{
+  JsonObject *body = json_object_new ();
+
+  json_object_set_string_member (body, "clientKey", self->api_key);
+  if (with_app_id && self->app_id != NULL)
+    json_object_set_string_member (body, "appId", self->app_id);
+  return body;
+}
+
+static gboolean
+check_api_key (CsClient  *self,
+               GError   **error)
+{
+  if (self->api_key != NULL && *self->api_key != '\0')
+    return TRUE;
+  g_set_error_literal (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS,
+                       "ERROR_KEY_DENIED_ACCESS: no API key is set on the client");
+  return FALSE;
+}
+
+static gboolean
+check_task_id (CsTask  *task,
+               GError **error)
+{
+  if (cs_task_get_task_id (task) != NULL)
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "the task has no task id: create it first");
+  return FALSE;
+}
+
+/* --- createTask ------------------------------------------------------------ */
+
+/* Decides from the reply, never from the task type: a solution with status
+ * "ready" ends the task at once; otherwise the task id is polled. */
+static gboolean
+apply_create_reply (CsTask   *task,
+                    CsReply  *reply,
+                    GError  **error)
+{
+  gboolean ready = g_strcmp0 (reply->status, "ready") == 0 && reply->solution != NULL;
+
+  if (!ready && reply->task_id == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: createTask reply has neither a task id nor a solution",
+                   reply->http_status);
+      return FALSE;
+    }
+
+  if (reply->task_id != NULL)
+    _cs_task_set_task_id (task, reply->task_id);
+  if (ready)
+    {
+      g_autoptr(CsSolution) solution = cs_solution_new (reply->solution);
+
+      _cs_task_set_solution (task, solution);
+      _cs_task_set_status (task, CS_TASK_STATUS_READY);
+    }
+  else
+    _cs_task_set_status (task, reply->status != NULL
+                               ? _cs_task_status_from_string (reply->status)
+                               : CS_TASK_STATUS_IDLE);
+  return TRUE;
+}
+
+static void
+create_task_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) ||
+      !apply_create_reply (g_task_get_task_data (task), &reply, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * cs_client_create_task_async:
+ * @client: a #CsClient
+ * @task: the task to create
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends `createTask` for @task. The task is checked first with
+ * [method@Task.validate], and a task that already has a task id is refused
+ * with %G_IO_ERROR_EXISTS rather than created (and billed) twice.
+ *
+ * On success the task has its task id and status, and, for the tasks the
+ * service answers at once (image and classification tasks), its solution
+ * and the status %CS_TASK_STATUS_READY.
+ *
+ * Cancelling while the request is on its way may leave a task created on
+ * the service that the client never heard of.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_create_task_async (CsClient            *client,
+                             CsTask              *task,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_create_task_async);
+  g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
+
+  if (cs_task_get_task_id (task) != NULL)
+    {
+      g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                               "the task was already created as %s",
+                               cs_task_get_task_id (task));
+      return;
+    }
+  if (!check_api_key (client, &error) || !cs_task_validate (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  body = new_envelope (client, TRUE);
+  if (cs_task_get_callback_url (task) != NULL)
+    json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
+  json_object_set_object_member (body, "task", cs_task_to_json (task));
+
+  cs_client_call_async (client, "createTask", body, FALSE, cancellable,
+                        create_task_cb, g_steal_pointer (&gtask));
+}
+
+/**
+ * cs_client_create_task_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.create_task_async].
+ *
+ * Returns: %TRUE if the task was created
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_create_task_finish (CsClient      *client,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_create_task_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- getTaskResult ---------------------------------------------------------- */
+
+static gboolean
+apply_result_reply (CsTask   *task,
+                    CsReply  *reply,
+                    GError  **error)
+{
+  CsTaskStatus status = _cs_task_status_from_string (reply->status);
+
+  if (status == CS_TASK_STATUS_READY)
+    {
+      g_autoptr(CsSolution) solution = NULL;
+
+      if (reply->solution == NULL)
+        {
+          g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                       "HTTP %u: task is ready but the reply has no solution",
+                       reply->http_status);
+          return FALSE;
+        }
+      solution = cs_solution_new (reply->solution);
+      _cs_task_set_solution (task, solution);
+    }
+  _cs_task_set_status (task, status);
+  return TRUE;
+}
+
+/* An error ends the task when the service says so: a "failed" status, or
+ * an error of the task itself. Transport, protocol and account errors say
+ * nothing of the task, which can still be polled. */
+static void
+apply_result_error (CsTask       *task,
+                    CsReply      *reply,
+                    const GError *error)
+{
+  if (g_strcmp0 (reply->status, "failed") == 0 ||
+      (error->domain == CS_ERROR &&
+       (cs_error_code_get_retry_class (error->code) == CS_RETRY_CLASS_NEW_TASK ||
+        error->code == CS_ERROR_FAILED)))
+    _cs_task_set_status (task, CS_TASK_STATUS_FAILED);
+}
+
+static void
+get_task_result_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CsTask *cs_task = g_task_get_task_data (task);
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+    {
+      apply_result_error (cs_task, &reply, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!apply_result_reply (cs_task, &reply, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * cs_client_get_task_result_async:
+ * @client: a #CsClient
+ * @task: a task that has a task id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends one `getTaskResult` for @task and updates its status, and its
+ * solution when it is ready. Unknown statuses are taken as pending.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_get_task_result_async (CsClient            *client,
+                                 CsTask              *task,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_get_task_result_async);
+  g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
+
+  if (!check_api_key (client, &error) || !check_task_id (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  body = new_envelope (client, FALSE);
+  json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
+  _cs_task_count_poll (task);
+  cs_client_call_async (client, "getTaskResult", body, TRUE, cancellable,
+                        get_task_result_cb, g_steal_pointer (&gtask));
+}
+
+/**
+ * cs_client_get_task_result_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.get_task_result_async]. Success means the
+ * service answered; whether the task is ready is its #CsTask:status.
+ *
+ * Returns: %TRUE if the service answered without an error
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_task_result_finish (CsClient      *client,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_get_task_result_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- solve: create, then poll ------------------------------------------------ */
+
+typedef struct {
+  CsTask *task;
+  gint64  deadline;          /* monotonic µs */
+  guint   transient_errors;
+} SolveData;
+
+static void
+solve_data_free (SolveData *data)
+{
+  g_clear_object (&data->task);
+  g_free (data);
+}
+
+static void solve_poll (GTask *gtask);
+
+static void
+solve_return_solution (GTask *gtask)
+{
+  SolveData *data = g_task_get_task_data (gtask);
+
+  g_task_return_pointer (gtask, g_object_ref (cs_task_get_solution (data->task)),
+                         g_object_unref);
+}
+
+static void
+solve_return_timeout (GTask *gtask,
+                      const char *why)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  SolveData *data = g_task_get_task_data (gtask);
+
+  g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_TIMEOUT,
+                           "task %s not ready: %s; solve it again to resume polling",
+                           cs_task_get_task_id (data->task), why);
+  (void) self;
+}
+
+static gboolean
+solve_timer_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  SolveData *data = g_task_get_task_data (gtask);
+
+  if (g_task_return_error_if_cancelled (gtask))
+    return G_SOURCE_REMOVE;
+  if (g_get_monotonic_time () >= data->deadline)
+    {
+      CsClient *self = g_task_get_source_object (gtask);
+      g_autofree char *why = g_strdup_printf ("the deadline of %u ms passed", self->deadline);
+
+      solve_return_timeout (gtask, why);
+      return G_SOURCE_REMOVE;
+    }
+  solve_poll (g_object_ref (gtask));
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits on the operation's own context, never the global default one, so
+ * the blocking wrapper and worker threads work; cancellation wakes it. */
+static void
+solve_schedule (GTask *gtask,
+                guint  delay_ms)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  SolveData *data = g_task_get_task_data (gtask);
+  g_autoptr(GSource) timer = NULL;
+  gint64 remaining_ms = (data->deadline - g_get_monotonic_time ()) / 1000;
+
+  if (cs_task_get_poll_count (data->task) >= self->max_polls)
+    {
+      g_autofree char *why = g_strdup_printf ("all %u polls were used", self->max_polls);
+
+      solve_return_timeout (gtask, why);
+      g_object_unref (gtask);
+      return;
+    }
+
+  timer = g_timeout_source_new (MAX (0, MIN ((gint64) delay_ms, remaining_ms)));
+  if (g_task_get_cancellable (gtask) != NULL)
+    {
+      g_autoptr(GSource) cancel = g_cancellable_source_new (g_task_get_cancellable (gtask));
+
+      g_source_set_dummy_callback (cancel);
+      g_source_add_child_source (timer, cancel);
+    }
+  g_task_attach_source (gtask, timer, solve_timer_cb);
+  /* the source holds the task through its callback data */
+  g_source_set_callback (timer, solve_timer_cb, gtask, g_object_unref);
+}
+
+static void
+solve_poll_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  CsClient *self = CS_CLIENT (source);
+  SolveData *data = g_task_get_task_data (gtask);
+  GError *error = NULL;
+
+  if (!cs_client_get_task_result_finish (self, result, &error))
+    {
+      gboolean retry = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+                       cs_task_get_status (data->task) != CS_TASK_STATUS_FAILED &&
+                       cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT &&
+                       ++data->transient_errors < MAX_TRANSIENT_POLL_ERRORS;
+
+      if (retry)
+        {
+          g_debug ("poll of task %s failed, polling again: %s",
+                   cs_task_get_task_id (data->task), error->message);
+          g_error_free (error);
+          solve_schedule (gtask, self->poll_interval);
+          return;
+        }
+      g_task_return_error (gtask, error);
+      g_object_unref (gtask);
+      return;
+    }
+
+  data->transient_errors = 0;
+  if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
+    {
+      solve_return_solution (gtask);
+      g_object_unref (gtask);
+      return;
+    }
+  solve_schedule (gtask, self->poll_interval);
+}
+
+static void
+solve_poll (GTask *gtask)
+{
+  SolveData *data = g_task_get_task_data (gtask);
+
+  cs_client_get_task_result_async (g_task_get_source_object (gtask), data->task,
+                                   g_task_get_cancellable (gtask), solve_poll_cb, gtask);
+}
+
+static void
+solve_create_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  CsClient *self = CS_CLIENT (source);
+  SolveData *data = g_task_get_task_data (gtask);
+  GError *error = NULL;
+
+  if (!cs_client_create_task_finish (self, result, &error))
+    {
+      g_task_return_error (gtask, error);
+      g_object_unref (gtask);
+      return;
+    }
+  if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
+    {
+      solve_return_solution (gtask);
+      g_object_unref (gtask);
+      return;
+    }
+  solve_schedule (gtask, self->first_poll_delay);
+}
+
+/**
+ * cs_client_solve_async:
+ * @client: a #CsClient
+ * @task: the task to solve
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the task is solved or failed
+ * @user_data: data for @callback
+ *
+ * Solves @task: sends `createTask` unless the task already has a task id,
+ * then, unless the service answered at once, polls `getTaskResult` after
+ * #CsClient:first-poll-delay and then every #CsClient:poll-interval until
+ * the task is ready, fails, is cancelled, or #CsClient:deadline passes.
+ * The task's #CsTask:status follows what the service reports.
+ *
+ * On %CS_ERROR_TIMEOUT the task keeps its task id: solving it again resumes
+ * polling without creating a new task. A transient failure of a single
+ * poll (a dropped connection, an error page, `ERROR_SERVICE_UNAVALIABLE`)
+ * is retried at the next interval, up to three times in a row.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_solve_async (CsClient            *client,
+                       CsTask              *task,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *gtask;
+  SolveData *data;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_solve_async);
+
+  data = g_new0 (SolveData, 1);
+  data->task = g_object_ref (task);
+  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
+  g_task_set_task_data (gtask, data, (GDestroyNotify) solve_data_free);
+
+  if (cs_task_get_task_id (task) == NULL)
+    {
+      cs_client_create_task_async (client, task, cancellable, solve_create_cb, gtask);
+      return;
+    }
+  if (cs_task_get_status (task) == CS_TASK_STATUS_READY && cs_task_get_solution (task) != NULL)
+    {
+      solve_return_solution (gtask);
+      g_object_unref (gtask);
+      return;
+    }
+  /* resuming: the first poll is due already */
+  solve_schedule (gtask, 0);
+}
+
+/**
+ * cs_client_solve_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.solve_async].
+ *
+ * Returns: (transfer full): the solution, also kept by the task
+ *
+ * Since: 1.0
+ */
+CsSolution *
+cs_client_solve_finish (CsClient      *client,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_solve_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- getBalance ------------------------------------------------------------- */
+
+static void
+get_balance_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!json_object_has_member (reply.root, "balance"))
+    {
+      g_task_return_new_error (task, CS_ERROR, CS_ERROR_PROTOCOL,
+                               "HTTP %u: getBalance reply has no balance", reply.http_status);
+      return;
+    }
+  g_task_return_pointer (task, _cs_balance_new_from_json (reply.root), g_object_unref);
+}
+
+/**
+ * cs_client_get_balance_async:
+ * @client: a #CsClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends `getBalance`. The service is known to block keys that ask too
+ * often: keep the result rather than asking before every solve.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_get_balance_async (CsClient            *client,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_client_get_balance_async);
+
+  if (!check_api_key (client, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  body = new_envelope (client, FALSE);
+  cs_client_call_async (client, "getBalance", body, TRUE, cancellable,
+                        get_balance_cb, g_steal_pointer (&task));
+}
+
+/**
+ * cs_client_get_balance_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.get_balance_async].
+ *
+ * Returns: (transfer full): the balance
+ *
+ * Since: 1.0
+ */
+CsBalance *
+cs_client_get_balance_finish (CsClient      *client,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_get_balance_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- feedbackTask ------------------------------------------------------------ */
+
+static void
+feedback_task_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * cs_client_feedback_task_async:
+ * @client: a #CsClient
+ * @task: a task that has a task id
+ * @invalid: %TRUE if the site rejected the solution
+ * @code: a code of your own for the outcome, or 0
+ * @message: (nullable): a note of your own, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends `feedbackTask`: tells the service whether the solution of @task
+ * worked, which it uses to judge the quality of its answers.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_feedback_task_async (CsClient            *client,
+                               CsTask              *task,
+                               gboolean             invalid,
+                               int                  code,
+                               const char          *message,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  JsonObject *outcome;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_feedback_task_async);
+
+  if (!check_api_key (client, &error) || !check_task_id (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  body = new_envelope (client, TRUE);
+  json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
+  outcome = json_object_new ();
+  json_object_set_boolean_member (outcome, "invalid", invalid);
+  if (code != 0)
+    json_object_set_int_member (outcome, "code", code);
+  if (message != NULL)
+    json_object_set_string_member (outcome, "message", message);
+  json_object_set_object_member (body, "result", outcome);
+
+  cs_client_call_async (client, "feedbackTask", body, FALSE, cancellable,
+                        feedback_task_cb, g_steal_pointer (&gtask));
+}
+
+/**
+ * cs_client_feedback_task_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.feedback_task_async].
+ *
+ * Returns: %TRUE if the service took the feedback
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_feedback_task_finish (CsClient      *client,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_feedback_task_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- Blocking forms ----------------------------------------------------------
+ *
+ * Each runs the asynchronous call on a new main context pushed as the
+ * thread default, and iterates only that context until the call is done.
+ */
+
+typedef struct {
+  GMainContext *context;
+  GAsyncResult *result;
+} SyncCall;
+
+static void
+sync_call_begin (SyncCall *call)
+{
+  call->context = g_main_context_new ();
+  call->result = NULL;
+  g_main_context_push_thread_default (call->context);
+}
+
+static void
+sync_call_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SyncCall *call = user_data;
+
+  call->result = g_object_ref (result);
+  g_main_context_wakeup (call->context);
+}
+
+static GAsyncResult *
+sync_call_wait (SyncCall *call)
+{
+  while (call->result == NULL)
+    g_main_context_iteration (call->context, TRUE);
+  g_main_context_pop_thread_default (call->context);
+  g_main_context_unref (call->context);
+  return call->result;
+}
+
+/**
+ * cs_client_create_task:
+ * @client: a #CsClient
+ * @task: the task to create
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.create_task_async].
+ *
+ * Returns: %TRUE if the task was created
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_create_task (CsClient      *client,
+                       CsTask        *task,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+
+  sync_call_begin (&call);
+  cs_client_create_task_async (client, task, cancellable, sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_create_task_finish (client, result, error);
+}
+
+/**
+ * cs_client_get_task_result:
+ * @client: a #CsClient
+ * @task: a task that has a task id
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.get_task_result_async].
+ *
+ * Returns: %TRUE if the service answered without an error
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_task_result (CsClient      *client,
+                           CsTask        *task,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+
+  sync_call_begin (&call);
+  cs_client_get_task_result_async (client, task, cancellable, sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_get_task_result_finish (client, result, error);
+}
+
+/**
+ * cs_client_solve:
+ * @client: a #CsClient
+ * @task: the task to solve
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.solve_async].
+ *
+ * Returns: (transfer full): the solution
+ *
+ * Since: 1.0
+ */
+CsSolution *
+cs_client_solve (CsClient      *client,
+                 CsTask        *task,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+
+  sync_call_begin (&call);
+  cs_client_solve_async (client, task, cancellable, sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_solve_finish (client, result, error);
+}
+
+/**
+ * cs_client_get_balance:
+ * @client: a #CsClient
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.get_balance_async].
+ *
+ * Returns: (transfer full): the balance
+ *
+ * Since: 1.0
+ */
+CsBalance *
+cs_client_get_balance (CsClient      *client,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+
+  sync_call_begin (&call);
+  cs_client_get_balance_async (client, cancellable, sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_get_balance_finish (client, result, error);
+}
+
+/**
+ * cs_client_feedback_task:
+ * @client: a #CsClient
+ * @task: a task that has a task id
+ * @invalid: %TRUE if the site rejected the solution
+ * @code: a code of your own for the outcome, or 0
+ * @message: (nullable): a note of your own, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.feedback_task_async].
+ *
+ * Returns: %TRUE if the service took the feedback
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_feedback_task (CsClient      *client,
+                         CsTask        *task,
+                         gboolean       invalid,
+                         int            code,
+                         const char    *message,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+
+  sync_call_begin (&call);
+  cs_client_feedback_task_async (client, task, invalid, code, message, cancellable,
+                                 sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_feedback_task_finish (client, result, error);
+}

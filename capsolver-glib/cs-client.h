@@ -1,0 +1,165 @@
+/* cs-client.h: the CapSolver API client
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__CAPSOLVER_GLIB_INSIDE__) && !defined(CAPSOLVER_GLIB_COMPILATION)
+#error "Only <capsolver-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include "cs-version.h"
+#include "cs-task.h"
+#include "cs-solution.h"
+#include "cs-balance.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CS_DEFAULT_BASE_URL:
+ *
+ * The address of the CapSolver service, the default of #CsClient:base-url.
+ *
+ * Since: 1.0
+ */
+#define CS_DEFAULT_BASE_URL "https://api.capsolver.com"
+
+#define CS_TYPE_CLIENT (cs_client_get_type ())
+
+CS_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (CsClient, cs_client, CS, CLIENT, GObject)
+
+CS_AVAILABLE_IN_ALL
+CsClient    *cs_client_new                  (const char          *api_key);
+
+CS_AVAILABLE_IN_ALL
+const char  *cs_client_get_api_key          (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_api_key          (CsClient            *client,
+                                             const char          *api_key);
+CS_AVAILABLE_IN_ALL
+const char  *cs_client_get_base_url         (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_base_url         (CsClient            *client,
+                                             const char          *base_url);
+CS_AVAILABLE_IN_ALL
+const char  *cs_client_get_app_id           (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_app_id           (CsClient            *client,
+                                             const char          *app_id);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_first_poll_delay (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_first_poll_delay (CsClient            *client,
+                                             guint                msec);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_poll_interval    (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_poll_interval    (CsClient            *client,
+                                             guint                msec);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_deadline         (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_deadline         (CsClient            *client,
+                                             guint                msec);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_max_polls        (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_max_polls        (CsClient            *client,
+                                             guint                max_polls);
+CS_AVAILABLE_IN_ALL
+SoupSession *cs_client_get_session          (CsClient            *client);
+
+/* createTask */
+CS_AVAILABLE_IN_ALL
+void         cs_client_create_task_async    (CsClient            *client,
+                                             CsTask              *task,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_create_task_finish   (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_create_task          (CsClient            *client,
+                                             CsTask              *task,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+/* getTaskResult, once */
+CS_AVAILABLE_IN_ALL
+void         cs_client_get_task_result_async  (CsClient            *client,
+                                               CsTask              *task,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_get_task_result_finish (CsClient            *client,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_get_task_result        (CsClient            *client,
+                                               CsTask              *task,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+
+/* createTask (unless the task has an id) and poll until done */
+CS_AVAILABLE_IN_ALL
+void         cs_client_solve_async          (CsClient            *client,
+                                             CsTask              *task,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+CsSolution  *cs_client_solve_finish         (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+CsSolution  *cs_client_solve                (CsClient            *client,
+                                             CsTask              *task,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+/* getBalance */
+CS_AVAILABLE_IN_ALL
+void         cs_client_get_balance_async    (CsClient            *client,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+CsBalance   *cs_client_get_balance_finish   (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+CsBalance   *cs_client_get_balance          (CsClient            *client,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+/* feedbackTask */
+CS_AVAILABLE_IN_ALL
+void         cs_client_feedback_task_async  (CsClient            *client,
+                                             CsTask              *task,
+                                             gboolean             invalid,
+                                             int                  code,
+                                             const char          *message,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_feedback_task_finish (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_feedback_task        (CsClient            *client,
+                                             CsTask              *task,
+                                             gboolean             invalid,
+                                             int                  code,
+                                             const char          *message,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+G_END_DECLS

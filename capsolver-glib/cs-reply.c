@@ -1,0 +1,104 @@
+/* cs-reply.c: the one place where a reply of the service is read
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-private.h"
+
+void
+_cs_reply_clear (CsReply *reply)
+{
+  g_clear_pointer (&reply->root, json_object_unref);
+  g_clear_pointer (&reply->task_id, g_free);
+  reply->status = NULL;
+  reply->solution = NULL;
+  reply->http_status = 0;
+}
+
+static gboolean
+is_error_envelope (JsonObject *root)
+{
+  const char *code = _cs_json_get_string (root, "errorCode");
+  gint64 error_id = 0;
+
+  if (_cs_json_get_int (root, "errorId", &error_id))
+    return error_id != 0;
+  /* no usable errorId: an errorCode alone still names an error */
+  return code != NULL && *code != '\0';
+}
+
+/* Reads the envelope of every reply, whatever its HTTP status: the service
+ * answers 400 and 401 with a JSON body that names the error. A body that is
+ * not the protocol (an HTML error page, nothing, garbage) is
+ * CS_ERROR_PROTOCOL with the HTTP status in the message. A reply whose
+ * status is "failed" is an error too; reply->status still says "failed". */
+gboolean
+_cs_reply_parse (CsReply     *reply,
+                 guint        http_status,
+                 GBytes      *body,
+                 const char  *secret,
+                 GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  gconstpointer data;
+  gsize length = 0;
+
+  memset (reply, 0, sizeof *reply);
+  reply->http_status = http_status;
+
+  data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
+  root = _cs_json_parse (data, length, &parse_error);
+  if (root == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL, "HTTP %u: %s",
+                   http_status, parse_error->message);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: reply is JSON but not an object", http_status);
+      return FALSE;
+    }
+
+  reply->root = json_object_ref (json_node_get_object (root));
+  reply->status = _cs_json_get_string (reply->root, "status");
+  reply->task_id = _cs_json_get_id (reply->root, "taskId");
+  reply->solution = _cs_json_get_object (reply->root, "solution");
+
+  if (is_error_envelope (reply->root))
+    {
+      g_propagate_error (error,
+                         _cs_error_new_from_reply (_cs_json_get_string (reply->root, "errorCode"),
+                                                   _cs_json_get_string (reply->root, "errorDescription"),
+                                                   secret));
+      return FALSE;
+    }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (http_status))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: reply carries no error code", http_status);
+      return FALSE;
+    }
+
+  if (g_strcmp0 (reply->status, "failed") == 0)
+    {
+      const char *code = _cs_json_get_string (reply->root, "errorCode");
+      const char *description = _cs_json_get_string (reply->root, "errorDescription");
+
+      if (code == NULL || *code == '\0')
+        code = "ERROR_TASK_FAILED";
+      if (description == NULL || *description == '\0')
+        description = "the service reported the task as failed";
+      g_propagate_error (error, _cs_error_new_from_reply (code, description, secret));
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,96 @@
+/* cs-sandbox.h: a local CapSolver-compatible service
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__CAPSOLVER_GLIB_INSIDE__) && !defined(CAPSOLVER_GLIB_COMPILATION)
+#error "Only <capsolver-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include "cs-version.h"
+#include "cs-error.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CS_SANDBOX_DEFAULT_KEY:
+ *
+ * The API key every new [class@Sandbox] accepts, with a balance of
+ * 100 USD. Other keys are added with [method@Sandbox.add_key].
+ *
+ * Since: 1.0
+ */
+#define CS_SANDBOX_DEFAULT_KEY "CAP-SANDBOX-0000000000000000000000000000000000000000000000000000000000"
+
+/**
+ * CsSandboxFault:
+ * @CS_SANDBOX_FAULT_NONE: answer normally
+ * @CS_SANDBOX_FAULT_HTTP_500: answer HTTP 500 with an empty body
+ * @CS_SANDBOX_FAULT_HTTP_503_HTML: answer HTTP 503 with an HTML error page
+ * @CS_SANDBOX_FAULT_MALFORMED_JSON: answer HTTP 200 with a body that is not JSON
+ * @CS_SANDBOX_FAULT_DELAY: answer normally, after #CsSandbox:fault-delay milliseconds
+ * @CS_SANDBOX_FAULT_DROP_CONNECTION: close the connection without answering
+ *
+ * A failure at the HTTP level that the sandbox can inject, for testing an
+ * application's error paths.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CS_SANDBOX_FAULT_NONE,
+  CS_SANDBOX_FAULT_HTTP_500,
+  CS_SANDBOX_FAULT_HTTP_503_HTML,
+  CS_SANDBOX_FAULT_MALFORMED_JSON,
+  CS_SANDBOX_FAULT_DELAY,
+  CS_SANDBOX_FAULT_DROP_CONNECTION,
+} CsSandboxFault;
+
+#define CS_TYPE_SANDBOX (cs_sandbox_get_type ())
+
+CS_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (CsSandbox, cs_sandbox, CS, SANDBOX, GObject)
+
+CS_AVAILABLE_IN_ALL
+CsSandbox  *cs_sandbox_new              (void);
+
+CS_AVAILABLE_IN_ALL
+gboolean    cs_sandbox_start            (CsSandbox      *sandbox,
+                                         guint           port,
+                                         GError        **error);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_stop             (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+const char *cs_sandbox_get_base_url     (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_port         (CsSandbox      *sandbox);
+
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_add_key          (CsSandbox      *sandbox,
+                                         const char     *api_key,
+                                         double          balance);
+CS_AVAILABLE_IN_ALL
+double      cs_sandbox_get_key_balance  (CsSandbox      *sandbox,
+                                         const char     *api_key);
+
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_polls_until_ready (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_polls_until_ready (CsSandbox *sandbox,
+                                              guint      polls);
+
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_fail_next_task   (CsSandbox      *sandbox,
+                                         const char     *error_code);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_inject_fault     (CsSandbox      *sandbox,
+                                         CsSandboxFault  fault,
+                                         guint           count);
+
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_request_count (CsSandbox     *sandbox,
+                                          const char    *method);
+
+G_END_DECLS

@@ -1,0 +1,911 @@
+/* cs-task.c: one captcha job, its request fields and its lifecycle
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "cs-private.h"
+
+/**
+ * CsTask:
+ *
+ * One captcha job: the fields of the `task` object sent with `createTask`,
+ * and what the service has said of it since (its task id, status and
+ * solution).
+ *
+ * A task of any type, including types added to the service after this
+ * library was written, is built with [ctor@Task.new] and the generic
+ * setters such as [method@Task.set_string]. The typed subclasses (such as
+ * [class@ReCaptchaV2Task]) add properties for the fields of their family
+ * and pick the type name from them.
+ *
+ * A task that has a task id is not created again: [method@Client.solve]
+ * on it resumes polling. [ctor@Task.new_for_id] makes such a task for an id
+ * obtained elsewhere.
+ *
+ * Tasks are not thread-safe; use each from one thread at a time.
+ *
+ * Since: 1.0
+ */
+
+typedef struct
+{
+  char          *type_name;
+  JsonObject    *fields;
+  CsProxy       *proxy;
+  CsProxyFormat  proxy_format;
+  char          *callback_url;
+
+  char          *task_id;
+  CsTaskStatus   status;
+  CsSolution    *solution;
+  guint          poll_count;
+} CsTaskPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (CsTask, cs_task, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TYPE_NAME,
+  PROP_PROXY,
+  PROP_PROXY_FORMAT,
+  PROP_CALLBACK_URL,
+  PROP_TASK_ID,
+  PROP_STATUS,
+  PROP_SOLUTION,
+  PROP_POLL_COUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+cs_task_finalize (GObject *object)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (CS_TASK (object));
+
+  g_free (priv->type_name);
+  g_clear_pointer (&priv->fields, json_object_unref);
+  g_clear_object (&priv->proxy);
+  g_free (priv->callback_url);
+  g_free (priv->task_id);
+  g_clear_object (&priv->solution);
+
+  G_OBJECT_CLASS (cs_task_parent_class)->finalize (object);
+}
+
+static void
+cs_task_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  CsTask *self = CS_TASK (object);
+  CsTaskPrivate *priv = cs_task_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_TYPE_NAME:
+      g_value_set_string (value, cs_task_get_type_name (self));
+      break;
+    case PROP_PROXY:
+      g_value_set_object (value, priv->proxy);
+      break;
+    case PROP_PROXY_FORMAT:
+      g_value_set_enum (value, priv->proxy_format);
+      break;
+    case PROP_CALLBACK_URL:
+      g_value_set_string (value, priv->callback_url);
+      break;
+    case PROP_TASK_ID:
+      g_value_set_string (value, priv->task_id);
+      break;
+    case PROP_STATUS:
+      g_value_set_enum (value, priv->status);
+      break;
+    case PROP_SOLUTION:
+      g_value_set_object (value, priv->solution);
+      break;
+    case PROP_POLL_COUNT:
+      g_value_set_uint (value, priv->poll_count);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_task_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  CsTask *self = CS_TASK (object);
+  CsTaskPrivate *priv = cs_task_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_TYPE_NAME:
+      cs_task_set_type_name (self, g_value_get_string (value));
+      break;
+    case PROP_PROXY:
+      cs_task_set_proxy (self, g_value_get_object (value));
+      break;
+    case PROP_PROXY_FORMAT:
+      cs_task_set_proxy_format (self, g_value_get_enum (value));
+      break;
+    case PROP_CALLBACK_URL:
+      cs_task_set_callback_url (self, g_value_get_string (value));
+      break;
+    case PROP_TASK_ID:
+      /* construct-only: cs_task_new_for_id() */
+      g_free (priv->task_id);
+      priv->task_id = g_value_dup_string (value);
+      if (priv->task_id != NULL && priv->status == CS_TASK_STATUS_NEW)
+        priv->status = CS_TASK_STATUS_IDLE;
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_task_class_init (CsTaskClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cs_task_finalize;
+  object_class->get_property = cs_task_get_property;
+  object_class->set_property = cs_task_set_property;
+
+  /**
+   * CsTask:type-name: (getter get_type_name) (setter set_type_name)
+   *
+   * The `task.type` sent to the service, such as `ImageToTextTask`. A
+   * typed task chooses it from its properties unless one is set here.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TYPE_NAME] =
+    g_param_spec_string ("type-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:proxy: (getter get_proxy) (setter set_proxy)
+   *
+   * The proxy the service solves through, for the task types that take
+   * one; %NULL for the service's own.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROXY] =
+    g_param_spec_object ("proxy", NULL, NULL, CS_TYPE_PROXY,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:proxy-format: (getter get_proxy_format) (setter set_proxy_format)
+   *
+   * How #CsTask:proxy is written into the task.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROXY_FORMAT] =
+    g_param_spec_enum ("proxy-format", NULL, NULL, CS_TYPE_PROXY_FORMAT,
+                       CS_PROXY_FORMAT_STRING,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:callback-url: (getter get_callback_url) (setter set_callback_url)
+   *
+   * An address the service POSTs the result to when the task is ready,
+   * sent as `callbackUrl` with `createTask`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CALLBACK_URL] =
+    g_param_spec_string ("callback-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:task-id: (getter get_task_id)
+   *
+   * The id the service gave the task, or %NULL before it was created.
+   * Set at construction only by [ctor@Task.new_for_id].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TASK_ID] =
+    g_param_spec_string ("task-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:status: (getter get_status)
+   *
+   * The status of the task as the service last reported it. It changes
+   * while [method@Client.solve] polls, so a user interface can bind to it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, CS_TYPE_TASK_STATUS, CS_TASK_STATUS_NEW,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:solution: (getter get_solution)
+   *
+   * The solution, once the task is ready.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SOLUTION] =
+    g_param_spec_object ("solution", NULL, NULL, CS_TYPE_SOLUTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsTask:poll-count: (getter get_poll_count)
+   *
+   * How many times `getTaskResult` was sent for this task. The service
+   * answers at most 120 polls per task.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_POLL_COUNT] =
+    g_param_spec_uint ("poll-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cs_task_init (CsTask *self)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (self);
+
+  priv->fields = json_object_new ();
+  priv->status = CS_TASK_STATUS_NEW;
+}
+
+/**
+ * cs_task_new:
+ * @type_name: the `task.type` to send, such as `ImageToTextTask`
+ *
+ * Creates a task of any type; its fields are set with the generic setters.
+ * No type name is refused: the service decides what it supports.
+ *
+ * Returns: (transfer full): a new #CsTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_task_new (const char *type_name)
+{
+  g_return_val_if_fail (type_name != NULL, NULL);
+
+  return g_object_new (CS_TYPE_TASK, "type-name", type_name, NULL);
+}
+
+/**
+ * cs_task_new_for_id:
+ * @task_id: the id of a task created earlier
+ *
+ * Creates a task for an id that `createTask` gave earlier, perhaps in
+ * another process, so that [method@Client.solve] or
+ * [method@Client.get_task_result] can poll it without creating (and
+ * paying for) a new task.
+ *
+ * Returns: (transfer full): a new #CsTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_task_new_for_id (const char *task_id)
+{
+  g_return_val_if_fail (task_id != NULL && *task_id != '\0', NULL);
+
+  return g_object_new (CS_TYPE_TASK, "task-id", task_id, NULL);
+}
+
+/**
+ * cs_task_get_type_name: (get-property type-name)
+ * @task: a #CsTask
+ *
+ * Gets the `task.type` that is sent: the one set with
+ * [method@Task.set_type_name], or the one a typed task chose from its
+ * properties.
+ *
+ * Returns: (nullable): the type name
+ *
+ * Since: 1.0
+ */
+const char *
+cs_task_get_type_name (CsTask *task)
+{
+  CsTaskPrivate *priv;
+  CsTaskClass *klass;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+
+  priv = cs_task_get_instance_private (task);
+  if (priv->type_name != NULL)
+    return priv->type_name;
+  klass = CS_TASK_GET_CLASS (task);
+  return klass->get_type_name != NULL ? klass->get_type_name (task) : NULL;
+}
+
+/**
+ * cs_task_set_type_name: (set-property type-name)
+ * @task: a #CsTask
+ * @type_name: (nullable): the `task.type` to send, or %NULL to let a typed
+ *   task choose
+ *
+ * Forces the type name sent to the service.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_type_name (CsTask     *task,
+                       const char *type_name)
+{
+  CsTaskPrivate *priv;
+
+  g_return_if_fail (CS_IS_TASK (task));
+
+  priv = cs_task_get_instance_private (task);
+  if (_cs_set_str (&priv->type_name, type_name))
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TYPE_NAME]);
+}
+
+static void
+set_field (CsTask     *task,
+           const char *field,
+           JsonNode   *node)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  json_object_set_member (priv->fields, field, node);
+}
+
+/**
+ * cs_task_set_string:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field, such as `websiteURL`
+ * @value: (nullable): the value, or %NULL to remove the field
+ *
+ * Sets a string field of the task.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_string (CsTask     *task,
+                    const char *field,
+                    const char *value)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (field != NULL);
+
+  if (value == NULL)
+    cs_task_remove_field (task, field);
+  else
+    set_field (task, field, json_node_init_string (json_node_alloc (), value));
+}
+
+/**
+ * cs_task_set_int:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field
+ * @value: the value
+ *
+ * Sets an integer field of the task.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_int (CsTask     *task,
+                 const char *field,
+                 gint64      value)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (field != NULL);
+
+  set_field (task, field, json_node_init_int (json_node_alloc (), value));
+}
+
+/**
+ * cs_task_set_double:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field
+ * @value: the value
+ *
+ * Sets a floating-point field of the task.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_double (CsTask     *task,
+                    const char *field,
+                    double      value)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (field != NULL);
+
+  set_field (task, field, json_node_init_double (json_node_alloc (), value));
+}
+
+/**
+ * cs_task_set_boolean:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field
+ * @value: the value
+ *
+ * Sets a boolean field of the task.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_boolean (CsTask     *task,
+                     const char *field,
+                     gboolean    value)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (field != NULL);
+
+  set_field (task, field, json_node_init_boolean (json_node_alloc (), value));
+}
+
+/**
+ * cs_task_set_json:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field
+ * @value: (nullable): any JSON value (it is copied), or %NULL to remove
+ *   the field
+ *
+ * Sets a field of the task to any JSON value: an object, an array, or a
+ * value of a type the other setters do not cover.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_json (CsTask     *task,
+                  const char *field,
+                  JsonNode   *value)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (field != NULL);
+
+  if (value == NULL)
+    cs_task_remove_field (task, field);
+  else
+    set_field (task, field, json_node_copy (value));
+}
+
+/**
+ * cs_task_remove_field:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field
+ *
+ * Removes a field, so that it is not sent.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_remove_field (CsTask     *task,
+                      const char *field)
+{
+  CsTaskPrivate *priv;
+
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (field != NULL);
+
+  priv = cs_task_get_instance_private (task);
+  if (json_object_has_member (priv->fields, field))
+    json_object_remove_member (priv->fields, field);
+}
+
+/**
+ * cs_task_get_field:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field
+ *
+ * Gets a field of the task as it will be sent.
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL if the field is
+ *   not set
+ *
+ * Since: 1.0
+ */
+JsonNode *
+cs_task_get_field (CsTask     *task,
+                   const char *field)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  priv = cs_task_get_instance_private (task);
+  return json_object_has_member (priv->fields, field)
+         ? json_object_get_member (priv->fields, field) : NULL;
+}
+
+/* The fields object itself, for the table-driven properties of typed tasks. */
+JsonObject *
+_cs_task_get_fields (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  return priv->fields;
+}
+
+/**
+ * cs_task_get_proxy: (get-property proxy)
+ * @task: a #CsTask
+ *
+ * Gets the proxy the service solves through.
+ *
+ * Returns: (transfer none) (nullable): the proxy
+ *
+ * Since: 1.0
+ */
+CsProxy *
+cs_task_get_proxy (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->proxy;
+}
+
+/**
+ * cs_task_set_proxy: (set-property proxy)
+ * @task: a #CsTask
+ * @proxy: (nullable): a proxy, or %NULL for the service's own
+ *
+ * Sets the proxy the service solves through. A typed task then sends the
+ * type name of its variant with a proxy.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_proxy (CsTask  *task,
+                   CsProxy *proxy)
+{
+  CsTaskPrivate *priv;
+
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (proxy == NULL || CS_IS_PROXY (proxy));
+
+  priv = cs_task_get_instance_private (task);
+  if (g_set_object (&priv->proxy, proxy))
+    {
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_PROXY]);
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TYPE_NAME]);
+    }
+}
+
+/**
+ * cs_task_get_proxy_format: (get-property proxy-format)
+ * @task: a #CsTask
+ *
+ * Gets how the proxy is written into the task.
+ *
+ * Returns: the proxy format
+ *
+ * Since: 1.0
+ */
+CsProxyFormat
+cs_task_get_proxy_format (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), CS_PROXY_FORMAT_STRING);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->proxy_format;
+}
+
+/**
+ * cs_task_set_proxy_format: (set-property proxy-format)
+ * @task: a #CsTask
+ * @format: how to write the proxy
+ *
+ * Sets how the proxy is written into the task: one `proxy` string (the
+ * default) or the separate `proxyType`, `proxyAddress`… fields.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_proxy_format (CsTask        *task,
+                          CsProxyFormat  format)
+{
+  CsTaskPrivate *priv;
+
+  g_return_if_fail (CS_IS_TASK (task));
+
+  priv = cs_task_get_instance_private (task);
+  if (priv->proxy_format != format)
+    {
+      priv->proxy_format = format;
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_PROXY_FORMAT]);
+    }
+}
+
+/**
+ * cs_task_get_callback_url: (get-property callback-url)
+ * @task: a #CsTask
+ *
+ * Gets the address the service POSTs the result to.
+ *
+ * Returns: (nullable): the callback URL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_task_get_callback_url (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->callback_url;
+}
+
+/**
+ * cs_task_set_callback_url: (set-property callback-url)
+ * @task: a #CsTask
+ * @callback_url: (nullable): an address, or %NULL
+ *
+ * Sets the address the service POSTs the result to when the task is ready.
+ * Polling goes on regardless: a callback that never arrives costs nothing.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_callback_url (CsTask     *task,
+                          const char *callback_url)
+{
+  CsTaskPrivate *priv;
+
+  g_return_if_fail (CS_IS_TASK (task));
+
+  priv = cs_task_get_instance_private (task);
+  if (_cs_set_str (&priv->callback_url, callback_url))
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_CALLBACK_URL]);
+}
+
+/**
+ * cs_task_to_json:
+ * @task: a #CsTask
+ *
+ * Builds the `task` object exactly as `createTask` sends it: its `type`,
+ * its fields and its proxy.
+ *
+ * Returns: (transfer full): a new JSON object
+ *
+ * Since: 1.0
+ */
+JsonObject *
+cs_task_to_json (CsTask *task)
+{
+  CsTaskPrivate *priv;
+  JsonObject *object;
+  const char *type_name;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+
+  priv = cs_task_get_instance_private (task);
+  object = json_object_new ();
+  type_name = cs_task_get_type_name (task);
+  if (type_name != NULL)
+    json_object_set_string_member (object, "type", type_name);
+
+  json_object_iter_init (&iter, priv->fields);
+  while (json_object_iter_next (&iter, &member, &node))
+    json_object_set_member (object, member, json_node_copy (node));
+
+  if (priv->proxy != NULL)
+    _cs_proxy_write_fields (priv->proxy, priv->proxy_format, object);
+
+  return object;
+}
+
+/**
+ * cs_task_validate:
+ * @task: a #CsTask
+ *
+ * Checks the task the way the service would before `createTask` is sent:
+ * for the task types this library knows, every required field is present
+ * and a proxy is set where the type needs one. [method@Client.create_task]
+ * and [method@Client.solve] call it, so that a missing field costs no
+ * round trip. Type names the library does not know pass.
+ *
+ * Returns: %TRUE if the task can be sent, %FALSE with
+ *   %CS_ERROR_INVALID_TASK_DATA naming the missing field otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_task_validate (CsTask  *task,
+                  GError **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  const char *type_name;
+
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  type_name = cs_task_get_type_name (task);
+  if (type_name == NULL || *type_name == '\0')
+    {
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
+                           "ERROR_INVALID_TASK_DATA: the task has no type");
+      return FALSE;
+    }
+  object = cs_task_to_json (task);
+  return _cs_task_family_validate (type_name, object, error);
+}
+
+/**
+ * cs_task_get_task_id: (get-property task-id)
+ * @task: a #CsTask
+ *
+ * Gets the id the service gave the task.
+ *
+ * Returns: (nullable): the task id, or %NULL before `createTask` succeeded
+ *
+ * Since: 1.0
+ */
+const char *
+cs_task_get_task_id (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->task_id;
+}
+
+/**
+ * cs_task_get_status: (get-property status)
+ * @task: a #CsTask
+ *
+ * Gets the status of the task as the service last reported it.
+ *
+ * Returns: the status
+ *
+ * Since: 1.0
+ */
+CsTaskStatus
+cs_task_get_status (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), CS_TASK_STATUS_NEW);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->status;
+}
+
+/**
+ * cs_task_get_solution: (get-property solution)
+ * @task: a #CsTask
+ *
+ * Gets the solution of a ready task.
+ *
+ * Returns: (transfer none) (nullable): the solution, or %NULL
+ *
+ * Since: 1.0
+ */
+CsSolution *
+cs_task_get_solution (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->solution;
+}
+
+/**
+ * cs_task_get_poll_count: (get-property poll-count)
+ * @task: a #CsTask
+ *
+ * Gets how many times the task was polled.
+ *
+ * Returns: the number of `getTaskResult` requests sent for the task
+ *
+ * Since: 1.0
+ */
+guint
+cs_task_get_poll_count (CsTask *task)
+{
+  CsTaskPrivate *priv;
+
+  g_return_val_if_fail (CS_IS_TASK (task), 0);
+
+  priv = cs_task_get_instance_private (task);
+  return priv->poll_count;
+}
+
+void
+_cs_task_set_task_id (CsTask     *task,
+                      const char *task_id)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  if (_cs_set_str (&priv->task_id, task_id))
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TASK_ID]);
+}
+
+void
+_cs_task_set_status (CsTask       *task,
+                     CsTaskStatus  status)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  if (priv->status != status)
+    {
+      priv->status = status;
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
+    }
+}
+
+void
+_cs_task_set_solution (CsTask     *task,
+                       CsSolution *solution)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  if (g_set_object (&priv->solution, solution))
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_SOLUTION]);
+}
+
+void
+_cs_task_count_poll (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  priv->poll_count++;
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_POLL_COUNT]);
+}
+
+static const struct {
+  CsTaskStatus status;
+  const char  *text;
+} status_names[] = {
+  { CS_TASK_STATUS_IDLE,       "idle" },
+  { CS_TASK_STATUS_PROCESSING, "processing" },
+  { CS_TASK_STATUS_READY,      "ready" },
+  { CS_TASK_STATUS_FAILED,     "failed" },
+  { CS_TASK_STATUS_NEW,        "new" },
+};
+
+/* Unknown statuses are pending: the service has added one before. */
+CsTaskStatus
+_cs_task_status_from_string (const char *status)
+{
+  if (status == NULL)
+    return CS_TASK_STATUS_PROCESSING;
+  for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (g_ascii_strcasecmp (status_names[i].text, status) == 0)
+      return status_names[i].status;
+  return CS_TASK_STATUS_PROCESSING;
+}
+
+const char *
+_cs_task_status_to_string (CsTaskStatus status)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (status_names[i].status == status)
+      return status_names[i].text;
+  return "unknown";
+}

@@ -1,0 +1,47 @@
+/* cs-version.c: run-time version information
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "cs-private.h"
+
+/**
+ * cs_get_major_version:
+ *
+ * Returns: the major version of the capsolver-glib library in use
+ *
+ * Since: 1.0
+ */
+guint
+cs_get_major_version (void)
+{
+  return CS_MAJOR_VERSION;
+}
+
+/**
+ * cs_get_minor_version:
+ *
+ * Returns: the minor version of the capsolver-glib library in use
+ *
+ * Since: 1.0
+ */
+guint
+cs_get_minor_version (void)
+{
+  return CS_MINOR_VERSION;
+}
+
+/**
+ * cs_get_micro_version:
+ *
+ * Returns: the micro version of the capsolver-glib library in use
+ *
+ * Since: 1.0
+ */
+guint
+cs_get_micro_version (void)
+{
+  return CS_MICRO_VERSION;
+}

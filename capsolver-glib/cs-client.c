@@ -646,8 +646,7 @@ call_finish_body (GTask *task)
   if (!_cs_reply_parse (&data->reply, status, body, self->api_key, &error))
     {
       g_debug ("%s: %s", data->method, error->message);
-      /* the reply is kept: a failed status still tells the task's fate */
-      g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+      /* data->reply is kept: a failed status still tells the task's fate */
       g_task_return_error (task, error);
       return;
     }

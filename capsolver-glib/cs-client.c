@@ -605,6 +605,10 @@ typedef struct {
   GInputStream *stream;
   GByteArray   *body;
   const char   *method;
+  char         *url;
+  GBytes       *request_body;
+  gboolean      idempotent;
+  guint         attempts;
   CsReply       reply;
 } CallData;
 
@@ -614,9 +618,13 @@ call_data_free (CallData *data)
   g_clear_object (&data->message);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->body, g_byte_array_unref);
+  g_free (data->url);
+  g_clear_pointer (&data->request_body, g_bytes_unref);
   _cs_reply_clear (&data->reply);
   g_free (data);
 }
+
+static void call_send (GTask *task);
 
 static void call_read_cb (GObject      *source,
                           GAsyncResult *result,
@@ -653,6 +661,30 @@ call_finish_body (GTask *task)
   g_task_return_boolean (task, TRUE);
 }
 
+/* A kept-alive connection the server closed while it sat idle fails the
+ * next request sent on it, and libsoup resends only GET-like methods by
+ * itself. A request that is safe to repeat gets one more try on a new
+ * connection; createTask never does. */
+static gboolean
+call_retry_on_stale_connection (GTask  *task,
+                                GError *error)
+{
+  CallData *data = g_task_get_task_data (task);
+
+  if (!data->idempotent || data->attempts > 1 ||
+      !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)))
+    return FALSE;
+
+  g_debug ("%s: %s; sending again on a new connection", data->method, error->message);
+  g_error_free (error);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->body, g_byte_array_unref);
+  call_send (task);
+  return TRUE;
+}
+
 static void
 call_read_cb (GObject      *source,
               GAsyncResult *result,
@@ -666,11 +698,21 @@ call_read_cb (GObject      *source,
   chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (chunk == NULL)
     {
-      g_task_return_error (task, error);
+      GTask *owned = g_steal_pointer (&task);
+
+      if (!call_retry_on_stale_connection (owned, error))
+        {
+          g_task_return_error (owned, error);
+          g_object_unref (owned);
+        }
       return;
     }
   if (g_bytes_get_size (chunk) == 0)
     {
+      /* Closing the body ends the message in libsoup now, on this
+       * context, rather than whenever the stream is freed: a blocking
+       * call stops iterating its private context once it has a result. */
+      g_input_stream_close (data->stream, NULL, NULL);
       call_finish_body (task);
       return;
     }
@@ -697,8 +739,14 @@ call_send_cb (GObject      *source,
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (data->stream == NULL)
     {
-      g_debug ("%s: %s", data->method, error->message);
-      g_task_return_error (task, error);
+      GTask *owned = g_steal_pointer (&task);
+
+      if (!call_retry_on_stale_connection (owned, error))
+        {
+          g_debug ("%s: %s", data->method, error->message);
+          g_task_return_error (owned, error);
+          g_object_unref (owned);
+        }
       return;
     }
   data->body = g_byte_array_new ();
@@ -716,35 +764,49 @@ cs_client_call_async (CsClient            *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
-  g_autoptr(GBytes) bytes = NULL;
   CallData *data;
 
   g_task_set_source_tag (task, cs_client_call_async);
 
   data = g_new0 (CallData, 1);
   data->method = method;
+  data->url = g_steal_pointer (&url);
+  data->request_body = _cs_json_to_bytes (body);
+  data->idempotent = idempotent;
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
-  data->message = soup_message_new (SOUP_METHOD_POST, url);
+  call_send (g_steal_pointer (&task));
+}
+
+/* Sends the request with a fresh message: a message is never queued twice. */
+static void
+call_send (GTask *task)
+{
+  CsClient *self = g_task_get_source_object (task);
+  CallData *data = g_task_get_task_data (task);
+
+  g_clear_object (&data->message);
+  data->message = soup_message_new (SOUP_METHOD_POST, data->url);
   if (data->message == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                "cannot send to “%s”: not an HTTP URL", self->base_url);
+      g_object_unref (task);
       return;
     }
+  data->attempts++;
   /* Polls and balance reads may be repeated safely: let libsoup keep the
    * connection. createTask is never flagged, so it is never resent. */
-  if (idempotent)
+  if (data->idempotent)
     soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
-
-  bytes = _cs_json_to_bytes (body);
-  soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
+  soup_message_set_request_body_from_bytes (data->message, "application/json",
+                                            data->request_body);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Accept", "application/json");
 
-  g_debug ("%s: POST %s", method, url);
-  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT, cancellable,
-                           call_send_cb, g_steal_pointer (&task));
+  g_debug ("%s: POST %s", data->method, data->url);
+  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), call_send_cb, task);
 }
 
 /* On success, @reply takes the parsed reply. On failure, @reply still gets
@@ -801,6 +863,19 @@ check_task_id (CsTask  *task,
 
 /* --- createTask ------------------------------------------------------------ */
 
+/* The status of a created task that is to be polled. "ready" without a
+ * solution is not ready: solve() would have nothing to return. */
+static CsTaskStatus
+create_reply_pending_status (const char *status)
+{
+  CsTaskStatus pending;
+
+  if (status == NULL)
+    return CS_TASK_STATUS_IDLE;
+  pending = _cs_task_status_from_string (status);
+  return pending == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : pending;
+}
+
 /* Decides from the reply, never from the task type: a solution with status
  * "ready" ends the task at once; otherwise the task id is polled. */
 static gboolean
@@ -828,9 +903,7 @@ apply_create_reply (CsTask   *task,
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
     }
   else
-    _cs_task_set_status (task, reply->status != NULL
-                               ? _cs_task_status_from_string (reply->status)
-                               : CS_TASK_STATUS_IDLE);
+    _cs_task_set_status (task, create_reply_pending_status (reply->status));
   return TRUE;
 }
 
@@ -1073,19 +1146,81 @@ cs_client_get_task_result_finish (CsClient      *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* --- solve: create, then poll ------------------------------------------------ */
+/* --- solve: create, then poll ------------------------------------------------
+ *
+ * The polls and the waits between them run under a cancellable of the
+ * solve's own, which the caller's cancellable and the deadline both
+ * cancel: the deadline then ends a poll that is still on its way, not
+ * just the wait for the next one. createTask runs under the caller's
+ * cancellable alone: interrupting it could leave a task created, and
+ * billed, that the client never heard of.
+ */
 
 typedef struct {
-  CsTask *task;
-  gint64  deadline;          /* monotonic µs */
-  guint   transient_errors;
+  CsTask       *task;
+  gint64        deadline;          /* monotonic µs */
+  guint         transient_errors;
+  GCancellable *cancellable;       /* polls and waits */
+  GCancellable *caller_cancellable;
+  gulong        caller_handler;
+  GSource      *deadline_source;
+  gboolean      deadline_passed;
 } SolveData;
 
 static void
 solve_data_free (SolveData *data)
 {
+  if (data->caller_handler != 0)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  g_clear_object (&data->caller_cancellable);
+  if (data->deadline_source != NULL)
+    {
+      g_source_destroy (data->deadline_source);
+      g_source_unref (data->deadline_source);
+    }
+  g_clear_object (&data->cancellable);
   g_clear_object (&data->task);
   g_free (data);
+}
+
+static void
+solve_caller_cancelled_cb (GCancellable *caller_cancellable,
+                           GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static gboolean
+solve_deadline_cb (gpointer user_data)
+{
+  SolveData *data = user_data;
+
+  data->deadline_passed = TRUE;
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the clock of one solve. The deadline source holds no reference
+ * on the GTask; the task data destroys it. */
+static void
+solve_data_start (SolveData    *data,
+                  GTask        *gtask,
+                  CsClient     *client,
+                  GCancellable *caller_cancellable)
+{
+  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
+  data->cancellable = g_cancellable_new ();
+  if (caller_cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (caller_cancellable);
+      data->caller_handler = g_cancellable_connect (caller_cancellable,
+                                                    G_CALLBACK (solve_caller_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+  data->deadline_source = g_timeout_source_new (client->deadline);
+  g_source_set_callback (data->deadline_source, solve_deadline_cb, data, NULL);
+  g_source_attach (data->deadline_source, g_task_get_context (gtask));
 }
 
 static void solve_poll (GTask *gtask);
@@ -1100,35 +1235,41 @@ solve_return_solution (GTask *gtask)
 }
 
 static void
-solve_return_timeout (GTask *gtask,
+solve_return_timeout (GTask      *gtask,
                       const char *why)
 {
-  CsClient *self = g_task_get_source_object (gtask);
   SolveData *data = g_task_get_task_data (gtask);
 
   g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_TIMEOUT,
                            "task %s not ready: %s; solve it again to resume polling",
                            cs_task_get_task_id (data->task), why);
-  (void) self;
+}
+
+/* Ends the solve if the caller cancelled it or its deadline passed. */
+static gboolean
+solve_return_if_interrupted (GTask *gtask)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  SolveData *data = g_task_get_task_data (gtask);
+  g_autofree char *why = NULL;
+
+  if (g_task_return_error_if_cancelled (gtask))
+    return TRUE;
+  if (!data->deadline_passed && g_get_monotonic_time () < data->deadline)
+    return FALSE;
+
+  why = g_strdup_printf ("the deadline of %u ms passed", self->deadline);
+  solve_return_timeout (gtask, why);
+  return TRUE;
 }
 
 static gboolean
 solve_timer_cb (gpointer user_data)
 {
   GTask *gtask = user_data;
-  SolveData *data = g_task_get_task_data (gtask);
 
-  if (g_task_return_error_if_cancelled (gtask))
-    return G_SOURCE_REMOVE;
-  if (g_get_monotonic_time () >= data->deadline)
-    {
-      CsClient *self = g_task_get_source_object (gtask);
-      g_autofree char *why = g_strdup_printf ("the deadline of %u ms passed", self->deadline);
-
-      solve_return_timeout (gtask, why);
-      return G_SOURCE_REMOVE;
-    }
-  solve_poll (g_object_ref (gtask));
+  if (!solve_return_if_interrupted (gtask))
+    solve_poll (g_object_ref (gtask));
   return G_SOURCE_REMOVE;
 }
 
@@ -1141,6 +1282,7 @@ solve_schedule (GTask *gtask,
   CsClient *self = g_task_get_source_object (gtask);
   SolveData *data = g_task_get_task_data (gtask);
   g_autoptr(GSource) timer = NULL;
+  g_autoptr(GSource) cancel = NULL;
   gint64 remaining_ms = (data->deadline - g_get_monotonic_time ()) / 1000;
 
   if (cs_task_get_poll_count (data->task) >= self->max_polls)
@@ -1153,13 +1295,9 @@ solve_schedule (GTask *gtask,
     }
 
   timer = g_timeout_source_new (MAX (0, MIN ((gint64) delay_ms, remaining_ms)));
-  if (g_task_get_cancellable (gtask) != NULL)
-    {
-      g_autoptr(GSource) cancel = g_cancellable_source_new (g_task_get_cancellable (gtask));
-
-      g_source_set_dummy_callback (cancel);
-      g_source_add_child_source (timer, cancel);
-    }
+  cancel = g_cancellable_source_new (data->cancellable);
+  g_source_set_dummy_callback (cancel);
+  g_source_add_child_source (timer, cancel);
   g_task_attach_source (gtask, timer, solve_timer_cb);
   /* the source holds the task through its callback data */
   g_source_set_callback (timer, solve_timer_cb, gtask, g_object_unref);
@@ -1190,7 +1328,12 @@ solve_poll_cb (GObject      *source,
           solve_schedule (gtask, self->poll_interval);
           return;
         }
-      g_task_return_error (gtask, error);
+      /* a poll cancelled by the deadline is the deadline's error */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          solve_return_if_interrupted (gtask))
+        g_error_free (error);
+      else
+        g_task_return_error (gtask, error);
       g_object_unref (gtask);
       return;
     }
@@ -1211,7 +1354,7 @@ solve_poll (GTask *gtask)
   SolveData *data = g_task_get_task_data (gtask);
 
   cs_client_get_task_result_async (g_task_get_source_object (gtask), data->task,
-                                   g_task_get_cancellable (gtask), solve_poll_cb, gtask);
+                                   data->cancellable, solve_poll_cb, gtask);
 }
 
 static void
@@ -1254,7 +1397,9 @@ solve_create_cb (GObject      *source,
  * The task's #CsTask:status follows what the service reports.
  *
  * On %CS_ERROR_TIMEOUT the task keeps its task id: solving it again resumes
- * polling without creating a new task. A transient failure of a single
+ * polling without creating a new task. The deadline interrupts a
+ * `getTaskResult` request on its way, but never `createTask`: abandoning
+ * that would leave a task created, and billed, with no id to resume. A transient failure of a single
  * poll (a dropped connection, an error page, `ERROR_SERVICE_UNAVALIABLE`)
  * is retried at the next interval, up to three times in a row.
  *
@@ -1279,8 +1424,8 @@ cs_client_solve_async (CsClient            *client,
 
   data = g_new0 (SolveData, 1);
   data->task = g_object_ref (task);
-  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
   g_task_set_task_data (gtask, data, (GDestroyNotify) solve_data_free);
+  solve_data_start (data, gtask, client, cancellable);
 
   if (cs_task_get_task_id (task) == NULL)
     {
@@ -1330,16 +1475,19 @@ get_balance_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
+  double amount;
 
   if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  if (!json_object_has_member (reply.root, "balance"))
+  /* a balance that is missing or not a number would read as 0 USD */
+  if (!_cs_json_get_double (reply.root, "balance", &amount))
     {
       g_task_return_new_error (task, CS_ERROR, CS_ERROR_PROTOCOL,
-                               "HTTP %u: getBalance reply has no balance", reply.http_status);
+                               "HTTP %u: getBalance reply has no numeric balance",
+                               reply.http_status);
       return;
     }
   g_task_return_pointer (task, _cs_balance_new_from_json (reply.root), g_object_unref);
@@ -1542,6 +1690,11 @@ sync_call_wait (SyncCall *call)
 {
   while (call->result == NULL)
     g_main_context_iteration (call->context, TRUE);
+  /* libsoup finishes a message on the context that sent it, in a source
+   * of its own: dispatch it, or the session keeps the message queued on a
+   * context that is about to go, and the next call waits forever. */
+  while (g_main_context_pending (call->context))
+    g_main_context_iteration (call->context, FALSE);
   g_main_context_pop_thread_default (call->context);
   g_main_context_unref (call->context);
   return call->result;

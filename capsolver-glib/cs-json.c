@@ -139,6 +139,9 @@ _cs_json_get_int (JsonObject *object,
     {
       double d = json_node_get_double (node);
 
+      /* out of range, the cast below would be undefined */
+      if (!(d >= (double) G_MININT64 && d < (double) G_MAXINT64))
+        return FALSE;
       if (d != (double) (gint64) d)
         return FALSE;
       *value = (gint64) d;

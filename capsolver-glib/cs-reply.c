@@ -55,8 +55,11 @@ _cs_reply_parse (CsReply     *reply,
   root = _cs_json_parse (data, length, &parse_error);
   if (root == NULL)
     {
+      /* json-glib quotes the token it choked on, which may be the key */
+      g_autofree char *safe_message = _cs_redact (parse_error->message, secret);
+
       g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL, "HTTP %u: %s",
-                   http_status, parse_error->message);
+                   http_status, safe_message);
       return FALSE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (root))

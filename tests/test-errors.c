@@ -1,20 +1,325 @@
-/* test-errors.c
+/* test-errors.c: the CS_ERROR domain, its code table and redaction
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
+#include <string.h>
+
 #include "mock-server.h"
 
-/* STUB: replaced by the real tests. */
-static void
-test_stub (void)
+/* Every errorCode of the reference (section 5), as the service spells it,
+ * with the value and the retry class it must map to. */
+typedef struct {
+  const char   *code;
+  CsError       error;
+  CsRetryClass  retry;
+} CodeCase;
+
+static const CodeCase code_cases[] = {
+  { "ERROR_SERVICE_UNAVALIABLE", CS_ERROR_SERVICE_UNAVAILABLE, CS_RETRY_CLASS_TRANSIENT },
+  { "ERROR_SERVICE_UNAVAILABLE", CS_ERROR_SERVICE_UNAVAILABLE, CS_RETRY_CLASS_TRANSIENT },
+  { "ERROR_RATE_LIMIT", CS_ERROR_RATE_LIMIT, CS_RETRY_CLASS_COOLDOWN },
+  { "ERROR_INVALID_TASK_DATA", CS_ERROR_INVALID_TASK_DATA, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_BAD_REQUEST", CS_ERROR_BAD_REQUEST, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_TASKID_INVALID", CS_ERROR_TASKID_INVALID, CS_RETRY_CLASS_NEW_TASK },
+  { "ERROR_TASK_TIMEOUT", CS_ERROR_TASK_TIMEOUT, CS_RETRY_CLASS_NEW_TASK },
+  { "ERROR_SETTLEMENT_FAILED", CS_ERROR_SETTLEMENT_FAILED, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_KEY_DENIED_ACCESS", CS_ERROR_KEY_DENIED_ACCESS, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_ZERO_BALANCE", CS_ERROR_ZERO_BALANCE, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_TASK_NOT_SUPPORTED", CS_ERROR_TASK_NOT_SUPPORTED, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_CAPTCHA_UNSOLVABLE", CS_ERROR_CAPTCHA_UNSOLVABLE, CS_RETRY_CLASS_NEW_TASK },
+  { "ERROR_UNKNOWN_QUESTION", CS_ERROR_UNKNOWN_QUESTION, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_PROXY_BANNED", CS_ERROR_PROXY_BANNED, CS_RETRY_CLASS_NEW_TASK },
+  { "ERROR_INVALID_IMAGE", CS_ERROR_INVALID_IMAGE, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_PARSE_IMAGE_FAIL", CS_ERROR_PARSE_IMAGE_FAIL, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_IP_BANNED", CS_ERROR_IP_BANNED, CS_RETRY_CLASS_COOLDOWN },
+  { "ERROR_KEY_TEMP_BLOCKED", CS_ERROR_KEY_TEMP_BLOCKED, CS_RETRY_CLASS_COOLDOWN },
+  /* seen outside the table */
+  { "ERROR_KEY_DOES_NOT_EXIST", CS_ERROR_KEY_DOES_NOT_EXIST, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_TASK_NOT_FOUND", CS_ERROR_TASK_NOT_FOUND, CS_RETRY_CLASS_NEW_TASK },
+  { "ERROR_NO_SLOT_AVAILABLE", CS_ERROR_NO_SLOT_AVAILABLE, CS_RETRY_CLASS_TRANSIENT },
+  { "ERROR_INTERNAL_SERVER_ERROR", CS_ERROR_INTERNAL_SERVER_ERROR, CS_RETRY_CLASS_TRANSIENT },
+  { "ERROR_REQUIRED_FIELDS", CS_ERROR_REQUIRED_FIELDS, CS_RETRY_CLASS_PERMANENT },
+  { "ERROR_THREADS_MAXIMUM", CS_ERROR_THREADS_MAXIMUM, CS_RETRY_CLASS_TRANSIENT },
+  { "ERROR_PAGE_NOT_FOUND", CS_ERROR_PAGE_NOT_FOUND, CS_RETRY_CLASS_PERMANENT },
+};
+
+/* The values that are the client's own, with no wire code. */
+static gboolean
+is_client_error (CsError error)
 {
+  return error == CS_ERROR_FAILED || error == CS_ERROR_PROTOCOL || error == CS_ERROR_TIMEOUT;
+}
+
+static void
+test_code_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
+    {
+      const CodeCase *c = &code_cases[i];
+
+      g_test_message ("%s", c->code);
+      g_assert_cmpint (cs_error_from_code (c->code), ==, c->error);
+      g_assert_cmpint (cs_error_code_get_retry_class (c->error), ==, c->retry);
+    }
+}
+
+/* Every value of the enum: its wire code maps back to it, and the code is
+ * the value's own name, except for the service's misspelling. */
+static void
+test_round_trip (void)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (CS_TYPE_ERROR);
+
+  for (guint i = 0; i < enum_class->n_values; i++)
+    {
+      GEnumValue *value = &enum_class->values[i];
+      CsError error = value->value;
+      const char *code = cs_error_to_code (error);
+
+      g_test_message ("%s", value->value_name);
+      if (is_client_error (error))
+        {
+          g_assert_null (code);
+          continue;
+        }
+      g_assert_nonnull (code);
+      g_assert_cmpint (cs_error_from_code (code), ==, error);
+      if (error == CS_ERROR_SERVICE_UNAVAILABLE)
+        g_assert_cmpstr (code, ==, "ERROR_SERVICE_UNAVALIABLE");
+      else
+        g_assert_cmpstr (code, ==, value->value_name + strlen ("CS_"));
+    }
+
+  /* and every code of the reference has a value of its own */
+  for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
+    g_assert_nonnull (g_enum_get_value (enum_class, code_cases[i].error));
+  g_assert_cmpuint (enum_class->n_values, ==, G_N_ELEMENTS (code_cases) - 1 + 3);
+}
+
+static void
+test_service_unavailable_spellings (void)
+{
+  g_autoptr(GError) wire = _cs_error_new_from_reply ("ERROR_SERVICE_UNAVALIABLE", "busy", NULL);
+  g_autoptr(GError) fixed = _cs_error_new_from_reply ("ERROR_SERVICE_UNAVAILABLE", "busy", NULL);
+
+  g_assert_error (wire, CS_ERROR, CS_ERROR_SERVICE_UNAVAILABLE);
+  g_assert_error (fixed, CS_ERROR, CS_ERROR_SERVICE_UNAVAILABLE);
+  /* the message keeps the spelling that was received */
+  g_assert_cmpstr (wire->message, ==, "ERROR_SERVICE_UNAVALIABLE: busy");
+  g_assert_cmpstr (fixed->message, ==, "ERROR_SERVICE_UNAVAILABLE: busy");
+}
+
+static void
+test_unknown_code (void)
+{
+  g_autoptr(GError) error = _cs_error_new_from_reply ("ERROR_BRAND_NEW", "something new", NULL);
+  g_autoptr(GError) no_code = _cs_error_new_from_reply (NULL, "what happened", NULL);
+  g_autoptr(GError) empty = _cs_error_new_from_reply ("", NULL, NULL);
+
+  g_assert_cmpint (cs_error_from_code ("ERROR_BRAND_NEW"), ==, CS_ERROR_FAILED);
+  g_assert_cmpint (cs_error_from_code (""), ==, CS_ERROR_FAILED);
+  /* codes are matched exactly: they are constants on the wire */
+  g_assert_cmpint (cs_error_from_code ("error_zero_balance"), ==, CS_ERROR_FAILED);
+  g_assert_cmpint (cs_error_from_code ("ERROR_ZERO_BALANCE "), ==, CS_ERROR_FAILED);
+
+  g_assert_error (error, CS_ERROR, CS_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "ERROR_BRAND_NEW: something new");
+  g_assert_error (no_code, CS_ERROR, CS_ERROR_FAILED);
+  g_assert_nonnull (strstr (no_code->message, "what happened"));
+  g_assert_error (empty, CS_ERROR, CS_ERROR_FAILED);
+  g_assert_cmpstr (empty->message, !=, "");
+}
+
+static void
+test_message_format (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
+    {
+      g_autoptr(GError) error = _cs_error_new_from_reply (code_cases[i].code, "the description",
+                                                          MOCK_API_KEY);
+      g_autofree char *expected = g_strdup_printf ("%s: the description", code_cases[i].code);
+
+      g_assert_error (error, CS_ERROR, (gint) code_cases[i].error);
+      g_assert_cmpstr (error->message, ==, expected);
+    }
+}
+
+/* Errors of other domains, as a client call can return them. */
+static const struct {
+  GQuark      (*domain) (void);
+  int           code;
+  CsRetryClass  retry;
+} other_errors[] = {
+  { g_io_error_quark, G_IO_ERROR_CANCELLED, CS_RETRY_CLASS_PERMANENT },
+  { g_io_error_quark, G_IO_ERROR_CONNECTION_REFUSED, CS_RETRY_CLASS_TRANSIENT },
+  { g_io_error_quark, G_IO_ERROR_TIMED_OUT, CS_RETRY_CLASS_TRANSIENT },
+  { g_io_error_quark, G_IO_ERROR_PARTIAL_INPUT, CS_RETRY_CLASS_TRANSIENT },
+  { g_resolver_error_quark, G_RESOLVER_ERROR_NOT_FOUND, CS_RETRY_CLASS_TRANSIENT },
+  { g_tls_error_quark, G_TLS_ERROR_BAD_CERTIFICATE, CS_RETRY_CLASS_PERMANENT },
+  { cs_error_quark, CS_ERROR_PROTOCOL, CS_RETRY_CLASS_TRANSIENT },
+  { cs_error_quark, CS_ERROR_TIMEOUT, CS_RETRY_CLASS_TRANSIENT },
+  { cs_error_quark, CS_ERROR_FAILED, CS_RETRY_CLASS_PERMANENT },
+};
+
+static void
+test_retry_classes (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (other_errors); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (other_errors[i].domain (),
+                                                     other_errors[i].code, "x");
+
+      g_assert_cmpint (cs_error_get_retry_class (error), ==, other_errors[i].retry);
+      g_assert_cmpuint (cs_error_get_cooldown (error), ==, 0);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (CS_ERROR, code_cases[i].error, "x");
+      gboolean cooldown = code_cases[i].retry == CS_RETRY_CLASS_COOLDOWN;
+
+      g_assert_cmpint (cs_error_get_retry_class (error), ==, code_cases[i].retry);
+      /* a cooldown exactly for the cooldown class */
+      g_assert_true ((cs_error_get_cooldown (error) > 0) == cooldown);
+    }
+}
+
+static void
+test_cooldowns (void)
+{
+  g_autoptr(GError) ip_banned = g_error_new_literal (CS_ERROR, CS_ERROR_IP_BANNED, "x");
+  g_autoptr(GError) temp_blocked = g_error_new_literal (CS_ERROR, CS_ERROR_KEY_TEMP_BLOCKED, "x");
+  g_autoptr(GError) rate_limit = g_error_new_literal (CS_ERROR, CS_ERROR_RATE_LIMIT, "x");
+
+  /* the longer of the two bans the documentation states */
+  g_assert_cmpuint (cs_error_get_cooldown (ip_banned), ==, 30 * 60);
+  g_assert_cmpuint (cs_error_get_cooldown (temp_blocked), ==, 5 * 60);
+  g_assert_cmpuint (cs_error_get_cooldown (rate_limit), >=, 5);
+}
+
+/* --- Redaction ------------------------------------------------------------- */
+
+typedef struct {
+  const char *text;
+  const char *secret;
+  const char *expected;
+} RedactCase;
+
+static const RedactCase redact_cases[] = {
+  { "nothing secret here", MOCK_API_KEY, "nothing secret here" },
+  { "", MOCK_API_KEY, "" },
+  { "key " MOCK_API_KEY " denied", MOCK_API_KEY, "key [REDACTED] denied" },
+  { MOCK_API_KEY, MOCK_API_KEY, "[REDACTED]" },
+  { "(" MOCK_API_KEY ")(" MOCK_API_KEY ")", MOCK_API_KEY, "([REDACTED])([REDACTED])" },
+  /* keys of the same shape that are not the client's own */
+  { "package token CAP-1234567C19044AF7351B31EC12345678", NULL,
+    "package token [REDACTED]" },
+  { "old key CAI-0123456789ABCDEF0123456789ABCDEF.", "", "old key [REDACTED]." },
+  /* short words that start the same way are prose */
+  { "CAP-1 and CAP-short", MOCK_API_KEY, "CAP-1 and CAP-short" },
+  /* a key of any shape, when it is the client's */
+  { "clientKey=hunter2-secret;", "hunter2-secret", "clientKey=[REDACTED];" },
+  { "a partial hunter2-secre is not the key", "hunter2-secret",
+    "a partial hunter2-secre is not the key" },
+  { "UTF-8 ok: “CAP-0123456789ABCDEF0123” ✓", NULL, "UTF-8 ok: “[REDACTED]” ✓" },
+};
+
+static void
+test_redact (void)
+{
+  g_assert_null (_cs_redact (NULL, MOCK_API_KEY));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (redact_cases); i++)
+    {
+      g_autofree char *redacted = _cs_redact (redact_cases[i].text, redact_cases[i].secret);
+
+      g_assert_cmpstr (redacted, ==, redact_cases[i].expected);
+    }
+}
+
+static void
+test_redact_in_errors (void)
+{
+  g_autoptr(GError) in_description =
+    _cs_error_new_from_reply ("ERROR_KEY_DENIED_ACCESS",
+                              "Your api key is invalid or balance is insufficient (" MOCK_API_KEY ")",
+                              MOCK_API_KEY);
+  g_autoptr(GError) in_code = _cs_error_new_from_reply (MOCK_API_KEY, "odd", MOCK_API_KEY);
+
+  g_assert_error (in_description, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_cmpstr (in_description->message, ==,
+                   "ERROR_KEY_DENIED_ACCESS: Your api key is invalid or balance is insufficient "
+                   "([REDACTED])");
+  g_assert_error (in_code, CS_ERROR, CS_ERROR_FAILED);
+  g_assert_null (strstr (in_code->message, MOCK_API_KEY));
+}
+
+/* --- Each code, served by the mock with HTTP 400 --------------------------- */
+
+static void
+test_served_code (gconstpointer data)
+{
+  const CodeCase *c = data;
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autofree char *reply = g_strdup_printf ("{\"errorId\":1,\"errorCode\":\"%s\","
+                                            "\"errorDescription\":\"described %s\"}",
+                                            c->code, c->code);
+  g_autofree char *expected = g_strdup_printf ("%s: described %s", c->code, c->code);
+  g_autoptr(CsTask) task = cs_task_new ("TestTask");
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_reply (server, "createTask", 400, reply);
+  g_assert_false (cs_client_create_task (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, (gint) c->error);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpint (cs_error_get_retry_class (error), ==, c->retry);
+  g_assert_null (cs_task_get_task_id (task));
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+}
+
+static void
+test_served_unknown_code (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_reply (server, "getBalance", 400,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_FROM_THE_FUTURE\","
+                         "\"errorDescription\":\"not known yet\"}");
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_null (balance);
+  g_assert_error (error, CS_ERROR, CS_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "ERROR_FROM_THE_FUTURE: not known yet");
 }
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/errors/stub", test_stub);
+
+  g_test_add_func ("/errors/code-table", test_code_table);
+  g_test_add_func ("/errors/round-trip", test_round_trip);
+  g_test_add_func ("/errors/service-unavailable-spellings", test_service_unavailable_spellings);
+  g_test_add_func ("/errors/unknown-code", test_unknown_code);
+  g_test_add_func ("/errors/message-format", test_message_format);
+  g_test_add_func ("/errors/retry-classes", test_retry_classes);
+  g_test_add_func ("/errors/cooldowns", test_cooldowns);
+  g_test_add_func ("/errors/redact", test_redact);
+  g_test_add_func ("/errors/redact-in-errors", test_redact_in_errors);
+  for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/errors/served/%s", code_cases[i].code);
+
+      g_test_add_data_func (path, &code_cases[i], test_served_code);
+    }
+  g_test_add_func ("/errors/served/unknown", test_served_unknown_code);
+
   return g_test_run ();
 }

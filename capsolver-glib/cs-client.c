@@ -449,6 +449,8 @@ set_timing (CsClient *client,
  * cs_client_get_first_poll_delay: (get-property first-poll-delay)
  * @client: a #CsClient
  *
+ * Gets the delay between `createTask` and the first `getTaskResult`.
+ *
  * Returns: the delay before the first poll, in milliseconds
  *
  * Since: 1.0
@@ -480,6 +482,8 @@ cs_client_set_first_poll_delay (CsClient *client,
 /**
  * cs_client_get_poll_interval: (get-property poll-interval)
  * @client: a #CsClient
+ *
+ * Gets the interval between two `getTaskResult` requests.
  *
  * Returns: the interval between polls, in milliseconds
  *
@@ -513,6 +517,8 @@ cs_client_set_poll_interval (CsClient *client,
  * cs_client_get_deadline: (get-property deadline)
  * @client: a #CsClient
  *
+ * Gets how long one [method@Client.solve] call waits for a solution.
+ *
  * Returns: how long one solve waits, in milliseconds
  *
  * Since: 1.0
@@ -545,6 +551,8 @@ cs_client_set_deadline (CsClient *client,
 /**
  * cs_client_get_max_polls: (get-property max-polls)
  * @client: a #CsClient
+ *
+ * Gets how many `getTaskResult` requests a task may get.
  *
  * Returns: how many polls a task may get in all
  *

@@ -73,6 +73,8 @@ _cs_package_new_from_json (JsonObject *object)
  * cs_package_get_id:
  * @package: a #CsPackage
  *
+ * Gets the id of the package.
+ *
  * Returns: (nullable): the `packageId`
  *
  * Since: 1.0
@@ -87,6 +89,8 @@ cs_package_get_id (CsPackage *package)
 /**
  * cs_package_get_package_type:
  * @package: a #CsPackage
+ *
+ * Gets the kind of the package, a number the service does not document.
  *
  * Returns: the package's `type` number (its meaning is not documented)
  *
@@ -103,6 +107,8 @@ cs_package_get_package_type (CsPackage *package)
  * cs_package_get_title:
  * @package: a #CsPackage
  *
+ * Gets the name of the package.
+ *
  * Returns: (nullable): the `title`, such as "reCAPTCHA v2 500K"
  *
  * Since: 1.0
@@ -117,6 +123,8 @@ cs_package_get_title (CsPackage *package)
 /**
  * cs_package_get_number_of_calls:
  * @package: a #CsPackage
+ *
+ * Gets how many calls are left in the package.
  *
  * Returns: the `numberOfCalls` left in the package
  *
@@ -133,6 +141,8 @@ cs_package_get_number_of_calls (CsPackage *package)
  * cs_package_get_status:
  * @package: a #CsPackage
  *
+ * Gets the status of the package, a number the service does not document.
+ *
  * Returns: the package's `status` number
  *
  * Since: 1.0
@@ -147,6 +157,8 @@ cs_package_get_status (CsPackage *package)
 /**
  * cs_package_get_expire_time:
  * @package: a #CsPackage
+ *
+ * Gets when the package expires.
  *
  * Returns: when the package expires (`expireTime`), in seconds since the
  *   Unix epoch, or 0

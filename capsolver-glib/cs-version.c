@@ -10,6 +10,9 @@
 /**
  * cs_get_major_version:
  *
+ * Gets the major version of the library loaded at run time, which may be
+ * newer than [const@MAJOR_VERSION], the one compiled against.
+ *
  * Returns: the major version of the capsolver-glib library in use
  *
  * Since: 1.0
@@ -23,6 +26,8 @@ cs_get_major_version (void)
 /**
  * cs_get_minor_version:
  *
+ * Gets the minor version of the library loaded at run time.
+ *
  * Returns: the minor version of the capsolver-glib library in use
  *
  * Since: 1.0
@@ -35,6 +40,8 @@ cs_get_minor_version (void)
 
 /**
  * cs_get_micro_version:
+ *
+ * Gets the micro version of the library loaded at run time.
  *
  * Returns: the micro version of the capsolver-glib library in use
  *

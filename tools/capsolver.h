@@ -1,0 +1,145 @@
+/* capsolver.h: what the sources of the capsolver command share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <capsolver-glib.h>
+
+G_BEGIN_DECLS
+
+/* The exit statuses, documented in `capsolver --help` and docs/capsolver.md. */
+typedef enum {
+  CLI_EXIT_OK          = 0,
+  CLI_EXIT_API         = 1,   /* the service answered with an error */
+  CLI_EXIT_USAGE       = 2,   /* bad arguments, no key, unreadable file */
+  CLI_EXIT_NETWORK     = 3,   /* no connection, reset, DNS, TLS */
+  CLI_EXIT_TIMEOUT     = 4,   /* --timeout passed */
+  CLI_EXIT_PROTOCOL    = 5,   /* the reply was not the CapSolver protocol */
+  CLI_EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM */
+} CliExit;
+
+/* Errors of the command itself, next to the library's. */
+#define CLI_ERROR (cli_error_quark ())
+
+typedef enum {
+  CLI_ERROR_USAGE,
+  CLI_ERROR_TIMEOUT,
+  CLI_ERROR_INTERRUPTED,
+} CliError;
+
+GQuark cli_error_quark (void);
+
+/* One run of the command: the options every subcommand shares, and the
+ * client they lead to. */
+typedef struct {
+  const char *command;        /* "solve", for messages; NULL before dispatch */
+  char       *api_key;
+  char       *base_url;
+  gboolean    use_sandbox;
+  gboolean    json;
+  gboolean    quiet;
+  char       *timeout_text;   /* --timeout as given */
+  double      timeout;        /* seconds; 0 when not given */
+
+  CsSandbox  *sandbox;        /* the in-process one of --sandbox */
+  CsClient   *client;
+} Cli;
+
+#define CLI_DEFAULT_TIMEOUT 150.0   /* s; the library's own solve deadline */
+#define CLI_MAX_TIMEOUT     86400.0 /* s; a day is more than any task takes */
+
+/* capsolver.c */
+void        cli_add_common_options   (GOptionContext *context,
+                                      Cli            *cli);
+gboolean    cli_parse_options        (Cli            *cli,
+                                      GOptionContext *context,
+                                      int            *argc,
+                                      char         ***argv,
+                                      GError        **error);
+gboolean    cli_setup_client         (Cli            *cli,
+                                      GError        **error);
+guint       cli_timeout_ms           (Cli            *cli);
+double      cli_timeout_seconds      (Cli            *cli);
+
+/* cli-output.c: errors, exit statuses, JSON and human output */
+int         cli_report_error         (Cli            *cli,
+                                      const GError   *error,
+                                      const char     *task_id);
+void        cli_print_json           (JsonNode       *node);
+void        cli_print_builder        (JsonBuilder    *builder);
+JsonNode   *cli_task_to_json         (CsTask         *task);
+void        cli_print_solution       (CsSolution     *solution);
+const char *cli_task_status_nick     (CsTaskStatus    status);
+gboolean    cli_usage_error          (GError        **error,
+                                      const char     *format,
+                                      ...) G_GNUC_PRINTF (2, 3);
+
+/* cli-run.c: one asynchronous call on the main loop, with a deadline, a
+ * status line, and SIGINT/SIGTERM */
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GAsyncResult *result;
+  guint         guard_id;
+  guint         sigint_id;
+  guint         sigterm_id;
+  gboolean      interrupted;
+  gboolean      timed_out;
+  double        timeout;      /* s, --timeout */
+
+  /* the live status line */
+  CsTask       *task;
+  gint64        started;
+  guint         tick_id;
+  gulong        notify_id;
+} CliRun;
+
+void        cli_run_init             (CliRun         *run,
+                                      double          timeout,
+                                      double          grace);
+void        cli_run_show_status      (CliRun         *run,
+                                      CsTask         *task);
+void        cli_run_done_cb          (GObject        *source,
+                                      GAsyncResult   *result,
+                                      gpointer        user_data);
+void        cli_run_wait             (CliRun         *run);
+void        cli_run_explain_error    (CliRun         *run,
+                                      GError        **error);
+void        cli_run_clear            (CliRun         *run);
+
+/* cs_client_solve_async(), cs_client_create_task_async() and
+ * cs_client_get_task_result_async() have this signature. */
+typedef void (*CliCallFunc) (CsClient            *client,
+                             CsTask              *task,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data);
+void        cli_run_call             (CliRun         *run,
+                                      Cli            *cli,
+                                      CsTask         *task,
+                                      double          grace,
+                                      CliCallFunc     call);
+
+/* cli-task.c: tasks from the command line */
+CsTask     *cli_task_new_from_args   (const char     *image_path,
+                                      const char     *module,
+                                      const char     *proxy,
+                                      int             argc,
+                                      char          **argv,
+                                      GError        **error);
+gboolean    cli_check_task_id        (const char     *task_id,
+                                      GError        **error);
+
+/* cli-commands.c */
+int         cli_command_solve        (Cli *cli, int argc, char **argv);
+int         cli_command_create       (Cli *cli, int argc, char **argv);
+int         cli_command_result       (Cli *cli, int argc, char **argv);
+int         cli_command_balance      (Cli *cli, int argc, char **argv);
+int         cli_command_feedback     (Cli *cli, int argc, char **argv);
+
+/* cli-sandbox.c */
+int         cli_command_sandbox      (Cli *cli, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,279 @@
+/* cli-output.c: what the capsolver command prints, and its exit statuses
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capsolver.h"
+
+gboolean
+cli_usage_error (GError     **error,
+                 const char  *format,
+                 ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  if (error != NULL)
+    *error = g_error_new_valist (CLI_ERROR, CLI_ERROR_USAGE, format, args);
+  va_end (args);
+  return FALSE;
+}
+
+/* Sorts an error into the exit statuses of `capsolver --help`; @kind is its
+ * name in the JSON output. */
+static CliExit
+classify_error (const GError  *error,
+                const char   **kind)
+{
+  if (error->domain == CLI_ERROR)
+    {
+      switch ((CliError) error->code)
+        {
+        case CLI_ERROR_TIMEOUT:
+          *kind = "timeout";
+          return CLI_EXIT_TIMEOUT;
+        case CLI_ERROR_INTERRUPTED:
+          *kind = "interrupted";
+          return CLI_EXIT_INTERRUPTED;
+        case CLI_ERROR_USAGE:
+        default:
+          *kind = "usage";
+          return CLI_EXIT_USAGE;
+        }
+    }
+  if (g_error_matches (error, CS_ERROR, CS_ERROR_TIMEOUT))
+    {
+      *kind = "timeout";
+      return CLI_EXIT_TIMEOUT;
+    }
+  /* a reply that is not the protocol, or not even HTTP */
+  if (g_error_matches (error, CS_ERROR, CS_ERROR_PROTOCOL) || error->domain == SOUP_SESSION_ERROR)
+    {
+      *kind = "protocol";
+      return CLI_EXIT_PROTOCOL;
+    }
+  if (error->domain == CS_ERROR)
+    {
+      *kind = "api";
+      return CLI_EXIT_API;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      *kind = "interrupted";
+      return CLI_EXIT_INTERRUPTED;
+    }
+  /* G_IO_ERROR, G_RESOLVER_ERROR, G_TLS_ERROR: the way to the service */
+  *kind = "network";
+  return CLI_EXIT_NETWORK;
+}
+
+/* The service's error code: the library's name for it, or for a code it
+ * does not know, the code text that starts the message. */
+static char *
+error_code_text (const GError *error)
+{
+  const char *code;
+  const char *colon;
+
+  if (error->domain != CS_ERROR)
+    return NULL;
+  code = cs_error_to_code (error->code);
+  if (code != NULL)
+    return g_strdup (code);
+  colon = strchr (error->message, ':');
+  if (error->code == CS_ERROR_FAILED && g_str_has_prefix (error->message, "ERROR_") &&
+      colon != NULL)
+    return g_strndup (error->message, colon - error->message);
+  return NULL;
+}
+
+/* One line, whatever the server put in its description. */
+static char *
+one_line (const char *message)
+{
+  char *line = g_strdup (message);
+
+  g_strdelimit (line, "\r\n\t", ' ');
+  return g_strstrip (line);
+}
+
+static char *
+error_hint (Cli        *cli,
+            CliExit     status,
+            const char *task_id)
+{
+  if (status == CLI_EXIT_USAGE)
+    return g_strdup_printf (" (see \"capsolver%s%s --help\")",
+                            cli->command != NULL ? " " : "",
+                            cli->command != NULL ? cli->command : "");
+  /* a task of the in-process sandbox ends with the process */
+  if (task_id == NULL || cli->sandbox != NULL)
+    return g_strdup ("");
+  if (status == CLI_EXIT_TIMEOUT || status == CLI_EXIT_INTERRUPTED)
+    return g_strdup_printf ("; resume with: capsolver result %s", task_id);
+  return g_strdup_printf (" (task %s)", task_id);
+}
+
+static void
+print_error_json (const GError *error,
+                  const char   *kind,
+                  CliExit       status,
+                  const char   *message,
+                  const char   *task_id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *code = error_code_text (error);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind);
+  json_builder_set_member_name (builder, "code");
+  if (code != NULL)
+    json_builder_add_string_value (builder, code);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_set_member_name (builder, "exitCode");
+  json_builder_add_int_value (builder, status);
+  json_builder_end_object (builder);
+  if (task_id != NULL)
+    {
+      json_builder_set_member_name (builder, "taskId");
+      json_builder_add_string_value (builder, task_id);
+    }
+  json_builder_end_object (builder);
+  cli_print_builder (builder);
+}
+
+/* Prints @error as one line on stderr (and as JSON on stdout with --json),
+ * and returns the exit status it means. */
+int
+cli_report_error (Cli          *cli,
+                  const GError *error,
+                  const char   *task_id)
+{
+  const char *kind = NULL;
+  CliExit status = classify_error (error, &kind);
+  g_autofree char *message = one_line (error->message);
+  g_autofree char *hint = error_hint (cli, status, task_id);
+
+  fflush (stdout);
+  fprintf (stderr, "capsolver%s%s: %s%s\n",
+           cli->command != NULL ? " " : "", cli->command != NULL ? cli->command : "",
+           message, hint);
+  if (cli->json)
+    print_error_json (error, kind, status, message, task_id);
+  return status;
+}
+
+/* Compact for programs, indented for a person at a terminal. */
+void
+cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, isatty (STDOUT_FILENO));
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+/* Prints what @builder built. */
+void
+cli_print_builder (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  cli_print_json (root);
+}
+
+const char *
+cli_task_status_nick (CsTaskStatus status)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (CS_TYPE_TASK_STATUS);
+  GEnumValue *value = g_enum_get_value (klass, status);
+
+  /* the nicks are static strings of the type, alive after the unref */
+  return value != NULL ? value->value_nick : "unknown";
+}
+
+/* {"taskId": …, "status": …, "solution": {…}} */
+JsonNode *
+cli_task_to_json (CsTask *task)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  CsSolution *solution = cs_task_get_solution (task);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "taskId");
+  if (cs_task_get_task_id (task) != NULL)
+    json_builder_add_string_value (builder, cs_task_get_task_id (task));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, cli_task_status_nick (cs_task_get_status (task)));
+  if (solution != NULL)
+    {
+      g_autoptr(JsonNode) object = json_node_init_object (json_node_alloc (),
+                                                          cs_solution_get_json (solution));
+
+      json_builder_set_member_name (builder, "solution");
+      json_builder_add_value (builder, g_steal_pointer (&object));
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* A member of a solution as a person reads it: strings bare, the rest as
+ * JSON. */
+static char *
+member_to_text (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  generator = json_generator_new ();
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* The answer alone when there is one answer (the text of an image, a
+ * token), so that `ANSWER=$(capsolver solve …)` works; every member
+ * otherwise. */
+void
+cli_print_solution (CsSolution *solution)
+{
+  const char *answer = cs_solution_get_text (solution);
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  if (answer == NULL)
+    answer = cs_solution_get_token (solution);
+  if (answer != NULL)
+    {
+      printf ("%s\n", answer);
+      fflush (stdout);
+      return;
+    }
+  json_object_iter_init (&iter, cs_solution_get_json (solution));
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      g_autofree char *text = member_to_text (node);
+
+      printf ("%s: %s\n", member, text);
+    }
+  fflush (stdout);
+}

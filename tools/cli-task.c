@@ -1,0 +1,312 @@
+/* cli-task.c: tasks built from the command line
+ *
+ *   TYPE FIELD=TEXT FIELD:=JSON FIELD@=FILE …
+ *   --image FILE [--module NAME] [FIELD=…]
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capsolver.h"
+
+/* Far above any captcha image; the service refuses big images anyway. */
+#define MAX_FILE_SIZE (10 * 1024 * 1024)
+#define MAX_TASK_ID_LENGTH 128
+
+/* --- Files --------------------------------------------------------------- */
+
+static gboolean
+read_fd (int          fd,
+         const char  *name,
+         GByteArray  *contents,
+         GError     **error)
+{
+  guint8 buffer[64 * 1024];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return cli_usage_error (error, "cannot read \"%s\": %s", name, g_strerror (errno));
+      if (n == 0)
+        return TRUE;
+      if (contents->len + (gsize) n > MAX_FILE_SIZE)
+        return cli_usage_error (error, "\"%s\" is larger than %d MiB", name,
+                                MAX_FILE_SIZE / (1024 * 1024));
+      g_byte_array_append (contents, buffer, n);
+    }
+}
+
+/* Reads a whole file, or standard input for "-", with a size limit. */
+static GBytes *
+read_file (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GByteArray) contents = g_byte_array_new ();
+  gboolean is_stdin = g_str_equal (path, "-");
+  const char *name = is_stdin ? "standard input" : path;
+  struct stat info;
+  int fd;
+  gboolean ok;
+
+  if (is_stdin && isatty (STDIN_FILENO))
+    {
+      cli_usage_error (error, "standard input is a terminal: pipe a file into it");
+      return NULL;
+    }
+  fd = is_stdin ? STDIN_FILENO : open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      cli_usage_error (error, "cannot read \"%s\": %s", name, g_strerror (errno));
+      return NULL;
+    }
+  if (fstat (fd, &info) == 0 && S_ISDIR (info.st_mode))
+    ok = cli_usage_error (error, "cannot read \"%s\": it is a directory", name);
+  else
+    ok = read_fd (fd, name, contents, error);
+  if (!is_stdin)
+    close (fd);
+  if (ok && contents->len == 0)
+    ok = cli_usage_error (error, "\"%s\" is empty", name);
+  return ok ? g_byte_array_free_to_bytes (g_steal_pointer (&contents)) : NULL;
+}
+
+static gboolean
+has_prefix (GBytes     *bytes,
+            gsize       offset,
+            const char *magic,
+            gsize       length)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  return size >= offset + length && memcmp (data + offset, magic, length) == 0;
+}
+
+/* The formats the service reads; anything else is refused before it costs
+ * a request. */
+static gboolean
+looks_like_image (GBytes *bytes)
+{
+  return has_prefix (bytes, 0, "\x89PNG\r\n\x1a\n", 8) ||
+         has_prefix (bytes, 0, "\xff\xd8\xff", 3) ||
+         has_prefix (bytes, 0, "GIF8", 4) ||
+         (has_prefix (bytes, 0, "RIFF", 4) && has_prefix (bytes, 8, "WEBP", 4)) ||
+         has_prefix (bytes, 0, "BM", 2);
+}
+
+static char *
+read_file_base64 (const char  *path,
+                  gboolean     image,
+                  GError     **error)
+{
+  g_autoptr(GBytes) bytes = read_file (path, error);
+  gsize size;
+  const guint8 *data;
+
+  if (bytes == NULL)
+    return NULL;
+  if (image && !looks_like_image (bytes))
+    {
+      cli_usage_error (error, "\"%s\" is not a PNG, JPEG, GIF, WebP or BMP image",
+                       g_str_equal (path, "-") ? "standard input" : path);
+      return NULL;
+    }
+  data = g_bytes_get_data (bytes, &size);
+  return g_base64_encode (data, size);
+}
+
+/* --- Fields ---------------------------------------------------------------- */
+
+static gboolean
+set_json_field (CsTask      *task,
+                const char  *name,
+                const char  *text,
+                GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
+      json_parser_get_root (parser) == NULL)
+    return cli_usage_error (error, "field %s: \"%s\" is not JSON%s%s", name, text,
+                            local_error != NULL ? ": " : "",
+                            local_error != NULL ? local_error->message : "");
+  cs_task_set_json (task, name, json_parser_get_root (parser));
+  return TRUE;
+}
+
+static gboolean
+set_file_field (CsTask      *task,
+                const char  *name,
+                const char  *path,
+                GError     **error)
+{
+  g_autofree char *encoded = read_file_base64 (path, FALSE, error);
+
+  if (encoded == NULL)
+    return FALSE;
+  cs_task_set_string (task, name, encoded);
+  return TRUE;
+}
+
+static gboolean
+is_field_name (const char *name,
+               gsize       length)
+{
+  if (length == 0)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (name[i]) && strchr ("_-.", name[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* NAME=TEXT sends a string, NAME:=JSON any JSON value, NAME@=FILE the
+ * file's bytes in base64. */
+static gboolean
+add_field (CsTask      *task,
+           const char  *argument,
+           GError     **error)
+{
+  const char *equals = strchr (argument, '=');
+  gsize name_length;
+  g_autofree char *name = NULL;
+  char sigil = '\0';
+
+  if (equals == NULL)
+    return cli_usage_error (error, "\"%s\" is not a field: write NAME=TEXT, NAME:=JSON "
+                                   "or NAME@=FILE", argument);
+  name_length = equals - argument;
+  if (name_length > 0 && (argument[name_length - 1] == ':' || argument[name_length - 1] == '@'))
+    sigil = argument[--name_length];
+  if (!is_field_name (argument, name_length))
+    return cli_usage_error (error, "\"%s\" is not a field: the name before \"=\" is "
+                                   "letters, digits, \"_\", \"-\" or \".\"", argument);
+  name = g_strndup (argument, name_length);
+  if (g_str_equal (name, "type"))
+    return cli_usage_error (error, "the task type is the first argument, not a field");
+
+  if (sigil == ':')
+    return set_json_field (task, name, equals + 1, error);
+  if (sigil == '@')
+    return set_file_field (task, name, equals + 1, error);
+  cs_task_set_string (task, name, equals + 1);
+  return TRUE;
+}
+
+/* --- Tasks ------------------------------------------------------------------ */
+
+static gboolean
+is_type_name (const char *text)
+{
+  if (*text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isalnum (*text) && *text != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static CsTask *
+new_image_task (const char  *image_path,
+                GError     **error)
+{
+  g_autofree char *body = read_file_base64 (image_path, TRUE, error);
+  CsTask *task;
+
+  if (body == NULL)
+    return NULL;
+  task = cs_task_new ("ImageToTextTask");
+  cs_task_set_string (task, "body", body);
+  return task;
+}
+
+static CsTask *
+new_typed_task (int          argc,
+                char       **argv,
+                GError     **error)
+{
+  if (argc < 1)
+    {
+      cli_usage_error (error, "no task type: give one, such as ReCaptchaV2TaskProxyLess, "
+                              "or --image FILE");
+      return NULL;
+    }
+  if (!is_type_name (argv[0]))
+    {
+      cli_usage_error (error, "\"%s\" is not a task type: the first argument is the type, "
+                              "such as ReCaptchaV2TaskProxyLess", argv[0]);
+      return NULL;
+    }
+  return cs_task_new (argv[0]);
+}
+
+static gboolean
+set_proxy (CsTask      *task,
+           const char  *text,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(CsProxy) proxy = cs_proxy_new_from_string (text, &local_error);
+
+  /* the library's message never repeats the text, which may hold a password */
+  if (proxy == NULL)
+    return cli_usage_error (error, "--proxy: %s", local_error->message);
+  cs_task_set_proxy (task, proxy);
+  return TRUE;
+}
+
+/* The task that @argv (the positional arguments) describe: TYPE and
+ * fields, or with @image_path an ImageToTextTask and fields. */
+CsTask *
+cli_task_new_from_args (const char  *image_path,
+                        const char  *module,
+                        const char  *proxy,
+                        int          argc,
+                        char       **argv,
+                        GError     **error)
+{
+  g_autoptr(CsTask) task = NULL;
+  int first_field = image_path != NULL ? 0 : 1;
+
+  if (image_path != NULL)
+    task = new_image_task (image_path, error);
+  else
+    task = new_typed_task (argc, argv, error);
+  if (task == NULL)
+    return NULL;
+
+  if (module != NULL)
+    cs_task_set_string (task, "module", module);
+  for (int i = first_field; i < argc; i++)
+    if (!add_field (task, argv[i], error))
+      return NULL;
+  if (proxy != NULL && !set_proxy (task, proxy, error))
+    return NULL;
+  return g_steal_pointer (&task);
+}
+
+gboolean
+cli_check_task_id (const char  *task_id,
+                   GError     **error)
+{
+  gsize length = strlen (task_id);
+
+  if (length == 0 || length > MAX_TASK_ID_LENGTH)
+    return cli_usage_error (error, "\"%s\" is not a task id", task_id);
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isgraph (task_id[i]))
+      return cli_usage_error (error, "\"%s\" is not a task id", task_id);
+  return TRUE;
+}

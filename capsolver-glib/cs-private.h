@@ -159,6 +159,19 @@ const CsTaskFamily *_cs_task_family_get_all  (guint               *n_families);
 gboolean            _cs_task_family_validate (const char          *type_name,
                                               JsonObject          *task_json,
                                               GError             **error);
+/* The family of a short name ("recaptcha-v2"), or NULL. */
+const CsTaskFamily *_cs_task_family_find     (const char          *name);
+/* Calls func for every cookie of a cookies member, whichever form it has:
+ * {"name": "value"}, "a=b; c=d", or [{"name": …, "value": …}]. */
+typedef void (*CsCookieFunc) (const char *name,
+                              const char *value,
+                              gpointer    user_data);
+void                _cs_cookies_foreach      (JsonNode            *node,
+                                              CsCookieFunc         func,
+                                              gpointer             user_data);
+/* The member a json_name designates ("a.b": member b of object a), or NULL. */
+JsonNode           *_cs_task_field_lookup    (JsonObject          *object,
+                                              const char          *json_name);
 
 /* --- Proxies ------------------------------------------------------------- */
 

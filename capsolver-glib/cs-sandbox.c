@@ -1,27 +1,1073 @@
 /* cs-sandbox.c: a local CapSolver-compatible service
  *
+ * This file is the HTTP side of the sandbox: the GObject, the injected
+ * faults and the request counters. The server thread is in
+ * cs-sandbox-server.c, the service itself in cs-sandbox-service.c, its
+ * answers in cs-sandbox-answers.c.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
-#include "cs-private.h"
+#include <string.h>
 
-/* STUB: written for issue 3. */
+#include "cs-sandbox-private.h"
+
+/**
+ * CsSandbox:
+ *
+ * A local service that speaks the CapSolver protocol, for tests and
+ * offline development: no account, no network, no money.
+ *
+ * [method@Sandbox.start] listens on 127.0.0.1 (port 0 picks a free port)
+ * and [method@Sandbox.get_base_url] gives the address to set as
+ * #CsClient:base-url, or as the base URL of any other CapSolver client.
+ * The server runs in a thread of its own, so blocking calls such as
+ * [method@Client.solve] work against it from the thread that owns the
+ * sandbox, in C, Python, JavaScript and Vala alike.
+ *
+ * ## The protocol
+ *
+ * `createTask`, `getTaskResult`, `getBalance` and `feedbackTask` are
+ * POSTed JSON objects, at `/method` or `/method/`. Every reply is
+ * `application/json` and carries `errorId`, `errorCode` and
+ * `errorDescription`. Errors are HTTP 400, key errors HTTP 401; a path
+ * that is not a method is HTTP 404 with `ERROR_PAGE_NOT_FOUND`, another
+ * HTTP method than POST is HTTP 405, a body that is not a JSON object or
+ * is larger than 8 MiB is `ERROR_BAD_REQUEST`. An `Authorization` header
+ * is ignored, and envelope members are matched without regard to case
+ * (`ClientKey` works), as by the service. `appId` and `callbackUrl` are
+ * accepted and ignored: the sandbox calls no one back.
+ *
+ * ## Keys and balances
+ *
+ * Every new sandbox accepts [const@SANDBOX_DEFAULT_KEY] with a balance of
+ * 100 USD; [method@Sandbox.add_key] adds keys or sets their balance. An
+ * unknown key gets `ERROR_KEY_DENIED_ACCESS` (HTTP 401). `createTask` is
+ * refused with `ERROR_ZERO_BALANCE` when the balance is below the task's
+ * price, and a task is charged when it is solved: 0.0004 USD for the
+ * recognition tasks (answered in `createTask`), 0.0008 USD for the token
+ * tasks ([method@Sandbox.get_price]). A failed task costs nothing. A token
+ * task whose key's balance no longer covers it when it is due ends in
+ * `ERROR_SETTLEMENT_FAILED`.
+ *
+ * ## Tasks
+ *
+ * The sandbox knows the task types of the library's table of task
+ * families (type names are matched without regard to case); other types
+ * get `ERROR_TASK_NOT_SUPPORTED`. A task is checked as the service checks
+ * it: a missing field gives `ERROR_INVALID_TASK_DATA` with a description
+ * that names it (`missing required field websiteKey`), as does a type
+ * that needs a proxy sent without one, or a proxy that cannot be read
+ * (`proxyPort` may be a number or a string of digits). Image fields must
+ * hold plain base64 (no `data:` prefix, no line breaks) of a PNG, JPEG,
+ * GIF or WebP image: other text gives `ERROR_PARSE_IMAGE_FAIL`, other
+ * bytes or an empty image `ERROR_INVALID_IMAGE`.
+ *
+ * `ImageToTextTask`, `ReCaptchaV2Classification`, `AwsWafClassification`
+ * and `VisionEngine` are answered in `createTask` with `status` `ready`
+ * and the solution. Token tasks answer `createTask` with `status` `idle`
+ * and a UUID `taskId`; the first #CsSandbox:polls-until-ready polls of
+ * `getTaskResult` answer `processing`, and the next one `ready` with the
+ * solution, once #CsSandbox:ready-delay has also passed since
+ * `createTask`. A task is forgotten #CsSandbox:task-lifetime seconds after
+ * it was created (five minutes by default) and at its 121st poll (its
+ * result is lost, as on the service): both give `ERROR_TASKID_INVALID`,
+ * as do unknown ids and the tasks of another key. `feedbackTask` needs a
+ * known `taskId` and a `result` object with a boolean `invalid`, and
+ * answers `"message": "okay"`.
+ *
+ * ## Deterministic solutions
+ *
+ * The same task always gets the same solution, so tests can compare
+ * answers. Every value is drawn from the SHA-256 digest of the task's
+ * canonical form: its JSON without the proxy members (`proxy`,
+ * `proxyType`, `proxyAddress`, `proxyPort`, `proxyLogin`,
+ * `proxyPassword`), object members sorted by name at every level, no
+ * white space. The exceptions are the clock fields: `createTime` (when
+ * the task was created, in Unix milliseconds), `expireTime` (two minutes
+ * later) and GeeTest's `gen_time` (Unix seconds, as text). The fields of
+ * each family are those the service returns:
+ *
+ * - reCAPTCHA v2 and v3: `gRecaptchaResponse` (`03A` and 500 token
+ *   characters), `userAgent` (the task's, or a Chrome 136 user agent),
+ *   `secChUa`, `createTime`, `expireTime`, and `recaptcha-ca-t` when the
+ *   task sets `isSession`
+ * - Turnstile: `token` (`0.` and 300 characters), `type` (`turnstile`),
+ *   `userAgent`
+ * - Cloudflare challenge: `cookies` with `cf_clearance`, `token` (the same
+ *   value), `userAgent`
+ * - AWS WAF: `cookie`, an `aws-waf-token` value
+ * - DataDome: `cookie` (`datadome=…; Max-Age=…; Domain=…`, the domain of
+ *   `websiteURL` when given), `userAgent` (the task's)
+ * - GeeTest v3 (`gt` and `challenge`): `challenge` (the task's),
+ *   `validate`, `seccode`; v4 (`captchaId`): `captcha_id`,
+ *   `captcha_output`, `gen_time`, `lot_number`, `pass_token`, `risk_type`
+ *   (the task's `riskType`, or `slide`)
+ * - MTCaptcha: `token` (`v1(…)` with the site key); other token types:
+ *   `token`
+ * - `ImageToTextTask`: `text`. A PNG image with a `tEXt` chunk whose
+ *   keyword is [const@SANDBOX_ANSWER_KEYWORD] is answered with that
+ *   chunk's text. Otherwise the text is drawn from the digest: 5 digits
+ *   for module `number`, else 6 lower-case letters and digits (mixed case
+ *   when the task sets `case`). The `images` form (module `number`, up to
+ *   9 images) answers `answers`, one per image, and `text`, the answers
+ *   joined by commas.
+ * - `ReCaptchaV2Classification`: an image narrower than 200 pixels is a
+ *   single tile, `{"type": "single", "hasObject": …, "size": 1}`; a wider
+ *   one a grid, `{"type": "multi", "objects": […], "size": 3}` (4 from
+ *   400 pixels). A question that does not start with `/m/` gives
+ *   `ERROR_UNKNOWN_QUESTION`.
+ * - `AwsWafClassification`: `aws:grid:…` questions (9 images) answer
+ *   `objects`, `…toycarcity…` questions a `box` point `[x, y]`,
+ *   `…bifurcatedzoo…` questions a `distance`; others give
+ *   `ERROR_UNKNOWN_QUESTION`.
+ * - `VisionEngine`, by module: `slider_1` (needs `imageBackground`)
+ *   `distance`; `rotate_1` (needs `imageBackground`) and `rotate_2`
+ *   `angle`; `space_detection` (needs `question`) `box`
+ *   `[x1, y1, x2, y2]`; `shein` (needs `question`) `rects`; `ocr_gif`
+ *   `text`. Other modules give `ERROR_INVALID_TASK_DATA`.
+ *
+ * ## Scripted outcomes
+ *
+ * To test an application's error paths, a task can be made to end in any
+ * error code: [method@Sandbox.fail_next_task] scripts the next task that
+ * passes the checks, and a task with a string field (`websiteURL`, or any
+ * other) that reads [const@SANDBOX_ERROR_URL_PREFIX] followed by a code,
+ * such as `https://sandbox.invalid/error/ERROR_CAPTCHA_UNSOLVABLE`, ends
+ * in that code. Recognition tasks fail in `createTask`. Token tasks fail
+ * at the poll that would have answered `ready` when the code ends a
+ * solving attempt (`ERROR_CAPTCHA_UNSOLVABLE`, `ERROR_TASK_TIMEOUT`,
+ * `ERROR_PROXY_BANNED`, `ERROR_TASKID_INVALID`, `ERROR_TASK_NOT_FOUND`,
+ * and codes the library does not know); that reply has `"status":
+ * "failed"` and the task id, and so have the polls after it. Any other
+ * code refuses `createTask` itself. The scripted task is not charged.
+ *
+ * [method@Sandbox.inject_fault] makes the next requests fail at the HTTP
+ * level instead (see #CsSandboxFault), and
+ * [method@Sandbox.get_request_count] tells how many requests came.
+ *
+ * Since: 1.0
+ */
+
+#define DEFAULT_POLLS_UNTIL_READY 2
+#define DEFAULT_READY_DELAY       0     /* ms */
+#define DEFAULT_TASK_LIFETIME     300   /* s, as the service keeps tasks */
+#define DEFAULT_FAULT_DELAY       1000  /* ms */
+#define DEFAULT_BALANCE           100.0 /* USD */
+
+#define TOO_LARGE_KEY "cs-sandbox-too-large"
+
+typedef struct {
+  CsSandboxFault fault;
+  guint          remaining;
+} FaultRun;
 
 struct _CsSandbox
 {
-  GObject parent_instance;
+  GObject           parent_instance;
+
+  /* Guards the service, the faults, the counters and the settings: the
+   * server thread answers under it, the API changes things under it. */
+  GMutex            lock;
+  CsSandboxService *service;
+  GQueue            faults;           /* FaultRun */
+  GHashTable       *request_counts;   /* method → count */
+  guint             n_requests;
+  guint             fault_delay;
+
+  /* the owner's */
+  CsServerThread   *server_thread;
+  guint             port;
+  char             *base_url;
 };
 
 G_DEFINE_FINAL_TYPE (CsSandbox, cs_sandbox, G_TYPE_OBJECT)
 
+enum {
+  PROP_0,
+  PROP_POLLS_UNTIL_READY,
+  PROP_READY_DELAY,
+  PROP_TASK_LIFETIME,
+  PROP_FAULT_DELAY,
+  PROP_BASE_URL,
+  PROP_PORT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* --- Faults and counters, under the lock ------------------------------------------ */
+
+static void
+count_request (CsSandbox  *self,
+               const char *name)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->request_counts, name));
+
+  g_hash_table_replace (self->request_counts, g_strdup (name), GUINT_TO_POINTER (count + 1));
+  self->n_requests++;
+}
+
+static CsSandboxFault
+take_fault (CsSandbox *self)
+{
+  FaultRun *run = g_queue_peek_head (&self->faults);
+  CsSandboxFault fault;
+
+  if (run == NULL)
+    return CS_SANDBOX_FAULT_NONE;
+  fault = run->fault;
+  if (--run->remaining == 0)
+    g_free (g_queue_pop_head (&self->faults));
+  return fault;
+}
+
+/* --- Answering, in the server thread ------------------------------------------------- */
+
+/* Stops keeping a request body that is over the limit, so that a huge
+ * upload costs no memory; the handler then refuses it. */
+static void
+stop_accumulating (SoupServerMessage *message)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
+  g_object_set_data (G_OBJECT (message), TOO_LARGE_KEY, GINT_TO_POINTER (TRUE));
+}
+
+static void
+request_chunk_cb (SoupServerMessage *message,
+                  GBytes            *chunk,
+                  gpointer           user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+
+  if (body->length > CS_SANDBOX_MAX_REQUEST_SIZE &&
+      g_object_get_data (G_OBJECT (message), TOO_LARGE_KEY) == NULL)
+    stop_accumulating (message);
+}
+
+static void
+handle_request_headers (SoupServer        *server,
+                        SoupServerMessage *message,
+                        const char        *path,
+                        GHashTable        *query,
+                        gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+
+  if (soup_message_headers_get_content_length (headers) > CS_SANDBOX_MAX_REQUEST_SIZE)
+    stop_accumulating (message);
+  else
+    g_signal_connect (message, "got-chunk", G_CALLBACK (request_chunk_cb), NULL);
+}
+
+/* The HTTP status and reply of a request that was not faulted. */
+static guint
+compute_answer (CsSandbox          *self,
+                SoupServerMessage  *message,
+                const char         *method,
+                JsonObject        **reply)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gsize size = 0;
+  const char *data;
+  guint status;
+
+  if (method == NULL)
+    {
+      _cs_sandbox_error_reply ("ERROR_PAGE_NOT_FOUND", "no such method", reply);
+      return SOUP_STATUS_NOT_FOUND;
+    }
+  if (strcmp (soup_server_message_get_method (message), SOUP_METHOD_POST) != 0)
+    {
+      _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the API only takes POST requests", reply);
+      return SOUP_STATUS_METHOD_NOT_ALLOWED;
+    }
+  if (g_object_get_data (G_OBJECT (message), TOO_LARGE_KEY) != NULL)
+    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body is larger than 8 MiB",
+                                    reply);
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  data = g_bytes_get_data (body, &size);
+  root = _cs_json_parse (data, size, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body is not a JSON object",
+                                    reply);
+
+  g_mutex_lock (&self->lock);
+  status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply);
+  g_mutex_unlock (&self->lock);
+  return status;
+}
+
+static void
+write_answer (CsSandbox         *self,
+              SoupServerMessage *message,
+              const char        *method)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GBytes) body = NULL;
+  guint status = compute_answer (self, message, method, &reply);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+  body = _cs_json_to_bytes (reply);
+  soup_server_message_set_status (message, status, NULL);
+  soup_message_headers_replace (headers, "Content-Type", "application/json");
+  if (status == SOUP_STATUS_METHOD_NOT_ALLOWED)
+    soup_message_headers_replace (headers, "Allow", "POST");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (message), body);
+}
+
+static void
+write_text (SoupServerMessage *message,
+            guint              status,
+            const char        *content_type,
+            const char        *text)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, content_type, SOUP_MEMORY_STATIC,
+                                    text, strlen (text));
+}
+
+static const char service_unavailable_page[] =
+  "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+  "<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
+  "</body>\r\n</html>\r\n";
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  CsSandbox *self = user_data;
+  const char *method = _cs_sandbox_service_lookup_method (path);
+  CsSandboxFault fault;
+  guint delay_ms;
+
+  g_mutex_lock (&self->lock);
+  count_request (self, method != NULL ? method : path);
+  fault = take_fault (self);
+  delay_ms = self->fault_delay;
+  g_mutex_unlock (&self->lock);
+
+  switch (fault)
+    {
+    case CS_SANDBOX_FAULT_HTTP_500:
+      soup_server_message_set_status (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      break;
+    case CS_SANDBOX_FAULT_HTTP_503_HTML:
+      write_text (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/html", service_unavailable_page);
+      break;
+    case CS_SANDBOX_FAULT_MALFORMED_JSON:
+      write_text (message, SOUP_STATUS_OK, "application/json", "{\"errorId\":0,\"taskId\":");
+      break;
+    case CS_SANDBOX_FAULT_DROP_CONNECTION:
+      _cs_server_drop_connection (message);
+      break;
+    case CS_SANDBOX_FAULT_DELAY:
+      write_answer (self, message, method);
+      _cs_server_delay_message (server, message, delay_ms);
+      break;
+    case CS_SANDBOX_FAULT_NONE:
+    default:
+      write_answer (self, message, method);
+      break;
+    }
+}
+
+/* Stops the server thread; @notify is FALSE while disposing. */
+static void
+stop_server (CsSandbox *self,
+             gboolean   notify)
+{
+  if (self->server_thread == NULL)
+    return;
+
+  _cs_server_thread_stop (g_steal_pointer (&self->server_thread));
+  g_clear_pointer (&self->base_url, g_free);
+  self->port = 0;
+  if (notify)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+    }
+}
+
+/* --- GObject ------------------------------------------------------------------------------ */
+
+static void
+cs_sandbox_dispose (GObject *object)
+{
+  stop_server (CS_SANDBOX (object), FALSE);
+
+  G_OBJECT_CLASS (cs_sandbox_parent_class)->dispose (object);
+}
+
+static void
+cs_sandbox_finalize (GObject *object)
+{
+  CsSandbox *self = CS_SANDBOX (object);
+
+  _cs_sandbox_service_free (self->service);
+  g_queue_clear_full (&self->faults, g_free);
+  g_hash_table_unref (self->request_counts);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (cs_sandbox_parent_class)->finalize (object);
+}
+
+static void
+cs_sandbox_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  CsSandbox *self = CS_SANDBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_POLLS_UNTIL_READY:
+      g_value_set_uint (value, cs_sandbox_get_polls_until_ready (self));
+      break;
+    case PROP_READY_DELAY:
+      g_value_set_uint (value, cs_sandbox_get_ready_delay (self));
+      break;
+    case PROP_TASK_LIFETIME:
+      g_value_set_uint (value, cs_sandbox_get_task_lifetime (self));
+      break;
+    case PROP_FAULT_DELAY:
+      g_value_set_uint (value, cs_sandbox_get_fault_delay (self));
+      break;
+    case PROP_BASE_URL:
+      g_value_set_string (value, cs_sandbox_get_base_url (self));
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, cs_sandbox_get_port (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cs_sandbox_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  CsSandbox *self = CS_SANDBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_POLLS_UNTIL_READY:
+      cs_sandbox_set_polls_until_ready (self, g_value_get_uint (value));
+      break;
+    case PROP_READY_DELAY:
+      cs_sandbox_set_ready_delay (self, g_value_get_uint (value));
+      break;
+    case PROP_TASK_LIFETIME:
+      cs_sandbox_set_task_lifetime (self, g_value_get_uint (value));
+      break;
+    case PROP_FAULT_DELAY:
+      cs_sandbox_set_fault_delay (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 cs_sandbox_class_init (CsSandboxClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_sandbox_dispose;
+  object_class->finalize = cs_sandbox_finalize;
+  object_class->get_property = cs_sandbox_get_property;
+  object_class->set_property = cs_sandbox_set_property;
+
+  /**
+   * CsSandbox:polls-until-ready: (getter get_polls_until_ready) (setter set_polls_until_ready)
+   *
+   * How many `getTaskResult` polls of a token task answer `processing`
+   * before one answers `ready`; 0 makes the first poll answer `ready`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_POLLS_UNTIL_READY] =
+    g_param_spec_uint ("polls-until-ready", NULL, NULL, 0, G_MAXUINT, DEFAULT_POLLS_UNTIL_READY,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:ready-delay: (getter get_ready_delay) (setter set_ready_delay)
+   *
+   * Milliseconds after `createTask` before a token task can be `ready`,
+   * whatever the number of polls. 0 by default.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_READY_DELAY] =
+    g_param_spec_uint ("ready-delay", NULL, NULL, 0, G_MAXUINT, DEFAULT_READY_DELAY,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:task-lifetime: (getter get_task_lifetime) (setter set_task_lifetime)
+   *
+   * Seconds a task is kept after `createTask`; then its id gives
+   * `ERROR_TASKID_INVALID`. Five minutes by default, as on the service; 0
+   * forgets every task at once, for testing expired ids.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TASK_LIFETIME] =
+    g_param_spec_uint ("task-lifetime", NULL, NULL, 0, G_MAXUINT, DEFAULT_TASK_LIFETIME,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:fault-delay: (getter get_fault_delay) (setter set_fault_delay)
+   *
+   * Milliseconds a request faulted with %CS_SANDBOX_FAULT_DELAY waits
+   * before its answer.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FAULT_DELAY] =
+    g_param_spec_uint ("fault-delay", NULL, NULL, 0, G_MAXUINT, DEFAULT_FAULT_DELAY,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:base-url: (getter get_base_url)
+   *
+   * The address the sandbox listens on, such as `http://127.0.0.1:41234`,
+   * or %NULL while it is not running.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsSandbox:port: (getter get_port)
+   *
+   * The TCP port the sandbox listens on, or 0 while it is not running.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 cs_sandbox_init (CsSandbox *self)
 {
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->faults);
+  self->request_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->fault_delay = DEFAULT_FAULT_DELAY;
+  self->service = _cs_sandbox_service_new ();
+  self->service->polls_until_ready = DEFAULT_POLLS_UNTIL_READY;
+  self->service->ready_delay = DEFAULT_READY_DELAY;
+  self->service->task_lifetime = DEFAULT_TASK_LIFETIME;
+  _cs_sandbox_service_set_balance (self->service, CS_SANDBOX_DEFAULT_KEY, DEFAULT_BALANCE);
+}
+
+/* --- Public API ---------------------------------------------------------------------------- */
+
+/**
+ * cs_sandbox_new:
+ *
+ * Creates a sandbox that accepts [const@SANDBOX_DEFAULT_KEY]. It does not
+ * listen until [method@Sandbox.start] is called.
+ *
+ * Returns: (transfer full): a new #CsSandbox
+ *
+ * Since: 1.0
+ */
+CsSandbox *
+cs_sandbox_new (void)
+{
+  return g_object_new (CS_TYPE_SANDBOX, NULL);
+}
+
+/**
+ * cs_sandbox_start:
+ * @sandbox: a #CsSandbox
+ * @port: the TCP port to listen on, or 0 for any free port
+ * @error: return location for a #GError, or %NULL
+ *
+ * Starts answering on 127.0.0.1 (and on nothing else), in a thread of the
+ * sandbox's own. When this returns, the sandbox accepts connections at
+ * [method@Sandbox.get_base_url].
+ *
+ * Starting a sandbox that is running does nothing if @port is 0 or its
+ * port; another port fails with %G_IO_ERROR_BUSY. A stopped sandbox can be
+ * started again; it keeps its keys, balances and tasks.
+ *
+ * Returns: %TRUE if the sandbox is listening, %FALSE with @error set (for
+ *   instance %G_IO_ERROR_ADDRESS_IN_USE) otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_sandbox_start (CsSandbox  *sandbox,
+                  guint       port,
+                  GError    **error)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (sandbox->server_thread != NULL)
+    {
+      if (port == 0 || port == sandbox->port)
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "the sandbox is already listening on port %u", sandbox->port);
+      return FALSE;
+    }
+
+  sandbox->server_thread = _cs_server_thread_start (port, handle_request_headers, handle_request,
+                                                    sandbox, error);
+  if (sandbox->server_thread == NULL)
+    return FALSE;
+
+  sandbox->port = _cs_server_thread_get_port (sandbox->server_thread);
+  /* the client appends "/method" */
+  sandbox->base_url = g_strdup_printf ("http://127.0.0.1:%u", sandbox->port);
+  g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_BASE_URL]);
+  g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_PORT]);
+  return TRUE;
+}
+
+/**
+ * cs_sandbox_stop:
+ * @sandbox: a #CsSandbox
+ *
+ * Stops answering: closes the connections, drops the answers that
+ * %CS_SANDBOX_FAULT_DELAY holds back, and ends the sandbox's thread. Does
+ * nothing if the sandbox is not running. Disposing a sandbox stops it.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_stop (CsSandbox *sandbox)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  stop_server (sandbox, TRUE);
+}
+
+/**
+ * cs_sandbox_is_running:
+ * @sandbox: a #CsSandbox
+ *
+ * Tells whether the sandbox is listening.
+ *
+ * Returns: %TRUE between [method@Sandbox.start] and [method@Sandbox.stop]
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_sandbox_is_running (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), FALSE);
+
+  return sandbox->server_thread != NULL;
+}
+
+/**
+ * cs_sandbox_get_base_url: (get-property base-url)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets the address to give clients as their base URL, such as
+ * `http://127.0.0.1:41234`, without a trailing slash.
+ *
+ * Returns: (nullable): the address, or %NULL while the sandbox is not
+ *   running
+ *
+ * Since: 1.0
+ */
+const char *
+cs_sandbox_get_base_url (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), NULL);
+
+  return sandbox->base_url;
+}
+
+/**
+ * cs_sandbox_get_port: (get-property port)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets the TCP port the sandbox listens on, which is the one it picked
+ * when started with port 0.
+ *
+ * Returns: the port, or 0 while the sandbox is not running
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_port (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return sandbox->port;
+}
+
+/**
+ * cs_sandbox_add_key:
+ * @sandbox: a #CsSandbox
+ * @api_key: an API key
+ * @balance: its balance in USD, from 0
+ *
+ * Makes the sandbox accept @api_key with @balance, or sets the balance of
+ * a key it accepts already. A balance of 0 tests `ERROR_ZERO_BALANCE`.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_add_key (CsSandbox  *sandbox,
+                    const char *api_key,
+                    double      balance)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+  g_return_if_fail (api_key != NULL && *api_key != '\0');
+  g_return_if_fail (balance >= 0.0);
+
+  g_mutex_lock (&sandbox->lock);
+  _cs_sandbox_service_set_balance (sandbox->service, api_key, balance);
+  g_mutex_unlock (&sandbox->lock);
+}
+
+/**
+ * cs_sandbox_get_key_balance:
+ * @sandbox: a #CsSandbox
+ * @api_key: an API key
+ *
+ * Gets what is left on a key, as `getBalance` would answer.
+ *
+ * Returns: the balance in USD, or -1 if the sandbox does not accept
+ *   @api_key
+ *
+ * Since: 1.0
+ */
+double
+cs_sandbox_get_key_balance (CsSandbox  *sandbox,
+                            const char *api_key)
+{
+  double balance;
+
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), -1.0);
+  g_return_val_if_fail (api_key != NULL, -1.0);
+
+  g_mutex_lock (&sandbox->lock);
+  balance = _cs_sandbox_service_get_balance (sandbox->service, api_key);
+  g_mutex_unlock (&sandbox->lock);
+  return balance;
+}
+
+/**
+ * cs_sandbox_get_price:
+ * @sandbox: a #CsSandbox
+ * @type_name: a task type, such as `ReCaptchaV2TaskProxyLess`
+ *
+ * Gets what the sandbox charges for a solved task of @type_name: 0.0004
+ * USD for recognition tasks, 0.0008 USD for token tasks.
+ *
+ * Returns: the price in USD, or 0 for a type the sandbox does not know
+ *
+ * Since: 1.0
+ */
+double
+cs_sandbox_get_price (CsSandbox  *sandbox,
+                      const char *type_name)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0.0);
+  g_return_val_if_fail (type_name != NULL, 0.0);
+
+  return _cs_sandbox_service_get_price (type_name) / 1000000.0;
+}
+
+/* Sets one of the service's settings, under the lock, and notifies. */
+static void
+set_setting (CsSandbox *self,
+             guint     *setting,
+             guint      value,
+             guint      prop_id)
+{
+  gboolean changed;
+
+  g_mutex_lock (&self->lock);
+  changed = *setting != value;
+  *setting = value;
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static guint
+get_setting (CsSandbox *self,
+             guint     *setting)
+{
+  guint value;
+
+  g_mutex_lock (&self->lock);
+  value = *setting;
+  g_mutex_unlock (&self->lock);
+  return value;
+}
+
+/**
+ * cs_sandbox_get_polls_until_ready: (get-property polls-until-ready)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets how many polls of a token task answer `processing` before one
+ * answers `ready`.
+ *
+ * Returns: the number of polls
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_polls_until_ready (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->polls_until_ready);
+}
+
+/**
+ * cs_sandbox_set_polls_until_ready: (set-property polls-until-ready)
+ * @sandbox: a #CsSandbox
+ * @polls: the number of polls
+ *
+ * Sets how many polls of a token task answer `processing` before one
+ * answers `ready`; 0 makes the first poll answer `ready`. Tasks created
+ * already follow the new number too.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_polls_until_ready (CsSandbox *sandbox,
+                                  guint      polls)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->polls_until_ready, polls, PROP_POLLS_UNTIL_READY);
+}
+
+/**
+ * cs_sandbox_get_ready_delay: (get-property ready-delay)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets how long after `createTask` a token task can be ready.
+ *
+ * Returns: the delay in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_ready_delay (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->ready_delay);
+}
+
+/**
+ * cs_sandbox_set_ready_delay: (set-property ready-delay)
+ * @sandbox: a #CsSandbox
+ * @msec: the delay in milliseconds
+ *
+ * Sets how long after `createTask` a token task can be ready, on top of
+ * #CsSandbox:polls-until-ready.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_ready_delay (CsSandbox *sandbox,
+                            guint      msec)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->ready_delay, msec, PROP_READY_DELAY);
+}
+
+/**
+ * cs_sandbox_get_task_lifetime: (get-property task-lifetime)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets how long a task is kept after `createTask`.
+ *
+ * Returns: the lifetime in seconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_task_lifetime (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->task_lifetime);
+}
+
+/**
+ * cs_sandbox_set_task_lifetime: (set-property task-lifetime)
+ * @sandbox: a #CsSandbox
+ * @seconds: the lifetime in seconds
+ *
+ * Sets how long a task is kept after `createTask`; 0 forgets every task at
+ * once, so that its id gives `ERROR_TASKID_INVALID`.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_task_lifetime (CsSandbox *sandbox,
+                              guint      seconds)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->task_lifetime, seconds, PROP_TASK_LIFETIME);
+}
+
+/**
+ * cs_sandbox_get_fault_delay: (get-property fault-delay)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets how long %CS_SANDBOX_FAULT_DELAY holds an answer back.
+ *
+ * Returns: the delay in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_fault_delay (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->fault_delay);
+}
+
+/**
+ * cs_sandbox_set_fault_delay: (set-property fault-delay)
+ * @sandbox: a #CsSandbox
+ * @msec: the delay in milliseconds
+ *
+ * Sets how long %CS_SANDBOX_FAULT_DELAY holds an answer back.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_fault_delay (CsSandbox *sandbox,
+                            guint      msec)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->fault_delay, msec, PROP_FAULT_DELAY);
+}
+
+/**
+ * cs_sandbox_fail_next_task:
+ * @sandbox: a #CsSandbox
+ * @error_code: (nullable): an error code, such as
+ *   `ERROR_CAPTCHA_UNSOLVABLE`, or %NULL
+ *
+ * Makes the next task that `createTask` accepts end in @error_code, in
+ * `createTask` or at its ready poll (see the class documentation). Each
+ * call scripts one more task; %NULL forgets the tasks scripted and not
+ * created yet. Any code may be given, including codes this library does
+ * not know. A task whose fields name a code with
+ * [const@SANDBOX_ERROR_URL_PREFIX] takes that code and leaves the scripted
+ * one for the next task.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_fail_next_task (CsSandbox  *sandbox,
+                           const char *error_code)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+  g_return_if_fail (error_code == NULL || *error_code != '\0');
+
+  g_mutex_lock (&sandbox->lock);
+  _cs_sandbox_service_fail_next (sandbox->service, error_code);
+  g_mutex_unlock (&sandbox->lock);
+}
+
+/**
+ * cs_sandbox_inject_fault:
+ * @sandbox: a #CsSandbox
+ * @fault: what goes wrong
+ * @count: how many requests it happens to, or 0
+ *
+ * Makes the next @count HTTP requests, whatever their method, fail as
+ * @fault says. Calls queue up: after the requests of one call come those
+ * of the next, and %CS_SANDBOX_FAULT_NONE lets @count requests through
+ * before the faults queued after it. A @count of 0 forgets every fault not
+ * used yet.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_inject_fault (CsSandbox      *sandbox,
+                         CsSandboxFault  fault,
+                         guint           count)
+{
+  FaultRun *run;
+
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+  g_return_if_fail (fault >= CS_SANDBOX_FAULT_NONE && fault <= CS_SANDBOX_FAULT_DROP_CONNECTION);
+
+  g_mutex_lock (&sandbox->lock);
+  if (count == 0)
+    g_queue_clear_full (&sandbox->faults, g_free);
+  else
+    {
+      run = g_new (FaultRun, 1);
+      run->fault = fault;
+      run->remaining = count;
+      g_queue_push_tail (&sandbox->faults, run);
+    }
+  g_mutex_unlock (&sandbox->lock);
+}
+
+/**
+ * cs_sandbox_get_request_count:
+ * @sandbox: a #CsSandbox
+ * @method: (nullable): an API method, such as `createTask`, or %NULL
+ *
+ * Counts the HTTP requests the sandbox received for @method, or in all
+ * when @method is %NULL, faulted and refused ones included. Requests to a
+ * path that is not a method count under that path.
+ *
+ * Returns: the number of requests
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_request_count (CsSandbox  *sandbox,
+                              const char *method)
+{
+  guint count;
+
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  g_mutex_lock (&sandbox->lock);
+  if (method == NULL)
+    count = sandbox->n_requests;
+  else
+    count = GPOINTER_TO_UINT (g_hash_table_lookup (sandbox->request_counts, method));
+  g_mutex_unlock (&sandbox->lock);
+  return count;
 }

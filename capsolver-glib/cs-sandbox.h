@@ -26,16 +26,44 @@ G_BEGIN_DECLS
 #define CS_SANDBOX_DEFAULT_KEY "CAP-SANDBOX-0000000000000000000000000000000000000000000000000000000000"
 
 /**
+ * CS_SANDBOX_ERROR_URL_PREFIX:
+ *
+ * A task with a string field (such as `websiteURL`) that reads this prefix
+ * followed by an error code, such as
+ * `https://sandbox.invalid/error/ERROR_CAPTCHA_UNSOLVABLE`, ends in that
+ * error in a [class@Sandbox]. See the class documentation for when.
+ *
+ * Since: 1.0
+ */
+#define CS_SANDBOX_ERROR_URL_PREFIX "https://sandbox.invalid/error/"
+
+/**
+ * CS_SANDBOX_ANSWER_KEYWORD:
+ *
+ * The keyword of a PNG `tEXt` chunk whose text a [class@Sandbox] gives as
+ * the answer of an `ImageToTextTask`, so that a sample image can have a
+ * known answer.
+ *
+ * Since: 1.0
+ */
+#define CS_SANDBOX_ANSWER_KEYWORD "capsolver-sandbox-answer"
+
+/**
  * CsSandboxFault:
  * @CS_SANDBOX_FAULT_NONE: answer normally
  * @CS_SANDBOX_FAULT_HTTP_500: answer HTTP 500 with an empty body
- * @CS_SANDBOX_FAULT_HTTP_503_HTML: answer HTTP 503 with an HTML error page
- * @CS_SANDBOX_FAULT_MALFORMED_JSON: answer HTTP 200 with a body that is not JSON
- * @CS_SANDBOX_FAULT_DELAY: answer normally, after #CsSandbox:fault-delay milliseconds
+ * @CS_SANDBOX_FAULT_HTTP_503_HTML: answer HTTP 503 with an HTML error page,
+ *   as a proxy in front of the service does
+ * @CS_SANDBOX_FAULT_MALFORMED_JSON: answer HTTP 200 with a JSON content type
+ *   and a body that is not JSON
+ * @CS_SANDBOX_FAULT_DELAY: answer normally, after #CsSandbox:fault-delay
+ *   milliseconds
  * @CS_SANDBOX_FAULT_DROP_CONNECTION: close the connection without answering
  *
- * A failure at the HTTP level that the sandbox can inject, for testing an
- * application's error paths.
+ * A failure at the HTTP level that the sandbox can inject with
+ * [method@Sandbox.inject_fault], for testing an application's error paths.
+ * Except for %CS_SANDBOX_FAULT_DELAY, a faulted request is not processed:
+ * no task is created and nothing is charged.
  *
  * Since: 1.0
  */
@@ -76,10 +104,32 @@ double      cs_sandbox_get_key_balance  (CsSandbox      *sandbox,
                                          const char     *api_key);
 
 CS_AVAILABLE_IN_ALL
+gboolean    cs_sandbox_is_running       (CsSandbox      *sandbox);
+
+CS_AVAILABLE_IN_ALL
+double      cs_sandbox_get_price        (CsSandbox      *sandbox,
+                                         const char     *type_name);
+
+CS_AVAILABLE_IN_ALL
 guint       cs_sandbox_get_polls_until_ready (CsSandbox *sandbox);
 CS_AVAILABLE_IN_ALL
 void        cs_sandbox_set_polls_until_ready (CsSandbox *sandbox,
                                               guint      polls);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_ready_delay  (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_ready_delay  (CsSandbox      *sandbox,
+                                         guint           msec);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_task_lifetime (CsSandbox     *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_task_lifetime (CsSandbox     *sandbox,
+                                          guint          seconds);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_fault_delay  (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_fault_delay  (CsSandbox      *sandbox,
+                                         guint           msec);
 
 CS_AVAILABLE_IN_ALL
 void        cs_sandbox_fail_next_task   (CsSandbox      *sandbox,

@@ -365,4 +365,664 @@ cs_solution_get_user_agent (CsSolution *solution)
   return cs_solution_get_string (solution, "userAgent");
 }
 
-/* TYPED GETTERS (issue 4): the remaining getters of cs-solution.h. */
+/**
+ * cs_solution_get_sec_ch_ua:
+ * @solution: a #CsSolution
+ *
+ * Gets the `Sec-CH-UA` header value the token was obtained with
+ * (`secChUa`).
+ *
+ * Returns: (nullable): the header value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_sec_ch_ua (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "secChUa");
+}
+
+/**
+ * cs_solution_get_cookie:
+ * @solution: a #CsSolution
+ *
+ * Gets the `cookie` member: the `aws-waf-token` of an AWS WAF task, the
+ * `datadome` cookie of a DataDome task.
+ *
+ * Returns: (nullable): the cookie, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_cookie (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "cookie");
+}
+
+/**
+ * cs_solution_get_recaptcha_ca_t:
+ * @solution: a #CsSolution
+ *
+ * Gets the `recaptcha-ca-t` value a reCAPTCHA task returns in session mode.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_recaptcha_ca_t (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "recaptcha-ca-t");
+}
+
+/**
+ * cs_solution_get_recaptcha_ca_e:
+ * @solution: a #CsSolution
+ *
+ * Gets the `recaptcha-ca-e` value a reCAPTCHA task returns when the site
+ * needs it.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_recaptcha_ca_e (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "recaptcha-ca-e");
+}
+
+/**
+ * cs_solution_get_classification_type:
+ * @solution: a #CsSolution
+ *
+ * Gets the `type` member: `multi` for a reCAPTCHA grid, `single` for one
+ * tile (and `turnstile` for a Turnstile token).
+ *
+ * Returns: (nullable): the type, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_classification_type (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "type");
+}
+
+/* Milliseconds or seconds, as the service sent it; 0 when absent. */
+static gint64
+get_time (CsSolution *solution,
+          const char *field)
+{
+  gint64 value = 0;
+
+  return cs_solution_get_int (solution, field, &value) ? value : 0;
+}
+
+/**
+ * cs_solution_get_expire_time:
+ * @solution: a #CsSolution
+ *
+ * Gets when the token expires (`expireTime`), a Unix time in the unit the
+ * service sent.
+ *
+ * Returns: the time, or 0 when the solution has none
+ *
+ * Since: 1.0
+ */
+gint64
+cs_solution_get_expire_time (CsSolution *solution)
+{
+  return get_time (solution, "expireTime");
+}
+
+/**
+ * cs_solution_get_create_time:
+ * @solution: a #CsSolution
+ *
+ * Gets when the token was made (`createTime`), a Unix time in
+ * milliseconds.
+ *
+ * Returns: the time, or 0 when the solution has none
+ *
+ * Since: 1.0
+ */
+gint64
+cs_solution_get_create_time (CsSolution *solution)
+{
+  return get_time (solution, "createTime");
+}
+
+/* A JSON scalar as text: strings as they are, integers written out. */
+static char *
+scalar_to_string (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  return NULL;
+}
+
+/**
+ * cs_solution_get_answers:
+ * @solution: a #CsSolution
+ *
+ * Gets the answers of an `ImageToTextTask` sent with several images
+ * (`answers`), one per image, numbers written as text.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (element-type utf8) (nullable):
+ *   the answers, or %NULL when the solution has none
+ *
+ * Since: 1.0
+ */
+GStrv
+cs_solution_get_answers (CsSolution *solution)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *answers;
+
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), NULL);
+
+  answers = _cs_json_get_array (solution->object, "answers");
+  if (answers == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (answers); i++)
+    {
+      g_autofree char *answer = scalar_to_string (json_array_get_element (answers, i));
+
+      if (answer != NULL)
+        g_strv_builder_add (builder, answer);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+cookie_from_pair (const char *pair,
+                  CsCookieFunc func,
+                  gpointer    user_data)
+{
+  g_auto(GStrv) parts = g_strsplit (pair, "=", 2);
+
+  if (parts[0] == NULL || parts[1] == NULL)
+    return;
+  g_strstrip (parts[0]);
+  if (*parts[0] != '\0')
+    func (parts[0], g_strstrip (parts[1]), user_data);
+}
+
+static void
+cookies_from_string (const char  *text,
+                     CsCookieFunc func,
+                     gpointer     user_data)
+{
+  g_auto(GStrv) pairs = g_strsplit (text, ";", -1);
+
+  for (gsize i = 0; pairs[i] != NULL; i++)
+    cookie_from_pair (pairs[i], func, user_data);
+}
+
+/* One element of an array of cookies: {"name", "value"} or "a=b". */
+static void
+cookie_from_element (JsonNode    *element,
+                     CsCookieFunc func,
+                     gpointer     user_data)
+{
+  JsonObject *cookie;
+  const char *name;
+  g_autofree char *value = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+    {
+      cookie_from_pair (json_node_get_string (element), func, user_data);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (element))
+    return;
+  cookie = json_node_get_object (element);
+  name = _cs_json_get_string (cookie, "name");
+  if (json_object_has_member (cookie, "value"))
+    value = scalar_to_string (json_object_get_member (cookie, "value"));
+  if (name != NULL && *name != '\0' && value != NULL)
+    func (name, value, user_data);
+}
+
+void
+_cs_cookies_foreach (JsonNode     *node,
+                     CsCookieFunc  func,
+                     gpointer      user_data)
+{
+  if (node == NULL)
+    return;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    cookies_from_string (json_node_get_string (node), func, user_data);
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        cookie_from_element (json_array_get_element (array, i), func, user_data);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        {
+          g_autofree char *value = scalar_to_string (member);
+
+          if (value != NULL)
+            func (name, value, user_data);
+        }
+    }
+}
+
+static void
+insert_cookie (const char *name,
+               const char *value,
+               gpointer    user_data)
+{
+  g_hash_table_replace (user_data, g_strdup (name), g_strdup (value));
+}
+
+/**
+ * cs_solution_get_cookies:
+ * @solution: a #CsSolution
+ *
+ * Gets the `cookies` member as a map from cookie name to value, whichever
+ * form the service sent: an object (`{"cf_clearance": "…"}`), a string
+ * (`"a=1; b=2"`) or an array of `{"name": …, "value": …}` objects.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8) (nullable): the
+ *   cookies, or %NULL when the solution has no `cookies` member
+ *
+ * Since: 1.0
+ */
+GHashTable *
+cs_solution_get_cookies (CsSolution *solution)
+{
+  GHashTable *cookies;
+
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), NULL);
+
+  if (!json_object_has_member (solution->object, "cookies"))
+    return NULL;
+  cookies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  _cs_cookies_foreach (json_object_get_member (solution->object, "cookies"),
+                       insert_cookie, cookies);
+  return cookies;
+}
+
+/* Appends what one array element holds to values; elements of another
+ * shape are left out. */
+typedef void (*ReadElementFunc) (JsonNode *element,
+                                 GArray   *values);
+
+/* Reads an array member into a C array of what read_element appends.
+ * NULL means absent; an empty answer is an empty (zero-terminated) array. */
+static gpointer
+read_array (CsSolution      *solution,
+            const char      *member,
+            guint            element_size,
+            ReadElementFunc  read_element,
+            gsize           *n_values)
+{
+  GArray *values;
+  JsonArray *array;
+
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), NULL);
+  g_return_val_if_fail (n_values != NULL, NULL);
+
+  *n_values = 0;
+  array = _cs_json_get_array (solution->object, member);
+  if (array == NULL)
+    return NULL;
+  values = g_array_new (TRUE, FALSE, element_size);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    read_element (json_array_get_element (array, i), values);
+  *n_values = values->len;
+  return g_array_free (values, FALSE);
+}
+
+static void
+read_index (JsonNode *element,
+            GArray   *values)
+{
+  gint64 number;
+  int index;
+
+  if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_INT64)
+    return;
+  number = json_node_get_int (element);
+  if (number < 0 || number > G_MAXINT)
+    return;
+  index = number;
+  g_array_append_val (values, index);
+}
+
+static void
+read_number (JsonNode *element,
+             GArray   *values)
+{
+  GType type = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_value_type (element)
+                                               : G_TYPE_INVALID;
+  double value;
+
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+    return;
+  value = json_node_get_double (element);
+  g_array_append_val (values, value);
+}
+
+/* {"x1", "y1", "x2", "y2"}: four numbers, or nothing if one is missing. */
+static void
+read_rect (JsonNode *element,
+           GArray   *values)
+{
+  static const char * const corners[] = { "x1", "y1", "x2", "y2" };
+  JsonObject *rect = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+  double coordinates[G_N_ELEMENTS (corners)];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (corners); i++)
+    if (!_cs_json_get_double (rect, corners[i], &coordinates[i]))
+      return;
+  g_array_append_vals (values, coordinates, G_N_ELEMENTS (corners));
+}
+
+/**
+ * cs_solution_get_objects:
+ * @solution: a #CsSolution
+ * @n_objects: (out): where to store the number of indices
+ *
+ * Gets the indices of the grid tiles that show the object asked for
+ * (`objects`), counted from 0, of a reCAPTCHA or AWS WAF classification.
+ * An empty array means no tile does.
+ *
+ * Returns: (transfer full) (array length=n_objects) (nullable): the
+ *   indices, or %NULL when the solution has none
+ *
+ * Since: 1.0
+ */
+int *
+cs_solution_get_objects (CsSolution *solution,
+                         gsize      *n_objects)
+{
+  return read_array (solution, "objects", sizeof (int), read_index, n_objects);
+}
+
+/**
+ * cs_solution_get_has_object:
+ * @solution: a #CsSolution
+ *
+ * Tells whether the single tile of a reCAPTCHA classification shows the
+ * object asked for (`hasObject`).
+ *
+ * Returns: %TRUE if it does; %FALSE if it does not or the solution does
+ *   not say
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_solution_get_has_object (CsSolution *solution)
+{
+  gboolean has_object = FALSE;
+
+  return cs_solution_get_boolean (solution, "hasObject", &has_object) && has_object;
+}
+
+/**
+ * cs_solution_get_size:
+ * @solution: a #CsSolution
+ *
+ * Gets the grid size of a reCAPTCHA classification (`size`): 3 or 4 for a
+ * grid, 1 for a single tile.
+ *
+ * Returns: the size, or 0 when the solution has none
+ *
+ * Since: 1.0
+ */
+guint
+cs_solution_get_size (CsSolution *solution)
+{
+  gint64 size = 0;
+
+  if (!cs_solution_get_int (solution, "size", &size) || size < 0 || size > G_MAXUINT)
+    return 0;
+  return size;
+}
+
+/**
+ * cs_solution_get_box:
+ * @solution: a #CsSolution
+ * @n_values: (out): where to store the number of coordinates
+ *
+ * Gets the `box` member: the `[x, y]` point to click of an AWS WAF
+ * classification, or the `[x1, y1, x2, y2]` box of a VisionEngine task.
+ *
+ * Returns: (transfer full) (array length=n_values) (nullable): the
+ *   coordinates, or %NULL when the solution has none
+ *
+ * Since: 1.0
+ */
+double *
+cs_solution_get_box (CsSolution *solution,
+                     gsize      *n_values)
+{
+  return read_array (solution, "box", sizeof (double), read_number, n_values);
+}
+
+/**
+ * cs_solution_get_rects:
+ * @solution: a #CsSolution
+ * @n_values: (out): where to store the number of coordinates, four per
+ *   rectangle
+ *
+ * Gets the rectangles of a VisionEngine `shein` answer (`rects`, objects
+ * with `x1`, `y1`, `x2` and `y2`), flattened: `x1, y1, x2, y2` of the
+ * first rectangle, then of the second, and so on. A rectangle missing a
+ * coordinate is left out.
+ *
+ * Returns: (transfer full) (array length=n_values) (nullable): the
+ *   coordinates, or %NULL when the solution has none
+ *
+ * Since: 1.0
+ */
+double *
+cs_solution_get_rects (CsSolution *solution,
+                       gsize      *n_values)
+{
+  return read_array (solution, "rects", sizeof (double), read_rect, n_values);
+}
+
+/**
+ * cs_solution_get_distance:
+ * @solution: a #CsSolution
+ * @distance: (out) (optional): where to store the distance
+ *
+ * Gets the `distance` member: how far to move a slider, in pixels
+ * (VisionEngine `slider_1`, AWS WAF `bifurcatedzoo` questions).
+ *
+ * Returns: %TRUE if the solution has a distance
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_solution_get_distance (CsSolution *solution,
+                          double     *distance)
+{
+  return cs_solution_get_double (solution, "distance", distance);
+}
+
+/**
+ * cs_solution_get_angle:
+ * @solution: a #CsSolution
+ * @angle: (out) (optional): where to store the angle
+ *
+ * Gets the `angle` member: how far to turn a rotation puzzle, in degrees
+ * (VisionEngine `rotate_1` and `rotate_2`).
+ *
+ * Returns: %TRUE if the solution has an angle
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_solution_get_angle (CsSolution *solution,
+                       double     *angle)
+{
+  return cs_solution_get_double (solution, "angle", angle);
+}
+
+/**
+ * cs_solution_get_geetest_challenge:
+ * @solution: a #CsSolution
+ *
+ * Gets the `challenge` of a GeeTest version 3 answer.
+ *
+ * Returns: (nullable): the challenge, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_challenge (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "challenge");
+}
+
+/**
+ * cs_solution_get_geetest_validate:
+ * @solution: a #CsSolution
+ *
+ * Gets the `validate` of a GeeTest version 3 answer.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_validate (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "validate");
+}
+
+/**
+ * cs_solution_get_geetest_seccode:
+ * @solution: a #CsSolution
+ *
+ * Gets the `seccode` of a GeeTest version 3 answer, when the service sends
+ * one (usually `validate` followed by `|jordan`).
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_seccode (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "seccode");
+}
+
+/**
+ * cs_solution_get_geetest_captcha_id:
+ * @solution: a #CsSolution
+ *
+ * Gets the `captcha_id` of a GeeTest version 4 answer.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_captcha_id (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "captcha_id");
+}
+
+/**
+ * cs_solution_get_geetest_captcha_output:
+ * @solution: a #CsSolution
+ *
+ * Gets the `captcha_output` of a GeeTest version 4 answer.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_captcha_output (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "captcha_output");
+}
+
+/**
+ * cs_solution_get_geetest_gen_time:
+ * @solution: a #CsSolution
+ *
+ * Gets the `gen_time` of a GeeTest version 4 answer, a Unix time written
+ * as text, as GeeTest wants it back.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_gen_time (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "gen_time");
+}
+
+/**
+ * cs_solution_get_geetest_lot_number:
+ * @solution: a #CsSolution
+ *
+ * Gets the `lot_number` of a GeeTest version 4 answer.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_lot_number (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "lot_number");
+}
+
+/**
+ * cs_solution_get_geetest_pass_token:
+ * @solution: a #CsSolution
+ *
+ * Gets the `pass_token` of a GeeTest version 4 answer.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_pass_token (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "pass_token");
+}
+
+/**
+ * cs_solution_get_geetest_risk_type:
+ * @solution: a #CsSolution
+ *
+ * Gets the `risk_type` of a GeeTest version 4 answer, such as `slide`.
+ *
+ * Returns: (nullable): the value, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_geetest_risk_type (CsSolution *solution)
+{
+  return cs_solution_get_string (solution, "risk_type");
+}

@@ -53,8 +53,66 @@ CS_AVAILABLE_IN_ALL
 const char   *cs_solution_get_token         (CsSolution  *solution);
 CS_AVAILABLE_IN_ALL
 const char   *cs_solution_get_user_agent    (CsSolution  *solution);
-/* TYPED GETTERS (issue 4): answers, sec-ch-ua, cookies map, cookie, expire/create
- * time, classification (type, objects, hasObject, size, box, distance, angle,
- * rects), GeeTest v3/v4 fields, recaptcha-ca-t/-e. */
+CS_AVAILABLE_IN_ALL
+GStrv         cs_solution_get_answers       (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_sec_ch_ua     (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+GHashTable   *cs_solution_get_cookies       (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_cookie        (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+gint64        cs_solution_get_expire_time   (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+gint64        cs_solution_get_create_time   (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_recaptcha_ca_t (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_recaptcha_ca_e (CsSolution *solution);
+
+/* Classification and VisionEngine answers. */
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_classification_type (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+int          *cs_solution_get_objects       (CsSolution  *solution,
+                                             gsize       *n_objects);
+CS_AVAILABLE_IN_ALL
+gboolean      cs_solution_get_has_object    (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+guint         cs_solution_get_size          (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+double       *cs_solution_get_box           (CsSolution  *solution,
+                                             gsize       *n_values);
+CS_AVAILABLE_IN_ALL
+gboolean      cs_solution_get_distance      (CsSolution  *solution,
+                                             double      *distance);
+CS_AVAILABLE_IN_ALL
+gboolean      cs_solution_get_angle         (CsSolution  *solution,
+                                             double      *angle);
+CS_AVAILABLE_IN_ALL
+double       *cs_solution_get_rects         (CsSolution  *solution,
+                                             gsize       *n_values);
+
+/* GeeTest version 3. */
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_challenge (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_validate  (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_seccode   (CsSolution *solution);
+
+/* GeeTest version 4. */
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_captcha_id     (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_captcha_output (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_gen_time       (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_lot_number     (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_pass_token     (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_geetest_risk_type      (CsSolution *solution);
 
 G_END_DECLS

@@ -1,28 +1,369 @@
 /* cs-task-family.c: the table of task families
  *
+ * Every task type the library knows is a row here. The typed tasks build
+ * their properties and their JSON from it, cs_task_validate() checks a
+ * request against it before it is sent, and the sandbox checks the
+ * requests it receives against the same rows, so the client and the
+ * sandbox cannot disagree on what a valid task is.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-private.h"
 
-/* STUB: the table and the mechanism are written here (issue 4). */
+#define REQ   CS_FIELD_REQUIRED
+#define IMAGE CS_FIELD_IMAGE
 
+/* Shorthands for the fields most families share. */
+#define WEBSITE_URL_REQUIRED { "website-url", "websiteURL", CS_FIELD_STRING, REQ, NULL }
+#define WEBSITE_URL          { "website-url", "websiteURL", CS_FIELD_STRING, 0, NULL }
+#define WEBSITE_KEY_REQUIRED { "website-key", "websiteKey", CS_FIELD_STRING, REQ, NULL }
+#define USER_AGENT           { "user-agent", "userAgent", CS_FIELD_STRING, 0, NULL }
+#define FIELDS_END           { NULL, NULL, 0, 0, NULL }
+
+static const CsTaskField image_to_text_fields[] = {
+  { "body", "body", CS_FIELD_STRING, REQ | IMAGE, "images" },
+  { "images", "images", CS_FIELD_STRV, IMAGE, NULL },
+  { "module", "module", CS_FIELD_STRING, 0, NULL },
+  WEBSITE_URL,
+  { "score", "score", CS_FIELD_DOUBLE, 0, NULL },
+  { "case-sensitive", "case", CS_FIELD_BOOLEAN, 0, NULL },
+  FIELDS_END
+};
+
+static const CsTaskField recaptcha_v2_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  WEBSITE_KEY_REQUIRED,
+  { "page-action", "pageAction", CS_FIELD_STRING, 0, NULL },
+  { "recaptcha-data-s-value", "recaptchaDataSValue", CS_FIELD_STRING, 0, NULL },
+  { "enterprise-payload", "enterprisePayload", CS_FIELD_OBJECT, 0, NULL },
+  { "invisible", "isInvisible", CS_FIELD_BOOLEAN, 0, NULL },
+  { "session", "isSession", CS_FIELD_BOOLEAN, 0, NULL },
+  { "api-domain", "apiDomain", CS_FIELD_STRING, 0, NULL },
+  { "cookies", "cookies", CS_FIELD_COOKIES, 0, NULL },
+  USER_AGENT,
+  FIELDS_END
+};
+
+static const CsTaskField recaptcha_v3_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  WEBSITE_KEY_REQUIRED,
+  { "page-action", "pageAction", CS_FIELD_STRING, 0, NULL },
+  { "enterprise-payload", "enterprisePayload", CS_FIELD_OBJECT, 0, NULL },
+  { "session", "isSession", CS_FIELD_BOOLEAN, 0, NULL },
+  { "api-domain", "apiDomain", CS_FIELD_STRING, 0, NULL },
+  { "min-score", "minScore", CS_FIELD_DOUBLE, 0, NULL },
+  { "cookies", "cookies", CS_FIELD_COOKIES, 0, NULL },
+  USER_AGENT,
+  FIELDS_END
+};
+
+static const CsTaskField turnstile_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  WEBSITE_KEY_REQUIRED,
+  { "action", "metadata.action", CS_FIELD_STRING, 0, NULL },
+  { "cdata", "metadata.cdata", CS_FIELD_STRING, 0, NULL },
+  FIELDS_END
+};
+
+static const CsTaskField cloudflare_challenge_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  USER_AGENT,
+  { "html", "html", CS_FIELD_STRING, 0, NULL },
+  FIELDS_END
+};
+
+static const CsTaskField aws_waf_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  { "aws-key", "awsKey", CS_FIELD_STRING, 0, NULL },
+  { "aws-iv", "awsIv", CS_FIELD_STRING, 0, NULL },
+  { "aws-context", "awsContext", CS_FIELD_STRING, 0, NULL },
+  { "aws-challenge-js", "awsChallengeJS", CS_FIELD_STRING, 0, NULL },
+  { "aws-api-js", "awsApiJs", CS_FIELD_STRING, 0, NULL },
+  { "aws-problem-url", "awsProblemUrl", CS_FIELD_STRING, 0, NULL },
+  { "aws-api-key", "awsApiKey", CS_FIELD_STRING, 0, NULL },
+  { "aws-existing-token", "awsExistingToken", CS_FIELD_STRING, 0, NULL },
+  FIELDS_END
+};
+
+static const CsTaskField datadome_fields[] = {
+  { "captcha-url", "captchaUrl", CS_FIELD_STRING, REQ, NULL },
+  { "user-agent", "userAgent", CS_FIELD_STRING, REQ, NULL },
+  WEBSITE_URL,
+  FIELDS_END
+};
+
+/* Version 3 is asked with gt + challenge, version 4 with captchaId. */
+static const CsTaskField geetest_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  { "gt", "gt", CS_FIELD_STRING, REQ, "captchaId" },
+  { "challenge", "challenge", CS_FIELD_STRING, REQ, "captchaId" },
+  { "captcha-id", "captchaId", CS_FIELD_STRING, REQ, "gt" },
+  { "api-server-subdomain", "geetestApiServerSubdomain", CS_FIELD_STRING, 0, NULL },
+  { "risk-type", "riskType", CS_FIELD_STRING, 0, NULL },
+  FIELDS_END
+};
+
+static const CsTaskField mtcaptcha_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  WEBSITE_KEY_REQUIRED,
+  FIELDS_END
+};
+
+static const CsTaskField recaptcha_classification_fields[] = {
+  { "image", "image", CS_FIELD_STRING, REQ | IMAGE, NULL },
+  { "question", "question", CS_FIELD_STRING, REQ, NULL },
+  WEBSITE_URL,
+  { "website-key", "websiteKey", CS_FIELD_STRING, 0, NULL },
+  FIELDS_END
+};
+
+static const CsTaskField aws_waf_classification_fields[] = {
+  { "images", "images", CS_FIELD_STRV, REQ | IMAGE, NULL },
+  { "question", "question", CS_FIELD_STRING, REQ, NULL },
+  WEBSITE_URL,
+  FIELDS_END
+};
+
+static const CsTaskField vision_engine_fields[] = {
+  { "module", "module", CS_FIELD_STRING, REQ, NULL },
+  { "image", "image", CS_FIELD_STRING, REQ | IMAGE, NULL },
+  { "image-background", "imageBackground", CS_FIELD_STRING, IMAGE, NULL },
+  { "question", "question", CS_FIELD_STRING, 0, NULL },
+  WEBSITE_URL,
+  FIELDS_END
+};
+
+static const CsTaskField website_key_fields[] = {
+  WEBSITE_URL_REQUIRED,
+  WEBSITE_KEY_REQUIRED,
+  FIELDS_END
+};
+
+/* name, type (with proxy, or the only one), ProxyLess, enterprise,
+ * enterprise ProxyLess, proxy rule, synchronous, fields. */
+static const CsTaskFamily families[] = {
+  { "image-to-text", "ImageToTextTask", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, TRUE, image_to_text_fields },
+  { "recaptcha-v2", "ReCaptchaV2Task", "ReCaptchaV2TaskProxyLess",
+    "ReCaptchaV2EnterpriseTask", "ReCaptchaV2EnterpriseTaskProxyLess",
+    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v2_fields },
+  { "recaptcha-v3", "ReCaptchaV3Task", "ReCaptchaV3TaskProxyLess",
+    "ReCaptchaV3EnterpriseTask", "ReCaptchaV3EnterpriseTaskProxyLess",
+    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v3_fields },
+  { "turnstile", "AntiTurnstileTaskProxyLess", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, FALSE, turnstile_fields },
+  { "cloudflare-challenge", "AntiCloudflareTask", NULL, NULL, NULL,
+    CS_PROXY_RULE_REQUIRED, FALSE, cloudflare_challenge_fields },
+  { "aws-waf", "AntiAwsWafTask", "AntiAwsWafTaskProxyLess", NULL, NULL,
+    CS_PROXY_RULE_OPTIONAL, FALSE, aws_waf_fields },
+  { "datadome", "DatadomeSliderTask", NULL, NULL, NULL,
+    CS_PROXY_RULE_REQUIRED, FALSE, datadome_fields },
+  { "geetest", "GeeTestTask", "GeeTestTaskProxyLess", NULL, NULL,
+    CS_PROXY_RULE_OPTIONAL, FALSE, geetest_fields },
+  { "mtcaptcha", "MtCaptchaTask", "MtCaptchaTaskProxyLess", NULL, NULL,
+    CS_PROXY_RULE_OPTIONAL, FALSE, mtcaptcha_fields },
+  { "friendly-captcha", "FriendlyCaptchaTaskProxyless", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, FALSE, website_key_fields },
+  { "yandex", "YandexCaptchaTaskProxyLess", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, FALSE, website_key_fields },
+  { "recaptcha-classification", "ReCaptchaV2Classification", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, TRUE, recaptcha_classification_fields },
+  { "aws-waf-classification", "AwsWafClassification", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, TRUE, aws_waf_classification_fields },
+  { "vision-engine", "VisionEngine", NULL, NULL, NULL,
+    CS_PROXY_RULE_NONE, TRUE, vision_engine_fields },
+};
+
+static gboolean
+same_type_name (const char *a,
+                const char *b)
+{
+  return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+}
+
+/* The service matches type names without regard to case, and its own
+ * documentation spells some two ways (DataDomeSliderTask,
+ * GeetestTaskProxyless): so does the lookup. */
 const CsTaskFamily *
 _cs_task_family_lookup (const char *type_name,
                         gboolean   *with_proxy)
 {
   if (with_proxy != NULL)
     *with_proxy = FALSE;
+  if (type_name == NULL)
+    return NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
+    {
+      const CsTaskFamily *family = &families[i];
+      gboolean proxy_variant = same_type_name (type_name, family->type_name) ||
+                               same_type_name (type_name, family->enterprise_type_name);
+
+      if (proxy_variant ||
+          same_type_name (type_name, family->proxyless_type_name) ||
+          same_type_name (type_name, family->enterprise_proxyless_type_name))
+        {
+          if (with_proxy != NULL)
+            *with_proxy = proxy_variant && family->proxy != CS_PROXY_RULE_NONE;
+          return family;
+        }
+    }
   return NULL;
 }
 
 const CsTaskFamily *
 _cs_task_family_get_all (guint *n_families)
 {
-  *n_families = 0;
+  *n_families = G_N_ELEMENTS (families);
+  return families;
+}
+
+const CsTaskFamily *
+_cs_task_family_find (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
+    if (g_strcmp0 (families[i].name, name) == 0)
+      return &families[i];
   return NULL;
+}
+
+/* Finds the member a json_name designates; "a.b" is member b of object a. */
+JsonNode *
+_cs_task_field_lookup (JsonObject *object,
+                       const char *json_name)
+{
+  const char *dot = strchr (json_name, '.');
+
+  if (dot != NULL)
+    {
+      g_autofree char *parent = g_strndup (json_name, dot - json_name);
+
+      object = _cs_json_get_object (object, parent);
+      json_name = dot + 1;
+    }
+  if (object == NULL || !json_object_has_member (object, json_name))
+    return NULL;
+  return json_object_get_member (object, json_name);
+}
+
+/* A null, an empty string or an empty array counts as absent: the service
+ * reads them as "not given". */
+static gboolean
+field_is_present (JsonObject *object,
+                  const char *json_name)
+{
+  JsonNode *node = _cs_task_field_lookup (object, json_name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return *json_node_get_string (node) != '\0';
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return json_array_get_length (json_node_get_array (node)) > 0;
+  return TRUE;
+}
+
+static gboolean
+array_holds_strings (JsonNode *node)
+{
+  JsonArray *array = json_node_get_array (node);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+field_has_kind (JsonNode    *node,
+                CsFieldKind  kind)
+{
+  GType value_type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
+                                                  : G_TYPE_INVALID;
+
+  switch (kind)
+    {
+    case CS_FIELD_STRING:
+      return value_type == G_TYPE_STRING;
+    case CS_FIELD_BOOLEAN:
+      return value_type == G_TYPE_BOOLEAN;
+    case CS_FIELD_INT:
+      return value_type == G_TYPE_INT64;
+    case CS_FIELD_DOUBLE:
+      return value_type == G_TYPE_INT64 || value_type == G_TYPE_DOUBLE;
+    case CS_FIELD_OBJECT:
+      return JSON_NODE_HOLDS_OBJECT (node);
+    case CS_FIELD_STRV:
+      return JSON_NODE_HOLDS_ARRAY (node) && array_holds_strings (node);
+    case CS_FIELD_COOKIES:
+      /* an array of {name, value}, or one "a=b; c=d" string */
+      return JSON_NODE_HOLDS_ARRAY (node) || value_type == G_TYPE_STRING;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+invalid_task_data (GError     **error,
+                   const char  *format,
+                   ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid_task_data (GError     **error,
+                   const char  *format,
+                   ...)
+{
+  g_autofree char *description = NULL;
+  va_list args;
+
+  va_start (args, format);
+  description = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
+               "ERROR_INVALID_TASK_DATA: %s", description);
+  return FALSE;
+}
+
+static gboolean
+has_proxy (JsonObject *task_json)
+{
+  return field_is_present (task_json, "proxy") ||
+         (field_is_present (task_json, "proxyAddress") &&
+          field_is_present (task_json, "proxyPort"));
+}
+
+static gboolean
+validate_field (const CsTaskField  *field,
+                JsonObject         *task_json,
+                GError            **error)
+{
+  JsonNode *node;
+
+  if (!field_is_present (task_json, field->json_name))
+    {
+      if ((field->flags & CS_FIELD_REQUIRED) == 0)
+        return TRUE;
+      if (field->unless == NULL)
+        return invalid_task_data (error, "missing required field %s", field->json_name);
+      if (!field_is_present (task_json, field->unless))
+        return invalid_task_data (error, "missing required field %s (or %s)",
+                                  field->json_name, field->unless);
+      return TRUE;
+    }
+
+  node = _cs_task_field_lookup (task_json, field->json_name);
+  if (!field_has_kind (node, field->kind))
+    return invalid_task_data (error, "field %s has the wrong type", field->json_name);
+  return TRUE;
 }
 
 gboolean
@@ -30,5 +371,19 @@ _cs_task_family_validate (const char  *type_name,
                           JsonObject  *task_json,
                           GError     **error)
 {
+  const CsTaskFamily *family;
+  gboolean with_proxy;
+
+  family = _cs_task_family_lookup (type_name, &with_proxy);
+  if (family == NULL)
+    return TRUE;
+
+  for (const CsTaskField *field = family->fields; field->json_name != NULL; field++)
+    if (!validate_field (field, task_json, error))
+      return FALSE;
+
+  if (with_proxy && !has_proxy (task_json))
+    return invalid_task_data (error, "missing required field proxy (%s solves through your proxy)",
+                              type_name);
   return TRUE;
 }

@@ -1,10 +1,1640 @@
 /* cs-tasks.c: typed tasks
  *
+ * Every typed task is a row of the family table (cs-task-family.c) and a
+ * class declaration here. One mechanism serves them all: class_init
+ * installs a property per field of the row, and the properties are views
+ * over the task's fields object, so what a property holds is exactly what
+ * cs_task_to_json() sends, and an unset property sends nothing.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-private.h"
 
-/* STUB: the typed tasks are defined here (issue 4). */
+/* The instance of every typed task starts with this. */
+typedef struct {
+  CsTask   parent_instance;
+  gboolean enterprise;
+} CsTypedTask;
+
+#define TYPED_TASK(object) ((CsTypedTask *) (object))
+
+/* Property ids: the enterprise switch, then one per field of the row. */
+enum {
+  PROP_0,
+  PROP_ENTERPRISE,
+  PROP_FIRST_FIELD,
+};
+
+static GQuark
+family_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("cs-task-family");
+  return quark;
+}
+
+static const CsTaskFamily *
+family_of (gpointer instance)
+{
+  return g_type_get_qdata (G_TYPE_FROM_INSTANCE (instance), family_quark ());
+}
+
+static const CsTaskField *
+field_of (gpointer instance,
+          guint    prop_id)
+{
+  return &family_of (instance)->fields[prop_id - PROP_FIRST_FIELD];
+}
+
+/* --- Field values: GValue <-> JsonNode, per kind ------------------------- */
+
+static JsonNode *
+strv_to_node (const char * const *strv)
+{
+  JsonArray *array;
+
+  if (strv == NULL || strv[0] == NULL)
+    return NULL;
+  array = json_array_new ();
+  for (gsize i = 0; strv[i] != NULL; i++)
+    json_array_add_string_element (array, strv[i]);
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+static JsonNode *
+cookies_to_node (const char * const *strv)
+{
+  JsonArray *array;
+
+  if (strv == NULL || strv[0] == NULL)
+    return NULL;
+  array = json_array_new ();
+  for (gsize i = 0; strv[i] != NULL; i++)
+    {
+      JsonObject *cookie = json_object_new ();
+      const char *equals = strchr (strv[i], '=');
+      g_autofree char *name = g_strndup (strv[i], equals != NULL ? (gsize) (equals - strv[i])
+                                                                  : strlen (strv[i]));
+
+      json_object_set_string_member (cookie, "name", g_strstrip (name));
+      json_object_set_string_member (cookie, "value", equals != NULL ? equals + 1 : "");
+      json_array_add_object_element (array, cookie);
+    }
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+/* The node a value sends, or NULL when the value means "not sent". */
+static JsonNode *
+value_to_node (const CsTaskField *field,
+               const GValue      *value)
+{
+  const char *text;
+  JsonObject *object;
+
+  switch (field->kind)
+    {
+    case CS_FIELD_STRING:
+      text = g_value_get_string (value);
+      return text != NULL && *text != '\0' ? json_node_init_string (json_node_alloc (), text)
+                                           : NULL;
+    case CS_FIELD_BOOLEAN:
+      return g_value_get_boolean (value) ? json_node_init_boolean (json_node_alloc (), TRUE)
+                                         : NULL;
+    case CS_FIELD_INT:
+      return g_value_get_int64 (value) != 0
+             ? json_node_init_int (json_node_alloc (), g_value_get_int64 (value)) : NULL;
+    case CS_FIELD_DOUBLE:
+      return g_value_get_double (value) != 0.0
+             ? json_node_init_double (json_node_alloc (), g_value_get_double (value)) : NULL;
+    case CS_FIELD_STRV:
+      return strv_to_node (g_value_get_boxed (value));
+    case CS_FIELD_COOKIES:
+      return cookies_to_node (g_value_get_boxed (value));
+    case CS_FIELD_OBJECT:
+      object = g_value_get_boxed (value);
+      return object != NULL && json_object_get_size (object) > 0
+             ? json_node_init_object (json_node_alloc (), object) : NULL;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GStrv
+node_to_strv (JsonNode *node)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array = json_node_get_array (node);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+add_cookie (const char *name,
+            const char *value,
+            gpointer    user_data)
+{
+  g_autofree char *cookie = g_strdup_printf ("%s=%s", name, value);
+
+  g_strv_builder_add (user_data, cookie);
+}
+
+static GStrv
+node_to_cookies (JsonNode *node)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  _cs_cookies_foreach (node, add_cookie, builder);
+  return g_strv_builder_end (builder);
+}
+
+/* Reads a node into a value already holding the property's default; a
+ * node of another type (set through the generic setters) reads as unset. */
+static void
+node_to_value (const CsTaskField *field,
+               JsonNode          *node,
+               GValue            *value)
+{
+  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+
+  switch (field->kind)
+    {
+    case CS_FIELD_STRING:
+      if (type == G_TYPE_STRING)
+        g_value_set_string (value, json_node_get_string (node));
+      break;
+    case CS_FIELD_BOOLEAN:
+      if (type == G_TYPE_BOOLEAN)
+        g_value_set_boolean (value, json_node_get_boolean (node));
+      break;
+    case CS_FIELD_INT:
+      if (type == G_TYPE_INT64)
+        g_value_set_int64 (value, json_node_get_int (node));
+      break;
+    case CS_FIELD_DOUBLE:
+      if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
+        g_value_set_double (value, json_node_get_double (node));
+      break;
+    case CS_FIELD_STRV:
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        g_value_take_boxed (value, node_to_strv (node));
+      break;
+    case CS_FIELD_COOKIES:
+      g_value_take_boxed (value, node_to_cookies (node));
+      break;
+    case CS_FIELD_OBJECT:
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        g_value_set_boxed (value, json_node_get_object (node));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GParamSpec *
+field_param_spec (const CsTaskField *field)
+{
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  const char *name = field->property;
+
+  switch (field->kind)
+    {
+    case CS_FIELD_STRING:
+      return g_param_spec_string (name, NULL, NULL, NULL, flags);
+    case CS_FIELD_BOOLEAN:
+      return g_param_spec_boolean (name, NULL, NULL, FALSE, flags);
+    case CS_FIELD_INT:
+      return g_param_spec_int64 (name, NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
+    case CS_FIELD_DOUBLE:
+      return g_param_spec_double (name, NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+    case CS_FIELD_STRV:
+    case CS_FIELD_COOKIES:
+      return g_param_spec_boxed (name, NULL, NULL, G_TYPE_STRV, flags);
+    case CS_FIELD_OBJECT:
+      return g_param_spec_boxed (name, NULL, NULL, JSON_TYPE_OBJECT, flags);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* --- The fields object ----------------------------------------------------- */
+
+/* Sets (node != NULL, owned) or removes a member of an object. */
+static void
+object_put (JsonObject *object,
+            const char *member,
+            JsonNode   *node)
+{
+  if (node != NULL)
+    json_object_set_member (object, member, node);
+  else if (json_object_has_member (object, member))
+    json_object_remove_member (object, member);
+}
+
+/* Writes a field; "a.b" rewrites object a with member b changed (a copy,
+ * since the object may be shared with the caller), and drops a when it
+ * ends up empty. */
+static void
+fields_put (JsonObject *fields,
+            const char *json_name,
+            JsonNode   *node)
+{
+  const char *dot = strchr (json_name, '.');
+  g_autofree char *parent_name = NULL;
+  JsonObject *parent;
+  JsonObject *copy;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *child;
+
+  if (dot == NULL)
+    {
+      object_put (fields, json_name, node);
+      return;
+    }
+
+  parent_name = g_strndup (json_name, dot - json_name);
+  parent = _cs_json_get_object (fields, parent_name);
+  copy = json_object_new ();
+  if (parent != NULL)
+    {
+      json_object_iter_init (&iter, parent);
+      while (json_object_iter_next (&iter, &member, &child))
+        json_object_set_member (copy, member, json_node_copy (child));
+    }
+  object_put (copy, dot + 1, node);
+
+  if (json_object_get_size (copy) > 0)
+    json_object_set_object_member (fields, parent_name, copy);
+  else
+    {
+      json_object_unref (copy);
+      object_put (fields, parent_name, NULL);
+    }
+}
+
+/* Writes a field and notifies its property when the value changed. */
+static void
+set_field_node (CsTask            *task,
+                const CsTaskField *field,
+                JsonNode          *node)
+{
+  JsonObject *fields = _cs_task_get_fields (task);
+  JsonNode *old = _cs_task_field_lookup (fields, field->json_name);
+  gboolean changed = (old == NULL) != (node == NULL) ||
+                     (old != NULL && !json_node_equal (old, node));
+
+  fields_put (fields, field->json_name, node);
+  if (changed && field->property != NULL)
+    g_object_notify (G_OBJECT (task), field->property);
+}
+
+/* --- The class ------------------------------------------------------------ */
+
+static void
+typed_task_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  const CsTaskField *field;
+  JsonNode *node;
+
+  if (prop_id == PROP_ENTERPRISE)
+    {
+      g_value_set_boolean (value, TYPED_TASK (object)->enterprise);
+      return;
+    }
+
+  field = field_of (object, prop_id);
+  node = _cs_task_field_lookup (_cs_task_get_fields (CS_TASK (object)), field->json_name);
+  if (node != NULL)
+    node_to_value (field, node, value);
+}
+
+static void
+typed_task_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  CsTypedTask *self = TYPED_TASK (object);
+
+  if (prop_id == PROP_ENTERPRISE)
+    {
+      if (self->enterprise != g_value_get_boolean (value))
+        {
+          self->enterprise = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+          g_object_notify (object, "type-name");
+        }
+      return;
+    }
+
+  set_field_node (CS_TASK (object), field_of (object, prop_id),
+                  value_to_node (field_of (object, prop_id), value));
+}
+
+/* The variant follows the properties: with a proxy or ProxyLess, and
+ * enterprise when asked. cs_task_set_type_name() overrides it. */
+static const char *
+typed_task_get_type_name (CsTask *task)
+{
+  const CsTaskFamily *family = family_of (task);
+  gboolean with_proxy = cs_task_get_proxy (task) != NULL || family->proxyless_type_name == NULL;
+
+  if (TYPED_TASK (task)->enterprise && family->enterprise_type_name != NULL)
+    return with_proxy ? family->enterprise_type_name : family->enterprise_proxyless_type_name;
+  return with_proxy ? family->type_name : family->proxyless_type_name;
+}
+
+static void
+typed_task_class_setup (gpointer    klass,
+                        const char *family_name)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const CsTaskFamily *family = _cs_task_family_find (family_name);
+  guint prop_id = PROP_FIRST_FIELD;
+
+  g_assert (family != NULL);
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), family_quark (), (gpointer) family);
+
+  object_class->get_property = typed_task_get_property;
+  object_class->set_property = typed_task_set_property;
+  CS_TASK_CLASS (klass)->get_type_name = typed_task_get_type_name;
+
+  for (const CsTaskField *field = family->fields; field->json_name != NULL; field++, prop_id++)
+    if (field->property != NULL)
+      g_object_class_install_property (object_class, prop_id, field_param_spec (field));
+
+  if (family->enterprise_type_name != NULL)
+    g_object_class_install_property (object_class, PROP_ENTERPRISE,
+      g_param_spec_boolean ("enterprise", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+}
+
+/* A typed task: its instance, its type and a class_init that reads the
+ * family's row. */
+#define CS_DEFINE_TYPED_TASK(TypeName, type_name, family_name)  \
+  struct _##TypeName                                            \
+  {                                                             \
+    CsTypedTask parent_instance;                                \
+  };                                                            \
+  G_DEFINE_FINAL_TYPE (TypeName, type_name, CS_TYPE_TASK)       \
+  static void                                                   \
+  type_name##_class_init (TypeName##Class *klass)               \
+  {                                                             \
+    typed_task_class_setup (klass, family_name);                \
+  }                                                             \
+  static void                                                   \
+  type_name##_init (TypeName *self)                             \
+  {                                                             \
+  }
+
+/* --- Images ----------------------------------------------------------------- */
+
+/* Base64 without a data: prefix or line breaks, as the service wants. */
+static JsonNode *
+image_to_node (GBytes *image)
+{
+  gsize length = 0;
+  const guchar *data = g_bytes_get_data (image, &length);
+  g_autofree char *base64 = g_base64_encode (data, length);
+
+  return json_node_init_string (json_node_alloc (), base64);
+}
+
+/* The field of the task's family that has this JSON name. */
+static const CsTaskField *
+find_field (gpointer    task,
+            const char *json_name)
+{
+  for (const CsTaskField *field = family_of (task)->fields; field->json_name != NULL; field++)
+    if (strcmp (field->json_name, json_name) == 0)
+      return field;
+  g_assert_not_reached ();
+}
+
+static void
+set_image (gpointer    task,
+           const char *json_name,
+           GBytes     *image)
+{
+  set_field_node (CS_TASK (task), find_field (task, json_name), image_to_node (image));
+}
+
+static void
+append_image (gpointer    task,
+              const char *json_name,
+              GBytes     *image)
+{
+  JsonArray *images = _cs_json_get_array (_cs_task_get_fields (task), json_name);
+  JsonArray *copy = json_array_sized_new (images != NULL ? json_array_get_length (images) + 1 : 1);
+
+  for (guint i = 0; images != NULL && i < json_array_get_length (images); i++)
+    json_array_add_element (copy, json_node_copy (json_array_get_element (images, i)));
+  json_array_add_element (copy, image_to_node (image));
+  set_field_node (CS_TASK (task), find_field (task, json_name),
+                  json_node_init_array (json_node_alloc (), copy));
+  json_array_unref (copy);
+}
+
+/* The many families whose constructor takes the page and the site key. */
+static CsTask *
+new_site_key_task (GType       type,
+                   const char *website_url,
+                   const char *website_key)
+{
+  return g_object_new (type, "website-url", website_url, "website-key", website_key, NULL);
+}
+
+/* --- Image to text ------------------------------------------------------- */
+
+/**
+ * CsImageToTextTask:
+ *
+ * An `ImageToTextTask`: the text of an image, answered at once in
+ * [method@Solution.get_text]. With [property@ImageToTextTask:module] set to
+ * `number`, up to nine images are sent in [property@ImageToTextTask:images]
+ * instead of [property@ImageToTextTask:body], and
+ * [method@Solution.get_answers] holds their answers.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsImageToTextTask:body:
+ *
+ * The image, base64-encoded without a `data:` prefix (`body`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsImageToTextTask:images:
+ *
+ * Up to nine base64 images, for the `number` module (`images`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsImageToTextTask:module:
+ *
+ * The recognition module, such as `common` (the service's default),
+ * `number` or `module_001` (`module`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsImageToTextTask:website-url:
+ *
+ * The page the image comes from (`websiteURL`), which helps recognition.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsImageToTextTask:score:
+ *
+ * The minimum confidence of the answer (`score`; older modules only).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsImageToTextTask:case-sensitive:
+ *
+ * Whether the answer keeps upper and lower case apart (`case`; older
+ * modules only).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsImageToTextTask, cs_image_to_text_task, "image-to-text")
+
+/**
+ * cs_image_to_text_task_new:
+ * @body: (nullable): the image, base64-encoded without a `data:` prefix,
+ *   or %NULL to send [property@ImageToTextTask:images] instead
+ *
+ * Creates an `ImageToTextTask`.
+ *
+ * Returns: (transfer full): a new #CsImageToTextTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_image_to_text_task_new (const char *body)
+{
+  return g_object_new (CS_TYPE_IMAGE_TO_TEXT_TASK, "body", body, NULL);
+}
+
+/**
+ * cs_image_to_text_task_new_from_bytes:
+ * @image: the image file's contents (PNG, JPEG, GIF or WebP)
+ *
+ * Creates an `ImageToTextTask` for an image in memory.
+ *
+ * Returns: (transfer full): a new #CsImageToTextTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_image_to_text_task_new_from_bytes (GBytes *image)
+{
+  CsTask *task;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  task = g_object_new (CS_TYPE_IMAGE_TO_TEXT_TASK, NULL);
+  set_image (task, "body", image);
+  return task;
+}
+
+/**
+ * cs_image_to_text_task_new_from_file:
+ * @file: an image file (PNG, JPEG, GIF or WebP)
+ * @error: return location for a #GError, or %NULL
+ *
+ * Creates an `ImageToTextTask` for an image file. The file is read at once,
+ * blocking; read it yourself and use [ctor@ImageToTextTask.new_from_bytes]
+ * from a user interface.
+ *
+ * Returns: (transfer full): a new #CsImageToTextTask, or %NULL with
+ *   @error set when the file cannot be read
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_image_to_text_task_new_from_file (GFile   *file,
+                                     GError **error)
+{
+  g_autoptr(GBytes) image = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  image = g_file_load_bytes (file, NULL, NULL, error);
+  if (image == NULL)
+    return NULL;
+  return cs_image_to_text_task_new_from_bytes (image);
+}
+
+/**
+ * cs_image_to_text_task_add_image:
+ * @task: a #CsImageToTextTask
+ * @image: the image file's contents
+ *
+ * Adds an image to [property@ImageToTextTask:images], the batch form of
+ * the `number` module.
+ *
+ * Since: 1.0
+ */
+void
+cs_image_to_text_task_add_image (CsImageToTextTask *task,
+                                 GBytes            *image)
+{
+  g_return_if_fail (CS_IS_IMAGE_TO_TEXT_TASK (task));
+  g_return_if_fail (image != NULL);
+
+  append_image (task, "images", image);
+}
+
+/* --- reCAPTCHA classification --------------------------------------------- */
+
+/**
+ * CsReCaptchaClassificationTask:
+ *
+ * A `ReCaptchaV2Classification` task: which tiles of a reCAPTCHA image
+ * grid show the object asked for, answered at once (see
+ * [method@Solution.get_objects] and [method@Solution.get_has_object]).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaClassificationTask:image:
+ *
+ * The whole grid or one tile, base64-encoded (`image`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaClassificationTask:question:
+ *
+ * The label id of the object asked for, such as `/m/0k4j` for cars
+ * (`question`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaClassificationTask:website-url:
+ *
+ * The page the reCAPTCHA is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaClassificationTask:website-key:
+ *
+ * The site key of the reCAPTCHA (`websiteKey`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsReCaptchaClassificationTask, cs_recaptcha_classification_task,
+                      "recaptcha-classification")
+
+/**
+ * cs_recaptcha_classification_task_new:
+ * @image: the image file's contents: a 3x3 or 4x4 grid, or one tile
+ * @question: the label id, such as `/m/0k4j`
+ *
+ * Creates a `ReCaptchaV2Classification` task.
+ *
+ * Returns: (transfer full): a new #CsReCaptchaClassificationTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_recaptcha_classification_task_new (GBytes     *image,
+                                      const char *question)
+{
+  CsTask *task;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  task = g_object_new (CS_TYPE_RECAPTCHA_CLASSIFICATION_TASK, "question", question, NULL);
+  set_image (task, "image", image);
+  return task;
+}
+
+/* --- AWS WAF classification ------------------------------------------------ */
+
+/**
+ * CsAwsWafClassificationTask:
+ *
+ * An `AwsWafClassification` task: the answer to an AWS WAF image puzzle,
+ * answered at once (see [method@Solution.get_objects],
+ * [method@Solution.get_box] and [method@Solution.get_distance]).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafClassificationTask:images:
+ *
+ * The puzzle's images, base64-encoded: nine for the `aws:grid:*`
+ * questions, one otherwise (`images`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafClassificationTask:question:
+ *
+ * The puzzle's question, such as `aws:grid:chair` (`question`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafClassificationTask:website-url:
+ *
+ * The page the puzzle is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsAwsWafClassificationTask, cs_aws_waf_classification_task,
+                      "aws-waf-classification")
+
+/**
+ * cs_aws_waf_classification_task_new:
+ * @question: the puzzle's question, such as `aws:grid:chair`
+ *
+ * Creates an `AwsWafClassification` task; add its images with
+ * [method@AwsWafClassificationTask.add_image].
+ *
+ * Returns: (transfer full): a new #CsAwsWafClassificationTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_aws_waf_classification_task_new (const char *question)
+{
+  return g_object_new (CS_TYPE_AWS_WAF_CLASSIFICATION_TASK, "question", question, NULL);
+}
+
+/**
+ * cs_aws_waf_classification_task_add_image:
+ * @task: a #CsAwsWafClassificationTask
+ * @image: the image file's contents
+ *
+ * Adds an image to [property@AwsWafClassificationTask:images].
+ *
+ * Since: 1.0
+ */
+void
+cs_aws_waf_classification_task_add_image (CsAwsWafClassificationTask *task,
+                                          GBytes                     *image)
+{
+  g_return_if_fail (CS_IS_AWS_WAF_CLASSIFICATION_TASK (task));
+  g_return_if_fail (image != NULL);
+
+  append_image (task, "images", image);
+}
+
+/* --- VisionEngine ----------------------------------------------------------- */
+
+/**
+ * CsVisionEngineTask:
+ *
+ * A `VisionEngine` task: a slider, rotation or object puzzle, answered at
+ * once (see [method@Solution.get_distance], [method@Solution.get_angle],
+ * [method@Solution.get_box] and [method@Solution.get_rects]).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsVisionEngineTask:module:
+ *
+ * The kind of puzzle: `slider_1`, `rotate_1`, `rotate_2`, `shein`…
+ * (`module`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsVisionEngineTask:image:
+ *
+ * The puzzle piece or picture, base64-encoded (`image`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsVisionEngineTask:image-background:
+ *
+ * The background image, base64-encoded, for the modules that have one
+ * (`imageBackground`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsVisionEngineTask:question:
+ *
+ * The question, for the modules that ask one, such as `shein`
+ * (`question`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsVisionEngineTask:website-url:
+ *
+ * The page the puzzle is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsVisionEngineTask, cs_vision_engine_task, "vision-engine")
+
+/**
+ * cs_vision_engine_task_new:
+ * @module: the kind of puzzle, such as `slider_1`
+ * @image: the image file's contents
+ *
+ * Creates a `VisionEngine` task.
+ *
+ * Returns: (transfer full): a new #CsVisionEngineTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_vision_engine_task_new (const char *module,
+                           GBytes     *image)
+{
+  CsTask *task;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  task = g_object_new (CS_TYPE_VISION_ENGINE_TASK, "module", module, NULL);
+  set_image (task, "image", image);
+  return task;
+}
+
+/**
+ * cs_vision_engine_task_set_image_background:
+ * @task: a #CsVisionEngineTask
+ * @image: the background image file's contents
+ *
+ * Sets [property@VisionEngineTask:image-background] from an image in
+ * memory.
+ *
+ * Since: 1.0
+ */
+void
+cs_vision_engine_task_set_image_background (CsVisionEngineTask *task,
+                                            GBytes             *image)
+{
+  g_return_if_fail (CS_IS_VISION_ENGINE_TASK (task));
+  g_return_if_fail (image != NULL);
+
+  set_image (task, "imageBackground", image);
+}
+
+/* --- reCAPTCHA v2 ------------------------------------------------------------- */
+
+/**
+ * CsReCaptchaV2Task:
+ *
+ * A reCAPTCHA v2 task. Its type is `ReCaptchaV2TaskProxyLess`, or
+ * `ReCaptchaV2Task` when a proxy is set, and the `Enterprise` variants when
+ * [property@ReCaptchaV2Task:enterprise] is set. The token is in
+ * [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:enterprise:
+ *
+ * Whether the site uses reCAPTCHA Enterprise: selects the
+ * `ReCaptchaV2EnterpriseTask` types. It is not a field of the task.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:website-url:
+ *
+ * The page the reCAPTCHA is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:website-key:
+ *
+ * The site key of the reCAPTCHA (`websiteKey`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:page-action:
+ *
+ * The `sa` parameter of the `/anchor` request, when the site sends one
+ * (`pageAction`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:recaptcha-data-s-value:
+ *
+ * The `data-s` value of a non-enterprise reCAPTCHA
+ * (`recaptchaDataSValue`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:enterprise-payload:
+ *
+ * Extra enterprise parameters, such as `{"s": "…"}`
+ * (`enterprisePayload`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:invisible:
+ *
+ * Whether the reCAPTCHA is invisible (`isInvisible`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:session:
+ *
+ * Whether to solve in session mode, which also returns a `recaptcha-ca-t`
+ * value (`isSession`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:api-domain:
+ *
+ * The domain the reCAPTCHA script is loaded from,
+ * `http://www.google.com/` or `http://www.recaptcha.net/` (`apiDomain`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:cookies:
+ *
+ * Cookies for the solver's requests, as `name=value` strings; sent as
+ * `cookies`, an array of name and value objects.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV2Task:user-agent:
+ *
+ * The user agent the token will be used with (`userAgent`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsReCaptchaV2Task, cs_recaptcha_v2_task, "recaptcha-v2")
+
+/**
+ * cs_recaptcha_v2_task_new:
+ * @website_url: the page the reCAPTCHA is on
+ * @website_key: the site key
+ *
+ * Creates a reCAPTCHA v2 task.
+ *
+ * Returns: (transfer full): a new #CsReCaptchaV2Task
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_recaptcha_v2_task_new (const char *website_url,
+                          const char *website_key)
+{
+  return new_site_key_task (CS_TYPE_RECAPTCHA_V2_TASK, website_url, website_key);
+}
+
+/* --- reCAPTCHA v3 ------------------------------------------------------------- */
+
+/**
+ * CsReCaptchaV3Task:
+ *
+ * A reCAPTCHA v3 task. Its type is `ReCaptchaV3TaskProxyLess`, or
+ * `ReCaptchaV3Task` when a proxy is set, and the `Enterprise` variants when
+ * [property@ReCaptchaV3Task:enterprise] is set. The token is in
+ * [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:enterprise:
+ *
+ * Whether the site uses reCAPTCHA Enterprise: selects the
+ * `ReCaptchaV3EnterpriseTask` types. It is not a field of the task.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:page-action:
+ *
+ * The action passed to `grecaptcha.execute`, such as `verify`
+ * (`pageAction`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:min-score:
+ *
+ * The lowest score wanted, from 0.1 to 0.9 (`minScore`; older
+ * documentation only).
+ *
+ * Since: 1.0
+ */
+
+/* The fields v3 shares with v2 mean the same. */
+
+/**
+ * CsReCaptchaV3Task:website-url:
+ *
+ * As [property@ReCaptchaV2Task:website-url].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:website-key:
+ *
+ * As [property@ReCaptchaV2Task:website-key].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:enterprise-payload:
+ *
+ * As [property@ReCaptchaV2Task:enterprise-payload].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:session:
+ *
+ * As [property@ReCaptchaV2Task:session].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:api-domain:
+ *
+ * As [property@ReCaptchaV2Task:api-domain].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:cookies:
+ *
+ * As [property@ReCaptchaV2Task:cookies].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsReCaptchaV3Task:user-agent:
+ *
+ * As [property@ReCaptchaV2Task:user-agent].
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsReCaptchaV3Task, cs_recaptcha_v3_task, "recaptcha-v3")
+
+/**
+ * cs_recaptcha_v3_task_new:
+ * @website_url: the page the reCAPTCHA is on
+ * @website_key: the site key
+ *
+ * Creates a reCAPTCHA v3 task.
+ *
+ * Returns: (transfer full): a new #CsReCaptchaV3Task
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_recaptcha_v3_task_new (const char *website_url,
+                          const char *website_key)
+{
+  return new_site_key_task (CS_TYPE_RECAPTCHA_V3_TASK, website_url, website_key);
+}
+
+/* --- Turnstile --------------------------------------------------------------- */
+
+/**
+ * CsTurnstileTask:
+ *
+ * A Cloudflare Turnstile task (`AntiTurnstileTaskProxyLess`). The token is
+ * in [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsTurnstileTask:website-url:
+ *
+ * The page the widget is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsTurnstileTask:website-key:
+ *
+ * The site key of the widget (`websiteKey`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsTurnstileTask:action:
+ *
+ * The widget's `data-action` (`metadata.action`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsTurnstileTask:cdata:
+ *
+ * The widget's `data-cdata` (`metadata.cdata`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsTurnstileTask, cs_turnstile_task, "turnstile")
+
+/**
+ * cs_turnstile_task_new:
+ * @website_url: the page the widget is on
+ * @website_key: the site key
+ *
+ * Creates a Turnstile task.
+ *
+ * Returns: (transfer full): a new #CsTurnstileTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_turnstile_task_new (const char *website_url,
+                       const char *website_key)
+{
+  return new_site_key_task (CS_TYPE_TURNSTILE_TASK, website_url, website_key);
+}
+
+/* --- Cloudflare challenge ----------------------------------------------------- */
+
+/**
+ * CsCloudflareChallengeTask:
+ *
+ * A Cloudflare challenge task (`AntiCloudflareTask`), for the "Just a
+ * moment…" page. It always needs a static or sticky proxy. The
+ * `cf_clearance` cookie is in [method@Solution.get_cookies].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsCloudflareChallengeTask:website-url:
+ *
+ * The page behind the challenge (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsCloudflareChallengeTask:user-agent:
+ *
+ * The Chrome user agent the site will be browsed with (`userAgent`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsCloudflareChallengeTask:html:
+ *
+ * The challenge page just fetched through the same proxy, for the sites
+ * that need it (`html`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsCloudflareChallengeTask, cs_cloudflare_challenge_task,
+                      "cloudflare-challenge")
+
+/**
+ * cs_cloudflare_challenge_task_new:
+ * @website_url: the page behind the challenge
+ * @proxy: (nullable): the proxy to solve through; required before sending
+ *
+ * Creates a Cloudflare challenge task.
+ *
+ * Returns: (transfer full): a new #CsCloudflareChallengeTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_cloudflare_challenge_task_new (const char *website_url,
+                                  CsProxy    *proxy)
+{
+  return g_object_new (CS_TYPE_CLOUDFLARE_CHALLENGE_TASK,
+                       "website-url", website_url, "proxy", proxy, NULL);
+}
+
+/* --- AWS WAF ------------------------------------------------------------------ */
+
+/**
+ * CsAwsWafTask:
+ *
+ * An AWS WAF task: `AntiAwsWafTaskProxyLess`, or `AntiAwsWafTask` when a
+ * proxy is set. The `aws-waf-token` cookie is in
+ * [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:website-url:
+ *
+ * The protected page (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-key:
+ *
+ * The `key` of `window.gokuProps` on the challenge page (`awsKey`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-iv:
+ *
+ * The `iv` of `window.gokuProps` (`awsIv`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-context:
+ *
+ * The `context` of `window.gokuProps` (`awsContext`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-challenge-js:
+ *
+ * The address of `challenge.js` (`awsChallengeJS`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-api-js:
+ *
+ * The address of `jsapi.js` (`awsApiJs`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-problem-url:
+ *
+ * The problem endpoint, with `num_solutions_required` (`awsProblemUrl`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-api-key:
+ *
+ * The API key of the problem endpoint (`awsApiKey`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsAwsWafTask:aws-existing-token:
+ *
+ * The previous `aws-waf-token`, when there is one (`awsExistingToken`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsAwsWafTask, cs_aws_waf_task, "aws-waf")
+
+/**
+ * cs_aws_waf_task_new:
+ * @website_url: the protected page
+ *
+ * Creates an AWS WAF task.
+ *
+ * Returns: (transfer full): a new #CsAwsWafTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_aws_waf_task_new (const char *website_url)
+{
+  return g_object_new (CS_TYPE_AWS_WAF_TASK, "website-url", website_url, NULL);
+}
+
+/* --- DataDome ----------------------------------------------------------------- */
+
+/**
+ * CsDataDomeTask:
+ *
+ * A DataDome task (`DatadomeSliderTask`), for the slider and the device
+ * check. It always needs a proxy. The `datadome` cookie is in
+ * [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsDataDomeTask:captcha-url:
+ *
+ * The address of the captcha frame; it must contain `t=fe` (`captchaUrl`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsDataDomeTask:user-agent:
+ *
+ * The user agent the site will be browsed with, one of those the service
+ * accepts (`userAgent`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsDataDomeTask:website-url:
+ *
+ * The protected page (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsDataDomeTask, cs_datadome_task, "datadome")
+
+/**
+ * cs_datadome_task_new:
+ * @captcha_url: the address of the captcha frame
+ * @user_agent: the user agent the site will be browsed with
+ * @proxy: (nullable): the proxy to solve through; required before sending
+ *
+ * Creates a DataDome task.
+ *
+ * Returns: (transfer full): a new #CsDataDomeTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_datadome_task_new (const char *captcha_url,
+                      const char *user_agent,
+                      CsProxy    *proxy)
+{
+  return g_object_new (CS_TYPE_DATADOME_TASK, "captcha-url", captcha_url,
+                       "user-agent", user_agent, "proxy", proxy, NULL);
+}
+
+/* --- GeeTest ------------------------------------------------------------------ */
+
+/**
+ * CsGeeTestTask:
+ *
+ * A GeeTest task: `GeeTestTaskProxyLess`, or `GeeTestTask` when a proxy
+ * is set. Version 3 is asked with [property@GeeTestTask:gt] and
+ * [property@GeeTestTask:challenge], version 4 with
+ * [property@GeeTestTask:captcha-id]. The answer is in
+ * [method@Solution.get_geetest_validate] and its siblings (version 3) or
+ * [method@Solution.get_geetest_captcha_output] and its siblings (version 4).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsGeeTestTask:website-url:
+ *
+ * The page the captcha is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsGeeTestTask:gt:
+ *
+ * The `gt` of a version 3 captcha (`gt`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsGeeTestTask:challenge:
+ *
+ * The `challenge` of a version 3 captcha; it changes every time
+ * (`challenge`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsGeeTestTask:captcha-id:
+ *
+ * The captcha id of a version 4 captcha (`captchaId`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsGeeTestTask:api-server-subdomain:
+ *
+ * The GeeTest API server the site uses, such as `api.geetest.com`
+ * (`geetestApiServerSubdomain`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsGeeTestTask:risk-type:
+ *
+ * The kind of version 4 puzzle, such as `slide` or `ai`, when the page
+ * states it (`riskType`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsGeeTestTask, cs_geetest_task, "geetest")
+
+/**
+ * cs_geetest_task_new_v3:
+ * @website_url: the page the captcha is on
+ * @gt: the captcha's `gt`
+ * @challenge: the captcha's `challenge`, fresh
+ *
+ * Creates a GeeTest version 3 task.
+ *
+ * Returns: (transfer full): a new #CsGeeTestTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_geetest_task_new_v3 (const char *website_url,
+                        const char *gt,
+                        const char *challenge)
+{
+  return g_object_new (CS_TYPE_GEETEST_TASK, "website-url", website_url,
+                       "gt", gt, "challenge", challenge, NULL);
+}
+
+/**
+ * cs_geetest_task_new_v4:
+ * @website_url: the page the captcha is on
+ * @captcha_id: the captcha id
+ *
+ * Creates a GeeTest version 4 task.
+ *
+ * Returns: (transfer full): a new #CsGeeTestTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_geetest_task_new_v4 (const char *website_url,
+                        const char *captcha_id)
+{
+  return g_object_new (CS_TYPE_GEETEST_TASK, "website-url", website_url,
+                       "captcha-id", captcha_id, NULL);
+}
+
+/* --- Tasks with a page and a site key only --------------------------------- */
+
+/**
+ * CsMtCaptchaTask:
+ *
+ * An MTCaptcha task: `MtCaptchaTaskProxyLess`, or `MtCaptchaTask` when a
+ * proxy is set. The token is in [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsMtCaptchaTask:website-url:
+ *
+ * The page the captcha is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsMtCaptchaTask:website-key:
+ *
+ * The site key, `MTPublic-…` (`websiteKey`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsMtCaptchaTask, cs_mtcaptcha_task, "mtcaptcha")
+
+/**
+ * CsFriendlyCaptchaTask:
+ *
+ * A Friendly Captcha task (`FriendlyCaptchaTaskProxyless`). The token is
+ * in [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsFriendlyCaptchaTask:website-url:
+ *
+ * The page the widget is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsFriendlyCaptchaTask:website-key:
+ *
+ * The widget's `data-sitekey` (`websiteKey`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsFriendlyCaptchaTask, cs_friendly_captcha_task, "friendly-captcha")
+
+/**
+ * CsYandexCaptchaTask:
+ *
+ * A Yandex SmartCaptcha task (`YandexCaptchaTaskProxyLess`). The token is
+ * in [method@Solution.get_token].
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsYandexCaptchaTask:website-url:
+ *
+ * The page the captcha is on (`websiteURL`).
+ *
+ * Since: 1.0
+ */
+
+/**
+ * CsYandexCaptchaTask:website-key:
+ *
+ * The site key, `ysc1_…` (`websiteKey`).
+ *
+ * Since: 1.0
+ */
+
+CS_DEFINE_TYPED_TASK (CsYandexCaptchaTask, cs_yandex_captcha_task, "yandex")
+
+/**
+ * cs_mtcaptcha_task_new:
+ * @website_url: the page the captcha is on
+ * @website_key: the site key
+ *
+ * Creates an MTCaptcha task.
+ *
+ * Returns: (transfer full): a new #CsMtCaptchaTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_mtcaptcha_task_new (const char *website_url,
+                       const char *website_key)
+{
+  return new_site_key_task (CS_TYPE_MTCAPTCHA_TASK, website_url, website_key);
+}
+
+/**
+ * cs_friendly_captcha_task_new:
+ * @website_url: the page the widget is on
+ * @website_key: the site key
+ *
+ * Creates a Friendly Captcha task.
+ *
+ * Returns: (transfer full): a new #CsFriendlyCaptchaTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_friendly_captcha_task_new (const char *website_url,
+                              const char *website_key)
+{
+  return new_site_key_task (CS_TYPE_FRIENDLY_CAPTCHA_TASK, website_url, website_key);
+}
+
+/**
+ * cs_yandex_captcha_task_new:
+ * @website_url: the page the captcha is on
+ * @website_key: the site key
+ *
+ * Creates a Yandex SmartCaptcha task.
+ *
+ * Returns: (transfer full): a new #CsYandexCaptchaTask
+ *
+ * Since: 1.0
+ */
+CsTask *
+cs_yandex_captcha_task_new (const char *website_url,
+                            const char *website_key)
+{
+  return new_site_key_task (CS_TYPE_YANDEX_CAPTCHA_TASK, website_url, website_key);
+}

@@ -9,6 +9,15 @@
 
 #include "cs-private.h"
 
+/**
+ * cs_error_quark:
+ *
+ * Gets the quark of the #CS_ERROR domain.
+ *
+ * Returns: the error domain
+ *
+ * Since: 1.0
+ */
 /* Written by hand rather than with G_DEFINE_QUARK: formatters rewrite the
  * macro's dashed argument, and the macro stringifies it. */
 GQuark

@@ -55,6 +55,16 @@ field_of (gpointer instance,
 
 /* --- Field values: GValue <-> JsonNode, per kind ------------------------- */
 
+/* A node that owns the array (json_node_init_array() adds a reference). */
+static JsonNode *
+array_to_node (JsonArray *array)
+{
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);
+  return node;
+}
+
 static JsonNode *
 strv_to_node (const char * const *strv)
 {
@@ -65,7 +75,7 @@ strv_to_node (const char * const *strv)
   array = json_array_new ();
   for (gsize i = 0; strv[i] != NULL; i++)
     json_array_add_string_element (array, strv[i]);
-  return json_node_init_array (json_node_alloc (), array);
+  return array_to_node (array);
 }
 
 static JsonNode *
@@ -87,7 +97,7 @@ cookies_to_node (const char * const *strv)
       json_object_set_string_member (cookie, "value", equals != NULL ? equals + 1 : "");
       json_array_add_object_element (array, cookie);
     }
-  return json_node_init_array (json_node_alloc (), array);
+  return array_to_node (array);
 }
 
 /* The node a value sends, or NULL when the value means "not sent". */
@@ -447,9 +457,7 @@ append_image (gpointer    task,
   for (guint i = 0; images != NULL && i < json_array_get_length (images); i++)
     json_array_add_element (copy, json_node_copy (json_array_get_element (images, i)));
   json_array_add_element (copy, image_to_node (image));
-  set_field_node (CS_TASK (task), find_field (task, json_name),
-                  json_node_init_array (json_node_alloc (), copy));
-  json_array_unref (copy);
+  set_field_node (CS_TASK (task), find_field (task, json_name), array_to_node (copy));
 }
 
 /* The many families whose constructor takes the page and the site key. */

@@ -784,9 +784,409 @@ test_validation_without_network (void)
   g_assert_null (cs_task_get_task_id (task));
 }
 
+/* --- Solving every typed task against the sandbox ------------------------ */
+
+/* A 300x300 PNG, which the sandbox reads as a 3x3 reCAPTCHA grid. */
+#define GRID_PNG_BASE64 \
+  "iVBORw0KGgoAAAANSUhEUgAAASwAAAEsCAAAAABcFtGpAAAAbUlEQVR42u3BAQEAAACCIP+vbkhAAQAAAAAAAAAAAAAAAAAA" \
+  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+  "AAAA8G5gywABEMbFvQAAAABJRU5ErkJggg=="
+
+/* One sandbox serves every solve test. */
+static CsSandbox *sandbox;
+
+typedef void (*CheckSolution) (CsTask     *task,
+                               CsSolution *solution);
+
+typedef struct {
+  const char    *name;
+  CsTask      *(*build) (void);
+  CheckSolution  check;
+} SolveCase;
+
+static void
+assert_nonempty (const char *text)
+{
+  g_assert_nonnull (text);
+  g_assert_cmpstr (text, !=, "");
+}
+
+static void
+check_text (CsTask     *task,
+            CsSolution *solution)
+{
+  assert_nonempty (cs_solution_get_text (solution));
+}
+
+static void
+check_answers (CsTask     *task,
+               CsSolution *solution)
+{
+  g_auto(GStrv) answers = cs_solution_get_answers (solution);
+
+  g_assert_nonnull (answers);
+  g_assert_cmpuint (g_strv_length (answers), ==, 2);
+  assert_nonempty (answers[0]);
+}
+
+static void
+check_recaptcha (CsTask     *task,
+                 CsSolution *solution)
+{
+  gboolean session = FALSE;
+
+  g_object_get (task, "session", &session, NULL);
+  assert_nonempty (cs_solution_get_token (solution));
+  g_assert_cmpstr (cs_solution_get_token (solution), ==,
+                   cs_solution_get_string (solution, "gRecaptchaResponse"));
+  assert_nonempty (cs_solution_get_user_agent (solution));
+  assert_nonempty (cs_solution_get_sec_ch_ua (solution));
+  g_assert_cmpint (cs_solution_get_create_time (solution), >, 0);
+  g_assert_cmpint (cs_solution_get_expire_time (solution), >, cs_solution_get_create_time (solution));
+  g_assert_true ((cs_solution_get_recaptcha_ca_t (solution) != NULL) == session);
+  g_assert_null (cs_solution_get_recaptcha_ca_e (solution));
+}
+
+static void
+check_turnstile (CsTask     *task,
+                 CsSolution *solution)
+{
+  assert_nonempty (cs_solution_get_token (solution));
+  g_assert_cmpstr (cs_solution_get_classification_type (solution), ==, "turnstile");
+  assert_nonempty (cs_solution_get_user_agent (solution));
+}
+
+static void
+check_cloudflare (CsTask     *task,
+                  CsSolution *solution)
+{
+  g_autoptr(GHashTable) cookies = cs_solution_get_cookies (solution);
+
+  g_assert_nonnull (cookies);
+  assert_nonempty (g_hash_table_lookup (cookies, "cf_clearance"));
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, g_hash_table_lookup (cookies, "cf_clearance"));
+  g_assert_cmpstr (cs_solution_get_user_agent (solution), ==, CHROME_UA);
+}
+
+static void
+check_cookie_token (CsTask     *task,
+                    CsSolution *solution)
+{
+  assert_nonempty (cs_solution_get_cookie (solution));
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, cs_solution_get_cookie (solution));
+  g_assert_null (cs_solution_get_cookies (solution));
+}
+
+static void
+check_datadome (CsTask     *task,
+                CsSolution *solution)
+{
+  check_cookie_token (task, solution);
+  g_assert_true (g_str_has_prefix (cs_solution_get_cookie (solution), "datadome="));
+  g_assert_cmpstr (cs_solution_get_user_agent (solution), ==, CHROME_UA);
+}
+
+static void
+check_geetest_v3 (CsTask     *task,
+                  CsSolution *solution)
+{
+  g_autofree char *challenge = NULL;
+  g_autofree char *seccode = NULL;
+
+  g_object_get (task, "challenge", &challenge, NULL);
+  g_assert_cmpstr (cs_solution_get_geetest_challenge (solution), ==, challenge);
+  assert_nonempty (cs_solution_get_geetest_validate (solution));
+  seccode = g_strconcat (cs_solution_get_geetest_validate (solution), "|jordan", NULL);
+  g_assert_cmpstr (cs_solution_get_geetest_seccode (solution), ==, seccode);
+  g_assert_null (cs_solution_get_geetest_captcha_output (solution));
+}
+
+static void
+check_geetest_v4 (CsTask     *task,
+                  CsSolution *solution)
+{
+  g_autofree char *captcha_id = NULL;
+  g_autofree char *risk_type = NULL;
+
+  g_object_get (task, "captcha-id", &captcha_id, "risk-type", &risk_type, NULL);
+  g_assert_cmpstr (cs_solution_get_geetest_captcha_id (solution), ==, captcha_id);
+  assert_nonempty (cs_solution_get_geetest_captcha_output (solution));
+  assert_nonempty (cs_solution_get_geetest_gen_time (solution));
+  assert_nonempty (cs_solution_get_geetest_lot_number (solution));
+  assert_nonempty (cs_solution_get_geetest_pass_token (solution));
+  g_assert_cmpstr (cs_solution_get_geetest_risk_type (solution), ==,
+                   risk_type != NULL ? risk_type : "slide");
+  g_assert_null (cs_solution_get_geetest_validate (solution));
+}
+
+static void
+check_token (CsTask     *task,
+             CsSolution *solution)
+{
+  assert_nonempty (cs_solution_get_token (solution));
+}
+
+static void
+check_single_tile (CsTask     *task,
+                   CsSolution *solution)
+{
+  g_assert_cmpstr (cs_solution_get_classification_type (solution), ==, "single");
+  g_assert_cmpuint (cs_solution_get_size (solution), ==, 1);
+  g_assert_true (cs_solution_has_field (solution, "hasObject"));
+  (void) cs_solution_get_has_object (solution);
+}
+
+/* Tile indices lie within a grid of n_tiles. */
+static void
+assert_objects_within (CsSolution *solution,
+                       gsize       n_tiles)
+{
+  g_autofree int *objects = NULL;
+  gsize n_objects = 0;
+
+  objects = cs_solution_get_objects (solution, &n_objects);
+  g_assert_nonnull (objects);
+  for (gsize i = 0; i < n_objects; i++)
+    g_assert_cmpint (objects[i], <, (int) n_tiles);
+}
+
+static void
+check_grid (CsTask     *task,
+            CsSolution *solution)
+{
+  g_assert_cmpstr (cs_solution_get_classification_type (solution), ==, "multi");
+  g_assert_cmpuint (cs_solution_get_size (solution), ==, 3);
+  assert_objects_within (solution, 9);
+}
+
+static void
+check_aws_grid (CsTask     *task,
+                CsSolution *solution)
+{
+  assert_objects_within (solution, 9);
+}
+
+static void
+assert_box (CsSolution *solution,
+            gsize       n_expected)
+{
+  g_autofree double *box = NULL;
+  gsize n_values = 0;
+
+  box = cs_solution_get_box (solution, &n_values);
+  g_assert_nonnull (box);
+  g_assert_cmpuint (n_values, ==, n_expected);
+}
+
+static void
+check_point (CsTask     *task,
+             CsSolution *solution)
+{
+  assert_box (solution, 2);
+}
+
+static void
+check_box (CsTask     *task,
+           CsSolution *solution)
+{
+  assert_box (solution, 4);
+}
+
+static void
+check_distance (CsTask     *task,
+                CsSolution *solution)
+{
+  double distance = -1;
+
+  g_assert_true (cs_solution_get_distance (solution, &distance));
+  g_assert_cmpfloat (distance, >=, 0);
+}
+
+static void
+check_angle (CsTask     *task,
+             CsSolution *solution)
+{
+  double angle = -1;
+
+  g_assert_true (cs_solution_get_angle (solution, &angle));
+  g_assert_cmpfloat (angle, >=, 0);
+  g_assert_cmpfloat (angle, <, 360);
+}
+
+static void
+check_rects (CsTask     *task,
+             CsSolution *solution)
+{
+  g_autofree double *rects = NULL;
+  gsize n_values = 0;
+
+  rects = cs_solution_get_rects (solution, &n_values);
+  g_assert_nonnull (rects);
+  g_assert_cmpuint (n_values, >=, 4);
+  g_assert_cmpuint (n_values % 4, ==, 0);
+}
+
+/* Tasks beyond the request examples, for the other shapes of answer. */
+
+static GBytes *
+grid_png_bytes (void)
+{
+  gsize length = 0;
+  guchar *data = g_base64_decode (GRID_PNG_BASE64, &length);
+
+  return g_bytes_new_take (data, length);
+}
+
+static CsTask *
+build_recaptcha_grid (void)
+{
+  g_autoptr(GBytes) grid = grid_png_bytes ();
+
+  return cs_recaptcha_classification_task_new (grid, "/m/015qff");
+}
+
+static CsTask *
+build_aws_grid (void)
+{
+  g_autoptr(GBytes) png = png_bytes ();
+  CsTask *task = cs_aws_waf_classification_task_new ("aws:grid:chair");
+
+  for (guint i = 0; i < 9; i++)
+    cs_aws_waf_classification_task_add_image (CS_AWS_WAF_CLASSIFICATION_TASK (task), png);
+  return task;
+}
+
+static CsTask *
+build_aws_distance (void)
+{
+  g_autoptr(GBytes) png = png_bytes ();
+  CsTask *task = cs_aws_waf_classification_task_new ("aws:bifurcatedzoo:slider");
+
+  cs_aws_waf_classification_task_add_image (CS_AWS_WAF_CLASSIFICATION_TASK (task), png);
+  return task;
+}
+
+static CsTask *
+build_vision_module (const char *module,
+                     const char *question)
+{
+  g_autoptr(GBytes) png = png_bytes ();
+  CsTask *task = cs_vision_engine_task_new (module, png);
+
+  g_object_set (task, "question", question, NULL);
+  return task;
+}
+
+static CsTask *
+build_vision_rotate (void)
+{
+  return build_vision_module ("rotate_2", NULL);
+}
+
+static CsTask *
+build_vision_space (void)
+{
+  return build_vision_module ("space_detection", "Please click on the largest letter");
+}
+
+static CsTask *
+build_vision_shein (void)
+{
+  return build_vision_module ("shein", "Please click on the shoes");
+}
+
+static const SolveCase solve_cases[] = {
+  { "ImageToTextTask", build_image_to_text, check_text },
+  { "ImageToTextTask-number", build_image_to_text_number, check_answers },
+  { "ReCaptchaV2Classification", build_recaptcha_classification, check_single_tile },
+  { "ReCaptchaV2Classification-grid", build_recaptcha_grid, check_grid },
+  { "AwsWafClassification", build_aws_waf_classification, check_point },
+  { "AwsWafClassification-grid", build_aws_grid, check_aws_grid },
+  { "AwsWafClassification-distance", build_aws_distance, check_distance },
+  { "VisionEngine", build_vision_engine, check_distance },
+  { "VisionEngine-rotate", build_vision_rotate, check_angle },
+  { "VisionEngine-space", build_vision_space, check_box },
+  { "VisionEngine-shein", build_vision_shein, check_rects },
+  { "ReCaptchaV2TaskProxyLess", build_recaptcha_v2_proxyless, check_recaptcha },
+  { "ReCaptchaV2Task", build_recaptcha_v2, check_recaptcha },
+  { "ReCaptchaV2EnterpriseTaskProxyLess", build_recaptcha_v2_enterprise_proxyless, check_recaptcha },
+  { "ReCaptchaV2EnterpriseTask", build_recaptcha_v2_enterprise, check_recaptcha },
+  { "ReCaptchaV3TaskProxyLess", build_recaptcha_v3_proxyless, check_recaptcha },
+  { "ReCaptchaV3Task", build_recaptcha_v3, check_recaptcha },
+  { "ReCaptchaV3EnterpriseTaskProxyLess", build_recaptcha_v3_enterprise_proxyless, check_recaptcha },
+  { "ReCaptchaV3EnterpriseTask", build_recaptcha_v3_enterprise, check_recaptcha },
+  { "AntiTurnstileTaskProxyLess", build_turnstile, check_turnstile },
+  { "AntiCloudflareTask", build_cloudflare_challenge, check_cloudflare },
+  { "AntiAwsWafTaskProxyLess", build_aws_waf_proxyless, check_cookie_token },
+  { "AntiAwsWafTask", build_aws_waf, check_cookie_token },
+  { "DatadomeSliderTask", build_datadome, check_datadome },
+  { "GeeTestTaskProxyLess", build_geetest_v3, check_geetest_v3 },
+  { "GeeTestTaskProxyLess-v4", build_geetest_v4, check_geetest_v4 },
+  { "GeeTestTask", build_geetest_v4_proxy, check_geetest_v4 },
+  { "MtCaptchaTaskProxyLess", build_mtcaptcha_proxyless, check_token },
+  { "MtCaptchaTask", build_mtcaptcha, check_token },
+  { "FriendlyCaptchaTaskProxyless", build_friendly_captcha, check_token },
+  { "YandexCaptchaTaskProxyLess", build_yandex_captcha, check_token },
+};
+
+static void
+test_solve_in_sandbox (gconstpointer data)
+{
+  const SolveCase *c = data;
+  g_autoptr(CsClient) client = cs_client_new (CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsTask) task = c->build ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  const CsTaskFamily *family = _cs_task_family_lookup (cs_task_get_type_name (task), NULL);
+
+  cs_client_set_base_url (client, cs_sandbox_get_base_url (sandbox));
+  cs_client_set_first_poll_delay (client, 2);
+  cs_client_set_poll_interval (client, 2);
+  cs_client_set_deadline (client, MOCK_WAIT_TIMEOUT * 1000);
+
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (solution);
+  g_assert_true (cs_task_get_solution (task) == solution);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_READY);
+  /* recognition answers come with createTask, tokens after polling */
+  g_assert_nonnull (family);
+  g_assert_true ((cs_task_get_poll_count (task) == 0) == family->synchronous);
+  c->check (task, solution);
+}
+
+/* The solve cases cover every type name of the table. */
+static void
+test_solve_cases_cover_every_type (void)
+{
+  guint n_families = 0;
+  const CsTaskFamily *families = _cs_task_family_get_all (&n_families);
+
+  for (guint i = 0; i < n_families; i++)
+    {
+      const char *names[] = {
+        families[i].type_name, families[i].proxyless_type_name,
+        families[i].enterprise_type_name, families[i].enterprise_proxyless_type_name,
+      };
+
+      for (gsize j = 0; j < G_N_ELEMENTS (names); j++)
+        {
+          gboolean found = names[j] == NULL;
+
+          for (gsize k = 0; !found && k < G_N_ELEMENTS (solve_cases); k++)
+            found = g_str_equal (solve_cases[k].name, names[j]);
+          if (!found)
+            g_error ("%s is never solved against the sandbox", names[j]);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
+  g_autoptr(GError) error = NULL;
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
   for (gsize i = 0; i < G_N_ELEMENTS (examples); i++)
@@ -808,5 +1208,19 @@ main (int argc, char **argv)
   g_test_add_func ("/tasks/validate/geetest", test_geetest_alternatives);
   g_test_add_func ("/tasks/validate/no-network", test_validation_without_network);
 
-  return g_test_run ();
+  sandbox = cs_sandbox_new ();
+  if (!cs_sandbox_start (sandbox, 0, &error))
+    g_error ("the sandbox does not start: %s", error->message);
+  for (gsize i = 0; i < G_N_ELEMENTS (solve_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tasks/solve/%s", solve_cases[i].name);
+
+      g_test_add_data_func (path, &solve_cases[i], test_solve_in_sandbox);
+    }
+  g_test_add_func ("/tasks/solve/cover-every-type", test_solve_cases_cover_every_type);
+
+  status = g_test_run ();
+  cs_sandbox_stop (sandbox);
+  g_clear_object (&sandbox);
+  return status;
 }

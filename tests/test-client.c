@@ -1022,6 +1022,53 @@ test_solve_max_polls (Fixture       *f,
   assert_requests (f, 1, 3);
 }
 
+/* The blocking calls run on a context of their own, so several worker
+ * threads can solve with one client at once. */
+#define N_WORKERS 4
+
+typedef struct {
+  CsClient   *client;
+  CsSolution *solution;
+  GError     *error;
+} WorkerSolve;
+
+static gpointer
+worker_solve (gpointer user_data)
+{
+  WorkerSolve *work = user_data;
+  g_autoptr(CsTask) task = new_token_task ();
+
+  work->solution = cs_client_solve (work->client, task, NULL, &work->error);
+  return NULL;
+}
+
+static void
+test_solve_worker_threads (Fixture       *f,
+                           gconstpointer  data)
+{
+  WorkerSolve work[N_WORKERS] = { { 0, }, };
+  GThread *threads[N_WORKERS];
+
+  mock_server_set_fallback (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      work[i].client = f->client;
+      threads[i] = g_thread_new ("solver", worker_solve, &work[i]);
+    }
+  for (guint i = 0; i < N_WORKERS; i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      g_assert_no_error (work[i].error);
+      g_assert_nonnull (work[i].solution);
+      g_object_unref (work[i].solution);
+    }
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, N_WORKERS);
+}
+
 static void
 test_solve_blocking_deadline (Fixture       *f,
                               gconstpointer  data)
@@ -1502,6 +1549,7 @@ main (int    argc,
 
   ADD ("solve/async", test_solve_async);
   ADD ("solve/blocking", test_solve_blocking);
+  ADD ("solve/worker-threads", test_solve_worker_threads);
   ADD ("blocking-calls", test_blocking_calls);
   ADD ("solve/sync-reply", test_solve_sync_reply);
   ADD ("solve/notify-status", test_solve_notify_status);

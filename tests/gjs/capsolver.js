@@ -200,18 +200,20 @@ testCase('typed task construction', {
         });
         const fromNew = CapSolver.ReCaptchaV2Task.new(PAGE, SITE_KEY);
         const turnstile = new CapSolver.TurnstileTask({website_url: PAGE, website_key: '0x4AAAAAAA'});
+        const geetest = new CapSolver.GeeTestTask({website_url: PAGE, captcha_id: 'geetest-v4-id'});
         const generic = new CapSolver.Task({type_name: 'ReCaptchaV3TaskProxyLess'});
         generic.set_string('websiteURL', PAGE);
         generic.set_string('websiteKey', SITE_KEY);
         generic.set_string('pageAction', 'submit');
-        return {fromProps, fromNew, turnstile, generic, client: makeClient(sandbox)};
+        return {fromProps, fromNew, turnstile, geetest, generic, client: makeClient(sandbox)};
     },
-    body: async ({client, fromProps, turnstile, generic}) => [
+    body: async ({client, fromProps, turnstile, geetest, generic}) => [
         await client.solve_async(fromProps, null),
         await client.solve_async(turnstile, null),
         await client.solve_async(generic, null),
+        await client.solve_async(geetest, null),
     ],
-    verify: ({fromProps, fromNew, generic}, {value, error}, ok) => {
+    verify: ({fromProps, fromNew, geetest, generic}, {value, error}, ok) => {
         const json = fromProps.to_json();
         ok(json.get_string_member('type') === 'ReCaptchaV2TaskProxyLess', 'the type follows the proxy');
         ok(json.get_string_member('websiteURL') === PAGE, 'website-url is websiteURL');
@@ -220,7 +222,10 @@ testCase('typed task construction', {
         ok(fromNew instanceof CapSolver.Task, 'a typed task is a CapSolver.Task');
         ok(generic.get_field('pageAction')?.get_string() === 'submit', 'generic fields read back');
         ok(error === undefined, `no error (${error})`);
-        ok(value?.length === 3 && value.every(s => Boolean(s.get_token())), 'all three are solved');
+        ok(value?.length === 4 && value.slice(0, 3).every(s => Boolean(s.get_token())), 'the token tasks are solved');
+        ok(geetest.to_json().get_string_member('captchaId') === 'geetest-v4-id', 'captcha-id is captchaId');
+        ok(geetest.get_type_name() === 'GeeTestTaskProxyLess', 'GeeTest without a proxy is ProxyLess');
+        ok(Boolean(value?.[3]?.get_geetest_captcha_output()), 'GeeTest v4 answers captcha_output');
     },
 });
 

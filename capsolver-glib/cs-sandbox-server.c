@@ -2,7 +2,8 @@
  *
  * The thread has its own main context, so that a client blocking in any
  * other thread, the server's owner included, is still answered. Nothing
- * here knows the protocol: the sandbox gives the handlers.
+ * here knows the protocol: the owner gives the handlers. The owners are
+ * the sandbox and the C tests' scripted server (tests/mock-server.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

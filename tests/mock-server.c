@@ -1,9 +1,10 @@
 /* mock-server.c: a scripted CapSolver server for the C tests
  *
- * The server lives in its own thread with its own main context: a
+ * The server is the sandbox's server thread (cs-sandbox-server.c): a
+ * SoupServer on 127.0.0.1 in a thread with its own main context, since a
  * blocking client call on the test thread would otherwise wait for a
- * server that can never run. Scripts and records are shared with the test
- * thread under one mutex.
+ * server that can never run. This file gives it the handler. Scripts and
+ * records are shared with the test thread under one mutex.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,6 +13,7 @@
 
 #include <string.h>
 
+#include "cs-sandbox-private.h"
 #include "mock-server.h"
 
 typedef enum {
@@ -34,33 +36,16 @@ typedef struct {
   SoupMessageHeaders *headers;
 } MockRequest;
 
-typedef struct {
-  MockServer        *server;
-  MockReply         *reply;
-  SoupServerMessage *message;
-  GSource           *timer;
-  gboolean           disconnected;
-} DelayedReply;
-
 struct _MockServer
 {
-  GMutex        lock;
-  GCond         started_cond;
-  gboolean      started;
-  GError       *start_error;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *soup_server;
-  char         *url;
+  GMutex          lock;
+  CsServerThread *thread;
+  char           *url;
 
   /* under the lock */
-  GHashTable   *scripts;     /* method → GQueue of MockReply */
-  GHashTable   *fallbacks;   /* method → MockReply */
-  GPtrArray    *requests;    /* MockRequest, in the order they came */
-
-  /* server thread only */
-  GList        *delayed;     /* DelayedReply */
+  GHashTable     *scripts;     /* method → GQueue of MockReply */
+  GHashTable     *fallbacks;   /* method → MockReply */
+  GPtrArray      *requests;    /* MockRequest, in the order they came */
 };
 
 /* --- Replies and requests ------------------------------------------------ */
@@ -106,7 +91,6 @@ mock_reply_free (MockReply *reply)
   g_clear_pointer (&reply->body, g_bytes_unref);
   g_free (reply);
 }
-
 
 static void
 mock_request_free (MockRequest *request)
@@ -193,75 +177,6 @@ write_reply (SoupServerMessage *message,
                                     reply->body);
 }
 
-/* Closes the connection without a word: the client sees the request sent
- * and no reply. */
-static void
-drop_connection (SoupServerMessage *message)
-{
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (message);
-
-  g_io_stream_close (stream, NULL, NULL);
-}
-
-static void
-delayed_reply_free (DelayedReply *delayed)
-{
-  g_signal_handlers_disconnect_by_data (delayed->message, delayed);
-  g_clear_object (&delayed->message);
-  if (delayed->timer != NULL)
-    {
-      g_source_destroy (delayed->timer);
-      g_source_unref (delayed->timer);
-    }
-  mock_reply_free (delayed->reply);
-  g_free (delayed);
-}
-
-static void
-delayed_reply_disconnected_cb (SoupServerMessage *message,
-                               gpointer           user_data)
-{
-  DelayedReply *delayed = user_data;
-
-  delayed->disconnected = TRUE;
-}
-
-static gboolean
-delayed_reply_cb (gpointer user_data)
-{
-  DelayedReply *delayed = user_data;
-  MockServer *self = delayed->server;
-
-  self->delayed = g_list_remove (self->delayed, delayed);
-  /* a client that gave up has closed the connection: nobody to answer */
-  if (!delayed->disconnected)
-    {
-      write_reply (delayed->message, delayed->reply);
-      soup_server_message_unpause (delayed->message);
-    }
-  delayed_reply_free (delayed);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delay_reply (MockServer        *self,
-             SoupServerMessage *message,
-             MockReply         *reply)
-{
-  DelayedReply *delayed = g_new0 (DelayedReply, 1);
-
-  delayed->server = self;
-  delayed->reply = reply;
-  delayed->message = g_object_ref (message);
-  g_signal_connect (message, "disconnected", G_CALLBACK (delayed_reply_disconnected_cb), delayed);
-
-  soup_server_message_pause (message);
-  delayed->timer = g_timeout_source_new (reply->delay_ms);
-  g_source_set_callback (delayed->timer, delayed_reply_cb, delayed, NULL);
-  g_source_attach (delayed->timer, self->context);
-  self->delayed = g_list_prepend (self->delayed, delayed);
-}
-
 static void
 handle_request (SoupServer        *soup_server,
                 SoupServerMessage *message,
@@ -286,82 +201,19 @@ handle_request (SoupServer        *soup_server,
     }
 
   if (reply->kind == REPLY_DROP)
-    {
-      drop_connection (message);
-      mock_reply_free (reply);
-    }
-  else if (reply->delay_ms > 0)
-    delay_reply (self, message, reply);
+    _cs_server_drop_connection (message);
   else
     {
       write_reply (message, reply);
-      mock_reply_free (reply);
+      /* answered now, sent once the delay is over, unless the client has
+       * given up by then or the server stops first */
+      if (reply->delay_ms > 0)
+        _cs_server_delay_message (soup_server, message, reply->delay_ms);
     }
+  mock_reply_free (reply);
 }
 
-/* --- The server thread ------------------------------------------------------ */
-
-static void
-mock_server_listen (MockServer  *self,
-                    GError     **error)
-{
-  GSList *uris;
-  g_autofree char *url = NULL;
-
-  /* SoupServer's own listener, not accepted streams handed to it: only a
-   * server that listens keeps connections alive, like the real service */
-  self->soup_server = soup_server_new ("server-header", "capsolver-glib-mock ", NULL);
-  soup_server_add_handler (self->soup_server, NULL, handle_request, self, NULL);
-  if (!soup_server_listen_local (self->soup_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
-    return;
-
-  uris = soup_server_get_uris (self->soup_server);
-  url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  /* the client appends "/method" itself */
-  if (g_str_has_suffix (url, "/"))
-    url[strlen (url) - 1] = '\0';
-  self->url = g_steal_pointer (&url);
-}
-
-static gboolean
-mock_server_quit_cb (gpointer user_data)
-{
-  MockServer *self = user_data;
-
-  g_list_free_full (g_steal_pointer (&self->delayed), (GDestroyNotify) delayed_reply_free);
-  soup_server_disconnect (self->soup_server);
-  g_main_loop_quit (self->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-mock_server_thread (gpointer user_data)
-{
-  MockServer *self = user_data;
-  GError *error = NULL;
-
-  g_main_context_push_thread_default (self->context);
-  mock_server_listen (self, &error);
-
-  g_mutex_lock (&self->lock);
-  self->start_error = error;
-  self->started = TRUE;
-  g_cond_signal (&self->started_cond);
-  g_mutex_unlock (&self->lock);
-
-  if (error == NULL)
-    g_main_loop_run (self->loop);
-
-  /* let the closed connections finish their work before the context goes */
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-  g_clear_object (&self->soup_server);
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
+/* --- The server ------------------------------------------------------------- */
 
 /**
  * mock_server_new:
@@ -374,23 +226,19 @@ MockServer *
 mock_server_new (void)
 {
   MockServer *self = g_new0 (MockServer, 1);
+  g_autoptr(GError) error = NULL;
 
   g_mutex_init (&self->lock);
-  g_cond_init (&self->started_cond);
   self->scripts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) script_free);
   self->fallbacks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) mock_reply_free);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) mock_request_free);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
 
-  self->thread = g_thread_new ("mock-server", mock_server_thread, self);
-  g_mutex_lock (&self->lock);
-  while (!self->started)
-    g_cond_wait (&self->started_cond, &self->lock);
-  g_mutex_unlock (&self->lock);
-  g_assert_no_error (self->start_error);
+  self->thread = _cs_server_thread_start (0, NULL, handle_request, self, &error);
+  g_assert_no_error (error);
+  /* the client appends "/method" itself */
+  self->url = g_strdup_printf ("http://127.0.0.1:%u", _cs_server_thread_get_port (self->thread));
 
   return self;
 }
@@ -404,17 +252,13 @@ mock_server_new (void)
 void
 mock_server_free (MockServer *server)
 {
-  g_main_context_invoke (server->context, mock_server_quit_cb, server);
-  g_thread_join (server->thread);
+  _cs_server_thread_stop (server->thread);
 
-  g_main_loop_unref (server->loop);
-  g_main_context_unref (server->context);
   g_hash_table_unref (server->scripts);
   g_hash_table_unref (server->fallbacks);
   g_ptr_array_unref (server->requests);
   g_free (server->url);
   g_mutex_clear (&server->lock);
-  g_cond_clear (&server->started_cond);
   g_free (server);
 }
 

@@ -891,7 +891,8 @@ apply_create_reply (CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
-  gboolean ready = g_strcmp0 (reply->status, "ready") == 0 && reply->solution != NULL;
+  gboolean ready = reply->status != NULL && g_ascii_strcasecmp (reply->status, "ready") == 0 &&
+                   reply->solution != NULL;
 
   if (!ready && reply->task_id == NULL)
     {
@@ -1053,7 +1054,7 @@ apply_result_error (CsTask       *task,
                     CsReply      *reply,
                     const GError *error)
 {
-  if (g_strcmp0 (reply->status, "failed") == 0 ||
+  if ((reply->status != NULL && g_ascii_strcasecmp (reply->status, "failed") == 0) ||
       (error->domain == CS_ERROR &&
        (cs_error_code_get_retry_class (error->code) == CS_RETRY_CLASS_NEW_TASK ||
         error->code == CS_ERROR_FAILED)))
@@ -1173,6 +1174,7 @@ typedef struct {
   gulong        caller_handler;
   GSource      *deadline_source;
   gboolean      deadline_passed;
+  gboolean      wait_reaches_deadline;  /* the pending wait ends at the deadline */
 } SolveData;
 
 static void
@@ -1275,7 +1277,14 @@ static gboolean
 solve_timer_cb (gpointer user_data)
 {
   GTask *gtask = user_data;
+  SolveData *data = g_task_get_task_data (gtask);
 
+  /* A wait cut short to end at the deadline is the deadline, even when
+   * the timer fires a fraction of a millisecond before the monotonic
+   * clock gets there (remaining_ms is rounded down, and a timeout counts
+   * from the context's cached time): never send a poll at the deadline. */
+  if (data->wait_reaches_deadline)
+    data->deadline_passed = TRUE;
   if (!solve_return_if_interrupted (gtask))
     solve_poll (g_object_ref (gtask));
   return G_SOURCE_REMOVE;
@@ -1302,6 +1311,7 @@ solve_schedule (GTask *gtask,
       return;
     }
 
+  data->wait_reaches_deadline = (gint64) delay_ms >= remaining_ms;
   timer = g_timeout_source_new (MAX (0, MIN ((gint64) delay_ms, remaining_ms)));
   cancel = g_cancellable_source_new (data->cancellable);
   g_source_set_dummy_callback (cancel);
@@ -1731,6 +1741,9 @@ cs_client_create_task (CsClient      *client,
   SyncCall call;
 
   g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  /* the async call would refuse these without calling back: do not wait */
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
   sync_call_begin (&call);
   cs_client_create_task_async (client, task, cancellable, sync_call_done, &call);
@@ -1761,6 +1774,8 @@ cs_client_get_task_result (CsClient      *client,
   SyncCall call;
 
   g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
   sync_call_begin (&call);
   cs_client_get_task_result_async (client, task, cancellable, sync_call_done, &call);
@@ -1791,6 +1806,8 @@ cs_client_solve (CsClient      *client,
   SyncCall call;
 
   g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   sync_call_begin (&call);
   cs_client_solve_async (client, task, cancellable, sync_call_done, &call);
@@ -1819,6 +1836,7 @@ cs_client_get_balance (CsClient      *client,
   SyncCall call;
 
   g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   sync_call_begin (&call);
   cs_client_get_balance_async (client, cancellable, sync_call_done, &call);
@@ -1855,6 +1873,8 @@ cs_client_feedback_task (CsClient      *client,
   SyncCall call;
 
   g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
   sync_call_begin (&call);
   cs_client_feedback_task_async (client, task, invalid, code, message, cancellable,

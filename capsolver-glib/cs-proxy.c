@@ -625,10 +625,18 @@ _cs_proxy_scheme_to_string (CsProxyScheme scheme)
   return scheme_names[CS_PROXY_SCHEME_HTTP];
 }
 
+/* A proxy built with g_object_new() (or CapSolver.Proxy() in a binding)
+ * may lack its host: never dereference it unchecked. */
+static const char *
+host_or_empty (CsProxy *proxy)
+{
+  return proxy->host != NULL ? proxy->host : "";
+}
+
 static gboolean
 host_is_ipv6 (CsProxy *proxy)
 {
-  return strchr (proxy->host, ':') != NULL;
+  return strchr (host_or_empty (proxy), ':') != NULL;
 }
 
 /* scheme://[login:password@]host:port, with the password as given (NULL:
@@ -653,7 +661,7 @@ format_url (CsProxy    *proxy,
   if (host_is_ipv6 (proxy))
     g_string_append_printf (url, "[%s]:%u", proxy->host, proxy->port);
   else
-    g_string_append_printf (url, "%s:%u", proxy->host, proxy->port);
+    g_string_append_printf (url, "%s:%u", host_or_empty (proxy), proxy->port);
   return g_string_free (url, FALSE);
 }
 
@@ -709,8 +717,8 @@ cs_proxy_to_task_string (CsProxy *proxy)
 
   scheme = _cs_proxy_scheme_to_string (proxy->scheme);
   if (proxy->login == NULL)
-    return g_strdup_printf ("%s:%s:%u", scheme, proxy->host, proxy->port);
-  return g_strdup_printf ("%s:%s:%u:%s:%s", scheme, proxy->host, proxy->port,
+    return g_strdup_printf ("%s:%s:%u", scheme, host_or_empty (proxy), proxy->port);
+  return g_strdup_printf ("%s:%s:%u:%s:%s", scheme, host_or_empty (proxy), proxy->port,
                           proxy->login, proxy->password != NULL ? proxy->password : "");
 }
 
@@ -723,12 +731,16 @@ set_optional_string (JsonObject *object,
     json_object_set_string_member (object, member, value);
 }
 
-/* Writes the proxy into a task object, in the form the task asks for. */
+/* Writes the proxy into a task object, in the form the task asks for. A
+ * proxy without a host or a port (made with g_object_new()) writes
+ * nothing, so that validation reports the proxy missing. */
 void
 _cs_proxy_write_fields (CsProxy       *proxy,
                         CsProxyFormat  format,
                         JsonObject    *task_json)
 {
+  if (proxy->host == NULL || *proxy->host == '\0' || proxy->port == 0)
+    return;
   if (format == CS_PROXY_FORMAT_FIELDS)
     {
       json_object_set_string_member (task_json, "proxyType",

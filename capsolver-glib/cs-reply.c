@@ -90,7 +90,9 @@ _cs_reply_parse (CsReply     *reply,
       return FALSE;
     }
 
-  if (g_strcmp0 (reply->status, "failed") == 0)
+  /* statuses are read without regard to case everywhere, as by
+   * _cs_task_status_from_string(): "FAILED" must not be polled on */
+  if (reply->status != NULL && g_ascii_strcasecmp (reply->status, "failed") == 0)
     {
       const char *code = _cs_json_get_string (reply->root, "errorCode");
       const char *description = _cs_json_get_string (reply->root, "errorDescription");

@@ -795,6 +795,42 @@ test_solve_failed (Fixture       *f,
   assert_requests (f, 1, 2);
 }
 
+/* Statuses are read without regard to case: a "FAILED" task is not
+ * polled on until the deadline. */
+static void
+test_solve_failed_upper_case (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (f->server, "getTaskResult", 200,
+                         "{\"errorId\":0,\"taskId\":\"" TASK_ID "\",\"status\":\"FAILED\"}");
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+
+  error = solve_error (f, task, NULL);
+  g_assert_true (error->domain == CS_ERROR);
+  g_assert_cmpint (error->code, !=, CS_ERROR_TIMEOUT);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_FAILED);
+  assert_requests (f, 1, 1);
+}
+
+/* A blocking call the async call refuses (a critical, no callback) returns
+ * at once instead of iterating its context forever. */
+static void
+test_blocking_refused (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsSolution) solution = NULL;
+
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_CRITICAL, "*CS_IS_TASK*");
+  solution = cs_client_solve (f->client, NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_null (solution);
+  assert_requests (f, 0, 0);
+}
+
 static void
 test_solve_create_error (Fixture       *f,
                          gconstpointer  data)
@@ -1554,6 +1590,8 @@ main (int    argc,
   ADD ("solve/sync-reply", test_solve_sync_reply);
   ADD ("solve/notify-status", test_solve_notify_status);
   ADD ("solve/failed", test_solve_failed);
+  ADD ("solve/failed-upper-case", test_solve_failed_upper_case);
+  ADD ("blocking-refused", test_blocking_refused);
   ADD ("solve/create-error", test_solve_create_error);
   ADD ("solve/task-for-id", test_solve_task_for_id);
   ADD ("solve/transient-poll-error", test_solve_transient_poll_error);

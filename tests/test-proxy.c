@@ -194,6 +194,29 @@ test_properties (void)
   g_assert_cmpstr (_cs_proxy_scheme_to_string (CS_PROXY_SCHEME_SOCKS5), ==, "socks5");
 }
 
+/* A proxy made with g_object_new() alone (CapSolver.Proxy() in Python) has
+ * no host: writing it must not crash, and a task does not send it. */
+static void
+test_incomplete (void)
+{
+  g_autoptr(CsProxy) proxy = g_object_new (CS_TYPE_PROXY, NULL);
+  g_autoptr(CsTask) task = cs_task_new ("AntiCloudflareTask");
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = cs_proxy_to_string (proxy);
+  g_autofree char *written = cs_proxy_to_task_string (proxy);
+
+  g_assert_nonnull (shown);
+  g_assert_nonnull (written);
+
+  cs_task_set_string (task, "websiteURL", "https://example.com/");
+  cs_task_set_proxy (task, proxy);
+  json = cs_task_to_json (task);
+  g_assert_false (json_object_has_member (json, "proxy"));
+  g_assert_false (cs_task_validate (task, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -214,6 +237,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/to-string-hides-password", test_to_string_hides_password);
   g_test_add_func ("/proxy/write-fields", test_write_fields);
   g_test_add_func ("/proxy/properties", test_properties);
+  g_test_add_func ("/proxy/incomplete", test_incomplete);
 
   return g_test_run ();
 }

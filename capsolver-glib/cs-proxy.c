@@ -549,7 +549,7 @@ cs_proxy_get_scheme (CsProxy *proxy)
  *
  * Gets the host name or IP address of the proxy.
  *
- * Returns: the host
+ * Returns: (nullable): the host, or %NULL for a proxy built without one
  *
  * Since: 1.0
  */

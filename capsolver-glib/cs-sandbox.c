@@ -14,6 +14,9 @@
 
 #include "cs-sandbox-private.h"
 
+/* How many method names and paths get a request counter of their own. */
+#define MAX_COUNTED_NAMES 64
+
 /**
  * CsSandbox:
  *
@@ -206,8 +209,12 @@ count_request (CsSandbox  *self,
 {
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->request_counts, name));
 
-  g_hash_table_replace (self->request_counts, g_strdup (name), GUINT_TO_POINTER (count + 1));
   self->n_requests++;
+  /* a scan of a long-running sandbox must not grow the table forever:
+   * past a few dozen names, new paths are counted in the total only */
+  if (count == 0 && g_hash_table_size (self->request_counts) >= MAX_COUNTED_NAMES)
+    return;
+  g_hash_table_replace (self->request_counts, g_strdup (name), GUINT_TO_POINTER (count + 1));
 }
 
 static CsSandboxFault

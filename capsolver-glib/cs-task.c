@@ -706,9 +706,12 @@ cs_task_to_json (CsTask *task)
   if (type_name != NULL)
     json_object_set_string_member (object, "type", type_name);
 
+  /* a field named "type" must not send another type than the one
+   * cs_task_validate() checked: the type name wins */
   json_object_iter_init (&iter, priv->fields);
   while (json_object_iter_next (&iter, &member, &node))
-    json_object_set_member (object, member, json_node_copy (node));
+    if (type_name == NULL || g_strcmp0 (member, "type") != 0)
+      json_object_set_member (object, member, json_node_copy (node));
 
   if (priv->proxy != NULL)
     _cs_proxy_write_fields (priv->proxy, priv->proxy_format, object);

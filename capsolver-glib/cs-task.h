@@ -45,8 +45,8 @@ G_DECLARE_DERIVABLE_TYPE (CsTask, cs_task, CS, TASK, GObject)
 /**
  * CsTaskClass:
  * @parent_class: the parent class
- * @get_type_name: returns the `task.type` to send; the default returns the
- *   #CsTask:type-name property
+ * @get_type_name: returns the `task.type` to send when none was set with
+ *   [method@Task.set_type_name]; typed tasks choose it from their properties
  *
  * The class of [class@Task]. The typed tasks in this library fill in their
  * behaviour from a table of task families; the virtual function is there for

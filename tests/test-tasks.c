@@ -1181,6 +1181,18 @@ test_solve_cases_cover_every_type (void)
     }
 }
 
+/* A field named "type" cannot send another type than the one validated. */
+static void
+test_type_field_ignored (void)
+{
+  g_autoptr(CsTask) task = cs_task_new ("ImageToTextTask");
+  g_autoptr(JsonObject) json = NULL;
+
+  cs_task_set_string (task, "type", "SomethingElse");
+  json = cs_task_to_json (task);
+  g_assert_cmpstr (json_object_get_string_member (json, "type"), ==, "ImageToTextTask");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1200,6 +1212,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tasks/type-name/notify", test_type_name_notify);
   g_test_add_func ("/tasks/properties/unset-absent", test_unset_optionals_absent);
   g_test_add_func ("/tasks/properties/round-trip", test_property_round_trip);
+  g_test_add_func ("/tasks/properties/type-field-ignored", test_type_field_ignored);
   g_test_add_func ("/tasks/properties/generic-setters", test_generic_setters_show_in_properties);
   g_test_add_func ("/tasks/properties/nested", test_nested_fields);
   g_test_add_func ("/tasks/image/from-file", test_image_from_file);

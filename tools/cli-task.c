@@ -139,9 +139,8 @@ set_json_field (CsTask      *task,
 
   if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
       json_parser_get_root (parser) == NULL)
-    return cli_usage_error (error, "field %s: \"%s\" is not JSON%s%s", name, text,
-                            local_error != NULL ? ": " : "",
-                            local_error != NULL ? local_error->message : "");
+    /* the value is not repeated: it may hold a secret such as a proxy password */
+    return cli_usage_error (error, "field %s: the value after := is not JSON", name);
   cs_task_set_json (task, name, json_parser_get_root (parser));
   return TRUE;
 }

@@ -39,6 +39,7 @@
 #define DEFAULT_POLL_INTERVAL    3000   /* ms; what the service asks for */
 #define DEFAULT_DEADLINE         150000 /* ms; the service gives up at 120 s */
 #define DEFAULT_MAX_POLLS        120    /* the service answers no more per task */
+#define DEFAULT_REQUEST_TIMEOUT  60000  /* ms for one whole HTTP exchange */
 #define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
 /* Polls are idempotent: a transient failure of one does not end the solve,
  * unless it happens this many times in a row. */
@@ -55,6 +56,7 @@ struct _CsClient
   guint        poll_interval;
   guint        deadline;
   guint        max_polls;
+  guint        request_timeout;
   SoupSession *session;
 };
 
@@ -69,6 +71,7 @@ enum {
   PROP_POLL_INTERVAL,
   PROP_DEADLINE,
   PROP_MAX_POLLS,
+  PROP_REQUEST_TIMEOUT,
   PROP_SESSION,
   N_PROPS
 };
@@ -133,6 +136,9 @@ cs_client_get_property (GObject    *object,
     case PROP_MAX_POLLS:
       g_value_set_uint (value, self->max_polls);
       break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->request_timeout);
+      break;
     case PROP_SESSION:
       g_value_set_object (value, self->session);
       break;
@@ -171,6 +177,9 @@ cs_client_set_property (GObject      *object,
       break;
     case PROP_MAX_POLLS:
       cs_client_set_max_polls (self, g_value_get_uint (value));
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      cs_client_set_request_timeout (self, g_value_get_uint (value));
       break;
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
@@ -276,6 +285,22 @@ cs_client_class_init (CsClientClass *klass)
    */
   properties[PROP_MAX_POLLS] =
     g_param_spec_uint ("max-polls", NULL, NULL, 1, G_MAXUINT, DEFAULT_MAX_POLLS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:request-timeout: (getter get_request_timeout) (setter set_request_timeout)
+   *
+   * Milliseconds one HTTP exchange may take, from sending the request to
+   * the end of the reply, before it fails with %G_IO_ERROR_TIMED_OUT. A
+   * server that answers a byte at a time cannot hold a call for longer.
+   * A `createTask` that times out may still have created a task: it is not
+   * sent again.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("request-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_REQUEST_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
                        G_PARAM_EXPLICIT_NOTIFY);
 
@@ -584,6 +609,42 @@ cs_client_set_max_polls (CsClient *client,
 }
 
 /**
+ * cs_client_get_request_timeout: (get-property request-timeout)
+ * @client: a #CsClient
+ *
+ * Gets how long one HTTP exchange may take.
+ *
+ * Returns: the limit of one request, in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_request_timeout (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->request_timeout;
+}
+
+/**
+ * cs_client_set_request_timeout: (set-property request-timeout)
+ * @client: a #CsClient
+ * @msec: the limit of one request, in milliseconds (at least 1)
+ *
+ * Sets how long one HTTP exchange may take before it fails with
+ * %G_IO_ERROR_TIMED_OUT.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_request_timeout (CsClient *client,
+                               guint     msec)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (msec > 0);
+  set_timing (client, &client->request_timeout, msec, PROP_REQUEST_TIMEOUT);
+}
+
+/**
  * cs_client_get_session: (get-property session)
  * @client: a #CsClient
  *
@@ -618,6 +679,13 @@ typedef struct {
   gboolean      idempotent;
   guint         attempts;
   CsReply       reply;
+  /* the exchange runs under a cancellable of its own, cancelled by the
+   * caller's or by the request timeout */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong        caller_handler;
+  GSource      *timeout_source;
+  gboolean      timed_out;
 } CallData;
 
 static void
@@ -629,7 +697,75 @@ call_data_free (CallData *data)
   g_free (data->url);
   g_clear_pointer (&data->request_body, g_bytes_unref);
   _cs_reply_clear (&data->reply);
+  if (data->caller_handler != 0)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  g_clear_object (&data->caller_cancellable);
+  if (data->timeout_source != NULL)
+    {
+      g_source_destroy (data->timeout_source);
+      g_source_unref (data->timeout_source);
+    }
+  g_clear_object (&data->cancellable);
   g_free (data);
+}
+
+static void
+call_caller_cancelled_cb (GCancellable *caller_cancellable,
+                          GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static gboolean
+call_timeout_cb (gpointer user_data)
+{
+  CallData *data = user_data;
+
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the clock of one exchange. The timeout source holds no reference
+ * on the GTask; the task data destroys it. */
+static void
+call_data_start_clock (CallData     *data,
+                       GTask        *task,
+                       guint         timeout_ms,
+                       GCancellable *caller_cancellable)
+{
+  data->cancellable = g_cancellable_new ();
+  if (caller_cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (caller_cancellable);
+      data->caller_handler = g_cancellable_connect (caller_cancellable,
+                                                    G_CALLBACK (call_caller_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+  data->timeout_source = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (data->timeout_source, call_timeout_cb, data, NULL);
+  g_source_attach (data->timeout_source, g_task_get_context (task));
+}
+
+/* A cancellation that the request timeout caused is a time-out. */
+static void
+call_return_error (GTask  *task,
+                   GError *error)
+{
+  CallData *data = g_task_get_task_data (task);
+
+  if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      CsClient *self = g_task_get_source_object (task);
+
+      g_error_free (error);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               "%s: no complete reply within %u ms", data->method,
+                               self->request_timeout);
+      return;
+    }
+  g_task_return_error (task, error);
 }
 
 static void call_send (GTask *task);
@@ -644,7 +780,7 @@ call_read_next (GTask *task)
   CallData *data = g_task_get_task_data (task);
 
   g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), call_read_cb, task);
+                                   data->cancellable, call_read_cb, task);
 }
 
 static void
@@ -710,7 +846,7 @@ call_read_cb (GObject      *source,
 
       if (!call_retry_on_stale_connection (owned, error))
         {
-          g_task_return_error (owned, error);
+          call_return_error (owned, error);
           g_object_unref (owned);
         }
       return;
@@ -752,7 +888,7 @@ call_send_cb (GObject      *source,
       if (!call_retry_on_stale_connection (owned, error))
         {
           g_debug ("%s: %s", data->method, error->message);
-          g_task_return_error (owned, error);
+          call_return_error (owned, error);
           g_object_unref (owned);
         }
       return;
@@ -782,6 +918,7 @@ cs_client_call_async (CsClient            *self,
   data->request_body = _cs_json_to_bytes (body);
   data->idempotent = idempotent;
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+  call_data_start_clock (data, task, self->request_timeout, cancellable);
 
   call_send (g_steal_pointer (&task));
 }
@@ -814,7 +951,7 @@ call_send (GTask *task)
 
   g_debug ("%s: POST %s", data->method, data->url);
   soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), call_send_cb, task);
+                           data->cancellable, call_send_cb, task);
 }
 
 /* On success, @reply takes the parsed reply. On failure, @reply still gets

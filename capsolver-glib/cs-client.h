@@ -71,6 +71,11 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_max_polls        (CsClient            *client,
                                              guint                max_polls);
 CS_AVAILABLE_IN_ALL
+guint        cs_client_get_request_timeout  (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_request_timeout  (CsClient            *client,
+                                             guint                msec);
+CS_AVAILABLE_IN_ALL
 SoupSession *cs_client_get_session          (CsClient            *client);
 
 /* createTask */

@@ -1423,6 +1423,33 @@ test_dropped_connection (Fixture       *f,
   g_assert_cmpint (cs_error_get_retry_class (balance_error), ==, CS_RETRY_CLASS_TRANSIENT);
 }
 
+/* A server that does not finish its reply cannot hold a call past the
+ * request timeout; a createTask cut short is not sent again. */
+static void
+test_request_timeout (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) create_error = NULL;
+  gint64 start;
+
+  cs_client_set_request_timeout (f->client, 100);
+  mock_server_add_delayed_reply (f->server, "getBalance", 5000, 200, "{\"errorId\":0,\"balance\":1}");
+  start = g_get_monotonic_time ();
+  balance = run_get_balance (f, &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpint (cs_error_get_retry_class (error), ==, CS_RETRY_CLASS_TRANSIENT);
+
+  mock_server_add_delayed_reply (f->server, "createTask", 5000, 200, REPLY_ID);
+  g_assert_false (run_create_task (f, task, &create_error));
+  g_assert_error (create_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  assert_not_created (f, task);
+}
+
 /* A request that is safe to repeat gets one more try on a new connection;
  * createTask never does. */
 static void
@@ -1616,6 +1643,7 @@ main (int    argc,
   ADD ("dropped-connection", test_dropped_connection);
   ADD ("dropped-poll-retried", test_dropped_poll_retried);
   ADD ("dropped-balance-resent", test_dropped_balance_resent);
+  ADD ("request-timeout", test_request_timeout);
   ADD ("key-redacted", test_key_redacted);
   ADD ("key-redacted-in-bad-json", test_key_redacted_in_bad_json);
 

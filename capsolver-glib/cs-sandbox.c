@@ -148,8 +148,12 @@
  * code refuses `createTask` itself. The scripted task is not charged.
  *
  * [method@Sandbox.inject_fault] makes the next requests fail at the HTTP
- * level instead (see #CsSandboxFault), and
- * [method@Sandbox.get_request_count] tells how many requests came.
+ * level instead (see #CsSandboxFault); so does, for one request, a body
+ * that holds [const@SANDBOX_FAULT_URL_PREFIX] followed by the nickname of
+ * a fault, such as a task whose `websiteURL` is
+ * `https://sandbox.invalid/fault/drop-connection`, which works from any
+ * client in any process. [method@Sandbox.get_request_count] tells how
+ * many requests came.
  *
  * Since: 1.0
  */
@@ -346,6 +350,37 @@ static const char service_unavailable_page[] =
   "<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
   "</body>\r\n</html>\r\n";
 
+/* The fault a request asks for in its own body, or CS_SANDBOX_FAULT_NONE. */
+static CsSandboxFault
+requested_fault (SoupServerMessage *message)
+{
+  SoupMessageBody *request_body = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GEnumClass) faults = NULL;
+  g_autofree char *nick = NULL;
+  const char *data;
+  const char *start;
+  const char *end;
+  gsize length;
+  GEnumValue *value;
+
+  /* a body over the size limit was not kept */
+  if (!soup_message_body_get_accumulate (request_body))
+    return CS_SANDBOX_FAULT_NONE;
+  body = soup_message_body_flatten (request_body);
+  faults = g_type_class_ref (CS_TYPE_SANDBOX_FAULT);
+  data = g_bytes_get_data (body, &length);
+  start = data != NULL ? g_strstr_len (data, length, CS_SANDBOX_FAULT_URL_PREFIX) : NULL;
+  if (start == NULL)
+    return CS_SANDBOX_FAULT_NONE;
+  start += strlen (CS_SANDBOX_FAULT_URL_PREFIX);
+  for (end = start; end < data + length && (g_ascii_isalnum (*end) || *end == '-'); end++)
+    ;
+  nick = g_strndup (start, end - start);
+  value = g_enum_get_value_by_nick (faults, nick);
+  return value != NULL ? (CsSandboxFault) value->value : CS_SANDBOX_FAULT_NONE;
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *message,
@@ -358,9 +393,11 @@ handle_request (SoupServer        *server,
   CsSandboxFault fault;
   guint delay_ms;
 
+  fault = requested_fault (message);
   g_mutex_lock (&self->lock);
   count_request (self, method != NULL ? method : path);
-  fault = take_fault (self);
+  if (fault == CS_SANDBOX_FAULT_NONE)
+    fault = take_fault (self);
   delay_ms = self->fault_delay;
   g_mutex_unlock (&self->lock);
 

@@ -38,6 +38,21 @@ G_BEGIN_DECLS
 #define CS_SANDBOX_ERROR_URL_PREFIX "https://sandbox.invalid/error/"
 
 /**
+ * CS_SANDBOX_FAULT_URL_PREFIX:
+ *
+ * A request whose body holds this prefix followed by the nickname of a
+ * #CsSandboxFault, such as a task with the `websiteURL`
+ * `https://sandbox.invalid/fault/http-503-html`, fails at the HTTP level
+ * in a [class@Sandbox] as that fault says. The nicknames are `http-500`,
+ * `http-503-html`, `malformed-json`, `delay` and `drop-connection`. This
+ * reaches a sandbox in another process, where
+ * [method@Sandbox.inject_fault] cannot be called.
+ *
+ * Since: 1.0
+ */
+#define CS_SANDBOX_FAULT_URL_PREFIX "https://sandbox.invalid/fault/"
+
+/**
  * CS_SANDBOX_ANSWER_KEYWORD:
  *
  * The keyword of a PNG `tEXt` chunk whose text a [class@Sandbox] gives as

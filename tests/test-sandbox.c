@@ -1151,6 +1151,42 @@ test_faults (Fixture       *f,
   assert_balance (f, 100.0 - cs_sandbox_get_price (f->sandbox, TOKEN_TYPE));
 }
 
+/* A task asks for a fault in its own body: for that request only. */
+static void
+test_fault_in_request (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const struct {
+    const char *url;
+    int         code;   /* in CS_ERROR, or -1 for any G_IO_ERROR */
+  } cases[] = {
+    { CS_SANDBOX_FAULT_URL_PREFIX "http-500", CS_ERROR_PROTOCOL },
+    { CS_SANDBOX_FAULT_URL_PREFIX "http-503-html", CS_ERROR_PROTOCOL },
+    { CS_SANDBOX_FAULT_URL_PREFIX "malformed-json", CS_ERROR_PROTOCOL },
+    { CS_SANDBOX_FAULT_URL_PREFIX "drop-connection", -1 },
+  };
+  g_autoptr(CsTask) delayed = new_token_task (CS_SANDBOX_FAULT_URL_PREFIX "delay");
+  g_autoptr(CsSolution) solution = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CsTask) task = new_token_task (cases[i].url);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (cs_client_create_task (f->client, task, NULL, &error));
+      if (cases[i].code >= 0)
+        g_assert_error (error, CS_ERROR, cases[i].code);
+      else
+        g_assert_true (error != NULL && error->domain == G_IO_ERROR);
+      g_assert_null (cs_task_get_task_id (task));
+    }
+
+  /* a delayed createTask is answered, and the next requests are not faulted */
+  cs_sandbox_set_fault_delay (f->sandbox, 30);
+  solution = solve_ok (f, delayed);
+  assert_balance (f, 100.0 - cs_sandbox_get_price (f->sandbox, TOKEN_TYPE));
+}
+
 static void
 test_fault_queue (Fixture       *f,
                   gconstpointer  data)
@@ -1523,6 +1559,7 @@ main (int    argc,
   add_test ("scripted/fail-next-task", test_scripted_fail_next);
   add_test ("scripted/reserved-url", test_scripted_url);
   add_test ("faults/each", test_faults);
+  add_test ("faults/in-request", test_fault_in_request);
   add_test ("faults/queue", test_fault_queue);
   add_test ("faults/delay-pending", test_fault_delay_pending);
   add_test ("raw/lifecycle", test_raw_lifecycle);

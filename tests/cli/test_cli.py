@@ -367,6 +367,22 @@ class ExitStatusTest(CliTestCase):
             server.shutdown()
             server.server_close()
 
+    def test_faults_of_the_sandbox_process(self):
+        # a task asks the sandbox process for an HTTP fault in its own body
+        fault = 'https://sandbox.invalid/fault/'
+        result = self.run_cli('--json', 'create', 'ReCaptchaV2TaskProxyLess',
+                              'websiteURL=' + fault + 'http-503-html', 'websiteKey=k')
+        self.assertJsonError(result, EXIT_PROTOCOL, 'protocol')
+        result = self.run_cli('create', 'ReCaptchaV2TaskProxyLess',
+                              'websiteURL=' + fault + 'drop-connection', 'websiteKey=k')
+        self.assertOneLineError(result, EXIT_NETWORK)
+        # and a scripted error code ends the task in it
+        result = self.run_cli('--json', 'solve', 'ReCaptchaV2TaskProxyLess',
+                              'websiteURL=https://sandbox.invalid/error/ERROR_CAPTCHA_UNSOLVABLE',
+                              'websiteKey=k')
+        error = self.assertJsonError(result, EXIT_API, 'api')
+        self.assertEqual(error['code'], 'ERROR_CAPTCHA_UNSOLVABLE')
+
     def test_sigint_interrupts_and_prints_the_task_id(self):
         # stderr on a terminal: the live status line says when the task
         # exists, so the signal comes neither too early nor too late

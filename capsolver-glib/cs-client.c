@@ -57,7 +57,13 @@ struct _CsClient
   guint        deadline;
   guint        max_polls;
   guint        request_timeout;
+  gboolean     pause_on_cooldown;
   SoupSession *session;
+
+  /* after a cooldown error: no request before paused_until (monotonic µs) */
+  GMutex       pause_lock;
+  gint64       paused_until;
+  CsError      paused_by;
 };
 
 G_DEFINE_FINAL_TYPE (CsClient, cs_client, G_TYPE_OBJECT)
@@ -72,6 +78,7 @@ enum {
   PROP_DEADLINE,
   PROP_MAX_POLLS,
   PROP_REQUEST_TIMEOUT,
+  PROP_PAUSE_ON_COOLDOWN,
   PROP_SESSION,
   N_PROPS
 };
@@ -101,6 +108,7 @@ cs_client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->app_id);
   g_clear_object (&self->session);
+  g_mutex_clear (&self->pause_lock);
 
   G_OBJECT_CLASS (cs_client_parent_class)->finalize (object);
 }
@@ -138,6 +146,9 @@ cs_client_get_property (GObject    *object,
       break;
     case PROP_REQUEST_TIMEOUT:
       g_value_set_uint (value, self->request_timeout);
+      break;
+    case PROP_PAUSE_ON_COOLDOWN:
+      g_value_set_boolean (value, self->pause_on_cooldown);
       break;
     case PROP_SESSION:
       g_value_set_object (value, self->session);
@@ -180,6 +191,9 @@ cs_client_set_property (GObject      *object,
       break;
     case PROP_REQUEST_TIMEOUT:
       cs_client_set_request_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_PAUSE_ON_COOLDOWN:
+      cs_client_set_pause_on_cooldown (self, g_value_get_boolean (value));
       break;
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
@@ -305,6 +319,23 @@ cs_client_class_init (CsClientClass *klass)
                        G_PARAM_EXPLICIT_NOTIFY);
 
   /**
+   * CsClient:pause-on-cooldown: (getter get_pause_on_cooldown) (setter set_pause_on_cooldown)
+   *
+   * Whether an error of the %CS_RETRY_CLASS_COOLDOWN class
+   * (`ERROR_IP_BANNED`, `ERROR_KEY_TEMP_BLOCKED`, `ERROR_RATE_LIMIT`)
+   * pauses every request of the client for its cooldown. While paused, a
+   * call fails at once with the same error code and sends nothing: more
+   * requests would only prolong the block. See [method@Client.get_paused_for]
+   * and [method@Client.resume].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PAUSE_ON_COOLDOWN] =
+    g_param_spec_boolean ("pause-on-cooldown", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                          G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
    * CsClient:session: (getter get_session)
    *
    * The #SoupSession requests are sent with. By default the client makes
@@ -323,6 +354,7 @@ cs_client_class_init (CsClientClass *klass)
 static void
 cs_client_init (CsClient *self)
 {
+  g_mutex_init (&self->pause_lock);
 }
 
 /**
@@ -645,6 +677,131 @@ cs_client_set_request_timeout (CsClient *client,
 }
 
 /**
+ * cs_client_get_pause_on_cooldown: (get-property pause-on-cooldown)
+ * @client: a #CsClient
+ *
+ * Gets whether a cooldown error pauses every request of the client.
+ *
+ * Returns: %TRUE if the client pauses after a cooldown error
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_pause_on_cooldown (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  return client->pause_on_cooldown;
+}
+
+/**
+ * cs_client_set_pause_on_cooldown: (set-property pause-on-cooldown)
+ * @client: a #CsClient
+ * @pause: whether to pause after a cooldown error
+ *
+ * Sets whether an error of the %CS_RETRY_CLASS_COOLDOWN class pauses
+ * every request of the client for its cooldown. Turning it off also ends
+ * a pause under way.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_pause_on_cooldown (CsClient *client,
+                                 gboolean  pause)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  pause = !!pause;
+  if (client->pause_on_cooldown == pause)
+    return;
+  client->pause_on_cooldown = pause;
+  if (!pause)
+    cs_client_resume (client);
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_PAUSE_ON_COOLDOWN]);
+}
+
+/**
+ * cs_client_get_paused_for:
+ * @client: a #CsClient
+ *
+ * Tells how long the client still holds back its requests after the
+ * service answered with a cooldown error.
+ *
+ * Returns: the seconds left of the pause (rounded up), or 0
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_paused_for (CsClient *client)
+{
+  gint64 left;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+
+  g_mutex_lock (&client->pause_lock);
+  left = client->paused_until - g_get_monotonic_time ();
+  g_mutex_unlock (&client->pause_lock);
+  return left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+}
+
+/**
+ * cs_client_resume:
+ * @client: a #CsClient
+ *
+ * Ends a pause that a cooldown error started, so that the next call is
+ * sent at once: for when the application knows better, such as after
+ * changing the API key.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_resume (CsClient *client)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  g_mutex_lock (&client->pause_lock);
+  client->paused_until = 0;
+  g_mutex_unlock (&client->pause_lock);
+}
+
+/* Remembers a cooldown error, so that the requests after it wait. */
+static void
+client_pause_after (CsClient     *self,
+                    const GError *error)
+{
+  gint64 until;
+
+  if (!self->pause_on_cooldown || error->domain != CS_ERROR ||
+      cs_error_get_retry_class (error) != CS_RETRY_CLASS_COOLDOWN)
+    return;
+
+  until = g_get_monotonic_time () + (gint64) cs_error_get_cooldown (error) * G_USEC_PER_SEC;
+  g_mutex_lock (&self->pause_lock);
+  if (until > self->paused_until)
+    {
+      self->paused_until = until;
+      self->paused_by = error->code;
+    }
+  g_mutex_unlock (&self->pause_lock);
+}
+
+/* The error of a request made during a pause, or NULL. */
+static GError *
+client_check_paused (CsClient *self)
+{
+  guint left = cs_client_get_paused_for (self);
+  CsError code;
+
+  if (left == 0)
+    return NULL;
+  g_mutex_lock (&self->pause_lock);
+  code = self->paused_by;
+  g_mutex_unlock (&self->pause_lock);
+  return g_error_new (CS_ERROR, code,
+                      "%s: requests are paused for %u more seconds after this error; "
+                      "nothing was sent", cs_error_to_code (code), left);
+}
+
+/**
  * cs_client_get_session: (get-property session)
  * @client: a #CsClient
  *
@@ -798,6 +955,7 @@ call_finish_body (GTask *task)
   if (!_cs_reply_parse (&data->reply, status, body, self->api_key, &error))
     {
       g_debug ("%s: %s", data->method, error->message);
+      client_pause_after (self, error);
       /* data->reply is kept: a failed status still tells the task's fate */
       g_task_return_error (task, error);
       return;
@@ -909,6 +1067,7 @@ cs_client_call_async (CsClient            *self,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
   CallData *data;
+  GError *paused;
 
   g_task_set_source_tag (task, cs_client_call_async);
 
@@ -918,8 +1077,15 @@ cs_client_call_async (CsClient            *self,
   data->request_body = _cs_json_to_bytes (body);
   data->idempotent = idempotent;
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-  call_data_start_clock (data, task, self->request_timeout, cancellable);
 
+  paused = client_check_paused (self);
+  if (paused != NULL)
+    {
+      g_debug ("%s: %s", method, paused->message);
+      g_task_return_error (task, paused);
+      return;
+    }
+  call_data_start_clock (data, task, self->request_timeout, cancellable);
   call_send (g_steal_pointer (&task));
 }
 

@@ -76,6 +76,15 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_request_timeout  (CsClient            *client,
                                              guint                msec);
 CS_AVAILABLE_IN_ALL
+gboolean     cs_client_get_pause_on_cooldown (CsClient           *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_pause_on_cooldown (CsClient           *client,
+                                              gboolean            pause);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_paused_for       (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_resume               (CsClient            *client);
+CS_AVAILABLE_IN_ALL
 SoupSession *cs_client_get_session          (CsClient            *client);
 
 /* createTask */

@@ -292,6 +292,9 @@ mock_server_new_client (MockServer *server,
   cs_client_set_base_url (client, server->url);
   cs_client_set_first_poll_delay (client, 5);
   cs_client_set_poll_interval (client, 5);
+  /* tests script error codes one after another: the pause that follows
+   * a cooldown error has tests of its own */
+  cs_client_set_pause_on_cooldown (client, FALSE);
   return client;
 }
 

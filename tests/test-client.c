@@ -1450,6 +1450,72 @@ test_request_timeout (Fixture       *f,
   assert_not_created (f, task);
 }
 
+/* After a cooldown error the client sends nothing until the cooldown is
+ * over: more requests would only prolong the block. */
+static void
+test_pause_on_cooldown (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsBalance) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) paused_error = NULL;
+  g_autoptr(GError) create_error = NULL;
+
+  cs_client_set_pause_on_cooldown (f->client, TRUE);
+  mock_server_add_reply (f->server, "getBalance", 400,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_KEY_TEMP_BLOCKED\","
+                         "\"errorDescription\":\"too many bad requests\"}");
+  mock_server_set_fallback (f->server, "getBalance", 200, "{\"errorId\":0,\"balance\":3}");
+
+  g_assert_null (run_get_balance (f, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_TEMP_BLOCKED);
+  g_assert_cmpuint (cs_client_get_paused_for (f->client), >, 290);
+  g_assert_cmpuint (cs_client_get_paused_for (f->client), <=, 300);
+
+  /* paused: the same error at once, and nothing sent */
+  g_assert_null (run_get_balance (f, &paused_error));
+  g_assert_error (paused_error, CS_ERROR, CS_ERROR_KEY_TEMP_BLOCKED);
+  g_assert_nonnull (strstr (paused_error->message, "ERROR_KEY_TEMP_BLOCKED: "));
+  g_assert_false (run_create_task (f, task, &create_error));
+  g_assert_error (create_error, CS_ERROR, CS_ERROR_KEY_TEMP_BLOCKED);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==, 1);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, 0);
+  g_assert_null (cs_task_get_task_id (task));
+
+  cs_client_resume (f->client);
+  g_assert_cmpuint (cs_client_get_paused_for (f->client), ==, 0);
+  resumed = run_get_balance (f, NULL);
+  g_assert_nonnull (resumed);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==, 2);
+}
+
+/* Errors of other classes pause nothing, nor does a client told not to. */
+static void
+test_no_pause (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) rate_error = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+
+  cs_client_set_pause_on_cooldown (f->client, TRUE);
+  mock_server_add_reply (f->server, "getBalance", 400,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_ZERO_BALANCE\"}");
+  g_assert_null (run_get_balance (f, &error));
+  g_assert_cmpuint (cs_client_get_paused_for (f->client), ==, 0);
+
+  cs_client_set_pause_on_cooldown (f->client, FALSE);
+  mock_server_add_reply (f->server, "getBalance", 400,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_RATE_LIMIT\"}");
+  g_assert_null (run_get_balance (f, &rate_error));
+  g_assert_error (rate_error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  g_assert_cmpuint (cs_client_get_paused_for (f->client), ==, 0);
+  mock_server_set_fallback (f->server, "getBalance", 200, "{\"errorId\":0,\"balance\":3}");
+  balance = run_get_balance (f, NULL);
+  g_assert_nonnull (balance);
+}
+
 /* A request that is safe to repeat gets one more try on a new connection;
  * createTask never does. */
 static void
@@ -1644,6 +1710,8 @@ main (int    argc,
   ADD ("dropped-poll-retried", test_dropped_poll_retried);
   ADD ("dropped-balance-resent", test_dropped_balance_resent);
   ADD ("request-timeout", test_request_timeout);
+  ADD ("pause-on-cooldown", test_pause_on_cooldown);
+  ADD ("no-pause", test_no_pause);
   ADD ("key-redacted", test_key_redacted);
   ADD ("key-redacted-in-bad-json", test_key_redacted_in_bad_json);
 

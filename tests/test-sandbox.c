@@ -34,6 +34,8 @@ new_client (Fixture    *f,
   cs_client_set_base_url (client, cs_sandbox_get_base_url (f->sandbox));
   cs_client_set_first_poll_delay (client, 2);
   cs_client_set_poll_interval (client, 2);
+  /* every scripted code in turn, cooldown ones included */
+  cs_client_set_pause_on_cooldown (client, FALSE);
   return client;
 }
 

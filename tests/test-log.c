@@ -63,6 +63,8 @@ test_key_not_logged (void)
   g_autoptr(CsBalance) balance = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) balance_error = NULL;
+  g_autoptr(GBytes) page = g_bytes_new_static ("<html>" MOCK_API_KEY "</html>",
+                                               strlen ("<html>" MOCK_API_KEY "</html>"));
 
   cs_task_set_string (task, "websiteURL", "https://example.com/");
   cs_task_set_string (failing, "websiteURL", "https://example.com/");
@@ -72,9 +74,7 @@ test_key_not_logged (void)
   mock_server_add_reply (server, "createTask", 401,
                          "{\"errorId\":1,\"errorCode\":\"ERROR_KEY_DENIED_ACCESS\","
                          "\"errorDescription\":\"Your api key is invalid (" MOCK_API_KEY ")\"}");
-  mock_server_add_raw_reply (server, "getBalance", 502, "text/html",
-                             g_bytes_new_static ("<html>" MOCK_API_KEY "</html>",
-                                                 strlen ("<html>" MOCK_API_KEY "</html>")));
+  mock_server_add_raw_reply (server, "getBalance", 502, "text/html", page);
 
   solution = cs_client_solve (client, task, NULL, &error);
   g_assert_no_error (error);

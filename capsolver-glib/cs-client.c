@@ -1177,14 +1177,11 @@ check_task_id (CsTask  *task,
 /* The status of a created task that is to be polled. "ready" without a
  * solution is not ready: solve() would have nothing to return. */
 static CsTaskStatus
-create_reply_pending_status (const char *status)
+create_reply_pending_status (CsReply *reply)
 {
-  CsTaskStatus pending;
-
-  if (status == NULL)
+  if (!reply->has_status)
     return CS_TASK_STATUS_IDLE;
-  pending = _cs_task_status_from_string (status);
-  return pending == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : pending;
+  return reply->status == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : reply->status;
 }
 
 /* Decides from the reply, never from the task type: a solution with status
@@ -1194,8 +1191,7 @@ apply_create_reply (CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
-  gboolean ready = reply->status != NULL && g_ascii_strcasecmp (reply->status, "ready") == 0 &&
-                   reply->solution != NULL;
+  gboolean ready = reply->status == CS_TASK_STATUS_READY && reply->solution != NULL;
 
   if (!ready && reply->task_id == NULL)
     {
@@ -1215,7 +1211,7 @@ apply_create_reply (CsTask   *task,
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
     }
   else
-    _cs_task_set_status (task, create_reply_pending_status (reply->status));
+    _cs_task_set_status (task, create_reply_pending_status (reply));
   return TRUE;
 }
 
@@ -1329,7 +1325,7 @@ apply_result_reply (CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
-  CsTaskStatus status = _cs_task_status_from_string (reply->status);
+  CsTaskStatus status = reply->status;
 
   if (status == CS_TASK_STATUS_READY)
     {
@@ -1357,7 +1353,7 @@ apply_result_error (CsTask       *task,
                     CsReply      *reply,
                     const GError *error)
 {
-  if ((reply->status != NULL && g_ascii_strcasecmp (reply->status, "failed") == 0) ||
+  if (reply->status == CS_TASK_STATUS_FAILED ||
       (error->domain == CS_ERROR &&
        (cs_error_code_get_retry_class (error->code) == CS_RETRY_CLASS_NEW_TASK ||
         error->code == CS_ERROR_FAILED)))

@@ -79,7 +79,9 @@ typedef struct {
   guint         http_status;
   JsonObject   *root;          /* owned */
   char         *task_id;       /* string or integer id, as a string; or NULL */
-  const char   *status;        /* the "status" member, or NULL */
+  gboolean      has_status;    /* the reply has a "status" member */
+  CsTaskStatus  status;        /* read once, without regard to case;
+                                * unknown statuses are PROCESSING */
   JsonObject   *solution;      /* borrowed from root, or NULL */
 } CsReply;
 

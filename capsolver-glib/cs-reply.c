@@ -14,7 +14,8 @@ _cs_reply_clear (CsReply *reply)
 {
   g_clear_pointer (&reply->root, json_object_unref);
   g_clear_pointer (&reply->task_id, g_free);
-  reply->status = NULL;
+  reply->has_status = FALSE;
+  reply->status = CS_TASK_STATUS_NEW;
   reply->solution = NULL;
   reply->http_status = 0;
 }
@@ -35,7 +36,7 @@ is_error_envelope (JsonObject *root)
  * answers 400 and 401 with a JSON body that names the error. A body that is
  * not the protocol (an HTML error page, nothing, garbage) is
  * CS_ERROR_PROTOCOL with the HTTP status in the message. A reply whose
- * status is "failed" is an error too; reply->status still says "failed". */
+ * status is "failed" is an error too; reply->status still says so. */
 gboolean
 _cs_reply_parse (CsReply     *reply,
                  guint        http_status,
@@ -46,6 +47,7 @@ _cs_reply_parse (CsReply     *reply,
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) parse_error = NULL;
   gconstpointer data;
+  const char *status;
   gsize length = 0;
 
   memset (reply, 0, sizeof *reply);
@@ -70,7 +72,9 @@ _cs_reply_parse (CsReply     *reply,
     }
 
   reply->root = json_object_ref (json_node_get_object (root));
-  reply->status = _cs_json_get_string (reply->root, "status");
+  status = _cs_json_get_string (reply->root, "status");
+  reply->has_status = status != NULL;
+  reply->status = _cs_task_status_from_string (status);
   reply->task_id = _cs_json_get_id (reply->root, "taskId");
   reply->solution = _cs_json_get_object (reply->root, "solution");
 
@@ -90,9 +94,7 @@ _cs_reply_parse (CsReply     *reply,
       return FALSE;
     }
 
-  /* statuses are read without regard to case everywhere, as by
-   * _cs_task_status_from_string(): "FAILED" must not be polled on */
-  if (reply->status != NULL && g_ascii_strcasecmp (reply->status, "failed") == 0)
+  if (reply->status == CS_TASK_STATUS_FAILED)
     {
       const char *code = _cs_json_get_string (reply->root, "errorCode");
       const char *description = _cs_json_get_string (reply->root, "errorDescription");

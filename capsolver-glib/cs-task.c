@@ -892,14 +892,17 @@ static const struct {
   { CS_TASK_STATUS_NEW,        "new" },
 };
 
-/* Unknown statuses are pending: the service has added one before. */
+/* Reads a status the service sent, without regard to case. Unknown ones
+ * are pending (the service has added one before), and so is "new", which
+ * is the client's own word for a task not sent yet. */
 CsTaskStatus
 _cs_task_status_from_string (const char *status)
 {
   if (status == NULL)
     return CS_TASK_STATUS_PROCESSING;
   for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (g_ascii_strcasecmp (status_names[i].text, status) == 0)
+    if (status_names[i].status != CS_TASK_STATUS_NEW &&
+        g_ascii_strcasecmp (status_names[i].text, status) == 0)
       return status_names[i].status;
   return CS_TASK_STATUS_PROCESSING;
 }

@@ -1263,6 +1263,7 @@ cs_client_create_task_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  JsonObject *task_json;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
@@ -1280,7 +1281,8 @@ cs_client_create_task_async (CsClient            *client,
                                cs_task_get_task_id (task));
       return;
     }
-  if (!check_api_key (client, &error) || !cs_task_validate (task, &error))
+  if (!check_api_key (client, &error) ||
+      (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
       g_task_return_error (gtask, error);
       return;
@@ -1289,7 +1291,7 @@ cs_client_create_task_async (CsClient            *client,
   body = new_envelope (client, TRUE);
   if (cs_task_get_callback_url (task) != NULL)
     json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
-  json_object_set_object_member (body, "task", cs_task_to_json (task));
+  json_object_set_object_member (body, "task", task_json);
 
   cs_client_call_async (client, "createTask", body, FALSE, cancellable,
                         create_task_cb, g_steal_pointer (&gtask));

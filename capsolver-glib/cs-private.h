@@ -98,6 +98,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsReply, _cs_reply_clear)
 CsTaskStatus _cs_task_status_from_string (const char  *status);
 const char  *_cs_task_status_to_string   (CsTaskStatus status);
 JsonObject  *_cs_task_get_fields         (CsTask       *task);
+JsonObject  *_cs_task_to_valid_json      (CsTask       *task,
+                                          GError      **error);
 void         _cs_task_set_task_id        (CsTask       *task,
                                           const char   *task_id);
 void         _cs_task_set_status         (CsTask       *task,

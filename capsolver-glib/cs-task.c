@@ -739,20 +739,33 @@ cs_task_validate (CsTask  *task,
                   GError **error)
 {
   g_autoptr(JsonObject) object = NULL;
-  const char *type_name;
 
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  type_name = cs_task_get_type_name (task);
+  object = _cs_task_to_valid_json (task, error);
+  return object != NULL;
+}
+
+/* The task object as createTask sends it, once it passed the checks of
+ * cs_task_validate(); NULL with @error set otherwise. */
+JsonObject *
+_cs_task_to_valid_json (CsTask  *task,
+                        GError **error)
+{
+  g_autoptr(JsonObject) object = NULL;
+  const char *type_name = cs_task_get_type_name (task);
+
   if (type_name == NULL || *type_name == '\0')
     {
       g_set_error_literal (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
                            "ERROR_INVALID_TASK_DATA: the task has no type");
-      return FALSE;
+      return NULL;
     }
   object = cs_task_to_json (task);
-  return _cs_task_family_validate (type_name, object, error);
+  if (!_cs_task_family_validate (type_name, object, error))
+    return NULL;
+  return g_steal_pointer (&object);
 }
 
 /**

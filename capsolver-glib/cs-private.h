@@ -146,6 +146,15 @@ typedef enum {
   CS_PROXY_RULE_REQUIRED,    /* only the proxy variant */
 } CsProxyRule;
 
+/* How long the service takes to solve a task of a family: from low_ms to
+ * high_ms, most often near the middle (the quantile function is
+ * _cs_task_family_solve_time()). The sandbox draws each task's solve time
+ * from it; the client seeds its poll schedule with it. */
+typedef struct {
+  guint low_ms;
+  guint high_ms;
+} CsSolveTime;
+
 typedef struct {
   const char        *name;                /* short family name, "recaptcha-v2" */
   const char        *type_name;           /* the variant with a proxy, or the only one */
@@ -155,6 +164,10 @@ typedef struct {
   CsProxyRule        proxy;
   gboolean           synchronous;         /* answered in createTask (for the sandbox) */
   const CsTaskField *fields;              /* terminated by a zeroed entry */
+  CsSolveTime        solve_time;
+  /* members of a ready solution of which at least one is always there;
+   * NULL-terminated */
+  const char * const *solution_fields;
 } CsTaskFamily;
 
 const CsTaskFamily *_cs_task_family_lookup   (const char          *type_name,
@@ -163,6 +176,10 @@ const CsTaskFamily *_cs_task_family_get_all  (guint               *n_families);
 gboolean            _cs_task_family_validate (const char          *type_name,
                                               JsonObject          *task_json,
                                               GError             **error);
+/* The solve time in ms below which a fraction @p (0 to 1) of the tasks of
+ * @family are solved. */
+guint               _cs_task_family_solve_time (const CsTaskFamily *family,
+                                                double              p);
 /* The family of a short name ("recaptcha-v2"), or NULL. */
 const CsTaskFamily *_cs_task_family_find     (const char          *name);
 /* Calls func for every cookie of a cookies member, whichever form it has:

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-private.h"
@@ -144,39 +145,67 @@ static const CsTaskField website_key_fields[] = {
   FIELDS_END
 };
 
+/* The members of a ready solution of which at least one is there. */
+static const char * const SOLUTION_TEXT[] = { "text", "answers", NULL };
+static const char * const SOLUTION_RECAPTCHA[] = { "gRecaptchaResponse", NULL };
+static const char * const SOLUTION_TOKEN[] = { "token", NULL };
+static const char * const SOLUTION_CLOUDFLARE[] = { "cookies", "token", NULL };
+static const char * const SOLUTION_AWS_WAF[] = { "cookie", "cookies", NULL };
+static const char * const SOLUTION_COOKIE[] = { "cookie", NULL };
+static const char * const SOLUTION_GEETEST[] = { "validate", "captcha_output", NULL };
+static const char * const SOLUTION_RECAPTCHA_CLASSIFICATION[] = { "objects", "hasObject", NULL };
+static const char * const SOLUTION_AWS_WAF_CLASSIFICATION[] = { "objects", "box", "distance", NULL };
+static const char * const SOLUTION_VISION_ENGINE[] = { "distance", "angle", "box", "rects", "text", NULL };
+
 /* name, type (with proxy, or the only one), ProxyLess, enterprise,
- * enterprise ProxyLess, proxy rule, synchronous, fields. */
+ * enterprise ProxyLess, proxy rule, synchronous, fields, solve time (ms:
+ * recognition tasks are answered in tens of milliseconds; token tasks as
+ * the service's documentation gives), solution members. */
 static const CsTaskFamily families[] = {
   { "image-to-text", "ImageToTextTask", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, image_to_text_fields },
+    CS_PROXY_RULE_NONE, TRUE, image_to_text_fields,
+    { 10, 60 }, SOLUTION_TEXT },
   { "recaptcha-v2", "ReCaptchaV2Task", "ReCaptchaV2TaskProxyLess",
     "ReCaptchaV2EnterpriseTask", "ReCaptchaV2EnterpriseTaskProxyLess",
-    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v2_fields },
+    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v2_fields,
+    { 5000, 15000 }, SOLUTION_RECAPTCHA },
   { "recaptcha-v3", "ReCaptchaV3Task", "ReCaptchaV3TaskProxyLess",
     "ReCaptchaV3EnterpriseTask", "ReCaptchaV3EnterpriseTaskProxyLess",
-    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v3_fields },
+    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v3_fields,
+    { 2000, 6000 }, SOLUTION_RECAPTCHA },
   { "turnstile", "AntiTurnstileTaskProxyLess", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, FALSE, turnstile_fields },
+    CS_PROXY_RULE_NONE, FALSE, turnstile_fields,
+    { 3000, 10000 }, SOLUTION_TOKEN },
   { "cloudflare-challenge", "AntiCloudflareTask", NULL, NULL, NULL,
-    CS_PROXY_RULE_REQUIRED, FALSE, cloudflare_challenge_fields },
+    CS_PROXY_RULE_REQUIRED, FALSE, cloudflare_challenge_fields,
+    { 2000, 20000 }, SOLUTION_CLOUDFLARE },
   { "aws-waf", "AntiAwsWafTask", "AntiAwsWafTaskProxyLess", NULL, NULL,
-    CS_PROXY_RULE_OPTIONAL, FALSE, aws_waf_fields },
+    CS_PROXY_RULE_OPTIONAL, FALSE, aws_waf_fields,
+    { 5000, 15000 }, SOLUTION_AWS_WAF },
   { "datadome", "DatadomeSliderTask", NULL, NULL, NULL,
-    CS_PROXY_RULE_REQUIRED, FALSE, datadome_fields },
+    CS_PROXY_RULE_REQUIRED, FALSE, datadome_fields,
+    { 1000, 20000 }, SOLUTION_COOKIE },
   { "geetest", "GeeTestTask", "GeeTestTaskProxyLess", NULL, NULL,
-    CS_PROXY_RULE_OPTIONAL, FALSE, geetest_fields },
+    CS_PROXY_RULE_OPTIONAL, FALSE, geetest_fields,
+    { 2000, 10000 }, SOLUTION_GEETEST },
   { "mtcaptcha", "MtCaptchaTask", "MtCaptchaTaskProxyLess", NULL, NULL,
-    CS_PROXY_RULE_OPTIONAL, FALSE, mtcaptcha_fields },
+    CS_PROXY_RULE_OPTIONAL, FALSE, mtcaptcha_fields,
+    { 5000, 30000 }, SOLUTION_TOKEN },
   { "friendly-captcha", "FriendlyCaptchaTaskProxyless", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, FALSE, website_key_fields },
+    CS_PROXY_RULE_NONE, FALSE, website_key_fields,
+    { 3000, 10000 }, SOLUTION_TOKEN },
   { "yandex", "YandexCaptchaTaskProxyLess", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, FALSE, website_key_fields },
+    CS_PROXY_RULE_NONE, FALSE, website_key_fields,
+    { 3000, 10000 }, SOLUTION_TOKEN },
   { "recaptcha-classification", "ReCaptchaV2Classification", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, recaptcha_classification_fields },
+    CS_PROXY_RULE_NONE, TRUE, recaptcha_classification_fields,
+    { 10, 60 }, SOLUTION_RECAPTCHA_CLASSIFICATION },
   { "aws-waf-classification", "AwsWafClassification", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, aws_waf_classification_fields },
+    CS_PROXY_RULE_NONE, TRUE, aws_waf_classification_fields,
+    { 10, 60 }, SOLUTION_AWS_WAF_CLASSIFICATION },
   { "vision-engine", "VisionEngine", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, vision_engine_fields },
+    CS_PROXY_RULE_NONE, TRUE, vision_engine_fields,
+    { 10, 60 }, SOLUTION_VISION_ENGINE },
 };
 
 static gboolean
@@ -221,6 +250,22 @@ _cs_task_family_get_all (guint *n_families)
 {
   *n_families = G_N_ELEMENTS (families);
   return families;
+}
+
+/* The solve time is low + (high - low) × t, where t follows the
+ * triangular distribution on [0, 1] with its mode at 1/2 (the mean of two
+ * uniform draws): no task is solved before low_ms nor after high_ms, most
+ * near the middle. This is its quantile function. */
+guint
+_cs_task_family_solve_time (const CsTaskFamily *family,
+                            double              p)
+{
+  double t;
+
+  p = CLAMP (p, 0.0, 1.0);
+  t = p < 0.5 ? sqrt (p / 2.0) : 1.0 - sqrt ((1.0 - p) / 2.0);
+  return family->solve_time.low_ms +
+         (guint) (t * (family->solve_time.high_ms - family->solve_time.low_ms) + 0.5);
 }
 
 const CsTaskFamily *

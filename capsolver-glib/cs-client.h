@@ -34,6 +34,8 @@ G_DECLARE_FINAL_TYPE (CsClient, cs_client, CS, CLIENT, GObject)
 
 CS_AVAILABLE_IN_ALL
 CsClient    *cs_client_new                  (const char          *api_key);
+CS_AVAILABLE_IN_ALL
+CsClient    *cs_client_new_from_environment (GError             **error);
 
 CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_api_key          (CsClient            *client);

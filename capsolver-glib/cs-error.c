@@ -203,6 +203,53 @@ cs_error_get_cooldown (const GError *error)
   return row != NULL ? row->cooldown : 0;
 }
 
+/* An error code as the service writes them: ERROR_ and capitals, digits
+ * and underscores, of a sane length. */
+static gboolean
+is_code_text (const char *text,
+              gsize       length)
+{
+  if (length < 7 || length > 64 || strncmp (text, "ERROR_", 6) != 0)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isupper (text[i]) && !g_ascii_isdigit (text[i]) && text[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * cs_error_get_code_text:
+ * @error: an error returned by a #CsClient call
+ *
+ * Gets the `errorCode` exactly as the service sent it, such as
+ * `ERROR_SERVICE_UNAVALIABLE`, including codes this version of the
+ * library does not know (which are %CS_ERROR_FAILED). Use this rather
+ * than reading the message, whose form is for people.
+ *
+ * Returns: (transfer full) (nullable): the error code, or %NULL for errors
+ *   that carry none: those of other domains, and %CS_ERROR_PROTOCOL and
+ *   %CS_ERROR_TIMEOUT
+ *
+ * Since: 1.0
+ */
+char *
+cs_error_get_code_text (const GError *error)
+{
+  const char *colon;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != CS_ERROR || error->code == CS_ERROR_PROTOCOL ||
+      error->code == CS_ERROR_TIMEOUT)
+    return NULL;
+  /* the message starts with the code the reply carried, as
+   * _cs_error_new_from_reply() writes it */
+  colon = strchr (error->message, ':');
+  if (colon != NULL && is_code_text (error->message, colon - error->message))
+    return g_strndup (error->message, colon - error->message);
+  return g_strdup (cs_error_to_code (error->code));
+}
+
 /* Replaces the client's own key, and anything shaped like a CapSolver key,
  * with [REDACTED]: the service echoes keys in errorDescription. */
 char *

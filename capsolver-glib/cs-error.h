@@ -132,5 +132,7 @@ CS_AVAILABLE_IN_ALL
 CsRetryClass  cs_error_get_retry_class (const GError *error);
 CS_AVAILABLE_IN_ALL
 guint         cs_error_get_cooldown    (const GError *error);
+CS_AVAILABLE_IN_ALL
+char         *cs_error_get_code_text   (const GError *error);
 
 G_END_DECLS

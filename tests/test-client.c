@@ -1646,6 +1646,37 @@ add_table (const char    *prefix,
     }
 }
 
+/* The environment configures a client only when asked to. */
+static void
+test_new_from_environment (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsClient) missing = NULL;
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(CsClient) explicit = NULL;
+
+  g_unsetenv ("CAPSOLVER_API_KEY");
+  g_unsetenv ("CAPSOLVER_BASE_URL");
+  missing = cs_client_new_from_environment (&error);
+  g_assert_null (missing);
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_nonnull (strstr (error->message, "CAPSOLVER_API_KEY"));
+
+  g_setenv ("CAPSOLVER_API_KEY", MOCK_API_KEY, TRUE);
+  client = cs_client_new_from_environment (NULL);
+  g_assert_cmpstr (cs_client_get_api_key (client), ==, MOCK_API_KEY);
+  g_assert_cmpstr (cs_client_get_base_url (client), ==, CS_DEFAULT_BASE_URL);
+  g_clear_object (&client);
+
+  g_setenv ("CAPSOLVER_BASE_URL", "http://127.0.0.1:9/", TRUE);
+  client = cs_client_new_from_environment (NULL);
+  g_assert_cmpstr (cs_client_get_base_url (client), ==, "http://127.0.0.1:9");
+  explicit = cs_client_new ("other");
+  g_assert_cmpstr (cs_client_get_base_url (explicit), ==, CS_DEFAULT_BASE_URL);
+  g_unsetenv ("CAPSOLVER_API_KEY");
+  g_unsetenv ("CAPSOLVER_BASE_URL");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1658,6 +1689,7 @@ main (int    argc,
   add_table (prefix, table, G_N_ELEMENTS (table), sizeof table[0], func)
 
   g_test_add_func ("/client/defaults", test_defaults);
+  g_test_add_func ("/client/new-from-environment", test_new_from_environment);
   g_test_add_func ("/client/invalid-base-url", test_invalid_base_url);
   g_test_add_func ("/client/connection-refused", test_connection_refused);
   ADD ("session-property", test_session_property);

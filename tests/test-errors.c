@@ -298,6 +298,31 @@ test_served_unknown_code (void)
   g_assert_cmpstr (error->message, ==, "ERROR_FROM_THE_FUTURE: not known yet");
 }
 
+/* The wire code comes back exactly, known or not, and never for errors
+ * that carry none. */
+static void
+test_code_text (void)
+{
+  g_autoptr(GError) unknown = _cs_error_new_from_reply ("ERROR_FROM_THE_FUTURE", "soon", NULL);
+  g_autoptr(GError) typo = _cs_error_new_from_reply ("ERROR_SERVICE_UNAVALIABLE", "busy", NULL);
+  g_autoptr(GError) fixed = _cs_error_new_from_reply ("ERROR_SERVICE_UNAVAILABLE", "busy", NULL);
+  g_autoptr(GError) local = g_error_new_literal (CS_ERROR, CS_ERROR_ZERO_BALANCE, "no money");
+  g_autoptr(GError) protocol = g_error_new_literal (CS_ERROR, CS_ERROR_PROTOCOL,
+                                                    "ERROR_LOOKALIKE: HTTP 500");
+  g_autoptr(GError) other = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "ERROR_X: y");
+  g_autofree char *unknown_text = cs_error_get_code_text (unknown);
+  g_autofree char *typo_text = cs_error_get_code_text (typo);
+  g_autofree char *fixed_text = cs_error_get_code_text (fixed);
+  g_autofree char *local_text = cs_error_get_code_text (local);
+
+  g_assert_cmpstr (unknown_text, ==, "ERROR_FROM_THE_FUTURE");
+  g_assert_cmpstr (typo_text, ==, "ERROR_SERVICE_UNAVALIABLE");
+  g_assert_cmpstr (fixed_text, ==, "ERROR_SERVICE_UNAVAILABLE");
+  g_assert_cmpstr (local_text, ==, "ERROR_ZERO_BALANCE");
+  g_assert_null (cs_error_get_code_text (protocol));
+  g_assert_null (cs_error_get_code_text (other));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -320,6 +345,7 @@ main (int    argc,
       g_test_add_data_func (path, &code_cases[i], test_served_code);
     }
   g_test_add_func ("/errors/served/unknown", test_served_unknown_code);
+  g_test_add_func ("/errors/code-text", test_code_text);
 
   return g_test_run ();
 }

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "cs-private.h"
+#include "cs-client-private.h"
 
 /**
  * CsClient:
@@ -34,37 +34,6 @@
  *
  * Since: 1.0
  */
-
-#define DEFAULT_FIRST_POLL_DELAY 2000   /* ms; token tasks are never ready sooner */
-#define DEFAULT_POLL_INTERVAL    3000   /* ms; what the service asks for */
-#define DEFAULT_DEADLINE         150000 /* ms; the service gives up at 120 s */
-#define DEFAULT_MAX_POLLS        120    /* the service answers no more per task */
-#define DEFAULT_REQUEST_TIMEOUT  60000  /* ms for one whole HTTP exchange */
-#define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
-/* Polls are idempotent: a transient failure of one does not end the solve,
- * unless it happens this many times in a row. */
-#define MAX_TRANSIENT_POLL_ERRORS 3
-
-struct _CsClient
-{
-  GObject      parent_instance;
-
-  char        *api_key;
-  char        *base_url;
-  char        *app_id;
-  guint        first_poll_delay;
-  guint        poll_interval;
-  guint        deadline;
-  guint        max_polls;
-  guint        request_timeout;
-  gboolean     pause_on_cooldown;
-  SoupSession *session;
-
-  /* after a cooldown error: no request before paused_until (monotonic µs) */
-  GMutex       pause_lock;
-  gint64       paused_until;
-  CsError      paused_by;
-};
 
 G_DEFINE_FINAL_TYPE (CsClient, cs_client, G_TYPE_OBJECT)
 
@@ -798,44 +767,6 @@ cs_client_resume (CsClient *client)
   g_mutex_unlock (&client->pause_lock);
 }
 
-/* Remembers a cooldown error, so that the requests after it wait. */
-static void
-client_pause_after (CsClient     *self,
-                    const GError *error)
-{
-  gint64 until;
-
-  if (!self->pause_on_cooldown || error->domain != CS_ERROR ||
-      cs_error_get_retry_class (error) != CS_RETRY_CLASS_COOLDOWN)
-    return;
-
-  until = g_get_monotonic_time () + (gint64) cs_error_get_cooldown (error) * G_USEC_PER_SEC;
-  g_mutex_lock (&self->pause_lock);
-  if (until > self->paused_until)
-    {
-      self->paused_until = until;
-      self->paused_by = error->code;
-    }
-  g_mutex_unlock (&self->pause_lock);
-}
-
-/* The error of a request made during a pause, or NULL. */
-static GError *
-client_check_paused (CsClient *self)
-{
-  guint left = cs_client_get_paused_for (self);
-  CsError code;
-
-  if (left == 0)
-    return NULL;
-  g_mutex_lock (&self->pause_lock);
-  code = self->paused_by;
-  g_mutex_unlock (&self->pause_lock);
-  return g_error_new (CS_ERROR, code,
-                      "%s: requests are paused for %u more seconds after this error; "
-                      "nothing was sent", cs_error_to_code (code), left);
-}
-
 /**
  * cs_client_get_session: (get-property session)
  * @client: a #CsClient
@@ -853,325 +784,6 @@ cs_client_get_session (CsClient *client)
   return client->session;
 }
 
-/* --- One request ------------------------------------------------------------
- *
- * POST a JSON body to one method, read the reply with a size cap and parse
- * it into a CsReply. Every operation below goes through here.
- */
-
-#define READ_CHUNK 16384
-
-typedef struct {
-  SoupMessage  *message;
-  GInputStream *stream;
-  GByteArray   *body;
-  const char   *method;
-  char         *url;
-  GBytes       *request_body;
-  gboolean      idempotent;
-  guint         attempts;
-  CsReply       reply;
-  /* the exchange runs under a cancellable of its own, cancelled by the
-   * caller's or by the request timeout */
-  GCancellable *cancellable;
-  GCancellable *caller_cancellable;
-  gulong        caller_handler;
-  GSource      *timeout_source;
-  gboolean      timed_out;
-} CallData;
-
-static void
-call_data_free (CallData *data)
-{
-  g_clear_object (&data->message);
-  g_clear_object (&data->stream);
-  g_clear_pointer (&data->body, g_byte_array_unref);
-  g_free (data->url);
-  g_clear_pointer (&data->request_body, g_bytes_unref);
-  _cs_reply_clear (&data->reply);
-  if (data->caller_handler != 0)
-    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
-  g_clear_object (&data->caller_cancellable);
-  if (data->timeout_source != NULL)
-    {
-      g_source_destroy (data->timeout_source);
-      g_source_unref (data->timeout_source);
-    }
-  g_clear_object (&data->cancellable);
-  g_free (data);
-}
-
-static void
-call_caller_cancelled_cb (GCancellable *caller_cancellable,
-                          GCancellable *cancellable)
-{
-  g_cancellable_cancel (cancellable);
-}
-
-static gboolean
-call_timeout_cb (gpointer user_data)
-{
-  CallData *data = user_data;
-
-  data->timed_out = TRUE;
-  g_cancellable_cancel (data->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* Starts the clock of one exchange. The timeout source holds no reference
- * on the GTask; the task data destroys it. */
-static void
-call_data_start_clock (CallData     *data,
-                       GTask        *task,
-                       guint         timeout_ms,
-                       GCancellable *caller_cancellable)
-{
-  data->cancellable = g_cancellable_new ();
-  if (caller_cancellable != NULL)
-    {
-      data->caller_cancellable = g_object_ref (caller_cancellable);
-      data->caller_handler = g_cancellable_connect (caller_cancellable,
-                                                    G_CALLBACK (call_caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
-    }
-  data->timeout_source = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (data->timeout_source, call_timeout_cb, data, NULL);
-  g_source_attach (data->timeout_source, g_task_get_context (task));
-}
-
-/* A cancellation that the request timeout caused is a time-out. */
-static void
-call_return_error (GTask  *task,
-                   GError *error)
-{
-  CallData *data = g_task_get_task_data (task);
-
-  if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      CsClient *self = g_task_get_source_object (task);
-
-      g_error_free (error);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "%s: no complete reply within %u ms", data->method,
-                               self->request_timeout);
-      return;
-    }
-  g_task_return_error (task, error);
-}
-
-static void call_send (GTask *task);
-
-static void call_read_cb (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data);
-
-static void
-call_read_next (GTask *task)
-{
-  CallData *data = g_task_get_task_data (task);
-
-  g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   data->cancellable, call_read_cb, task);
-}
-
-static void
-call_finish_body (GTask *task)
-{
-  CsClient *self = g_task_get_source_object (task);
-  CallData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->body));
-  guint status = soup_message_get_status (data->message);
-  GError *error = NULL;
-
-  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", data->method, status,
-           g_bytes_get_size (body));
-
-  if (!_cs_reply_parse (&data->reply, status, body, self->api_key, &error))
-    {
-      g_debug ("%s: %s", data->method, error->message);
-      client_pause_after (self, error);
-      /* data->reply is kept: a failed status still tells the task's fate */
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-/* A kept-alive connection the server closed while it sat idle fails the
- * next request sent on it, and libsoup resends only GET-like methods by
- * itself. A request that is safe to repeat gets one more try on a new
- * connection; createTask never does. */
-static gboolean
-call_retry_on_stale_connection (GTask  *task,
-                                GError *error)
-{
-  CallData *data = g_task_get_task_data (task);
-
-  if (!data->idempotent || data->attempts > 1 ||
-      !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
-        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)))
-    return FALSE;
-
-  g_debug ("%s: %s; sending again on a new connection", data->method, error->message);
-  g_error_free (error);
-  g_clear_object (&data->stream);
-  g_clear_pointer (&data->body, g_byte_array_unref);
-  call_send (task);
-  return TRUE;
-}
-
-static void
-call_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  CallData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) chunk = NULL;
-  GError *error = NULL;
-
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (chunk == NULL)
-    {
-      GTask *owned = g_steal_pointer (&task);
-
-      if (!call_retry_on_stale_connection (owned, error))
-        {
-          call_return_error (owned, error);
-          g_object_unref (owned);
-        }
-      return;
-    }
-  if (g_bytes_get_size (chunk) == 0)
-    {
-      /* Closing the body ends the message in libsoup now, on this
-       * context, rather than whenever the stream is freed: a blocking
-       * call stops iterating its private context once it has a result. */
-      g_input_stream_close (data->stream, NULL, NULL);
-      call_finish_body (task);
-      return;
-    }
-  if (data->body->len + g_bytes_get_size (chunk) > CS_MAX_REPLY_SIZE)
-    {
-      g_task_return_new_error (task, CS_ERROR, CS_ERROR_PROTOCOL,
-                               "HTTP %u: reply is larger than %d bytes",
-                               soup_message_get_status (data->message), CS_MAX_REPLY_SIZE);
-      return;
-    }
-  g_byte_array_append (data->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-  call_read_next (g_steal_pointer (&task));
-}
-
-static void
-call_send_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  CallData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (data->stream == NULL)
-    {
-      GTask *owned = g_steal_pointer (&task);
-
-      if (!call_retry_on_stale_connection (owned, error))
-        {
-          g_debug ("%s: %s", data->method, error->message);
-          call_return_error (owned, error);
-          g_object_unref (owned);
-        }
-      return;
-    }
-  data->body = g_byte_array_new ();
-  call_read_next (g_steal_pointer (&task));
-}
-
-static void
-cs_client_call_async (CsClient            *self,
-                      const char          *method,
-                      JsonObject          *body,
-                      gboolean             idempotent,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
-  CallData *data;
-  GError *paused;
-
-  g_task_set_source_tag (task, cs_client_call_async);
-
-  data = g_new0 (CallData, 1);
-  data->method = method;
-  data->url = g_steal_pointer (&url);
-  data->request_body = _cs_json_to_bytes (body);
-  data->idempotent = idempotent;
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-
-  paused = client_check_paused (self);
-  if (paused != NULL)
-    {
-      g_debug ("%s: %s", method, paused->message);
-      g_task_return_error (task, paused);
-      return;
-    }
-  call_data_start_clock (data, task, self->request_timeout, cancellable);
-  call_send (g_steal_pointer (&task));
-}
-
-/* Sends the request with a fresh message: a message is never queued twice. */
-static void
-call_send (GTask *task)
-{
-  CsClient *self = g_task_get_source_object (task);
-  CallData *data = g_task_get_task_data (task);
-
-  g_clear_object (&data->message);
-  data->message = soup_message_new (SOUP_METHOD_POST, data->url);
-  if (data->message == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "cannot send to “%s”: not an HTTP URL", self->base_url);
-      g_object_unref (task);
-      return;
-    }
-  data->attempts++;
-  /* Polls and balance reads may be repeated safely: let libsoup keep the
-   * connection. createTask is never flagged, so it is never resent. */
-  if (data->idempotent)
-    soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
-  soup_message_set_request_body_from_bytes (data->message, "application/json",
-                                            data->request_body);
-  soup_message_headers_replace (soup_message_get_request_headers (data->message),
-                                "Accept", "application/json");
-
-  g_debug ("%s: POST %s", data->method, data->url);
-  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
-                           data->cancellable, call_send_cb, task);
-}
-
-/* On success, @reply takes the parsed reply. On failure, @reply still gets
- * the parsed body if there was one (its root is NULL otherwise). */
-static gboolean
-cs_client_call_finish (CsClient      *self,
-                       GAsyncResult  *result,
-                       CsReply       *reply,
-                       GError       **error)
-{
-  CallData *data = g_task_get_task_data (G_TASK (result));
-
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_call_async, FALSE);
-
-  *reply = data->reply;
-  memset (&data->reply, 0, sizeof data->reply);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 /* The envelope every method shares; NULL members are not sent. */
 static JsonObject *
 new_envelope (CsClient *self,
@@ -1185,8 +797,8 @@ new_envelope (CsClient *self,
   return body;
 }
 
-static gboolean
-check_api_key (CsClient  *self,
+gboolean
+_cs_client_check_api_key (CsClient  *self,
                GError   **error)
 {
   if (self->api_key != NULL && *self->api_key != '\0')
@@ -1259,7 +871,7 @@ create_task_cb (GObject      *source,
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
-  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) ||
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) ||
       !apply_create_reply (g_task_get_task_data (task), &reply, &error))
     {
       g_task_return_error (task, error);
@@ -1316,7 +928,7 @@ cs_client_create_task_async (CsClient            *client,
                                cs_task_get_task_id (task));
       return;
     }
-  if (!check_api_key (client, &error) ||
+  if (!_cs_client_check_api_key (client, &error) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
       g_task_return_error (gtask, error);
@@ -1328,7 +940,7 @@ cs_client_create_task_async (CsClient            *client,
     json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
   json_object_set_object_member (body, "task", task_json);
 
-  cs_client_call_async (client, "createTask", body, FALSE, cancellable,
+  _cs_client_call_async (client, "createTask", body, FALSE, cancellable,
                         create_task_cb, g_steal_pointer (&gtask));
 }
 
@@ -1407,7 +1019,7 @@ get_task_result_cb (GObject      *source,
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
-  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       apply_result_error (cs_task, &reply, error);
       g_task_return_error (task, error);
@@ -1453,7 +1065,7 @@ cs_client_get_task_result_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_get_task_result_async);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
-  if (!check_api_key (client, &error) || !check_task_id (task, &error))
+  if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -1462,7 +1074,7 @@ cs_client_get_task_result_async (CsClient            *client,
   body = new_envelope (client, FALSE);
   json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
   _cs_task_count_poll (task);
-  cs_client_call_async (client, "getTaskResult", body, TRUE, cancellable,
+  _cs_client_call_async (client, "getTaskResult", body, TRUE, cancellable,
                         get_task_result_cb, g_steal_pointer (&gtask));
 }
 
@@ -1491,334 +1103,6 @@ cs_client_get_task_result_finish (CsClient      *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* --- solve: create, then poll ------------------------------------------------
- *
- * The polls and the waits between them run under a cancellable of the
- * solve's own, which the caller's cancellable and the deadline both
- * cancel: the deadline then ends a poll that is still on its way, not
- * just the wait for the next one. createTask runs under the caller's
- * cancellable alone: interrupting it could leave a task created, and
- * billed, that the client never heard of.
- */
-
-typedef struct {
-  CsTask       *task;
-  gint64        deadline;          /* monotonic µs */
-  guint         transient_errors;
-  GCancellable *cancellable;       /* polls and waits */
-  GCancellable *caller_cancellable;
-  gulong        caller_handler;
-  GSource      *deadline_source;
-  gboolean      deadline_passed;
-  gboolean      wait_reaches_deadline;  /* the pending wait ends at the deadline */
-} SolveData;
-
-static void
-solve_data_free (SolveData *data)
-{
-  if (data->caller_handler != 0)
-    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
-  g_clear_object (&data->caller_cancellable);
-  if (data->deadline_source != NULL)
-    {
-      g_source_destroy (data->deadline_source);
-      g_source_unref (data->deadline_source);
-    }
-  g_clear_object (&data->cancellable);
-  g_clear_object (&data->task);
-  g_free (data);
-}
-
-static void
-solve_caller_cancelled_cb (GCancellable *caller_cancellable,
-                           GCancellable *cancellable)
-{
-  g_cancellable_cancel (cancellable);
-}
-
-static gboolean
-solve_deadline_cb (gpointer user_data)
-{
-  SolveData *data = user_data;
-
-  data->deadline_passed = TRUE;
-  g_cancellable_cancel (data->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* Starts the clock of one solve. The deadline source holds no reference
- * on the GTask; the task data destroys it. */
-static void
-solve_data_start (SolveData    *data,
-                  GTask        *gtask,
-                  CsClient     *client,
-                  GCancellable *caller_cancellable)
-{
-  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
-  data->cancellable = g_cancellable_new ();
-  if (caller_cancellable != NULL)
-    {
-      data->caller_cancellable = g_object_ref (caller_cancellable);
-      data->caller_handler = g_cancellable_connect (caller_cancellable,
-                                                    G_CALLBACK (solve_caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
-    }
-  data->deadline_source = g_timeout_source_new (client->deadline);
-  g_source_set_callback (data->deadline_source, solve_deadline_cb, data, NULL);
-  g_source_attach (data->deadline_source, g_task_get_context (gtask));
-}
-
-static void solve_poll (GTask *gtask);
-
-static void
-solve_return_solution (GTask *gtask)
-{
-  SolveData *data = g_task_get_task_data (gtask);
-
-  g_task_return_pointer (gtask, g_object_ref (cs_task_get_solution (data->task)),
-                         g_object_unref);
-}
-
-static void
-solve_return_timeout (GTask      *gtask,
-                      const char *why)
-{
-  SolveData *data = g_task_get_task_data (gtask);
-
-  g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_TIMEOUT,
-                           "task %s not ready: %s; solve it again to resume polling",
-                           cs_task_get_task_id (data->task), why);
-}
-
-/* Ends the solve if the caller cancelled it or its deadline passed. */
-static gboolean
-solve_return_if_interrupted (GTask *gtask)
-{
-  CsClient *self = g_task_get_source_object (gtask);
-  SolveData *data = g_task_get_task_data (gtask);
-  g_autofree char *why = NULL;
-
-  if (g_task_return_error_if_cancelled (gtask))
-    return TRUE;
-  if (!data->deadline_passed && g_get_monotonic_time () < data->deadline)
-    return FALSE;
-
-  why = g_strdup_printf ("the deadline of %u ms passed", self->deadline);
-  solve_return_timeout (gtask, why);
-  return TRUE;
-}
-
-static gboolean
-solve_timer_cb (gpointer user_data)
-{
-  GTask *gtask = user_data;
-  SolveData *data = g_task_get_task_data (gtask);
-
-  /* A wait cut short to end at the deadline is the deadline, even when
-   * the timer fires a fraction of a millisecond before the monotonic
-   * clock gets there (remaining_ms is rounded down, and a timeout counts
-   * from the context's cached time): never send a poll at the deadline. */
-  if (data->wait_reaches_deadline)
-    data->deadline_passed = TRUE;
-  if (!solve_return_if_interrupted (gtask))
-    solve_poll (g_object_ref (gtask));
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits on the operation's own context, never the global default one, so
- * the blocking wrapper and worker threads work; cancellation wakes it. */
-static void
-solve_schedule (GTask *gtask,
-                guint  delay_ms)
-{
-  CsClient *self = g_task_get_source_object (gtask);
-  SolveData *data = g_task_get_task_data (gtask);
-  g_autoptr(GSource) timer = NULL;
-  g_autoptr(GSource) cancel = NULL;
-  gint64 remaining_ms = (data->deadline - g_get_monotonic_time ()) / 1000;
-
-  if (cs_task_get_poll_count (data->task) >= self->max_polls)
-    {
-      g_autofree char *why = g_strdup_printf ("all %u polls were used", self->max_polls);
-
-      solve_return_timeout (gtask, why);
-      g_object_unref (gtask);
-      return;
-    }
-
-  data->wait_reaches_deadline = (gint64) delay_ms >= remaining_ms;
-  timer = g_timeout_source_new (MAX (0, MIN ((gint64) delay_ms, remaining_ms)));
-  cancel = g_cancellable_source_new (data->cancellable);
-  g_source_set_dummy_callback (cancel);
-  g_source_add_child_source (timer, cancel);
-  g_task_attach_source (gtask, timer, solve_timer_cb);
-  /* the source holds the task through its callback data */
-  g_source_set_callback (timer, solve_timer_cb, gtask, g_object_unref);
-}
-
-static void
-solve_poll_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GTask *gtask = user_data;
-  CsClient *self = CS_CLIENT (source);
-  SolveData *data = g_task_get_task_data (gtask);
-  GError *error = NULL;
-
-  if (!cs_client_get_task_result_finish (self, result, &error))
-    {
-      gboolean retry = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-                       cs_task_get_status (data->task) != CS_TASK_STATUS_FAILED &&
-                       cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT &&
-                       ++data->transient_errors < MAX_TRANSIENT_POLL_ERRORS;
-
-      if (retry)
-        {
-          g_debug ("poll of task %s failed, polling again: %s",
-                   cs_task_get_task_id (data->task), error->message);
-          g_error_free (error);
-          solve_schedule (gtask, self->poll_interval);
-          return;
-        }
-      /* a poll cancelled by the deadline is the deadline's error */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          solve_return_if_interrupted (gtask))
-        g_error_free (error);
-      else
-        g_task_return_error (gtask, error);
-      g_object_unref (gtask);
-      return;
-    }
-
-  data->transient_errors = 0;
-  if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
-    {
-      solve_return_solution (gtask);
-      g_object_unref (gtask);
-      return;
-    }
-  solve_schedule (gtask, self->poll_interval);
-}
-
-static void
-solve_poll (GTask *gtask)
-{
-  SolveData *data = g_task_get_task_data (gtask);
-
-  cs_client_get_task_result_async (g_task_get_source_object (gtask), data->task,
-                                   data->cancellable, solve_poll_cb, gtask);
-}
-
-static void
-solve_create_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *gtask = user_data;
-  CsClient *self = CS_CLIENT (source);
-  SolveData *data = g_task_get_task_data (gtask);
-  GError *error = NULL;
-
-  if (!cs_client_create_task_finish (self, result, &error))
-    {
-      g_task_return_error (gtask, error);
-      g_object_unref (gtask);
-      return;
-    }
-  if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
-    {
-      solve_return_solution (gtask);
-      g_object_unref (gtask);
-      return;
-    }
-  solve_schedule (gtask, self->first_poll_delay);
-}
-
-/**
- * cs_client_solve_async:
- * @client: a #CsClient
- * @task: the task to solve
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the task is solved or failed
- * @user_data: data for @callback
- *
- * Solves @task: sends `createTask` unless the task already has a task id,
- * then, unless the service answered at once, polls `getTaskResult` after
- * #CsClient:first-poll-delay and then every #CsClient:poll-interval until
- * the task is ready, fails, is cancelled, or #CsClient:deadline passes.
- * The task's #CsTask:status follows what the service reports.
- *
- * On %CS_ERROR_TIMEOUT the task keeps its task id: solving it again resumes
- * polling without creating a new task. The deadline interrupts a
- * `getTaskResult` request on its way, but never `createTask`: abandoning
- * that would leave a task created, and billed, with no id to resume. A transient failure of a single
- * poll (a dropped connection, an error page, `ERROR_SERVICE_UNAVALIABLE`)
- * is retried at the next interval, up to three times in a row.
- *
- * Since: 1.0
- */
-void
-cs_client_solve_async (CsClient            *client,
-                       CsTask              *task,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             user_data)
-{
-  GTask *gtask;
-  SolveData *data;
-
-  g_return_if_fail (CS_IS_CLIENT (client));
-  g_return_if_fail (CS_IS_TASK (task));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  gtask = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (gtask, cs_client_solve_async);
-
-  data = g_new0 (SolveData, 1);
-  data->task = g_object_ref (task);
-  g_task_set_task_data (gtask, data, (GDestroyNotify) solve_data_free);
-  solve_data_start (data, gtask, client, cancellable);
-
-  if (cs_task_get_task_id (task) == NULL)
-    {
-      cs_client_create_task_async (client, task, cancellable, solve_create_cb, gtask);
-      return;
-    }
-  if (cs_task_get_status (task) == CS_TASK_STATUS_READY && cs_task_get_solution (task) != NULL)
-    {
-      solve_return_solution (gtask);
-      g_object_unref (gtask);
-      return;
-    }
-  /* resuming: the first poll is due already */
-  solve_schedule (gtask, 0);
-}
-
-/**
- * cs_client_solve_finish:
- * @client: a #CsClient
- * @result: the #GAsyncResult given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Client.solve_async].
- *
- * Returns: (transfer full): the solution, also kept by the task
- *
- * Since: 1.0
- */
-CsSolution *
-cs_client_solve_finish (CsClient      *client,
-                        GAsyncResult  *result,
-                        GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_solve_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* --- getBalance ------------------------------------------------------------- */
 
 static void
@@ -1831,7 +1115,7 @@ get_balance_cb (GObject      *source,
   GError *error = NULL;
   double amount;
 
-  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1875,13 +1159,13 @@ cs_client_get_balance_async (CsClient            *client,
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_client_get_balance_async);
 
-  if (!check_api_key (client, &error))
+  if (!_cs_client_check_api_key (client, &error))
     {
       g_task_return_error (task, error);
       return;
     }
   body = new_envelope (client, FALSE);
-  cs_client_call_async (client, "getBalance", body, TRUE, cancellable,
+  _cs_client_call_async (client, "getBalance", body, TRUE, cancellable,
                         get_balance_cb, g_steal_pointer (&task));
 }
 
@@ -1919,7 +1203,7 @@ feedback_task_cb (GObject      *source,
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
-  if (!cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1965,7 +1249,7 @@ cs_client_feedback_task_async (CsClient            *client,
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
 
-  if (!check_api_key (client, &error) || !check_task_id (task, &error))
+  if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -1981,7 +1265,7 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  cs_client_call_async (client, "feedbackTask", body, FALSE, cancellable,
+  _cs_client_call_async (client, "feedbackTask", body, FALSE, cancellable,
                         feedback_task_cb, g_steal_pointer (&gtask));
 }
 
@@ -2009,212 +1293,3 @@ cs_client_feedback_task_finish (CsClient      *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* --- Blocking forms ----------------------------------------------------------
- *
- * Each runs the asynchronous call on a new main context pushed as the
- * thread default, and iterates only that context until the call is done.
- */
-
-typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncCall;
-
-static void
-sync_call_begin (SyncCall *call)
-{
-  call->context = g_main_context_new ();
-  call->result = NULL;
-  g_main_context_push_thread_default (call->context);
-}
-
-static void
-sync_call_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  SyncCall *call = user_data;
-
-  call->result = g_object_ref (result);
-  g_main_context_wakeup (call->context);
-}
-
-static GAsyncResult *
-sync_call_wait (SyncCall *call)
-{
-  while (call->result == NULL)
-    g_main_context_iteration (call->context, TRUE);
-  /* libsoup finishes a message on the context that sent it, in a source
-   * of its own: dispatch it, or the session keeps the message queued on a
-   * context that is about to go, and the next call waits forever. */
-  while (g_main_context_pending (call->context))
-    g_main_context_iteration (call->context, FALSE);
-  g_main_context_pop_thread_default (call->context);
-  g_main_context_unref (call->context);
-  return call->result;
-}
-
-/**
- * cs_client_create_task:
- * @client: a #CsClient
- * @task: the task to create
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * The blocking form of [method@Client.create_task_async].
- *
- * Returns: %TRUE if the task was created
- *
- * Since: 1.0
- */
-gboolean
-cs_client_create_task (CsClient      *client,
-                       CsTask        *task,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  SyncCall call;
-
-  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
-  /* the async call would refuse these without calling back: do not wait */
-  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
-  sync_call_begin (&call);
-  cs_client_create_task_async (client, task, cancellable, sync_call_done, &call);
-  result = sync_call_wait (&call);
-  return cs_client_create_task_finish (client, result, error);
-}
-
-/**
- * cs_client_get_task_result:
- * @client: a #CsClient
- * @task: a task that has a task id
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * The blocking form of [method@Client.get_task_result_async].
- *
- * Returns: %TRUE if the service answered without an error
- *
- * Since: 1.0
- */
-gboolean
-cs_client_get_task_result (CsClient      *client,
-                           CsTask        *task,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  SyncCall call;
-
-  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
-  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
-  sync_call_begin (&call);
-  cs_client_get_task_result_async (client, task, cancellable, sync_call_done, &call);
-  result = sync_call_wait (&call);
-  return cs_client_get_task_result_finish (client, result, error);
-}
-
-/**
- * cs_client_solve:
- * @client: a #CsClient
- * @task: the task to solve
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * The blocking form of [method@Client.solve_async].
- *
- * Returns: (transfer full): the solution
- *
- * Since: 1.0
- */
-CsSolution *
-cs_client_solve (CsClient      *client,
-                 CsTask        *task,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  SyncCall call;
-
-  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
-  g_return_val_if_fail (CS_IS_TASK (task), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-
-  sync_call_begin (&call);
-  cs_client_solve_async (client, task, cancellable, sync_call_done, &call);
-  result = sync_call_wait (&call);
-  return cs_client_solve_finish (client, result, error);
-}
-
-/**
- * cs_client_get_balance:
- * @client: a #CsClient
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * The blocking form of [method@Client.get_balance_async].
- *
- * Returns: (transfer full): the balance
- *
- * Since: 1.0
- */
-CsBalance *
-cs_client_get_balance (CsClient      *client,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  SyncCall call;
-
-  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-
-  sync_call_begin (&call);
-  cs_client_get_balance_async (client, cancellable, sync_call_done, &call);
-  result = sync_call_wait (&call);
-  return cs_client_get_balance_finish (client, result, error);
-}
-
-/**
- * cs_client_feedback_task:
- * @client: a #CsClient
- * @task: a task that has a task id
- * @invalid: %TRUE if the site rejected the solution
- * @code: a code of your own for the outcome, or 0
- * @message: (nullable): a note of your own, or %NULL
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * The blocking form of [method@Client.feedback_task_async].
- *
- * Returns: %TRUE if the service took the feedback
- *
- * Since: 1.0
- */
-gboolean
-cs_client_feedback_task (CsClient      *client,
-                         CsTask        *task,
-                         gboolean       invalid,
-                         int            code,
-                         const char    *message,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  SyncCall call;
-
-  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
-  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
-  sync_call_begin (&call);
-  cs_client_feedback_task_async (client, task, invalid, code, message, cancellable,
-                                 sync_call_done, &call);
-  result = sync_call_wait (&call);
-  return cs_client_feedback_task_finish (client, result, error);
-}

@@ -1,8 +1,14 @@
-/* cs-client-call.c: one HTTP exchange of a CsClient
+/* cs-client-call.c: one HTTP exchange of a CsClient, and the queue before it
  *
  * A request is POSTed with a fresh message, its reply read with a size cap
- * and parsed once into a CsReply; the pause after a cooldown error is
- * enforced here, since every request passes through.
+ * and parsed once into a CsReply. The client admits to libsoup at most as
+ * many requests as it has connections and keeps the others in a queue of
+ * its own: libsoup walks its whole queue on every event, cannot cancel a
+ * message that waits for a connection, and drops the idle connections of
+ * every host when its slots are full. Here a request that waits is only a
+ * link in a list, and cancelling it or reaching its solve's deadline ends
+ * it at once. The pause after a cooldown error is enforced here too, since
+ * every request passes through.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,30 +19,45 @@
 
 #include "cs-client-private.h"
 
-/* Remembers a cooldown error, so that the requests after it wait. */
+#define READ_CHUNK 16384
+/* libsoup 3.2 has no name for it */
+#define HTTP_TOO_MANY_REQUESTS 429
+
+/* --- The pause after a cooldown error --------------------------------------- */
+
+/* Holds every request back for @seconds after an error of @code. */
 static void
-client_pause_after (CsClient     *self,
-                    const GError *error)
+pause_requests (CsClient *self,
+                CsError   code,
+                guint     seconds)
 {
-  gint64 until;
+  gint64 until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 
-  if (!self->pause_on_cooldown || error->domain != CS_ERROR ||
-      cs_error_get_retry_class (error) != CS_RETRY_CLASS_COOLDOWN)
-    return;
-
-  until = g_get_monotonic_time () + (gint64) cs_error_get_cooldown (error) * G_USEC_PER_SEC;
   g_mutex_lock (&self->pause_lock);
   if (until > self->paused_until)
     {
       self->paused_until = until;
-      self->paused_by = error->code;
+      self->paused_by = code;
     }
   g_mutex_unlock (&self->pause_lock);
 }
 
+/* Remembers a cooldown error, so that the requests after it wait:
+ * @seconds overrides the code's own cooldown when not 0 (Retry-After). */
+static void
+pause_after (CsClient     *self,
+             const GError *error,
+             guint         seconds)
+{
+  if (!self->pause_on_cooldown || error->domain != CS_ERROR ||
+      cs_error_get_retry_class (error) != CS_RETRY_CLASS_COOLDOWN)
+    return;
+  pause_requests (self, error->code, seconds != 0 ? seconds : cs_error_get_cooldown (error));
+}
+
 /* The error of a request made during a pause, or NULL. */
 static GError *
-client_check_paused (CsClient *self)
+check_paused (CsClient *self)
 {
   guint left = cs_client_get_paused_for (self);
   CsError code;
@@ -51,30 +72,35 @@ client_check_paused (CsClient *self)
                       "nothing was sent", cs_error_to_code (code), left);
 }
 
+/* --- One exchange ------------------------------------------------------------ */
 
-/* --- One request ------------------------------------------------------------
- *
- * POST a JSON body to one method, read the reply with a size cap and parse
- * it into a CsReply. Every operation below goes through here.
- */
-
-#define READ_CHUNK 16384
+typedef enum {
+  CALL_WAITING,    /* in the client's queue */
+  CALL_SENDING,    /* given to libsoup: holds one of the client's slots */
+  CALL_WITHDRAWN,  /* left the queue unsent; its end is on its way */
+} CallState;
 
 typedef struct {
+  GList         link;              /* in a queue of the client while waiting */
+  CallState     state;             /* under the client's queue_lock */
+  GMainContext *context;           /* the GTask's: everything runs there */
   SoupMessage  *message;
   GInputStream *stream;
   GByteArray   *body;
   const char   *method;
   char         *url;
   GBytes       *request_body;
-  gboolean      idempotent;
+  CsCallFlags   flags;
   guint         attempts;
   CsReply       reply;
   /* the exchange runs under a cancellable of its own, cancelled by the
-   * caller's or by the request timeout */
+   * caller's or by the request timeout; the unsent cancellable only takes
+   * a request out of the queue */
   GCancellable *cancellable;
   GCancellable *caller_cancellable;
   gulong        caller_handler;
+  GCancellable *unsent_cancellable;
+  gulong        unsent_handler;
   GSource      *timeout_source;
   gboolean      timed_out;
 } CallData;
@@ -82,29 +108,168 @@ typedef struct {
 static void
 call_data_free (CallData *data)
 {
+  /* disconnecting waits for a handler running in another thread */
+  if (data->caller_handler != 0)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  if (data->unsent_handler != 0)
+    g_cancellable_disconnect (data->unsent_cancellable, data->unsent_handler);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->unsent_cancellable);
   g_clear_object (&data->message);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->body, g_byte_array_unref);
   g_free (data->url);
   g_clear_pointer (&data->request_body, g_bytes_unref);
   _cs_reply_clear (&data->reply);
-  if (data->caller_handler != 0)
-    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
-  g_clear_object (&data->caller_cancellable);
   if (data->timeout_source != NULL)
     {
       g_source_destroy (data->timeout_source);
       g_source_unref (data->timeout_source);
     }
   g_clear_object (&data->cancellable);
+  g_main_context_unref (data->context);
   g_free (data);
 }
 
-static void
-call_caller_cancelled_cb (GCancellable *caller_cancellable,
-                          GCancellable *cancellable)
+static GQueue *
+queue_for (CsClient *self,
+           CallData *data)
 {
-  g_cancellable_cancel (cancellable);
+  return (data->flags & CS_CALL_IDEMPOTENT) != 0 ? &self->waiting_polls : &self->waiting_creates;
+}
+
+static void call_send (GTask *gtask);
+
+static gboolean
+call_send_cb (gpointer user_data)
+{
+  call_send (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes the next waiting request, alternating between the requests that
+ * create something and those that read: neither starves the other. */
+static GList *
+pop_next_locked (CsClient *self)
+{
+  GQueue *first = self->admit_creates_next ? &self->waiting_creates : &self->waiting_polls;
+  GQueue *second = first == &self->waiting_creates ? &self->waiting_polls : &self->waiting_creates;
+  GList *link = g_queue_pop_head_link (first);
+
+  if (link == NULL)
+    link = g_queue_pop_head_link (second);
+  else
+    self->admit_creates_next = !self->admit_creates_next;
+  return link;
+}
+
+/* Gives libsoup the waiting requests for which there is a free slot, each
+ * on its own context. */
+static void
+admit (CsClient *self)
+{
+  for (;;)
+    {
+      GList *link;
+      GTask *gtask;
+      CallData *data;
+
+      g_mutex_lock (&self->queue_lock);
+      link = self->in_flight < self->max_in_flight ? pop_next_locked (self) : NULL;
+      if (link == NULL)
+        {
+          g_mutex_unlock (&self->queue_lock);
+          return;
+        }
+      gtask = link->data;
+      data = g_task_get_task_data (gtask);
+      data->state = CALL_SENDING;
+      self->in_flight++;
+      g_mutex_unlock (&self->queue_lock);
+
+      /* the queue's reference goes with the request */
+      g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, call_send_cb, gtask, NULL);
+    }
+}
+
+/* Ends the exchange: gives its slot to the next request, returns @error
+ * (or success) and drops the exchange's reference on @gtask. */
+static void
+call_complete (GTask  *gtask,
+               GError *error)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  gboolean held_slot;
+
+  if (data->timeout_source != NULL)
+    g_source_destroy (data->timeout_source);
+
+  g_mutex_lock (&self->queue_lock);
+  held_slot = data->state == CALL_SENDING;
+  if (held_slot)
+    self->in_flight--;
+  g_mutex_unlock (&self->queue_lock);
+  if (held_slot)
+    admit (self);
+
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_boolean (gtask, TRUE);
+  g_object_unref (gtask);
+}
+
+static gboolean
+call_withdrawn_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
+
+  call_complete (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     "%s: cancelled before it was sent", data->method));
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes a waiting request out of the queue; it ends on its own context. */
+static void
+withdraw (GTask *gtask)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  gboolean waiting;
+
+  g_mutex_lock (&self->queue_lock);
+  waiting = data->state == CALL_WAITING;
+  if (waiting)
+    {
+      g_queue_unlink (queue_for (self, data), &data->link);
+      data->state = CALL_WITHDRAWN;
+    }
+  g_mutex_unlock (&self->queue_lock);
+
+  /* the queue's reference goes with it */
+  if (waiting)
+    g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, call_withdrawn_cb, gtask, NULL);
+}
+
+/* Both run in whatever thread cancels. The GTask outlives them: its data
+ * disconnects them, and a disconnection waits for a running handler. */
+static void
+call_cancelled_cb (GCancellable *cancellable,
+                   GTask        *gtask)
+{
+  CallData *data = g_task_get_task_data (gtask);
+
+  g_cancellable_cancel (data->cancellable);
+  withdraw (gtask);
+}
+
+static void
+call_unsent_cancelled_cb (GCancellable *cancellable,
+                          GTask        *gtask)
+{
+  withdraw (gtask);
 }
 
 static gboolean
@@ -117,68 +282,126 @@ call_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Starts the clock of one exchange. The timeout source holds no reference
- * on the GTask; the task data destroys it. */
+/* The clock of an exchange starts when it is sent, not while it waits. */
 static void
-call_data_start_clock (CallData     *data,
-                       GTask        *task,
-                       guint         timeout_ms,
-                       GCancellable *caller_cancellable)
+call_start_clock (CallData *data,
+                  guint     timeout_ms)
 {
-  data->cancellable = g_cancellable_new ();
-  if (caller_cancellable != NULL)
-    {
-      data->caller_cancellable = g_object_ref (caller_cancellable);
-      data->caller_handler = g_cancellable_connect (caller_cancellable,
-                                                    G_CALLBACK (call_caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
-    }
+  if (data->timeout_source != NULL)
+    return;
   data->timeout_source = g_timeout_source_new (timeout_ms);
   g_source_set_callback (data->timeout_source, call_timeout_cb, data, NULL);
-  g_source_attach (data->timeout_source, g_task_get_context (task));
+  g_source_attach (data->timeout_source, data->context);
+}
+
+static guint
+call_timeout_ms (CsClient *self,
+                 CallData *data)
+{
+  return (data->flags & CS_CALL_LONG) != 0 ? self->get_token_timeout : self->request_timeout;
 }
 
 /* A cancellation that the request timeout caused is a time-out. */
 static void
-call_return_error (GTask  *task,
-                   GError *error)
+call_fail (GTask  *gtask,
+           GError *error)
 {
-  CallData *data = g_task_get_task_data (task);
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
 
+  g_debug ("%s: %s", data->method, error->message);
   if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      CsClient *self = g_task_get_source_object (task);
-
       g_error_free (error);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "%s: no complete reply within %u ms", data->method,
-                               self->request_timeout);
-      return;
+      error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           "%s: no complete reply within %u ms%s", data->method,
+                           call_timeout_ms (self, data),
+                           (data->flags & CS_CALL_IDEMPOTENT) != 0
+                           ? "" : "; it may have been carried out");
     }
-  g_task_return_error (task, error);
+  call_complete (gtask, error);
 }
-
-static void call_send (GTask *task);
 
 static void call_read_cb (GObject      *source,
                           GAsyncResult *result,
                           gpointer      user_data);
 
 static void
-call_read_next (GTask *task)
+call_read_next (GTask *gtask)
 {
-  CallData *data = g_task_get_task_data (task);
+  CallData *data = g_task_get_task_data (gtask);
 
   g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   data->cancellable, call_read_cb, task);
+                                   data->cancellable, call_read_cb, gtask);
+}
+
+/* Retry-After in seconds, either form; 0 when absent or unreadable. */
+static guint
+retry_after_seconds (SoupMessage *message)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                    "Retry-After");
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  guint64 seconds;
+
+  if (value == NULL)
+    return 0;
+  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &seconds, NULL))
+    return (guint) seconds;
+  date = soup_date_time_new_from_http_string (value);
+  if (date == NULL)
+    return 0;
+  now = g_date_time_new_now_utc ();
+  seconds = MAX (0, g_date_time_difference (date, now) / G_USEC_PER_SEC);
+  return (guint) MIN (seconds, G_MAXUINT);
+}
+
+/* HTTP statuses that say something before the body is read: a redirect
+ * is not followed (another origin's reply is not trusted), and 429 is the
+ * service's rate limit even without a JSON body. */
+static GError *
+check_http_status (CsClient *self,
+                   CallData *data,
+                   GError   *parse_error)
+{
+  guint status = soup_message_get_status (data->message);
+
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      const char *target = soup_message_headers_get_one (soup_message_get_response_headers (data->message),
+                                                         "Location");
+      g_autofree char *safe_target = _cs_redact (target != NULL ? target : "nowhere", self->api_key);
+
+      g_clear_error (&parse_error);
+      return g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
+                          "HTTP %u: redirect to %s not followed", status, safe_target);
+    }
+  if (status == HTTP_TOO_MANY_REQUESTS)
+    {
+      guint seconds = retry_after_seconds (data->message);
+      GError *error = parse_error;
+
+      if (error == NULL || error->domain != CS_ERROR || error->code == CS_ERROR_PROTOCOL)
+        {
+          g_clear_error (&error);
+          error = g_error_new (CS_ERROR, CS_ERROR_RATE_LIMIT,
+                               "ERROR_RATE_LIMIT: HTTP 429 Too Many Requests%s",
+                               seconds != 0 ? "" : " without Retry-After");
+        }
+      pause_after (self, error, seconds);
+      return error;
+    }
+  if (parse_error != NULL)
+    pause_after (self, parse_error, 0);
+  return parse_error;
 }
 
 static void
-call_finish_body (GTask *task)
+call_finish_body (GTask *gtask)
 {
-  CsClient *self = g_task_get_source_object (task);
-  CallData *data = g_task_get_task_data (task);
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
   g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->body));
   guint status = soup_message_get_status (data->message);
   GError *error = NULL;
@@ -186,28 +409,33 @@ call_finish_body (GTask *task)
   g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", data->method, status,
            g_bytes_get_size (body));
 
-  if (!_cs_reply_parse (&data->reply, status, body, self->api_key, &error))
+  /* data->reply is kept on failure: a failed status still tells the
+   * task's fate */
+  if (SOUP_STATUS_IS_REDIRECTION (status) ||
+      !_cs_reply_parse (&data->reply, status, body, self->api_key, &error) ||
+      status == HTTP_TOO_MANY_REQUESTS)
     {
-      g_debug ("%s: %s", data->method, error->message);
-      client_pause_after (self, error);
-      /* data->reply is kept: a failed status still tells the task's fate */
-      g_task_return_error (task, error);
-      return;
+      error = check_http_status (self, data, error);
+      if (error != NULL)
+        {
+          call_fail (gtask, error);
+          return;
+        }
     }
-  g_task_return_boolean (task, TRUE);
+  call_complete (gtask, NULL);
 }
 
 /* A kept-alive connection the server closed while it sat idle fails the
- * next request sent on it, and libsoup resends only GET-like methods by
- * itself. A request that is safe to repeat gets one more try on a new
- * connection; createTask never does. */
+ * next request sent on it, and libsoup resends no POST by itself. A
+ * request that is safe to repeat gets one more try on a new connection;
+ * createTask never does. */
 static gboolean
-call_retry_on_stale_connection (GTask  *task,
+call_retry_on_stale_connection (GTask  *gtask,
                                 GError *error)
 {
-  CallData *data = g_task_get_task_data (task);
+  CallData *data = g_task_get_task_data (gtask);
 
-  if (!data->idempotent || data->attempts > 1 ||
+  if ((data->flags & CS_CALL_IDEMPOTENT) == 0 || data->attempts > 1 ||
       !(g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)))
@@ -217,7 +445,7 @@ call_retry_on_stale_connection (GTask  *task,
   g_error_free (error);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->body, g_byte_array_unref);
-  call_send (task);
+  call_send (gtask);
   return TRUE;
 }
 
@@ -226,21 +454,16 @@ call_read_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  CallData *data = g_task_get_task_data (task);
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
   g_autoptr(GBytes) chunk = NULL;
   GError *error = NULL;
 
   chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (chunk == NULL)
     {
-      GTask *owned = g_steal_pointer (&task);
-
-      if (!call_retry_on_stale_connection (owned, error))
-        {
-          call_return_error (owned, error);
-          g_object_unref (owned);
-        }
+      if (!call_retry_on_stale_connection (gtask, error))
+        call_fail (gtask, error);
       return;
     }
   if (g_bytes_get_size (chunk) == 0)
@@ -249,118 +472,168 @@ call_read_cb (GObject      *source,
        * context, rather than whenever the stream is freed: a blocking
        * call stops iterating its private context once it has a result. */
       g_input_stream_close (data->stream, NULL, NULL);
-      call_finish_body (task);
+      call_finish_body (gtask);
       return;
     }
   if (data->body->len + g_bytes_get_size (chunk) > CS_MAX_REPLY_SIZE)
     {
-      g_task_return_new_error (task, CS_ERROR, CS_ERROR_PROTOCOL,
-                               "HTTP %u: reply is larger than %d bytes",
-                               soup_message_get_status (data->message), CS_MAX_REPLY_SIZE);
+      call_fail (gtask, g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
+                                     "HTTP %u: reply is larger than %d bytes",
+                                     soup_message_get_status (data->message), CS_MAX_REPLY_SIZE));
       return;
     }
   g_byte_array_append (data->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-  call_read_next (g_steal_pointer (&task));
+  call_read_next (gtask);
 }
 
 static void
-call_send_cb (GObject      *source,
+call_sent_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  CallData *data = g_task_get_task_data (task);
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
   GError *error = NULL;
 
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (data->stream == NULL)
     {
-      GTask *owned = g_steal_pointer (&task);
-
-      if (!call_retry_on_stale_connection (owned, error))
-        {
-          g_debug ("%s: %s", data->method, error->message);
-          call_return_error (owned, error);
-          g_object_unref (owned);
-        }
+      if (!call_retry_on_stale_connection (gtask, error))
+        call_fail (gtask, error);
       return;
     }
   data->body = g_byte_array_new ();
-  call_read_next (g_steal_pointer (&task));
+  call_read_next (gtask);
 }
 
-void
-_cs_client_call_async (CsClient            *self,
-                      const char          *method,
-                      JsonObject          *body,
-                      gboolean             idempotent,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
+/* Sends the request with a fresh message: a message is never queued
+ * twice. Runs on the request's context, holding a slot. */
+static void
+call_send (GTask *gtask)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
-  CallData *data;
-  GError *paused;
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
 
-  g_task_set_source_tag (task, _cs_client_call_async);
-
-  data = g_new0 (CallData, 1);
-  data->method = method;
-  data->url = g_steal_pointer (&url);
-  data->request_body = _cs_json_to_bytes (body);
-  data->idempotent = idempotent;
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-
-  paused = client_check_paused (self);
-  if (paused != NULL)
+  if (g_cancellable_is_cancelled (data->cancellable))
     {
-      g_debug ("%s: %s", method, paused->message);
-      g_task_return_error (task, paused);
+      call_fail (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     "%s: cancelled before it was sent", data->method));
       return;
     }
-  call_data_start_clock (data, task, self->request_timeout, cancellable);
-  call_send (g_steal_pointer (&task));
-}
-
-/* Sends the request with a fresh message: a message is never queued twice. */
-static void
-call_send (GTask *task)
-{
-  CsClient *self = g_task_get_source_object (task);
-  CallData *data = g_task_get_task_data (task);
 
   g_clear_object (&data->message);
   data->message = soup_message_new (SOUP_METHOD_POST, data->url);
-  if (data->message == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "cannot send to “%s”: not an HTTP URL", self->base_url);
-      g_object_unref (task);
-      return;
-    }
   data->attempts++;
   /* Polls and balance reads may be repeated safely: let libsoup keep the
-   * connection. createTask is never flagged, so it is never resent. */
-  if (data->idempotent)
+   * connection. createTask is never flagged, so it is never resent. A
+   * redirect is never followed. */
+  soup_message_add_flags (data->message, SOUP_MESSAGE_NO_REDIRECT);
+  if ((data->flags & CS_CALL_IDEMPOTENT) != 0)
     soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_set_request_body_from_bytes (data->message, "application/json",
                                             data->request_body);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Accept", "application/json");
 
+  call_start_clock (data, call_timeout_ms (self, data));
   g_debug ("%s: POST %s", data->method, data->url);
   soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
-                           data->cancellable, call_send_cb, task);
+                           data->cancellable, call_sent_cb, gtask);
+}
+
+/* An http or https URL with a host, or NULL with @error set: libsoup
+ * criticals on some others. */
+static char *
+method_url (CsClient    *self,
+            const char  *method,
+            GError     **error)
+{
+  g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (scheme == NULL || host == NULL || *host == '\0' ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "cannot send to “%s”: not an HTTP URL with a host", self->base_url);
+      return NULL;
+    }
+  return g_steal_pointer (&url);
+}
+
+static gulong
+connect_cancellable (GCancellable *cancellable,
+                     GCallback     callback,
+                     GTask        *gtask)
+{
+  return cancellable != NULL ? g_cancellable_connect (cancellable, callback, gtask, NULL) : 0;
+}
+
+/* Sends one request of @method, in turn with the client's other requests.
+ * @cancellable ends it at any time; @unsent_cancellable only while it
+ * waits for a slot (a createTask that left may have created a task).
+ * Finish with _cs_client_call_finish(). */
+void
+_cs_client_call_async (CsClient            *self,
+                       const char          *method,
+                       JsonObject          *body,
+                       CsCallFlags          flags,
+                       GCancellable        *cancellable,
+                       GCancellable        *unsent_cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *gtask = g_task_new (self, cancellable, callback, user_data);
+  CallData *data;
+  GError *error = NULL;
+
+  g_task_set_source_tag (gtask, _cs_client_call_async);
+
+  data = g_new0 (CallData, 1);
+  data->link.data = gtask;
+  data->context = g_main_context_ref_thread_default ();
+  data->method = method;
+  data->request_body = _cs_json_to_bytes (body);
+  data->flags = flags;
+  data->cancellable = g_cancellable_new ();
+  g_task_set_task_data (gtask, data, (GDestroyNotify) call_data_free);
+
+  data->url = method_url (self, method, &error);
+  if (error == NULL)
+    error = check_paused (self);
+  if (error != NULL)
+    {
+      g_debug ("%s: %s", method, error->message);
+      g_task_return_error (gtask, error);
+      g_object_unref (gtask);
+      return;
+    }
+
+  /* the queue holds the reference of the exchange until it is sent */
+  g_mutex_lock (&self->queue_lock);
+  data->state = CALL_WAITING;
+  g_queue_push_tail_link (queue_for (self, data), &data->link);
+  g_mutex_unlock (&self->queue_lock);
+
+  if (cancellable != NULL)
+    data->caller_cancellable = g_object_ref (cancellable);
+  if (unsent_cancellable != NULL)
+    data->unsent_cancellable = g_object_ref (unsent_cancellable);
+  data->caller_handler = connect_cancellable (cancellable, G_CALLBACK (call_cancelled_cb), gtask);
+  data->unsent_handler = connect_cancellable (unsent_cancellable,
+                                              G_CALLBACK (call_unsent_cancelled_cb), gtask);
+  admit (self);
 }
 
 /* On success, @reply takes the parsed reply. On failure, @reply still gets
  * the parsed body if there was one (its root is NULL otherwise). */
 gboolean
 _cs_client_call_finish (CsClient      *self,
-                       GAsyncResult  *result,
-                       CsReply       *reply,
-                       GError       **error)
+                        GAsyncResult  *result,
+                        CsReply       *reply,
+                        GError       **error)
 {
   CallData *data = g_task_get_task_data (G_TASK (result));
 
@@ -371,3 +644,13 @@ _cs_client_call_finish (CsClient      *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* How many requests the client gives libsoup at once: its own limit, and
+ * never more than a session it was given can carry to one host. */
+void
+_cs_client_init_queue (CsClient *self)
+{
+  guint session_limit = MIN (soup_session_get_max_conns_per_host (self->session),
+                             soup_session_get_max_conns (self->session));
+
+  self->max_in_flight = MAX (1, MIN (self->max_connections, session_limit));
+}

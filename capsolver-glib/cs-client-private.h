@@ -14,6 +14,11 @@
 G_BEGIN_DECLS
 
 #define DEFAULT_FIRST_POLL_DELAY 2000   /* ms; token tasks are never ready sooner */
+#define DEFAULT_MAX_CONNECTIONS  16
+#define DEFAULT_GET_TOKEN_TIMEOUT 180000 /* ms; the service gives up at 120 s */
+/* The adaptive schedule's spacing of two polls of one task. */
+#define MIN_STEP_MS              250
+#define MAX_STEP_MS              1000
 #define DEFAULT_POLL_INTERVAL    3000   /* ms; what the service asks for */
 #define DEFAULT_DEADLINE         150000 /* ms; the service gives up at 120 s */
 #define DEFAULT_MAX_POLLS        120    /* the service answers no more per task */
@@ -35,8 +40,25 @@ struct _CsClient
   guint        deadline;
   guint        max_polls;
   guint        request_timeout;
+  guint        get_token_timeout;
   gboolean     pause_on_cooldown;
+  gboolean     adaptive_polling;
+  guint        max_connections;
   SoupSession *session;
+
+  /* the requests waiting for one of max_in_flight slots (cs-client-call.c) */
+  GMutex       queue_lock;
+  GQueue       waiting_creates;
+  GQueue       waiting_polls;
+  guint        in_flight;
+  guint        max_in_flight;
+  gboolean     admit_creates_next;
+
+  /* one scheduler per main context (cs-client-solve.c) and the poll plans
+   * of the task families (cs-client-plan.c) */
+  GMutex       solve_lock;
+  GHashTable  *schedulers;
+  GHashTable  *poll_plans;
 
   /* after a cooldown error: no request before paused_until (monotonic µs) */
   GMutex       pause_lock;
@@ -46,11 +68,18 @@ struct _CsClient
 
 
 /* cs-client-call.c */
+typedef enum {
+  CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
+  CS_CALL_LONG       = 1 << 1,   /* held by the service: get-token-timeout */
+} CsCallFlags;
+
+void        _cs_client_init_queue      (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,
                                         const char          *method,
                                         JsonObject          *body,
-                                        gboolean             idempotent,
+                                        CsCallFlags          flags,
                                         GCancellable        *cancellable,
+                                        GCancellable        *unsent_cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
 gboolean    _cs_client_call_finish     (CsClient            *self,
@@ -61,5 +90,30 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
 /* cs-client.c */
 gboolean    _cs_client_check_api_key   (CsClient            *self,
                                         GError             **error);
+void        _cs_client_create_task_started (CsClient            *client,
+                                            CsTask              *task,
+                                            GCancellable        *cancellable,
+                                            GCancellable        *unsent_cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+
+/* cs-client-solve.c */
+void        _cs_client_solve_init      (CsClient            *self);
+void        _cs_client_solve_clear     (CsClient            *self);
+void        _cs_client_wake_create_waiters (GSList          *waiters);
+
+/* cs-client-plan.c */
+typedef struct _CsPollPlan CsPollPlan;
+
+void        _cs_client_plan_init       (CsClient            *self);
+void        _cs_client_plan_clear      (CsClient            *self);
+gint64      _cs_client_plan_next_poll  (CsClient            *client,
+                                        CsTask              *task,
+                                        gint64               now_ms,
+                                        gint64               last_ms);
+void        _cs_client_plan_observe    (CsClient            *client,
+                                        CsTask              *task,
+                                        gint64               ready_ms,
+                                        gint64               pending_ms);
 
 G_END_DECLS

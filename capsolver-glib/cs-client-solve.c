@@ -1,5 +1,16 @@
 /* cs-client-solve.c: create a task, then poll it until it is done
  *
+ * Every solve waiting for its next poll sits in one binary heap per client
+ * and main context, behind a single GSource whose ready time is the
+ * earliest due poll: ten thousand waiting tasks cost one source, not ten
+ * thousand timers. A solve is in the heap for its whole life: while it
+ * waits, at its next poll (never later than its deadline); while a request
+ * of it is on its way, at its deadline, so that the deadline ends it even
+ * then.
+ *
+ * Polls are placed by a plan per task family (cs-client-plan.c) unless
+ * the application set a fixed schedule.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -7,27 +18,49 @@
 
 #include "cs-client-private.h"
 
-/* --- solve: create, then poll ------------------------------------------------
- *
- * The polls and the waits between them run under a cancellable of the
- * solve's own, which the caller's cancellable and the deadline both
- * cancel: the deadline then ends a poll that is still on its way, not
- * just the wait for the next one. createTask runs under the caller's
- * cancellable alone: interrupting it could leave a task created, and
- * billed, that the client never heard of.
- */
+/* --- Solves ------------------------------------------------------------------ */
+
+typedef enum {
+  SOLVE_WAITING,   /* for its next poll */
+  SOLVE_CREATING,  /* its createTask is on its way */
+  SOLVE_JOINING,   /* another call creates its task */
+  SOLVE_POLLING,   /* a getTaskResult is on its way */
+  SOLVE_FINISHED,
+} SolveState;
+
+typedef struct _Scheduler Scheduler;
 
 typedef struct {
   CsTask       *task;
-  gint64        deadline;          /* monotonic µs */
+  Scheduler    *scheduler;
+  SolveState    state;
+  guint         heap_index;
+  gint64        due;              /* monotonic µs */
+  gint64        deadline;         /* monotonic µs */
+  gint64        created;          /* monotonic µs; the plan counts from here */
+  gint64        last_poll;        /* when the last poll was sent, or 0 */
+  gint64        previous_poll;    /* the one before, or created */
+  guint         plan_step;        /* polls of this solve so far */
   guint         transient_errors;
-  GCancellable *cancellable;       /* polls and waits */
+  gboolean      deadline_passed;
+  GCancellable *cancellable;      /* polls, and createTask while it waits */
+  gulong        cancel_handler;
   GCancellable *caller_cancellable;
   gulong        caller_handler;
-  GSource      *deadline_source;
-  gboolean      deadline_passed;
-  gboolean      wait_reaches_deadline;  /* the pending wait ends at the deadline */
 } SolveData;
+
+struct _Scheduler
+{
+  GSource       source;
+  CsClient     *client;           /* not owned: every solve holds it */
+  GMainContext *context;          /* not owned: the source is attached to it */
+  GPtrArray    *heap;             /* GTask of the solve, earliest due first */
+  guint         n_solves;         /* registered solves, in the heap or not */
+  gint          cancel_pending;   /* atomic: a solve's cancellable fired */
+};
+
+/* Spreads the polls of tasks created together over this many ms. */
+#define POLL_JITTER_MS 40
 
 static void
 solve_data_free (SolveData *data)
@@ -35,14 +68,220 @@ solve_data_free (SolveData *data)
   if (data->caller_handler != 0)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
   g_clear_object (&data->caller_cancellable);
-  if (data->deadline_source != NULL)
-    {
-      g_source_destroy (data->deadline_source);
-      g_source_unref (data->deadline_source);
-    }
   g_clear_object (&data->cancellable);
   g_clear_object (&data->task);
   g_free (data);
+}
+
+static SolveData *
+solve_data (GTask *gtask)
+{
+  return g_task_get_task_data (gtask);
+}
+
+/* --- The heap ------------------------------------------------------------------ */
+
+static gboolean
+heap_before (Scheduler *self,
+             guint      a,
+             guint      b)
+{
+  return solve_data (g_ptr_array_index (self->heap, a))->due <
+         solve_data (g_ptr_array_index (self->heap, b))->due;
+}
+
+static void
+heap_swap (Scheduler *self,
+           guint      a,
+           guint      b)
+{
+  gpointer *items = self->heap->pdata;
+  gpointer item = items[a];
+
+  items[a] = items[b];
+  items[b] = item;
+  solve_data (items[a])->heap_index = a;
+  solve_data (items[b])->heap_index = b;
+}
+
+static void
+heap_sift (Scheduler *self,
+           guint      i)
+{
+  while (i > 0 && heap_before (self, i, (i - 1) / 2))
+    {
+      heap_swap (self, i, (i - 1) / 2);
+      i = (i - 1) / 2;
+    }
+  for (;;)
+    {
+      guint smallest = i;
+      guint left = 2 * i + 1;
+
+      if (left < self->heap->len && heap_before (self, left, smallest))
+        smallest = left;
+      if (left + 1 < self->heap->len && heap_before (self, left + 1, smallest))
+        smallest = left + 1;
+      if (smallest == i)
+        return;
+      heap_swap (self, i, smallest);
+      i = smallest;
+    }
+}
+
+static void
+heap_remove (Scheduler *self,
+             GTask     *gtask)
+{
+  guint i = solve_data (gtask)->heap_index;
+  guint last = self->heap->len - 1;
+
+  if (i != last)
+    heap_swap (self, i, last);
+  g_ptr_array_remove_index (self->heap, last);
+  if (i < self->heap->len)
+    heap_sift (self, i);
+}
+
+static void
+scheduler_update_ready_time (Scheduler *self)
+{
+  gint64 ready = self->heap->len > 0 ? solve_data (g_ptr_array_index (self->heap, 0))->due : -1;
+
+  if (g_source_get_ready_time (&self->source) != ready)
+    g_source_set_ready_time (&self->source, ready);
+}
+
+/* (Re)places a registered solve in the heap at @due, never after its
+ * deadline. */
+static void
+scheduler_put (GTask  *gtask,
+               gint64  due)
+{
+  SolveData *data = solve_data (gtask);
+  Scheduler *self = data->scheduler;
+
+  data->due = MIN (due, data->deadline);
+  if (data->heap_index == G_MAXUINT)
+    {
+      data->heap_index = self->heap->len;
+      g_ptr_array_add (self->heap, gtask);
+    }
+  heap_sift (self, data->heap_index);
+  scheduler_update_ready_time (self);
+}
+
+/* --- The scheduler's source --------------------------------------------------- */
+
+static void solve_due (GTask *gtask);
+static void solve_end (GTask  *gtask,
+                       GError *error);
+
+/* Ends the waiting solves whose cancellable fired: a solve with a request
+ * on its way is ended by that request instead. */
+static void
+scheduler_end_cancelled (Scheduler *self)
+{
+  g_autoptr(GPtrArray) cancelled = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->heap->len; i++)
+    {
+      GTask *gtask = g_ptr_array_index (self->heap, i);
+      SolveData *data = solve_data (gtask);
+
+      if ((data->state == SOLVE_WAITING || data->state == SOLVE_JOINING) &&
+          g_cancellable_is_cancelled (data->cancellable))
+        g_ptr_array_add (cancelled, gtask);
+    }
+  for (guint i = 0; i < cancelled->len; i++)
+    solve_end (g_ptr_array_index (cancelled, i), NULL);
+}
+
+static gboolean
+scheduler_dispatch (GSource     *source,
+                    GSourceFunc  callback,
+                    gpointer     user_data)
+{
+  Scheduler *self = (Scheduler *) source;
+  gint64 now = g_get_monotonic_time ();
+
+  /* the solves may end the scheduler: keep it until this returns */
+  g_source_ref (source);
+  if (g_atomic_int_compare_and_exchange (&self->cancel_pending, 1, 0))
+    scheduler_end_cancelled (self);
+  while (self->heap->len > 0 && solve_data (g_ptr_array_index (self->heap, 0))->due <= now)
+    solve_due (g_ptr_array_index (self->heap, 0));
+  if (!g_source_is_destroyed (source))
+    scheduler_update_ready_time (self);
+  g_source_unref (source);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+scheduler_finalize (GSource *source)
+{
+  Scheduler *self = (Scheduler *) source;
+
+  g_ptr_array_unref (self->heap);
+}
+
+static GSourceFuncs scheduler_funcs = {
+  NULL, NULL, scheduler_dispatch, scheduler_finalize, NULL, NULL,
+};
+
+/* The scheduler of the thread-default context, made on first use. */
+static Scheduler *
+scheduler_get (CsClient *client)
+{
+  GMainContext *context = g_main_context_ref_thread_default ();
+  Scheduler *self;
+
+  g_mutex_lock (&client->solve_lock);
+  self = g_hash_table_lookup (client->schedulers, context);
+  if (self == NULL)
+    {
+      self = (Scheduler *) g_source_new (&scheduler_funcs, sizeof (Scheduler));
+      g_source_set_static_name (&self->source, "CsClient scheduler");
+      self->client = client;
+      self->context = context;
+      self->heap = g_ptr_array_new ();
+      g_source_attach (&self->source, context);
+      g_hash_table_insert (client->schedulers, context, self);
+    }
+  self->n_solves++;
+  g_mutex_unlock (&client->solve_lock);
+  g_main_context_unref (context);
+  return self;
+}
+
+/* A scheduler with no solve left goes: a blocking call's private context
+ * is about to. */
+static void
+scheduler_release (Scheduler *self)
+{
+  CsClient *client = self->client;
+  gboolean last;
+
+  g_mutex_lock (&client->solve_lock);
+  last = --self->n_solves == 0;
+  if (last)
+    g_hash_table_remove (client->schedulers, self->context);
+  g_mutex_unlock (&client->solve_lock);
+  if (last)
+    {
+      g_source_destroy (&self->source);
+      g_source_unref (&self->source);
+    }
+}
+
+/* Runs in whatever thread cancels: only wakes the scheduler, which ends
+ * the solve on its own context. */
+static void
+solve_cancelled_cb (GCancellable *cancellable,
+                    Scheduler    *scheduler)
+{
+  g_atomic_int_set (&scheduler->cancel_pending, 1);
+  g_source_set_ready_time (&scheduler->source, 0);
 }
 
 static void
@@ -52,125 +291,126 @@ solve_caller_cancelled_cb (GCancellable *caller_cancellable,
   g_cancellable_cancel (cancellable);
 }
 
-static gboolean
-solve_deadline_cb (gpointer user_data)
-{
-  SolveData *data = user_data;
+/* --- A solve's life -------------------------------------------------------------- */
 
-  data->deadline_passed = TRUE;
-  g_cancellable_cancel (data->cancellable);
-  return G_SOURCE_REMOVE;
+static GError *
+timeout_error (GTask *gtask)
+{
+  CsClient *client = g_task_get_source_object (gtask);
+  SolveData *data = solve_data (gtask);
+
+  if (cs_task_get_task_id (data->task) == NULL)
+    return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
+                        "the deadline of %u ms passed before the task was created; "
+                        "no task was created", client->deadline);
+  return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
+                      "task %s not ready: the deadline of %u ms passed; solve it again "
+                      "to resume polling", cs_task_get_task_id (data->task), client->deadline);
 }
 
-/* Starts the clock of one solve. The deadline source holds no reference
- * on the GTask; the task data destroys it. */
+/* Ends the solve with @error, or with its solution when @error is NULL
+ * and the task has one; a cancelled solve ends cancelled, a solve past its
+ * deadline with CS_ERROR_TIMEOUT. */
 static void
-solve_data_start (SolveData    *data,
-                  GTask        *gtask,
-                  CsClient     *client,
-                  GCancellable *caller_cancellable)
+solve_end (GTask  *gtask,
+           GError *error)
 {
-  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
-  data->cancellable = g_cancellable_new ();
-  if (caller_cancellable != NULL)
+  SolveData *data = solve_data (gtask);
+  Scheduler *scheduler = data->scheduler;
+
+  if (data->state == SOLVE_FINISHED)
     {
-      data->caller_cancellable = g_object_ref (caller_cancellable);
-      data->caller_handler = g_cancellable_connect (caller_cancellable,
-                                                    G_CALLBACK (solve_caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
+      g_clear_error (&error);
+      return;
     }
-  data->deadline_source = g_timeout_source_new (client->deadline);
-  g_source_set_callback (data->deadline_source, solve_deadline_cb, data, NULL);
-  g_source_attach (data->deadline_source, g_task_get_context (gtask));
+  data->state = SOLVE_FINISHED;
+  if (data->heap_index != G_MAXUINT)
+    {
+      heap_remove (scheduler, gtask);
+      data->heap_index = G_MAXUINT;
+      scheduler_update_ready_time (scheduler);
+    }
+
+  if (error == NULL && data->caller_cancellable != NULL &&
+      g_cancellable_is_cancelled (data->caller_cancellable))
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the solve was cancelled");
+  else if (error == NULL && (data->deadline_passed || g_get_monotonic_time () >= data->deadline) &&
+           cs_task_get_status (data->task) != CS_TASK_STATUS_READY)
+    error = timeout_error (gtask);
+  else if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           data->deadline_passed &&
+           (data->caller_cancellable == NULL ||
+            !g_cancellable_is_cancelled (data->caller_cancellable)))
+    {
+      /* a request the deadline cut short is the deadline's error */
+      g_error_free (error);
+      error = timeout_error (gtask);
+    }
+
+  /* the scheduler may go: nothing may wake it any more */
+  g_cancellable_disconnect (data->cancellable, data->cancel_handler);
+  data->cancel_handler = 0;
+
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else if (cs_task_get_solution (data->task) != NULL)
+    g_task_return_pointer (gtask, g_object_ref (cs_task_get_solution (data->task)),
+                           g_object_unref);
+  else
+    g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_PROTOCOL,
+                             "task %s ended without a solution",
+                             cs_task_get_task_id (data->task));
+  scheduler_release (scheduler);
+  /* the solve's own reference, held since it started */
+  g_object_unref (gtask);
 }
 
-static void solve_poll (GTask *gtask);
-
-static void
-solve_return_solution (GTask *gtask)
+/* When the next poll of the solve is due: on the fixed schedule, or by
+ * its family's plan, a little late at random so that tasks created
+ * together do not all poll together. */
+static gint64
+next_poll_time (CsClient  *client,
+                SolveData *data)
 {
-  SolveData *data = g_task_get_task_data (gtask);
+  gint64 now = g_get_monotonic_time ();
+  gint64 offset_ms;
 
-  g_task_return_pointer (gtask, g_object_ref (cs_task_get_solution (data->task)),
-                         g_object_unref);
+  if (!client->adaptive_polling)
+    return now + (gint64) (data->plan_step == 0 ? client->first_poll_delay
+                                                : client->poll_interval) * 1000;
+
+  offset_ms = _cs_client_plan_next_poll (client, data->task, (now - data->created) / 1000,
+                                         data->last_poll != 0
+                                         ? (data->last_poll - data->created) / 1000 : -1);
+  return data->created + offset_ms * 1000 + g_random_int_range (0, POLL_JITTER_MS * 1000);
 }
 
-static void
-solve_return_timeout (GTask      *gtask,
-                      const char *why)
-{
-  SolveData *data = g_task_get_task_data (gtask);
-
-  g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_TIMEOUT,
-                           "task %s not ready: %s; solve it again to resume polling",
-                           cs_task_get_task_id (data->task), why);
-}
-
-/* Ends the solve if the caller cancelled it or its deadline passed. */
+/* Ends the solve when its task has had all its polls. */
 static gboolean
-solve_return_if_interrupted (GTask *gtask)
+solve_end_if_polls_spent (GTask *gtask)
 {
-  CsClient *self = g_task_get_source_object (gtask);
-  SolveData *data = g_task_get_task_data (gtask);
-  g_autofree char *why = NULL;
+  CsClient *client = g_task_get_source_object (gtask);
+  SolveData *data = solve_data (gtask);
 
-  if (g_task_return_error_if_cancelled (gtask))
-    return TRUE;
-  if (!data->deadline_passed && g_get_monotonic_time () < data->deadline)
+  if (cs_task_get_poll_count (data->task) < client->max_polls)
     return FALSE;
-
-  why = g_strdup_printf ("the deadline of %u ms passed", self->deadline);
-  solve_return_timeout (gtask, why);
+  solve_end (gtask, g_error_new (CS_ERROR, CS_ERROR_POLLS_EXHAUSTED,
+                                 "task %s not ready after all %u polls the client allows; "
+                                 "the service answers no more for it: create a new task",
+                                 cs_task_get_task_id (data->task), client->max_polls));
   return TRUE;
 }
 
-static gboolean
-solve_timer_cb (gpointer user_data)
-{
-  GTask *gtask = user_data;
-  SolveData *data = g_task_get_task_data (gtask);
-
-  /* A wait cut short to end at the deadline is the deadline, even when
-   * the timer fires a fraction of a millisecond before the monotonic
-   * clock gets there (remaining_ms is rounded down, and a timeout counts
-   * from the context's cached time): never send a poll at the deadline. */
-  if (data->wait_reaches_deadline)
-    data->deadline_passed = TRUE;
-  if (!solve_return_if_interrupted (gtask))
-    solve_poll (g_object_ref (gtask));
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits on the operation's own context, never the global default one, so
- * the blocking wrapper and worker threads work; cancellation wakes it. */
 static void
-solve_schedule (GTask *gtask,
-                guint  delay_ms)
+solve_wait (GTask *gtask)
 {
-  CsClient *self = g_task_get_source_object (gtask);
-  SolveData *data = g_task_get_task_data (gtask);
-  g_autoptr(GSource) timer = NULL;
-  g_autoptr(GSource) cancel = NULL;
-  gint64 remaining_ms = (data->deadline - g_get_monotonic_time ()) / 1000;
+  CsClient *client = g_task_get_source_object (gtask);
+  SolveData *data = solve_data (gtask);
 
-  if (cs_task_get_poll_count (data->task) >= self->max_polls)
-    {
-      g_autofree char *why = g_strdup_printf ("all %u polls were used", self->max_polls);
-
-      solve_return_timeout (gtask, why);
-      g_object_unref (gtask);
-      return;
-    }
-
-  data->wait_reaches_deadline = (gint64) delay_ms >= remaining_ms;
-  timer = g_timeout_source_new (MAX (0, MIN ((gint64) delay_ms, remaining_ms)));
-  cancel = g_cancellable_source_new (data->cancellable);
-  g_source_set_dummy_callback (cancel);
-  g_source_add_child_source (timer, cancel);
-  g_task_attach_source (gtask, timer, solve_timer_cb);
-  /* the source holds the task through its callback data */
-  g_source_set_callback (timer, solve_timer_cb, gtask, g_object_unref);
+  if (solve_end_if_polls_spent (gtask))
+    return;
+  data->state = SOLVE_WAITING;
+  scheduler_put (gtask, next_poll_time (client, data));
 }
 
 static void
@@ -179,52 +419,107 @@ solve_poll_cb (GObject      *source,
                gpointer      user_data)
 {
   GTask *gtask = user_data;
-  CsClient *self = CS_CLIENT (source);
-  SolveData *data = g_task_get_task_data (gtask);
+  CsClient *client = CS_CLIENT (source);
+  SolveData *data = solve_data (gtask);
   GError *error = NULL;
 
-  if (!cs_client_get_task_result_finish (self, result, &error))
+  if (!cs_client_get_task_result_finish (client, result, &error))
     {
       gboolean retry = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
                        cs_task_get_status (data->task) != CS_TASK_STATUS_FAILED &&
                        cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT &&
                        ++data->transient_errors < MAX_TRANSIENT_POLL_ERRORS;
 
-      if (retry)
+      if (!retry)
         {
-          g_debug ("poll of task %s failed, polling again: %s",
-                   cs_task_get_task_id (data->task), error->message);
-          g_error_free (error);
-          solve_schedule (gtask, self->poll_interval);
+          solve_end (gtask, error);
           return;
         }
-      /* a poll cancelled by the deadline is the deadline's error */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          solve_return_if_interrupted (gtask))
-        g_error_free (error);
-      else
-        g_task_return_error (gtask, error);
-      g_object_unref (gtask);
+      g_debug ("poll of task %s failed, polling again: %s",
+               cs_task_get_task_id (data->task), error->message);
+      g_error_free (error);
+      solve_wait (gtask);
       return;
     }
 
   data->transient_errors = 0;
   if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     {
-      solve_return_solution (gtask);
-      g_object_unref (gtask);
+      _cs_client_plan_observe (client, data->task,
+                               (data->last_poll - data->created) / 1000,
+                               (data->previous_poll - data->created) / 1000);
+      solve_end (gtask, NULL);
       return;
     }
-  solve_schedule (gtask, self->poll_interval);
+  solve_wait (gtask);
 }
 
 static void
 solve_poll (GTask *gtask)
 {
-  SolveData *data = g_task_get_task_data (gtask);
+  CsClient *client = g_task_get_source_object (gtask);
+  SolveData *data = solve_data (gtask);
 
-  cs_client_get_task_result_async (g_task_get_source_object (gtask), data->task,
-                                   data->cancellable, solve_poll_cb, gtask);
+  if (solve_end_if_polls_spent (gtask))
+    return;
+  data->state = SOLVE_POLLING;
+  data->previous_poll = data->last_poll != 0 ? data->last_poll : data->created;
+  data->last_poll = g_get_monotonic_time ();
+  data->plan_step++;
+  /* the deadline still ends the solve while the request is on its way */
+  scheduler_put (gtask, data->deadline);
+  cs_client_get_task_result_async (client, data->task, data->cancellable, solve_poll_cb, gtask);
+}
+
+/* The scheduler calls this when the solve is due: its next poll, or its
+ * deadline. */
+static void
+solve_due (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+
+  if (g_get_monotonic_time () < data->deadline && data->state == SOLVE_WAITING)
+    {
+      solve_poll (gtask);
+      return;
+    }
+
+  data->deadline_passed = TRUE;
+  switch (data->state)
+    {
+    case SOLVE_CREATING:
+      /* a createTask that left is never abandoned: it may have created a
+       * task, whose id must reach the caller; one still waiting to leave
+       * is withdrawn by this */
+      heap_remove (data->scheduler, gtask);
+      data->heap_index = G_MAXUINT;
+      g_cancellable_cancel (data->cancellable);
+      break;
+    case SOLVE_POLLING:
+      g_cancellable_cancel (data->cancellable);
+      heap_remove (data->scheduler, gtask);
+      data->heap_index = G_MAXUINT;
+      break;
+    default:
+      solve_end (gtask, NULL);
+      break;
+    }
+}
+
+/* After the task exists (or is ready already): poll it, or end. */
+static void
+solve_continue (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+
+  if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY &&
+      cs_task_get_solution (data->task) != NULL)
+    {
+      solve_end (gtask, NULL);
+      return;
+    }
+  data->created = g_get_monotonic_time ();
+  solve_wait (gtask);
 }
 
 static void
@@ -233,23 +528,52 @@ solve_create_cb (GObject      *source,
                  gpointer      user_data)
 {
   GTask *gtask = user_data;
-  CsClient *self = CS_CLIENT (source);
-  SolveData *data = g_task_get_task_data (gtask);
+  SolveData *data = solve_data (gtask);
   GError *error = NULL;
 
-  if (!cs_client_create_task_finish (self, result, &error))
+  if (!cs_client_create_task_finish (CS_CLIENT (source), result, &error))
     {
-      g_task_return_error (gtask, error);
-      g_object_unref (gtask);
+      solve_end (gtask, error);
       return;
     }
-  if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
+  if (data->deadline_passed && cs_task_get_status (data->task) != CS_TASK_STATUS_READY)
     {
-      solve_return_solution (gtask);
-      g_object_unref (gtask);
+      solve_end (gtask, NULL);
       return;
     }
-  solve_schedule (gtask, self->first_poll_delay);
+  solve_continue (gtask);
+}
+
+static gboolean
+solve_joined_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  SolveData *data = solve_data (gtask);
+
+  if (data->state != SOLVE_JOINING)
+    return G_SOURCE_REMOVE;
+  if (cs_task_get_task_id (data->task) == NULL &&
+      cs_task_get_status (data->task) != CS_TASK_STATUS_READY)
+    solve_end (gtask, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                           "the createTask this solve waited for failed"));
+  else
+    solve_continue (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/* A createTask of a task ended: the solves that waited for it go on, each
+ * on its own context. */
+void
+_cs_client_wake_create_waiters (GSList *waiters)
+{
+  for (GSList *l = waiters; l != NULL; l = l->next)
+    {
+      GTask *gtask = l->data;
+
+      g_main_context_invoke_full (g_task_get_context (gtask), G_PRIORITY_DEFAULT,
+                                  solve_joined_cb, gtask, g_object_unref);
+    }
+  g_slist_free (waiters);
 }
 
 /**
@@ -261,17 +585,25 @@ solve_create_cb (GObject      *source,
  * @user_data: data for @callback
  *
  * Solves @task: sends `createTask` unless the task already has a task id,
- * then, unless the service answered at once, polls `getTaskResult` after
- * #CsClient:first-poll-delay and then every #CsClient:poll-interval until
+ * then, unless the service answered at once, polls `getTaskResult` until
  * the task is ready, fails, is cancelled, or #CsClient:deadline passes.
  * The task's #CsTask:status follows what the service reports.
  *
- * On %CS_ERROR_TIMEOUT the task keeps its task id: solving it again resumes
- * polling without creating a new task. The deadline interrupts a
- * `getTaskResult` request on its way, but never `createTask`: abandoning
- * that would leave a task created, and billed, with no id to resume. A transient failure of a single
- * poll (a dropped connection, an error page, `ERROR_SERVICE_UNAVALIABLE`)
- * is retried at the next interval, up to three times in a row.
+ * Polls are placed where tasks of the same family become ready, from what
+ * the client has seen of them (see #CsClient:adaptive-polling), or on the
+ * fixed schedule of #CsClient:first-poll-delay and #CsClient:poll-interval.
+ *
+ * A task is created once: while its `createTask` is on its way, another
+ * solve of the same task waits for it and then polls the same task id.
+ * On %CS_ERROR_TIMEOUT the task keeps its task id: solving it again
+ * resumes polling without creating a new task. The deadline interrupts a
+ * `getTaskResult` request on its way, and a `createTask` still waiting for
+ * a connection, but never a `createTask` that left: abandoning that would
+ * leave a task created, and billed, with no id to resume. A transient
+ * failure of a single poll (a dropped connection, an error page,
+ * `ERROR_SERVICE_UNAVALIABLE`) is retried at the next poll; the third in
+ * a row ends the solve. When #CsClient:max-polls polls were used the solve
+ * ends with %CS_ERROR_POLLS_EXHAUSTED.
  *
  * Since: 1.0
  */
@@ -291,25 +623,50 @@ cs_client_solve_async (CsClient            *client,
 
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_solve_async);
-
+  /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
   data->task = g_object_ref (task);
+  data->heap_index = G_MAXUINT;
+  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
+  data->cancellable = g_cancellable_new ();
+  data->scheduler = scheduler_get (client);
   g_task_set_task_data (gtask, data, (GDestroyNotify) solve_data_free);
-  solve_data_start (data, gtask, client, cancellable);
 
-  if (cs_task_get_task_id (task) == NULL)
+  data->cancel_handler = g_cancellable_connect (data->cancellable,
+                                                G_CALLBACK (solve_cancelled_cb),
+                                                data->scheduler, NULL);
+  if (cancellable != NULL)
     {
-      cs_client_create_task_async (client, task, cancellable, solve_create_cb, gtask);
-      return;
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_handler = g_cancellable_connect (cancellable,
+                                                    G_CALLBACK (solve_caller_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
     }
+
   if (cs_task_get_status (task) == CS_TASK_STATUS_READY && cs_task_get_solution (task) != NULL)
     {
-      solve_return_solution (gtask);
-      g_object_unref (gtask);
+      solve_end (gtask, NULL);
       return;
     }
-  /* resuming: the first poll is due already */
-  solve_schedule (gtask, 0);
+  if (cs_task_get_task_id (task) != NULL)
+    {
+      /* resuming: the first poll is due already */
+      data->state = SOLVE_WAITING;
+      data->created = g_get_monotonic_time ();
+      scheduler_put (gtask, data->created);
+      return;
+    }
+  /* the deadline must reach a solve that waits for another's createTask */
+  scheduler_put (gtask, data->deadline);
+  if (!_cs_task_begin_create (task, gtask))
+    {
+      data->state = SOLVE_JOINING;
+      return;
+    }
+  data->state = SOLVE_CREATING;
+  _cs_client_create_task_started (client, task, cancellable, data->cancellable,
+                                  solve_create_cb, gtask);
 }
 
 /**
@@ -335,3 +692,16 @@ cs_client_solve_finish (CsClient      *client,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Frees what the client keeps for its solves: no solve is left, since
+ * each holds a reference on the client. */
+void
+_cs_client_solve_init (CsClient *self)
+{
+  self->schedulers = g_hash_table_new (NULL, NULL);
+}
+
+void
+_cs_client_solve_clear (CsClient *self)
+{
+  g_clear_pointer (&self->schedulers, g_hash_table_unref);
+}

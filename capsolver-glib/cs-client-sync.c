@@ -150,6 +150,38 @@ cs_client_solve (CsClient      *client,
 }
 
 /**
+ * cs_client_get_token:
+ * @client: a #CsClient
+ * @task: a reCAPTCHA task to solve
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.get_token_async].
+ *
+ * Returns: (transfer full): the solution
+ *
+ * Since: 1.0
+ */
+CsSolution *
+cs_client_get_token (CsClient      *client,
+                     CsTask        *task,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (CS_IS_TASK (task), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  sync_call_begin (&call);
+  cs_client_get_token_async (client, task, cancellable, sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_get_token_finish (client, result, error);
+}
+
+/**
  * cs_client_get_balance:
  * @client: a #CsClient
  * @cancellable: (nullable): a #GCancellable

@@ -49,6 +49,9 @@ enum {
   PROP_REQUEST_TIMEOUT,
   PROP_PAUSE_ON_COOLDOWN,
   PROP_SESSION,
+  PROP_ADAPTIVE_POLLING,
+  PROP_MAX_CONNECTIONS,
+  PROP_GET_TOKEN_TIMEOUT,
   N_PROPS
 };
 
@@ -61,11 +64,15 @@ cs_client_constructed (GObject *object)
 
   G_OBJECT_CLASS (cs_client_parent_class)->constructed (object);
 
-  /* The trailing space makes libsoup append its own version. */
+  /* The trailing space makes libsoup append its own version. libsoup's
+   * own limits are the client's: it never queues a message itself. */
   if (self->session == NULL)
     self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
                                                    "timeout", SESSION_IO_TIMEOUT,
+                                                   "max-conns", self->max_connections,
+                                                   "max-conns-per-host", self->max_connections,
                                                    NULL);
+  _cs_client_init_queue (self);
 }
 
 static void
@@ -78,6 +85,10 @@ cs_client_finalize (GObject *object)
   g_free (self->app_id);
   g_clear_object (&self->session);
   g_mutex_clear (&self->pause_lock);
+  g_mutex_clear (&self->queue_lock);
+  _cs_client_solve_clear (self);
+  _cs_client_plan_clear (self);
+  g_mutex_clear (&self->solve_lock);
 
   G_OBJECT_CLASS (cs_client_parent_class)->finalize (object);
 }
@@ -121,6 +132,15 @@ cs_client_get_property (GObject    *object,
       break;
     case PROP_SESSION:
       g_value_set_object (value, self->session);
+      break;
+    case PROP_ADAPTIVE_POLLING:
+      g_value_set_boolean (value, self->adaptive_polling);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_GET_TOKEN_TIMEOUT:
+      g_value_set_uint (value, self->get_token_timeout);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -166,6 +186,15 @@ cs_client_set_property (GObject      *object,
       break;
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
+      break;
+    case PROP_ADAPTIVE_POLLING:
+      cs_client_set_adaptive_polling (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      self->max_connections = g_value_get_uint (value);
+      break;
+    case PROP_GET_TOKEN_TIMEOUT:
+      cs_client_set_get_token_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -223,25 +252,29 @@ cs_client_class_init (CsClientClass *klass)
   /**
    * CsClient:first-poll-delay: (getter get_first_poll_delay) (setter set_first_poll_delay)
    *
-   * Milliseconds between `createTask` and the first `getTaskResult`.
+   * Milliseconds between `createTask` and the first `getTaskResult` on
+   * the fixed schedule. Setting it selects the fixed schedule (see
+   * #CsClient:adaptive-polling).
    *
    * Since: 1.0
    */
   properties[PROP_FIRST_POLL_DELAY] =
     g_param_spec_uint ("first-poll-delay", NULL, NULL, 0, G_MAXUINT, DEFAULT_FIRST_POLL_DELAY,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                        G_PARAM_EXPLICIT_NOTIFY);
 
   /**
    * CsClient:poll-interval: (getter get_poll_interval) (setter set_poll_interval)
    *
-   * Milliseconds between two `getTaskResult` requests for a task.
+   * Milliseconds between two `getTaskResult` requests for a task on the
+   * fixed schedule. Setting it selects the fixed schedule (see
+   * #CsClient:adaptive-polling).
    *
    * Since: 1.0
    */
   properties[PROP_POLL_INTERVAL] =
     g_param_spec_uint ("poll-interval", NULL, NULL, 0, G_MAXUINT, DEFAULT_POLL_INTERVAL,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                        G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -317,6 +350,56 @@ cs_client_class_init (CsClientClass *klass)
     g_param_spec_object ("session", NULL, NULL, SOUP_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * CsClient:adaptive-polling: (getter get_adaptive_polling) (setter set_adaptive_polling)
+   *
+   * Whether polls are placed where tasks become ready. The client learns,
+   * for each task family, when its tasks become ready (starting from the
+   * solve times the service documents), and polls none before almost any
+   * is ready, then densely where most become ready, at most a second
+   * apart and at least 250 ms: on average no more polls than one a
+   * second, and the token sooner. When %FALSE, the client polls after
+   * #CsClient:first-poll-delay and then every #CsClient:poll-interval;
+   * setting either of those turns this off.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ADAPTIVE_POLLING] =
+    g_param_spec_boolean ("adaptive-polling", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:max-connections:
+   *
+   * How many requests the client has on their way at once: the
+   * connections of its session to the service. Further requests wait in
+   * the client's own queue, where cancelling one or reaching a solve's
+   * deadline ends it at once, polls and `createTask` taking turns. The
+   * default, 16, lets 16 requests go together: at the service's usual
+   * 0.1 to 0.3 s a request, 50 to 160 requests a second, enough to poll
+   * thousands of tasks; libsoup's own default of 2 would serialise
+   * concurrent solves. With a #CsClient:session of the application's, the
+   * session's own limits also apply.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL, 1, 1024, DEFAULT_MAX_CONNECTIONS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsClient:get-token-timeout: (getter get_get_token_timeout) (setter set_get_token_timeout)
+   *
+   * Milliseconds a [method@Client.get_token_async] request may take: the
+   * service holds it until the task is solved, up to 120 seconds.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_GET_TOKEN_TIMEOUT] =
+    g_param_spec_uint ("get-token-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_GET_TOKEN_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                       G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -324,6 +407,15 @@ static void
 cs_client_init (CsClient *self)
 {
   g_mutex_init (&self->pause_lock);
+  g_mutex_init (&self->queue_lock);
+  g_mutex_init (&self->solve_lock);
+  g_queue_init (&self->waiting_creates);
+  g_queue_init (&self->waiting_polls);
+  self->first_poll_delay = DEFAULT_FIRST_POLL_DELAY;
+  self->poll_interval = DEFAULT_POLL_INTERVAL;
+  self->adaptive_polling = TRUE;
+  _cs_client_solve_init (self);
+  _cs_client_plan_init (self);
 }
 
 /**
@@ -538,6 +630,7 @@ cs_client_set_first_poll_delay (CsClient *client,
 {
   g_return_if_fail (CS_IS_CLIENT (client));
   set_timing (client, &client->first_poll_delay, msec, PROP_FIRST_POLL_DELAY);
+  cs_client_set_adaptive_polling (client, FALSE);
 }
 
 /**
@@ -572,6 +665,7 @@ cs_client_set_poll_interval (CsClient *client,
 {
   g_return_if_fail (CS_IS_CLIENT (client));
   set_timing (client, &client->poll_interval, msec, PROP_POLL_INTERVAL);
+  cs_client_set_adaptive_polling (client, FALSE);
 }
 
 /**
@@ -678,6 +772,83 @@ cs_client_set_request_timeout (CsClient *client,
   g_return_if_fail (CS_IS_CLIENT (client));
   g_return_if_fail (msec > 0);
   set_timing (client, &client->request_timeout, msec, PROP_REQUEST_TIMEOUT);
+}
+
+/**
+ * cs_client_get_adaptive_polling: (get-property adaptive-polling)
+ * @client: a #CsClient
+ *
+ * Gets whether polls are placed where tasks become ready.
+ *
+ * Returns: %TRUE on the adaptive schedule, %FALSE on the fixed one
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_adaptive_polling (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  return client->adaptive_polling;
+}
+
+/**
+ * cs_client_set_adaptive_polling: (set-property adaptive-polling)
+ * @client: a #CsClient
+ * @adaptive: whether to place polls where tasks become ready
+ *
+ * Chooses between the adaptive schedule and the fixed one of
+ * #CsClient:first-poll-delay and #CsClient:poll-interval. Solves under way
+ * follow the change from their next poll.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_adaptive_polling (CsClient *client,
+                                gboolean  adaptive)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  adaptive = !!adaptive;
+  if (client->adaptive_polling == adaptive)
+    return;
+  client->adaptive_polling = adaptive;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ADAPTIVE_POLLING]);
+}
+
+/**
+ * cs_client_get_get_token_timeout: (get-property get-token-timeout)
+ * @client: a #CsClient
+ *
+ * Gets how long a `getToken` request may take.
+ *
+ * Returns: the limit of a `getToken` request, in milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_get_token_timeout (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->get_token_timeout;
+}
+
+/**
+ * cs_client_set_get_token_timeout: (set-property get-token-timeout)
+ * @client: a #CsClient
+ * @msec: the limit of a `getToken` request, in milliseconds (at least 1)
+ *
+ * Sets how long a `getToken` request may take before it fails with
+ * %G_IO_ERROR_TIMED_OUT.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_get_token_timeout (CsClient *client,
+                                 guint     msec)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (msec > 0);
+  set_timing (client, &client->get_token_timeout, msec, PROP_GET_TOKEN_TIMEOUT);
 }
 
 /**
@@ -862,22 +1033,124 @@ apply_create_reply (CsTask   *task,
   return TRUE;
 }
 
+/* Ends a createTask or getToken: the task is no longer being created, and
+ * the solves that waited for it go on. */
+static void
+create_task_return (GTask  *gtask,
+                    GError *error)
+{
+  _cs_client_wake_create_waiters (_cs_task_end_create (g_task_get_task_data (gtask)));
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_boolean (gtask, TRUE);
+  g_object_unref (gtask);
+}
+
 static void
 create_task_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *gtask = user_data;
+  CsTask *task = g_task_get_task_data (gtask);
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
-  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) ||
-      !apply_create_reply (g_task_get_task_data (task), &reply, &error))
+  if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
+      apply_create_reply (task, &reply, &error) &&
+      g_task_get_source_tag (gtask) == cs_client_get_token_async &&
+      cs_task_get_status (task) != CS_TASK_STATUS_READY)
+    error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
+                         "HTTP %u: getToken reply has no solution", reply.http_status);
+  create_task_return (gtask, error);
+}
+
+/* Sends @method (createTask or getToken) for a task marked as being
+ * created, under @source_tag. */
+static void
+send_create (CsClient            *client,
+             CsTask              *task,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GCancellable        *unsent_cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *gtask = g_task_new (client, cancellable, callback, user_data);
+  gboolean get_token = source_tag == cs_client_get_token_async;
+  g_autoptr(JsonObject) body = NULL;
+  JsonObject *task_json;
+  GError *error = NULL;
+
+  g_task_set_source_tag (gtask, source_tag);
+  g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
+
+  if (!_cs_client_check_api_key (client, &error) ||
+      (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
-      g_task_return_error (task, error);
+      create_task_return (gtask, error);
       return;
     }
-  g_task_return_boolean (task, TRUE);
+
+  body = new_envelope (client, TRUE);
+  if (cs_task_get_callback_url (task) != NULL)
+    json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
+  json_object_set_object_member (body, "task", task_json);
+
+  _cs_client_call_async (client, get_token ? "getToken" : "createTask", body,
+                         get_token ? CS_CALL_LONG : 0, cancellable, unsent_cancellable,
+                         create_task_cb, gtask);
+}
+
+/* createTask for a task that _cs_task_begin_create() marked: the solve's
+ * way in, which may also withdraw the request while it waits to be sent. */
+void
+_cs_client_create_task_started (CsClient            *client,
+                                CsTask              *task,
+                                GCancellable        *cancellable,
+                                GCancellable        *unsent_cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  send_create (client, task, cs_client_create_task_async, cancellable, unsent_cancellable,
+               callback, user_data);
+}
+
+/* Marks @task as being created; an error if it may not be: a task is
+ * created once. */
+static GError *
+begin_create (CsTask *task)
+{
+  if (cs_task_get_task_id (task) != NULL)
+    return g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS, "the task was already created as %s",
+                        cs_task_get_task_id (task));
+  if (!_cs_task_begin_create (task, NULL))
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
+                                "the task is being created by another call");
+  return NULL;
+}
+
+/* The public forms check that the task may be created, then send. */
+static void
+create_task_async (CsClient            *client,
+                   CsTask              *task,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GError *error = begin_create (task);
+
+  if (error != NULL)
+    {
+      g_autoptr(GTask) gtask = g_task_new (client, cancellable, callback, user_data);
+
+      g_task_set_source_tag (gtask, source_tag);
+      g_task_return_error (gtask, error);
+      return;
+    }
+  send_create (client, task, source_tag, cancellable, NULL, callback, user_data);
 }
 
 /**
@@ -889,15 +1162,18 @@ create_task_cb (GObject      *source,
  * @user_data: data for @callback
  *
  * Sends `createTask` for @task. The task is checked first with
- * [method@Task.validate], and a task that already has a task id is refused
- * with %G_IO_ERROR_EXISTS rather than created (and billed) twice.
+ * [method@Task.validate]. A task is created once: one that already has a
+ * task id is refused with %G_IO_ERROR_EXISTS, and one whose `createTask`
+ * (or `getToken`) is on its way with %G_IO_ERROR_PENDING (a solve of it
+ * waits for that instead).
  *
  * On success the task has its task id and status, and, for the tasks the
  * service answers at once (image and classification tasks), its solution
  * and the status %CS_TASK_STATUS_READY.
  *
- * Cancelling while the request is on its way may leave a task created on
- * the service that the client never heard of.
+ * Cancelling while the request waits for a connection sends nothing;
+ * cancelling while it is on its way may leave a task created on the
+ * service that the client never heard of.
  *
  * Since: 1.0
  */
@@ -908,40 +1184,12 @@ cs_client_create_task_async (CsClient            *client,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) gtask = NULL;
-  g_autoptr(JsonObject) body = NULL;
-  JsonObject *task_json;
-  GError *error = NULL;
-
   g_return_if_fail (CS_IS_CLIENT (client));
   g_return_if_fail (CS_IS_TASK (task));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  gtask = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (gtask, cs_client_create_task_async);
-  g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
-
-  if (cs_task_get_task_id (task) != NULL)
-    {
-      g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                               "the task was already created as %s",
-                               cs_task_get_task_id (task));
-      return;
-    }
-  if (!_cs_client_check_api_key (client, &error) ||
-      (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
-    {
-      g_task_return_error (gtask, error);
-      return;
-    }
-
-  body = new_envelope (client, TRUE);
-  if (cs_task_get_callback_url (task) != NULL)
-    json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
-  json_object_set_object_member (body, "task", task_json);
-
-  _cs_client_call_async (client, "createTask", body, FALSE, cancellable,
-                        create_task_cb, g_steal_pointer (&gtask));
+  create_task_async (client, task, cs_client_create_task_async, cancellable,
+                     callback, user_data);
 }
 
 /**
@@ -965,6 +1213,70 @@ cs_client_create_task_finish (CsClient      *client,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_create_task_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- getToken -------------------------------------------------------------- */
+
+/**
+ * cs_client_get_token_async:
+ * @client: a #CsClient
+ * @task: a reCAPTCHA task to solve
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the task is solved or failed
+ * @user_data: data for @callback
+ *
+ * Solves @task with one `getToken` request: the service holds it until the
+ * task is solved and answers with the solution, so the token comes back
+ * the moment it is ready, with no polling. The service offers it for the
+ * reCAPTCHA v2 and v3 types only. Prefer it for those when a request may
+ * stay open for up to two minutes (#CsClient:get-token-timeout); prefer
+ * [method@Client.solve_async] for other types, for tasks to resume after a
+ * time-out, and behind proxies that cut long requests.
+ *
+ * The request is never sent twice; a task that already has a task id, or
+ * is being created, is refused as by [method@Client.create_task_async].
+ *
+ * Since: 1.0
+ */
+void
+cs_client_get_token_async (CsClient            *client,
+                           CsTask              *task,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  create_task_async (client, task, cs_client_get_token_async, cancellable, callback, user_data);
+}
+
+/**
+ * cs_client_get_token_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.get_token_async].
+ *
+ * Returns: (transfer full): the solution, also kept by the task
+ *
+ * Since: 1.0
+ */
+CsSolution *
+cs_client_get_token_finish (CsClient      *client,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  GTask *gtask = G_TASK (result);
+
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (gtask) == cs_client_get_token_async, NULL);
+
+  if (!g_task_propagate_boolean (gtask, error))
+    return NULL;
+  return g_object_ref (cs_task_get_solution (g_task_get_task_data (gtask)));
 }
 
 /* --- getTaskResult ---------------------------------------------------------- */
@@ -1074,7 +1386,7 @@ cs_client_get_task_result_async (CsClient            *client,
   body = new_envelope (client, FALSE);
   json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
   _cs_task_count_poll (task);
-  _cs_client_call_async (client, "getTaskResult", body, TRUE, cancellable,
+  _cs_client_call_async (client, "getTaskResult", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
                         get_task_result_cb, g_steal_pointer (&gtask));
 }
 
@@ -1165,7 +1477,7 @@ cs_client_get_balance_async (CsClient            *client,
       return;
     }
   body = new_envelope (client, FALSE);
-  _cs_client_call_async (client, "getBalance", body, TRUE, cancellable,
+  _cs_client_call_async (client, "getBalance", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
                         get_balance_cb, g_steal_pointer (&task));
 }
 
@@ -1265,7 +1577,7 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  _cs_client_call_async (client, "feedbackTask", body, FALSE, cancellable,
+  _cs_client_call_async (client, "feedbackTask", body, 0, cancellable, NULL,
                         feedback_task_cb, g_steal_pointer (&gtask));
 }
 

@@ -78,6 +78,16 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_request_timeout  (CsClient            *client,
                                              guint                msec);
 CS_AVAILABLE_IN_ALL
+gboolean     cs_client_get_adaptive_polling (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_adaptive_polling (CsClient            *client,
+                                             gboolean             adaptive);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_get_token_timeout (CsClient           *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_get_token_timeout (CsClient           *client,
+                                              guint               msec);
+CS_AVAILABLE_IN_ALL
 gboolean     cs_client_get_pause_on_cooldown (CsClient           *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_pause_on_cooldown (CsClient           *client,
@@ -102,6 +112,23 @@ gboolean     cs_client_create_task_finish   (CsClient            *client,
                                              GError             **error);
 CS_AVAILABLE_IN_ALL
 gboolean     cs_client_create_task          (CsClient            *client,
+                                             CsTask              *task,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+/* getToken: createTask held until solved */
+CS_AVAILABLE_IN_ALL
+void         cs_client_get_token_async      (CsClient            *client,
+                                             CsTask              *task,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+CsSolution  *cs_client_get_token_finish     (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+CsSolution  *cs_client_get_token            (CsClient            *client,
                                              CsTask              *task,
                                              GCancellable        *cancellable,
                                              GError             **error);

@@ -68,6 +68,7 @@ static const CsErrorCode error_codes[] = {
   /* The client's own errors: no wire code, but a class. */
   { CS_ERROR_PROTOCOL,              NULL,                          CS_RETRY_CLASS_TRANSIENT, 0 },
   { CS_ERROR_TIMEOUT,               NULL,                          CS_RETRY_CLASS_TRANSIENT, 0 },
+  { CS_ERROR_POLLS_EXHAUSTED,       NULL,                          CS_RETRY_CLASS_NEW_TASK,  0 },
   { CS_ERROR_FAILED,                NULL,                          CS_RETRY_CLASS_PERMANENT, 0 },
 };
 
@@ -112,7 +113,8 @@ cs_error_from_code (const char *code)
  * %CS_ERROR_SERVICE_UNAVAILABLE gives `ERROR_SERVICE_UNAVALIABLE`).
  *
  * Returns: (nullable): the error code, or %NULL for the values that have
- *   no wire code (%CS_ERROR_FAILED, %CS_ERROR_PROTOCOL, %CS_ERROR_TIMEOUT)
+ *   no wire code (%CS_ERROR_FAILED, %CS_ERROR_PROTOCOL, %CS_ERROR_TIMEOUT,
+ *   %CS_ERROR_POLLS_EXHAUSTED)
  *
  * Since: 1.0
  */
@@ -227,8 +229,8 @@ is_code_text (const char *text,
  * than reading the message, whose form is for people.
  *
  * Returns: (transfer full) (nullable): the error code, or %NULL for errors
- *   that carry none: those of other domains, and %CS_ERROR_PROTOCOL and
- *   %CS_ERROR_TIMEOUT
+ *   that carry none: those of other domains, and %CS_ERROR_PROTOCOL,
+ *   %CS_ERROR_TIMEOUT and %CS_ERROR_POLLS_EXHAUSTED
  *
  * Since: 1.0
  */
@@ -239,8 +241,8 @@ cs_error_get_code_text (const GError *error)
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (error->domain != CS_ERROR || error->code == CS_ERROR_PROTOCOL ||
-      error->code == CS_ERROR_TIMEOUT)
+  if (error->domain != CS_ERROR ||
+      (cs_error_to_code (error->code) == NULL && error->code != CS_ERROR_FAILED))
     return NULL;
   /* the message starts with the code the reply carried, as
    * _cs_error_new_from_reply() writes it */

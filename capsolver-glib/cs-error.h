@@ -60,6 +60,10 @@ G_BEGIN_DECLS
  * @CS_ERROR_REQUIRED_FIELDS: `ERROR_REQUIRED_FIELDS`: a required field is missing
  * @CS_ERROR_THREADS_MAXIMUM: `ERROR_THREADS_MAXIMUM`: too many tasks at once
  * @CS_ERROR_PAGE_NOT_FOUND: `ERROR_PAGE_NOT_FOUND`: no such API method
+ * @CS_ERROR_POLLS_EXHAUSTED: the client's own: the task was polled as often
+ *   as #CsClient:max-polls allows (the service answers at most 120 polls
+ *   per task and then forgets it); it cannot be polled again, only a new
+ *   task can be created
  *
  * Errors in the #CS_ERROR domain. Messages read
  * `ERROR_CODE: description`, with anything that looks like an API key
@@ -95,6 +99,7 @@ typedef enum {
   CS_ERROR_REQUIRED_FIELDS,
   CS_ERROR_THREADS_MAXIMUM,
   CS_ERROR_PAGE_NOT_FOUND,
+  CS_ERROR_POLLS_EXHAUSTED,
 } CsError;
 
 /**

@@ -107,6 +107,9 @@ void         _cs_task_set_status         (CsTask       *task,
 void         _cs_task_set_solution       (CsTask       *task,
                                           CsSolution   *solution);
 void         _cs_task_count_poll         (CsTask       *task);
+gboolean     _cs_task_begin_create       (CsTask       *task,
+                                          gpointer      waiter);
+GSList      *_cs_task_end_create         (CsTask       *task);
 
 /* --- The table of task families -------------------------------------------
  *
@@ -180,6 +183,8 @@ gboolean            _cs_task_family_validate (const char          *type_name,
  * @family are solved. */
 guint               _cs_task_family_solve_time (const CsTaskFamily *family,
                                                 double              p);
+double              _cs_task_family_solved_within (const CsTaskFamily *family,
+                                                   double              msec);
 /* The family of a short name ("recaptcha-v2"), or NULL. */
 const CsTaskFamily *_cs_task_family_find     (const char          *name);
 /* Calls func for every cookie of a cookies member, whichever form it has:

@@ -268,6 +268,20 @@ _cs_task_family_solve_time (const CsTaskFamily *family,
          (guint) (t * (family->solve_time.high_ms - family->solve_time.low_ms) + 0.5);
 }
 
+/* The inverse of _cs_task_family_solve_time(): the fraction of the tasks
+ * of @family solved within @msec. */
+double
+_cs_task_family_solved_within (const CsTaskFamily *family,
+                               double              msec)
+{
+  double range = (double) family->solve_time.high_ms - family->solve_time.low_ms;
+  double t = range > 0 ? (msec - family->solve_time.low_ms) / range
+                       : (msec >= family->solve_time.low_ms ? 1.0 : 0.0);
+
+  t = CLAMP (t, 0.0, 1.0);
+  return t < 0.5 ? 2.0 * t * t : 1.0 - 2.0 * (1.0 - t) * (1.0 - t);
+}
+
 const CsTaskFamily *
 _cs_task_family_find (const char *name)
 {

@@ -41,7 +41,13 @@ typedef struct
   CsTaskStatus   status;
   CsSolution    *solution;
   guint          poll_count;
+  /* a createTask on its way, and the calls that wait for its end; under
+   * create_lock, since tasks may be solved from any thread */
+  gboolean       creating;
+  GSList        *create_waiters;
 } CsTaskPrivate;
+
+static GMutex create_lock;
 
 G_DEFINE_TYPE_WITH_PRIVATE (CsTask, cs_task, G_TYPE_OBJECT)
 
@@ -892,6 +898,40 @@ _cs_task_count_poll (CsTask *task)
 
   priv->poll_count++;
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_POLL_COUNT]);
+}
+
+/* Marks @task as being created; FALSE if it is already, in which case
+ * @waiter (when not NULL) is kept, with a reference, for
+ * _cs_task_end_create() to hand back. */
+gboolean
+_cs_task_begin_create (CsTask  *task,
+                       gpointer waiter)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  gboolean first;
+
+  g_mutex_lock (&create_lock);
+  first = !priv->creating;
+  if (first)
+    priv->creating = TRUE;
+  else if (waiter != NULL)
+    priv->create_waiters = g_slist_prepend (priv->create_waiters, g_object_ref (waiter));
+  g_mutex_unlock (&create_lock);
+  return first;
+}
+
+/* Ends the creation of @task; returns the waiters (transfer full). */
+GSList *
+_cs_task_end_create (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  GSList *waiters;
+
+  g_mutex_lock (&create_lock);
+  priv->creating = FALSE;
+  waiters = g_slist_reverse (g_steal_pointer (&priv->create_waiters));
+  g_mutex_unlock (&create_lock);
+  return waiters;
 }
 
 static const struct {

@@ -248,9 +248,16 @@ withdraw (GTask *gtask)
     }
   g_mutex_unlock (&self->queue_lock);
 
-  /* the queue's reference goes with it */
+  /* the queue's reference goes with it; never ended from here, which may
+   * be a cancellable's handler: the end disconnects those */
   if (waiting)
-    g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, call_withdrawn_cb, gtask, NULL);
+    {
+      g_autoptr(GSource) idle = g_idle_source_new ();
+
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, call_withdrawn_cb, gtask, NULL);
+      g_source_attach (idle, data->context);
+    }
 }
 
 /* Both run in whatever thread cancels. The GTask outlives them: its data
@@ -590,6 +597,8 @@ _cs_client_call_async (CsClient            *self,
   GError *error = NULL;
 
   g_task_set_source_tag (gtask, _cs_client_call_async);
+  /* the error says whether the request left; GTask's own would not */
+  g_task_set_check_cancellable (gtask, FALSE);
 
   data = g_new0 (CallData, 1);
   data->link.data = gtask;

@@ -623,6 +623,7 @@ cs_client_solve_async (CsClient            *client,
 
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_solve_async);
+  g_task_set_check_cancellable (gtask, FALSE);
   /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
   data->task = g_object_ref (task);

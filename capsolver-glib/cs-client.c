@@ -1084,6 +1084,7 @@ send_create (CsClient            *client,
   GError *error = NULL;
 
   g_task_set_source_tag (gtask, source_tag);
+  g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
   if (!_cs_client_check_api_key (client, &error) ||
@@ -1375,6 +1376,7 @@ cs_client_get_task_result_async (CsClient            *client,
 
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_get_task_result_async);
+  g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
   if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
@@ -1470,6 +1472,7 @@ cs_client_get_balance_async (CsClient            *client,
 
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_client_get_balance_async);
+  g_task_set_check_cancellable (task, FALSE);
 
   if (!_cs_client_check_api_key (client, &error))
     {
@@ -1560,6 +1563,7 @@ cs_client_feedback_task_async (CsClient            *client,
 
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
+  g_task_set_check_cancellable (gtask, FALSE);
 
   if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
     {

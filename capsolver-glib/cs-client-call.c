@@ -20,6 +20,9 @@
 #include "cs-client-private.h"
 
 #define READ_CHUNK 16384
+/* A request that is not safe to repeat reuses a connection only this soon
+ * after a reply */
+#define REUSE_WINDOW_MS 1000
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 
@@ -415,6 +418,9 @@ call_finish_body (GTask *gtask)
 
   g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", data->method, status,
            g_bytes_get_size (body));
+  g_mutex_lock (&self->queue_lock);
+  self->last_reply = g_get_monotonic_time ();
+  g_mutex_unlock (&self->queue_lock);
 
   /* data->reply is kept on failure: a failed status still tells the
    * task's fate */
@@ -513,6 +519,31 @@ call_sent_cb (GObject      *source,
   call_read_next (gtask);
 }
 
+/* Polls and balance reads are safe to repeat: they take any kept-alive
+ * connection, and one that the server closed under them costs one resend.
+ * A request that is not (createTask, feedbackTask) cannot be resent when
+ * the server closes its connection just as it is reused, so it takes a
+ * kept-alive connection only while the client's connections are known
+ * alive: a reply came within the last REUSE_WINDOW_MS, far inside any
+ * server's keep-alive time-out. Otherwise it opens a new one (a TLS
+ * handshake, against the service). getToken, held for seconds, always
+ * has a connection of its own. */
+static gboolean
+may_reuse_connection (CsClient *self,
+                      CallData *data)
+{
+  gint64 last_reply;
+
+  if ((data->flags & CS_CALL_IDEMPOTENT) != 0)
+    return TRUE;
+  if ((data->flags & CS_CALL_LONG) != 0)
+    return FALSE;
+  g_mutex_lock (&self->queue_lock);
+  last_reply = self->last_reply;
+  g_mutex_unlock (&self->queue_lock);
+  return g_get_monotonic_time () - last_reply < REUSE_WINDOW_MS * 1000;
+}
+
 /* Sends the request with a fresh message: a message is never queued
  * twice. Runs on the request's context, holding a slot. */
 static void
@@ -531,11 +562,11 @@ call_send (GTask *gtask)
   g_clear_object (&data->message);
   data->message = soup_message_new (SOUP_METHOD_POST, data->url);
   data->attempts++;
-  /* Polls and balance reads may be repeated safely: let libsoup keep the
-   * connection. createTask is never flagged, so it is never resent. A
-   * redirect is never followed. */
+  /* A redirect is never followed. The flag lets libsoup send on a
+   * kept-alive connection, which it does not resend a POST on (flagged or
+   * not: a failure is returned); it does not make the request repeated. */
   soup_message_add_flags (data->message, SOUP_MESSAGE_NO_REDIRECT);
-  if ((data->flags & CS_CALL_IDEMPOTENT) != 0)
+  if (may_reuse_connection (self, data))
     soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_set_request_body_from_bytes (data->message, "application/json",
                                             data->request_body);

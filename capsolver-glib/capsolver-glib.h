@@ -15,7 +15,7 @@
 #include "cs-package.h"
 #include "cs-balance.h"
 #include "cs-task.h"
-#include "cs-tasks.h"
+#include "cs-typed-tasks.h"
 #include "cs-client.h"
 #include "cs-sandbox.h"
 

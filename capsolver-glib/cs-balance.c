@@ -105,14 +105,26 @@ cs_balance_init (CsBalance *self)
   self->packages = g_list_store_new (CS_TYPE_PACKAGE);
 }
 
+/* The balance of a getBalance reply; a reply without a numeric balance
+ * is refused, since it would read as 0 USD. */
 CsBalance *
-_cs_balance_new_from_json (JsonObject *reply)
+_cs_balance_new_from_reply (const CsReply  *reply,
+                            GError        **error)
 {
-  CsBalance *self = g_object_new (CS_TYPE_BALANCE, NULL);
+  g_autoptr(CsBalance) self = NULL;
   JsonArray *packages;
+  double amount;
 
-  _cs_json_get_double (reply, "balance", &self->amount);
-  packages = _cs_json_get_array (reply, "packages");
+  if (!_cs_json_get_double (reply->root, "balance", &amount))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: getBalance reply has no numeric balance", reply->http_status);
+      return NULL;
+    }
+
+  self = g_object_new (CS_TYPE_BALANCE, NULL);
+  self->amount = amount;
+  packages = _cs_json_get_array (reply->root, "packages");
   for (guint i = 0; packages != NULL && i < json_array_get_length (packages); i++)
     {
       JsonNode *node = json_array_get_element (packages, i);
@@ -123,7 +135,7 @@ _cs_balance_new_from_json (JsonObject *reply)
       package = _cs_package_new_from_json (json_node_get_object (node));
       g_list_store_append (self->packages, package);
     }
-  return self;
+  return g_steal_pointer (&self);
 }
 
 /**

@@ -223,3 +223,20 @@ _cs_json_get_id (JsonObject *object,
     return g_strdup_printf ("%" G_GINT64_FORMAT, number);
   return NULL;
 }
+
+/* A JSON scalar as text: strings as they are, integers written out;
+ * NULL for anything else. */
+char *
+_cs_json_dup_scalar (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  return NULL;
+}

@@ -481,6 +481,40 @@ cs_task_set_json (CsTask     *task,
 }
 
 /**
+ * cs_task_set_image:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field, such as `body`
+ * @image: the image file's contents
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets a field to an image, base64-encoded without a `data:` prefix as the
+ * service wants it, after checking that @image is a PNG, JPEG, GIF or WebP
+ * file, the formats the service reads. The sandbox refuses other images
+ * with the same error.
+ *
+ * Returns: %TRUE if the field was set, %FALSE with
+ *   %CS_ERROR_INVALID_IMAGE (and the field left as it was) otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_task_set_image (CsTask      *task,
+                   const char  *field,
+                   GBytes      *image,
+                   GError     **error)
+{
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (image != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_cs_image_check (field, image, error))
+    return FALSE;
+  set_field (task, field, _cs_task_field_image_node (image));
+  return TRUE;
+}
+
+/**
  * cs_task_remove_field:
  * @task: a #CsTask
  * @field: the camelCase name of the field
@@ -892,39 +926,4 @@ _cs_task_count_poll (CsTask *task)
 
   priv->poll_count++;
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_POLL_COUNT]);
-}
-
-static const struct {
-  CsTaskStatus status;
-  const char  *text;
-} status_names[] = {
-  { CS_TASK_STATUS_IDLE,       "idle" },
-  { CS_TASK_STATUS_PROCESSING, "processing" },
-  { CS_TASK_STATUS_READY,      "ready" },
-  { CS_TASK_STATUS_FAILED,     "failed" },
-  { CS_TASK_STATUS_NEW,        "new" },
-};
-
-/* Reads a status the service sent, without regard to case. Unknown ones
- * are pending (the service has added one before), and so is "new", which
- * is the client's own word for a task not sent yet. */
-CsTaskStatus
-_cs_task_status_from_string (const char *status)
-{
-  if (status == NULL)
-    return CS_TASK_STATUS_PROCESSING;
-  for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (status_names[i].status != CS_TASK_STATUS_NEW &&
-        g_ascii_strcasecmp (status_names[i].text, status) == 0)
-      return status_names[i].status;
-  return CS_TASK_STATUS_PROCESSING;
-}
-
-const char *
-_cs_task_status_to_string (CsTaskStatus status)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (status_names[i].status == status)
-      return status_names[i].text;
-  return "unknown";
 }

@@ -96,6 +96,11 @@ void          cs_task_set_json         (CsTask       *task,
                                         const char   *field,
                                         JsonNode     *value);
 CS_AVAILABLE_IN_ALL
+gboolean      cs_task_set_image        (CsTask       *task,
+                                        const char   *field,
+                                        GBytes       *image,
+                                        GError      **error);
+CS_AVAILABLE_IN_ALL
 void          cs_task_remove_field     (CsTask       *task,
                                         const char   *field);
 CS_AVAILABLE_IN_ALL

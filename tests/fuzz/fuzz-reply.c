@@ -38,7 +38,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (reply.solution != NULL)
     exercise_solution (reply.solution);
   if (reply.root != NULL)
-    g_object_unref (_cs_balance_new_from_json (reply.root));
+    {
+      g_autoptr(CsBalance) balance = _cs_balance_new_from_reply (&reply, NULL);
+    }
   return 0;
 }
 

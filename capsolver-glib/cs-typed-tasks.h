@@ -1,4 +1,4 @@
-/* cs-tasks.h: typed tasks, one class per CapSolver task family
+/* cs-typed-tasks.h: typed tasks, one class per CapSolver task family
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -36,7 +36,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-cs_balance_finalize (GObject *object)
+balance_finalize (GObject *object)
 {
   CsBalance *self = CS_BALANCE (object);
 
@@ -46,10 +46,10 @@ cs_balance_finalize (GObject *object)
 }
 
 static void
-cs_balance_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
+balance_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
 {
   CsBalance *self = CS_BALANCE (object);
 
@@ -71,8 +71,8 @@ cs_balance_class_init (CsBalanceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cs_balance_finalize;
-  object_class->get_property = cs_balance_get_property;
+  object_class->finalize = balance_finalize;
+  object_class->get_property = balance_get_property;
 
   /**
    * CsBalance:amount: (getter get_amount)

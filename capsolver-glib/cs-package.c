@@ -32,7 +32,7 @@ struct _CsPackage
 G_DEFINE_FINAL_TYPE (CsPackage, cs_package, G_TYPE_OBJECT)
 
 static void
-cs_package_finalize (GObject *object)
+package_finalize (GObject *object)
 {
   CsPackage *self = CS_PACKAGE (object);
 
@@ -46,7 +46,7 @@ cs_package_finalize (GObject *object)
 static void
 cs_package_class_init (CsPackageClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = cs_package_finalize;
+  G_OBJECT_CLASS (klass)->finalize = package_finalize;
 }
 
 static void

@@ -37,7 +37,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-cs_solution_finalize (GObject *object)
+solution_finalize (GObject *object)
 {
   CsSolution *self = CS_SOLUTION (object);
 
@@ -47,10 +47,10 @@ cs_solution_finalize (GObject *object)
 }
 
 static void
-cs_solution_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
+solution_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
 {
   CsSolution *self = CS_SOLUTION (object);
 
@@ -65,10 +65,10 @@ cs_solution_get_property (GObject    *object,
 }
 
 static void
-cs_solution_set_property (GObject      *object,
-                          guint         prop_id,
-                          const GValue *value,
-                          GParamSpec   *pspec)
+solution_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
 {
   CsSolution *self = CS_SOLUTION (object);
 
@@ -90,9 +90,9 @@ cs_solution_class_init (CsSolutionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cs_solution_finalize;
-  object_class->get_property = cs_solution_get_property;
-  object_class->set_property = cs_solution_set_property;
+  object_class->finalize = solution_finalize;
+  object_class->get_property = solution_get_property;
+  object_class->set_property = solution_set_property;
 
   /**
    * CsSolution:json: (getter get_json)

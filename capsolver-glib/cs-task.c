@@ -61,7 +61,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-cs_task_finalize (GObject *object)
+task_finalize (GObject *object)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (CS_TASK (object));
 
@@ -76,10 +76,10 @@ cs_task_finalize (GObject *object)
 }
 
 static void
-cs_task_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+task_get_property (GObject    *object,
+                   guint       prop_id,
+                   GValue     *value,
+                   GParamSpec *pspec)
 {
   CsTask *self = CS_TASK (object);
   CsTaskPrivate *priv = cs_task_get_instance_private (self);
@@ -116,10 +116,10 @@ cs_task_get_property (GObject    *object,
 }
 
 static void
-cs_task_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+task_set_property (GObject      *object,
+                   guint         prop_id,
+                   const GValue *value,
+                   GParamSpec   *pspec)
 {
   CsTask *self = CS_TASK (object);
   CsTaskPrivate *priv = cs_task_get_instance_private (self);
@@ -155,9 +155,9 @@ cs_task_class_init (CsTaskClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cs_task_finalize;
-  object_class->get_property = cs_task_get_property;
-  object_class->set_property = cs_task_set_property;
+  object_class->finalize = task_finalize;
+  object_class->get_property = task_get_property;
+  object_class->set_property = task_set_property;
 
   /**
    * CsTask:type-name: (getter get_type_name) (setter set_type_name)

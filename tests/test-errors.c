@@ -48,9 +48,9 @@ static const CodeCase code_cases[] = {
 
 /* The values that are the client's own, with no wire code. */
 static gboolean
-is_client_error (CsError error)
+is_client_error (CsError code)
 {
-  return error == CS_ERROR_FAILED || error == CS_ERROR_PROTOCOL || error == CS_ERROR_TIMEOUT;
+  return code == CS_ERROR_FAILED || code == CS_ERROR_PROTOCOL || code == CS_ERROR_TIMEOUT;
 }
 
 static void

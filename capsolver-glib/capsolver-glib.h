@@ -1,5 +1,6 @@
 /* capsolver-glib.h: the only header applications include
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-error.c: the CS_ERROR domain and the table of CapSolver error codes
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-error.h: the CS_ERROR domain, one code per CapSolver errorCode
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

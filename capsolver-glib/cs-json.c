@@ -3,6 +3,7 @@
  * json-glib's object getters emit criticals on missing or mistyped members;
  * everything that reads data from the network goes through these instead.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

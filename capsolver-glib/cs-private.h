@@ -3,6 +3,7 @@
  * Nothing here is installed or introspected. Tests reach these symbols
  * through the static build of the library.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-reply.c: the one place where a reply of the service is read
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

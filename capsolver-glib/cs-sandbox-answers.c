@@ -5,6 +5,7 @@
  * answer. The rules are documented for users in the CsSandbox class
  * comment (cs-sandbox.c): keep the two in step.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

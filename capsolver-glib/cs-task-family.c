@@ -6,6 +6,7 @@
  * requests it receives against the same rows, so the client and the
  * sandbox cannot disagree on what a valid task is.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-task.c: one captcha job, its request fields and its lifecycle
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

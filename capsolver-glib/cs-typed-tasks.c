@@ -6,6 +6,7 @@
  * over the task's fields object, so what a property holds is exactly what
  * cs_task_to_json() sends, and an unset property sends nothing.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-errors.c: the CS_ERROR domain, its code table and redaction
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-tasks.c: the typed tasks and the family table
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cli-output.c: what the capsolver command prints, and its exit statuses
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -3,6 +3,7 @@
  *   TYPE FIELD=TEXT FIELD:=JSON FIELD@=FILE …
  *   --image FILE [--module NAME] [FIELD=…]
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

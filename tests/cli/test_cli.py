@@ -4,6 +4,7 @@
 #
 #   test_cli.py CAPSOLVER SAMPLE_IMAGE
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import base64

@@ -5,6 +5,7 @@
  * of the corpus given on the command line, as a regression test: no input
  * may crash the parser or make it warn.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 # CapSolver.py: the PyGObject override of capsolver-glib
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Pythonic additions to the CapSolver GObject API.
 

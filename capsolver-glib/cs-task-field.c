@@ -260,22 +260,35 @@ array_to_node (JsonArray *array)
   return node;
 }
 
-static JsonNode *
-strv_to_node (const char * const *strv)
-{
-  JsonArray *array;
+typedef void (*AddElementFunc) (JsonArray  *array,
+                                const char *text);
 
-  if (strv == NULL || strv[0] == NULL)
-    return NULL;
-  array = json_array_new ();
-  for (gsize i = 0; strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
-  return array_to_node (array);
+static void
+add_string (JsonArray  *array,
+            const char *text)
+{
+  json_array_add_string_element (array, text);
 }
 
-/* "name=value" strings are sent as [{"name": …, "value": …}]. */
+/* "name=value" is sent as {"name": …, "value": …}. */
+static void
+add_cookie_object (JsonArray  *array,
+                   const char *text)
+{
+  JsonObject *cookie = json_object_new ();
+  const char *equals = strchr (text, '=');
+  g_autofree char *name = g_strndup (text, equals != NULL ? (gsize) (equals - text)
+                                                          : strlen (text));
+
+  json_object_set_string_member (cookie, "name", g_strstrip (name));
+  json_object_set_string_member (cookie, "value", equals != NULL ? equals + 1 : "");
+  json_array_add_object_element (array, cookie);
+}
+
+/* An array of what @add makes of each string, or NULL for no strings. */
 static JsonNode *
-cookies_to_node (const char * const *strv)
+strv_to_node (const char * const *strv,
+              AddElementFunc      add)
 {
   JsonArray *array;
 
@@ -283,16 +296,7 @@ cookies_to_node (const char * const *strv)
     return NULL;
   array = json_array_new ();
   for (gsize i = 0; strv[i] != NULL; i++)
-    {
-      JsonObject *cookie = json_object_new ();
-      const char *equals = strchr (strv[i], '=');
-      g_autofree char *name = g_strndup (strv[i], equals != NULL ? (gsize) (equals - strv[i])
-                                                                  : strlen (strv[i]));
-
-      json_object_set_string_member (cookie, "name", g_strstrip (name));
-      json_object_set_string_member (cookie, "value", equals != NULL ? equals + 1 : "");
-      json_array_add_object_element (array, cookie);
-    }
+    add (array, strv[i]);
   return array_to_node (array);
 }
 
@@ -321,9 +325,9 @@ _cs_task_field_from_value (const CsTaskField *field,
       return g_value_get_double (value) != 0.0
              ? json_node_init_double (json_node_alloc (), g_value_get_double (value)) : NULL;
     case CS_FIELD_STRV:
-      return strv_to_node (g_value_get_boxed (value));
+      return strv_to_node (g_value_get_boxed (value), add_string);
     case CS_FIELD_COOKIES:
-      return cookies_to_node (g_value_get_boxed (value));
+      return strv_to_node (g_value_get_boxed (value), add_cookie_object);
     case CS_FIELD_OBJECT:
       object = g_value_get_boxed (value);
       return object != NULL && json_object_get_size (object) > 0

@@ -1,5 +1,6 @@
 /* capsolver-glib.h: the only header applications include
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -15,7 +16,7 @@
 #include "cs-package.h"
 #include "cs-balance.h"
 #include "cs-task.h"
-#include "cs-tasks.h"
+#include "cs-typed-tasks.h"
 #include "cs-client.h"
 #include "cs-sandbox.h"
 

@@ -1,5 +1,6 @@
 /* cs-balance.c: the account balance and packages
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -36,7 +37,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-cs_balance_finalize (GObject *object)
+balance_finalize (GObject *object)
 {
   CsBalance *self = CS_BALANCE (object);
 
@@ -46,10 +47,10 @@ cs_balance_finalize (GObject *object)
 }
 
 static void
-cs_balance_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
+balance_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
 {
   CsBalance *self = CS_BALANCE (object);
 
@@ -71,8 +72,8 @@ cs_balance_class_init (CsBalanceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cs_balance_finalize;
-  object_class->get_property = cs_balance_get_property;
+  object_class->finalize = balance_finalize;
+  object_class->get_property = balance_get_property;
 
   /**
    * CsBalance:amount: (getter get_amount)
@@ -105,14 +106,26 @@ cs_balance_init (CsBalance *self)
   self->packages = g_list_store_new (CS_TYPE_PACKAGE);
 }
 
+/* The balance of a getBalance reply; a reply without a numeric balance
+ * is refused, since it would read as 0 USD. */
 CsBalance *
-_cs_balance_new_from_json (JsonObject *reply)
+_cs_balance_new_from_reply (const CsReply  *reply,
+                            GError        **error)
 {
-  CsBalance *self = g_object_new (CS_TYPE_BALANCE, NULL);
+  g_autoptr(CsBalance) self = NULL;
   JsonArray *packages;
+  double amount;
 
-  _cs_json_get_double (reply, "balance", &self->amount);
-  packages = _cs_json_get_array (reply, "packages");
+  if (!_cs_json_get_double (reply->root, "balance", &amount))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: getBalance reply has no numeric balance", reply->http_status);
+      return NULL;
+    }
+
+  self = g_object_new (CS_TYPE_BALANCE, NULL);
+  self->amount = amount;
+  packages = _cs_json_get_array (reply->root, "packages");
   for (guint i = 0; packages != NULL && i < json_array_get_length (packages); i++)
     {
       JsonNode *node = json_array_get_element (packages, i);
@@ -123,7 +136,7 @@ _cs_balance_new_from_json (JsonObject *reply)
       package = _cs_package_new_from_json (json_node_get_object (node));
       g_list_store_append (self->packages, package);
     }
-  return self;
+  return g_steal_pointer (&self);
 }
 
 /**

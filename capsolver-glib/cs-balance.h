@@ -1,5 +1,6 @@
 /* cs-balance.h: the account balance and packages
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

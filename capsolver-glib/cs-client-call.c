@@ -10,6 +10,7 @@
  * it at once. The pause after a cooldown error is enforced here too, since
  * every request passes through.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

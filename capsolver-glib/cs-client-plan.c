@@ -14,6 +14,7 @@
  * the first second would: the plan is always at least as thrifty as that
  * schedule, and returns tokens sooner.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

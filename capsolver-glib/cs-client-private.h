@@ -4,6 +4,7 @@
  * one HTTP exchange and the cooldown pause; cs-client-solve.c the
  * scheduler that creates and polls; cs-client-sync.c the blocking forms.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

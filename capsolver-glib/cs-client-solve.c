@@ -11,6 +11,7 @@
  * Polls are placed by a plan per task family (cs-client-plan.c) unless
  * the application set a fixed schedule.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-client-sync.c: the blocking forms of the CsClient operations
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-client.c: the CapSolver API client
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -1427,22 +1428,14 @@ get_balance_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
-  double amount;
+  CsBalance *balance = NULL;
 
-  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  /* a balance that is missing or not a number would read as 0 USD */
-  if (!_cs_json_get_double (reply.root, "balance", &amount))
-    {
-      g_task_return_new_error (task, CS_ERROR, CS_ERROR_PROTOCOL,
-                               "HTTP %u: getBalance reply has no numeric balance",
-                               reply.http_status);
-      return;
-    }
-  g_task_return_pointer (task, _cs_balance_new_from_json (reply.root), g_object_unref);
+  if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+    balance = _cs_balance_new_from_reply (&reply, &error);
+  if (balance == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, balance, g_object_unref);
 }
 
 /**

@@ -1,5 +1,6 @@
 /* cs-client.h: the CapSolver API client
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-error.c: the CS_ERROR domain and the table of CapSolver error codes
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -31,8 +32,8 @@ cs_error_quark (void)
 }
 
 typedef struct {
-  CsError      error;
-  const char  *code;
+  CsError      code;
+  const char  *text;       /* the wire errorCode, or NULL */
   CsRetryClass retry;
   guint        cooldown;   /* seconds, for CS_RETRY_CLASS_COOLDOWN */
 } CsErrorCode;
@@ -73,10 +74,10 @@ static const CsErrorCode error_codes[] = {
 };
 
 static const CsErrorCode *
-lookup_error (CsError error)
+lookup_row (CsError code)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (error_codes); i++)
-    if (error_codes[i].error == error)
+    if (error_codes[i].code == code)
       return &error_codes[i];
   return NULL;
 }
@@ -100,14 +101,14 @@ cs_error_from_code (const char *code)
   g_return_val_if_fail (code != NULL, CS_ERROR_FAILED);
 
   for (gsize i = 0; i < G_N_ELEMENTS (error_codes); i++)
-    if (error_codes[i].code != NULL && strcmp (error_codes[i].code, code) == 0)
-      return error_codes[i].error;
+    if (error_codes[i].text != NULL && strcmp (error_codes[i].text, code) == 0)
+      return error_codes[i].code;
   return CS_ERROR_FAILED;
 }
 
 /**
  * cs_error_to_code:
- * @error: a #CsError value
+ * @code: a #CsError value
  *
  * Gives the wire text of a #CsError value, as the service spells it (so
  * %CS_ERROR_SERVICE_UNAVAILABLE gives `ERROR_SERVICE_UNAVALIABLE`).
@@ -119,27 +120,27 @@ cs_error_from_code (const char *code)
  * Since: 1.0
  */
 const char *
-cs_error_to_code (CsError error)
+cs_error_to_code (CsError code)
 {
-  const CsErrorCode *row = lookup_error (error);
+  const CsErrorCode *row = lookup_row (code);
 
-  return row != NULL ? row->code : NULL;
+  return row != NULL ? row->text : NULL;
 }
 
 /**
  * cs_error_code_get_retry_class:
- * @error: a #CsError value
+ * @code: a #CsError value
  *
  * Tells what a caller can do about an error of this code.
  *
- * Returns: the retry class of @error
+ * Returns: the retry class of @code
  *
  * Since: 1.0
  */
 CsRetryClass
-cs_error_code_get_retry_class (CsError error)
+cs_error_code_get_retry_class (CsError code)
 {
-  const CsErrorCode *row = lookup_error (error);
+  const CsErrorCode *row = lookup_row (code);
 
   return row != NULL ? row->retry : CS_RETRY_CLASS_PERMANENT;
 }
@@ -201,7 +202,7 @@ cs_error_get_cooldown (const GError *error)
 
   if (error->domain != CS_ERROR)
     return 0;
-  row = lookup_error (error->code);
+  row = lookup_row (error->code);
   return row != NULL ? row->cooldown : 0;
 }
 

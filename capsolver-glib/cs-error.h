@@ -1,5 +1,6 @@
 /* cs-error.h: the CS_ERROR domain, one code per CapSolver errorCode
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -129,10 +130,10 @@ GQuark        cs_error_quark           (void);
 CS_AVAILABLE_IN_ALL
 CsError       cs_error_from_code       (const char   *code);
 CS_AVAILABLE_IN_ALL
-const char   *cs_error_to_code         (CsError       error);
+const char   *cs_error_to_code         (CsError       code);
 
 CS_AVAILABLE_IN_ALL
-CsRetryClass  cs_error_code_get_retry_class (CsError  error);
+CsRetryClass  cs_error_code_get_retry_class (CsError  code);
 CS_AVAILABLE_IN_ALL
 CsRetryClass  cs_error_get_retry_class (const GError *error);
 CS_AVAILABLE_IN_ALL

@@ -3,6 +3,7 @@
  * json-glib's object getters emit criticals on missing or mistyped members;
  * everything that reads data from the network goes through these instead.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -221,5 +222,22 @@ _cs_json_get_id (JsonObject *object,
     return *text != '\0' ? g_strdup (text) : NULL;
   if (_cs_json_get_int (object, member, &number))
     return g_strdup_printf ("%" G_GINT64_FORMAT, number);
+  return NULL;
+}
+
+/* A JSON scalar as text: strings as they are, integers written out;
+ * NULL for anything else. */
+char *
+_cs_json_dup_scalar (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   return NULL;
 }

@@ -1,5 +1,6 @@
 /* cs-package.c: a call package on the account
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -32,7 +33,7 @@ struct _CsPackage
 G_DEFINE_FINAL_TYPE (CsPackage, cs_package, G_TYPE_OBJECT)
 
 static void
-cs_package_finalize (GObject *object)
+package_finalize (GObject *object)
 {
   CsPackage *self = CS_PACKAGE (object);
 
@@ -46,7 +47,7 @@ cs_package_finalize (GObject *object)
 static void
 cs_package_class_init (CsPackageClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = cs_package_finalize;
+  G_OBJECT_CLASS (klass)->finalize = package_finalize;
 }
 
 static void

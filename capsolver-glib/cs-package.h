@@ -1,5 +1,6 @@
 /* cs-package.h: a call package on the account
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

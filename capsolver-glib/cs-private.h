@@ -3,6 +3,7 @@
  * Nothing here is installed or introspected. Tests reach these symbols
  * through the static build of the library.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -71,6 +72,7 @@ JsonArray  *_cs_json_get_array          (JsonObject   *object,
                                          const char   *member);
 char       *_cs_json_get_id             (JsonObject   *object,
                                          const char   *member);
+char       *_cs_json_dup_scalar         (JsonNode     *node);
 
 /* --- Replies -------------------------------------------------------------- */
 
@@ -92,11 +94,12 @@ gboolean    _cs_reply_parse             (CsReply      *reply,
                                          const char   *secret,
                                          GError      **error);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsReply, _cs_reply_clear)
+/* The status words live in cs-reply.c only: "idle", "processing", "ready",
+ * "failed"; NULL for CS_TASK_STATUS_NEW. */
+const char *_cs_reply_status_to_string  (CsTaskStatus  status);
 
 /* --- Tasks ---------------------------------------------------------------- */
 
-CsTaskStatus _cs_task_status_from_string (const char  *status);
-const char  *_cs_task_status_to_string   (CsTaskStatus status);
 JsonObject  *_cs_task_get_fields         (CsTask       *task);
 JsonObject  *_cs_task_to_valid_json      (CsTask       *task,
                                           GError      **error);
@@ -187,17 +190,44 @@ double              _cs_task_family_solved_within (const CsTaskFamily *family,
                                                    double              msec);
 /* The family of a short name ("recaptcha-v2"), or NULL. */
 const CsTaskFamily *_cs_task_family_find     (const char          *name);
+
+/* --- A field's JSON forms (cs-task-field.c) ---------------------------------- */
+
+/* The member a json_name designates ("a.b": member b of object a), or NULL. */
+JsonNode   *_cs_task_field_lookup       (JsonObject          *object,
+                                         const char          *json_name);
+/* Sets (node owned) or, for NULL, removes the member a json_name designates. */
+void        _cs_task_field_put          (JsonObject          *fields,
+                                         const char          *json_name,
+                                         JsonNode            *node);
+/* Null, "" and [] count as absent. */
+gboolean    _cs_task_field_is_present   (JsonObject          *object,
+                                         const char          *json_name);
+gboolean    _cs_task_field_has_kind     (JsonNode            *node,
+                                         CsFieldKind          kind);
+GParamSpec *_cs_task_field_param_spec   (const CsTaskField   *field);
+/* The node a property value sends, or NULL for "not sent". */
+JsonNode   *_cs_task_field_from_value   (const CsTaskField   *field,
+                                         const GValue        *value);
+void        _cs_task_field_to_value     (const CsTaskField   *field,
+                                         JsonNode            *node,
+                                         GValue              *value);
+JsonNode   *_cs_task_field_image_node   (GBytes              *image);
+JsonNode   *_cs_task_field_images_append (JsonArray          *images,
+                                          GBytes             *image);
+/* CS_ERROR_INVALID_IMAGE unless @image is a PNG, JPEG, GIF or WebP file:
+ * the one check of the library, the sandbox and the command. */
+gboolean    _cs_image_check             (const char          *field,
+                                         GBytes              *image,
+                                         GError             **error);
 /* Calls func for every cookie of a cookies member, whichever form it has:
  * {"name": "value"}, "a=b; c=d", or [{"name": …, "value": …}]. */
 typedef void (*CsCookieFunc) (const char *name,
                               const char *value,
                               gpointer    user_data);
-void                _cs_cookies_foreach      (JsonNode            *node,
-                                              CsCookieFunc         func,
-                                              gpointer             user_data);
-/* The member a json_name designates ("a.b": member b of object a), or NULL. */
-JsonNode           *_cs_task_field_lookup    (JsonObject          *object,
-                                              const char          *json_name);
+void        _cs_cookies_foreach         (JsonNode            *node,
+                                         CsCookieFunc         func,
+                                         gpointer             user_data);
 
 /* --- Proxies ------------------------------------------------------------- */
 
@@ -208,7 +238,8 @@ void        _cs_proxy_write_fields      (CsProxy      *proxy,
 
 /* --- Balance ---------------------------------------------------------------- */
 
-CsBalance  *_cs_balance_new_from_json   (JsonObject   *reply);
+CsBalance  *_cs_balance_new_from_reply  (const CsReply *reply,
+                                         GError      **error);
 CsPackage  *_cs_package_new_from_json   (JsonObject   *object);
 
 G_END_DECLS

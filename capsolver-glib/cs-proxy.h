@@ -1,5 +1,6 @@
 /* cs-proxy.h: a proxy for the tasks that solve through the caller's proxy
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-reply.c: the one place where a reply of the service is read
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -18,6 +19,42 @@ _cs_reply_clear (CsReply *reply)
   reply->status = CS_TASK_STATUS_NEW;
   reply->solution = NULL;
   reply->http_status = 0;
+}
+
+/* The status words of the service. "new" is the client's own word for a
+ * task not sent yet: the service never sends it. */
+static const struct {
+  CsTaskStatus status;
+  const char  *text;
+} status_words[] = {
+  { CS_TASK_STATUS_IDLE,       "idle" },
+  { CS_TASK_STATUS_PROCESSING, "processing" },
+  { CS_TASK_STATUS_READY,      "ready" },
+  { CS_TASK_STATUS_FAILED,     "failed" },
+};
+
+/* Reads a status the service sent, without regard to case. Unknown ones
+ * are pending (the service has added one before). */
+static CsTaskStatus
+status_from_word (const char *word)
+{
+  if (word == NULL)
+    return CS_TASK_STATUS_PROCESSING;
+  for (gsize i = 0; i < G_N_ELEMENTS (status_words); i++)
+    if (g_ascii_strcasecmp (status_words[i].text, word) == 0)
+      return status_words[i].status;
+  return CS_TASK_STATUS_PROCESSING;
+}
+
+/* The word a reply carries for a status, as the sandbox writes it; NULL
+ * for CS_TASK_STATUS_NEW, which is never sent. */
+const char *
+_cs_reply_status_to_string (CsTaskStatus status)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (status_words); i++)
+    if (status_words[i].status == status)
+      return status_words[i].text;
+  return NULL;
 }
 
 static gboolean
@@ -74,7 +111,7 @@ _cs_reply_parse (CsReply     *reply,
   reply->root = json_object_ref (json_node_get_object (root));
   status = _cs_json_get_string (reply->root, "status");
   reply->has_status = status != NULL;
-  reply->status = _cs_task_status_from_string (status);
+  reply->status = status_from_word (status);
   reply->task_id = _cs_json_get_id (reply->root, "taskId");
   reply->solution = _cs_json_get_object (reply->root, "solution");
 

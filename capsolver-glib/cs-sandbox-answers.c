@@ -5,6 +5,7 @@
  * answer. The rules are documented for users in the CsSandbox class
  * comment (cs-sandbox.c): keep the two in step.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -272,17 +273,8 @@ decode_image (const char  *field,
   padded = g_strdup_printf ("%s%.*s", text, (int) ((4 - length % 4) % 4), "==");
   data = g_base64_decode (padded, &size);
   image = g_bytes_new_take (data, size);
-  if (size == 0)
-    {
-      answer_error (error, CS_ERROR_INVALID_IMAGE, "field %s: the image is empty", field);
-      return NULL;
-    }
-  if (image_format (data, size) == IMAGE_UNKNOWN)
-    {
-      answer_error (error, CS_ERROR_INVALID_IMAGE,
-                    "field %s is not a PNG, JPEG, GIF or WebP image", field);
-      return NULL;
-    }
+  if (!_cs_image_check (field, image, error))
+    return NULL;
   return g_steal_pointer (&image);
 }
 

@@ -6,6 +6,7 @@
  * protocol's methods); cs-sandbox-answers.c checks images and makes the
  * deterministic solutions.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
  * here knows the protocol: the owner gives the handlers. The owners are
  * the sandbox and the C tests' scripted server (tests/mock-server.c).
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

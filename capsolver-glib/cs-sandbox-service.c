@@ -5,6 +5,7 @@
  * and a reply. The HTTP side (cs-sandbox.c) holds the sandbox's lock
  * around every call, so nothing here locks.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
  * cs-sandbox-server.c, the service itself in cs-sandbox-service.c, its
  * answers in cs-sandbox-answers.c.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

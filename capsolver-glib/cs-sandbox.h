@@ -1,5 +1,6 @@
 /* cs-sandbox.h: a local CapSolver-compatible service
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cs-solution.c: the answer to a solved task
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -37,7 +38,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-cs_solution_finalize (GObject *object)
+solution_finalize (GObject *object)
 {
   CsSolution *self = CS_SOLUTION (object);
 
@@ -47,10 +48,10 @@ cs_solution_finalize (GObject *object)
 }
 
 static void
-cs_solution_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
+solution_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
 {
   CsSolution *self = CS_SOLUTION (object);
 
@@ -65,10 +66,10 @@ cs_solution_get_property (GObject    *object,
 }
 
 static void
-cs_solution_set_property (GObject      *object,
-                          guint         prop_id,
-                          const GValue *value,
-                          GParamSpec   *pspec)
+solution_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
 {
   CsSolution *self = CS_SOLUTION (object);
 
@@ -90,9 +91,9 @@ cs_solution_class_init (CsSolutionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cs_solution_finalize;
-  object_class->get_property = cs_solution_get_property;
-  object_class->set_property = cs_solution_set_property;
+  object_class->finalize = solution_finalize;
+  object_class->get_property = solution_get_property;
+  object_class->set_property = solution_set_property;
 
   /**
    * CsSolution:json: (getter get_json)
@@ -493,22 +494,6 @@ cs_solution_get_create_time (CsSolution *solution)
   return get_time (solution, "createTime");
 }
 
-/* A JSON scalar as text: strings as they are, integers written out. */
-static char *
-scalar_to_string (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (type == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  return NULL;
-}
-
 /**
  * cs_solution_get_answers:
  * @solution: a #CsSolution
@@ -535,95 +520,12 @@ cs_solution_get_answers (CsSolution *solution)
   builder = g_strv_builder_new ();
   for (guint i = 0; i < json_array_get_length (answers); i++)
     {
-      g_autofree char *answer = scalar_to_string (json_array_get_element (answers, i));
+      g_autofree char *answer = _cs_json_dup_scalar (json_array_get_element (answers, i));
 
       if (answer != NULL)
         g_strv_builder_add (builder, answer);
     }
   return g_strv_builder_end (builder);
-}
-
-static void
-cookie_from_pair (const char *pair,
-                  CsCookieFunc func,
-                  gpointer    user_data)
-{
-  g_auto(GStrv) parts = g_strsplit (pair, "=", 2);
-
-  if (parts[0] == NULL || parts[1] == NULL)
-    return;
-  g_strstrip (parts[0]);
-  if (*parts[0] != '\0')
-    func (parts[0], g_strstrip (parts[1]), user_data);
-}
-
-static void
-cookies_from_string (const char  *text,
-                     CsCookieFunc func,
-                     gpointer     user_data)
-{
-  g_auto(GStrv) pairs = g_strsplit (text, ";", -1);
-
-  for (gsize i = 0; pairs[i] != NULL; i++)
-    cookie_from_pair (pairs[i], func, user_data);
-}
-
-/* One element of an array of cookies: {"name", "value"} or "a=b". */
-static void
-cookie_from_element (JsonNode    *element,
-                     CsCookieFunc func,
-                     gpointer     user_data)
-{
-  JsonObject *cookie;
-  const char *name;
-  g_autofree char *value = NULL;
-
-  if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-    {
-      cookie_from_pair (json_node_get_string (element), func, user_data);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (element))
-    return;
-  cookie = json_node_get_object (element);
-  name = _cs_json_get_string (cookie, "name");
-  if (json_object_has_member (cookie, "value"))
-    value = scalar_to_string (json_object_get_member (cookie, "value"));
-  if (name != NULL && *name != '\0' && value != NULL)
-    func (name, value, user_data);
-}
-
-void
-_cs_cookies_foreach (JsonNode     *node,
-                     CsCookieFunc  func,
-                     gpointer      user_data)
-{
-  if (node == NULL)
-    return;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    cookies_from_string (json_node_get_string (node), func, user_data);
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        cookie_from_element (json_array_get_element (array, i), func, user_data);
-    }
-  else if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
-
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &member))
-        {
-          g_autofree char *value = scalar_to_string (member);
-
-          if (value != NULL)
-            func (name, value, user_data);
-        }
-    }
 }
 
 static void

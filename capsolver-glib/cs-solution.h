@@ -1,5 +1,6 @@
 /* cs-solution.h: the answer to a solved task
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -6,13 +6,13 @@
  * requests it receives against the same rows, so the client and the
  * sandbox cannot disagree on what a valid task is.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "cs-private.h"
 
@@ -291,86 +291,6 @@ _cs_task_family_find (const char *name)
   return NULL;
 }
 
-/* Finds the member a json_name designates; "a.b" is member b of object a. */
-JsonNode *
-_cs_task_field_lookup (JsonObject *object,
-                       const char *json_name)
-{
-  const char *dot = strchr (json_name, '.');
-
-  if (dot != NULL)
-    {
-      g_autofree char *parent = g_strndup (json_name, dot - json_name);
-
-      object = _cs_json_get_object (object, parent);
-      json_name = dot + 1;
-    }
-  if (object == NULL || !json_object_has_member (object, json_name))
-    return NULL;
-  return json_object_get_member (object, json_name);
-}
-
-/* A null, an empty string or an empty array counts as absent: the service
- * reads them as "not given". */
-static gboolean
-field_is_present (JsonObject *object,
-                  const char *json_name)
-{
-  JsonNode *node = _cs_task_field_lookup (object, json_name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return FALSE;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return *json_node_get_string (node) != '\0';
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return json_array_get_length (json_node_get_array (node)) > 0;
-  return TRUE;
-}
-
-static gboolean
-array_holds_strings (JsonNode *node)
-{
-  JsonArray *array = json_node_get_array (node);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-field_has_kind (JsonNode    *node,
-                CsFieldKind  kind)
-{
-  GType value_type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
-                                                  : G_TYPE_INVALID;
-
-  switch (kind)
-    {
-    case CS_FIELD_STRING:
-      return value_type == G_TYPE_STRING;
-    case CS_FIELD_BOOLEAN:
-      return value_type == G_TYPE_BOOLEAN;
-    case CS_FIELD_INT:
-      return value_type == G_TYPE_INT64;
-    case CS_FIELD_DOUBLE:
-      return value_type == G_TYPE_INT64 || value_type == G_TYPE_DOUBLE;
-    case CS_FIELD_OBJECT:
-      return JSON_NODE_HOLDS_OBJECT (node);
-    case CS_FIELD_STRV:
-      return JSON_NODE_HOLDS_ARRAY (node) && array_holds_strings (node);
-    case CS_FIELD_COOKIES:
-      /* an array of {name, value}, or one "a=b; c=d" string */
-      return JSON_NODE_HOLDS_ARRAY (node) || value_type == G_TYPE_STRING;
-    default:
-      return FALSE;
-    }
-}
-
 static gboolean
 invalid_task_data (GError     **error,
                    const char  *format,
@@ -395,9 +315,9 @@ invalid_task_data (GError     **error,
 static gboolean
 has_proxy (JsonObject *task_json)
 {
-  return field_is_present (task_json, "proxy") ||
-         (field_is_present (task_json, "proxyAddress") &&
-          field_is_present (task_json, "proxyPort"));
+  return _cs_task_field_is_present (task_json, "proxy") ||
+         (_cs_task_field_is_present (task_json, "proxyAddress") &&
+          _cs_task_field_is_present (task_json, "proxyPort"));
 }
 
 static gboolean
@@ -407,20 +327,20 @@ validate_field (const CsTaskField  *field,
 {
   JsonNode *node;
 
-  if (!field_is_present (task_json, field->json_name))
+  if (!_cs_task_field_is_present (task_json, field->json_name))
     {
       if ((field->flags & CS_FIELD_REQUIRED) == 0)
         return TRUE;
       if (field->unless == NULL)
         return invalid_task_data (error, "missing required field %s", field->json_name);
-      if (!field_is_present (task_json, field->unless))
+      if (!_cs_task_field_is_present (task_json, field->unless))
         return invalid_task_data (error, "missing required field %s (or %s)",
                                   field->json_name, field->unless);
       return TRUE;
     }
 
   node = _cs_task_field_lookup (task_json, field->json_name);
-  if (!field_has_kind (node, field->kind))
+  if (!_cs_task_field_has_kind (node, field->kind))
     return invalid_task_data (error, "field %s has the wrong type", field->json_name);
   return TRUE;
 }

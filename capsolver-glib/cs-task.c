@@ -1,5 +1,6 @@
 /* cs-task.c: one captcha job, its request fields and its lifecycle
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -67,7 +68,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-cs_task_finalize (GObject *object)
+task_finalize (GObject *object)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (CS_TASK (object));
 
@@ -82,10 +83,10 @@ cs_task_finalize (GObject *object)
 }
 
 static void
-cs_task_get_property (GObject    *object,
-                      guint       prop_id,
-                      GValue     *value,
-                      GParamSpec *pspec)
+task_get_property (GObject    *object,
+                   guint       prop_id,
+                   GValue     *value,
+                   GParamSpec *pspec)
 {
   CsTask *self = CS_TASK (object);
   CsTaskPrivate *priv = cs_task_get_instance_private (self);
@@ -122,10 +123,10 @@ cs_task_get_property (GObject    *object,
 }
 
 static void
-cs_task_set_property (GObject      *object,
-                      guint         prop_id,
-                      const GValue *value,
-                      GParamSpec   *pspec)
+task_set_property (GObject      *object,
+                   guint         prop_id,
+                   const GValue *value,
+                   GParamSpec   *pspec)
 {
   CsTask *self = CS_TASK (object);
   CsTaskPrivate *priv = cs_task_get_instance_private (self);
@@ -161,9 +162,9 @@ cs_task_class_init (CsTaskClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cs_task_finalize;
-  object_class->get_property = cs_task_get_property;
-  object_class->set_property = cs_task_set_property;
+  object_class->finalize = task_finalize;
+  object_class->get_property = task_get_property;
+  object_class->set_property = task_set_property;
 
   /**
    * CsTask:type-name: (getter get_type_name) (setter set_type_name)
@@ -484,6 +485,40 @@ cs_task_set_json (CsTask     *task,
     cs_task_remove_field (task, field);
   else
     set_field (task, field, json_node_copy (value));
+}
+
+/**
+ * cs_task_set_image:
+ * @task: a #CsTask
+ * @field: the camelCase name of the field, such as `body`
+ * @image: the image file's contents
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets a field to an image, base64-encoded without a `data:` prefix as the
+ * service wants it, after checking that @image is a PNG, JPEG, GIF or WebP
+ * file, the formats the service reads. The sandbox refuses other images
+ * with the same error.
+ *
+ * Returns: %TRUE if the field was set, %FALSE with
+ *   %CS_ERROR_INVALID_IMAGE (and the field left as it was) otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_task_set_image (CsTask      *task,
+                   const char  *field,
+                   GBytes      *image,
+                   GError     **error)
+{
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (image != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_cs_image_check (field, image, error))
+    return FALSE;
+  set_field (task, field, _cs_task_field_image_node (image));
+  return TRUE;
 }
 
 /**
@@ -932,39 +967,4 @@ _cs_task_end_create (CsTask *task)
   waiters = g_slist_reverse (g_steal_pointer (&priv->create_waiters));
   g_mutex_unlock (&create_lock);
   return waiters;
-}
-
-static const struct {
-  CsTaskStatus status;
-  const char  *text;
-} status_names[] = {
-  { CS_TASK_STATUS_IDLE,       "idle" },
-  { CS_TASK_STATUS_PROCESSING, "processing" },
-  { CS_TASK_STATUS_READY,      "ready" },
-  { CS_TASK_STATUS_FAILED,     "failed" },
-  { CS_TASK_STATUS_NEW,        "new" },
-};
-
-/* Reads a status the service sent, without regard to case. Unknown ones
- * are pending (the service has added one before), and so is "new", which
- * is the client's own word for a task not sent yet. */
-CsTaskStatus
-_cs_task_status_from_string (const char *status)
-{
-  if (status == NULL)
-    return CS_TASK_STATUS_PROCESSING;
-  for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (status_names[i].status != CS_TASK_STATUS_NEW &&
-        g_ascii_strcasecmp (status_names[i].text, status) == 0)
-      return status_names[i].status;
-  return CS_TASK_STATUS_PROCESSING;
-}
-
-const char *
-_cs_task_status_to_string (CsTaskStatus status)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (status_names); i++)
-    if (status_names[i].status == status)
-      return status_names[i].text;
-  return "unknown";
 }

@@ -1,5 +1,6 @@
 /* cs-task.h: one captcha job, its request fields and its lifecycle
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -95,6 +96,11 @@ CS_AVAILABLE_IN_ALL
 void          cs_task_set_json         (CsTask       *task,
                                         const char   *field,
                                         JsonNode     *value);
+CS_AVAILABLE_IN_ALL
+gboolean      cs_task_set_image        (CsTask       *task,
+                                        const char   *field,
+                                        GBytes       *image,
+                                        GError      **error);
 CS_AVAILABLE_IN_ALL
 void          cs_task_remove_field     (CsTask       *task,
                                         const char   *field);

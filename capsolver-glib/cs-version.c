@@ -1,5 +1,6 @@
 /* cs-version.c: run-time version information
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -6,6 +6,7 @@
  * server that can never run. This file gives it the handler. Scripts and
  * records are shared with the test thread under one mutex.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

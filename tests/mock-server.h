@@ -5,6 +5,7 @@
  * ones. Tests script the replies of each method in order, and read back
  * every request the server received.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -4,6 +4,7 @@
  * that polls every few milliseconds. Results are checked after the call
  * returns, never inside a callback.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,6 +1,7 @@
 /* test-engine.c: the client under concurrency: its queue, its scheduler,
  * its adaptive polls, a task created once, getToken
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-errors.c: the CS_ERROR domain, its code table and redaction
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -48,10 +49,10 @@ static const CodeCase code_cases[] = {
 
 /* The values that are the client's own, with no wire code. */
 static gboolean
-is_client_error (CsError error)
+is_client_error (CsError code)
 {
-  return error == CS_ERROR_FAILED || error == CS_ERROR_PROTOCOL || error == CS_ERROR_TIMEOUT ||
-         error == CS_ERROR_POLLS_EXHAUSTED;
+  return code == CS_ERROR_FAILED || code == CS_ERROR_PROTOCOL || code == CS_ERROR_TIMEOUT ||
+         code == CS_ERROR_POLLS_EXHAUSTED;
 }
 
 static void

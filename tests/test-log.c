@@ -4,6 +4,7 @@
  * writer that keeps it; the tests then run requests whose bodies and
  * replies carry the key and check that no kept line contains it.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

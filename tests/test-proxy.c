@@ -1,5 +1,6 @@
 /* test-proxy.c: reading and writing proxies
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
  * calls (the sandbox answers from its own thread). The raw HTTP tests post
  * hand-written JSON with a plain SoupSession, as another SDK would.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-solution.c: the typed getters of CsSolution
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

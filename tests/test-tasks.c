@@ -1,5 +1,6 @@
 /* test-tasks.c: the typed tasks and the family table
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -1155,6 +1156,49 @@ test_solve_in_sandbox (gconstpointer data)
   c->check (task, solution);
 }
 
+/* cs_task_set_image() refuses what the sandbox refuses, in its words:
+ * a BMP file (which the command once let through), an empty one. */
+static void
+test_set_image_checks_like_the_sandbox (void)
+{
+  static const guint8 bmp[] = { 'B', 'M', 0x3a, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0 };
+  g_autoptr(GBytes) png = png_bytes ();
+  g_autoptr(GBytes) bmp_bytes = g_bytes_new_static (bmp, sizeof bmp);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+  g_autoptr(CsTask) task = cs_task_new ("ImageToTextTask");
+  g_autoptr(CsTask) raw = cs_task_new ("ImageToTextTask");
+  g_autoptr(CsClient) client = cs_client_new (CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) served = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *bmp_base64 = g_base64_encode (bmp, sizeof bmp);
+
+  g_assert_true (cs_task_set_image (task, "body", png, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_node_get_string (cs_task_get_field (task, "body")), ==, PNG_BASE64);
+
+  cs_task_remove_field (task, "body");
+  g_assert_false (cs_task_set_image (task, "body", empty, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_IMAGE);
+  g_assert_cmpstr (error->message, ==, "ERROR_INVALID_IMAGE: field body: the image is empty");
+  g_clear_error (&error);
+
+  g_assert_false (cs_task_set_image (task, "body", bmp_bytes, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_IMAGE);
+  g_assert_null (cs_task_get_field (task, "body"));
+  code = cs_error_get_code_text (error);
+  g_assert_cmpstr (code, ==, "ERROR_INVALID_IMAGE");
+
+  /* the sandbox, sent the same file, answers the same message */
+  cs_task_set_string (raw, "body", bmp_base64);
+  cs_client_set_base_url (client, cs_sandbox_get_base_url (sandbox));
+  g_assert_false (cs_client_create_task (client, raw, NULL, &served));
+  g_assert_error (served, CS_ERROR, CS_ERROR_INVALID_IMAGE);
+  g_assert_cmpstr (served->message, ==, error->message);
+  g_assert_cmpstr (error->message, ==,
+                   "ERROR_INVALID_IMAGE: field body is not a PNG, JPEG, GIF or WebP image");
+}
+
 /* The solve cases cover every type name of the table. */
 static void
 test_solve_cases_cover_every_type (void)
@@ -1231,6 +1275,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &solve_cases[i], test_solve_in_sandbox);
     }
   g_test_add_func ("/tasks/solve/cover-every-type", test_solve_cases_cover_every_type);
+  g_test_add_func ("/tasks/image/checked-like-the-sandbox", test_set_image_checks_like_the_sandbox);
 
   status = g_test_run ();
   cs_sandbox_stop (sandbox);

@@ -1,5 +1,6 @@
 /* capsolver.c: the capsolver command, its common options and dispatch
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

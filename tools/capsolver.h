@@ -1,5 +1,6 @@
 /* capsolver.h: what the sources of the capsolver command share
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cli-commands.c: solve, create, result, balance and feedback
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

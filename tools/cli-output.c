@@ -1,5 +1,6 @@
 /* cli-output.c: what the capsolver command prints, and its exit statuses
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -73,26 +74,6 @@ classify_error (const GError  *error,
   return CLI_EXIT_NETWORK;
 }
 
-/* The service's error code: the library's name for it, or for a code it
- * does not know, the code text that starts the message. */
-static char *
-error_code_text (const GError *error)
-{
-  const char *code;
-  const char *colon;
-
-  if (error->domain != CS_ERROR)
-    return NULL;
-  code = cs_error_to_code (error->code);
-  if (code != NULL)
-    return g_strdup (code);
-  colon = strchr (error->message, ':');
-  if (error->code == CS_ERROR_FAILED && g_str_has_prefix (error->message, "ERROR_") &&
-      colon != NULL)
-    return g_strndup (error->message, colon - error->message);
-  return NULL;
-}
-
 /* One line, whatever the server put in its description. */
 static char *
 one_line (const char *message)
@@ -128,7 +109,7 @@ print_error_json (const GError *error,
                   const char   *task_id)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *code = error_code_text (error);
+  g_autofree char *code = cs_error_get_code_text (error);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");

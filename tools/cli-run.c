@@ -1,6 +1,7 @@
 /* cli-run.c: one asynchronous call of the capsolver command, run on the
  * main loop with a deadline, a live status line and SIGINT/SIGTERM
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* cli-sandbox.c: `capsolver sandbox`, a CsSandbox served until a signal
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -3,6 +3,7 @@
  *   TYPE FIELD=TEXT FIELD:=JSON FIELD@=FILE …
  *   --image FILE [--module NAME] [FIELD=…]
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -81,33 +82,8 @@ read_file (const char  *path,
   return ok ? g_byte_array_free_to_bytes (g_steal_pointer (&contents)) : NULL;
 }
 
-static gboolean
-has_prefix (GBytes     *bytes,
-            gsize       offset,
-            const char *magic,
-            gsize       length)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-
-  return size >= offset + length && memcmp (data + offset, magic, length) == 0;
-}
-
-/* The formats the service reads; anything else is refused before it costs
- * a request. */
-static gboolean
-looks_like_image (GBytes *bytes)
-{
-  return has_prefix (bytes, 0, "\x89PNG\r\n\x1a\n", 8) ||
-         has_prefix (bytes, 0, "\xff\xd8\xff", 3) ||
-         has_prefix (bytes, 0, "GIF8", 4) ||
-         (has_prefix (bytes, 0, "RIFF", 4) && has_prefix (bytes, 8, "WEBP", 4)) ||
-         has_prefix (bytes, 0, "BM", 2);
-}
-
 static char *
 read_file_base64 (const char  *path,
-                  gboolean     image,
                   GError     **error)
 {
   g_autoptr(GBytes) bytes = read_file (path, error);
@@ -116,12 +92,6 @@ read_file_base64 (const char  *path,
 
   if (bytes == NULL)
     return NULL;
-  if (image && !looks_like_image (bytes))
-    {
-      cli_usage_error (error, "\"%s\" is not a PNG, JPEG, GIF, WebP or BMP image",
-                       g_str_equal (path, "-") ? "standard input" : path);
-      return NULL;
-    }
   data = g_bytes_get_data (bytes, &size);
   return g_base64_encode (data, size);
 }
@@ -151,7 +121,7 @@ set_file_field (CsTask      *task,
                 const char  *path,
                 GError     **error)
 {
-  g_autofree char *encoded = read_file_base64 (path, FALSE, error);
+  g_autofree char *encoded = read_file_base64 (path, error);
 
   if (encoded == NULL)
     return FALSE;
@@ -217,18 +187,26 @@ is_type_name (const char *text)
   return TRUE;
 }
 
+/* The library checks the image as the service would, with its words. */
 static CsTask *
 new_image_task (const char  *image_path,
                 GError     **error)
 {
-  g_autofree char *body = read_file_base64 (image_path, TRUE, error);
-  CsTask *task;
+  g_autoptr(GBytes) image = read_file (image_path, error);
+  g_autoptr(CsTask) task = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  if (body == NULL)
+  if (image == NULL)
     return NULL;
   task = cs_task_new ("ImageToTextTask");
-  cs_task_set_string (task, "body", body);
-  return task;
+  if (!cs_task_set_image (task, "body", image, &local_error))
+    {
+      cli_usage_error (error, "\"%s\": %s",
+                       g_str_equal (image_path, "-") ? "standard input" : image_path,
+                       local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&task);
 }
 
 static CsTask *

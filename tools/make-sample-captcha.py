@@ -11,6 +11,7 @@
 #
 #   tools/make-sample-captcha.py [TEXT] [OUTPUT]
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import math

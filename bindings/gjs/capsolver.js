@@ -1,5 +1,6 @@
 // capsolver.js: makes every asynchronous call of capsolver-glib awaitable
 //
+// SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Load it once, from a script or an ES module, before the first call:

@@ -10,6 +10,7 @@
 //
 //   gjs -m solve.js [IMAGE]     (default: examples/data/sample-captcha.png)
 //
+// SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

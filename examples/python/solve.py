@@ -11,6 +11,7 @@
 #
 #   solve.py [IMAGE]     (default: examples/data/sample-captcha.png)
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import sys

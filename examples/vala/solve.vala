@@ -11,6 +11,7 @@
  *   valac --pkg capsolver-glib-1 solve.vala
  *   ./solve [IMAGE]     (default: examples/data/sample-captcha.png)
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

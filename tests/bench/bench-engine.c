@@ -20,6 +20,7 @@
  * Run it by hand, on a quiet machine:
  *   _build/tests/bench/bench-engine [--quick] [--lag-tasks N]
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -3,6 +3,7 @@
  * Parses typical replies of each method many times and prints the time per
  * reply. Run it by hand: `_build/tests/bench/bench-reply [iterations]`.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -6,6 +6,7 @@
  * measures the client and the sandbox together, over real HTTP on
  * 127.0.0.1. Run it by hand: `_build/tests/bench/bench-solve [tasks]`.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -4,8 +4,10 @@
 #
 #   test_cli.py CAPSOLVER SAMPLE_IMAGE
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import base64
 import http.server
 import json
 import os
@@ -449,6 +451,21 @@ class UsageTest(CliTestCase):
             text.write(b'hello, this is text\n')
             text.flush()
             self.assertUsageError('solve', '--image', text.name, words=(text.name, 'image'))
+
+    def test_bmp_image_refused_as_the_sandbox_does(self):
+        # the service reads PNG, JPEG, GIF and WebP only; the command and
+        # the sandbox share the library's check and its words
+        bmp = b'BM:\0\0\0\0\0\0\0' + b'6\0\0\0' + bytes(40)
+        refusal = 'ERROR_INVALID_IMAGE: field body is not a PNG, JPEG, GIF or WebP image'
+        with tempfile.NamedTemporaryFile(suffix='.bmp') as image:
+            image.write(bmp)
+            image.flush()
+            self.assertUsageError('solve', '--image', image.name, words=(image.name, refusal))
+        body = 'body=' + base64.b64encode(bmp).decode('ascii')
+        result = self.run_cli('--json', 'solve', 'ImageToTextTask', body)
+        error = self.assertJsonError(result, EXIT_API, 'api')
+        self.assertEqual(error['code'], 'ERROR_INVALID_IMAGE')
+        self.assertEqual(error['message'], refusal)
 
     def test_empty_image(self):
         with tempfile.NamedTemporaryFile(suffix='.png') as empty:

@@ -5,6 +5,7 @@
  * of the corpus given on the command line, as a regression test: no input
  * may crash the parser or make it warn.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -38,7 +39,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (reply.solution != NULL)
     exercise_solution (reply.solution);
   if (reply.root != NULL)
-    g_object_unref (_cs_balance_new_from_json (reply.root));
+    {
+      g_autoptr(CsBalance) balance = _cs_balance_new_from_reply (&reply, NULL);
+    }
   return 0;
 }
 

@@ -5,6 +5,7 @@
 // timeout, and returns what happened; the checks run after the loop
 // returns. The output is TAP; any failed check makes the exit status 1.
 //
+// SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

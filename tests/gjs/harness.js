@@ -1,6 +1,7 @@
 // harness.js: the little the GJS tests share: TAP checks, and a main loop
 // run with a guard timeout, so that checks run after the loop returns.
 //
+// SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

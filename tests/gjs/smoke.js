@@ -1,6 +1,7 @@
 // smoke.js: the uninstalled typelib solves one task against a Soup.Server
 // running in this process, on the same main loop.
 //
+// SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -1,6 +1,7 @@
 # mainloop.py: what the Python tests share: an asynchronous call run on a
 # main loop with a guard timeout, so that the test asserts after the loop.
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 from gi.repository import GLib

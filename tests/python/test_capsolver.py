@@ -6,6 +6,7 @@
 # Every asynchronous call runs on a main loop with a guard timeout; the
 # assertions run after the loop returns.
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

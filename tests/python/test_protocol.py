@@ -8,6 +8,7 @@
 # besides clientKey, "ClientKey" with a capital C, "Proxyless" type names,
 # polling while the status is idle or processing).
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json

@@ -2,6 +2,7 @@
  * against a Soup.Server running in this process, on the same main loop,
  * and matches an error of the CapSolver domain with a catch clause.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 # CapSolver.py: the PyGObject override of capsolver-glib
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Pythonic additions to the CapSolver GObject API.
 
@@ -66,24 +67,23 @@ class Error(GLib.Error):
     def __repr__(self):
         return 'CapSolver.Error(%r, %r, %d)' % (self.message, self.domain, self.code)
 
-    def _split_message(self):
-        head, sep, tail = self.message.partition(': ')
-        if sep and head.startswith('ERROR_') and ' ' not in head:
-            return head, tail
-        return None, self.message
+    def _gerror(self):
+        return GLib.Error(self.message, _DOMAIN, int(self.code))
 
     @property
     def error_code(self):
         """The code text, such as ``"ERROR_ZERO_BALANCE"``, as the service
         sent it (also for codes this version does not know), or ``None`` for
         the client's own errors (``PROTOCOL``, ``TIMEOUT``)."""
-        text, _ = self._split_message()
-        return text if text is not None else _ErrorCode.to_code(self.code)
+        return CapSolver.error_get_code_text(self._gerror())
 
     @property
     def description(self):
         """The message without its leading code text."""
-        return self._split_message()[1]
+        code = self.error_code
+        if code is not None and self.message.startswith(code + ': '):
+            return self.message[len(code) + 2:]
+        return self.message
 
     @property
     def retry_class(self):
@@ -93,14 +93,14 @@ class Error(GLib.Error):
     @property
     def cooldown(self):
         """Seconds to stop all requests for, for a cooldown error; else 0."""
-        return CapSolver.error_get_cooldown(GLib.Error(self.message, _DOMAIN, int(self.code)))
+        return CapSolver.error_get_cooldown(self._gerror())
 
 
 for _name, _value in vars(_ErrorCode).items():
     if _name.isupper() or _name == '__enum_values__':
         setattr(Error, _name, _value)
 for _name in ('from_code', 'to_code', 'quark', 'code_get_retry_class',
-              'get_retry_class', 'get_cooldown'):
+              'get_retry_class', 'get_cooldown', 'get_code_text'):
     setattr(Error, _name, staticmethod(getattr(_ErrorCode, _name)))
 
 __all__.append('Error')

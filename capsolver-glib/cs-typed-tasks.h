@@ -1,5 +1,6 @@
-/* cs-tasks.h: typed tasks, one class per CapSolver task family
+/* cs-typed-tasks.h: typed tasks, one class per CapSolver task family
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

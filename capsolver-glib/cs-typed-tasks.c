@@ -1,4 +1,4 @@
-/* cs-tasks.c: typed tasks
+/* cs-typed-tasks.c: the catalogue of typed tasks
  *
  * Every typed task is a row of the family table (cs-task-family.c) and a
  * class declaration here. One mechanism serves them all: class_init
@@ -6,6 +6,7 @@
  * over the task's fields object, so what a property holds is exactly what
  * cs_task_to_json() sends, and an unset property sends nothing.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -53,248 +54,7 @@ field_of (gpointer instance,
   return &family_of (instance)->fields[prop_id - PROP_FIRST_FIELD];
 }
 
-/* --- Field values: GValue <-> JsonNode, per kind ------------------------- */
-
-/* A node that owns the array (json_node_init_array() adds a reference). */
-static JsonNode *
-array_to_node (JsonArray *array)
-{
-  JsonNode *node = json_node_init_array (json_node_alloc (), array);
-
-  json_array_unref (array);
-  return node;
-}
-
-static JsonNode *
-strv_to_node (const char * const *strv)
-{
-  JsonArray *array;
-
-  if (strv == NULL || strv[0] == NULL)
-    return NULL;
-  array = json_array_new ();
-  for (gsize i = 0; strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
-  return array_to_node (array);
-}
-
-static JsonNode *
-cookies_to_node (const char * const *strv)
-{
-  JsonArray *array;
-
-  if (strv == NULL || strv[0] == NULL)
-    return NULL;
-  array = json_array_new ();
-  for (gsize i = 0; strv[i] != NULL; i++)
-    {
-      JsonObject *cookie = json_object_new ();
-      const char *equals = strchr (strv[i], '=');
-      g_autofree char *name = g_strndup (strv[i], equals != NULL ? (gsize) (equals - strv[i])
-                                                                  : strlen (strv[i]));
-
-      json_object_set_string_member (cookie, "name", g_strstrip (name));
-      json_object_set_string_member (cookie, "value", equals != NULL ? equals + 1 : "");
-      json_array_add_object_element (array, cookie);
-    }
-  return array_to_node (array);
-}
-
-/* The node a value sends, or NULL when the value means "not sent". */
-static JsonNode *
-value_to_node (const CsTaskField *field,
-               const GValue      *value)
-{
-  const char *text;
-  JsonObject *object;
-
-  switch (field->kind)
-    {
-    case CS_FIELD_STRING:
-      text = g_value_get_string (value);
-      return text != NULL && *text != '\0' ? json_node_init_string (json_node_alloc (), text)
-                                           : NULL;
-    case CS_FIELD_BOOLEAN:
-      return g_value_get_boolean (value) ? json_node_init_boolean (json_node_alloc (), TRUE)
-                                         : NULL;
-    case CS_FIELD_INT:
-      return g_value_get_int64 (value) != 0
-             ? json_node_init_int (json_node_alloc (), g_value_get_int64 (value)) : NULL;
-    case CS_FIELD_DOUBLE:
-      return g_value_get_double (value) != 0.0
-             ? json_node_init_double (json_node_alloc (), g_value_get_double (value)) : NULL;
-    case CS_FIELD_STRV:
-      return strv_to_node (g_value_get_boxed (value));
-    case CS_FIELD_COOKIES:
-      return cookies_to_node (g_value_get_boxed (value));
-    case CS_FIELD_OBJECT:
-      object = g_value_get_boxed (value);
-      return object != NULL && json_object_get_size (object) > 0
-             ? json_node_init_object (json_node_alloc (), object) : NULL;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static GStrv
-node_to_strv (JsonNode *node)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array = json_node_get_array (node);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (element));
-    }
-  return g_strv_builder_end (builder);
-}
-
-static void
-add_cookie (const char *name,
-            const char *value,
-            gpointer    user_data)
-{
-  g_autofree char *cookie = g_strdup_printf ("%s=%s", name, value);
-
-  g_strv_builder_add (user_data, cookie);
-}
-
-static GStrv
-node_to_cookies (JsonNode *node)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  _cs_cookies_foreach (node, add_cookie, builder);
-  return g_strv_builder_end (builder);
-}
-
-/* Reads a node into a value already holding the property's default; a
- * node of another type (set through the generic setters) reads as unset. */
-static void
-node_to_value (const CsTaskField *field,
-               JsonNode          *node,
-               GValue            *value)
-{
-  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-
-  switch (field->kind)
-    {
-    case CS_FIELD_STRING:
-      if (type == G_TYPE_STRING)
-        g_value_set_string (value, json_node_get_string (node));
-      break;
-    case CS_FIELD_BOOLEAN:
-      if (type == G_TYPE_BOOLEAN)
-        g_value_set_boolean (value, json_node_get_boolean (node));
-      break;
-    case CS_FIELD_INT:
-      if (type == G_TYPE_INT64)
-        g_value_set_int64 (value, json_node_get_int (node));
-      break;
-    case CS_FIELD_DOUBLE:
-      if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
-        g_value_set_double (value, json_node_get_double (node));
-      break;
-    case CS_FIELD_STRV:
-      if (JSON_NODE_HOLDS_ARRAY (node))
-        g_value_take_boxed (value, node_to_strv (node));
-      break;
-    case CS_FIELD_COOKIES:
-      g_value_take_boxed (value, node_to_cookies (node));
-      break;
-    case CS_FIELD_OBJECT:
-      if (JSON_NODE_HOLDS_OBJECT (node))
-        g_value_set_boxed (value, json_node_get_object (node));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static GParamSpec *
-field_param_spec (const CsTaskField *field)
-{
-  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
-  const char *name = field->property;
-
-  switch (field->kind)
-    {
-    case CS_FIELD_STRING:
-      return g_param_spec_string (name, NULL, NULL, NULL, flags);
-    case CS_FIELD_BOOLEAN:
-      return g_param_spec_boolean (name, NULL, NULL, FALSE, flags);
-    case CS_FIELD_INT:
-      return g_param_spec_int64 (name, NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
-    case CS_FIELD_DOUBLE:
-      return g_param_spec_double (name, NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
-    case CS_FIELD_STRV:
-    case CS_FIELD_COOKIES:
-      return g_param_spec_boxed (name, NULL, NULL, G_TYPE_STRV, flags);
-    case CS_FIELD_OBJECT:
-      return g_param_spec_boxed (name, NULL, NULL, JSON_TYPE_OBJECT, flags);
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* --- The fields object ----------------------------------------------------- */
-
-/* Sets (node != NULL, owned) or removes a member of an object. */
-static void
-object_put (JsonObject *object,
-            const char *member,
-            JsonNode   *node)
-{
-  if (node != NULL)
-    json_object_set_member (object, member, node);
-  else if (json_object_has_member (object, member))
-    json_object_remove_member (object, member);
-}
-
-/* Writes a field; "a.b" rewrites object a with member b changed (a copy,
- * since the object may be shared with the caller), and drops a when it
- * ends up empty. */
-static void
-fields_put (JsonObject *fields,
-            const char *json_name,
-            JsonNode   *node)
-{
-  const char *dot = strchr (json_name, '.');
-  g_autofree char *parent_name = NULL;
-  JsonObject *parent;
-  JsonObject *copy;
-  JsonObjectIter iter;
-  const char *member;
-  JsonNode *child;
-
-  if (dot == NULL)
-    {
-      object_put (fields, json_name, node);
-      return;
-    }
-
-  parent_name = g_strndup (json_name, dot - json_name);
-  parent = _cs_json_get_object (fields, parent_name);
-  copy = json_object_new ();
-  if (parent != NULL)
-    {
-      json_object_iter_init (&iter, parent);
-      while (json_object_iter_next (&iter, &member, &child))
-        json_object_set_member (copy, member, json_node_copy (child));
-    }
-  object_put (copy, dot + 1, node);
-
-  if (json_object_get_size (copy) > 0)
-    json_object_set_object_member (fields, parent_name, copy);
-  else
-    {
-      json_object_unref (copy);
-      object_put (fields, parent_name, NULL);
-    }
-}
+/* --- Fields --------------------------------------------------------------- */
 
 /* Writes a field and notifies its property when the value changed. */
 static void
@@ -307,7 +67,7 @@ set_field_node (CsTask            *task,
   gboolean changed = (old == NULL) != (node == NULL) ||
                      (old != NULL && !json_node_equal (old, node));
 
-  fields_put (fields, field->json_name, node);
+  _cs_task_field_put (fields, field->json_name, node);
   if (changed && field->property != NULL)
     g_object_notify (G_OBJECT (task), field->property);
 }
@@ -332,7 +92,7 @@ typed_task_get_property (GObject    *object,
   field = field_of (object, prop_id);
   node = _cs_task_field_lookup (_cs_task_get_fields (CS_TASK (object)), field->json_name);
   if (node != NULL)
-    node_to_value (field, node, value);
+    _cs_task_field_to_value (field, node, value);
 }
 
 static void
@@ -355,7 +115,7 @@ typed_task_set_property (GObject      *object,
     }
 
   set_field_node (CS_TASK (object), field_of (object, prop_id),
-                  value_to_node (field_of (object, prop_id), value));
+                  _cs_task_field_from_value (field_of (object, prop_id), value));
 }
 
 /* The variant follows the properties: with a proxy or ProxyLess, and
@@ -388,7 +148,7 @@ typed_task_class_setup (gpointer    klass,
 
   for (const CsTaskField *field = family->fields; field->json_name != NULL; field++, prop_id++)
     if (field->property != NULL)
-      g_object_class_install_property (object_class, prop_id, field_param_spec (field));
+      g_object_class_install_property (object_class, prop_id, _cs_task_field_param_spec (field));
 
   if (family->enterprise_type_name != NULL)
     g_object_class_install_property (object_class, PROP_ENTERPRISE,
@@ -416,17 +176,6 @@ typed_task_class_setup (gpointer    klass,
 
 /* --- Images ----------------------------------------------------------------- */
 
-/* Base64 without a data: prefix or line breaks, as the service wants. */
-static JsonNode *
-image_to_node (GBytes *image)
-{
-  gsize length = 0;
-  const guchar *data = g_bytes_get_data (image, &length);
-  g_autofree char *base64 = g_base64_encode (data, length);
-
-  return json_node_init_string (json_node_alloc (), base64);
-}
-
 /* The field of the task's family that has this JSON name. */
 static const CsTaskField *
 find_field (gpointer    task,
@@ -443,7 +192,8 @@ set_image (gpointer    task,
            const char *json_name,
            GBytes     *image)
 {
-  set_field_node (CS_TASK (task), find_field (task, json_name), image_to_node (image));
+  set_field_node (CS_TASK (task), find_field (task, json_name),
+                  _cs_task_field_image_node (image));
 }
 
 static void
@@ -452,12 +202,9 @@ append_image (gpointer    task,
               GBytes     *image)
 {
   JsonArray *images = _cs_json_get_array (_cs_task_get_fields (task), json_name);
-  JsonArray *copy = json_array_sized_new (images != NULL ? json_array_get_length (images) + 1 : 1);
 
-  for (guint i = 0; images != NULL && i < json_array_get_length (images); i++)
-    json_array_add_element (copy, json_node_copy (json_array_get_element (images, i)));
-  json_array_add_element (copy, image_to_node (image));
-  set_field_node (CS_TASK (task), find_field (task, json_name), array_to_node (copy));
+  set_field_node (CS_TASK (task), find_field (task, json_name),
+                  _cs_task_field_images_append (images, image));
 }
 
 /* The many families whose constructor takes the page and the site key. */

@@ -32,6 +32,13 @@ CsServerThread   *_cs_server_thread_start        (guint               port,
                                                   gpointer            user_data,
                                                   GError            **error);
 guint             _cs_server_thread_get_port     (CsServerThread     *thread);
+GMainContext     *_cs_server_thread_get_context  (CsServerThread     *thread);
+void              _cs_server_thread_set_timeouts (CsServerThread     *thread,
+                                                  guint               header_timeout,
+                                                  guint               idle_timeout);
+void              _cs_server_thread_get_connections (CsServerThread  *thread,
+                                                  guint              *accepted,
+                                                  guint              *open);
 void              _cs_server_thread_stop         (CsServerThread     *thread);
 /* For handlers of such a server. */
 void              _cs_server_delay_message       (SoupServer         *server,

@@ -514,6 +514,20 @@ derive_bytes (Answer     *answer,
     }
 }
 
+/* The task's solve time, from the family's distribution at a quantile
+ * drawn from the digest: the same task always takes as long. */
+static guint
+draw_solve_time (Answer *answer)
+{
+  guint8 bytes[8];
+  guint64 value = 0;
+
+  derive_bytes (answer, "solve-time", bytes, sizeof bytes);
+  for (gsize i = 0; i < sizeof bytes; i++)
+    value = (value << 8) | bytes[i];
+  return _cs_task_family_solve_time (answer->family, (double) value / 18446744073709551616.0);
+}
+
 static char *
 derive_text (Answer     *answer,
              const char *label,
@@ -1041,12 +1055,14 @@ JsonObject *
 _cs_sandbox_answer (const CsTaskFamily  *family,
                     JsonObject          *task,
                     gint64               created_ms,
+                    guint               *solve_ms,
                     GError             **error)
 {
   Answer answer = { family, task, json_object_new (), created_ms, { 0, } };
   AnswerFunc func = answer_token;
 
   compute_seed (task, answer.seed);
+  *solve_ms = draw_solve_time (&answer);
   for (gsize i = 0; i < G_N_ELEMENTS (answer_funcs); i++)
     if (g_strcmp0 (answer_funcs[i].family, family->name) == 0)
       func = answer_funcs[i].func;

@@ -1456,7 +1456,10 @@ test_raw_errors (Fixture       *f,
     { "POST", "/createTask", "not json", 400, "ERROR_BAD_REQUEST", NULL },
     { "POST", "/createTask", "[1, 2]", 400, "ERROR_BAD_REQUEST", NULL },
     { "POST", "/createTask", NULL, 400, "ERROR_BAD_REQUEST", NULL },
-    { "POST", "/getToken", "{" KEY_MEMBER "}", 404, "ERROR_PAGE_NOT_FOUND", NULL },
+    { "POST", "/getState", "{" KEY_MEMBER "}", 404, "ERROR_PAGE_NOT_FOUND", NULL },
+    { "POST", "/getToken", "{" KEY_MEMBER ", \"task\": {\"type\": \"AntiTurnstileTaskProxyLess\", "
+      "\"websiteURL\": \"https://a/\", \"websiteKey\": \"k\"}}", 400,
+      "ERROR_TASK_NOT_SUPPORTED", "reCAPTCHA" },
     { "POST", "/", "{" KEY_MEMBER "}", 404, "ERROR_PAGE_NOT_FOUND", NULL },
     { "GET", "/getBalance", NULL, 405, "ERROR_BAD_REQUEST", "POST" },
   };
@@ -1473,7 +1476,8 @@ test_raw_errors (Fixture       *f,
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     n_creates += strcmp (rows[i].path, "/createTask") == 0;
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, NULL), ==, G_N_ELEMENTS (rows));
-  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "/getToken"), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "/getState"), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "getToken"), ==, 1);
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, n_creates);
 }
 

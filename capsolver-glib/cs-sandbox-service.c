@@ -1423,8 +1423,8 @@ append_node (GString  *out,
         gboolean first = TRUE;
 
         g_string_append_c (out, '{');
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &member))
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
           {
             if (!first)
               g_string_append_c (out, ',');

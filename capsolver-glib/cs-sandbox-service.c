@@ -1100,6 +1100,7 @@ _cs_sandbox_service_get_timings (CsSandboxService *service,
   json_object_set_int_member (timings, "openConnections", open_connections);
   json_object_set_int_member (timings, "requests", requests);
   advance (service, now);
+  remove_expired_tasks (service, now);
   for (GList *l = service->created.head; l != NULL; l = l->next)
     {
       SandboxTask *task = l->data;

@@ -1561,15 +1561,16 @@ poll_raw (Fixture    *f,
   return post_raw (f, "POST", "/getTaskResult", body, status);
 }
 
-/* Polls every millisecond until the task is no longer idle or
- * processing; returns the statuses seen, joined by spaces. */
+/* Polls every 20 ms (well within the 120-poll cap) until the task is no
+ * longer idle or processing; returns the statuses seen, joined by
+ * spaces. */
 static char *
 poll_until_done (Fixture    *f,
                  const char *task_id)
 {
   g_autoptr(GString) seen = g_string_new (NULL);
 
-  for (guint i = 0; i < 2000; i++)
+  for (guint i = 0; i < 500; i++)
     {
       g_autoptr(JsonObject) reply = NULL;
       const char *status_text;
@@ -1583,7 +1584,7 @@ poll_until_done (Fixture    *f,
         g_string_append_printf (seen, "%s%s", seen->len > 0 ? " " : "", status_text);
       if (g_strcmp0 (status_text, "idle") != 0 && g_strcmp0 (status_text, "processing") != 0)
         break;
-      g_usleep (1000);
+      g_usleep (20 * 1000);
     }
   return g_string_free (g_steal_pointer (&seen), FALSE);
 }
@@ -1728,8 +1729,8 @@ test_time_workers (Fixture       *f,
   guint status = 0;
   guint refused_status = 0;
 
-  /* one worker, one place in the queue */
-  cs_sandbox_set_time_scale (f->sandbox, 0.005);
+  /* one worker, one place in the queue; 250 to 750 ms a task */
+  cs_sandbox_set_time_scale (f->sandbox, 0.05);
   cs_sandbox_set_workers (f->sandbox, 1);
   cs_sandbox_set_queue_limit (f->sandbox, 1);
   first = create_raw (f, V2_TASK ("https://workers.example/1"));
@@ -1759,13 +1760,13 @@ test_time_timeout (Fixture       *f,
   guint ready = 0;
   guint timed_out = 0;
 
-  /* 120 s is 120 ms here; MTCaptcha takes 5 to 30 ms, one at a time:
+  /* 120 s is 1.2 s here; MTCaptcha takes 50 to 300 ms, one at a time:
    * the tasks queued behind the first few wait too long */
-  cs_sandbox_set_time_scale (f->sandbox, 0.001);
+  cs_sandbox_set_time_scale (f->sandbox, 0.01);
   cs_sandbox_set_workers (f->sandbox, 1);
-  /* results kept 100 s after completion (the 300 s default is 300 ms here) */
+  /* results kept 1000 s after completion (the 300 s default is 3 s here) */
   cs_sandbox_set_task_lifetime (f->sandbox, 100000);
-  for (guint i = 0; i < 40; i++)
+  for (guint i = 0; i < 20; i++)
     {
       g_autofree char *task = g_strdup_printf ("{\"type\": \"MtCaptchaTaskProxyLess\", "
                                                "\"websiteURL\": \"https://t.example/%u\", "
@@ -1773,7 +1774,7 @@ test_time_timeout (Fixture       *f,
 
       g_ptr_array_add (ids, create_raw (f, task));
     }
-  g_usleep (400 * 1000);
+  g_usleep (1500 * 1000);
   for (guint i = 0; i < ids->len; i++)
     {
       g_autoptr(JsonObject) reply = NULL;
@@ -1955,79 +1956,32 @@ test_get_token (Fixture       *f,
   g_assert_cmpstr (_cs_json_get_string (instant, "status"), ==, "ready");
 }
 
-typedef struct {
-  GMainLoop  *loop;
-  JsonObject *body;
-  char       *path;
-} CallbackReceiver;
-
-static void
-callback_received_cb (SoupServer        *server,
-                      SoupServerMessage *message,
-                      const char        *path,
-                      GHashTable        *query,
-                      gpointer           user_data)
-{
-  CallbackReceiver *receiver = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (message);
-  g_autoptr(JsonNode) root = _cs_json_parse (body->data, body->length, NULL);
-
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) && receiver->body == NULL)
-    receiver->body = json_object_ref (json_node_get_object (root));
-  g_free (receiver->path);
-  receiver->path = g_strdup (path);
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  g_main_loop_quit (receiver->loop);
-}
-
-static gboolean
-quit_loop_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_callback (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSList) uris = NULL;
-  g_autofree char *uri = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *task_id = NULL;
+  g_autoptr(MockServer) receiver = mock_server_new ();
   g_autoptr(JsonObject) created = NULL;
-  CallbackReceiver receiver = { g_main_loop_new (NULL, FALSE), NULL, NULL };
+  g_autoptr(JsonObject) received = NULL;
+  g_autofree char *body = NULL;
   guint status = 0;
-  guint timeout_id;
-
-  soup_server_add_handler (server, NULL, callback_received_cb, &receiver, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  uri = g_uri_to_string (uris->data);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
   cs_sandbox_set_time_scale (f->sandbox, 0.001);
-  body = g_strdup_printf ("{" KEY_MEMBER ", \"callbackUrl\": \"%shook\", \"task\": "
-                          V2_TASK ("https://callback.example/") "}", uri);
+  body = g_strdup_printf ("{" KEY_MEMBER ", \"callbackUrl\": \"%s/hook\", \"task\": "
+                          V2_TASK ("https://callback.example/") "}",
+                          mock_server_get_url (receiver));
   created = post_raw (f, "POST", "/createTask", body, &status);
-  assert_reply_ok (created, status);
-  task_id = g_strdup (_cs_json_get_string (created, "taskId"));
-  timeout_id = g_timeout_add_seconds (10, quit_loop_cb, receiver.loop);
-  g_main_loop_run (receiver.loop);
-  g_source_remove (timeout_id);
+  for (guint i = 0; i < 10000 && mock_server_count_requests (receiver, "hook") == 0; i++)
+    g_usleep (1000);
 
-  /* the getTaskResult body, POSTed by the sandbox once the task was ready */
-  g_assert_cmpstr (receiver.path, ==, "/hook");
-  g_assert_nonnull (receiver.body);
-  g_assert_cmpstr (_cs_json_get_string (receiver.body, "taskId"), ==, task_id);
-  g_assert_cmpstr (_cs_json_get_string (receiver.body, "status"), ==, "ready");
-  g_assert_nonnull (_cs_json_get_object (receiver.body, "solution"));
-  g_main_loop_unref (receiver.loop);
-  json_object_unref (receiver.body);
-  g_free (receiver.path);
+  /* the getTaskResult body, POSTed once by the sandbox when the task was ready */
+  assert_reply_ok (created, status);
+  g_assert_cmpuint (mock_server_count_requests (receiver, "hook"), ==, 1);
+  received = mock_server_dup_request_json (receiver, "hook", 0);
+  g_assert_cmpstr (_cs_json_get_string (received, "taskId"), ==,
+                   _cs_json_get_string (created, "taskId"));
+  g_assert_cmpstr (_cs_json_get_string (received, "status"), ==, "ready");
+  g_assert_nonnull (_cs_json_get_object (received, "solution"));
 }
 
 static void

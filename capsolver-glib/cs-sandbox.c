@@ -33,16 +33,22 @@
  *
  * ## The protocol
  *
- * `createTask`, `getTaskResult`, `getBalance` and `feedbackTask` are
- * POSTed JSON objects, at `/method` or `/method/`. Every reply is
+ * `createTask`, `getTaskResult`, `getBalance`, `feedbackTask` and
+ * `getToken` are POSTed JSON objects, at `/method` or `/method/`. Every reply is
  * `application/json` and carries `errorId`, `errorCode` and
  * `errorDescription`. Errors are HTTP 400, key errors HTTP 401; a path
  * that is not a method is HTTP 404 with `ERROR_PAGE_NOT_FOUND`, another
  * HTTP method than POST is HTTP 405, a body that is not a JSON object or
  * is larger than 8 MiB is `ERROR_BAD_REQUEST`. An `Authorization` header
  * is ignored, and envelope members are matched without regard to case
- * (`ClientKey` works), as by the service. `appId` and `callbackUrl` are
- * accepted and ignored: the sandbox calls no one back.
+ * (`ClientKey` works), as by the service. `appId` is accepted and
+ * ignored. Numbers are written in their shortest form (`99.9988`), as the
+ * service writes them.
+ *
+ * Connections are kept alive (pipelining is not supported); a connection
+ * that sends no complete request headers for #CsSandbox:idle-timeout after
+ * it was accepted or answered is closed, and connections that clients
+ * close are released, so that a sandbox can serve forever.
  *
  * ## Keys and balances
  *
@@ -72,15 +78,63 @@
  * `ImageToTextTask`, `ReCaptchaV2Classification`, `AwsWafClassification`
  * and `VisionEngine` are answered in `createTask` with `status` `ready`
  * and the solution. Token tasks answer `createTask` with `status` `idle`
- * and a UUID `taskId`; the first #CsSandbox:polls-until-ready polls of
- * `getTaskResult` answer `processing`, and the next one `ready` with the
- * solution, once #CsSandbox:ready-delay has also passed since
- * `createTask`. A task is forgotten #CsSandbox:task-lifetime seconds after
- * it was created (five minutes by default) and at its 121st poll (its
- * result is lost, as on the service): both give `ERROR_TASKID_INVALID`,
- * as do unknown ids and the tasks of another key. `feedbackTask` needs a
+ * and a UUID `taskId`. A task is forgotten at its 121st poll (its result
+ * is lost, as on the service), which gives `ERROR_TASKID_INVALID`, as do
+ * unknown ids, expired tasks and the tasks of another key. At most
+ * #CsSandbox:max-tasks tasks are kept at once. `feedbackTask` needs a
  * known `taskId` and a `result` object with a boolean `invalid`, and
  * answers `"message": "okay"`.
+ *
+ * ## Time
+ *
+ * By default (the poll-count model) the first #CsSandbox:polls-until-ready
+ * polls of a token task answer `processing`, and the next one `ready` with
+ * the solution, once #CsSandbox:ready-delay has also passed since
+ * `createTask`; a task is forgotten #CsSandbox:task-lifetime seconds after
+ * it was created (five minutes by default).
+ *
+ * #CsSandbox:time-scale at 0 or above switches to the time model: each
+ * task takes a solve time drawn from its family's distribution (reCAPTCHA
+ * v2 5 to 15 s, v3 2 to 6 s, Turnstile 3 to 10 s, AWS WAF 5 to 15 s,
+ * recognition tasks 10 to 60 ms, …; a triangular distribution over the
+ * range) at a quantile taken from the task's digest, so the same task
+ * always takes as long; the time scale multiplies it. A task is `idle`
+ * until a worker takes it up, a tenth into its solve time, then
+ * `processing`, then `ready`. Beyond #CsSandbox:workers tasks at once, the
+ * others wait `idle` in order; past #CsSandbox:queue-limit waiting tasks,
+ * `createTask` gets `ERROR_SERVICE_UNAVALIABLE`. A task not solved 120 s
+ * after its creation fails with `ERROR_TASK_TIMEOUT`, and a result is kept
+ * #CsSandbox:task-lifetime seconds after the task finished, both scaled.
+ * Recognition tasks answer `createTask` after their solve time.
+ *
+ * `getToken` takes what `createTask` takes, for reCAPTCHA v2 and v3 types
+ * only (others get `ERROR_TASK_NOT_SUPPORTED`), and holds the request until
+ * the task is solved (at once in the poll-count model), answering
+ * `{"errorId": 0, "taskId": …, "status": "ready", "solution": {…}}`. In
+ * the time model, a task created with a `callbackUrl` has the body of a
+ * `getTaskResult` poll POSTed to that URL when it is ready or failed, once,
+ * with a 2 s timeout.
+ *
+ * #CsSandbox:rate-limit limits each key's requests per second
+ * (`ERROR_RATE_LIMIT`); #CsSandbox:key-block-errors and
+ * #CsSandbox:ip-ban-errors enforce the service's error-storm rules
+ * (`ERROR_KEY_TEMP_BLOCKED` for five minutes, `ERROR_IP_BANNED` for ten,
+ * scaled). All are off by default.
+ *
+ * ## Timing records
+ *
+ * `GET /sandbox/timings` (no key needed) and [method@Sandbox.get_timings]
+ * give, as JSON, `now`, `connections` (accepted since the start),
+ * `openConnections`, `requests` (API requests served) and `tasks`: for
+ * each task kept, in creation order, `taskId`, `type`, `createdMs`,
+ * `readyMs` (when it became ready or failed, or null), `fetchedMs` (the
+ * first `getTaskResult` or `getToken` answer at or after that, or null),
+ * `polls` and `state` (`idle`, `processing`, `ready` or `failed`). Times
+ * are real milliseconds, with microseconds, on the sandbox's monotonic
+ * clock since it started; `fetchedMs` − `readyMs` is a client's
+ * ready-to-fetched lag. `POST /sandbox/timings/clear` and
+ * [method@Sandbox.clear_timings] forget the records of the tasks created
+ * so far.
  *
  * ## Deterministic solutions
  *

@@ -845,7 +845,8 @@ has_room (CsSandboxService  *service,
 }
 
 /* The task a createTask or getToken request describes, added and queued,
- * or NULL with an error reply. @family_check refuses families. */
+ * or NULL with an error reply. @token_only takes the reCAPTCHA families
+ * only, as getToken does. */
 static SandboxTask *
 create_task (CsSandboxService  *service,
              const char        *api_key,
@@ -1220,7 +1221,9 @@ check_limits (CsSandboxService  *service,
     return _cs_sandbox_error_reply ("ERROR_IP_BANNED",
                                     "this IP is blocked for 10 minutes after too many errors",
                                     reply);
-  if (api_key == NULL ||
+  /* only keys the service knows have a state, so that made-up keys cost
+   * no memory */
+  if (api_key == NULL || !g_hash_table_contains (service->balances, api_key) ||
       (service->rate_limit == 0 && service->key_block_errors == 0))
     return 0;
 

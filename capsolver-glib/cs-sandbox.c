@@ -251,6 +251,7 @@ struct _CsSandbox
   GHashTable       *held;             /* task id → GList of held getToken messages */
   GSource          *notice_source;    /* ready when the next task is due */
   SoupSession      *callbacks;
+  gboolean          stopping;
 
   /* the owner's */
   CsServerThread   *server_thread;
@@ -469,7 +470,7 @@ send_callback (CsSandbox       *self,
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GBytes) body = NULL;
 
-  if (message == NULL)
+  if (message == NULL || self->stopping)
     return;
   g_mutex_lock (&self->lock);
   _cs_sandbox_service_task_reply (self->service, notice->task_id, FALSE, &reply);
@@ -702,6 +703,7 @@ drop_callbacks_cb (gpointer user_data)
 {
   CsSandbox *self = user_data;
 
+  self->stopping = TRUE;
   if (self->callbacks != NULL)
     soup_session_abort (self->callbacks);
   g_clear_object (&self->callbacks);
@@ -716,12 +718,12 @@ stop_server (CsSandbox *self,
   if (self->server_thread == NULL)
     return;
 
-  g_source_destroy (self->notice_source);
-  g_clear_pointer (&self->notice_source, g_source_unref);
   /* the session belongs to the server thread: it goes there, before it ends */
   g_main_context_invoke (_cs_server_thread_get_context (self->server_thread),
                          drop_callbacks_cb, self);
   _cs_server_thread_stop (g_steal_pointer (&self->server_thread));
+  g_source_destroy (self->notice_source);
+  g_clear_pointer (&self->notice_source, g_source_unref);
   g_hash_table_remove_all (self->held);
   g_clear_pointer (&self->base_url, g_free);
   self->port = 0;
@@ -1138,16 +1140,21 @@ cs_sandbox_start (CsSandbox  *sandbox,
       return FALSE;
     }
 
+  /* made before the thread answers, attached once there is its context */
+  sandbox->notice_source = g_source_new (&notice_source_funcs, sizeof (GSource));
+  g_source_set_callback (sandbox->notice_source, notice_cb, sandbox, NULL);
+  sandbox->stopping = FALSE;
   sandbox->server_thread = _cs_server_thread_start (port, handle_request_headers, handle_request,
                                                     sandbox, error);
   if (sandbox->server_thread == NULL)
-    return FALSE;
+    {
+      g_clear_pointer (&sandbox->notice_source, g_source_unref);
+      return FALSE;
+    }
 
   sandbox->port = _cs_server_thread_get_port (sandbox->server_thread);
   _cs_server_thread_set_timeouts (sandbox->server_thread, sandbox->idle_timeout,
                                   sandbox->idle_timeout);
-  sandbox->notice_source = g_source_new (&notice_source_funcs, sizeof (GSource));
-  g_source_set_callback (sandbox->notice_source, notice_cb, sandbox, NULL);
   g_source_attach (sandbox->notice_source, _cs_server_thread_get_context (sandbox->server_thread));
   /* the client appends "/method" */
   sandbox->base_url = g_strdup_printf ("http://127.0.0.1:%u", sandbox->port);

@@ -1877,8 +1877,9 @@ test_key_blocked (Fixture       *f,
   guint status = 0;
   guint later_status = 0;
 
-  /* three errors within a minute block the key for five: 300 ms here */
-  cs_sandbox_set_time_scale (f->sandbox, 0.001);
+  /* three errors within a minute (0.6 s here) block the key for five
+   * (3 s) */
+  cs_sandbox_set_time_scale (f->sandbox, 0.01);
   cs_sandbox_set_key_block_errors (f->sandbox, 3);
   for (guint i = 0; i < 3; i++)
     {
@@ -1888,7 +1889,7 @@ test_key_blocked (Fixture       *f,
       assert_reply_error (reply, status, 400, "ERROR_TASKID_INVALID", NULL);
     }
   blocked = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}", &status);
-  g_usleep (400 * 1000);
+  g_usleep (3200 * 1000);
   unblocked = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}", &later_status);
 
   assert_reply_error (blocked, status, 400, "ERROR_KEY_TEMP_BLOCKED", NULL);

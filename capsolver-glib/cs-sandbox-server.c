@@ -46,8 +46,8 @@
 #define ACCEPT_PAUSE         100
 /* how often (ms) deadlines of connections are checked */
 #define SWEEP_INTERVAL       100
-#define DEFAULT_HEADER_TIMEOUT 10000  /* ms */
-#define DEFAULT_IDLE_TIMEOUT   60000  /* ms */
+#define DEFAULT_HEADER_TIMEOUT 30000  /* ms */
+#define DEFAULT_IDLE_TIMEOUT   30000  /* ms */
 
 struct _CsServerThread
 {

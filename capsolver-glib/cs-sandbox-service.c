@@ -51,6 +51,7 @@ typedef struct {
   guint          polls;
   gint64         price;             /* millionths of a USD */
   TaskState      state;
+  gboolean       synchronous;       /* answered in createTask */
   gboolean       held;              /* a getToken request waits for it */
   gboolean       timed_out;
   JsonObject    *solution;
@@ -916,6 +917,7 @@ create_task (CsSandboxService  *service,
   member = find_member_name (request, "callbackUrl");
   if (member != NULL && request_string (request, member) != NULL)
     task->callback_url = g_strdup (request_string (request, member));
+  task->synchronous = family->synchronous;
   if (family->synchronous)
     {
       /* answered in createTask, once solved */
@@ -958,7 +960,8 @@ handle_create_task (CsSandboxService  *service,
   if (task == NULL)
     return status;
   *reply = new_reply ();
-  if (task->state == TASK_READY)
+  /* a token task, even one solved at once, is fetched with getTaskResult */
+  if (task->synchronous)
     {
       set_result (task, *reply);
       *delay_ms = (guint) ((task->finish - task->created) / 1000);

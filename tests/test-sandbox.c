@@ -1686,10 +1686,19 @@ test_time_instant (Fixture       *f,
   g_autofree char *statuses = NULL;
   g_autoptr(CsTask) task = new_image_task (NULL);
   g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(JsonObject) created = NULL;
+  guint status = 0;
 
   cs_sandbox_set_time_scale (f->sandbox, 0.0);
-  task_id = create_raw (f, V2_TASK ("https://instant.example/"));
+  created = post_raw (f, "POST", "/createTask",
+                      "{" KEY_MEMBER ", \"task\": " V2_TASK ("https://instant.example/") "}",
+                      &status);
+  assert_reply_ok (created, status);
+  task_id = g_strdup (_cs_json_get_string (created, "taskId"));
   statuses = poll_until_done (f, task_id);
+  /* a token task is still fetched with getTaskResult, ready at once */
+  g_assert_cmpstr (_cs_json_get_string (created, "status"), ==, "idle");
+  g_assert_false (json_object_has_member (created, "solution"));
   g_assert_cmpstr (statuses, ==, "ready");
   solution = solve_ok (f, task);
   g_assert_nonnull (cs_solution_get_text (solution));

@@ -16,6 +16,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import concurrent.futures
+import http.client
 import json
 import os
 import signal
@@ -182,6 +183,66 @@ class SandboxProcessTestCase(unittest.TestCase):
         self.assertGreaterEqual(timings['openConnections'], 1)
         self.assertEqual(timings['requests'], 40)
         self.assertEqual(timings['tasks'], [])
+
+
+def post(port, method, body):
+    """POSTs @body with http.client; returns (status, decoded reply)."""
+    connection = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+    try:
+        connection.request('POST', '/' + method, json.dumps(body),
+                           {'Content-Type': 'application/json'})
+        reply = connection.getresponse()
+        return reply.status, json.loads(reply.read())
+    finally:
+        connection.close()
+
+
+class SandboxOptionsTestCase(unittest.TestCase):
+    """The options of `capsolver sandbox` reach the sandbox."""
+
+    def start(self, *args):
+        process, port, key = start_sandbox(*args)
+        self.addCleanup(process.stdout.close)
+        self.addCleanup(process.wait, 10)
+        self.addCleanup(process.send_signal, signal.SIGTERM)
+        return port, key
+
+    def test_prints_url_then_key(self):
+        _, key = self.start()
+        self.assertEqual(key, 'CAP-SANDBOX-' + '0' * 58)
+
+    def test_time_scale_workers_queue_limit(self):
+        port, key = self.start('--time-scale', '0.05', '--workers', '1', '--queue-limit', '1')
+        task = {'type': 'ReCaptchaV2TaskProxyLess', 'websiteURL': 'https://a/',
+                'websiteKey': 'k'}
+        replies = [post(port, 'createTask', {'clientKey': key, 'task': task})
+                   for _ in range(3)]
+        self.assertEqual([status for status, _ in replies], [200, 200, 400])
+        self.assertEqual(replies[2][1]['errorCode'], 'ERROR_SERVICE_UNAVALIABLE')
+        _, waiting = post(port, 'getTaskResult',
+                          {'clientKey': key, 'taskId': replies[1][1]['taskId']})
+        self.assertEqual(waiting['status'], 'idle')
+
+    def test_rate_limit(self):
+        port, key = self.start('--rate-limit', '2')
+        codes = [post(port, 'getBalance', {'clientKey': key})[1]['errorCode'] for _ in range(3)]
+        self.assertEqual(codes, ['', '', 'ERROR_RATE_LIMIT'])
+
+    def test_error_storm_options(self):
+        port, key = self.start('--key-block-errors', '1', '--ip-ban-errors', '3')
+        post(port, 'getTaskResult', {'clientKey': key, 'taskId': 'nope'})
+        self.assertEqual(post(port, 'getBalance', {'clientKey': key})[1]['errorCode'],
+                         'ERROR_KEY_TEMP_BLOCKED')
+        post(port, 'getBalance', {'clientKey': key})
+        self.assertEqual(post(port, 'getBalance', {'clientKey': 'other'})[1]['errorCode'],
+                         'ERROR_IP_BANNED')
+
+    def test_bad_options(self):
+        for args in (['--workers', '-2'], ['--time-scale', 'nan'], ['--rate-limit', 'x']):
+            result = subprocess.run([CAPSOLVER, 'sandbox', *args], capture_output=True,
+                                    timeout=20)
+            self.assertEqual(result.returncode, 2, args)
+            self.assertIn(args[0], result.stderr.decode())
 
 
 if __name__ == '__main__':

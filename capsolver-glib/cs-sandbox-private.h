@@ -1,10 +1,12 @@
 /* cs-sandbox-private.h: the parts of CsSandbox, shared between its sources
  *
- * cs-sandbox.c is the HTTP side (the GObject, faults, counters);
- * cs-sandbox-server.c runs a SoupServer in a thread of its own;
- * cs-sandbox-service.c is the service (keys, balances, tasks, the
- * protocol's methods); cs-sandbox-answers.c checks images and makes the
- * deterministic solutions.
+ * cs-sandbox.c is the HTTP side (the GObject, faults, counters, held
+ * getToken requests, callbacks, the timing endpoint);
+ * cs-sandbox-server.c runs a SoupServer in a thread of its own, on
+ * connections it accepts itself; cs-sandbox-service.c is the service
+ * (keys, balances, tasks and their time model, limits, the protocol's
+ * methods); cs-sandbox-answers.c checks images, makes the deterministic
+ * solutions and solve times, and writes JSON.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

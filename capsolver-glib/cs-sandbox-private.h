@@ -83,6 +83,7 @@ struct _CsSandboxService
   GQueue      waiting;           /* SandboxTask, for a worker */
   GSequence  *running;           /* SandboxTask, by ready time */
   GQueue      notices;           /* CsSandboxNotice */
+  guint       n_awaited;         /* pending tasks with a notice to give */
   GHashTable *key_states;        /* API key → request rate and error counts */
   gint64      ip_window;
   guint       ip_errors;

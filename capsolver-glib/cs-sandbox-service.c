@@ -342,6 +342,9 @@ static void
 remove_task (CsSandboxService *service,
              SandboxTask      *task)
 {
+  if (task->state == TASK_PENDING && time_model (service) &&
+      (task->held || task->callback_url != NULL))
+    service->n_awaited--;
   g_hash_table_remove (service->tasks, task->id);
   g_queue_unlink (&service->created, &task->created_link);
   if (task->running != NULL)
@@ -683,6 +686,7 @@ finish_task (CsSandboxService *service,
     {
       CsSandboxNotice *notice = g_new0 (CsSandboxNotice, 1);
 
+      service->n_awaited--;
       notice->task_id = g_strdup (task->id);
       notice->callback_url = g_strdup (task->callback_url);
       notice->held = task->held;
@@ -758,7 +762,7 @@ _cs_sandbox_service_next_notice (CsSandboxService *service)
   SandboxTask *waiting;
   gint64 next = 0;
 
-  if (!time_model (service))
+  if (!time_model (service) || service->n_awaited == 0)
     return 0;
   /* the first event, whoever waits for it: a worker it frees may start a
    * task someone waits for */
@@ -916,7 +920,10 @@ create_task (CsSandboxService  *service,
                    solve_ms, now);
   member = find_member_name (request, "callbackUrl");
   if (member != NULL && request_string (request, member) != NULL)
-    task->callback_url = g_strdup (request_string (request, member));
+    {
+      task->callback_url = g_strdup (request_string (request, member));
+      service->n_awaited += time_model (service);
+    }
   task->synchronous = family->synchronous;
   if (family->synchronous)
     {
@@ -1069,6 +1076,9 @@ handle_get_token (CsSandboxService  *service,
     finish_task (service, task, task->created);
   if (task->state != TASK_PENDING)
     return _cs_sandbox_service_task_reply (service, task->id, TRUE, reply);
+  /* a task with a callback URL is awaited already */
+  if (task->callback_url == NULL)
+    service->n_awaited++;
   task->held = TRUE;
   *held = g_strdup (task->id);
   return 0;

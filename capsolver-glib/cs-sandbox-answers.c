@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-sandbox-private.h"
@@ -349,12 +350,13 @@ static const char * const proxy_members[] = {
   "proxy", "proxyType", "proxyAddress", "proxyPort", "proxyLogin", "proxyPassword", NULL
 };
 
-static void append_canonical_node (GString  *out,
-                                   JsonNode *node);
+static void append_node (GString  *out,
+                         JsonNode *node,
+                         gboolean  canonical);
 
 static void
-append_canonical_string (GString    *out,
-                         const char *text)
+append_string (GString    *out,
+               const char *text)
 {
   g_string_append_c (out, '"');
   for (const char *p = text; *p != '\0'; p++)
@@ -371,14 +373,18 @@ append_canonical_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* Members sorted by name in the canonical form, in their order otherwise. */
 static void
-append_canonical_object (GString    *out,
-                         JsonObject *object,
-                         gboolean    without_proxy)
+append_object (GString    *out,
+               JsonObject *object,
+               gboolean    canonical,
+               gboolean    without_proxy)
 {
-  GList *names = g_list_sort (json_object_get_members (object), (GCompareFunc) strcmp);
+  GList *names = json_object_get_members (object);
   gboolean first = TRUE;
 
+  if (canonical)
+    names = g_list_sort (names, (GCompareFunc) strcmp);
   g_string_append_c (out, '{');
   for (GList *l = names; l != NULL; l = l->next)
     {
@@ -387,30 +393,60 @@ append_canonical_object (GString    *out,
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
-      append_canonical_string (out, l->data);
+      append_string (out, l->data);
       g_string_append_c (out, ':');
-      append_canonical_node (out, json_object_get_member (object, l->data));
+      append_node (out, json_object_get_member (object, l->data), canonical);
     }
   g_string_append_c (out, '}');
   g_list_free (names);
 }
 
+/* The shortest form that reads back the same: 99.9988, where %.17g (and
+ * json-glib) write 99.998800000000003. */
 static void
-append_canonical_value (GString  *out,
-                        JsonNode *node)
+append_shortest_double (GString *out,
+                        double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  g_string_append (out, buffer);
+}
+
+static void
+append_value (GString  *out,
+              JsonNode *node,
+              gboolean  canonical)
 {
   char number[G_ASCII_DTOSTR_BUF_SIZE];
 
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_STRING:
-      append_canonical_string (out, json_node_get_string (node));
+      append_string (out, json_node_get_string (node));
       break;
     case G_TYPE_INT64:
       g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
       break;
     case G_TYPE_DOUBLE:
-      g_string_append (out, g_ascii_dtostr (number, sizeof number, json_node_get_double (node)));
+      /* the canonical form is hashed: it keeps its digits */
+      if (canonical)
+        g_string_append (out, g_ascii_dtostr (number, sizeof number, json_node_get_double (node)));
+      else
+        append_shortest_double (out, json_node_get_double (node));
       break;
     case G_TYPE_BOOLEAN:
       g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
@@ -422,13 +458,14 @@ append_canonical_value (GString  *out,
 }
 
 static void
-append_canonical_node (GString  *out,
-                       JsonNode *node)
+append_node (GString  *out,
+             JsonNode *node,
+             gboolean  canonical)
 {
   switch (JSON_NODE_TYPE (node))
     {
     case JSON_NODE_OBJECT:
-      append_canonical_object (out, json_node_get_object (node), FALSE);
+      append_object (out, json_node_get_object (node), canonical, FALSE);
       break;
     case JSON_NODE_ARRAY:
       {
@@ -439,19 +476,30 @@ append_canonical_node (GString  *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            append_canonical_node (out, json_array_get_element (array, i));
+            append_node (out, json_array_get_element (array, i), canonical);
           }
         g_string_append_c (out, ']');
       }
       break;
     case JSON_NODE_VALUE:
-      append_canonical_value (out, node);
+      append_value (out, node, canonical);
       break;
     case JSON_NODE_NULL:
     default:
       g_string_append (out, "null");
       break;
     }
+}
+
+/* A reply as the service writes it: members in order, numbers in their
+ * shortest form. */
+GBytes *
+_cs_sandbox_json_to_bytes (JsonObject *object)
+{
+  GString *out = g_string_sized_new (256);
+
+  append_object (out, object, FALSE, FALSE);
+  return g_string_free_to_bytes (out);
 }
 
 #define SEED_SIZE 32
@@ -464,7 +512,7 @@ compute_seed (JsonObject *task,
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   gsize size = SEED_SIZE;
 
-  append_canonical_object (canonical, task, TRUE);
+  append_object (canonical, task, TRUE, TRUE);
   g_checksum_update (checksum, (const guchar *) canonical->str, canonical->len);
   g_checksum_get_digest (checksum, seed, &size);
 }
@@ -504,6 +552,20 @@ derive_bytes (Answer     *answer,
       g_checksum_get_digest (checksum, digest, &size);
       memcpy (out + done, digest, MIN (SEED_SIZE, n_bytes - done));
     }
+}
+
+/* The task's solve time, from the family's distribution at a quantile
+ * drawn from the digest: the same task always takes as long. */
+static guint
+draw_solve_time (Answer *answer)
+{
+  guint8 bytes[8];
+  guint64 value = 0;
+
+  derive_bytes (answer, "solve-time", bytes, sizeof bytes);
+  for (gsize i = 0; i < sizeof bytes; i++)
+    value = (value << 8) | bytes[i];
+  return _cs_task_family_solve_time (answer->family, (double) value / 18446744073709551616.0);
 }
 
 static char *
@@ -1033,12 +1095,14 @@ JsonObject *
 _cs_sandbox_answer (const CsTaskFamily  *family,
                     JsonObject          *task,
                     gint64               created_ms,
+                    guint               *solve_ms,
                     GError             **error)
 {
   Answer answer = { family, task, json_object_new (), created_ms, { 0, } };
   AnswerFunc func = answer_token;
 
   compute_seed (task, answer.seed);
+  *solve_ms = draw_solve_time (&answer);
   for (gsize i = 0; i < G_N_ELEMENTS (answer_funcs); i++)
     if (g_strcmp0 (answer_funcs[i].family, family->name) == 0)
       func = answer_funcs[i].func;

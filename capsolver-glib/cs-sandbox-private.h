@@ -1,10 +1,12 @@
 /* cs-sandbox-private.h: the parts of CsSandbox, shared between its sources
  *
- * cs-sandbox.c is the HTTP side (the GObject, faults, counters);
- * cs-sandbox-server.c runs a SoupServer in a thread of its own;
- * cs-sandbox-service.c is the service (keys, balances, tasks, the
- * protocol's methods); cs-sandbox-answers.c checks images and makes the
- * deterministic solutions.
+ * cs-sandbox.c is the HTTP side (the GObject, faults, counters, held
+ * getToken requests, callbacks, the timing endpoint);
+ * cs-sandbox-server.c runs a SoupServer in a thread of its own, on
+ * connections it accepts itself; cs-sandbox-service.c is the service
+ * (keys, balances, tasks and their time model, limits, the protocol's
+ * methods); cs-sandbox-answers.c checks images, makes the deterministic
+ * solutions and solve times, and writes JSON.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -33,6 +35,13 @@ CsServerThread   *_cs_server_thread_start        (guint               port,
                                                   gpointer            user_data,
                                                   GError            **error);
 guint             _cs_server_thread_get_port     (CsServerThread     *thread);
+GMainContext     *_cs_server_thread_get_context  (CsServerThread     *thread);
+void              _cs_server_thread_set_timeouts (CsServerThread     *thread,
+                                                  guint               header_timeout,
+                                                  guint               idle_timeout);
+void              _cs_server_thread_get_connections (CsServerThread  *thread,
+                                                  guint              *accepted,
+                                                  guint              *open);
 void              _cs_server_thread_stop         (CsServerThread     *thread);
 /* For handlers of such a server. */
 void              _cs_server_delay_message       (SoupServer         *server,
@@ -42,7 +51,8 @@ void              _cs_server_drop_connection     (SoupServerMessage  *message);
 
 /* --- The service ---------------------------------------------------------
  *
- * Not thread-safe: CsSandbox holds its lock around every call.
+ * Not thread-safe: CsSandbox holds its lock around every call. Times are
+ * monotonic µs (g_get_monotonic_time()).
  */
 
 typedef struct _CsSandboxService CsSandboxService;
@@ -55,7 +65,41 @@ struct _CsSandboxService
   guint       polls_until_ready;
   guint       ready_delay;       /* ms */
   guint       task_lifetime;     /* s */
+
+  /* the time model; a negative scale keeps the poll-count model */
+  double      time_scale;
+  guint       workers;           /* 0: as many as there are tasks */
+  guint       queue_limit;       /* tasks waiting for a worker; 0: no limit */
+  guint       max_tasks;         /* tasks kept at once */
+  guint       rate_limit;        /* requests per second and key; 0: none */
+  guint       key_block_errors;  /* errors a minute that block a key; 0: never */
+  guint       ip_ban_errors;     /* errors a minute that ban every client; 0: never */
+
+  /* the service's own */
+  gint64      epoch;             /* when it started: timings count from it */
+  gint64      timings_since;     /* tasks created before are not reported */
+  guint64     serial;
+  GQueue      created;           /* SandboxTask, by creation */
+  GQueue      finished;          /* SandboxTask, by finish time (time model) */
+  GQueue      waiting;           /* SandboxTask, for a worker */
+  GSequence  *running;           /* SandboxTask, by ready time */
+  GQueue      notices;           /* CsSandboxNotice */
+  guint       n_awaited;         /* pending tasks with a notice to give */
+  GHashTable *key_states;        /* API key → request rate and error counts */
+  gint64      ip_window;
+  guint       ip_errors;
+  gint64      ip_banned_until;
 };
+
+/* A task that someone waits for has finished: a held getToken request,
+ * or a callback URL. */
+typedef struct {
+  char *task_id;
+  char *callback_url;            /* nullable */
+  gboolean held;
+} CsSandboxNotice;
+
+void              _cs_sandbox_notice_free        (CsSandboxNotice  *notice);
 
 CsSandboxService *_cs_sandbox_service_new        (void);
 void              _cs_sandbox_service_free       (CsSandboxService *service);
@@ -73,11 +117,40 @@ gint64            _cs_sandbox_service_get_price  (const char       *type_name);
 const char       *_cs_sandbox_service_lookup_method (const char    *path);
 
 /* Answers one request of @method; returns the HTTP status and sets
- * @reply to the body. */
+ * @reply to the body, to be sent after @delay_ms. A getToken request whose
+ * task is not solved yet returns 0, no reply, and the task's id in @held:
+ * a notice will say when to ask _cs_sandbox_service_held_reply(). */
 guint             _cs_sandbox_service_call       (CsSandboxService *service,
                                                   const char       *method,
                                                   JsonObject       *request,
+                                                  JsonObject      **reply,
+                                                  guint            *delay_ms,
+                                                  char            **held);
+/* The answer to a held getToken request, or the body of a callback: the
+ * task's result, as getTaskResult gives it, without counting a poll. */
+guint             _cs_sandbox_service_task_reply (CsSandboxService *service,
+                                                  const char       *task_id,
+                                                  gboolean          fetched,
                                                   JsonObject      **reply);
+/* Moves the tasks on to now; returns the notices of the tasks that
+ * finished (transfer full, may be empty). */
+GPtrArray        *_cs_sandbox_service_advance    (CsSandboxService *service);
+/* When the next task that someone waits for finishes (monotonic µs), or
+ * 0 if none. */
+gint64            _cs_sandbox_service_next_notice (CsSandboxService *service);
+/* The timing records (see cs_sandbox_get_timings()), without the
+ * connection counters. */
+JsonObject       *_cs_sandbox_service_get_timings (CsSandboxService *service,
+                                                  guint             connections,
+                                                  guint             open_connections,
+                                                  guint             requests);
+void              _cs_sandbox_service_clear_timings (CsSandboxService *service);
+double            _cs_sandbox_service_ms         (CsSandboxService *service,
+                                                  gint64            time);
+
+/* @object as JSON, numbers in their shortest form, as the service writes
+ * them. */
+GBytes           *_cs_sandbox_json_to_bytes      (JsonObject       *object);
 
 /* An error envelope; returns its HTTP status (401 for key errors, 400
  * otherwise). */
@@ -96,6 +169,7 @@ gboolean          _cs_sandbox_check_images       (const CsTaskFamily *family,
 JsonObject       *_cs_sandbox_answer             (const CsTaskFamily *family,
                                                   JsonObject         *task,
                                                   gint64              created_ms,
+                                                  guint              *solve_ms,
                                                   GError            **error);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-sandbox-private.h"
@@ -20,6 +21,15 @@
 #define MICRO_USD          1000000.0
 /* a balance above this would not fit in millionths of a USD */
 #define MAX_BALANCE        1e12
+/* the service gives up on a task after this long (s, scaled) */
+#define TASK_TIMEOUT       120
+/* the windows and penalties of the error-storm rules (s, scaled) */
+#define STORM_WINDOW       60
+#define KEY_BLOCK_TIME     300
+#define IP_BAN_TIME        600
+/* a worker takes up a task this far (1/n) into its solve time: until then
+ * the task is idle */
+#define PICKUP_FRACTION    10
 
 typedef enum {
   TASK_PENDING,
@@ -28,27 +38,77 @@ typedef enum {
 } TaskState;
 
 typedef struct {
-  char       *id;
-  char       *api_key;
-  gint64      created;              /* monotonic µs */
-  guint       polls;
-  gint64      price;                /* millionths of a USD */
-  TaskState   state;
-  JsonObject *solution;
+  char          *id;
+  char          *api_key;
+  char          *type_name;
+  char          *callback_url;
+  gint64         created;           /* monotonic µs */
+  gint64         solve;             /* µs, scaled */
+  gint64         started;           /* when a worker took it; 0: waiting */
+  gint64         due;               /* when it finishes, once started */
+  gint64         finish;            /* when it became ready or failed; 0: pending */
+  gint64         fetched;           /* first poll at or after finish; 0: none */
+  guint64        serial;
+  guint          polls;
+  gint64         price;             /* millionths of a USD */
+  TaskState      state;
+  gboolean       synchronous;       /* answered in createTask */
+  gboolean       held;              /* a getToken request waits for it */
+  gboolean       timed_out;
+  JsonObject    *solution;
   /* a scripted outcome for the ready poll, then the failure itself */
-  char       *error_code;
-  char       *error_description;
+  char          *error_code;
+  char          *error_description;
+  GList          created_link;
+  GList          finished_link;     /* in service->finished or waiting */
+  GQueue        *queue;             /* which of them, or NULL */
+  GSequenceIter *running;
 } SandboxTask;
+
+typedef struct {
+  gint64 rate_window;               /* start of the current second */
+  guint  requests;
+  gint64 error_window;
+  guint  errors;
+  gint64 blocked_until;
+} KeyState;
 
 static void
 sandbox_task_free (SandboxTask *task)
 {
   g_free (task->id);
   g_free (task->api_key);
+  g_free (task->type_name);
+  g_free (task->callback_url);
   g_clear_pointer (&task->solution, json_object_unref);
   g_free (task->error_code);
   g_free (task->error_description);
   g_free (task);
+}
+
+void
+_cs_sandbox_notice_free (CsSandboxNotice *notice)
+{
+  g_free (notice->task_id);
+  g_free (notice->callback_url);
+  g_free (notice);
+}
+
+static gboolean
+time_model (CsSandboxService *service)
+{
+  return service->time_scale >= 0.0;
+}
+
+/* @seconds of the service's time in µs: scaled, except at scale 0 where
+ * the limits keep their real length (everything else is instant). */
+static gint64
+period (CsSandboxService *service,
+        double            seconds)
+{
+  double scale = service->time_scale > 0.0 ? service->time_scale : 1.0;
+
+  return (gint64) (seconds * scale * G_USEC_PER_SEC);
 }
 
 CsSandboxService *
@@ -57,9 +117,16 @@ _cs_sandbox_service_new (void)
   CsSandboxService *service = g_new0 (CsSandboxService, 1);
 
   service->balances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  service->tasks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify) sandbox_task_free);
+  service->tasks = g_hash_table_new (g_str_hash, g_str_equal);
+  service->key_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  service->running = g_sequence_new (NULL);
+  service->time_scale = -1.0;
+  service->epoch = g_get_monotonic_time ();
   g_queue_init (&service->scripted_failures);
+  g_queue_init (&service->created);
+  g_queue_init (&service->finished);
+  g_queue_init (&service->waiting);
+  g_queue_init (&service->notices);
   return service;
 }
 
@@ -68,8 +135,25 @@ _cs_sandbox_service_free (CsSandboxService *service)
 {
   g_hash_table_unref (service->balances);
   g_hash_table_unref (service->tasks);
+  g_hash_table_unref (service->key_states);
+  g_sequence_free (service->running);
+  while (service->created.head != NULL)
+    {
+      SandboxTask *task = service->created.head->data;
+
+      g_queue_unlink (&service->created, &task->created_link);
+      sandbox_task_free (task);
+    }
   g_queue_clear_full (&service->scripted_failures, g_free);
+  g_queue_clear_full (&service->notices, (GDestroyNotify) _cs_sandbox_notice_free);
   g_free (service);
+}
+
+double
+_cs_sandbox_service_ms (CsSandboxService *service,
+                        gint64            time)
+{
+  return (time - service->epoch) / 1000.0;
 }
 
 /* --- Keys and balances ---------------------------------------------------------- */
@@ -252,23 +336,54 @@ authorize (CsSandboxService  *service,
   return NULL;
 }
 
-static gboolean
-task_expired (CsSandboxService *service,
-              SandboxTask      *task)
+/* --- The task store ------------------------------------------------------------- */
+
+/* Forgets @task wherever it is. */
+static void
+remove_task (CsSandboxService *service,
+             SandboxTask      *task)
 {
-  return g_get_monotonic_time () - task->created >= (gint64) service->task_lifetime * G_USEC_PER_SEC;
+  if (task->state == TASK_PENDING && time_model (service) &&
+      (task->held || task->callback_url != NULL))
+    service->n_awaited--;
+  g_hash_table_remove (service->tasks, task->id);
+  g_queue_unlink (&service->created, &task->created_link);
+  if (task->running != NULL)
+    g_sequence_remove (task->running);
+  if (task->queue != NULL)
+    g_queue_unlink (task->queue, &task->finished_link);
+  sandbox_task_free (task);
 }
 
-static void
-remove_expired_tasks (CsSandboxService *service)
+/* In the poll-count model a task is kept task-lifetime seconds after its
+ * creation; in the time model task-lifetime (scaled) after it finished. */
+static gboolean
+task_expired (CsSandboxService *service,
+              SandboxTask      *task,
+              gint64            now)
 {
-  GHashTableIter iter;
-  SandboxTask *task;
+  if (!time_model (service))
+    return now - task->created >= (gint64) service->task_lifetime * G_USEC_PER_SEC;
+  return task->finish != 0 && task->finish <= now &&
+         now - task->finish >= period (service, service->task_lifetime);
+}
 
-  g_hash_table_iter_init (&iter, service->tasks);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &task))
-    if (task_expired (service, task))
-      g_hash_table_iter_remove (&iter);
+/* Tasks expire in the order of their queue: only its head is looked at. */
+static void
+remove_expired_tasks (CsSandboxService *service,
+                      gint64            now)
+{
+  GQueue *queue = time_model (service) ? &service->finished : &service->created;
+  GList *head;
+
+  while ((head = g_queue_peek_head_link (queue)) != NULL)
+    {
+      SandboxTask *task = head->data;
+
+      if (!task_expired (service, task, now))
+        break;
+      remove_task (service, task);
+    }
 }
 
 /* The task a request names, or NULL with an error reply: tasks of other
@@ -284,9 +399,9 @@ find_task (CsSandboxService  *service,
   g_autofree char *task_id = member != NULL ? _cs_json_get_id (request, member) : NULL;
   SandboxTask *task = task_id != NULL ? g_hash_table_lookup (service->tasks, task_id) : NULL;
 
-  if (task != NULL && task_expired (service, task))
+  if (task != NULL && task_expired (service, task, g_get_monotonic_time ()))
     {
-      g_hash_table_remove (service->tasks, task_id);
+      remove_task (service, task);
       task = NULL;
     }
   if (task != NULL && strcmp (task->api_key, api_key) == 0)
@@ -487,79 +602,380 @@ check_task (JsonObject  *task,
   return family;
 }
 
+/* --- The time model -------------------------------------------------------------------
+ *
+ * Each task takes its solve time once a worker takes it; with a number of
+ * workers, the tasks beyond it wait (idle) in order. Tasks are moved on
+ * lazily, event by event in time order, whenever the service is asked;
+ * the running ones are kept by the time they are due.
+ */
+
+static gint
+compare_due (gconstpointer a,
+             gconstpointer b,
+             gpointer      user_data)
+{
+  const SandboxTask *ta = a;
+  const SandboxTask *tb = b;
+
+  if (ta->due != tb->due)
+    return ta->due < tb->due ? -1 : 1;
+  return ta->serial < tb->serial ? -1 : ta->serial > tb->serial;
+}
+
+static void
+enqueue (GQueue      *queue,
+         SandboxTask *task)
+{
+  g_queue_push_tail_link (queue, &task->finished_link);
+  task->queue = queue;
+}
+
+static void
+dequeue (SandboxTask *task)
+{
+  g_queue_unlink (task->queue, &task->finished_link);
+  task->queue = NULL;
+}
+
+static void
+start_task (CsSandboxService *service,
+            SandboxTask      *task,
+            gint64            now)
+{
+  gint64 deadline = task->created + period (service, TASK_TIMEOUT);
+
+  task->started = now;
+  task->due = now + task->solve;
+  if (task->due > deadline && task->solve > 0)
+    {
+      task->due = deadline;
+      task->timed_out = TRUE;
+    }
+  task->running = g_sequence_insert_sorted (service->running, task, compare_due, NULL);
+}
+
+static void
+set_failure (SandboxTask *task,
+             const char  *code,
+             const char  *description)
+{
+  g_free (task->error_code);
+  g_free (task->error_description);
+  task->error_code = g_strdup (code);
+  task->error_description = g_strdup (description);
+}
+
+/* Ends a pending task at @now: in its scripted failure, or ready and paid
+ * for by its key. */
+static void
+finish_task (CsSandboxService *service,
+             SandboxTask      *task,
+             gint64            now)
+{
+  if (task->timed_out)
+    set_failure (task, "ERROR_TASK_TIMEOUT", "the task was not solved within 120 seconds");
+  else if (task->error_code == NULL && !charge (service, task->api_key, task->price))
+    set_failure (task, "ERROR_SETTLEMENT_FAILED", "the balance no longer covers the task");
+  task->state = task->error_code != NULL ? TASK_FAILED : TASK_READY;
+  task->finish = now;
+
+  if (!time_model (service))
+    return;
+  enqueue (&service->finished, task);
+  if (task->held || task->callback_url != NULL)
+    {
+      CsSandboxNotice *notice = g_new0 (CsSandboxNotice, 1);
+
+      service->n_awaited--;
+      notice->task_id = g_strdup (task->id);
+      notice->callback_url = g_strdup (task->callback_url);
+      notice->held = task->held;
+      g_queue_push_tail (&service->notices, notice);
+    }
+}
+
+static void
+start_waiting_tasks (CsSandboxService *service,
+                     gint64            now)
+{
+  while (service->waiting.head != NULL &&
+         (service->workers == 0 ||
+          (guint) g_sequence_get_length (service->running) < service->workers))
+    {
+      SandboxTask *task = service->waiting.head->data;
+
+      dequeue (task);
+      start_task (service, task, now);
+    }
+}
+
+/* Plays every event up to @now: tasks that are due finish, freeing their
+ * worker for the next waiting task; waiting tasks time out. */
+static void
+advance (CsSandboxService *service,
+         gint64            now)
+{
+  if (!time_model (service))
+    return;
+
+  for (;;)
+    {
+      GSequenceIter *first = g_sequence_get_begin_iter (service->running);
+      SandboxTask *due = g_sequence_iter_is_end (first) ? NULL : g_sequence_get (first);
+      SandboxTask *waiting = g_queue_peek_head (&service->waiting);
+      gint64 due_time = due != NULL ? due->due : G_MAXINT64;
+      gint64 timeout = waiting != NULL ? waiting->created + period (service, TASK_TIMEOUT)
+                                       : G_MAXINT64;
+
+      if (MIN (due_time, timeout) > now)
+        break;
+      if (timeout < due_time)
+        {
+          dequeue (waiting);
+          waiting->timed_out = TRUE;
+          finish_task (service, waiting, timeout);
+          continue;
+        }
+      g_sequence_remove (first);
+      due->running = NULL;
+      finish_task (service, due, due_time);
+      start_waiting_tasks (service, due_time);
+    }
+}
+
+GPtrArray *
+_cs_sandbox_service_advance (CsSandboxService *service)
+{
+  GPtrArray *notices = g_ptr_array_new_with_free_func ((GDestroyNotify) _cs_sandbox_notice_free);
+  CsSandboxNotice *notice;
+
+  advance (service, g_get_monotonic_time ());
+  while ((notice = g_queue_pop_head (&service->notices)) != NULL)
+    g_ptr_array_add (notices, notice);
+  return notices;
+}
+
+gint64
+_cs_sandbox_service_next_notice (CsSandboxService *service)
+{
+  GSequenceIter *first;
+  SandboxTask *waiting;
+  gint64 next = 0;
+
+  if (!time_model (service) || service->n_awaited == 0)
+    return 0;
+  /* the first event, whoever waits for it: a worker it frees may start a
+   * task someone waits for */
+  first = g_sequence_get_begin_iter (service->running);
+  if (!g_sequence_iter_is_end (first))
+    next = ((SandboxTask *) g_sequence_get (first))->due;
+  waiting = g_queue_peek_head (&service->waiting);
+  if (waiting != NULL)
+    {
+      gint64 timeout = waiting->created + period (service, TASK_TIMEOUT);
+
+      next = next == 0 ? timeout : MIN (next, timeout);
+    }
+  return next;
+}
+
+/* idle, processing, ready or failed */
+static const char *
+task_status (CsSandboxService *service,
+             SandboxTask      *task,
+             gint64            now)
+{
+  if (task->state != TASK_PENDING && task->finish > now)
+    return "processing";   /* a recognition task, answered once solved */
+  if (task->state == TASK_READY)
+    return "ready";
+  if (task->state == TASK_FAILED)
+    return "failed";
+  if (!time_model (service))
+    return "processing";
+  if (task->started == 0 || now < task->started + task->solve / PICKUP_FRACTION)
+    return "idle";
+  return "processing";
+}
+
+/* --- createTask and getToken ---------------------------------------------------------- */
+
 static SandboxTask *
-add_task (CsSandboxService *service,
-          const char       *api_key,
-          gint64            price,
-          JsonObject       *solution)
+add_task (CsSandboxService   *service,
+          const char         *api_key,
+          const char         *type_name,
+          gint64              price,
+          JsonObject         *solution,
+          guint               solve_ms,
+          gint64              now)
 {
   SandboxTask *task = g_new0 (SandboxTask, 1);
 
   task->id = g_uuid_string_random ();
   task->api_key = g_strdup (api_key);
-  task->created = g_get_monotonic_time ();
+  task->type_name = g_strdup (type_name);
+  task->created = now;
+  task->serial = service->serial++;
+  task->solve = time_model (service) ? (gint64) (solve_ms * 1000.0 * service->time_scale) : 0;
   task->price = price;
   task->solution = json_object_ref (solution);
+  task->created_link.data = task;
+  task->finished_link.data = task;
   g_hash_table_insert (service->tasks, task->id, task);
+  g_queue_push_tail_link (&service->created, &task->created_link);
   return task;
 }
 
-static guint
-handle_create_task (CsSandboxService  *service,
-                    const char        *api_key,
-                    JsonObject        *request,
-                    JsonObject       **reply)
+/* Whether the service takes one more task now, or an error reply. */
+static gboolean
+has_room (CsSandboxService  *service,
+          JsonObject       **reply,
+          guint             *status)
+{
+  g_autofree char *description = NULL;
+
+  if (g_hash_table_size (service->tasks) >= service->max_tasks)
+    description = g_strdup_printf ("the sandbox keeps at most %u tasks at once; "
+                                   "they expire as their lifetime ends", service->max_tasks);
+  else if (time_model (service) && service->workers > 0 && service->queue_limit > 0 &&
+           (guint) g_sequence_get_length (service->running) >= service->workers &&
+           service->waiting.length >= service->queue_limit)
+    description = g_strdup_printf ("service is temporarily unavailable, server under high load "
+                                   "(%u tasks wait for %u workers)",
+                                   service->waiting.length, service->workers);
+  if (description == NULL)
+    return TRUE;
+  *status = _cs_sandbox_error_reply ("ERROR_SERVICE_UNAVALIABLE", description, reply);
+  return FALSE;
+}
+
+/* The task a createTask or getToken request describes, added and queued,
+ * or NULL with an error reply. @token_only takes the reCAPTCHA families
+ * only, as getToken does. */
+static SandboxTask *
+create_task (CsSandboxService  *service,
+             const char        *api_key,
+             JsonObject        *request,
+             gboolean           token_only,
+             JsonObject       **reply,
+             guint             *status)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) solution = NULL;
   g_autofree char *code = NULL;
+  gint64 now = g_get_monotonic_time ();
   const char *member;
   const CsTaskFamily *family;
   JsonObject *task_json;
   SandboxTask *task;
   gint64 price;
+  guint solve_ms = 0;
 
-  remove_expired_tasks (service);
+  advance (service, now);
+  remove_expired_tasks (service, now);
 
   member = find_member_name (request, "task");
   task_json = member != NULL ? _cs_json_get_object (request, member) : NULL;
   if (task_json == NULL)
-    return _cs_sandbox_error_reply ("ERROR_INVALID_TASK_DATA", "missing required field task",
-                                    reply);
+    {
+      *status = _cs_sandbox_error_reply ("ERROR_INVALID_TASK_DATA", "missing required field task",
+                                         reply);
+      return NULL;
+    }
   family = check_task (task_json, &error);
-  if (family != NULL)
-    solution = _cs_sandbox_answer (family, task_json, g_get_real_time () / 1000, &error);
+  if (family != NULL && token_only &&
+      !g_str_equal (family->name, "recaptcha-v2") && !g_str_equal (family->name, "recaptcha-v3"))
+    g_set_error (&error, CS_ERROR, CS_ERROR_TASK_NOT_SUPPORTED,
+                 "getToken only takes reCAPTCHA v2 and v3 tasks, not %s",
+                 _cs_json_get_string (task_json, "type"));
+  else if (family != NULL)
+    solution = _cs_sandbox_answer (family, task_json, g_get_real_time () / 1000, &solve_ms,
+                                   &error);
   if (solution == NULL)
-    return gerror_reply (error, reply);
+    {
+      *status = gerror_reply (error, reply);
+      return NULL;
+    }
 
   code = take_scripted_code (service, task_json);
   if (code != NULL && fails_at_creation (family, code))
     {
       g_autofree char *description = scripted_description (code);
 
-      return _cs_sandbox_error_reply (code, description, reply);
+      *status = _cs_sandbox_error_reply (code, description, reply);
+      return NULL;
     }
 
   price = family->synchronous ? CS_SANDBOX_RECOGNITION_PRICE : CS_SANDBOX_TOKEN_PRICE;
   if (*(gint64 *) g_hash_table_lookup (service->balances, api_key) < price)
-    return _cs_sandbox_error_reply ("ERROR_ZERO_BALANCE", "insufficient account balance", reply);
+    {
+      *status = _cs_sandbox_error_reply ("ERROR_ZERO_BALANCE", "insufficient account balance",
+                                         reply);
+      return NULL;
+    }
+  if (!has_room (service, reply, status))
+    return NULL;
 
-  task = add_task (service, api_key, price, solution);
-  *reply = new_reply ();
+  task = add_task (service, api_key, _cs_json_get_string (task_json, "type"), price, solution,
+                   solve_ms, now);
+  member = find_member_name (request, "callbackUrl");
+  if (member != NULL && request_string (request, member) != NULL)
+    {
+      task->callback_url = g_strdup (request_string (request, member));
+      service->n_awaited += time_model (service);
+    }
+  task->synchronous = family->synchronous;
   if (family->synchronous)
     {
-      charge (service, api_key, price);
-      task->state = TASK_READY;
-      json_object_set_string_member (*reply, "status", "ready");
-      json_object_set_object_member (*reply, "solution", json_object_ref (solution));
+      /* answered in createTask, once solved */
+      task->started = now;
+      finish_task (service, task, now + task->solve);
+      task->fetched = task->finish;
+      return task;
+    }
+  task->error_code = g_steal_pointer (&code);
+  if (task->error_code != NULL)
+    task->error_description = scripted_description (task->error_code);
+  if (time_model (service))
+    {
+      enqueue (&service->waiting, task);
+      start_waiting_tasks (service, now);
+      advance (service, now);
+    }
+  return task;
+}
+
+static void
+set_result (SandboxTask *task,
+            JsonObject  *reply)
+{
+  json_object_set_string_member (reply, "status", "ready");
+  json_object_set_object_member (reply, "solution", json_object_ref (task->solution));
+}
+
+static guint
+handle_create_task (CsSandboxService  *service,
+                    const char        *api_key,
+                    JsonObject        *request,
+                    JsonObject       **reply,
+                    guint             *delay_ms,
+                    char             **held)
+{
+  guint status = 0;
+  SandboxTask *task = create_task (service, api_key, request, FALSE, reply, &status);
+
+  if (task == NULL)
+    return status;
+  *reply = new_reply ();
+  /* a token task, even one solved at once, is fetched with getTaskResult */
+  if (task->synchronous)
+    {
+      set_result (task, *reply);
+      *delay_ms = (guint) ((task->finish - task->created) / 1000);
     }
   else
-    {
-      task->error_code = g_steal_pointer (&code);
-      if (task->error_code != NULL)
-        task->error_description = scripted_description (task->error_code);
-      json_object_set_string_member (*reply, "status", "idle");
-    }
+    json_object_set_string_member (*reply, "status", "idle");
   json_object_set_string_member (*reply, "taskId", task->id);
   return SOUP_STATUS_OK;
 }
@@ -574,58 +990,157 @@ ready_time_passed (CsSandboxService *service,
          g_get_monotonic_time () - task->created >= (gint64) service->ready_delay * 1000;
 }
 
-/* Moves a pending task on when its time has come: to its scripted
- * failure, or to ready, paid for by its key. */
-static void
-advance_task (CsSandboxService *service,
-              SandboxTask      *task)
-{
-  if (task->state != TASK_PENDING || !ready_time_passed (service, task))
-    return;
-
-  if (task->error_code == NULL && !charge (service, task->api_key, task->price))
-    {
-      task->error_code = g_strdup ("ERROR_SETTLEMENT_FAILED");
-      task->error_description = g_strdup ("the balance no longer covers the task");
-    }
-  task->state = task->error_code != NULL ? TASK_FAILED : TASK_READY;
-}
-
+/* The reply of a finished or pending task, as getTaskResult gives it. */
 static guint
-handle_get_task_result (CsSandboxService  *service,
-                        const char        *api_key,
-                        JsonObject        *request,
-                        JsonObject       **reply)
+task_reply (CsSandboxService  *service,
+            SandboxTask       *task,
+            gint64             now,
+            JsonObject       **reply)
 {
-  SandboxTask *task;
-  guint status = 0;
-
-  task = find_task (service, request, api_key, reply, &status);
-  if (task == NULL)
-    return status;
-
-  if (++task->polls > MAX_POLLS_PER_TASK)
-    {
-      g_hash_table_remove (service->tasks, task->id);
-      return _cs_sandbox_error_reply ("ERROR_TASKID_INVALID",
-                                      "the task was polled more than 120 times; "
-                                      "its result is lost", reply);
-    }
-
-  advance_task (service, task);
   if (task->state == TASK_FAILED)
     return task_error_reply (task, reply);
 
   *reply = new_reply ();
   json_object_set_string_member (*reply, "taskId", task->id);
   if (task->state == TASK_READY)
-    {
-      json_object_set_string_member (*reply, "status", "ready");
-      json_object_set_object_member (*reply, "solution", json_object_ref (task->solution));
-    }
+    set_result (task, *reply);
   else
-    json_object_set_string_member (*reply, "status", "processing");
+    json_object_set_string_member (*reply, "status", task_status (service, task, now));
   return SOUP_STATUS_OK;
+}
+
+static guint
+handle_get_task_result (CsSandboxService  *service,
+                        const char        *api_key,
+                        JsonObject        *request,
+                        JsonObject       **reply,
+                        guint             *delay_ms,
+                        char             **held)
+{
+  gint64 now = g_get_monotonic_time ();
+  SandboxTask *task;
+  guint status = 0;
+
+  advance (service, now);
+  task = find_task (service, request, api_key, reply, &status);
+  if (task == NULL)
+    return status;
+
+  if (++task->polls > MAX_POLLS_PER_TASK)
+    {
+      remove_task (service, task);
+      return _cs_sandbox_error_reply ("ERROR_TASKID_INVALID",
+                                      "the task was polled more than 120 times; "
+                                      "its result is lost", reply);
+    }
+
+  /* the poll-count model */
+  if (!time_model (service) && task->state == TASK_PENDING && ready_time_passed (service, task))
+    finish_task (service, task, now);
+  if (task->state != TASK_PENDING && task->fetched == 0)
+    task->fetched = now;
+  return task_reply (service, task, now, reply);
+}
+
+guint
+_cs_sandbox_service_task_reply (CsSandboxService  *service,
+                                const char        *task_id,
+                                gboolean           fetched,
+                                JsonObject       **reply)
+{
+  SandboxTask *task = g_hash_table_lookup (service->tasks, task_id);
+  gint64 now = g_get_monotonic_time ();
+
+  if (task == NULL)
+    return _cs_sandbox_error_reply ("ERROR_TASKID_INVALID", "Task ID does not exist or is invalid",
+                                    reply);
+  if (fetched && task->state != TASK_PENDING && task->fetched == 0)
+    task->fetched = now;
+  return task_reply (service, task, now, reply);
+}
+
+static guint
+handle_get_token (CsSandboxService  *service,
+                  const char        *api_key,
+                  JsonObject        *request,
+                  JsonObject       **reply,
+                  guint             *delay_ms,
+                  char             **held)
+{
+  guint status = 0;
+  SandboxTask *task = create_task (service, api_key, request, TRUE, reply, &status);
+
+  if (task == NULL)
+    return status;
+  /* without the time model, the task is solved at once */
+  if (!time_model (service))
+    finish_task (service, task, task->created);
+  if (task->state != TASK_PENDING)
+    return _cs_sandbox_service_task_reply (service, task->id, TRUE, reply);
+  /* a task with a callback URL is awaited already */
+  if (task->callback_url == NULL)
+    service->n_awaited++;
+  task->held = TRUE;
+  *held = g_strdup (task->id);
+  return 0;
+}
+
+/* --- Timings ------------------------------------------------------------------------- */
+
+static void
+set_time_member (JsonObject       *object,
+                 const char       *name,
+                 CsSandboxService *service,
+                 gint64            time)
+{
+  if (time == 0)
+    json_object_set_null_member (object, name);
+  else
+    json_object_set_double_member (object, name,
+                                   round (_cs_sandbox_service_ms (service, time) * 1000.0) / 1000.0);
+}
+
+JsonObject *
+_cs_sandbox_service_get_timings (CsSandboxService *service,
+                                 guint             connections,
+                                 guint             open_connections,
+                                 guint             requests)
+{
+  gint64 now = g_get_monotonic_time ();
+  JsonObject *timings = json_object_new ();
+  JsonArray *tasks = json_array_new ();
+
+  set_time_member (timings, "now", service, now);
+  json_object_set_int_member (timings, "connections", connections);
+  json_object_set_int_member (timings, "openConnections", open_connections);
+  json_object_set_int_member (timings, "requests", requests);
+  advance (service, now);
+  remove_expired_tasks (service, now);
+  for (GList *l = service->created.head; l != NULL; l = l->next)
+    {
+      SandboxTask *task = l->data;
+      JsonObject *record;
+
+      if (task->created < service->timings_since)
+        continue;
+      record = json_object_new ();
+      json_object_set_string_member (record, "taskId", task->id);
+      json_object_set_string_member (record, "type", task->type_name);
+      set_time_member (record, "createdMs", service, task->created);
+      set_time_member (record, "readyMs", service, task->finish <= now ? task->finish : 0);
+      set_time_member (record, "fetchedMs", service, task->fetched);
+      json_object_set_int_member (record, "polls", task->polls);
+      json_object_set_string_member (record, "state", task_status (service, task, now));
+      json_array_add_object_element (tasks, record);
+    }
+  json_object_set_array_member (timings, "tasks", tasks);
+  return timings;
+}
+
+void
+_cs_sandbox_service_clear_timings (CsSandboxService *service)
+{
+  service->timings_since = g_get_monotonic_time () + 1;
 }
 
 /* --- getBalance and feedbackTask ------------------------------------------------------ */
@@ -634,7 +1149,9 @@ static guint
 handle_get_balance (CsSandboxService  *service,
                     const char        *api_key,
                     JsonObject        *request,
-                    JsonObject       **reply)
+                    JsonObject       **reply,
+                    guint             *delay_ms,
+                    char             **held)
 {
   *reply = new_reply ();
   json_object_set_double_member (*reply, "balance",
@@ -647,7 +1164,9 @@ static guint
 handle_feedback_task (CsSandboxService  *service,
                       const char        *api_key,
                       JsonObject        *request,
-                      JsonObject       **reply)
+                      JsonObject       **reply,
+                      guint             *delay_ms,
+                      char             **held)
 {
   const char *member;
   JsonObject *result;
@@ -668,12 +1187,106 @@ handle_feedback_task (CsSandboxService  *service,
   return SOUP_STATUS_OK;
 }
 
+/* --- Limits ----------------------------------------------------------------------------- */
+
+static KeyState *
+lookup_key_state (CsSandboxService *service,
+                  const char       *api_key)
+{
+  KeyState *state = g_hash_table_lookup (service->key_states, api_key);
+
+  if (state == NULL)
+    {
+      state = g_new0 (KeyState, 1);
+      g_hash_table_insert (service->key_states, g_strdup (api_key), state);
+    }
+  return state;
+}
+
+/* Counts an error in a window of STORM_WINDOW (scaled); TRUE when it is
+ * the @threshold-th of its window. */
+static gboolean
+count_error (CsSandboxService *service,
+             gint64           *window,
+             guint            *errors,
+             guint             threshold,
+             gint64            now)
+{
+  if (threshold == 0)
+    return FALSE;
+  if (now - *window >= period (service, STORM_WINDOW))
+    {
+      *window = now;
+      *errors = 0;
+    }
+  return ++*errors == threshold;
+}
+
+/* The refusal of a request that a limit stops, or 0. */
+static guint
+check_limits (CsSandboxService  *service,
+              const char        *api_key,
+              gint64             now,
+              JsonObject       **reply)
+{
+  KeyState *state;
+
+  if (now < service->ip_banned_until)
+    return _cs_sandbox_error_reply ("ERROR_IP_BANNED",
+                                    "this IP is blocked for 10 minutes after too many errors",
+                                    reply);
+  /* only keys the service knows have a state, so that made-up keys cost
+   * no memory */
+  if (api_key == NULL || !g_hash_table_contains (service->balances, api_key) ||
+      (service->rate_limit == 0 && service->key_block_errors == 0))
+    return 0;
+
+  state = lookup_key_state (service, api_key);
+  if (now < state->blocked_until)
+    return _cs_sandbox_error_reply ("ERROR_KEY_TEMP_BLOCKED",
+                                    "the key is blocked for 5 minutes after too many errors",
+                                    reply);
+  if (service->rate_limit == 0)
+    return 0;
+  /* rates are real: one-second windows */
+  if (now - state->rate_window >= G_USEC_PER_SEC)
+    {
+      state->rate_window = now;
+      state->requests = 0;
+    }
+  if (++state->requests > service->rate_limit)
+    return _cs_sandbox_error_reply ("ERROR_RATE_LIMIT",
+                                    "the request rate limit of your package was exceeded",
+                                    reply);
+  return 0;
+}
+
+/* An error reply was sent: the error-storm rules count it. */
+static void
+count_errors (CsSandboxService *service,
+              const char       *api_key,
+              gint64            now)
+{
+  if (count_error (service, &service->ip_window, &service->ip_errors, service->ip_ban_errors, now))
+    service->ip_banned_until = now + period (service, IP_BAN_TIME);
+  if (api_key != NULL && service->key_block_errors > 0)
+    {
+      KeyState *state = lookup_key_state (service, api_key);
+
+      if (count_error (service, &state->error_window, &state->errors,
+                       service->key_block_errors, now))
+        state->blocked_until = now + period (service, KEY_BLOCK_TIME);
+    }
+}
+
 /* --- Methods ------------------------------------------------------------------------------ */
 
 typedef guint (*MethodFunc) (CsSandboxService  *service,
                              const char        *api_key,
                              JsonObject        *request,
-                             JsonObject       **reply);
+                             JsonObject       **reply,
+                             guint             *delay_ms,
+                             char             **held);
 
 static const struct {
   const char *name;
@@ -683,6 +1296,7 @@ static const struct {
   { "getTaskResult", handle_get_task_result },
   { "getBalance", handle_get_balance },
   { "feedbackTask", handle_feedback_task },
+  { "getToken", handle_get_token },
 };
 
 const char *
@@ -702,24 +1316,33 @@ _cs_sandbox_service_lookup_method (const char *path)
   return NULL;
 }
 
-/* Every method needs a key the service knows. */
+/* Every method needs a key the service knows, within its limits. */
 guint
 _cs_sandbox_service_call (CsSandboxService  *service,
                           const char        *method,
                           JsonObject        *request,
-                          JsonObject       **reply)
+                          JsonObject       **reply,
+                          guint             *delay_ms,
+                          char             **held)
 {
-  const char *api_key;
+  gint64 now = g_get_monotonic_time ();
+  const char *api_key = NULL;
   guint status = 0;
 
+  *delay_ms = 0;
+  *held = NULL;
   for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
     {
       if (strcmp (methods[i].name, method) != 0)
         continue;
-      api_key = authorize (service, request, reply, &status);
-      if (api_key == NULL)
-        return status;
-      return methods[i].func (service, api_key, request, reply);
+      status = check_limits (service, request_string (request, "clientKey"), now, reply);
+      if (status == 0)
+        api_key = authorize (service, request, reply, &status);
+      if (api_key != NULL)
+        status = methods[i].func (service, api_key, request, reply, delay_ms, held);
+      if (status >= SOUP_STATUS_BAD_REQUEST)
+        count_errors (service, api_key, now);
+      return status;
     }
   return _cs_sandbox_error_reply ("ERROR_PAGE_NOT_FOUND", "no such method", reply);
 }

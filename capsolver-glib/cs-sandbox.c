@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-sandbox-private.h"
@@ -33,16 +34,22 @@
  *
  * ## The protocol
  *
- * `createTask`, `getTaskResult`, `getBalance` and `feedbackTask` are
- * POSTed JSON objects, at `/method` or `/method/`. Every reply is
+ * `createTask`, `getTaskResult`, `getBalance`, `feedbackTask` and
+ * `getToken` are POSTed JSON objects, at `/method` or `/method/`. Every reply is
  * `application/json` and carries `errorId`, `errorCode` and
  * `errorDescription`. Errors are HTTP 400, key errors HTTP 401; a path
  * that is not a method is HTTP 404 with `ERROR_PAGE_NOT_FOUND`, another
  * HTTP method than POST is HTTP 405, a body that is not a JSON object or
  * is larger than 8 MiB is `ERROR_BAD_REQUEST`. An `Authorization` header
  * is ignored, and envelope members are matched without regard to case
- * (`ClientKey` works), as by the service. `appId` and `callbackUrl` are
- * accepted and ignored: the sandbox calls no one back.
+ * (`ClientKey` works), as by the service. `appId` is accepted and
+ * ignored. Numbers are written in their shortest form (`99.9988`), as the
+ * service writes them.
+ *
+ * Connections are kept alive (pipelining is not supported); a connection
+ * that sends no complete request headers for #CsSandbox:idle-timeout after
+ * it was accepted or answered is closed, and connections that clients
+ * close are released, so that a sandbox can serve forever.
  *
  * ## Keys and balances
  *
@@ -72,15 +79,63 @@
  * `ImageToTextTask`, `ReCaptchaV2Classification`, `AwsWafClassification`
  * and `VisionEngine` are answered in `createTask` with `status` `ready`
  * and the solution. Token tasks answer `createTask` with `status` `idle`
- * and a UUID `taskId`; the first #CsSandbox:polls-until-ready polls of
- * `getTaskResult` answer `processing`, and the next one `ready` with the
- * solution, once #CsSandbox:ready-delay has also passed since
- * `createTask`. A task is forgotten #CsSandbox:task-lifetime seconds after
- * it was created (five minutes by default) and at its 121st poll (its
- * result is lost, as on the service): both give `ERROR_TASKID_INVALID`,
- * as do unknown ids and the tasks of another key. `feedbackTask` needs a
+ * and a UUID `taskId`. A task is forgotten at its 121st poll (its result
+ * is lost, as on the service), which gives `ERROR_TASKID_INVALID`, as do
+ * unknown ids, expired tasks and the tasks of another key. At most
+ * #CsSandbox:max-tasks tasks are kept at once. `feedbackTask` needs a
  * known `taskId` and a `result` object with a boolean `invalid`, and
  * answers `"message": "okay"`.
+ *
+ * ## Time
+ *
+ * By default (the poll-count model) the first #CsSandbox:polls-until-ready
+ * polls of a token task answer `processing`, and the next one `ready` with
+ * the solution, once #CsSandbox:ready-delay has also passed since
+ * `createTask`; a task is forgotten #CsSandbox:task-lifetime seconds after
+ * it was created (five minutes by default).
+ *
+ * #CsSandbox:time-scale at 0 or above switches to the time model: each
+ * task takes a solve time drawn from its family's distribution (reCAPTCHA
+ * v2 5 to 15 s, v3 2 to 6 s, Turnstile 3 to 10 s, AWS WAF 5 to 15 s,
+ * recognition tasks 10 to 60 ms, …; a triangular distribution over the
+ * range) at a quantile taken from the task's digest, so the same task
+ * always takes as long; the time scale multiplies it. A task is `idle`
+ * until a worker takes it up, a tenth into its solve time, then
+ * `processing`, then `ready`. Beyond #CsSandbox:workers tasks at once, the
+ * others wait `idle` in order; past #CsSandbox:queue-limit waiting tasks,
+ * `createTask` gets `ERROR_SERVICE_UNAVALIABLE`. A task not solved 120 s
+ * after its creation fails with `ERROR_TASK_TIMEOUT`, and a result is kept
+ * #CsSandbox:task-lifetime seconds after the task finished, both scaled.
+ * Recognition tasks answer `createTask` after their solve time.
+ *
+ * `getToken` takes what `createTask` takes, for reCAPTCHA v2 and v3 types
+ * only (others get `ERROR_TASK_NOT_SUPPORTED`), and holds the request until
+ * the task is solved (at once in the poll-count model), answering
+ * `{"errorId": 0, "taskId": …, "status": "ready", "solution": {…}}`. In
+ * the time model, a task created with a `callbackUrl` has the body of a
+ * `getTaskResult` poll POSTed to that URL when it is ready or failed, once,
+ * with a 2 s timeout.
+ *
+ * #CsSandbox:rate-limit limits each key's requests per second
+ * (`ERROR_RATE_LIMIT`); #CsSandbox:key-block-errors and
+ * #CsSandbox:ip-ban-errors enforce the service's error-storm rules
+ * (`ERROR_KEY_TEMP_BLOCKED` for five minutes, `ERROR_IP_BANNED` for ten,
+ * scaled). All are off by default.
+ *
+ * ## Timing records
+ *
+ * `GET /sandbox/timings` (no key needed) and [method@Sandbox.get_timings]
+ * give, as JSON, `now`, `connections` (accepted since the start),
+ * `openConnections`, `requests` (API requests served) and `tasks`: for
+ * each task kept, in creation order, `taskId`, `type`, `createdMs`,
+ * `readyMs` (when it became ready or failed, or null), `fetchedMs` (the
+ * first `getTaskResult` or `getToken` answer at or after that, or null),
+ * `polls` and `state` (`idle`, `processing`, `ready` or `failed`). Times
+ * are real milliseconds, with microseconds, on the sandbox's monotonic
+ * clock since it started; `fetchedMs` − `readyMs` is a client's
+ * ready-to-fetched lag. `POST /sandbox/timings/clear` and
+ * [method@Sandbox.clear_timings] forget the records of the tasks created
+ * so far.
  *
  * ## Deterministic solutions
  *
@@ -165,6 +220,12 @@
 #define DEFAULT_FAULT_DELAY       1000  /* ms */
 #define DEFAULT_BALANCE           100.0 /* USD */
 
+#define DEFAULT_MAX_TASKS         100000
+#define DEFAULT_IDLE_TIMEOUT      30000 /* ms */
+/* s a callback receiver has to answer */
+#define CALLBACK_TIMEOUT          2
+#define TIMINGS_PATH              "/sandbox/timings"
+
 #define TOO_LARGE_KEY "cs-sandbox-too-large"
 
 typedef struct {
@@ -185,6 +246,14 @@ struct _CsSandbox
   guint             n_requests;
   guint             fault_delay;
 
+  guint             idle_timeout;
+
+  /* the server thread's */
+  GHashTable       *held;             /* task id → GList of held getToken messages */
+  GSource          *notice_source;    /* ready when the next task is due */
+  SoupSession      *callbacks;
+  gboolean          stopping;
+
   /* the owner's */
   CsServerThread   *server_thread;
   guint             port;
@@ -199,6 +268,14 @@ enum {
   PROP_READY_DELAY,
   PROP_TASK_LIFETIME,
   PROP_FAULT_DELAY,
+  PROP_TIME_SCALE,
+  PROP_WORKERS,
+  PROP_QUEUE_LIMIT,
+  PROP_MAX_TASKS,
+  PROP_RATE_LIMIT,
+  PROP_KEY_BLOCK_ERRORS,
+  PROP_IP_BAN_ERRORS,
+  PROP_IDLE_TIMEOUT,
   PROP_BASE_URL,
   PROP_PORT,
   N_PROPS
@@ -277,12 +354,15 @@ handle_request_headers (SoupServer        *server,
     g_signal_connect (message, "got-chunk", G_CALLBACK (request_chunk_cb), NULL);
 }
 
-/* The HTTP status and reply of a request that was not faulted. */
+/* The HTTP status and reply of a request that was not faulted, to send
+ * after @delay_ms; or 0 and the task to wait for in @held. */
 static guint
 compute_answer (CsSandbox          *self,
                 SoupServerMessage  *message,
                 const char         *method,
-                JsonObject        **reply)
+                JsonObject        **reply,
+                guint              *delay_ms,
+                char              **held)
 {
   g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -290,6 +370,8 @@ compute_answer (CsSandbox          *self,
   const char *data;
   guint status;
 
+  *delay_ms = 0;
+  *held = NULL;
   if (method == NULL)
     {
       _cs_sandbox_error_reply ("ERROR_PAGE_NOT_FOUND", "no such method", reply);
@@ -312,27 +394,185 @@ compute_answer (CsSandbox          *self,
                                     reply);
 
   g_mutex_lock (&self->lock);
-  status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply);
+  status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply,
+                                     delay_ms, held);
   g_mutex_unlock (&self->lock);
   return status;
 }
 
 static void
-write_answer (CsSandbox         *self,
-              SoupServerMessage *message,
-              const char        *method)
+write_reply (SoupServerMessage *message,
+             guint              status,
+             JsonObject        *reply)
 {
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GBytes) body = NULL;
-  guint status = compute_answer (self, message, method, &reply);
+  g_autoptr(GBytes) body = _cs_sandbox_json_to_bytes (reply);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
 
-  body = _cs_json_to_bytes (reply);
   soup_server_message_set_status (message, status, NULL);
   soup_message_headers_replace (headers, "Content-Type", "application/json");
   if (status == SOUP_STATUS_METHOD_NOT_ALLOWED)
     soup_message_headers_replace (headers, "Allow", "POST");
   soup_message_body_append_bytes (soup_server_message_get_response_body (message), body);
+}
+
+/* --- Tasks someone waits for, in the server thread ------------------------------------ */
+
+static void
+hold_message (CsSandbox         *self,
+              SoupServerMessage *message,
+              char              *task_id)
+{
+  GList *messages = g_hash_table_lookup (self->held, task_id);
+
+  soup_server_message_pause (message);
+  g_hash_table_replace (self->held, task_id,
+                        g_list_prepend (messages, g_object_ref (message)));
+}
+
+static void
+answer_held (CsSandbox  *self,
+             const char *task_id)
+{
+  GList *messages = NULL;
+  g_autofree char *key = NULL;
+
+  if (!g_hash_table_steal_extended (self->held, task_id, (gpointer *) &key,
+                                    (gpointer *) &messages))
+    return;
+  for (GList *l = messages; l != NULL; l = l->next)
+    {
+      g_autoptr(JsonObject) reply = NULL;
+      guint status;
+
+      g_mutex_lock (&self->lock);
+      status = _cs_sandbox_service_task_reply (self->service, task_id, TRUE, &reply);
+      g_mutex_unlock (&self->lock);
+      write_reply (l->data, status, reply);
+      soup_server_message_unpause (l->data);
+    }
+  g_list_free_full (messages, g_object_unref);
+}
+
+static void
+callback_sent_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  /* no retries: the receiver had its one chance */
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+}
+
+/* POSTs the task's result to its callback URL. */
+static void
+send_callback (CsSandbox       *self,
+               CsSandboxNotice *notice)
+{
+  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_POST, notice->callback_url);
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  if (message == NULL || self->stopping)
+    return;
+  g_mutex_lock (&self->lock);
+  _cs_sandbox_service_task_reply (self->service, notice->task_id, FALSE, &reply);
+  g_mutex_unlock (&self->lock);
+  body = _cs_sandbox_json_to_bytes (reply);
+  soup_message_set_request_body_from_bytes (message, "application/json", body);
+  if (self->callbacks == NULL)
+    self->callbacks = soup_session_new_with_options ("timeout", CALLBACK_TIMEOUT,
+                                                     "idle-timeout", CALLBACK_TIMEOUT,
+                                                     "user-agent", "capsolver-glib-sandbox ",
+                                                     NULL);
+  soup_session_send_and_read_async (self->callbacks, message, G_PRIORITY_DEFAULT, NULL,
+                                    callback_sent_cb, NULL);
+}
+
+/* Answers the getToken requests and calls back the URLs of the tasks that
+ * finished, then waits for the next. */
+static void
+handle_notices (CsSandbox *self)
+{
+  g_autoptr(GPtrArray) notices = NULL;
+  gint64 next;
+
+  g_mutex_lock (&self->lock);
+  notices = _cs_sandbox_service_advance (self->service);
+  next = _cs_sandbox_service_next_notice (self->service);
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < notices->len; i++)
+    {
+      CsSandboxNotice *notice = notices->pdata[i];
+
+      if (notice->held)
+        answer_held (self, notice->task_id);
+      if (notice->callback_url != NULL)
+        send_callback (self, notice);
+    }
+  g_source_set_ready_time (self->notice_source, next != 0 ? next : -1);
+}
+
+static gboolean
+notice_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs notice_source_funcs = { NULL, NULL, notice_dispatch, NULL, NULL, NULL };
+
+static gboolean
+notice_cb (gpointer user_data)
+{
+  handle_notices (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- The sandbox's own paths --------------------------------------------------------- */
+
+static JsonObject *
+get_timings (CsSandbox *self)
+{
+  guint connections = 0;
+  guint open_connections = 0;
+  guint requests;
+  JsonObject *timings;
+
+  if (self->server_thread != NULL)
+    _cs_server_thread_get_connections (self->server_thread, &connections, &open_connections);
+  g_mutex_lock (&self->lock);
+  requests = self->n_requests;
+  timings = _cs_sandbox_service_get_timings (self->service, connections, open_connections,
+                                             requests);
+  g_mutex_unlock (&self->lock);
+  return timings;
+}
+
+/* GET /sandbox/timings and POST /sandbox/timings/clear; FALSE for other
+ * paths. */
+static gboolean
+handle_sandbox_path (CsSandbox         *self,
+                     SoupServerMessage *message,
+                     const char        *path)
+{
+  const char *http_method = soup_server_message_get_method (message);
+  g_autoptr(JsonObject) reply = NULL;
+
+  if (strcmp (path, TIMINGS_PATH) == 0 && strcmp (http_method, SOUP_METHOD_GET) == 0)
+    reply = get_timings (self);
+  else if (strcmp (path, TIMINGS_PATH "/clear") == 0 &&
+           strcmp (http_method, SOUP_METHOD_POST) == 0)
+    {
+      cs_sandbox_clear_timings (self);
+      reply = json_object_new ();
+      json_object_set_int_member (reply, "errorId", 0);
+    }
+  else
+    return FALSE;
+  write_reply (message, SOUP_STATUS_OK, reply);
+  return TRUE;
 }
 
 static void
@@ -382,6 +622,31 @@ requested_fault (SoupServerMessage *message)
   return value != NULL ? (CsSandboxFault) value->value : CS_SANDBOX_FAULT_NONE;
 }
 
+/* Answers a request that was not faulted, at once, later, or when its
+ * task is solved. */
+static void
+answer_request (CsSandbox         *self,
+                SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *method,
+                guint              extra_delay)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  char *held = NULL;
+  guint delay_ms = 0;
+  guint status = compute_answer (self, message, method, &reply, &delay_ms, &held);
+
+  if (held != NULL)
+    hold_message (self, message, held);
+  else
+    {
+      write_reply (message, status, reply);
+      if (delay_ms + extra_delay > 0)
+        _cs_server_delay_message (server, message, delay_ms + extra_delay);
+    }
+  handle_notices (self);
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *message,
@@ -394,6 +659,8 @@ handle_request (SoupServer        *server,
   CsSandboxFault fault;
   guint delay_ms;
 
+  if (handle_sandbox_path (self, message, path))
+    return;
   fault = requested_fault (message);
   g_mutex_lock (&self->lock);
   count_request (self, method != NULL ? method : path);
@@ -417,14 +684,31 @@ handle_request (SoupServer        *server,
       _cs_server_drop_connection (message);
       break;
     case CS_SANDBOX_FAULT_DELAY:
-      write_answer (self, message, method);
-      _cs_server_delay_message (server, message, delay_ms);
+      answer_request (self, server, message, method, delay_ms);
       break;
     case CS_SANDBOX_FAULT_NONE:
     default:
-      write_answer (self, message, method);
+      answer_request (self, server, message, method, 0);
       break;
     }
+}
+
+static void
+free_messages (gpointer messages)
+{
+  g_list_free_full (messages, g_object_unref);
+}
+
+static gboolean
+drop_callbacks_cb (gpointer user_data)
+{
+  CsSandbox *self = user_data;
+
+  self->stopping = TRUE;
+  if (self->callbacks != NULL)
+    soup_session_abort (self->callbacks);
+  g_clear_object (&self->callbacks);
+  return G_SOURCE_REMOVE;
 }
 
 /* Stops the server thread; @notify is FALSE while disposing. */
@@ -435,7 +719,13 @@ stop_server (CsSandbox *self,
   if (self->server_thread == NULL)
     return;
 
+  /* the session belongs to the server thread: it goes there, before it ends */
+  g_main_context_invoke (_cs_server_thread_get_context (self->server_thread),
+                         drop_callbacks_cb, self);
   _cs_server_thread_stop (g_steal_pointer (&self->server_thread));
+  g_source_destroy (self->notice_source);
+  g_clear_pointer (&self->notice_source, g_source_unref);
+  g_hash_table_remove_all (self->held);
   g_clear_pointer (&self->base_url, g_free);
   self->port = 0;
   if (notify)
@@ -463,6 +753,7 @@ cs_sandbox_finalize (GObject *object)
   _cs_sandbox_service_free (self->service);
   g_queue_clear_full (&self->faults, g_free);
   g_hash_table_unref (self->request_counts);
+  g_hash_table_unref (self->held);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (cs_sandbox_parent_class)->finalize (object);
@@ -489,6 +780,30 @@ cs_sandbox_get_property (GObject    *object,
       break;
     case PROP_FAULT_DELAY:
       g_value_set_uint (value, cs_sandbox_get_fault_delay (self));
+      break;
+    case PROP_TIME_SCALE:
+      g_value_set_double (value, cs_sandbox_get_time_scale (self));
+      break;
+    case PROP_WORKERS:
+      g_value_set_uint (value, cs_sandbox_get_workers (self));
+      break;
+    case PROP_QUEUE_LIMIT:
+      g_value_set_uint (value, cs_sandbox_get_queue_limit (self));
+      break;
+    case PROP_MAX_TASKS:
+      g_value_set_uint (value, cs_sandbox_get_max_tasks (self));
+      break;
+    case PROP_RATE_LIMIT:
+      g_value_set_uint (value, cs_sandbox_get_rate_limit (self));
+      break;
+    case PROP_KEY_BLOCK_ERRORS:
+      g_value_set_uint (value, cs_sandbox_get_key_block_errors (self));
+      break;
+    case PROP_IP_BAN_ERRORS:
+      g_value_set_uint (value, cs_sandbox_get_ip_ban_errors (self));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, cs_sandbox_get_idle_timeout (self));
       break;
     case PROP_BASE_URL:
       g_value_set_string (value, cs_sandbox_get_base_url (self));
@@ -522,6 +837,30 @@ cs_sandbox_set_property (GObject      *object,
       break;
     case PROP_FAULT_DELAY:
       cs_sandbox_set_fault_delay (self, g_value_get_uint (value));
+      break;
+    case PROP_TIME_SCALE:
+      cs_sandbox_set_time_scale (self, g_value_get_double (value));
+      break;
+    case PROP_WORKERS:
+      cs_sandbox_set_workers (self, g_value_get_uint (value));
+      break;
+    case PROP_QUEUE_LIMIT:
+      cs_sandbox_set_queue_limit (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_TASKS:
+      cs_sandbox_set_max_tasks (self, g_value_get_uint (value));
+      break;
+    case PROP_RATE_LIMIT:
+      cs_sandbox_set_rate_limit (self, g_value_get_uint (value));
+      break;
+    case PROP_KEY_BLOCK_ERRORS:
+      cs_sandbox_set_key_block_errors (self, g_value_get_uint (value));
+      break;
+    case PROP_IP_BAN_ERRORS:
+      cs_sandbox_set_ip_ban_errors (self, g_value_get_uint (value));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      cs_sandbox_set_idle_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -588,6 +927,123 @@ cs_sandbox_class_init (CsSandboxClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
+   * CsSandbox:time-scale: (getter get_time_scale) (setter set_time_scale)
+   *
+   * The pace of the time model. At 0 or above, each token task takes its
+   * solve time, drawn from its family's distribution (see the class
+   * documentation) and multiplied by the scale: 1 is the service's pace,
+   * 0.01 makes a 10 s solve take 100 ms, 0 makes every task ready at
+   * once. Recognition tasks answer `createTask` after their solve time.
+   * The task timeout, the task lifetime after completion and the
+   * error-storm windows are scaled too (but not at 0).
+   *
+   * A negative scale, the default (-1), keeps the poll-count model: a
+   * token task is ready after #CsSandbox:polls-until-ready polls and
+   * #CsSandbox:ready-delay.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIME_SCALE] =
+    g_param_spec_double ("time-scale", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:workers: (getter get_workers) (setter set_workers)
+   *
+   * How many tasks the sandbox solves at once in the time model (see
+   * #CsSandbox:time-scale); the tasks beyond wait, `idle`, for a worker in
+   * the order they came. 0, the default, solves every task at once.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WORKERS] =
+    g_param_spec_uint ("workers", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:queue-limit: (getter get_queue_limit) (setter set_queue_limit)
+   *
+   * How many tasks may wait for a worker (see #CsSandbox:workers); past it
+   * `createTask` fails with `ERROR_SERVICE_UNAVALIABLE`, as the service does
+   * under load. 0, the default, lets any number wait.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_QUEUE_LIMIT] =
+    g_param_spec_uint ("queue-limit", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:max-tasks: (getter get_max_tasks) (setter set_max_tasks)
+   *
+   * How many tasks the sandbox keeps at once, expired ones excepted; past it
+   * `createTask` fails with `ERROR_SERVICE_UNAVALIABLE` and a description
+   * that says so. The timing records are those of the tasks kept. 100000 by
+   * default.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_TASKS] =
+    g_param_spec_uint ("max-tasks", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_TASKS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:rate-limit: (getter get_rate_limit) (setter set_rate_limit)
+   *
+   * How many requests a second one API key may make; the next ones in the
+   * same second get `ERROR_RATE_LIMIT`. 0, the default, sets no limit.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RATE_LIMIT] =
+    g_param_spec_uint ("rate-limit", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:key-block-errors: (getter get_key_block_errors) (setter set_key_block_errors)
+   *
+   * How many error replies a key may get within a minute (scaled by
+   * #CsSandbox:time-scale when it is above 0) before it is blocked for five
+   * minutes (scaled too): every request with it then gets
+   * `ERROR_KEY_TEMP_BLOCKED`. 0, the default, never blocks a key.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_KEY_BLOCK_ERRORS] =
+    g_param_spec_uint ("key-block-errors", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:ip-ban-errors: (getter get_ip_ban_errors) (setter set_ip_ban_errors)
+   *
+   * How many error replies, whatever the key, within a minute (scaled by
+   * #CsSandbox:time-scale when it is above 0) ban the client's IP address
+   * for ten minutes (scaled too): every request then gets `ERROR_IP_BANNED`.
+   * All clients of a sandbox share 127.0.0.1, so the ban is for all. 0, the
+   * default, never bans.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IP_BAN_ERRORS] =
+    g_param_spec_uint ("ip-ban-errors", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:idle-timeout: (getter get_idle_timeout) (setter set_idle_timeout)
+   *
+   * Milliseconds a connection may take to send complete request headers,
+   * after it is accepted and after each answer; then the sandbox closes it.
+   * This drops connections that never finish a request and kept-alive
+   * connections left idle. 0 never closes them; 30000 by default. Applies to
+   * connections accepted after the change.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_IDLE_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
    * CsSandbox:base-url: (getter get_base_url)
    *
    * The address the sandbox listens on, such as `http://127.0.0.1:41234`,
@@ -624,6 +1080,9 @@ cs_sandbox_init (CsSandbox *self)
   self->service->polls_until_ready = DEFAULT_POLLS_UNTIL_READY;
   self->service->ready_delay = DEFAULT_READY_DELAY;
   self->service->task_lifetime = DEFAULT_TASK_LIFETIME;
+  self->service->max_tasks = DEFAULT_MAX_TASKS;
+  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_messages);
   _cs_sandbox_service_set_balance (self->service, CS_SANDBOX_DEFAULT_KEY, DEFAULT_BALANCE);
 }
 
@@ -682,12 +1141,22 @@ cs_sandbox_start (CsSandbox  *sandbox,
       return FALSE;
     }
 
+  /* made before the thread answers, attached once there is its context */
+  sandbox->notice_source = g_source_new (&notice_source_funcs, sizeof (GSource));
+  g_source_set_callback (sandbox->notice_source, notice_cb, sandbox, NULL);
+  sandbox->stopping = FALSE;
   sandbox->server_thread = _cs_server_thread_start (port, handle_request_headers, handle_request,
                                                     sandbox, error);
   if (sandbox->server_thread == NULL)
-    return FALSE;
+    {
+      g_clear_pointer (&sandbox->notice_source, g_source_unref);
+      return FALSE;
+    }
 
   sandbox->port = _cs_server_thread_get_port (sandbox->server_thread);
+  _cs_server_thread_set_timeouts (sandbox->server_thread, sandbox->idle_timeout,
+                                  sandbox->idle_timeout);
+  g_source_attach (sandbox->notice_source, _cs_server_thread_get_context (sandbox->server_thread));
   /* the client appends "/method" */
   sandbox->base_url = g_strdup_printf ("http://127.0.0.1:%u", sandbox->port);
   g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_BASE_URL]);
@@ -1115,4 +1584,363 @@ cs_sandbox_get_request_count (CsSandbox  *sandbox,
     count = GPOINTER_TO_UINT (g_hash_table_lookup (sandbox->request_counts, method));
   g_mutex_unlock (&sandbox->lock);
   return count;
+}
+
+static void
+apply_idle_timeout (CsSandbox *self)
+{
+  guint timeout = get_setting (self, &self->idle_timeout);
+
+  if (self->server_thread != NULL)
+    _cs_server_thread_set_timeouts (self->server_thread, timeout, timeout);
+}
+
+/**
+ * cs_sandbox_get_time_scale: (get-property time-scale)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:time-scale.
+ *
+ * Returns: the time scale, or a negative number for the poll-count model
+ *
+ * Since: 1.0
+ */
+double
+cs_sandbox_get_time_scale (CsSandbox *sandbox)
+{
+  double scale;
+
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), -1.0);
+
+  g_mutex_lock (&sandbox->lock);
+  scale = sandbox->service->time_scale;
+  g_mutex_unlock (&sandbox->lock);
+  return scale;
+}
+
+/**
+ * cs_sandbox_set_time_scale: (set-property time-scale)
+ * @sandbox: a #CsSandbox
+ * @scale: 1 for the service's pace, 0.01 for a hundred times faster, 0
+ *   for no waiting, or a negative number for the poll-count model
+ *
+ * Sets #CsSandbox:time-scale. Set it before creating tasks: tasks created
+ * under another model are not moved over.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_time_scale (CsSandbox *sandbox,
+                           double     scale)
+{
+  gboolean changed;
+
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+  g_return_if_fail (!isnan (scale));
+
+  if (scale < 0.0)
+    scale = -1.0;
+  g_mutex_lock (&sandbox->lock);
+  changed = sandbox->service->time_scale != scale;
+  sandbox->service->time_scale = scale;
+  g_mutex_unlock (&sandbox->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_TIME_SCALE]);
+}
+
+/**
+ * cs_sandbox_get_timings:
+ * @sandbox: a #CsSandbox
+ *
+ * Gets the timing records of the sandbox's tasks and its connection
+ * counters, the JSON that `GET /sandbox/timings` answers (see the class
+ * documentation).
+ *
+ * Returns: (transfer full): a JSON object
+ *
+ * Since: 1.0
+ */
+JsonNode *
+cs_sandbox_get_timings (CsSandbox *sandbox)
+{
+  g_autoptr(JsonObject) timings = NULL;
+
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), NULL);
+
+  timings = get_timings (sandbox);
+  return json_node_init_object (json_node_alloc (), timings);
+}
+
+/**
+ * cs_sandbox_clear_timings:
+ * @sandbox: a #CsSandbox
+ *
+ * Forgets the timing records of the tasks created so far, as `POST
+ * /sandbox/timings/clear` does: [method@Sandbox.get_timings] then reports
+ * the tasks created after this call only, so that a benchmark reads one
+ * phase at a time. The tasks themselves are kept.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_clear_timings (CsSandbox *sandbox)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  g_mutex_lock (&sandbox->lock);
+  _cs_sandbox_service_clear_timings (sandbox->service);
+  g_mutex_unlock (&sandbox->lock);
+}
+
+/**
+ * cs_sandbox_get_workers: (get-property workers)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:workers.
+ *
+ * Returns: the number
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_workers (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->workers);
+}
+
+/**
+ * cs_sandbox_set_workers: (set-property workers)
+ * @sandbox: a #CsSandbox
+ * @workers: the number
+ *
+ * Sets #CsSandbox:workers.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_workers (CsSandbox *sandbox,
+                        guint      workers)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->workers, workers, PROP_WORKERS);
+}
+
+/**
+ * cs_sandbox_get_queue_limit: (get-property queue-limit)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:queue-limit.
+ *
+ * Returns: the number
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_queue_limit (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->queue_limit);
+}
+
+/**
+ * cs_sandbox_set_queue_limit: (set-property queue-limit)
+ * @sandbox: a #CsSandbox
+ * @tasks: the number
+ *
+ * Sets #CsSandbox:queue-limit.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_queue_limit (CsSandbox *sandbox,
+                            guint      tasks)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->queue_limit, tasks, PROP_QUEUE_LIMIT);
+}
+
+/**
+ * cs_sandbox_get_max_tasks: (get-property max-tasks)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:max-tasks.
+ *
+ * Returns: the number
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_max_tasks (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->max_tasks);
+}
+
+/**
+ * cs_sandbox_set_max_tasks: (set-property max-tasks)
+ * @sandbox: a #CsSandbox
+ * @tasks: the number
+ *
+ * Sets #CsSandbox:max-tasks.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_max_tasks (CsSandbox *sandbox,
+                          guint      tasks)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->max_tasks, tasks, PROP_MAX_TASKS);
+}
+
+/**
+ * cs_sandbox_get_rate_limit: (get-property rate-limit)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:rate-limit.
+ *
+ * Returns: the requests
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_rate_limit (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->rate_limit);
+}
+
+/**
+ * cs_sandbox_set_rate_limit: (set-property rate-limit)
+ * @sandbox: a #CsSandbox
+ * @requests: the requests
+ *
+ * Sets #CsSandbox:rate-limit.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_rate_limit (CsSandbox *sandbox,
+                           guint      requests)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->rate_limit, requests, PROP_RATE_LIMIT);
+}
+
+/**
+ * cs_sandbox_get_key_block_errors: (get-property key-block-errors)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:key-block-errors.
+ *
+ * Returns: the errors
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_key_block_errors (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->key_block_errors);
+}
+
+/**
+ * cs_sandbox_set_key_block_errors: (set-property key-block-errors)
+ * @sandbox: a #CsSandbox
+ * @errors: the errors
+ *
+ * Sets #CsSandbox:key-block-errors.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_key_block_errors (CsSandbox *sandbox,
+                                 guint      errors)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->key_block_errors, errors, PROP_KEY_BLOCK_ERRORS);
+}
+
+/**
+ * cs_sandbox_get_ip_ban_errors: (get-property ip-ban-errors)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:ip-ban-errors.
+ *
+ * Returns: the errors
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_ip_ban_errors (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->service->ip_ban_errors);
+}
+
+/**
+ * cs_sandbox_set_ip_ban_errors: (set-property ip-ban-errors)
+ * @sandbox: a #CsSandbox
+ * @errors: the errors
+ *
+ * Sets #CsSandbox:ip-ban-errors.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_ip_ban_errors (CsSandbox *sandbox,
+                              guint      errors)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->service->ip_ban_errors, errors, PROP_IP_BAN_ERRORS);
+}
+
+/**
+ * cs_sandbox_get_idle_timeout: (get-property idle-timeout)
+ * @sandbox: a #CsSandbox
+ *
+ * Gets #CsSandbox:idle-timeout.
+ *
+ * Returns: the milliseconds
+ *
+ * Since: 1.0
+ */
+guint
+cs_sandbox_get_idle_timeout (CsSandbox *sandbox)
+{
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), 0);
+
+  return get_setting (sandbox, &sandbox->idle_timeout);
+}
+
+/**
+ * cs_sandbox_set_idle_timeout: (set-property idle-timeout)
+ * @sandbox: a #CsSandbox
+ * @msec: the milliseconds
+ *
+ * Sets #CsSandbox:idle-timeout.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_idle_timeout (CsSandbox *sandbox,
+                             guint      msec)
+{
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+
+  set_setting (sandbox, &sandbox->idle_timeout, msec, PROP_IDLE_TIMEOUT);
+  apply_idle_timeout (sandbox);
 }

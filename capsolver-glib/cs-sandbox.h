@@ -11,6 +11,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include "cs-version.h"
 #include "cs-error.h"
 
@@ -148,6 +149,47 @@ void        cs_sandbox_set_fault_delay  (CsSandbox      *sandbox,
                                          guint           msec);
 
 CS_AVAILABLE_IN_ALL
+double      cs_sandbox_get_time_scale   (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_time_scale   (CsSandbox      *sandbox,
+                                         double          scale);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_workers (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_workers (CsSandbox *sandbox,
+                                    guint      workers);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_queue_limit (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_queue_limit (CsSandbox *sandbox,
+                                        guint      tasks);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_max_tasks (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_max_tasks (CsSandbox *sandbox,
+                                      guint      tasks);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_rate_limit (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_rate_limit (CsSandbox *sandbox,
+                                       guint      requests);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_key_block_errors (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_key_block_errors (CsSandbox *sandbox,
+                                             guint      errors);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_ip_ban_errors (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_ip_ban_errors (CsSandbox *sandbox,
+                                          guint      errors);
+CS_AVAILABLE_IN_ALL
+guint       cs_sandbox_get_idle_timeout (CsSandbox *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_idle_timeout (CsSandbox *sandbox,
+                                         guint      msec);
+
+CS_AVAILABLE_IN_ALL
 void        cs_sandbox_fail_next_task   (CsSandbox      *sandbox,
                                          const char     *error_code);
 CS_AVAILABLE_IN_ALL
@@ -158,5 +200,10 @@ void        cs_sandbox_inject_fault     (CsSandbox      *sandbox,
 CS_AVAILABLE_IN_ALL
 guint       cs_sandbox_get_request_count (CsSandbox     *sandbox,
                                           const char    *method);
+
+CS_AVAILABLE_IN_ALL
+JsonNode   *cs_sandbox_get_timings      (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_clear_timings    (CsSandbox      *sandbox);
 
 G_END_DECLS

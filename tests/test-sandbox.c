@@ -1457,7 +1457,10 @@ test_raw_errors (Fixture       *f,
     { "POST", "/createTask", "not json", 400, "ERROR_BAD_REQUEST", NULL },
     { "POST", "/createTask", "[1, 2]", 400, "ERROR_BAD_REQUEST", NULL },
     { "POST", "/createTask", NULL, 400, "ERROR_BAD_REQUEST", NULL },
-    { "POST", "/getToken", "{" KEY_MEMBER "}", 404, "ERROR_PAGE_NOT_FOUND", NULL },
+    { "POST", "/getState", "{" KEY_MEMBER "}", 404, "ERROR_PAGE_NOT_FOUND", NULL },
+    { "POST", "/getToken", "{" KEY_MEMBER ", \"task\": {\"type\": \"AntiTurnstileTaskProxyLess\", "
+      "\"websiteURL\": \"https://a/\", \"websiteKey\": \"k\"}}", 400,
+      "ERROR_TASK_NOT_SUPPORTED", "reCAPTCHA" },
     { "POST", "/", "{" KEY_MEMBER "}", 404, "ERROR_PAGE_NOT_FOUND", NULL },
     { "GET", "/getBalance", NULL, 405, "ERROR_BAD_REQUEST", "POST" },
   };
@@ -1474,7 +1477,8 @@ test_raw_errors (Fixture       *f,
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     n_creates += strcmp (rows[i].path, "/createTask") == 0;
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, NULL), ==, G_N_ELEMENTS (rows));
-  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "/getToken"), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "/getState"), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "getToken"), ==, 1);
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, n_creates);
 }
 
@@ -1527,6 +1531,568 @@ test_raw_too_large (Fixture       *f,
   assert_balance (f, 100.0);
 }
 
+/* --- Time and load ------------------------------------------------------------------------ */
+
+#define V2_TASK(url) "{\"type\": \"ReCaptchaV2TaskProxyLess\", \"websiteURL\": \"" url "\", " \
+                     "\"websiteKey\": \"k\"}"
+#define MT_TASK(url) "{\"type\": \"MtCaptchaTaskProxyLess\", \"websiteURL\": \"" url "\", " \
+                     "\"websiteKey\": \"MTPublic-k\"}"
+
+/* createTask of @task_json, which must be accepted; returns the task id. */
+static char *
+create_raw (Fixture    *f,
+            const char *task_json)
+{
+  g_autofree char *body = g_strdup_printf ("{" KEY_MEMBER ", \"task\": %s}", task_json);
+  g_autoptr(JsonObject) reply = NULL;
+  guint status = 0;
+
+  reply = post_raw (f, "POST", "/createTask", body, &status);
+  assert_reply_ok (reply, status);
+  return g_strdup (_cs_json_get_string (reply, "taskId"));
+}
+
+static JsonObject *
+poll_raw (Fixture    *f,
+          const char *task_id,
+          guint      *status)
+{
+  g_autofree char *body = g_strdup_printf ("{" KEY_MEMBER ", \"taskId\": \"%s\"}", task_id);
+
+  return post_raw (f, "POST", "/getTaskResult", body, status);
+}
+
+/* Polls every 20 ms (well within the 120-poll cap) until the task is no
+ * longer idle or processing; returns the statuses seen, joined by
+ * spaces. */
+static char *
+poll_until_done (Fixture    *f,
+                 const char *task_id)
+{
+  g_autoptr(GString) seen = g_string_new (NULL);
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autoptr(JsonObject) reply = NULL;
+      const char *status_text;
+      guint status = 0;
+
+      reply = poll_raw (f, task_id, &status);
+      status_text = _cs_json_get_string (reply, "status");
+      if (status_text == NULL)
+        status_text = _cs_json_get_string (reply, "errorCode");
+      if (seen->len == 0 || !g_str_has_suffix (seen->str, status_text))
+        g_string_append_printf (seen, "%s%s", seen->len > 0 ? " " : "", status_text);
+      if (g_strcmp0 (status_text, "idle") != 0 && g_strcmp0 (status_text, "processing") != 0)
+        break;
+      g_usleep (20 * 1000);
+    }
+  return g_string_free (g_steal_pointer (&seen), FALSE);
+}
+
+/* The timing record of @task_id, or NULL. */
+static JsonObject *
+find_record (JsonNode   *timings,
+             const char *task_id)
+{
+  JsonArray *tasks = _cs_json_get_array (json_node_get_object (timings), "tasks");
+
+  g_assert_nonnull (tasks);
+  for (guint i = 0; i < json_array_get_length (tasks); i++)
+    {
+      JsonObject *record = json_array_get_object_element (tasks, i);
+
+      if (g_strcmp0 (_cs_json_get_string (record, "taskId"), task_id) == 0)
+        return record;
+    }
+  return NULL;
+}
+
+static double
+record_ms (JsonObject *record,
+           const char *member)
+{
+  double value = -1.0;
+
+  g_assert_true (_cs_json_get_double (record, member, &value));
+  return value;
+}
+
+static void
+test_time_scale (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *statuses = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  JsonObject *record;
+  double solve;
+
+  /* reCAPTCHA v2 takes 5 to 15 s: 50 to 150 ms here */
+  cs_sandbox_set_time_scale (f->sandbox, 0.01);
+  g_assert_cmpfloat (cs_sandbox_get_time_scale (f->sandbox), ==, 0.01);
+  first = create_raw (f, V2_TASK ("https://time.example/"));
+  again = create_raw (f, V2_TASK ("https://time.example/"));
+  statuses = poll_until_done (f, first);
+  g_free (poll_until_done (f, again));
+
+  /* in order, whatever the polls saw (a slow run may see ready only) */
+  g_assert_true (g_str_has_suffix ("idle processing ready", statuses));
+  timings = cs_sandbox_get_timings (f->sandbox);
+  record = find_record (timings, first);
+  g_assert_nonnull (record);
+  solve = record_ms (record, "readyMs") - record_ms (record, "createdMs");
+  g_assert_cmpfloat (solve, >=, 50.0);
+  g_assert_cmpfloat (solve, <=, 150.0);
+  g_assert_cmpfloat (record_ms (record, "fetchedMs"), >=, record_ms (record, "readyMs"));
+  g_assert_cmpstr (_cs_json_get_string (record, "state"), ==, "ready");
+  g_assert_cmpstr (_cs_json_get_string (record, "type"), ==, "ReCaptchaV2TaskProxyLess");
+
+  /* the solve time is drawn from the task: the same task takes as long */
+  record = find_record (timings, again);
+  g_assert_cmpfloat_with_epsilon (record_ms (record, "readyMs") - record_ms (record, "createdMs"),
+                                  solve, 0.002);
+}
+
+/* At the service's pace: idle until a worker takes the task up (a tenth
+ * into its solve time), then processing: clients meet both. */
+static void
+test_time_idle_processing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *task_id = NULL;
+  g_autoptr(JsonObject) idle = NULL;
+  g_autoptr(JsonObject) processing = NULL;
+  guint status = 0;
+
+  /* reCAPTCHA v3: 2 to 6 s, taken up after 0.2 to 0.6 s */
+  cs_sandbox_set_time_scale (f->sandbox, 1.0);
+  task_id = create_raw (f, "{\"type\": \"ReCaptchaV3TaskProxyLess\", "
+                           "\"websiteURL\": \"https://pace.example/\", \"websiteKey\": \"k\", "
+                           "\"pageAction\": \"login\"}");
+  idle = poll_raw (f, task_id, &status);
+  g_usleep (700 * 1000);
+  processing = poll_raw (f, task_id, &status);
+
+  g_assert_cmpstr (_cs_json_get_string (idle, "status"), ==, "idle");
+  g_assert_cmpstr (_cs_json_get_string (processing, "status"), ==, "processing");
+}
+
+static void
+test_time_instant (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *task_id = NULL;
+  g_autofree char *statuses = NULL;
+  g_autoptr(CsTask) task = new_image_task (NULL);
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(JsonObject) created = NULL;
+  guint status = 0;
+
+  cs_sandbox_set_time_scale (f->sandbox, 0.0);
+  created = post_raw (f, "POST", "/createTask",
+                      "{" KEY_MEMBER ", \"task\": " V2_TASK ("https://instant.example/") "}",
+                      &status);
+  assert_reply_ok (created, status);
+  task_id = g_strdup (_cs_json_get_string (created, "taskId"));
+  statuses = poll_until_done (f, task_id);
+  /* a token task is still fetched with getTaskResult, ready at once */
+  g_assert_cmpstr (_cs_json_get_string (created, "status"), ==, "idle");
+  g_assert_false (json_object_has_member (created, "solution"));
+  g_assert_cmpstr (statuses, ==, "ready");
+  solution = solve_ok (f, task);
+  g_assert_nonnull (cs_solution_get_text (solution));
+}
+
+static void
+test_time_recognition (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_image_task (NULL);
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  JsonObject *record;
+  double solve;
+
+  /* answered in createTask, after 10 to 60 ms */
+  cs_sandbox_set_time_scale (f->sandbox, 1.0);
+  solution = solve_ok (f, task);
+  timings = cs_sandbox_get_timings (f->sandbox);
+  record = find_record (timings, cs_task_get_task_id (task));
+  solve = record_ms (record, "readyMs") - record_ms (record, "createdMs");
+  g_assert_cmpfloat (solve, >=, 10.0);
+  g_assert_cmpfloat (solve, <=, 60.0);
+  g_assert_cmpfloat (record_ms (record, "fetchedMs"), ==, record_ms (record, "readyMs"));
+}
+
+static void
+test_time_workers (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *statuses = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  guint status = 0;
+  guint refused_status = 0;
+
+  /* one worker, one place in the queue; 250 to 750 ms a task */
+  cs_sandbox_set_time_scale (f->sandbox, 0.05);
+  cs_sandbox_set_workers (f->sandbox, 1);
+  cs_sandbox_set_queue_limit (f->sandbox, 1);
+  first = create_raw (f, V2_TASK ("https://workers.example/1"));
+  second = create_raw (f, V2_TASK ("https://workers.example/2"));
+  refused = post_raw (f, "POST", "/createTask",
+                      "{" KEY_MEMBER ", \"task\": " V2_TASK ("https://workers.example/3") "}",
+                      &refused_status);
+  reply = poll_raw (f, second, &status);
+  statuses = poll_until_done (f, second);
+  g_free (poll_until_done (f, first));
+
+  assert_reply_error (refused, refused_status, 400, "ERROR_SERVICE_UNAVALIABLE", "high load");
+  /* the second waits for the first, idle */
+  g_assert_cmpstr (_cs_json_get_string (reply, "status"), ==, "idle");
+  g_assert_true (g_str_has_prefix (statuses, "idle"));
+  g_assert_true (g_str_has_suffix (statuses, "ready"));
+  timings = cs_sandbox_get_timings (f->sandbox);
+  g_assert_cmpfloat (record_ms (find_record (timings, second), "readyMs"), >,
+                     record_ms (find_record (timings, first), "readyMs"));
+}
+
+static void
+test_time_timeout (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  guint ready = 0;
+  guint timed_out = 0;
+
+  /* 120 s is 1.2 s here; MTCaptcha takes 50 to 300 ms, one at a time:
+   * the tasks queued behind the first few wait too long */
+  cs_sandbox_set_time_scale (f->sandbox, 0.01);
+  cs_sandbox_set_workers (f->sandbox, 1);
+  /* results kept 1000 s after completion (the 300 s default is 3 s here) */
+  cs_sandbox_set_task_lifetime (f->sandbox, 100000);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *task = g_strdup_printf ("{\"type\": \"MtCaptchaTaskProxyLess\", "
+                                               "\"websiteURL\": \"https://t.example/%u\", "
+                                               "\"websiteKey\": \"MTPublic-k\"}", i);
+
+      g_ptr_array_add (ids, create_raw (f, task));
+    }
+  g_usleep (1500 * 1000);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(JsonObject) reply = NULL;
+      guint status = 0;
+
+      reply = poll_raw (f, ids->pdata[i], &status);
+      if (g_strcmp0 (_cs_json_get_string (reply, "status"), "ready") == 0)
+        ready++;
+      else
+        {
+          assert_reply_error (reply, status, 400, "ERROR_TASK_TIMEOUT", "120 seconds");
+          g_assert_cmpstr (_cs_json_get_string (reply, "status"), ==, "failed");
+          timed_out++;
+        }
+    }
+  g_assert_cmpuint (ready, >, 0);
+  g_assert_cmpuint (timed_out, >, 0);
+}
+
+static void
+test_time_retention (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *task_id = NULL;
+  g_autofree char *statuses = NULL;
+  g_autoptr(JsonObject) kept = NULL;
+  g_autoptr(JsonObject) gone = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  guint kept_status = 0;
+  guint gone_status = 0;
+
+  /* results are kept 300 s after completion: 300 ms here */
+  cs_sandbox_set_time_scale (f->sandbox, 0.001);
+  task_id = create_raw (f, V2_TASK ("https://retention.example/"));
+  statuses = poll_until_done (f, task_id);
+  g_usleep (100 * 1000);
+  kept = poll_raw (f, task_id, &kept_status);
+  g_usleep (300 * 1000);
+  gone = poll_raw (f, task_id, &gone_status);
+  timings = cs_sandbox_get_timings (f->sandbox);
+
+  g_assert_true (g_str_has_suffix (statuses, "ready"));
+  g_assert_cmpstr (_cs_json_get_string (kept, "status"), ==, "ready");
+  assert_reply_error (gone, gone_status, 400, "ERROR_TASKID_INVALID", NULL);
+  /* and its memory with it */
+  g_assert_null (find_record (timings, task_id));
+}
+
+static void
+test_task_store_cap (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  guint status = 0;
+
+  cs_sandbox_set_max_tasks (f->sandbox, 2);
+  g_assert_cmpuint (cs_sandbox_get_max_tasks (f->sandbox), ==, 2);
+  first = create_raw (f, V2_TASK ("https://cap.example/1"));
+  second = create_raw (f, V2_TASK ("https://cap.example/2"));
+  refused = post_raw (f, "POST", "/createTask",
+                      "{" KEY_MEMBER ", \"task\": " V2_TASK ("https://cap.example/3") "}",
+                      &status);
+  assert_reply_error (refused, status, 400, "ERROR_SERVICE_UNAVALIABLE", "at most 2 tasks");
+}
+
+static void
+test_rate_limit (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) other = NULL;
+  guint status = 0;
+  guint other_status = 0;
+
+  cs_sandbox_set_rate_limit (f->sandbox, 3);
+  cs_sandbox_add_key (f->sandbox, OTHER_KEY, 1.0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) reply = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}",
+                                              &status);
+      assert_reply_ok (reply, status);
+    }
+  refused = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}", &status);
+  /* per key */
+  other = post_raw (f, "POST", "/getBalance", "{\"clientKey\": \"" OTHER_KEY "\"}",
+                    &other_status);
+
+  assert_reply_error (refused, status, 400, "ERROR_RATE_LIMIT", NULL);
+  assert_reply_ok (other, other_status);
+}
+
+static void
+test_key_blocked (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonObject) blocked = NULL;
+  g_autoptr(JsonObject) unblocked = NULL;
+  guint status = 0;
+  guint later_status = 0;
+
+  /* three errors within a minute (0.6 s here) block the key for five
+   * (3 s) */
+  cs_sandbox_set_time_scale (f->sandbox, 0.01);
+  cs_sandbox_set_key_block_errors (f->sandbox, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) reply = NULL;
+
+      reply = poll_raw (f, "no-such-task", &status);
+      assert_reply_error (reply, status, 400, "ERROR_TASKID_INVALID", NULL);
+    }
+  blocked = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}", &status);
+  g_usleep (3200 * 1000);
+  unblocked = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}", &later_status);
+
+  assert_reply_error (blocked, status, 400, "ERROR_KEY_TEMP_BLOCKED", NULL);
+  assert_reply_ok (unblocked, later_status);
+}
+
+static void
+test_ip_banned (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(JsonObject) banned = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status = 0;
+
+  cs_sandbox_set_ip_ban_errors (f->sandbox, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonObject) reply = poll_raw (f, "no-such-task", &status);
+
+      assert_reply_error (reply, status, 400, "ERROR_TASKID_INVALID", NULL);
+    }
+  banned = post_raw (f, "POST", "/getBalance", "{" KEY_MEMBER "}", &status);
+  assert_reply_error (banned, status, 400, "ERROR_IP_BANNED", NULL);
+
+  /* our client reads it as the cooldown error it is */
+  g_assert_null (cs_client_get_balance (f->client, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+}
+
+static void
+test_get_token (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) instant = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  JsonObject *solution;
+  JsonObject *record;
+  guint status = 0;
+  guint instant_status = 0;
+
+  /* held until solved: 50 to 150 ms here */
+  cs_sandbox_set_time_scale (f->sandbox, 0.01);
+  reply = post_raw (f, "POST", "/getToken",
+                    "{" KEY_MEMBER ", \"task\": " V2_TASK ("https://token.example/") "}",
+                    &status);
+  assert_reply_ok (reply, status);
+  g_assert_cmpstr (_cs_json_get_string (reply, "status"), ==, "ready");
+  solution = _cs_json_get_object (reply, "solution");
+  g_assert_nonnull (solution);
+  g_assert_true (g_str_has_prefix (_cs_json_get_string (solution, "gRecaptchaResponse"), "03A"));
+  timings = cs_sandbox_get_timings (f->sandbox);
+  record = find_record (timings, _cs_json_get_string (reply, "taskId"));
+  g_assert_nonnull (record);
+  g_assert_cmpfloat (record_ms (record, "readyMs") - record_ms (record, "createdMs"), >=, 50.0);
+  g_assert_cmpfloat (record_ms (record, "fetchedMs"), >=, record_ms (record, "readyMs"));
+  g_assert_cmpint (json_object_get_int_member (record, "polls"), ==, 0);
+
+  /* the poll-count model answers at once */
+  cs_sandbox_set_time_scale (f->sandbox, -1.0);
+  instant = post_raw (f, "POST", "/getToken/",
+                      "{" KEY_MEMBER ", \"task\": " V2_TASK ("https://token.example/2") "}",
+                      &instant_status);
+  assert_reply_ok (instant, instant_status);
+  g_assert_cmpstr (_cs_json_get_string (instant, "status"), ==, "ready");
+}
+
+static void
+test_callback (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(MockServer) receiver = mock_server_new ();
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(JsonObject) received = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  cs_sandbox_set_time_scale (f->sandbox, 0.001);
+  body = g_strdup_printf ("{" KEY_MEMBER ", \"callbackUrl\": \"%s/hook\", \"task\": "
+                          V2_TASK ("https://callback.example/") "}",
+                          mock_server_get_url (receiver));
+  created = post_raw (f, "POST", "/createTask", body, &status);
+  for (guint i = 0; i < 10000 && mock_server_count_requests (receiver, "hook") == 0; i++)
+    g_usleep (1000);
+
+  /* the getTaskResult body, POSTed once by the sandbox when the task was ready */
+  assert_reply_ok (created, status);
+  g_assert_cmpuint (mock_server_count_requests (receiver, "hook"), ==, 1);
+  received = mock_server_dup_request_json (receiver, "hook", 0);
+  g_assert_cmpstr (_cs_json_get_string (received, "taskId"), ==,
+                   _cs_json_get_string (created, "taskId"));
+  g_assert_cmpstr (_cs_json_get_string (received, "status"), ==, "ready");
+  g_assert_nonnull (_cs_json_get_object (received, "solution"));
+}
+
+static void
+test_timings (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  g_autoptr(JsonNode) raw_node = NULL;
+  g_autoptr(JsonObject) raw = NULL;
+  g_autoptr(JsonObject) cleared = NULL;
+  JsonObject *object;
+  JsonObject *record;
+  gint64 value = 0;
+  guint status = 0;
+
+  cs_sandbox_set_time_scale (f->sandbox, 0.001);
+  before = create_raw (f, V2_TASK ("https://timings.example/1"));
+  cleared = post_raw (f, "POST", "/sandbox/timings/clear", "", &status);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  after = create_raw (f, V2_TASK ("https://timings.example/2"));
+  g_free (poll_until_done (f, after));
+  timings = cs_sandbox_get_timings (f->sandbox);
+  raw = post_raw (f, "GET", "/sandbox/timings", NULL, &status);
+
+  object = json_node_get_object (timings);
+  g_assert_cmpfloat (record_ms (object, "now"), >, 0.0);
+  g_assert_true (_cs_json_get_int (object, "connections", &value));
+  g_assert_cmpint (value, >=, 1);
+  g_assert_true (_cs_json_get_int (object, "openConnections", &value));
+  g_assert_true (_cs_json_get_int (object, "requests", &value));
+  g_assert_cmpint (value, >=, 3);
+  /* one phase at a time */
+  g_assert_null (find_record (timings, before));
+  record = find_record (timings, after);
+  g_assert_nonnull (record);
+  g_assert_cmpint (json_object_get_int_member (record, "polls"), >=, 1);
+  g_assert_cmpfloat (record_ms (record, "fetchedMs"), >=, record_ms (record, "readyMs"));
+  g_assert_cmpfloat (record_ms (record, "readyMs"), >, record_ms (record, "createdMs"));
+
+  /* the same over HTTP, no key needed */
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  raw_node = json_node_init_object (json_node_alloc (), raw);
+  g_assert_nonnull (find_record (raw_node, after));
+
+  cs_sandbox_clear_timings (f->sandbox);
+  g_clear_pointer (&timings, json_node_unref);
+  timings = cs_sandbox_get_timings (f->sandbox);
+  g_assert_cmpuint (json_array_get_length (_cs_json_get_array (json_node_get_object (timings),
+                                                               "tasks")), ==, 0);
+}
+
+static void
+test_pending_record (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *task_id = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  JsonObject *record;
+
+  /* a task not ready has no ready or fetched time */
+  cs_sandbox_set_time_scale (f->sandbox, 1.0);
+  task_id = create_raw (f, V2_TASK ("https://pending.example/"));
+  timings = cs_sandbox_get_timings (f->sandbox);
+  record = find_record (timings, task_id);
+  g_assert_true (json_object_get_null_member (record, "readyMs"));
+  g_assert_true (json_object_get_null_member (record, "fetchedMs"));
+  g_assert_cmpstr (_cs_json_get_string (record, "state"), ==, "idle");
+}
+
+/* The raw text of a reply. */
+static char *
+post_for_text (Fixture    *f,
+               const char *path,
+               const char *body)
+{
+  g_autofree char *url = g_strconcat (cs_sandbox_get_base_url (f->sandbox), path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  reply = soup_session_send_and_read (f->session, message, NULL, &error);
+  g_assert_no_error (error);
+  return g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
+}
+
+static void
+test_doubles (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+
+  cs_sandbox_add_key (f->sandbox, OTHER_KEY, 99.9988);
+  text = post_for_text (f, "/getBalance", "{\"clientKey\": \"" OTHER_KEY "\"}");
+  g_assert_nonnull (strstr (text, "\"balance\":99.9988,"));
+}
+
 /* --- Running the tests --------------------------------------------------------------------- */
 
 #define add_test(path, func) \
@@ -1570,6 +2136,22 @@ main (int    argc,
   add_test ("raw/errors", test_raw_errors);
   add_test ("raw/scripted-failure", test_raw_scripted_failure);
   add_test ("raw/too-large", test_raw_too_large);
+  add_test ("time/scale", test_time_scale);
+  add_test ("time/idle-processing", test_time_idle_processing);
+  add_test ("time/instant", test_time_instant);
+  add_test ("time/recognition", test_time_recognition);
+  add_test ("time/workers", test_time_workers);
+  add_test ("time/timeout", test_time_timeout);
+  add_test ("time/retention", test_time_retention);
+  add_test ("limits/task-store", test_task_store_cap);
+  add_test ("limits/rate", test_rate_limit);
+  add_test ("limits/key-blocked", test_key_blocked);
+  add_test ("limits/ip-banned", test_ip_banned);
+  add_test ("get-token", test_get_token);
+  add_test ("callback", test_callback);
+  add_test ("timings/records", test_timings);
+  add_test ("timings/pending", test_pending_record);
+  add_test ("raw/doubles", test_doubles);
 
   return g_test_run ();
 }

@@ -19,15 +19,38 @@
 static const char sandbox_description[] =
   "The first line on standard output is the base URL, such as\n"
   "http://127.0.0.1:41234; give it to a client as its base URL (capsolver\n"
-  "--base-url URL, CAPSOLVER_BASE_URL). The key " CS_SANDBOX_DEFAULT_KEY "\n"
-  "is always accepted, with a balance of 100 USD. SIGINT (Ctrl+C) or SIGTERM\n"
-  "stops the sandbox, with exit status 0.";
+  "--base-url URL, CAPSOLVER_BASE_URL). The second line is the key that is\n"
+  "always accepted, " CS_SANDBOX_DEFAULT_KEY ",\n"
+  "with a balance of 100 USD. SIGINT (Ctrl+C) or SIGTERM stops the sandbox,\n"
+  "with exit status 0.\n"
+  "\n"
+  "By default a token task is ready at its third poll, whenever it comes.\n"
+  "--time-scale 1 makes tasks take the service's solve times instead (0.01:\n"
+  "a hundred times faster; 0: at once). GET URL/sandbox/timings answers the\n"
+  "timing record of every task as JSON; POST URL/sandbox/timings/clear\n"
+  "forgets them.";
 
 typedef struct {
-  int    port;
-  char **keys;
-  int    polls_until_ready;
+  int     port;
+  char  **keys;
+  int     polls_until_ready;
+  double  time_scale;
+  int     workers;
+  int     queue_limit;
+  int     max_tasks;
+  int     rate_limit;
+  int     key_block_errors;
+  int     ip_ban_errors;
+  int     idle_timeout;
 } SandboxOptions;
+
+/* A count option: -1 when not given. */
+typedef struct {
+  const char *name;
+  int         value;
+  void      (*set) (CsSandbox *sandbox,
+                    guint      value);
+} CountOption;
 
 static gboolean
 parse_key (const char  *argument,
@@ -59,13 +82,30 @@ configure_sandbox (CsSandbox       *sandbox,
                    SandboxOptions  *options,
                    GError         **error)
 {
+  const CountOption counts[] = {
+    { "--polls-until-ready", options->polls_until_ready, cs_sandbox_set_polls_until_ready },
+    { "--workers", options->workers, cs_sandbox_set_workers },
+    { "--queue-limit", options->queue_limit, cs_sandbox_set_queue_limit },
+    { "--max-tasks", options->max_tasks, cs_sandbox_set_max_tasks },
+    { "--rate-limit", options->rate_limit, cs_sandbox_set_rate_limit },
+    { "--key-block-errors", options->key_block_errors, cs_sandbox_set_key_block_errors },
+    { "--ip-ban-errors", options->ip_ban_errors, cs_sandbox_set_ip_ban_errors },
+    { "--idle-timeout", options->idle_timeout, cs_sandbox_set_idle_timeout },
+  };
+
   if (options->port < 0 || options->port > 65535)
     return cli_usage_error (error, "--port: %d is not a port (0 to 65535; 0 picks a free one)",
                             options->port);
-  if (options->polls_until_ready < -1)
-    return cli_usage_error (error, "--polls-until-ready: give 0 or more");
-  if (options->polls_until_ready >= 0)
-    cs_sandbox_set_polls_until_ready (sandbox, options->polls_until_ready);
+  for (gsize i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      if (counts[i].value < -1)
+        return cli_usage_error (error, "%s: give 0 or more", counts[i].name);
+      if (counts[i].value >= 0)
+        counts[i].set (sandbox, counts[i].value);
+    }
+  if (!isfinite (options->time_scale))
+    return cli_usage_error (error, "--time-scale: give a number, 1 for the service's pace");
+  cs_sandbox_set_time_scale (sandbox, options->time_scale);
 
   for (char **k = options->keys; k != NULL && *k != NULL; k++)
     {
@@ -95,7 +135,7 @@ serve (CsSandbox *sandbox)
   guint sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal_cb, loop);
 
   /* the first line is what a parent process waits for: flush it now */
-  printf ("%s\n", cs_sandbox_get_base_url (sandbox));
+  printf ("%s\n%s\n", cs_sandbox_get_base_url (sandbox), CS_SANDBOX_DEFAULT_KEY);
   fflush (stdout);
   fprintf (stderr, "capsolver sandbox: serving on %s; stop with Ctrl+C\n",
            cs_sandbox_get_base_url (sandbox));
@@ -115,7 +155,7 @@ cli_command_sandbox (Cli   *cli,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
-  SandboxOptions options = { 0, NULL, -1 };
+  SandboxOptions options = { 0, NULL, -1, -1.0, -1, -1, -1, -1, -1, -1, -1 };
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
       "Listen on 127.0.0.1 at this port (default: 0, any free port)", "N" },
@@ -125,6 +165,28 @@ cli_command_sandbox (Cli   *cli,
     { "polls-until-ready", 0, 0, G_OPTION_ARG_INT, &options.polls_until_ready,
       "Polls of a token task that answer processing before one answers ready "
       "(default: 2)", "N" },
+    { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &options.time_scale,
+      "Solve tasks in their family's solve time times X: 1 is the service's pace, "
+      "0.01 a hundred times faster, 0 at once (default: -1, by poll count)", "X" },
+    { "workers", 0, 0, G_OPTION_ARG_INT, &options.workers,
+      "With --time-scale, solve at most N tasks at once; the others wait, idle "
+      "(default: 0, no limit)", "N" },
+    { "queue-limit", 0, 0, G_OPTION_ARG_INT, &options.queue_limit,
+      "Refuse createTask with ERROR_SERVICE_UNAVALIABLE when N tasks wait for a worker "
+      "(default: 0, no limit)", "N" },
+    { "max-tasks", 0, 0, G_OPTION_ARG_INT, &options.max_tasks,
+      "Keep at most N tasks at once (default: 100000)", "N" },
+    { "rate-limit", 0, 0, G_OPTION_ARG_INT, &options.rate_limit,
+      "Answer ERROR_RATE_LIMIT past N requests a second per key (default: 0, none)", "N" },
+    { "key-block-errors", 0, 0, G_OPTION_ARG_INT, &options.key_block_errors,
+      "Block a key for 5 minutes (ERROR_KEY_TEMP_BLOCKED) after N errors in a minute "
+      "(default: 0, never)", "N" },
+    { "ip-ban-errors", 0, 0, G_OPTION_ARG_INT, &options.ip_ban_errors,
+      "Ban every client for 10 minutes (ERROR_IP_BANNED) after N errors in a minute "
+      "(default: 0, never)", "N" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &options.idle_timeout,
+      "Close a connection that sends no complete request headers for MS milliseconds "
+      "(default: 30000)", "MS" },
     { NULL }
   };
   gboolean started;

@@ -35,8 +35,10 @@
 #include <glib/gstdio.h>
 
 #include "cs-client-private.h"
+#include "bench-common.h"
 
 #define PNG_KEY CS_SANDBOX_DEFAULT_KEY
+#define N_POLLED 400
 
 /* --- Measures ----------------------------------------------------------------- */
 
@@ -115,53 +117,20 @@ print_run (const Run *run)
 
 /* --- The sandbox, in a process of its own ------------------------------------------ */
 
-typedef struct {
-  GSubprocess *process;
-  char        *url;
-} Sandbox;
-
-static void
-sandbox_start (Sandbox     *sandbox,
-               const char  *time_scale)
+static BenchSandbox *
+sandbox_start (const char *time_scale)
 {
+  const char *poll_model[] = { "--key", PNG_KEY "=1000000", "--max-tasks", "1000000",
+                               "--polls-until-ready", "1", NULL };
+  const char *time_model[] = { "--key", PNG_KEY "=1000000", "--max-tasks", "1000000",
+                               "--time-scale", time_scale, NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  BenchSandbox *sandbox = bench_sandbox_start (time_scale != NULL ? time_model : poll_model,
+                                               &error);
 
-  g_ptr_array_add (argv, (char *) CAPSOLVER_PATH);
-  g_ptr_array_add (argv, (char *) "sandbox");
-  g_ptr_array_add (argv, (char *) "--key");
-  g_ptr_array_add (argv, (char *) PNG_KEY "=1000000");
-  if (time_scale != NULL)
-    {
-      g_ptr_array_add (argv, (char *) "--time-scale");
-      g_ptr_array_add (argv, (char *) time_scale);
-    }
-  else
-    {
-      g_ptr_array_add (argv, (char *) "--polls-until-ready");
-      g_ptr_array_add (argv, (char *) "1");
-    }
-  g_ptr_array_add (argv, NULL);
-
-  sandbox->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  if (sandbox->process == NULL)
+  if (sandbox == NULL)
     g_error ("cannot start the sandbox: %s", error->message);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox->process));
-  sandbox->url = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  if (sandbox->url == NULL)
-    g_error ("the sandbox printed no URL (%s)", error != NULL ? error->message : "end of output");
-}
-
-static void
-sandbox_stop (Sandbox *sandbox)
-{
-  g_subprocess_send_signal (sandbox->process, SIGTERM);
-  g_subprocess_wait (sandbox->process, NULL, NULL);
-  g_clear_object (&sandbox->process);
-  g_clear_pointer (&sandbox->url, g_free);
+  return sandbox;
 }
 
 /* --- The client ------------------------------------------------------------------- */
@@ -281,7 +250,7 @@ run_client (const char *url,
 typedef struct {
   SoupSession *session;
   char        *url;
-  GBytes      *body;
+  GBytes      *bodies[N_POLLED];
   guint        total;
   guint        started;
   guint        finished;
@@ -313,42 +282,55 @@ bare_send (BareRun *run)
 
   run->started++;
   soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
-  soup_message_set_request_body_from_bytes (message, "application/json", run->body);
+  soup_message_set_request_body_from_bytes (message, "application/json",
+                                            run->bodies[run->started % N_POLLED]);
   soup_session_send_and_read_async (run->session, message, G_PRIORITY_DEFAULT, NULL,
                                     bare_read_cb, run);
 }
 
-/* A task of the sandbox, and the getTaskResult body that polls it. */
-static char *
-poll_body (const char *url)
+/* getTaskResult bodies for N_POLLED tasks of the sandbox, so that no task
+ * reaches the service's 120 polls during a run. */
+
+static GStrv
+poll_bodies (const char *url)
 {
   g_autoptr(CsClient) client = cs_client_new (PNG_KEY);
-  g_autoptr(CsTask) task = new_task (0, "ReCaptchaV2TaskProxyLess");
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) bodies = g_strv_builder_new ();
 
   cs_client_set_base_url (client, url);
-  if (!cs_client_create_task (client, task, NULL, &error))
-    g_error ("createTask: %s", error->message);
-  return g_strdup_printf ("{\"clientKey\":\"%s\",\"taskId\":\"%s\"}", PNG_KEY,
-                          cs_task_get_task_id (task));
+  for (guint i = 0; i < N_POLLED; i++)
+    {
+      g_autoptr(CsTask) task = new_task (i, "ReCaptchaV2TaskProxyLess");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *body = NULL;
+
+      if (!cs_client_create_task (client, task, NULL, &error))
+        g_error ("createTask: %s", error->message);
+      body = g_strdup_printf ("{\"clientKey\":\"%s\",\"taskId\":\"%s\"}", PNG_KEY,
+                              cs_task_get_task_id (task));
+      g_strv_builder_add (bodies, body);
+    }
+  return g_strv_builder_end (bodies);
 }
 
 static Run
-run_bare (const char *url,
-          const char *body,
-          guint       in_flight,
-          guint       total)
+run_bare (const char   *url,
+          const GStrv   bodies,
+          guint         in_flight,
+          guint         total)
 {
   g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns", DEFAULT_MAX_CONNECTIONS,
                                                                   "max-conns-per-host", DEFAULT_MAX_CONNECTIONS,
                                                                   "timeout", SESSION_IO_TIMEOUT,
                                                                   NULL);
   g_autofree char *method_url = g_strconcat (url, "/getTaskResult", NULL);
-  BareRun bare = { session, method_url, g_bytes_new (body, strlen (body)), total, };
+  BareRun bare = { session, method_url, { NULL, }, total, };
   Run run = { "bare libsoup loop", in_flight, total, total, };
   gint64 start;
   double cpu_start;
 
+  for (guint i = 0; i < N_POLLED; i++)
+    bare.bodies[i] = g_bytes_new (bodies[i], strlen (bodies[i]));
   n_connections = 0;
   count_connections (session);
   cpu_start = cpu_seconds ();
@@ -360,47 +342,29 @@ run_bare (const char *url,
   run.seconds = (g_get_monotonic_time () - start) / 1e6;
   run.cpu = cpu_seconds () - cpu_start;
   run.connections = n_connections;
-  g_bytes_unref (bare.body);
+  for (guint i = 0; i < N_POLLED; i++)
+    g_bytes_unref (bare.bodies[i]);
   return run;
 }
 
 /* --- The floor: wrk ---------------------------------------------------------------- */
 
-/* wrk's requests/s POSTing @body, or 0 when wrk is not installed. */
+/* wrk's requests/s POSTing @bodies in turn, or 0 when wrk is missing. */
 static double
-run_wrk (const char *url,
-         const char *body,
-         guint       connections)
+run_wrk (const char   *url,
+         const GStrv   bodies,
+         guint         connections)
 {
-  g_autofree char *wrk = g_find_program_in_path ("wrk");
-  g_autofree char *script_path = NULL;
-  g_autofree char *script = NULL;
   g_autofree char *method_url = g_strconcat (url, "/getTaskResult", NULL);
-  g_autofree char *c = g_strdup_printf ("-c%u", connections);
-  g_autofree char *output = NULL;
   g_autoptr(GError) error = NULL;
-  const char *line;
-  int fd;
+  double requests_per_second = 0;
 
-  if (wrk == NULL)
+  if (!bench_wrk_available ())
     return 0;
-  fd = g_file_open_tmp ("bench-engine-XXXXXX.lua", &script_path, &error);
-  if (fd < 0)
-    return 0;
-  close (fd);
-  script = g_strdup_printf ("wrk.method = \"POST\"\n"
-                            "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
-                            "wrk.body = '%s'\n", body);
-  g_file_set_contents (script_path, script, -1, NULL);
-  {
-    const char *argv[] = { wrk, "-t1", c, "-d3s", "-s", script_path, method_url, NULL };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                  &output, NULL, NULL, NULL);
-  }
-  g_unlink (script_path);
-  line = output != NULL ? strstr (output, "Requests/sec:") : NULL;
-  return line != NULL ? g_ascii_strtod (line + strlen ("Requests/sec:"), NULL) : 0;
+  if (!bench_wrk_post_each (method_url, (const char * const *) bodies, connections, 3,
+                            &requests_per_second, &error))
+    g_printerr ("  wrk: %s\n", error->message);
+  return requests_per_second;
 }
 
 /* --- Time to token ---------------------------------------------------------------- */
@@ -539,8 +503,7 @@ main (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- the client engine against its floors");
   g_autoptr(GError) error = NULL;
   static const guint concurrencies[] = { 1, 16, 256, 10000 };
-  Sandbox sandbox = { 0, };
-  g_autofree char *body = NULL;
+  BenchSandbox *sandbox;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -549,25 +512,29 @@ main (int    argc,
       return 2;
     }
 
-  sandbox_start (&sandbox, NULL);
-  body = poll_body (sandbox.url);
-  g_print ("sandbox: %s (separate process), %u connections per client\n", sandbox.url,
+  sandbox = sandbox_start (NULL);
+  g_print ("sandbox: %s (separate process), %u connections per client\n", sandbox->base_url,
            DEFAULT_MAX_CONNECTIONS);
   for (gsize i = 0; i < G_N_ELEMENTS (concurrencies); i++)
     {
       guint c = only > 0 ? (guint) only : concurrencies[i];
       guint total = c == 10000 ? 10000 : (quick ? 1000 : 4000);
-      Run client = run_client (sandbox.url, c, total);
-      Run bare = run_bare (sandbox.url, body, MIN (c, DEFAULT_MAX_CONNECTIONS), total * 3);
-      double wrk = run_wrk (sandbox.url, body, MIN (c, DEFAULT_MAX_CONNECTIONS));
+      double server_cpu = bench_process_cpu_seconds (sandbox->pid);
+      Run client = run_client (sandbox->base_url, c, total);
+      double client_server_cpu = bench_process_cpu_seconds (sandbox->pid) - server_cpu;
+      g_auto(GStrv) bodies = poll_bodies (sandbox->base_url);
+      Run bare = run_bare (sandbox->base_url, bodies, MIN (c, DEFAULT_MAX_CONNECTIONS), total * 3);
+      double wrk = run_wrk (sandbox->base_url, bodies, MIN (c, DEFAULT_MAX_CONNECTIONS));
 
       g_print ("concurrency %u\n", c);
       print_run (&client);
+      g_print ("  %-22s %7.1f µs CPU/req while the client ran\n", "sandbox",
+               client_server_cpu * 1e6 / MAX (client.requests, 1));
       print_run (&bare);
       if (wrk > 0)
         g_print ("  %-22s %9.0f req/s\n", "wrk", wrk);
       else
-        g_print ("  wrk: not installed (apt-get install wrk)\n");
+        bench_wrk_explain_missing ();
       if (client.peak_rss_kib > 0)
         g_print ("  peak RSS %" G_GUINT64_FORMAT " KiB, %.2f KiB per solve in flight\n",
                  client.peak_rss_kib,
@@ -580,18 +547,18 @@ main (int    argc,
       if (only > 0)
         break;
     }
-  sandbox_stop (&sandbox);
+  bench_sandbox_stop (sandbox);
 
   if (lag_tasks > 0)
     {
       Lag adaptive, fixed;
 
-      sandbox_start (&sandbox, "1");
+      sandbox = sandbox_start ("1");
       g_print ("time to token: %d ReCaptchaV2TaskProxyLess tasks at the service's pace "
                "(5-15 s), all at once\n", lag_tasks);
-      adaptive = run_lag (sandbox.url, lag_tasks, TRUE);
-      fixed = run_lag (sandbox.url, lag_tasks, FALSE);
-      sandbox_stop (&sandbox);
+      adaptive = run_lag (sandbox->base_url, lag_tasks, TRUE);
+      fixed = run_lag (sandbox->base_url, lag_tasks, FALSE);
+      bench_sandbox_stop (sandbox);
       if (adaptive.n == 0 || fixed.n == 0)
         g_print ("  the sandbox keeps no timing records (GET /sandbox/timings)\n");
       else

@@ -1,5 +1,6 @@
 /* bench-common.c: helpers shared by the benchmarks under tests/bench
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -4,6 +4,7 @@
  * process of its own (`capsolver sandbox`), so that its CPU time is its
  * own, and compare with wrk against the same port.
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -11,6 +11,7 @@
  *
  *   _build/tests/bench/bench-sandbox [seconds per run] [connections]
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -13,6 +13,7 @@
 #
 # Standard library only. Usage: test_sandbox_process.py CAPSOLVER
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import concurrent.futures

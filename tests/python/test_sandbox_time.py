@@ -6,6 +6,7 @@
 # Python's standard HTTP client; the timing records are read both through
 # the binding (cs_sandbox_get_timings(), a Json.Node) and over HTTP.
 #
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import http.server

@@ -41,6 +41,9 @@ classify_error (const GError  *error,
         case CLI_ERROR_INTERRUPTED:
           *kind = "interrupted";
           return CLI_EXIT_INTERRUPTED;
+        case CLI_ERROR_TERMINATED:
+          *kind = "interrupted";
+          return CLI_EXIT_TERMINATED;
         case CLI_ERROR_USAGE:
         default:
           *kind = "usage";
@@ -73,34 +76,44 @@ classify_error (const GError  *error,
   return CLI_EXIT_NETWORK;
 }
 
-/* The service's error code: the library's name for it, or for a code it
- * does not know, the code text that starts the message. */
-static char *
-error_code_text (const GError *error)
+/* Text that came from the server, made safe for a terminal: control and
+ * format characters (escape sequences, bidirectional overrides) and bytes
+ * that are not UTF-8 are written as \xHH or \uHHHH, never as themselves. */
+char *
+cli_escape (const char *text)
 {
-  const char *code;
-  const char *colon;
+  GString *safe;
+  const char *end = text + strlen (text);
 
-  if (error->domain != CS_ERROR)
-    return NULL;
-  code = cs_error_to_code (error->code);
-  if (code != NULL)
-    return g_strdup (code);
-  colon = strchr (error->message, ':');
-  if (error->code == CS_ERROR_FAILED && g_str_has_prefix (error->message, "ERROR_") &&
-      colon != NULL)
-    return g_strndup (error->message, colon - error->message);
-  return NULL;
+  safe = g_string_sized_new (end - text);
+  while (text < end)
+    {
+      gunichar c = g_utf8_get_char_validated (text, end - text);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (safe, "\\x%02x", (guchar) *text++);
+          continue;
+        }
+      if (c < 0x80 && g_ascii_iscntrl (c))
+        g_string_append_printf (safe, "\\x%02x", c);
+      else if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+        g_string_append_printf (safe, "\\u%04x", c);
+      else
+        g_string_append_len (safe, text, g_utf8_next_char (text) - text);
+      text = g_utf8_next_char (text);
+    }
+  return g_string_free (safe, FALSE);
 }
 
-/* One line, whatever the server put in its description. */
+/* One line, whatever the server put in its description, safe to print. */
 static char *
 one_line (const char *message)
 {
-  char *line = g_strdup (message);
+  g_autofree char *line = g_strdup (message);
 
   g_strdelimit (line, "\r\n\t", ' ');
-  return g_strstrip (line);
+  return cli_escape (g_strstrip (line));
 }
 
 static char *
@@ -108,6 +121,8 @@ error_hint (Cli        *cli,
             CliExit     status,
             const char *task_id)
 {
+  g_autofree char *safe_id = NULL;
+
   if (status == CLI_EXIT_USAGE)
     return g_strdup_printf (" (see \"capsolver%s%s --help\")",
                             cli->command != NULL ? " " : "",
@@ -115,9 +130,18 @@ error_hint (Cli        *cli,
   /* a task of the in-process sandbox ends with the process */
   if (task_id == NULL || cli->sandbox != NULL)
     return g_strdup ("");
-  if (status == CLI_EXIT_TIMEOUT || status == CLI_EXIT_INTERRUPTED)
-    return g_strdup_printf ("; resume with: capsolver result %s", task_id);
-  return g_strdup_printf (" (task %s)", task_id);
+  if (status == CLI_EXIT_TIMEOUT || status == CLI_EXIT_INTERRUPTED ||
+      status == CLI_EXIT_TERMINATED)
+    {
+      /* quoted, so that whatever the server made the id, pasting the
+       * line runs that command and no other */
+      g_autofree char *quoted = g_shell_quote (task_id);
+      g_autofree char *safe = cli_escape (quoted);
+
+      return g_strdup_printf ("; resume with: capsolver result %s", safe);
+    }
+  safe_id = cli_escape (task_id);
+  return g_strdup_printf (" (task %s)", safe_id);
 }
 
 static void
@@ -128,7 +152,7 @@ print_error_json (const GError *error,
                   const char   *task_id)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *code = error_code_text (error);
+  g_autofree char *code = cs_error_get_code_text (error);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
@@ -176,15 +200,21 @@ cli_report_error (Cli          *cli,
 }
 
 /* Compact for programs, indented for a person at a terminal. */
-void
-cli_print_json (JsonNode *node)
+char *
+cli_json_to_text (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
 
   json_generator_set_pretty (generator, isatty (STDOUT_FILENO));
   json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
+  return json_generator_to_data (generator, NULL);
+}
+
+void
+cli_print_json (JsonNode *node)
+{
+  g_autofree char *text = cli_json_to_text (node);
+
   printf ("%s\n", text);
   fflush (stdout);
 }
@@ -264,7 +294,9 @@ cli_print_solution (CsSolution *solution)
     answer = cs_solution_get_token (solution);
   if (answer != NULL)
     {
-      printf ("%s\n", answer);
+      g_autofree char *safe = cli_escape (answer);
+
+      printf ("%s\n", safe);
       fflush (stdout);
       return;
     }
@@ -272,8 +304,10 @@ cli_print_solution (CsSolution *solution)
   while (json_object_iter_next (&iter, &member, &node))
     {
       g_autofree char *text = member_to_text (node);
+      g_autofree char *safe_member = cli_escape (member);
+      g_autofree char *safe_text = cli_escape (text);
 
-      printf ("%s: %s\n", member, text);
+      printf ("%s: %s\n", safe_member, safe_text);
     }
   fflush (stdout);
 }

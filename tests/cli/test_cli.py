@@ -11,6 +11,7 @@ import json
 import os
 import pty
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -34,16 +35,26 @@ RECAPTCHA = ['ReCaptchaV2TaskProxyLess',
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_TIMEOUT, EXIT_PROTOCOL = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 START_TIMEOUT = 20   # s, for a sandbox to print its URL
 RUN_TIMEOUT = 60     # s, for one command
 
 
 def clean_env(**extra):
-    """The test environment without the user's CapSolver settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith('CAPSOLVER_')}
+    """The test environment without the user's CapSolver settings, on a
+    terminal that takes escape sequences if there is one."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith('CAPSOLVER_') and k != 'NO_COLOR'}
+    env['TERM'] = 'xterm'
     env.update(extra)
     return env
+
+
+def resume_hint(stderr):
+    """The arguments of the `capsolver result …` that an error line offers,
+    as a shell would read them."""
+    return shlex.split(stderr.split('resume with: ', 1)[1])
 
 
 def start_sandbox(*args):
@@ -344,7 +355,7 @@ class ExitStatusTest(CliTestCase):
         error = self.assertJsonError(result, EXIT_TIMEOUT, 'timeout')
         self.assertIsNone(error['code'])
         task_id = result.json()['taskId']
-        self.assertIn('capsolver result ' + task_id, result.stderr)
+        self.assertEqual(resume_hint(result.stderr), ['capsolver', 'result', task_id])
         self.assertEqual(result.stderr.count('\n'), 1, result.stderr)
 
         # the task is resumed, not created again
@@ -383,7 +394,9 @@ class ExitStatusTest(CliTestCase):
         error = self.assertJsonError(result, EXIT_API, 'api')
         self.assertEqual(error['code'], 'ERROR_CAPTCHA_UNSOLVABLE')
 
-    def test_sigint_interrupts_and_prints_the_task_id(self):
+    def interrupt_solve(self, signum):
+        """Sends @signum to a solve once its task exists; returns (exit
+        status, JSON error, last line on stderr)."""
         # stderr on a terminal: the live status line says when the task
         # exists, so the signal comes neither too early nor too late
         sandbox, url = start_sandbox('--polls-until-ready', '1000')
@@ -396,21 +409,31 @@ class ExitStatusTest(CliTestCase):
             os.close(slave)
             status_line = read_terminal(master, until=b'capsolver: task ')
             self.assertIn(b'\r\x1b[Kcapsolver: task ', status_line)
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signum)
             stdout, _ = process.communicate(timeout=RUN_TIMEOUT)
             stderr = read_terminal(master)
         finally:
             os.close(master)
             self.assertEqual(stop_sandbox(sandbox, signal.SIGINT), 0)
 
-        self.assertEqual(process.returncode, EXIT_INTERRUPTED)
         error = json.loads(stdout)
         self.assertEqual(error['error']['kind'], 'interrupted')
+        self.assertEqual(error['error']['exitCode'], process.returncode)
         # the status line was erased, and one line says what happened
         last_line = stderr.decode().replace('\r\n', '\n').split('\x1b[K')[-1]
         self.assertEqual(last_line.count('\n'), 1, last_line)
+        self.assertEqual(resume_hint(last_line), ['capsolver', 'result', error['taskId']])
+        return process.returncode, error, last_line
+
+    def test_sigint_interrupts_and_prints_the_task_id(self):
+        status, _, last_line = self.interrupt_solve(signal.SIGINT)
+        self.assertEqual(status, EXIT_INTERRUPTED)
         self.assertIn('interrupted', last_line)
-        self.assertIn('capsolver result ' + error['taskId'], last_line)
+
+    def test_sigterm_exits_143(self):
+        status, _, last_line = self.interrupt_solve(signal.SIGTERM)
+        self.assertEqual(status, EXIT_TERMINATED)
+        self.assertIn('terminated', last_line)
 
 
 class UsageTest(CliTestCase):

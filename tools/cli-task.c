@@ -128,10 +128,10 @@ read_file_base64 (const char  *path,
 
 /* --- Fields ---------------------------------------------------------------- */
 
-/* The fields any type takes, besides those of its own. */
+/* The fields any type takes, besides those of its own: a proxy given as
+ * fields rather than with --proxy. */
 static const char * const task_wide_fields[] = {
-  "proxy", "proxyType", "proxyAddress", "proxyPort", "proxyLogin", "proxyPassword",
-  "callbackUrl", NULL
+  "proxy", "proxyType", "proxyAddress", "proxyPort", "proxyLogin", "proxyPassword", NULL
 };
 
 /* Sets @name to @value; "a.b" sets member b of object a. */

@@ -54,6 +54,8 @@ static const char main_description[] =
   "Environment:\n"
   "  CAPSOLVER_API_KEY    the API key, when --api-key is not given\n"
   "  CAPSOLVER_BASE_URL   the service address, when --base-url is not given\n"
+  "  NO_COLOR             when set, no escape sequences (no live status line)\n"
+  "  TERM                 dumb or unset: no escape sequences either\n"
   "\n"
   "Exit status:\n"
   "  0    success: solved, created, or done\n"

@@ -23,6 +23,12 @@ import unittest
 
 CAPSOLVER = None
 SAMPLE_IMAGE = None
+MAN_PAGE = None             # as built
+COMPLETION = None           # the source of the bash completion
+MESON = None
+BUILD_ROOT = None
+MAN_INSTALLED = None        # where `meson install` puts them, under DESTDIR
+COMPLETION_INSTALLED = None
 SAMPLE_ANSWER = 'K7WP3R'
 
 SANDBOX_KEY = 'CAP-SANDBOX-' + '0' * 58   # CS_SANDBOX_DEFAULT_KEY
@@ -813,8 +819,76 @@ class ServerTextTest(CliTestCase):
         self.assertEqual(resume_hint(result.stderr), ['capsolver', 'result', task_id])
 
 
+class ManualTest(unittest.TestCase):
+    """capsolver(1) and the bash completion."""
+
+    def help_page(self, *args):
+        return subprocess.run([CAPSOLVER, *args], capture_output=True, text=True, check=True,
+                              env=clean_env()).stdout
+
+    def test_man_page_says_what_help_says(self):
+        with open(MAN_PAGE, encoding='utf-8') as page:
+            man = page.read().replace('\\-', '-').replace('\\e', '\\')
+        self.assertTrue(man.startswith('.\\"') or man.startswith('.TH'), man[:80])
+        self.assertIn('.TH CAPSOLVER 1', man)
+        for section in ('.SH NAME', '.SH SYNOPSIS', '.SH OPTIONS', '.SH COMMANDS',
+                        '.SH "ENVIRONMENT"', '.SH "EXIT STATUS"'):
+            self.assertIn(section, man)
+        for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
+                        'help'):
+            self.assertIn('.SS "capsolver ' + command, man)
+            for line in self.help_page(command, '--help').splitlines():
+                option = line.split()[1 if line.startswith('  -') and ', ' in line else 0] \
+                    if line.startswith('  -') else None
+                if option and option not in ('--help', '-h,'):
+                    self.assertIn(option.split('=')[0], man, command)
+        for status in ('130', '143'):
+            self.assertIn('.TP\n' + status + '\n', man)
+
+    def complete(self, *words):
+        """What the completion offers for the last of @words."""
+        script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+                  '_capsolver; printf "%s\\n" "${COMPREPLY[@]}"')
+        result = subprocess.run(['bash', '-c', script, 'bash', COMPLETION, CAPSOLVER, *words],
+                                capture_output=True, text=True, env=clean_env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.split()
+
+    def test_bash_completion(self):
+        self.assertEqual(self.complete('s'), ['sandbox', 'solve'])
+        self.assertIn('types', self.complete(''))
+        self.assertEqual(self.complete('--timeout', '5', 'he'), ['help'])
+        self.assertEqual(self.complete('--js'), ['--json'])
+        self.assertIn('--callback-url', self.complete('solve', '--'))
+        self.assertIn('--once', self.complete('result', '--'))
+        self.assertIn('ReCaptchaV2EnterpriseTaskProxyLess', self.complete('solve', 'ReCaptcha'))
+        self.assertIn('AntiTurnstileTaskProxyLess', self.complete('types', 'Anti'))
+        self.assertEqual(self.complete('create', '--proxy', 'p', 'ReCaptchaV2Task', 'website'),
+                         ['websiteURL=', 'websiteKey='])
+        self.assertEqual(self.complete('solve', '--image', SAMPLE_IMAGE, 'mod'), ['module='])
+        self.assertEqual(self.complete('solve', '-i', SAMPLE_IMAGE[:-2]), [SAMPLE_IMAGE])
+
+    def test_installed(self):
+        with tempfile.TemporaryDirectory() as destdir:
+            install = subprocess.run([MESON, 'install', '-C', BUILD_ROOT, '--no-rebuild',
+                                      '--quiet', '--destdir', destdir],
+                                     capture_output=True, text=True)
+            self.assertEqual(install.returncode, 0, install.stdout + install.stderr)
+            for path in (MAN_INSTALLED, COMPLETION_INSTALLED):
+                installed = os.path.join(destdir, path.lstrip('/'))
+                self.assertTrue(os.path.isfile(installed), installed)
+            with open(os.path.join(destdir, MAN_INSTALLED.lstrip('/'))) as man:
+                self.assertIn('.TH CAPSOLVER 1', man.read())
+            with open(os.path.join(destdir, COMPLETION_INSTALLED.lstrip('/'))) as completion:
+                self.assertIn('complete -F _capsolver capsolver', completion.read())
+
+
 if __name__ == '__main__':
-    if len(sys.argv) != 3:
-        sys.exit('usage: test_cli.py CAPSOLVER SAMPLE_IMAGE')
+    if len(sys.argv) != 9:
+        sys.exit('usage: test_cli.py CAPSOLVER SAMPLE_IMAGE MAN_PAGE COMPLETION MESON '
+                 'BUILD_ROOT MAN_INSTALLED COMPLETION_INSTALLED')
     CAPSOLVER, SAMPLE_IMAGE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    MAN_PAGE, COMPLETION = os.path.abspath(sys.argv[3]), os.path.abspath(sys.argv[4])
+    MESON, BUILD_ROOT = sys.argv[5], sys.argv[6]
+    MAN_INSTALLED, COMPLETION_INSTALLED = sys.argv[7], sys.argv[8]
     unittest.main(argv=sys.argv[:1], verbosity=2)

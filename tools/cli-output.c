@@ -76,6 +76,12 @@ classify_error (const GError  *error,
   return CLI_EXIT_NETWORK;
 }
 
+static gboolean
+is_unsafe_char (gunichar c)
+{
+  return g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT;
+}
+
 /* Text that came from the server, made safe for a terminal: control and
  * format characters (escape sequences, bidirectional overrides) and bytes
  * that are not UTF-8 are written as \xHH or \uHHHH, never as themselves. */
@@ -97,7 +103,7 @@ cli_escape (const char *text)
         }
       if (c < 0x80 && g_ascii_iscntrl (c))
         g_string_append_printf (safe, "\\x%02x", c);
-      else if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+      else if (is_unsafe_char (c))
         g_string_append_printf (safe, "\\u%04x", c);
       else
         g_string_append_len (safe, text, g_utf8_next_char (text) - text);
@@ -199,6 +205,31 @@ cli_report_error (Cli          *cli,
   return status;
 }
 
+/* json-glib escapes the control characters below 0x20 only: DEL, the C1
+ * controls (0x9b starts an escape sequence too) and format characters
+ * such as bidirectional overrides become \uXXXX escapes as well, which
+ * mean the same to a JSON reader. They can only be inside strings. */
+static char *
+escape_json_text (char *text)
+{
+  GString *safe = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!is_unsafe_char (c))
+        g_string_append_len (safe, p, g_utf8_next_char (p) - p);
+      else if (c < 0x10000)
+        g_string_append_printf (safe, "\\u%04x", c);
+      else
+        g_string_append_printf (safe, "\\u%04x\\u%04x", 0xd800 + ((c - 0x10000) >> 10),
+                                0xdc00 + ((c - 0x10000) & 0x3ff));
+    }
+  g_free (text);
+  return g_string_free (safe, FALSE);
+}
+
 /* Compact for programs, indented for a person at a terminal. */
 char *
 cli_json_to_text (JsonNode *node)
@@ -207,7 +238,7 @@ cli_json_to_text (JsonNode *node)
 
   json_generator_set_pretty (generator, isatty (STDOUT_FILENO));
   json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
+  return escape_json_text (json_generator_to_data (generator, NULL));
 }
 
 void

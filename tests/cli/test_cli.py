@@ -798,6 +798,13 @@ class ServerTextTest(CliTestCase):
         self.assertSucceeded(result)
         self.assertTrue(result.stdout.startswith('K7WP\\x1b]0;owned'), result.stdout)
         self.assertNoControls(result.stdout)
+        # JSON escapes them all, and reads back as the server wrote it
+        with ScriptedServer(createTask=reply) as server:
+            result = self.run_cli('--base-url', server.url, '--json', 'solve', '--image',
+                                  SAMPLE_IMAGE)
+        self.assertSucceeded(result)
+        self.assertNoControls(result.stdout)
+        self.assertEqual(result.json()['solution']['text'], 'K7WP' + NASTY)
 
     def test_task_id(self):
         task_id = 'task' + NASTY

@@ -142,6 +142,7 @@ set_member (CsTask     *task,
 {
   const char *dot = strchr (name, '.');
   g_autofree char *parent_name = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(JsonNode) parent = NULL;
   JsonNode *old;
 
@@ -152,9 +153,19 @@ set_member (CsTask     *task,
     }
   parent_name = g_strndup (name, dot - name);
   old = cs_task_get_field (task, parent_name);
-  parent = old != NULL && JSON_NODE_HOLDS_OBJECT (old)
-           ? json_node_copy (old) : json_node_init_object (json_node_alloc (), json_object_new ());
-  json_object_set_member (json_node_get_object (parent), dot + 1, json_node_copy (value));
+  /* a new object: the old one belongs to the task */
+  if (old != NULL && JSON_NODE_HOLDS_OBJECT (old))
+    {
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *node;
+
+      json_object_iter_init (&iter, json_node_get_object (old));
+      while (json_object_iter_next (&iter, &member, &node))
+        json_object_set_member (object, member, json_node_copy (node));
+    }
+  json_object_set_member (object, dot + 1, json_node_copy (value));
+  parent = json_node_init_object (json_node_alloc (), object);
   cs_task_set_json (task, parent_name, parent);
 }
 

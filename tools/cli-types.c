@@ -99,8 +99,11 @@ member_of_property (GType       gtype,
           inner = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
           if (inner != NULL && G_PARAM_SPEC_VALUE_TYPE (pspec) != JSON_TYPE_OBJECT &&
               json_object_get_size (inner) == 1)
-            return g_strconcat (member, ".", (char *) json_object_get_members (inner)->data,
-                                NULL);
+            {
+              g_autoptr(GList) members = json_object_get_members (inner);
+
+              return g_strconcat (member, ".", (char *) members->data, NULL);
+            }
           return g_strdup (member);
         }
     }

@@ -74,10 +74,12 @@ set_sample (CsTask     *task,
 }
 
 /* The member a field's property writes: "websiteURL", or "metadata.action"
- * for member action of object metadata. */
+ * for member action of object metadata. @cookie_form says whether the
+ * property took only name=value strings. */
 static char *
 member_of_property (GType       gtype,
-                    GParamSpec *pspec)
+                    GParamSpec *pspec,
+                    gboolean   *cookie_form)
 {
   for (int attempt = 0; attempt < 2; attempt++)
     {
@@ -87,7 +89,8 @@ member_of_property (GType       gtype,
       const char *member;
       JsonNode *node;
 
-      set_sample (task, pspec, attempt == 1);
+      *cookie_form = attempt == 1;
+      set_sample (task, pspec, *cookie_form);
       json = cs_task_to_json (task);
       json_object_iter_init (&iter, json);
       while (json_object_iter_next (&iter, &member, &node))
@@ -226,20 +229,20 @@ read_fields (CliTaskType *type)
   for (guint i = 0; i < n_pspecs; i++)
     {
       CliField *field;
+      gboolean cookie_form;
       char *name;
 
       /* the fields are the properties of the class itself, not CsTask's */
       if (pspecs[i]->owner_type != type->gtype)
         continue;
-      name = member_of_property (type->gtype, pspecs[i]);
+      name = member_of_property (type->gtype, pspecs[i], &cookie_form);
       if (name == NULL)
         continue;
       field = g_new0 (CliField, 1);
       field->name = name;
       field->property = g_strdup (pspecs[i]->name);
       field->value_type = G_PARAM_SPEC_VALUE_TYPE (pspecs[i]);
-      field->cookie_form = field->value_type == G_TYPE_STRV &&
-                           strstr (pspecs[i]->name, "cookie") != NULL;
+      field->cookie_form = cookie_form;
       g_ptr_array_add (type->fields, field);
     }
 
@@ -252,8 +255,9 @@ read_fields (CliTaskType *type)
     }
 }
 
+/* The type names of @type: without a proxy, with one, and enterprise. */
 static void
-read_names_and_proxy (CliTaskType *type)
+read_names (CliTaskType *type)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   gboolean enterprise = g_object_class_find_property (g_type_class_peek (type->gtype),
@@ -272,38 +276,35 @@ read_names_and_proxy (CliTaskType *type)
     }
   g_ptr_array_add (names, NULL);
   type->type_names = (char **) g_ptr_array_steal (names, NULL);
-
-  {
-    g_autoptr(CsTask) without = new_filled_task (type, NULL, FALSE);
-    g_autoptr(CsTask) with = new_filled_task (type, NULL, TRUE);
-
-    type->needs_proxy = !task_is_valid (without) && task_is_valid (with);
-  }
 }
 
-/* The typed task classes of the library, one per family. */
-static GType
-typed_task_type (guint i)
+static void
+read_needs_proxy (CliTaskType *type)
 {
-  switch (i)
-    {
-    case 0: return CS_TYPE_IMAGE_TO_TEXT_TASK;
-    case 1: return CS_TYPE_RECAPTCHA_V2_TASK;
-    case 2: return CS_TYPE_RECAPTCHA_V3_TASK;
-    case 3: return CS_TYPE_TURNSTILE_TASK;
-    case 4: return CS_TYPE_CLOUDFLARE_CHALLENGE_TASK;
-    case 5: return CS_TYPE_AWS_WAF_TASK;
-    case 6: return CS_TYPE_DATADOME_TASK;
-    case 7: return CS_TYPE_GEETEST_TASK;
-    case 8: return CS_TYPE_MTCAPTCHA_TASK;
-    case 9: return CS_TYPE_FRIENDLY_CAPTCHA_TASK;
-    case 10: return CS_TYPE_YANDEX_CAPTCHA_TASK;
-    case 11: return CS_TYPE_RECAPTCHA_CLASSIFICATION_TASK;
-    case 12: return CS_TYPE_AWS_WAF_CLASSIFICATION_TASK;
-    case 13: return CS_TYPE_VISION_ENGINE_TASK;
-    default: return G_TYPE_INVALID;
-    }
+  g_autoptr(CsTask) without = new_filled_task (type, NULL, FALSE);
+  g_autoptr(CsTask) with = new_filled_task (type, NULL, TRUE);
+
+  type->needs_proxy = !task_is_valid (without) && task_is_valid (with);
 }
+
+/* The typed task classes of the library, one per family: the library has
+ * no public list of them, so a new family needs a line here. */
+static GType (* const typed_task_types[]) (void) = {
+  cs_image_to_text_task_get_type,
+  cs_recaptcha_v2_task_get_type,
+  cs_recaptcha_v3_task_get_type,
+  cs_turnstile_task_get_type,
+  cs_cloudflare_challenge_task_get_type,
+  cs_aws_waf_task_get_type,
+  cs_datadome_task_get_type,
+  cs_geetest_task_get_type,
+  cs_mtcaptcha_task_get_type,
+  cs_friendly_captcha_task_get_type,
+  cs_yandex_captcha_task_get_type,
+  cs_recaptcha_classification_task_get_type,
+  cs_aws_waf_classification_task_get_type,
+  cs_vision_engine_task_get_type,
+};
 
 /* Every task type the library knows, read once. */
 GPtrArray *
@@ -314,16 +315,17 @@ cli_task_types (void)
   if (types != NULL)
     return types;
   types = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_task_type_free);
-  for (guint i = 0; typed_task_type (i) != G_TYPE_INVALID; i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (typed_task_types); i++)
     {
       CliTaskType *type = g_new0 (CliTaskType, 1);
 
-      type->gtype = typed_task_type (i);
+      type->gtype = typed_task_types[i] ();
       type->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_field_free);
       type->one_of = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
       read_fields (type);
       read_one_of (type);
-      read_names_and_proxy (type);
+      read_names (type);
+      read_needs_proxy (type);
       g_ptr_array_add (types, type);
     }
   return types;

@@ -105,7 +105,6 @@ typedef struct {
 void        cli_run_init             (CliRun         *run,
                                       double          timeout,
                                       double          grace);
-gboolean    cli_terminal_allows_escapes (int          fd);
 void        cli_run_show_status      (CliRun         *run,
                                       CsTask         *task);
 void        cli_run_done_cb          (GObject        *source,

@@ -120,8 +120,8 @@ status_notify_cb (GObject    *object,
 
 /* Escape sequences go to a terminal that reads them, and that the user
  * did not ask to be left plain (https://no-color.org). */
-gboolean
-cli_terminal_allows_escapes (int fd)
+static gboolean
+terminal_allows_escapes (int fd)
 {
   const char *term = g_getenv ("TERM");
   const char *no_color = g_getenv ("NO_COLOR");
@@ -139,7 +139,7 @@ void
 cli_run_show_status (CliRun *run,
                      CsTask *task)
 {
-  if (task == NULL || !cli_terminal_allows_escapes (STDERR_FILENO))
+  if (task == NULL || !terminal_allows_escapes (STDERR_FILENO))
     return;
   run->task = g_object_ref (task);
   run->started = g_get_monotonic_time ();

@@ -13,6 +13,10 @@
 
 typedef int (*CliCommandFunc) (Cli *cli, int argc, char **argv);
 
+static int cli_command_help (Cli *cli, int argc, char **argv);
+
+#define COMMAND_LIST "solve, create, result, balance, feedback, sandbox, types or help"
+
 typedef struct {
   const char     *name;
   CliCommandFunc  func;
@@ -25,6 +29,8 @@ static const CliCommand commands[] = {
   { "balance",  cli_command_balance },
   { "feedback", cli_command_feedback },
   { "sandbox",  cli_command_sandbox },
+  { "types",    cli_command_types },
+  { "help",     cli_command_help },
 };
 
 /* Help text stays ASCII: GLib converts it to the locale's charset. */
@@ -39,14 +45,18 @@ static const char main_summary[] =
   "  balance                       print the account balance\n"
   "  feedback TASK_ID --invalid    tell the service a solution failed (or --valid)\n"
   "  sandbox [--port N]            serve a local CapSolver-compatible sandbox\n"
+  "  types [TYPE]                  list the task types and their fields\n"
+  "  help [COMMAND]                show this page, or the options of COMMAND\n"
   "\n"
-  "Run \"capsolver COMMAND --help\" for the options of a command. Options of\n"
+  "Run \"capsolver help COMMAND\" for the options of a command. Options of\n"
   "this page can be given before or after the command.";
 
 static const char main_description[] =
   "Environment:\n"
   "  CAPSOLVER_API_KEY    the API key, when --api-key is not given\n"
   "  CAPSOLVER_BASE_URL   the service address, when --base-url is not given\n"
+  "  NO_COLOR             when set, no escape sequences (no live status line)\n"
+  "  TERM                 dumb or unset: no escape sequences either\n"
   "\n"
   "Exit status:\n"
   "  0    success: solved, created, or done\n"
@@ -55,7 +65,8 @@ static const char main_description[] =
   "  3    network: no connection, connection reset, DNS or TLS failure\n"
   "  4    timeout: no answer within --timeout (the task id is printed)\n"
   "  5    protocol: the reply was not the CapSolver protocol\n"
-  "  130  interrupted by SIGINT or SIGTERM (the task id is printed)\n"
+  "  130  interrupted by SIGINT (the task id is printed)\n"
+  "  143  terminated by SIGTERM (the task id is printed)\n"
   "\n"
   "With --json, standard output is one JSON object: the task (taskId,\n"
   "status, solution) or the result of the command, or on failure\n"
@@ -82,6 +93,11 @@ cli_add_common_options (GOptionContext *context,
       "Give up after SECONDS (default: 150)", "SECONDS" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet,
       "No live status line on a terminal", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+      "Show the HTTP exchange on standard error, the API key and proxy passwords hidden",
+      NULL },
+    { "app-id", 0, 0, G_OPTION_ARG_STRING, &cli->app_id,
+      "Send this developer appId with createTask and feedbackTask", "ID" },
     { NULL }
   };
 
@@ -184,6 +200,15 @@ start_local_sandbox (Cli     *cli,
   return TRUE;
 }
 
+/* What every client gets, whichever service it speaks to. */
+static void
+finish_client (Cli *cli)
+{
+  cs_client_set_app_id (cli->client, cli->app_id);
+  if (cli->verbose)
+    cli_verbose_attach (cli->client);
+}
+
 /* Makes cli->client from the options and the environment. */
 gboolean
 cli_setup_client (Cli     *cli,
@@ -192,7 +217,12 @@ cli_setup_client (Cli     *cli,
   const char *api_key, *base_url, *key_origin, *url_origin;
 
   if (cli->use_sandbox)
-    return start_local_sandbox (cli, error);
+    {
+      if (!start_local_sandbox (cli, error))
+        return FALSE;
+      finish_client (cli);
+      return TRUE;
+    }
 
   api_key = pick_setting (cli->api_key, "--api-key", "CAPSOLVER_API_KEY", &key_origin);
   if (api_key == NULL)
@@ -204,6 +234,7 @@ cli_setup_client (Cli     *cli,
 
   cli->client = cs_client_new (api_key);
   cs_client_set_base_url (cli->client, base_url);
+  finish_client (cli);
   return TRUE;
 }
 
@@ -217,15 +248,89 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->api_key, g_free);
   g_clear_pointer (&cli->base_url, g_free);
   g_clear_pointer (&cli->timeout_text, g_free);
+  g_clear_pointer (&cli->app_id, g_free);
 }
 
+/* The command @name, or NULL with a usage error that may guess it. */
 static const CliCommand *
-find_command (const char *name)
+find_command (const char  *name,
+              GError     **error)
 {
+  const char *names[G_N_ELEMENTS (commands) + 1] = { NULL };
+  const char *closest;
+  g_autofree char *safe = NULL;
+
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (commands[i].name, name))
-      return &commands[i];
+    {
+      if (g_str_equal (commands[i].name, name))
+        return &commands[i];
+      names[i] = commands[i].name;
+    }
+  closest = cli_closest (name, names);
+  safe = cli_escape (name);
+  if (closest != NULL)
+    cli_usage_error (error, "unknown command \"%s\": did you mean %s?", safe, closest);
+  else
+    cli_usage_error (error, "unknown command \"%s\": %s", safe, COMMAND_LIST);
   return NULL;
+}
+
+static GOptionContext *
+new_main_context (Cli      *cli,
+                  gboolean *version)
+{
+  GOptionContext *context = g_option_context_new ("COMMAND [ARGUMENT...]");
+  const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, version, "Print the version and exit", NULL },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, main_summary);
+  g_option_context_set_description (context, main_description);
+  /* stop at the command: what follows is the command's to parse */
+  g_option_context_set_strict_posix (context, TRUE);
+  cli_add_common_options (context, cli);
+  g_option_context_add_main_entries (context, entries, NULL);
+  return context;
+}
+
+/* capsolver help [COMMAND]: the page of --help, or of COMMAND --help. */
+static int
+cli_command_help (Cli   *cli,
+                  int    argc,
+                  char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const CliCommand *command;
+  char *help_argv[] = { NULL, (char *) "--help", NULL };
+  g_autofree char *prgname = NULL;
+
+  if (argc > 2)
+    {
+      cli_usage_error (&error, "one command only, not \"%s\"", argv[2]);
+      return cli_report_error (cli, error, NULL);
+    }
+  if (argc < 2 || (argv[1][0] == '-' && argc == 2))
+    {
+      gboolean version = FALSE;
+      g_autoptr(GOptionContext) context = new_main_context (cli, &version);
+      g_autofree char *text = NULL;
+
+      g_set_prgname ("capsolver");
+      text = g_option_context_get_help (context, TRUE, NULL);
+      fputs (text, stdout);
+      return CLI_EXIT_OK;
+    }
+  command = find_command (argv[1], &error);
+  if (command == NULL)
+    return cli_report_error (cli, error, NULL);
+
+  /* the command prints its own --help, and exits */
+  cli->command = command->name;
+  prgname = g_strconcat ("capsolver ", command->name, NULL);
+  g_set_prgname (prgname);
+  help_argv[0] = (char *) command->name;
+  return command->func (cli, 2, help_argv);
 }
 
 /* Parses the options before the command, and finds the command. */
@@ -235,20 +340,8 @@ parse_main_options (Cli       *cli,
                     char    ***argv,
                     GError   **error)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("COMMAND [ARGUMENT...]");
   gboolean version = FALSE;
-  const GOptionEntry entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-    { NULL }
-  };
-  const CliCommand *command;
-
-  g_option_context_set_summary (context, main_summary);
-  g_option_context_set_description (context, main_description);
-  /* stop at the command: what follows is the command's to parse */
-  g_option_context_set_strict_posix (context, TRUE);
-  cli_add_common_options (context, cli);
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_autoptr(GOptionContext) context = new_main_context (cli, &version);
 
   if (!cli_parse_options (cli, context, argc, argv, error))
     return NULL;
@@ -260,15 +353,10 @@ parse_main_options (Cli       *cli,
     }
   if (*argc < 2)
     {
-      cli_usage_error (error, "no command given: solve, create, result, balance, feedback "
-                              "or sandbox");
+      cli_usage_error (error, "no command given: %s", COMMAND_LIST);
       return NULL;
     }
-  command = find_command ((*argv)[1]);
-  if (command == NULL)
-    cli_usage_error (error, "unknown command \"%s\": solve, create, result, balance, "
-                            "feedback or sandbox", (*argv)[1]);
-  return command;
+  return find_command ((*argv)[1], error);
 }
 
 int

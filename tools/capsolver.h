@@ -18,7 +18,8 @@ typedef enum {
   CLI_EXIT_NETWORK     = 3,   /* no connection, reset, DNS, TLS */
   CLI_EXIT_TIMEOUT     = 4,   /* --timeout passed */
   CLI_EXIT_PROTOCOL    = 5,   /* the reply was not the CapSolver protocol */
-  CLI_EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM */
+  CLI_EXIT_INTERRUPTED = 130, /* SIGINT: 128 + its number, as shells report it */
+  CLI_EXIT_TERMINATED  = 143, /* SIGTERM: 128 + 15 */
 } CliExit;
 
 /* Errors of the command itself, next to the library's. */
@@ -27,7 +28,8 @@ typedef enum {
 typedef enum {
   CLI_ERROR_USAGE,
   CLI_ERROR_TIMEOUT,
-  CLI_ERROR_INTERRUPTED,
+  CLI_ERROR_INTERRUPTED,   /* by SIGINT */
+  CLI_ERROR_TERMINATED,    /* by SIGTERM */
 } CliError;
 
 GQuark cli_error_quark (void);
@@ -41,6 +43,8 @@ typedef struct {
   gboolean    use_sandbox;
   gboolean    json;
   gboolean    quiet;
+  gboolean    verbose;
+  char       *app_id;
   char       *timeout_text;   /* --timeout as given */
   double      timeout;        /* seconds; 0 when not given */
 
@@ -65,9 +69,11 @@ guint       cli_timeout_ms           (Cli            *cli);
 double      cli_timeout_seconds      (Cli            *cli);
 
 /* cli-output.c: errors, exit statuses, JSON and human output */
+char       *cli_escape               (const char     *text);
 int         cli_report_error         (Cli            *cli,
                                       const GError   *error,
                                       const char     *task_id);
+char       *cli_json_to_text         (JsonNode       *node);
 void        cli_print_json           (JsonNode       *node);
 void        cli_print_builder        (JsonBuilder    *builder);
 JsonNode   *cli_task_to_json         (CsTask         *task);
@@ -86,7 +92,7 @@ typedef struct {
   guint         guard_id;
   guint         sigint_id;
   guint         sigterm_id;
-  gboolean      interrupted;
+  int           signal;       /* the signal that cancelled the call, or 0 */
   gboolean      timed_out;
   double        timeout;      /* s, --timeout */
 
@@ -124,14 +130,56 @@ void        cli_run_call             (CliRun         *run,
                                       CliCallFunc     call);
 
 /* cli-task.c: tasks from the command line */
-CsTask     *cli_task_new_from_args   (const char     *image_path,
-                                      const char     *module,
-                                      const char     *proxy,
+typedef struct {
+  char     *image;
+  char     *module;
+  char     *proxy;
+  char     *callback_url;
+  gboolean  no_check;      /* send unknown types and fields as given */
+} CliTaskOptions;
+
+void        cli_task_options_clear   (CliTaskOptions *options);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliTaskOptions, cli_task_options_clear)
+
+CsTask     *cli_task_new_from_args   (const CliTaskOptions *options,
                                       int             argc,
                                       char          **argv,
                                       GError        **error);
 gboolean    cli_check_task_id        (const char     *task_id,
                                       GError        **error);
+
+/* cli-types.c: the task types of the library, read from its classes */
+typedef struct {
+  char     *name;          /* the JSON member, "websiteURL" or "metadata.action" */
+  char     *property;      /* the property of the typed task class */
+  GType     value_type;    /* G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_STRV… */
+  gboolean  required;
+  gboolean  cookie_form;   /* strings of name=value */
+} CliField;
+
+typedef struct {
+  GType       gtype;
+  char      **type_names;  /* without a proxy first */
+  GPtrArray  *fields;      /* of CliField */
+  GPtrArray  *one_of;      /* of GStrv: groups of optional fields, one needed */
+  gboolean    needs_proxy;
+} CliTaskType;
+
+GPtrArray         *cli_task_types           (void);
+const CliTaskType *cli_task_type_lookup     (const char        *type_name);
+const CliField    *cli_task_type_find_field (const CliTaskType *type,
+                                             const char        *name);
+const char        *cli_closest              (const char         *word,
+                                             const char * const *candidates);
+const char        *cli_closest_type_name    (const char        *type_name);
+gboolean           cli_unknown_type_error   (GError           **error,
+                                             const char        *type_name);
+int                cli_command_types        (Cli               *cli,
+                                             int                argc,
+                                             char             **argv);
+
+/* cli-verbose.c: the HTTP exchange on stderr, secrets hidden */
+void        cli_verbose_attach       (CsClient       *client);
 
 /* cli-commands.c */
 int         cli_command_solve        (Cli *cli, int argc, char **argv);

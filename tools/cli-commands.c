@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "capsolver.h"
 
@@ -28,27 +29,10 @@ static const char fields_description[] =
   "\n"
   "Run \"capsolver --help\" for the exit statuses.";
 
-/* The options of the commands that build a task. */
-typedef struct {
-  char *image;
-  char *module;
-  char *proxy;
-} TaskOptions;
-
-static void
-task_options_clear (TaskOptions *options)
-{
-  g_clear_pointer (&options->image, g_free);
-  g_clear_pointer (&options->module, g_free);
-  g_clear_pointer (&options->proxy, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TaskOptions, task_options_clear)
-
 static GOptionContext *
-new_task_context (const char  *summary,
-                  TaskOptions *options,
-                  Cli         *cli)
+new_task_context (const char     *summary,
+                  CliTaskOptions *options,
+                  Cli            *cli)
 {
   GOptionContext *context = g_option_context_new ("TYPE [FIELD...] | --image FILE [FIELD...]");
   const GOptionEntry entries[] = {
@@ -59,6 +43,10 @@ new_task_context (const char  *summary,
     { "proxy", 0, 0, G_OPTION_ARG_STRING, &options->proxy,
       "Solve through this proxy: scheme:host:port[:login:password] or "
       "scheme://login:password@host:port", "PROXY" },
+    { "callback-url", 0, 0, G_OPTION_ARG_STRING, &options->callback_url,
+      "Have the service POST the result to this URL too (callbackUrl)", "URL" },
+    { "no-check", 0, 0, G_OPTION_ARG_NONE, &options->no_check,
+      "Send a type or fields this version does not know, unchecked", NULL },
     { NULL }
   };
 
@@ -77,7 +65,7 @@ parse_task_command (Cli         *cli,
                     char       **argv,
                     GError     **error)
 {
-  g_auto(TaskOptions) options = { NULL };
+  g_auto(CliTaskOptions) options = { NULL };
   g_autoptr(GOptionContext) context = new_task_context (summary, &options, cli);
   g_autoptr(CsTask) task = NULL;
 
@@ -88,8 +76,7 @@ parse_task_command (Cli         *cli,
       cli_usage_error (error, "--module goes with --image; for other types write module=NAME");
       return NULL;
     }
-  task = cli_task_new_from_args (options.image, options.module, options.proxy,
-                                 argc - 1, argv + 1, error);
+  task = cli_task_new_from_args (&options, argc - 1, argv + 1, error);
   if (task == NULL || !cli_setup_client (cli, error))
     return NULL;
   return g_steal_pointer (&task);
@@ -218,6 +205,7 @@ cli_command_create (Cli   *cli,
   g_autoptr(CsTask) task = parse_task_command (cli, "Create a task and print its id; "
                                                     "\"capsolver result ID\" waits for it.",
                                                argc, argv, &error);
+  g_autofree char *safe_id = NULL;
   int status;
 
   if (task == NULL)
@@ -227,7 +215,8 @@ cli_command_create (Cli   *cli,
                          cs_client_create_task_finish);
   if (status != CLI_EXIT_OK || cli->json)
     return status != CLI_EXIT_OK ? status : print_task (cli, task);
-  printf ("%s\n", cs_task_get_task_id (task));
+  safe_id = cli_escape (cs_task_get_task_id (task));
+  printf ("%s\n", safe_id);
   return CLI_EXIT_OK;
 }
 
@@ -268,17 +257,38 @@ start_get_balance (CsClient            *client,
   cs_client_get_balance_async (client, cancellable, callback, user_data);
 }
 
-/* Two decimals at least, four at most: 100.00, 48.6361. */
+/* The shortest decimal that reads back as @amount: the service's own
+ * digits, 99.9988 and not 99.998800000000003. */
+static char *
+format_number (double amount)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int digits = 1; digits < 17; digits++)
+    {
+      g_autofree char *format = g_strdup_printf ("%%.%dg", digits);
+
+      g_ascii_formatd (buffer, sizeof buffer, format, amount);
+      if (g_ascii_strtod (buffer, NULL) == amount)
+        return g_strdup (buffer);
+    }
+  return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, amount));
+}
+
+/* Two decimals at least, as money is written: 12.50, 99.9988. */
 static char *
 format_amount (double amount)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  char *text = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.4f", amount));
-  gsize length = strlen (text);
+  g_autofree char *number = format_number (amount);
+  const char *dot = strchr (number, '.');
 
-  while (length > 0 && text[length - 1] == '0' && length >= 3 && text[length - 3] != '.')
-    text[--length] = '\0';
-  return text;
+  if (strpbrk (number, "eEn") != NULL)
+    return g_steal_pointer (&number);
+  if (dot == NULL)
+    return g_strconcat (number, ".00", NULL);
+  if (strlen (dot) < 3)
+    return g_strconcat (number, "0", NULL);
+  return g_steal_pointer (&number);
 }
 
 static char *
@@ -301,10 +311,11 @@ print_balance_human (CsBalance *balance)
     {
       g_autoptr(CsPackage) package = g_list_model_get_item (packages, i);
       g_autofree char *expires = format_date (cs_package_get_expire_time (package));
+      const char *title = cs_package_get_title (package);
+      g_autofree char *safe_title = cli_escape (title != NULL ? title : "?");
 
       printf ("package %s: %" G_GINT64_FORMAT " calls, expires %s\n",
-              cs_package_get_title (package) != NULL ? cs_package_get_title (package) : "?",
-              cs_package_get_number_of_calls (package), expires);
+              safe_title, cs_package_get_number_of_calls (package), expires);
     }
 }
 
@@ -339,17 +350,30 @@ add_packages_json (JsonBuilder *builder,
   json_builder_end_array (builder);
 }
 
+/* json-glib writes every double with 17 digits: the balance goes in as a
+ * placeholder string that its shortest decimal then replaces. */
+#define BALANCE_PLACEHOLDER "@balance@"
+
 static void
 print_balance_json (CsBalance *balance)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *amount = format_number (cs_balance_get_amount (balance));
+  char *placeholder;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "balance");
-  json_builder_add_double_value (builder, cs_balance_get_amount (balance));
+  json_builder_add_string_value (builder, BALANCE_PLACEHOLDER);
   add_packages_json (builder, cs_balance_get_packages (balance));
   json_builder_end_object (builder);
-  cli_print_builder (builder);
+  root = json_builder_get_root (builder);
+  text = cli_json_to_text (root);
+  placeholder = strstr (text, "\"" BALANCE_PLACEHOLDER "\"");
+  *placeholder = '\0';
+  printf ("%s%s%s\n", text, amount, placeholder + strlen ("\"" BALANCE_PLACEHOLDER "\""));
+  fflush (stdout);
 }
 
 int
@@ -429,7 +453,11 @@ send_feedback (Cli      *cli,
       cli_print_builder (builder);
     }
   else
-    printf ("feedback sent for task %s\n", cs_task_get_task_id (task));
+    {
+      g_autofree char *safe_id = cli_escape (cs_task_get_task_id (task));
+
+      printf ("feedback sent for task %s\n", safe_id);
+    }
   return CLI_EXIT_OK;
 }
 

@@ -42,6 +42,9 @@ classify_error (const GError  *error,
         case CLI_ERROR_INTERRUPTED:
           *kind = "interrupted";
           return CLI_EXIT_INTERRUPTED;
+        case CLI_ERROR_TERMINATED:
+          *kind = "interrupted";
+          return CLI_EXIT_TERMINATED;
         case CLI_ERROR_USAGE:
         default:
           *kind = "usage";
@@ -74,14 +77,50 @@ classify_error (const GError  *error,
   return CLI_EXIT_NETWORK;
 }
 
-/* One line, whatever the server put in its description. */
+static gboolean
+is_unsafe_char (gunichar c)
+{
+  return g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT;
+}
+
+/* Text that came from the server, made safe for a terminal: control and
+ * format characters (escape sequences, bidirectional overrides) and bytes
+ * that are not UTF-8 are written as \xHH or \uHHHH, never as themselves. */
+char *
+cli_escape (const char *text)
+{
+  GString *safe;
+  const char *end = text + strlen (text);
+
+  safe = g_string_sized_new (end - text);
+  while (text < end)
+    {
+      gunichar c = g_utf8_get_char_validated (text, end - text);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (safe, "\\x%02x", (guchar) *text++);
+          continue;
+        }
+      if (c < 0x80 && g_ascii_iscntrl (c))
+        g_string_append_printf (safe, "\\x%02x", c);
+      else if (is_unsafe_char (c))
+        g_string_append_printf (safe, "\\u%04x", c);
+      else
+        g_string_append_len (safe, text, g_utf8_next_char (text) - text);
+      text = g_utf8_next_char (text);
+    }
+  return g_string_free (safe, FALSE);
+}
+
+/* One line, whatever the server put in its description, safe to print. */
 static char *
 one_line (const char *message)
 {
-  char *line = g_strdup (message);
+  g_autofree char *line = g_strdup (message);
 
   g_strdelimit (line, "\r\n\t", ' ');
-  return g_strstrip (line);
+  return cli_escape (g_strstrip (line));
 }
 
 static char *
@@ -89,6 +128,8 @@ error_hint (Cli        *cli,
             CliExit     status,
             const char *task_id)
 {
+  g_autofree char *safe_id = NULL;
+
   if (status == CLI_EXIT_USAGE)
     return g_strdup_printf (" (see \"capsolver%s%s --help\")",
                             cli->command != NULL ? " " : "",
@@ -96,9 +137,18 @@ error_hint (Cli        *cli,
   /* a task of the in-process sandbox ends with the process */
   if (task_id == NULL || cli->sandbox != NULL)
     return g_strdup ("");
-  if (status == CLI_EXIT_TIMEOUT || status == CLI_EXIT_INTERRUPTED)
-    return g_strdup_printf ("; resume with: capsolver result %s", task_id);
-  return g_strdup_printf (" (task %s)", task_id);
+  if (status == CLI_EXIT_TIMEOUT || status == CLI_EXIT_INTERRUPTED ||
+      status == CLI_EXIT_TERMINATED)
+    {
+      /* quoted, so that whatever the server made the id, pasting the
+       * line runs that command and no other */
+      g_autofree char *quoted = g_shell_quote (task_id);
+      g_autofree char *safe = cli_escape (quoted);
+
+      return g_strdup_printf ("; resume with: capsolver result %s", safe);
+    }
+  safe_id = cli_escape (task_id);
+  return g_strdup_printf (" (task %s)", safe_id);
 }
 
 static void
@@ -156,16 +206,47 @@ cli_report_error (Cli          *cli,
   return status;
 }
 
+/* json-glib escapes the control characters below 0x20 only: DEL, the C1
+ * controls (0x9b starts an escape sequence too) and format characters
+ * such as bidirectional overrides become \uXXXX escapes as well, which
+ * mean the same to a JSON reader. They can only be inside strings. */
+static char *
+escape_json_text (char *text)
+{
+  GString *safe = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!is_unsafe_char (c))
+        g_string_append_len (safe, p, g_utf8_next_char (p) - p);
+      else if (c < 0x10000)
+        g_string_append_printf (safe, "\\u%04x", c);
+      else
+        g_string_append_printf (safe, "\\u%04x\\u%04x", 0xd800 + ((c - 0x10000) >> 10),
+                                0xdc00 + ((c - 0x10000) & 0x3ff));
+    }
+  g_free (text);
+  return g_string_free (safe, FALSE);
+}
+
 /* Compact for programs, indented for a person at a terminal. */
-void
-cli_print_json (JsonNode *node)
+char *
+cli_json_to_text (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
 
   json_generator_set_pretty (generator, isatty (STDOUT_FILENO));
   json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
+  return escape_json_text (json_generator_to_data (generator, NULL));
+}
+
+void
+cli_print_json (JsonNode *node)
+{
+  g_autofree char *text = cli_json_to_text (node);
+
   printf ("%s\n", text);
   fflush (stdout);
 }
@@ -245,7 +326,9 @@ cli_print_solution (CsSolution *solution)
     answer = cs_solution_get_token (solution);
   if (answer != NULL)
     {
-      printf ("%s\n", answer);
+      g_autofree char *safe = cli_escape (answer);
+
+      printf ("%s\n", safe);
       fflush (stdout);
       return;
     }
@@ -253,8 +336,10 @@ cli_print_solution (CsSolution *solution)
   while (json_object_iter_next (&iter, &member, &node))
     {
       g_autofree char *text = member_to_text (node);
+      g_autofree char *safe_member = cli_escape (member);
+      g_autofree char *safe_text = cli_escape (text);
 
-      printf ("%s: %s\n", member, text);
+      printf ("%s: %s\n", safe_member, safe_text);
     }
   fflush (stdout);
 }

@@ -28,16 +28,28 @@ run_guard_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-run_signal_cb (gpointer user_data)
+static void
+run_interrupt (CliRun *run,
+               int     signum)
 {
-  CliRun *run = user_data;
-
   /* a second signal while the call winds down ends the process at once */
-  if (run->interrupted)
-    _exit (CLI_EXIT_INTERRUPTED);
-  run->interrupted = TRUE;
+  if (run->signal != 0)
+    _exit (signum == SIGTERM ? CLI_EXIT_TERMINATED : CLI_EXIT_INTERRUPTED);
+  run->signal = signum;
   g_cancellable_cancel (run->cancellable);
+}
+
+static gboolean
+run_sigint_cb (gpointer user_data)
+{
+  run_interrupt (user_data, SIGINT);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+run_sigterm_cb (gpointer user_data)
+{
+  run_interrupt (user_data, SIGTERM);
   return G_SOURCE_CONTINUE;
 }
 
@@ -54,8 +66,8 @@ cli_run_init (CliRun *run,
   run->cancellable = g_cancellable_new ();
   run->timeout = timeout;
   run->guard_id = g_timeout_add (MAX (1, (guint) ((timeout + grace) * 1000)), run_guard_cb, run);
-  run->sigint_id = g_unix_signal_add (SIGINT, run_signal_cb, run);
-  run->sigterm_id = g_unix_signal_add (SIGTERM, run_signal_cb, run);
+  run->sigint_id = g_unix_signal_add (SIGINT, run_sigint_cb, run);
+  run->sigterm_id = g_unix_signal_add (SIGTERM, run_sigterm_cb, run);
 }
 
 void
@@ -77,13 +89,18 @@ status_draw (CliRun *run)
   double elapsed = (g_get_monotonic_time () - run->started) / (double) G_USEC_PER_SEC;
   const char *task_id = cs_task_get_task_id (run->task);
   CsTaskStatus status = cs_task_get_status (run->task);
+  g_autofree char *safe_id = NULL;
 
   /* \r and "erase to end of line" redraw the same line each time */
   if (task_id == NULL)
     fprintf (stderr, "\r\033[Kcapsolver: creating the task, %.1f s", elapsed);
   else
-    fprintf (stderr, "\r\033[Kcapsolver: task %s: %s, %.1f s", task_id,
-             status == CS_TASK_STATUS_NEW ? "waiting" : cli_task_status_nick (status), elapsed);
+    {
+      safe_id = cli_escape (task_id);
+      fprintf (stderr, "\r\033[Kcapsolver: task %s: %s, %.1f s", safe_id,
+               status == CS_TASK_STATUS_NEW ? "waiting" : cli_task_status_nick (status),
+               elapsed);
+    }
   fflush (stderr);
 }
 
@@ -102,13 +119,28 @@ status_notify_cb (GObject    *object,
   status_draw (user_data);
 }
 
+/* Escape sequences go to a terminal that reads them, and that the user
+ * did not ask to be left plain (https://no-color.org). */
+static gboolean
+terminal_allows_escapes (int fd)
+{
+  const char *term = g_getenv ("TERM");
+  const char *no_color = g_getenv ("NO_COLOR");
+
+  if (no_color != NULL && *no_color != '\0')
+    return FALSE;
+  if (term == NULL || *term == '\0' || g_str_equal (term, "dumb"))
+    return FALSE;
+  return isatty (fd);
+}
+
 /* Shows the status of @task and the time spent on stderr while the call
- * runs, when stderr is a terminal. */
+ * runs, when stderr is a terminal that takes escape sequences. */
 void
 cli_run_show_status (CliRun *run,
                      CsTask *task)
 {
-  if (task == NULL || !isatty (STDERR_FILENO))
+  if (task == NULL || !terminal_allows_escapes (STDERR_FILENO))
     return;
   run->task = g_object_ref (task);
   run->started = g_get_monotonic_time ();
@@ -153,7 +185,12 @@ cli_run_explain_error (CliRun  *run,
     run->timed_out = TRUE;
   else if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (run->interrupted)
+  if (run->signal == SIGTERM)
+    {
+      g_clear_error (error);
+      g_set_error_literal (error, CLI_ERROR, CLI_ERROR_TERMINATED, "terminated");
+    }
+  else if (run->signal != 0)
     {
       g_clear_error (error);
       g_set_error_literal (error, CLI_ERROR, CLI_ERROR_INTERRUPTED, "interrupted");
@@ -176,7 +213,8 @@ cli_run_call (CliRun      *run,
               CliCallFunc  call)
 {
   cli_run_init (run, cli_timeout_seconds (cli), grace);
-  if (!cli->quiet)
+  /* --verbose writes lines of its own on stderr */
+  if (!cli->quiet && !cli->verbose)
     cli_run_show_status (run, task);
   call (cli->client, task, run->cancellable, cli_run_done_cb, run);
   cli_run_wait (run);

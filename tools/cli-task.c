@@ -98,6 +98,47 @@ read_file_base64 (const char  *path,
 
 /* --- Fields ---------------------------------------------------------------- */
 
+/* The fields any type takes, besides those of its own: a proxy given as
+ * fields rather than with --proxy. */
+static const char * const task_wide_fields[] = {
+  "proxy", "proxyType", "proxyAddress", "proxyPort", "proxyLogin", "proxyPassword", NULL
+};
+
+/* Sets @name to @value; "a.b" sets member b of object a. */
+static void
+set_member (CsTask     *task,
+            const char *name,
+            JsonNode   *value)
+{
+  const char *dot = strchr (name, '.');
+  g_autofree char *parent_name = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) parent = NULL;
+  JsonNode *old;
+
+  if (dot == NULL)
+    {
+      cs_task_set_json (task, name, value);
+      return;
+    }
+  parent_name = g_strndup (name, dot - name);
+  old = cs_task_get_field (task, parent_name);
+  /* a new object: the old one belongs to the task */
+  if (old != NULL && JSON_NODE_HOLDS_OBJECT (old))
+    {
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *node;
+
+      json_object_iter_init (&iter, json_node_get_object (old));
+      while (json_object_iter_next (&iter, &member, &node))
+        json_object_set_member (object, member, json_node_copy (node));
+    }
+  json_object_set_member (object, dot + 1, json_node_copy (value));
+  parent = json_node_init_object (json_node_alloc (), object);
+  cs_task_set_json (task, parent_name, parent);
+}
+
 static gboolean
 set_json_field (CsTask      *task,
                 const char  *name,
@@ -111,8 +152,18 @@ set_json_field (CsTask      *task,
       json_parser_get_root (parser) == NULL)
     /* the value is not repeated: it may hold a secret such as a proxy password */
     return cli_usage_error (error, "field %s: the value after := is not JSON", name);
-  cs_task_set_json (task, name, json_parser_get_root (parser));
+  set_member (task, name, json_parser_get_root (parser));
   return TRUE;
+}
+
+static void
+set_string_field (CsTask     *task,
+                  const char *name,
+                  const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+
+  set_member (task, name, node);
 }
 
 static gboolean
@@ -125,7 +176,7 @@ set_file_field (CsTask      *task,
 
   if (encoded == NULL)
     return FALSE;
-  cs_task_set_string (task, name, encoded);
+  set_string_field (task, name, encoded);
   return TRUE;
 }
 
@@ -141,12 +192,81 @@ is_field_name (const char *name,
   return TRUE;
 }
 
+/* The field names of @type and the task-wide ones, for cli_closest(). */
+static GPtrArray *
+field_names (const CliTaskType *type)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; i < type->fields->len; i++)
+    g_ptr_array_add (names, ((CliField *) g_ptr_array_index (type->fields, i))->name);
+  for (const char * const *name = task_wide_fields; *name != NULL; name++)
+    g_ptr_array_add (names, (gpointer) *name);
+  g_ptr_array_add (names, NULL);
+  return names;
+}
+
+static gboolean
+unknown_field_error (const CliTaskType  *type,
+                     const char         *name,
+                     GError            **error)
+{
+  g_autoptr(GPtrArray) names = field_names (type);
+  const char *closest = cli_closest (name, (const char * const *) names->pdata);
+
+  if (closest != NULL)
+    return cli_usage_error (error, "%s has no field \"%s\": did you mean %s? "
+                                   "(\"capsolver types %s\" lists them)",
+                            type->type_names[0], name, closest, type->type_names[0]);
+  return cli_usage_error (error, "%s has no field \"%s\" (\"capsolver types %s\" lists "
+                                 "them; --no-check sends it anyway)",
+                          type->type_names[0], name, type->type_names[0]);
+}
+
+/* A JSON literal a shell user may have meant as one: true, false, 12. */
+static gboolean
+is_json_scalar (const char *text)
+{
+  char *end = NULL;
+
+  if (g_str_equal (text, "true") || g_str_equal (text, "false") || g_str_equal (text, "null"))
+    return TRUE;
+  g_ascii_strtod (text, &end);
+  return *text != '\0' && end != text && *end == '\0';
+}
+
+/* Refuses a field that @type does not have, and text for a field that is
+ * not a string: isInvisible=true would send the string "true". */
+static gboolean
+check_field (const CliTaskType  *type,
+             const char         *name,
+             char                sigil,
+             const char         *value,
+             GError            **error)
+{
+  const CliField *field;
+
+  if (type == NULL || g_strv_contains (task_wide_fields, name))
+    return TRUE;
+  field = cli_task_type_find_field (type, name);
+  if (field == NULL)
+    return unknown_field_error (type, name, error);
+  if (sigil != '\0' || field->value_type == G_TYPE_STRING || !g_str_equal (field->name, name))
+    return TRUE;
+  if (is_json_scalar (value))
+    return cli_usage_error (error, "field %s takes a JSON value, not text: write %s:=%s",
+                            name, name, value);
+  return cli_usage_error (error, "field %s takes a JSON value, not text: write %s:=JSON",
+                          name, name);
+}
+
 /* NAME=TEXT sends a string, NAME:=JSON any JSON value, NAME@=FILE the
  * file's bytes in base64. */
 static gboolean
-add_field (CsTask      *task,
-           const char  *argument,
-           GError     **error)
+add_field (CsTask             *task,
+           const CliTaskType  *type,
+           const char         *argument,
+           GError            **error)
 {
   const char *equals = strchr (argument, '=');
   gsize name_length;
@@ -165,12 +285,14 @@ add_field (CsTask      *task,
   name = g_strndup (argument, name_length);
   if (g_str_equal (name, "type"))
     return cli_usage_error (error, "the task type is the first argument, not a field");
+  if (!check_field (type, name, sigil, equals + 1, error))
+    return FALSE;
 
   if (sigil == ':')
     return set_json_field (task, name, equals + 1, error);
   if (sigil == '@')
     return set_file_field (task, name, equals + 1, error);
-  cs_task_set_string (task, name, equals + 1);
+  set_string_field (task, name, equals + 1);
   return TRUE;
 }
 
@@ -212,6 +334,7 @@ new_image_task (const char  *image_path,
 static CsTask *
 new_typed_task (int          argc,
                 char       **argv,
+                gboolean     no_check,
                 GError     **error)
 {
   if (argc < 1)
@@ -224,6 +347,11 @@ new_typed_task (int          argc,
     {
       cli_usage_error (error, "\"%s\" is not a task type: the first argument is the type, "
                               "such as ReCaptchaV2TaskProxyLess", argv[0]);
+      return NULL;
+    }
+  if (!no_check && cli_task_type_lookup (argv[0]) == NULL)
+    {
+      cli_unknown_type_error (error, argv[0]);
       return NULL;
     }
   return cs_task_new (argv[0]);
@@ -244,32 +372,61 @@ set_proxy (CsTask      *task,
   return TRUE;
 }
 
+/* What the library checks before it sends the task (required fields, a
+ * proxy where the type needs one), checked here: a mistake on the command
+ * line is a usage error, not an answer of the service. */
+static gboolean
+check_task (CsTask      *task,
+            GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (cs_task_validate (task, &local_error))
+    return TRUE;
+  return cli_usage_error (error, "%s (\"capsolver types %s\" lists its fields)",
+                          local_error->message, cs_task_get_type_name (task));
+}
+
+void
+cli_task_options_clear (CliTaskOptions *options)
+{
+  g_clear_pointer (&options->image, g_free);
+  g_clear_pointer (&options->module, g_free);
+  g_clear_pointer (&options->proxy, g_free);
+  g_clear_pointer (&options->callback_url, g_free);
+}
+
 /* The task that @argv (the positional arguments) describe: TYPE and
- * fields, or with @image_path an ImageToTextTask and fields. */
+ * fields, or with options->image an ImageToTextTask and fields. */
 CsTask *
-cli_task_new_from_args (const char  *image_path,
-                        const char  *module,
-                        const char  *proxy,
-                        int          argc,
-                        char       **argv,
-                        GError     **error)
+cli_task_new_from_args (const CliTaskOptions  *options,
+                        int                    argc,
+                        char                 **argv,
+                        GError               **error)
 {
   g_autoptr(CsTask) task = NULL;
-  int first_field = image_path != NULL ? 0 : 1;
+  const CliTaskType *type = NULL;
+  int first_field = options->image != NULL ? 0 : 1;
 
-  if (image_path != NULL)
-    task = new_image_task (image_path, error);
+  if (options->image != NULL)
+    task = new_image_task (options->image, error);
   else
-    task = new_typed_task (argc, argv, error);
+    task = new_typed_task (argc, argv, options->no_check, error);
   if (task == NULL)
     return NULL;
+  if (!options->no_check)
+    type = cli_task_type_lookup (cs_task_get_type_name (task));
 
-  if (module != NULL)
-    cs_task_set_string (task, "module", module);
+  if (options->module != NULL)
+    cs_task_set_string (task, "module", options->module);
   for (int i = first_field; i < argc; i++)
-    if (!add_field (task, argv[i], error))
+    if (!add_field (task, type, argv[i], error))
       return NULL;
-  if (proxy != NULL && !set_proxy (task, proxy, error))
+  if (options->proxy != NULL && !set_proxy (task, options->proxy, error))
+    return NULL;
+  if (options->callback_url != NULL)
+    cs_task_set_callback_url (task, options->callback_url);
+  if (!options->no_check && !check_task (task, error))
     return NULL;
   return g_steal_pointer (&task);
 }

@@ -13,6 +13,7 @@ import json
 import os
 import pty
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -24,6 +25,12 @@ import unittest
 
 CAPSOLVER = None
 SAMPLE_IMAGE = None
+MAN_PAGE = None             # as built
+COMPLETION = None           # the source of the bash completion
+MESON = None
+BUILD_ROOT = None
+MAN_INSTALLED = None        # where `meson install` puts them, under DESTDIR
+COMPLETION_INSTALLED = None
 SAMPLE_ANSWER = 'K7WP3R'
 
 SANDBOX_KEY = 'CAP-SANDBOX-' + '0' * 58   # CS_SANDBOX_DEFAULT_KEY
@@ -36,16 +43,26 @@ RECAPTCHA = ['ReCaptchaV2TaskProxyLess',
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_TIMEOUT, EXIT_PROTOCOL = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 START_TIMEOUT = 20   # s, for a sandbox to print its URL
 RUN_TIMEOUT = 60     # s, for one command
 
 
 def clean_env(**extra):
-    """The test environment without the user's CapSolver settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith('CAPSOLVER_')}
+    """The test environment without the user's CapSolver settings, on a
+    terminal that takes escape sequences if there is one."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith('CAPSOLVER_') and k != 'NO_COLOR'}
+    env['TERM'] = 'xterm'
     env.update(extra)
     return env
+
+
+def resume_hint(stderr):
+    """The arguments of the `capsolver result …` that an error line offers,
+    as a shell would read them."""
+    return shlex.split(stderr.split('resume with: ', 1)[1])
 
 
 def start_sandbox(*args):
@@ -124,6 +141,52 @@ class HtmlErrorHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class ScriptedHandler(http.server.BaseHTTPRequestHandler):
+    """Answers each method with what the server's script gives for it, and
+    records the requests."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        method = self.path.strip('/')
+        self.server.requests.append((method, json.loads(body)))
+        reply = json.dumps(self.server.script[method]).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args):
+        pass
+
+
+class ScriptedServer:
+    """A CapSolver service of a few scripted answers, {method: reply}."""
+
+    def __init__(self, **script):
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), ScriptedHandler)
+        self.server.script = script
+        self.server.requests = []
+        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def requests(self):
+        return self.server.requests
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *args):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# control characters a server might slip into what the command prints
+NASTY = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202e'
 
 
 class Result:
@@ -346,7 +409,7 @@ class ExitStatusTest(CliTestCase):
         error = self.assertJsonError(result, EXIT_TIMEOUT, 'timeout')
         self.assertIsNone(error['code'])
         task_id = result.json()['taskId']
-        self.assertIn('capsolver result ' + task_id, result.stderr)
+        self.assertEqual(resume_hint(result.stderr), ['capsolver', 'result', task_id])
         self.assertEqual(result.stderr.count('\n'), 1, result.stderr)
 
         # the task is resumed, not created again
@@ -385,7 +448,9 @@ class ExitStatusTest(CliTestCase):
         error = self.assertJsonError(result, EXIT_API, 'api')
         self.assertEqual(error['code'], 'ERROR_CAPTCHA_UNSOLVABLE')
 
-    def test_sigint_interrupts_and_prints_the_task_id(self):
+    def interrupt_solve(self, signum):
+        """Sends @signum to a solve once its task exists; returns (exit
+        status, JSON error, last line on stderr)."""
         # stderr on a terminal: the live status line says when the task
         # exists, so the signal comes neither too early nor too late
         sandbox, url = start_sandbox('--polls-until-ready', '1000')
@@ -398,21 +463,31 @@ class ExitStatusTest(CliTestCase):
             os.close(slave)
             status_line = read_terminal(master, until=b'capsolver: task ')
             self.assertIn(b'\r\x1b[Kcapsolver: task ', status_line)
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signum)
             stdout, _ = process.communicate(timeout=RUN_TIMEOUT)
             stderr = read_terminal(master)
         finally:
             os.close(master)
             self.assertEqual(stop_sandbox(sandbox, signal.SIGINT), 0)
 
-        self.assertEqual(process.returncode, EXIT_INTERRUPTED)
         error = json.loads(stdout)
         self.assertEqual(error['error']['kind'], 'interrupted')
+        self.assertEqual(error['error']['exitCode'], process.returncode)
         # the status line was erased, and one line says what happened
         last_line = stderr.decode().replace('\r\n', '\n').split('\x1b[K')[-1]
         self.assertEqual(last_line.count('\n'), 1, last_line)
+        self.assertEqual(resume_hint(last_line), ['capsolver', 'result', error['taskId']])
+        return process.returncode, error, last_line
+
+    def test_sigint_interrupts_and_prints_the_task_id(self):
+        status, _, last_line = self.interrupt_solve(signal.SIGINT)
+        self.assertEqual(status, EXIT_INTERRUPTED)
         self.assertIn('interrupted', last_line)
-        self.assertIn('capsolver result ' + error['taskId'], last_line)
+
+    def test_sigterm_exits_143(self):
+        status, _, last_line = self.interrupt_solve(signal.SIGTERM)
+        self.assertEqual(status, EXIT_TERMINATED)
+        self.assertIn('terminated', last_line)
 
 
 class UsageTest(CliTestCase):
@@ -544,8 +619,300 @@ class HelpTest(CliTestCase):
         self.assertTrue(result.stdout.startswith('capsolver '))
 
 
+class TypesTest(CliTestCase):
+
+    def test_types_lists_every_type_with_its_fields(self):
+        result = self.run_cli('types', key=None, base_url=False)
+        self.assertSucceeded(result)
+        for name in ('ImageToTextTask', 'ReCaptchaV2TaskProxyLess', 'ReCaptchaV2EnterpriseTask',
+                     'AntiTurnstileTaskProxyLess', 'AntiCloudflareTask', 'GeeTestTaskProxyLess',
+                     'DatadomeSliderTask', 'VisionEngine'):
+            self.assertIn(name, result.stdout)
+        self.assertIn('required: websiteURL websiteKey', result.stdout)
+
+    def test_types_json(self):
+        result = self.run_cli('--json', 'types', key=None, base_url=False)
+        self.assertSucceeded(result)
+        families = {family['types'][0]: family for family in result.json()}
+        recaptcha = families['ReCaptchaV2TaskProxyLess']
+        self.assertIn('ReCaptchaV2Task', recaptcha['types'])
+        self.assertEqual(recaptcha['required'], ['websiteURL', 'websiteKey'])
+        self.assertIn('isInvisible', recaptcha['optional'])
+        self.assertFalse(recaptcha['needsProxy'])
+        self.assertTrue(families['AntiCloudflareTask']['needsProxy'])
+        self.assertIn(['captchaId'], families['GeeTestTaskProxyLess']['oneOf'])
+        self.assertIn(['gt', 'challenge'], families['GeeTestTaskProxyLess']['oneOf'])
+        self.assertIn('metadata.action', families['AntiTurnstileTaskProxyLess']['optional'])
+
+    def test_types_of_one_type(self):
+        result = self.run_cli('types', 'recaptchav2taskproxyless', key=None, base_url=False)
+        self.assertSucceeded(result)
+        self.assertTrue(result.stdout.startswith('ReCaptchaV2TaskProxyLess'), result.stdout)
+        self.assertNotIn('ImageToTextTask', result.stdout)
+        names = self.run_cli('types', '--names', 'AntiTurnstileTaskProxyLess', key=None)
+        self.assertEqual(names.stdout.split(),
+                         ['websiteURL', 'websiteKey', 'metadata.action', 'metadata.cdata'])
+
+    def test_unknown_type_did_you_mean(self):
+        result = self.run_cli('types', 'ReCaptchaV2TaskProxyles', key=None)
+        self.assertOneLineError(result, EXIT_USAGE, 'did you mean ReCaptchaV2TaskProxyLess?')
+
+    def test_checked_before_any_request(self):
+        # every mistake is caught here: exit 2, and the service hears nothing
+        with ScriptedServer() as server:
+            for args, words in (
+                    (['ReCaptchaV2TaskProxyles', *RECAPTCHA[1:]],
+                     ('did you mean ReCaptchaV2TaskProxyLess?',)),
+                    ([RECAPTCHA[0], 'websiteUrl=https://example.com/', RECAPTCHA[2]],
+                     ('"websiteUrl"', 'did you mean websiteURL?')),
+                    ([RECAPTCHA[0], RECAPTCHA[1]], ('websiteKey',)),
+                    (['AntiCloudflareTask', 'websiteURL=https://example.com/'], ('proxy',)),
+                    (['solve', '--image', SAMPLE_IMAGE, 'modul=common'],
+                     ('did you mean module?',))):
+                if args[0] != 'solve':
+                    args = ['solve', *args]
+                result = self.run_cli('--base-url', server.url, *args)
+                self.assertOneLineError(result, EXIT_USAGE, *words)
+                result = self.run_cli('--json', '--base-url', server.url, *args)
+                self.assertJsonError(result, EXIT_USAGE, 'usage')
+            self.assertEqual(server.requests, [])
+
+    def test_no_check_sends_what_is_given(self):
+        with ScriptedServer(createTask={'errorId': 0, 'taskId': 'task-1',
+                                        'status': 'idle'}) as server:
+            result = self.run_cli('--base-url', server.url, 'create', '--no-check',
+                                  'SomeNewTaskProxyLess', 'someField=1')
+            self.assertSucceeded(result)
+        self.assertEqual(server.requests[0][1]['task'],
+                         {'type': 'SomeNewTaskProxyLess', 'someField': '1'})
+
+    def test_text_for_a_json_field_hints_at_colon_equals(self):
+        result = self.run_cli('solve', *RECAPTCHA, 'isInvisible=true')
+        self.assertOneLineError(result, EXIT_USAGE, 'isInvisible:=true')
+        result = self.run_cli('solve', *RECAPTCHA, 'enterprisePayload=x')
+        self.assertOneLineError(result, EXIT_USAGE, 'enterprisePayload:=JSON')
+
+    def test_dotted_field_sets_a_member_of_an_object(self):
+        with ScriptedServer(createTask={'errorId': 0, 'taskId': 'task-1',
+                                        'status': 'idle'}) as server:
+            result = self.run_cli('--base-url', server.url, 'create',
+                                  'AntiTurnstileTaskProxyLess', *RECAPTCHA[1:],
+                                  'metadata.action=login', 'metadata.cdata=abc')
+            self.assertSucceeded(result)
+        self.assertEqual(server.requests[0][1]['task']['metadata'],
+                         {'action': 'login', 'cdata': 'abc'})
+
+
+class OptionsTest(CliTestCase):
+
+    def test_help_command(self):
+        for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
+                        'help'):
+            result = self.run_cli('help', command)
+            self.assertSucceeded(result)
+            self.assertEqual(result.stdout, self.run_cli(command, '--help').stdout)
+        self.assertEqual(self.run_cli('help').stdout, self.run_cli('--help').stdout)
+        self.assertOneLineError(self.run_cli('help', 'solv'), EXIT_USAGE, 'did you mean solve?')
+
+    def test_callback_url_and_app_id_are_sent(self):
+        args = ['--app-id', 'cli-test-app', 'create', *RECAPTCHA,
+                '--callback-url', 'https://example.com/hook']
+        # the sandbox takes them
+        self.assertSucceeded(self.run_cli(*args))
+        with ScriptedServer(createTask={'errorId': 0, 'taskId': 'task-1',
+                                        'status': 'idle'}) as server:
+            self.assertSucceeded(self.run_cli('--base-url', server.url, *args))
+        request = server.requests[0][1]
+        self.assertEqual(request['appId'], 'cli-test-app')
+        self.assertEqual(request['callbackUrl'], 'https://example.com/hook')
+
+    def test_verbose_hides_the_key_and_proxy_passwords(self):
+        for proxy_args in (['--proxy', 'socks5:192.0.2.10:1080:user:Pr0xyPassw0rd'],
+                           ['--proxy', 'http://user:Pr0xyPassw0rd@192.0.2.10:8080'],
+                           ['proxyType=http', 'proxyAddress=192.0.2.10', 'proxyPort:=8080',
+                            'proxyLogin=user', 'proxyPassword=Pr0xyPassw0rd']):
+            result = self.run_cli('-v', '--json', 'solve', 'ReCaptchaV2Task', *RECAPTCHA[1:],
+                                  *proxy_args)
+            self.assertEqual(result.status, EXIT_OK, result.stderr)
+            self.assertIn('> POST /createTask', result.stderr)
+            self.assertIn('< HTTP/1.1 200', result.stderr)
+            self.assertIn('"clientKey":"[hidden]"', result.stderr)
+            self.assertIn('192.0.2.10', result.stderr)
+            self.assertNotIn(SANDBOX_KEY, result.stderr)
+            self.assertNotIn('Pr0xyPassw0rd', result.stderr)
+            self.assertIn('gRecaptchaResponse', result.json()['solution'])
+
+    def solve_on_terminal(self, **env):
+        """Solves an image with stderr on a pseudo-terminal; returns what
+        the terminal got."""
+        master, slave = pty.openpty()
+        try:
+            process = subprocess.Popen(
+                [CAPSOLVER, 'solve', '--image', SAMPLE_IMAGE], stdout=subprocess.PIPE,
+                stderr=slave, env=clean_env(CAPSOLVER_API_KEY=SANDBOX_KEY,
+                                            CAPSOLVER_BASE_URL=self.base_url, **env))
+            os.close(slave)
+            stdout, _ = process.communicate(timeout=RUN_TIMEOUT)
+            terminal = read_terminal(master)
+        finally:
+            os.close(master)
+        self.assertEqual(process.returncode, EXIT_OK)
+        self.assertEqual(stdout.decode(), SAMPLE_ANSWER + '\n')
+        return terminal
+
+    def test_escape_codes_only_where_welcome(self):
+        self.assertIn(b'\x1b[K', self.solve_on_terminal())
+        self.assertNotIn(b'\x1b', self.solve_on_terminal(NO_COLOR='1'))
+        self.assertNotIn(b'\x1b', self.solve_on_terminal(TERM='dumb'))
+        # not a terminal
+        result = self.run_cli('solve', '--image', SAMPLE_IMAGE)
+        self.assertSucceeded(result)
+
+    def test_balance_as_the_service_writes_it(self):
+        with ScriptedServer(getBalance={'errorId': 0, 'balance': 99.9988,
+                                        'packages': []}) as server:
+            human = self.run_cli('--base-url', server.url, 'balance')
+            machine = self.run_cli('--base-url', server.url, 'balance', '--json')
+        self.assertSucceeded(human)
+        self.assertEqual(human.stdout, '99.9988 USD\n')
+        self.assertSucceeded(machine)
+        self.assertIn('99.9988', machine.stdout)
+        self.assertNotIn('99.99880', machine.stdout)
+        self.assertEqual(machine.json()['balance'], 99.9988)
+
+
+class ServerTextTest(CliTestCase):
+    """What the server writes reaches the terminal without its control
+    characters."""
+
+    def assertNoControls(self, text):
+        for character in ('\x1b', '\x07', '\x9b', '\u202e'):
+            self.assertNotIn(character, text)
+
+    def test_error_description(self):
+        with ScriptedServer(getBalance={'errorId': 1, 'errorCode': 'ERROR_KEY_DENIED_ACCESS',
+                                        'errorDescription': 'denied' + NASTY}) as server:
+            result = self.run_cli('--base-url', server.url, 'balance')
+            machine = self.run_cli('--base-url', server.url, 'balance', '--json')
+        self.assertOneLineError(result, EXIT_API, 'denied', '\\x1b')
+        self.assertNoControls(result.stderr)
+        self.assertEqual(self.assertJsonError(machine, EXIT_API, 'api')['code'],
+                         'ERROR_KEY_DENIED_ACCESS')
+        self.assertNoControls(machine.stderr)
+
+    def test_scripted_error_code_of_the_sandbox(self):
+        result = self.run_cli('solve', 'ReCaptchaV2TaskProxyLess',
+                              'websiteURL=https://sandbox.invalid/error/ERROR_NEW_CODE_9',
+                              'websiteKey=k', '--json')
+        self.assertEqual(self.assertJsonError(result, EXIT_API, 'api')['code'],
+                         'ERROR_NEW_CODE_9')
+
+    def test_answer(self):
+        reply = {'errorId': 0, 'taskId': 'task-1', 'status': 'ready',
+                 'solution': {'text': 'K7WP' + NASTY}}
+        with ScriptedServer(createTask=reply) as server:
+            result = self.run_cli('--base-url', server.url, 'solve', '--image', SAMPLE_IMAGE)
+        self.assertSucceeded(result)
+        self.assertTrue(result.stdout.startswith('K7WP\\x1b]0;owned'), result.stdout)
+        self.assertNoControls(result.stdout)
+        # JSON escapes them all, and reads back as the server wrote it
+        with ScriptedServer(createTask=reply) as server:
+            result = self.run_cli('--base-url', server.url, '--json', 'solve', '--image',
+                                  SAMPLE_IMAGE)
+        self.assertSucceeded(result)
+        self.assertNoControls(result.stdout)
+        self.assertEqual(result.json()['solution']['text'], 'K7WP' + NASTY)
+
+    def test_task_id(self):
+        task_id = 'task' + NASTY
+        with ScriptedServer(createTask={'errorId': 0, 'taskId': task_id,
+                                        'status': 'idle'}) as server:
+            result = self.run_cli('--base-url', server.url, 'create', *RECAPTCHA)
+        self.assertSucceeded(result)
+        self.assertTrue(result.stdout.startswith('task\\x1b'), result.stdout)
+        self.assertNoControls(result.stdout)
+
+    def test_resume_hint_quotes_the_id(self):
+        task_id = "t'1; touch pwned $(id)"
+        with ScriptedServer(createTask={'errorId': 0, 'taskId': task_id, 'status': 'idle'},
+                            getTaskResult={'errorId': 0, 'taskId': task_id,
+                                           'status': 'processing'}) as server:
+            result = self.run_cli('--base-url', server.url, '--json', 'solve', *RECAPTCHA,
+                                  '--timeout', '0.5')
+        self.assertJsonError(result, EXIT_TIMEOUT, 'timeout')
+        self.assertEqual(resume_hint(result.stderr), ['capsolver', 'result', task_id])
+
+
+class ManualTest(unittest.TestCase):
+    """capsolver(1) and the bash completion."""
+
+    def help_page(self, *args):
+        return subprocess.run([CAPSOLVER, *args], capture_output=True, text=True, check=True,
+                              env=clean_env()).stdout
+
+    def test_man_page_says_what_help_says(self):
+        with open(MAN_PAGE, encoding='utf-8') as page:
+            man = page.read().replace('\\-', '-').replace('\\e', '\\')
+        self.assertTrue(man.startswith('.\\"') or man.startswith('.TH'), man[:80])
+        self.assertIn('.TH CAPSOLVER 1', man)
+        for section in ('.SH NAME', '.SH SYNOPSIS', '.SH OPTIONS', '.SH COMMANDS',
+                        '.SH "ENVIRONMENT"', '.SH "EXIT STATUS"'):
+            self.assertIn(section, man)
+        for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
+                        'help'):
+            self.assertIn('.SS "capsolver ' + command, man)
+            for line in self.help_page(command, '--help').splitlines():
+                option = line.split()[1 if line.startswith('  -') and ', ' in line else 0] \
+                    if line.startswith('  -') else None
+                if option and option not in ('--help', '-h,'):
+                    self.assertIn(option.split('=')[0], man, command)
+        for status in ('130', '143'):
+            self.assertIn('.TP\n' + status + '\n', man)
+
+    def complete(self, *words):
+        """What the completion offers for the last of @words."""
+        script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+                  '_capsolver; printf "%s\\n" "${COMPREPLY[@]}"')
+        result = subprocess.run(['bash', '-c', script, 'bash', COMPLETION, CAPSOLVER, *words],
+                                capture_output=True, text=True, env=clean_env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.split()
+
+    def test_bash_completion(self):
+        self.assertEqual(self.complete('s'), ['sandbox', 'solve'])
+        self.assertIn('types', self.complete(''))
+        self.assertEqual(self.complete('--timeout', '5', 'he'), ['help'])
+        self.assertEqual(self.complete('--js'), ['--json'])
+        self.assertIn('--callback-url', self.complete('solve', '--'))
+        self.assertIn('--once', self.complete('result', '--'))
+        self.assertIn('ReCaptchaV2EnterpriseTaskProxyLess', self.complete('solve', 'ReCaptcha'))
+        self.assertIn('AntiTurnstileTaskProxyLess', self.complete('types', 'Anti'))
+        self.assertEqual(self.complete('create', '--proxy', 'p', 'ReCaptchaV2Task', 'website'),
+                         ['websiteURL=', 'websiteKey='])
+        self.assertEqual(self.complete('solve', '--image', SAMPLE_IMAGE, 'mod'), ['module='])
+        self.assertEqual(self.complete('solve', '-i', SAMPLE_IMAGE[:-2]), [SAMPLE_IMAGE])
+
+    def test_installed(self):
+        with tempfile.TemporaryDirectory() as destdir:
+            install = subprocess.run([MESON, 'install', '-C', BUILD_ROOT, '--no-rebuild',
+                                      '--quiet', '--destdir', destdir],
+                                     capture_output=True, text=True)
+            self.assertEqual(install.returncode, 0, install.stdout + install.stderr)
+            for path in (MAN_INSTALLED, COMPLETION_INSTALLED):
+                installed = os.path.join(destdir, path.lstrip('/'))
+                self.assertTrue(os.path.isfile(installed), installed)
+            with open(os.path.join(destdir, MAN_INSTALLED.lstrip('/'))) as man:
+                self.assertIn('.TH CAPSOLVER 1', man.read())
+            with open(os.path.join(destdir, COMPLETION_INSTALLED.lstrip('/'))) as completion:
+                self.assertIn('complete -F _capsolver capsolver', completion.read())
+
+
 if __name__ == '__main__':
-    if len(sys.argv) != 3:
-        sys.exit('usage: test_cli.py CAPSOLVER SAMPLE_IMAGE')
+    if len(sys.argv) != 9:
+        sys.exit('usage: test_cli.py CAPSOLVER SAMPLE_IMAGE MAN_PAGE COMPLETION MESON '
+                 'BUILD_ROOT MAN_INSTALLED COMPLETION_INSTALLED')
     CAPSOLVER, SAMPLE_IMAGE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    MAN_PAGE, COMPLETION = os.path.abspath(sys.argv[3]), os.path.abspath(sys.argv[4])
+    MESON, BUILD_ROOT = sys.argv[5], sys.argv[6]
+    MAN_INSTALLED, COMPLETION_INSTALLED = sys.argv[7], sys.argv[8]
     unittest.main(argv=sys.argv[:1], verbosity=2)

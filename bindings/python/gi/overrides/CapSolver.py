@@ -115,8 +115,9 @@ class Error(GLib.Error):
 for _name, _value in vars(_ErrorCode).items():
     if _name.isupper() or _name == '__enum_values__':
         setattr(Error, _name, _value)
-for _name in ('from_code', 'to_code', 'quark', 'code_get_retry_class',
-              'get_retry_class', 'get_cooldown'):
+# Every function of the enumeration (from_code, to_code, get_retry_class, …).
+for _method in _ErrorCode.__info__.get_methods():
+    _name = _method.get_name()
     setattr(Error, _name, staticmethod(getattr(_ErrorCode, _name)))
 
 __all__.append('Error')

@@ -90,6 +90,16 @@ class InstallTest(unittest.TestCase):
         self.assertTrue(override.startswith(self.destdir), override)
         self.assertEqual(len(token), 8)
 
+    def test_type_declarations(self):
+        stub = os.path.join(self.env['PYTHONPATH'], 'gi-stubs', 'repository', 'CapSolver.pyi')
+        partial = os.path.join(self.env['PYTHONPATH'], 'gi-stubs', 'py.typed')
+        self.assertTrue(os.path.isfile(stub), stub)
+        with open(partial) as f:
+            self.assertEqual(f.read().strip(), 'partial')
+        share = os.path.dirname(self.env['GJS_PATH'])
+        declarations = os.path.join(share, 'capsolver-glib-1', 'typescript', 'capsolver-1.d.ts')
+        self.assertTrue(os.path.isfile(declarations), declarations)
+
     def test_gjs(self):
         script = os.path.join(self.destdir, 'check.js')
         with open(script, 'w') as f:

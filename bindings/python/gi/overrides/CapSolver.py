@@ -412,11 +412,14 @@ def _start_awaitable(loop, start, finish, args, user_cancellable):
         try:
             value = finish(result)
         except Exception as error:  # noqa: BLE001 - handed to the awaiter
-            if not future.done():
-                future.set_exception(error)
+            settle(future.set_exception, error)
         else:
-            if not future.done():
-                future.set_result(value)
+            settle(future.set_result, value)
+
+    def settle(setter, outcome):
+        # Nobody awaits a cancelled future, nor one of a closed loop.
+        if not future.done() and not loop.is_closed():
+            setter(outcome)
 
     def cancelled(fut):
         if fut.cancelled():

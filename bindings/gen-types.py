@@ -151,28 +151,36 @@ def py_name(name):
     return name + '_' if keyword.iskeyword(name) else name
 
 
+def basic_type(name, language):
+    """The Python (0) or TypeScript (1) spelling of a type that is not one
+    of the namespace's, or None."""
+    if name in INTEGERS:
+        return ('int', 'number')[language]
+    if name in FLOATS:
+        return ('float', 'number')[language]
+    if name in STRINGS:
+        return ('str', 'string')[language]
+    return BASIC.get(name, (None, None))[language]
+
+
+BASIC = {
+    'gboolean': ('bool', 'boolean'),
+    'gpointer': ('typing.Any', 'any'),
+    'GLib.Bytes': ('GLib.Bytes', 'GLib.Bytes | Uint8Array'),
+    'GLib.HashTable': ('dict[typing.Any, typing.Any]', '{[key: string]: any}'),
+    'Gio.AsyncReadyCallback': ('typing.Callable[..., None]',
+                               '(source: GObject.Object | null, result: Gio.AsyncResult) => void'),
+}
+
+
 def py_type(t, nullable=False):
     kind, name, _ = t
     if kind == 'array':
         text = 'list[%s]' % py_type(('type', name, None))
-    elif name in ('none',):
+    elif name == 'none':
         return 'None'
-    elif name == 'gboolean':
-        text = 'bool'
-    elif name in INTEGERS:
-        text = 'int'
-    elif name in FLOATS:
-        text = 'float'
-    elif name in STRINGS:
-        text = 'str'
-    elif name == 'gpointer':
-        text = 'typing.Any'
-    elif name == 'GLib.HashTable':
-        text = 'dict[typing.Any, typing.Any]'
-    elif name == 'Gio.AsyncReadyCallback':
-        text = 'typing.Callable[..., None]'
     else:
-        text = PY_RENAMES.get(name, name)
+        text = basic_type(name, 0) or PY_RENAMES.get(name, name)
     return 'typing.Optional[%s]' % text if nullable else text
 
 
@@ -361,22 +369,8 @@ def ts_type(t, nullable=False):
         text = '%s[]' % ts_type(('type', name, None))
     elif name == 'none':
         return 'void'
-    elif name == 'gboolean':
-        text = 'boolean'
-    elif name in INTEGERS or name in FLOATS:
-        text = 'number'
-    elif name in STRINGS:
-        text = 'string'
-    elif name == 'gpointer':
-        text = 'any'
-    elif name == 'GLib.Bytes':
-        text = 'GLib.Bytes | Uint8Array'
-    elif name == 'GLib.HashTable':
-        text = '{[key: string]: any}'
-    elif name == 'Gio.AsyncReadyCallback':
-        text = '(source: GObject.Object | null, result: Gio.AsyncResult) => void'
     else:
-        text = name
+        text = basic_type(name, 1) or name
     if nullable and '=>' in text:
         text = '(%s)' % text
     return '%s | null' % text if nullable else text

@@ -53,7 +53,11 @@ def override_additions():
     for name in override.__all__:
         klass = getattr(override, name)
         own = set()
-        for key, value in vars(klass).items():
+        # The class and its private mixins (a public base class has its own
+        # stub class, which the stub's class inherits).
+        layers = [klass] + [c for c in klass.__bases__ if c.__module__ == override.__name__
+                            and c.__name__ not in override.__all__]
+        for key, value in [item for c in layers for item in vars(c).items()]:
             if key.startswith('_') and not key.endswith('__'):
                 continue
             if isinstance(value, (types.FunctionType, staticmethod, classmethod, property, type)):

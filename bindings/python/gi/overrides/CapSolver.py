@@ -183,7 +183,22 @@ def _image_text(value):
 
 # --- Tasks --------------------------------------------------------------------
 
-class Task(CapSolver.Task):
+class _Mapping:
+    """What a task and a solution share as mappings over their JSON object:
+    iteration and length follow keys(); an object is true even when it has
+    no member."""
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self):
+        return len(self.keys())
+
+    def __bool__(self):
+        return True
+
+
+class Task(_Mapping, CapSolver.Task):
     """A task; keyword arguments are GObject properties or API fields.
 
     ``CapSolver.Task("ReCaptchaV2TaskProxyLess", websiteURL=url,
@@ -252,15 +267,6 @@ class Task(CapSolver.Task):
     def __contains__(self, field):
         return self.get_field(field) is not None or field in self.keys()
 
-    def __iter__(self):
-        return iter(self.keys())
-
-    def __len__(self):
-        return len(self.keys())
-
-    def __bool__(self):
-        return True
-
     def keys(self):
         """The members of the task object as it is sent (``"type"``, the
         fields, the proxy)."""
@@ -280,7 +286,7 @@ __all__.append('Task')
 
 # --- Solutions -----------------------------------------------------------------
 
-class Solution(CapSolver.Solution):
+class Solution(_Mapping, CapSolver.Solution):
     """A solution, also a read-only mapping over the JSON object the service
     sent: ``solution["gRecaptchaResponse"]``, ``"text" in solution``,
     ``dict(solution)``. The typed getters (``get_token()``, …) stay."""
@@ -290,16 +296,6 @@ class Solution(CapSolver.Solution):
         if not json_object.has_member(field):
             raise KeyError(field)
         return _node_to_python(json_object.get_member(field))
-
-    def __iter__(self):
-        return iter(self.keys())
-
-    def __len__(self):
-        return len(self.keys())
-
-    def __bool__(self):
-        # An object is true even when the service sent no field.
-        return True
 
     def __contains__(self, field):
         return isinstance(field, str) and self.get_json().has_member(field)

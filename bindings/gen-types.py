@@ -145,6 +145,17 @@ def order_classes(classes):
     return out
 
 
+def static_names(klass, by_name):
+    """The static names (constructors, functions) of klass's ancestors in
+    this namespace."""
+    names = set()
+    parent = by_name.get(klass.parent)
+    while parent is not None:
+        names |= {c.name for c in parent.constructors + parent.functions}
+        parent = by_name.get(parent.parent)
+    return names
+
+
 # --- Python ---------------------------------------------------------------------
 
 def py_name(name):
@@ -213,16 +224,18 @@ def py_return(c):
     return 'tuple[%s]' % ', '.join(values)
 
 
-def py_def(c, indent, self_arg):
+def py_def(c, indent, self_arg, returns=None, comment=''):
+    """A def line, with its decorator; returns replaces the GIR's return
+    type (a constructor returns its own class)."""
     lines = []
     params = py_params(c)
     if self_arg == 'cls':
         lines.append(indent + '@classmethod')
-    elif self_arg is None:
-        lines.append(indent + '@staticmethod') if indent else None
+    elif self_arg is None and indent:
+        lines.append(indent + '@staticmethod')
     first = [self_arg] if self_arg else []
-    lines.append('%sdef %s(%s) -> %s: ...' % (indent, py_name(c.name), ', '.join(first + params),
-                                             py_return(c)))
+    lines.append('%sdef %s(%s) -> %s: ...%s' % (indent, py_name(c.name), ', '.join(first + params),
+                                               returns or py_return(c), comment))
     return lines
 
 
@@ -237,7 +250,7 @@ def py_async_defs(klass, c, indent):
             '%sdef %s(%s) -> None: ...' % (indent, c.name, with_callback)]
 
 
-def py_class(ns, klass, extra):
+def py_class(klass, extra, by_name):
     lines = []
     base = klass.parent or 'GObject.Object'
     lines.append('class %s(%s):' % (klass.name, base))
@@ -249,8 +262,11 @@ def py_class(ns, klass, extra):
             body.append('        %s: %s' % (name.replace('-', '_'), py_type(t, t[1] in STRINGS)))
         body.append('    props: Props')
     members = {}
+    inherited = static_names(klass, by_name)
     for c in klass.constructors:
-        members[c.name] = py_def(c, '    ', 'cls')
+        # A subclass's constructor takes other arguments than its parent's.
+        comment = '  # type: ignore[override]' if c.name in inherited else ''
+        members[c.name] = py_def(c, '    ', 'cls', klass.name, comment)
     pairs = klass.async_pairs()
     for c in klass.methods:
         members[c.name] = py_async_defs(klass, c, '    ') if c.name in pairs else py_def(c, '    ', 'self')
@@ -343,9 +359,10 @@ def python_stub(ns, override_path):
         else:
             out.extend(py_enum(e))
         out.append('')
+    by_name = {k.name: k for k in ns.classes}
     for k in order_classes(ns.classes):
         extra = classes[k.name][1] if k.name in classes else {}
-        out.extend(py_class(ns, k, extra))
+        out.extend(py_class(k, extra, by_name))
         out.append('')
     known = enum_names | {k.name for k in ns.classes}
     for name, (header, members) in classes.items():
@@ -405,17 +422,6 @@ def camel(name):
     return head + ''.join(word.capitalize() for word in rest)
 
 
-def ts_static_names(klass, by_name):
-    """The static names (constructors, functions) of klass's ancestors in
-    this namespace."""
-    names = set()
-    parent = by_name.get(klass.parent)
-    while parent is not None:
-        names |= {c.name for c in parent.constructors + parent.functions}
-        parent = by_name.get(parent.parent)
-    return names
-
-
 def ts_class(klass, by_name):
     base = klass.parent or 'GObject.Object'
     out = ['    namespace %s {' % klass.name,
@@ -433,7 +439,7 @@ def ts_class(klass, by_name):
         prefix = '' if writable else 'readonly '
         for key in sorted({name.replace('-', '_'), camel(name)}):
             out.append('        %s%s: %s;' % (prefix, key, ts_type(t, t[1] in STRINGS)))
-    inherited = ts_static_names(klass, by_name)
+    inherited = static_names(klass, by_name)
     for c in klass.constructors:
         if c.name in inherited:
             # TypeScript wants a subclass's statics to accept the parent's

@@ -120,7 +120,11 @@ class AsyncioTest(unittest.TestCase):
         self.assertEqual(error.code, CapSolver.Error.ZERO_BALANCE)
 
     def test_cancel_task(self):
-        self.slow_service()
+        # createTask is answered after 1 s; the asyncio task is cancelled
+        # at 0.2 s. Had the GLib call gone on, the client would poll from
+        # 1 s on.
+        self.sandbox.props.fault_delay = 1000
+        self.sandbox.inject_fault(CapSolver.SandboxFault.DELAY, 1)
         task = token_task()
 
         async def cancel():
@@ -133,12 +137,14 @@ class AsyncioTest(unittest.TestCase):
                 outcome = 'cancelled'
             else:
                 outcome = 'solved'
-            # Long enough for a retry to show, were there one.
-            await asyncio.sleep(0.5)
+            # Long enough for the reply, a poll or a second createTask to
+            # show, were the GLib call not cancelled.
+            await asyncio.sleep(1.5)
             return outcome
 
         self.assertEqual(self.run_coroutine(cancel()), 'cancelled')
         self.assertEqual(self.sandbox.get_request_count('createTask'), 1)
+        self.assertEqual(self.sandbox.get_request_count('getTaskResult'), 0)
         self.assertIsNone(task.get_solution())
 
     def test_cancellable_argument(self):

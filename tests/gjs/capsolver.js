@@ -1,7 +1,8 @@
 // capsolver.js: capsolver-glib from GJS, against an in-process CsSandbox
 // (its HTTP server runs in its own thread, so blocking calls work here).
 //
-// Each case runs its asynchronous part on the main loop, with a guard
+// The cases carry the scenario names shared with the Python and Vala
+// suites (tests/README.md). Each case runs its asynchronous part on the main loop, with a guard
 // timeout, and returns what happened; the checks run after the loop
 // returns. The output is TAP; any failed check makes the exit status 1.
 //
@@ -84,7 +85,7 @@ function captchaBytes() {
 
 // --- Tasks answered at once ---------------------------------------------------
 
-testCase('sync answer, blocking', {
+testCase('sync-answer/blocking', {
     setup: sandbox => {
         const client = makeClient(sandbox);
         const task = CapSolver.ImageToTextTask.new_from_file(Gio.File.new_for_path(CAPTCHA));
@@ -99,7 +100,7 @@ testCase('sync answer, blocking', {
     },
 });
 
-testCase('sync answer, async', {
+testCase('sync-answer/async', {
     setup: sandbox => ({client: makeClient(sandbox), task: CapSolver.ImageToTextTask.new_from_bytes(captchaBytes())}),
     body: ({client, task}) => client.solve_async(task, null),
     verify: ({task}, {value, error}, ok) => {
@@ -126,7 +127,7 @@ function verifySolvedTokenTask({task, statuses}, solution, ok) {
     ok(statuses.at(-1) === CapSolver.TaskStatus.READY, 'notify::status reported ready last');
 }
 
-testCase('polled task, blocking', {
+testCase('polled/blocking', {
     setup: sandbox => {
         const state = pollingSetup(sandbox);
         state.solution = state.client.solve(state.task, null);
@@ -135,7 +136,7 @@ testCase('polled task, blocking', {
     verify: (state, outcome, ok) => verifySolvedTokenTask(state, state.solution, ok),
 });
 
-testCase('polled task, async', {
+testCase('polled/async', {
     setup: pollingSetup,
     body: ({client, task}) => client.solve_async(task, null),
     verify: (state, {value, error}, ok) => {
@@ -144,7 +145,7 @@ testCase('polled task, async', {
     },
 });
 
-testCase('polled task, async create then polls', {
+testCase('polled/create-then-poll', {
     setup: pollingSetup,
     body: async ({client, task}) => {
         const created = await client.create_task_async(task, null);
@@ -166,7 +167,7 @@ testCase('polled task, async create then polls', {
 
 // --- Account ----------------------------------------------------------------
 
-testCase('balance and feedback', {
+testCase('account/balance-and-feedback', {
     setup: sandbox => {
         const client = makeClient(sandbox);
         const task = tokenTask();
@@ -194,7 +195,7 @@ testCase('balance and feedback', {
 
 // --- Typed tasks ---------------------------------------------------------------------
 
-testCase('typed task construction', {
+testCase('typed-tasks/construction', {
     setup: sandbox => {
         const fromProps = new CapSolver.ReCaptchaV2Task({
             website_url: PAGE, website_key: SITE_KEY, invisible: true, page_action: 'login',
@@ -241,7 +242,7 @@ function captureError(call) {
     return null;
 }
 
-testCase('zero balance', {
+testCase('errors/zero-balance', {
     setup: sandbox => {
         sandbox.add_key(ZERO_KEY, 0);
         const client = makeClient(sandbox, ZERO_KEY);
@@ -258,7 +259,7 @@ testCase('zero balance', {
     },
 });
 
-testCase('key denied access', {
+testCase('errors/key-denied-access', {
     setup: sandbox => {
         const client = makeClient(sandbox, UNKNOWN_KEY);
         return {client, blocking: captureError(() => client.get_balance(null))};
@@ -271,7 +272,7 @@ testCase('key denied access', {
     },
 });
 
-testCase('captcha unsolvable', {
+testCase('errors/captcha-unsolvable', {
     setup: sandbox => {
         const client = makeClient(sandbox);
         sandbox.fail_next_task('ERROR_CAPTCHA_UNSOLVABLE');
@@ -289,7 +290,7 @@ testCase('captcha unsolvable', {
 
 // --- Cancellation -------------------------------------------------------------------
 
-testCase('cancel an async solve', {
+testCase('cancel/async', {
     setup: sandbox => {
         sandbox.fault_delay = 5000;
         sandbox.inject_fault(CapSolver.SandboxFault.DELAY, 1);
@@ -308,7 +309,7 @@ testCase('cancel an async solve', {
     },
 });
 
-testCase('cancel before a blocking solve', {
+testCase('cancel/blocking', {
     setup: sandbox => {
         const cancellable = new Gio.Cancellable();
         cancellable.cancel();
@@ -324,7 +325,7 @@ testCase('cancel before a blocking solve', {
 
 // The sandbox holds the task back for 2 s after createTask, far beyond the
 // 200 ms deadline of the first solve, whatever the load of the machine.
-testCase('timeout then resume', {
+testCase('deadline/timeout-then-resume', {
     setup: sandbox => {
         sandbox.set_ready_delay(2000);
         const client = makeClient(sandbox, CapSolver.SANDBOX_DEFAULT_KEY, {poll_interval: 100});
@@ -352,6 +353,26 @@ testCase('timeout then resume', {
         ok(task.task_id === idAfterCreate, 'the resumed task has the same id');
         ok(Boolean(value?.solution?.get_token()), 'the resumed solve has a token');
         ok(sandbox.get_request_count('createTask') === 1, 'only one task was created');
+    },
+});
+
+// --- A client from the environment ---------------------------------------------------
+
+testCase('environment/new-from-environment', {
+    setup: sandbox => {
+        GLib.setenv('CAPSOLVER_API_KEY', CapSolver.SANDBOX_DEFAULT_KEY, true);
+        GLib.setenv('CAPSOLVER_BASE_URL', sandbox.get_base_url(), true);
+        const client = CapSolver.Client.new_from_environment();
+        GLib.unsetenv('CAPSOLVER_API_KEY');
+        const denied = captureError(() => CapSolver.Client.new_from_environment());
+        GLib.unsetenv('CAPSOLVER_BASE_URL');
+        return {client, denied};
+    },
+    body: ({client}) => client.get_balance_async(null),
+    verify: ({client, sandbox, denied}, {value, error}, ok) => {
+        ok(client.base_url === sandbox.get_base_url(), 'the base URL comes from CAPSOLVER_BASE_URL');
+        ok(error === undefined && value?.get_amount() === 100, `the key comes from CAPSOLVER_API_KEY (${error})`);
+        ok(isCsError(denied, CapSolver.Error.KEY_DENIED_ACCESS), `no key: KEY_DENIED_ACCESS (${denied})`);
     },
 });
 

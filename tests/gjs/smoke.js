@@ -81,19 +81,20 @@ async function run() {
 const {timedOut, error} = runLoop(run);
 server.disconnect();
 
-// The checks, after the loop.
-check(!timedOut, 'the solves finished in time');
-check(error === undefined, `no unexpected error (${error})`);
-check(outcome.solution?.get_token() === 'smoke-token', 'the solution carries the token');
-check(outcome.solution?.get_user_agent() === 'smoke-agent', 'the solution carries the user agent');
-check(outcome.task?.task_id === 'smoke-1', 'the task keeps its id');
-check(outcome.task?.status === CapSolver.TaskStatus.READY, 'the task is ready');
-check(outcome.statuses.includes(CapSolver.TaskStatus.PROCESSING), 'notify::status reported processing');
-check(outcome.statuses.at(-1) === CapSolver.TaskStatus.READY, 'notify::status reported ready last');
-check(requests.length > 0 && requests[0][0] === '/createTask', 'the first request is createTask');
-check(requests.length > 0 && requests[0][1].task.websiteKey === 'site-key', 'the task fields are sent');
-check(outcome.error instanceof GLib.Error, 'a wrong key fails with a GLib.Error');
+// The checks, after the loop, named after the scenarios shared with the
+// Python and Vala suites (tests/README.md).
+check(!timedOut, 'smoke/solve: the solves finished in time');
+check(error === undefined, `smoke/solve: no unexpected error (${error})`);
+check(outcome.solution?.get_token() === 'smoke-token', 'smoke/solve: the solution carries the token');
+check(outcome.solution?.get_user_agent() === 'smoke-agent', 'smoke/solve: the solution carries the user agent');
+check(outcome.task?.task_id === 'smoke-1', 'smoke/solve: the task keeps its id');
+check(outcome.task?.status === CapSolver.TaskStatus.READY, 'smoke/solve: the task is ready');
+check(outcome.statuses.includes(CapSolver.TaskStatus.PROCESSING), 'smoke/solve: notify::status reported processing');
+check(outcome.statuses.at(-1) === CapSolver.TaskStatus.READY, 'smoke/solve: notify::status reported ready last');
+check(requests.length > 0 && requests[0][0] === '/createTask', 'smoke/solve: the first request is createTask');
+check(requests.length > 0 && requests[0][1].task.websiteKey === 'site-key', 'smoke/solve: the task fields are sent');
+check(outcome.error instanceof GLib.Error, 'smoke/error-domain: a wrong key fails with a GLib.Error');
 check(outcome.error?.matches(CapSolver.Error, CapSolver.Error.KEY_DENIED_ACCESS),
-    'the error matches CapSolver.Error.KEY_DENIED_ACCESS');
+    'smoke/error-domain: the error matches CapSolver.Error.KEY_DENIED_ACCESS');
 
 finish();

@@ -6,6 +6,11 @@
 # Every asynchronous call runs on a main loop with a guard timeout; the
 # assertions run after the loop returns.
 #
+# Class and method names follow the scenario names shared with the GJS and
+# Vala suites (tests/README.md): PolledTest.test_create_then_poll is the
+# scenario polled/create-then-poll. Methods without a counterpart there
+# end in what they add (test_create_then_poll_blocking).
+#
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -81,7 +86,7 @@ class SandboxTestCase(unittest.TestCase):
 class SyncAnswerTest(SandboxTestCase):
     """An ImageToTextTask is answered in the createTask reply."""
 
-    def test_blocking_create_task(self):
+    def test_blocking(self):
         task = CapSolver.ImageToTextTask.new_from_file(Gio.File.new_for_path(CAPTCHA))
         self.assertTrue(self.client.create_task(task))
         self.assertEqual(task.get_status(), CapSolver.TaskStatus.READY)
@@ -89,7 +94,7 @@ class SyncAnswerTest(SandboxTestCase):
         self.assertEqual(task.get_poll_count(), 0)
         self.assertEqual(self.sandbox.get_request_count('getTaskResult'), 0)
 
-    def test_async_solve_from_bytes(self):
+    def test_async(self):
         with open(CAPTCHA, 'rb') as f:
             task = CapSolver.ImageToTextTask(body=f.read(), module='common')
         solution, error = self.solve_async(self.client, task)
@@ -99,14 +104,14 @@ class SyncAnswerTest(SandboxTestCase):
         self.assertEqual(task.get_poll_count(), 0)
 
 
-class PolledTaskTest(SandboxTestCase):
+class PolledTest(SandboxTestCase):
     """A token task goes idle, then processing, then ready."""
 
     def setUp(self):
         super().setUp()
         self.sandbox.set_polls_until_ready(3)
 
-    def test_blocking_solve(self):
+    def test_blocking(self):
         task = self.token_task()
         statuses = self.watch_status(task)
         solution = self.client.solve(task)
@@ -117,7 +122,7 @@ class PolledTaskTest(SandboxTestCase):
         self.assertIn(CapSolver.TaskStatus.PROCESSING, statuses)
         self.assertEqual(statuses[-1], CapSolver.TaskStatus.READY)
 
-    def test_async_solve(self):
+    def test_async(self):
         task = self.token_task()
         statuses = self.watch_status(task)
         solution, error = self.solve_async(self.client, task)
@@ -127,7 +132,7 @@ class PolledTaskTest(SandboxTestCase):
         self.assertEqual(statuses[-1], CapSolver.TaskStatus.READY)
         self.assertEqual(task.get_status(), CapSolver.TaskStatus.READY)
 
-    def test_async_create_then_poll(self):
+    def test_create_then_poll(self):
         task = self.token_task()
         created, error = self.run_async(
             lambda done: self.client.create_task_async(task, None, done),
@@ -145,7 +150,7 @@ class PolledTaskTest(SandboxTestCase):
         self.assertEqual(task.get_status(), CapSolver.TaskStatus.READY)
         self.assertTrue(task.get_solution().get_token())
 
-    def test_blocking_create_then_poll(self):
+    def test_create_then_poll_blocking(self):
         task = self.token_task()
         self.assertTrue(self.client.create_task(task))
         for _ in range(10):
@@ -158,7 +163,11 @@ class PolledTaskTest(SandboxTestCase):
 class AccountTest(SandboxTestCase):
     """getBalance and feedbackTask, blocking and asynchronous."""
 
-    def test_balance(self):
+    def test_balance_and_feedback(self):
+        self.check_balance()
+        self.check_feedback()
+
+    def check_balance(self):
         self.assertEqual(self.client.get_balance().get_amount(), 100.0)
         # A solved token task is charged its price.
         self.client.solve(self.token_task())
@@ -171,7 +180,7 @@ class AccountTest(SandboxTestCase):
         self.assertAlmostEqual(
             self.sandbox.get_key_balance(CapSolver.SANDBOX_DEFAULT_KEY), expected)
 
-    def test_feedback(self):
+    def check_feedback(self):
         task = self.token_task()
         self.client.solve(task)
         self.assertTrue(self.client.feedback_task(task, False, 0, 'accepted'))
@@ -182,10 +191,10 @@ class AccountTest(SandboxTestCase):
         self.assertTrue(ok)
 
 
-class TypedTaskTest(SandboxTestCase):
+class TypedTasksTest(SandboxTestCase):
     """Typed tasks from properties or from the API's field names."""
 
-    def test_properties(self):
+    def test_construction(self):
         task = CapSolver.ReCaptchaV2Task(website_url=PAGE, website_key=SITE_KEY,
                                          invisible=True, page_action='login')
         fields = task['websiteURL'], task['websiteKey'], task['isInvisible'], task['pageAction']
@@ -225,7 +234,7 @@ class TypedTaskTest(SandboxTestCase):
             self.assertGreater(len(solution), 0)
 
 
-class ErrorTest(SandboxTestCase):
+class ErrorsTest(SandboxTestCase):
     """Errors of the CapSolver domain, blocking and asynchronous."""
 
     def test_zero_balance(self):
@@ -267,7 +276,7 @@ class ErrorTest(SandboxTestCase):
         self.assertIs(CapSolver.Error.Code.ZERO_BALANCE, CapSolver.Error.ZERO_BALANCE)
 
 
-class CancellationTest(SandboxTestCase):
+class CancelTest(SandboxTestCase):
     """A cancelled solve ends in G_IO_ERROR_CANCELLED, wherever it is."""
 
     def setUp(self):
@@ -275,7 +284,7 @@ class CancellationTest(SandboxTestCase):
         self.sandbox.props.fault_delay = 5000
         self.sandbox.inject_fault(CapSolver.SandboxFault.DELAY, 1)
 
-    def test_async_cancel_mid_solve(self):
+    def test_async(self):
         cancellable = Gio.Cancellable()
 
         def cancel_soon():
@@ -287,7 +296,7 @@ class CancellationTest(SandboxTestCase):
         self.assertTrue(error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), error)
         self.assertNotIsInstance(error, CapSolver.Error)
 
-    def test_blocking_cancel_from_another_thread(self):
+    def test_blocking(self):
         cancellable = Gio.Cancellable()
         timer = threading.Timer(0.1, cancellable.cancel)
         timer.start()
@@ -329,7 +338,7 @@ class DeadlineTest(SandboxTestCase):
         self.assertEqual(self.task.get_task_id(), self.task_id)
         self.assertEqual(self.sandbox.get_request_count('createTask'), 1)
 
-    def test_async_timeout_then_resume(self):
+    def test_timeout_then_resume(self):
         _, error = self.solve_async(self.client, self.task)
         self.assert_cs_error_timeout(error)
         self.resume()
@@ -337,7 +346,7 @@ class DeadlineTest(SandboxTestCase):
         self.assertIsNone(error)
         self.assert_resumed(solution)
 
-    def test_blocking_timeout_then_resume(self):
+    def test_timeout_then_resume_blocking(self):
         with self.assertRaises(CapSolver.Error) as raised:
             self.client.solve(self.task)
         self.assert_cs_error_timeout(raised.exception)
@@ -348,6 +357,27 @@ class DeadlineTest(SandboxTestCase):
         self.assertIsInstance(error, CapSolver.Error)
         self.assertTrue(error.matches(CapSolver.error_quark(), CapSolver.Error.TIMEOUT), error)
         self.assertIsNone(error.error_code)
+
+
+class EnvironmentTest(SandboxTestCase):
+    """CapSolver.Client.new_from_environment(): CAPSOLVER_API_KEY and
+    CAPSOLVER_BASE_URL."""
+
+    def tearDown(self):
+        os.environ.pop('CAPSOLVER_API_KEY', None)
+        os.environ.pop('CAPSOLVER_BASE_URL', None)
+        super().tearDown()
+
+    def test_new_from_environment(self):
+        os.environ['CAPSOLVER_API_KEY'] = CapSolver.SANDBOX_DEFAULT_KEY
+        os.environ['CAPSOLVER_BASE_URL'] = self.sandbox.get_base_url()
+        client = CapSolver.Client.new_from_environment()
+        self.assertEqual(client.props.base_url, self.sandbox.get_base_url())
+        self.assertEqual(client.get_balance().get_amount(), 100.0)
+        del os.environ['CAPSOLVER_API_KEY']
+        with self.assertRaises(CapSolver.Error) as raised:
+            CapSolver.Client.new_from_environment()
+        self.assertEqual(raised.exception.code, CapSolver.Error.KEY_DENIED_ACCESS)
 
 
 if __name__ == '__main__':

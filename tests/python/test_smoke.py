@@ -74,7 +74,7 @@ class SmokeTest(unittest.TestCase):
                               websiteURL='https://example.com/',
                               websiteKey='site-key')
 
-    def test_solve_token_task(self):
+    def test_solve(self):
         task = self.make_task()
         statuses = []
         task.connect('notify::status', lambda t, _: statuses.append(t.get_status()))
@@ -93,7 +93,7 @@ class SmokeTest(unittest.TestCase):
                                            'websiteURL': 'https://example.com/',
                                            'websiteKey': 'site-key'})
 
-    def test_error_matches_domain(self):
+    def test_error_domain(self):
         _, error = self.solve('CAP-WRONG', self.make_task())
 
         self.assertTrue(error.matches(CapSolver.error_quark(),

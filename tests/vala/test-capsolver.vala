@@ -426,20 +426,51 @@ void test_timeout_then_resume () {
   assert_cmpuint (f.sandbox.get_request_count ("createTask"), CompareOperator.EQ, 1);
 }
 
+/* --- A client from the environment ------------------------------------------------- */
+
+void test_new_from_environment () {
+  var f = new Fixture ();
+  Environment.set_variable ("CAPSOLVER_API_KEY", CapSolver.SANDBOX_DEFAULT_KEY, true);
+  Environment.set_variable ("CAPSOLVER_BASE_URL", f.sandbox.get_base_url (), true);
+  double amount = -1;
+  try {
+    var client = new CapSolver.Client.from_environment ();
+    assert_cmpstr (client.base_url, CompareOperator.EQ, f.sandbox.get_base_url ());
+    amount = client.get_balance ().amount;
+  } catch (Error e) {
+    error ("unexpected error %s", e.message);
+  }
+  Environment.unset_variable ("CAPSOLVER_API_KEY");
+  bool denied = false;
+  try {
+    new CapSolver.Client.from_environment ();
+  } catch (CapSolver.Error.KEY_DENIED_ACCESS e) {
+    denied = true;
+  } catch (Error e) {
+    error ("unexpected error %s", e.message);
+  }
+  Environment.unset_variable ("CAPSOLVER_BASE_URL");
+  assert_cmpfloat (amount, CompareOperator.EQ, 100.0);
+  assert_true (denied);
+}
+
+/* The scenario names are shared with the Python and GJS suites
+ * (tests/README.md). */
 int main (string[] args) {
   Test.init (ref args);
-  Test.add_func ("/vala/sync-answer/blocking", test_sync_answer_blocking);
-  Test.add_func ("/vala/sync-answer/async", test_sync_answer_async);
-  Test.add_func ("/vala/polled/blocking", test_polled_blocking);
-  Test.add_func ("/vala/polled/async", test_polled_async);
-  Test.add_func ("/vala/polled/create-then-poll", test_polled_create_then_poll);
-  Test.add_func ("/vala/account/balance-and-feedback", test_balance_and_feedback);
-  Test.add_func ("/vala/typed-tasks", test_typed_tasks);
-  Test.add_func ("/vala/errors/zero-balance", test_zero_balance);
-  Test.add_func ("/vala/errors/key-denied-access", test_key_denied_access);
-  Test.add_func ("/vala/errors/captcha-unsolvable", test_captcha_unsolvable);
-  Test.add_func ("/vala/cancel/async", test_cancel_async);
-  Test.add_func ("/vala/cancel/blocking", test_cancel_blocking);
-  Test.add_func ("/vala/deadline/timeout-then-resume", test_timeout_then_resume);
+  Test.add_func ("/sync-answer/blocking", test_sync_answer_blocking);
+  Test.add_func ("/sync-answer/async", test_sync_answer_async);
+  Test.add_func ("/polled/blocking", test_polled_blocking);
+  Test.add_func ("/polled/async", test_polled_async);
+  Test.add_func ("/polled/create-then-poll", test_polled_create_then_poll);
+  Test.add_func ("/account/balance-and-feedback", test_balance_and_feedback);
+  Test.add_func ("/typed-tasks/construction", test_typed_tasks);
+  Test.add_func ("/errors/zero-balance", test_zero_balance);
+  Test.add_func ("/errors/key-denied-access", test_key_denied_access);
+  Test.add_func ("/errors/captcha-unsolvable", test_captcha_unsolvable);
+  Test.add_func ("/cancel/async", test_cancel_async);
+  Test.add_func ("/cancel/blocking", test_cancel_blocking);
+  Test.add_func ("/deadline/timeout-then-resume", test_timeout_then_resume);
+  Test.add_func ("/environment/new-from-environment", test_new_from_environment);
   return Test.run ();
 }

@@ -133,7 +133,7 @@ void test_error_domain () {
 
 int main (string[] args) {
   Test.init (ref args);
-  Test.add_func ("/vala/smoke/solve", test_solve);
-  Test.add_func ("/vala/smoke/error-domain", test_error_domain);
+  Test.add_func ("/smoke/solve", test_solve);
+  Test.add_func ("/smoke/error-domain", test_error_domain);
   return Test.run ();
 }

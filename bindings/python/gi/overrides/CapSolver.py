@@ -12,7 +12,21 @@ Nothing of the introspected API is removed; this module adds:
   (``website_url=…``); ``task["websiteURL"]`` reads and writes a field.
 * ``CapSolver.Solution`` reads like a read-only ``dict`` over the raw JSON
   the service sent: ``solution["gRecaptchaResponse"]``, ``dict(solution)``.
-* ``CapSolver.Client(api_key)`` takes the key as its first argument.
+* ``CapSolver.Task`` reads like a ``dict`` too: ``dict(task)`` is the task
+  object as it is sent, ``"type"`` included.
+* ``CapSolver.Client(api_key)`` takes the key as its first argument, and
+  every ``*_async`` method of the client called without a callback returns
+  an awaitable inside a running asyncio loop:
+  ``solution = await client.solve_async(task)``. Outside one, leaving the
+  callback out raises ``TypeError`` (the call would otherwise run and bill
+  with nobody to read its result).
+* ``with CapSolver.Sandbox() as sandbox:`` starts a sandbox on a free port
+  and stops it at the end of the block.
+* The solution getters that fill an out argument (``get_int``,
+  ``get_double``, ``get_boolean``, ``get_distance``, ``get_angle``) return
+  the value, or ``None`` when the field is absent or of another type.
+* ``CapSolver.ProxyError`` (a ``CapSolver.Error`` and a ``ValueError``) is
+  raised for a proxy that cannot be parsed.
 * ``CapSolver.Error`` is the exception every call raises for an error of the
   CapSolver domain. It is a ``GLib.Error`` (``except GLib.Error`` and
   ``e.matches(CapSolver.error_quark(), …)`` keep working) that also carries
@@ -21,13 +35,15 @@ Nothing of the introspected API is removed; this module adds:
   The registered enumeration itself is ``CapSolver.Error.Code``.
 """
 
+import asyncio
 import base64
 import json
+import weakref
 
-from .._gi import ObjectInfo, Repository
+from .._gi import Direction, ObjectInfo, Repository
 from ..module import get_introspection_module
 from ..overrides import override
-from gi.repository import GLib, GObject, Json
+from gi.repository import Gio, GLib, GObject, Json
 
 CapSolver = get_introspection_module('CapSolver')
 
@@ -51,7 +67,7 @@ class Error(GLib.Error):
 
     def __init__(self, message='unknown error', domain=_DOMAIN, code=0):
         super().__init__(message, domain, code)
-        if code in _ErrorCode.__enum_values__:
+        if domain == _DOMAIN and code in _ErrorCode.__enum_values__:
             self.code = _ErrorCode.__enum_values__[code]
 
     @classmethod
@@ -99,11 +115,23 @@ class Error(GLib.Error):
 for _name, _value in vars(_ErrorCode).items():
     if _name.isupper() or _name == '__enum_values__':
         setattr(Error, _name, _value)
-for _name in ('from_code', 'to_code', 'quark', 'code_get_retry_class',
-              'get_retry_class', 'get_cooldown', 'get_code_text'):
+# Every function of the enumeration (from_code, to_code, get_retry_class, …).
+for _method in _ErrorCode.__info__.get_methods():
+    _name = _method.get_name()
     setattr(Error, _name, staticmethod(getattr(_ErrorCode, _name)))
 
 __all__.append('Error')
+
+
+class ProxyError(Error, ValueError):
+    """A proxy that cannot be parsed. ``domain`` and ``code`` stay those of
+    the library's error (``G_IO_ERROR_INVALID_ARGUMENT``)."""
+
+    def __repr__(self):
+        return 'CapSolver.ProxyError(%r)' % self.message
+
+
+__all__.append('ProxyError')
 
 
 def _raising(function, bind):
@@ -155,7 +183,22 @@ def _image_text(value):
 
 # --- Tasks --------------------------------------------------------------------
 
-class Task(CapSolver.Task):
+class _Mapping:
+    """What a task and a solution share as mappings over their JSON object:
+    iteration and length follow keys(); an object is true even when it has
+    no member."""
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self):
+        return len(self.keys())
+
+    def __bool__(self):
+        return True
+
+
+class Task(_Mapping, CapSolver.Task):
     """A task; keyword arguments are GObject properties or API fields.
 
     ``CapSolver.Task("ReCaptchaV2TaskProxyLess", websiteURL=url,
@@ -209,7 +252,11 @@ class Task(CapSolver.Task):
     def __getitem__(self, field):
         node = self.get_field(field)
         if node is None:
-            raise KeyError(field)
+            # "type" and the proxy members are not fields, but are sent.
+            json_object = self.to_json()
+            if not json_object.has_member(field):
+                raise KeyError(field)
+            node = json_object.get_member(field)
         return _node_to_python(node)
 
     def __delitem__(self, field):
@@ -218,7 +265,19 @@ class Task(CapSolver.Task):
         self.remove_field(field)
 
     def __contains__(self, field):
-        return self.get_field(field) is not None
+        return self.get_field(field) is not None or field in self.keys()
+
+    def keys(self):
+        """The members of the task object as it is sent (``"type"``, the
+        fields, the proxy)."""
+        return list(self.to_json().get_members() or [])
+
+    def items(self):
+        return list(self.to_dict().items())
+
+    def to_dict(self):
+        """The task object as it is sent, as plain Python values."""
+        return _node_to_python(Json.Node.alloc().init_object(self.to_json()))
 
 
 Task = override(Task)
@@ -227,7 +286,7 @@ __all__.append('Task')
 
 # --- Solutions -----------------------------------------------------------------
 
-class Solution(CapSolver.Solution):
+class Solution(_Mapping, CapSolver.Solution):
     """A solution, also a read-only mapping over the JSON object the service
     sent: ``solution["gRecaptchaResponse"]``, ``"text" in solution``,
     ``dict(solution)``. The typed getters (``get_token()``, …) stay."""
@@ -237,16 +296,6 @@ class Solution(CapSolver.Solution):
         if not json_object.has_member(field):
             raise KeyError(field)
         return _node_to_python(json_object.get_member(field))
-
-    def __iter__(self):
-        return iter(self.keys())
-
-    def __len__(self):
-        return len(self.keys())
-
-    def __bool__(self):
-        # An object is true even when the service sent no field.
-        return True
 
     def __contains__(self, field):
         return isinstance(field, str) and self.get_json().has_member(field)
@@ -268,14 +317,173 @@ class Solution(CapSolver.Solution):
         return dict(self.items())
 
 
+def _value_or_none(getter):
+    """Wraps a getter that returns (found, value) so that it returns value,
+    or None when nothing was found."""
+    def get(self, *args):
+        found, value = getter(self, *args)
+        return value if found else None
+
+    get.__name__ = getter.__name__
+    get.__doc__ = getter.__doc__
+    return get
+
+
+for _name in ('get_int', 'get_double', 'get_boolean', 'get_distance', 'get_angle'):
+    setattr(Solution, _name, _value_or_none(getattr(CapSolver.Solution, _name)))
+
+
 Solution = override(Solution)
 __all__.append('Solution')
+
+
+# --- asyncio --------------------------------------------------------------------
+#
+# A GLib asynchronous call completes on the main context that was the
+# thread's default when it started. An asyncio application runs no GLib main
+# loop, so while such calls are pending the asyncio loop iterates that
+# context itself, every few milliseconds, without blocking; callbacks and
+# notify::status handlers then run in the asyncio thread. With no call
+# pending nothing is scheduled.
+
+class _ContextPump:
+    """Iterates one GLib main context from one asyncio loop while calls
+    started there are pending."""
+
+    INTERVAL = 0.005
+
+    def __init__(self, loop, context):
+        self._loop = loop
+        self._context = context
+        self._pending = 0
+        self._handle = None
+
+    def hold(self):
+        self._pending += 1
+        if self._handle is None:
+            self._handle = self._loop.call_soon(self._tick)
+
+    def release(self):
+        self._pending -= 1
+
+    def _tick(self):
+        # Dispatches what is ready now, never waiting: the asyncio loop
+        # keeps running its own callbacks between ticks.
+        for _ in range(100):
+            if not self._context.iteration(False):
+                break
+        if self._pending > 0 and not self._loop.is_closed():
+            self._handle = self._loop.call_later(self.INTERVAL, self._tick)
+        else:
+            self._handle = None
+
+
+_pumps = weakref.WeakKeyDictionary()
+
+
+def _pump_for(loop):
+    context = GLib.MainContext.ref_thread_default()
+    # Boxed wrappers differ, but compare (and hash) by the GMainContext.
+    pumps = _pumps.setdefault(loop, {})
+    if context not in pumps:
+        pumps[context] = _ContextPump(loop, context)
+    return pumps[context]
+
+
+def _start_awaitable(loop, start, finish, args, user_cancellable):
+    """Starts start(*args, cancellable, callback) and returns a future of
+    finish(result). Cancelling the future cancels the GLib operation."""
+    future = loop.create_future()
+    cancellable = Gio.Cancellable()
+    pump = _pump_for(loop)
+    forward = None
+    if user_cancellable is not None:
+        # g_cancellable_connect(): also runs at once if already cancelled.
+        forward = user_cancellable.connect(lambda *_: cancellable.cancel())
+
+    def done(_source, result):
+        pump.release()
+        if forward is not None:
+            user_cancellable.disconnect(forward)
+        try:
+            value = finish(result)
+        except Exception as error:  # noqa: BLE001 - handed to the awaiter
+            settle(future.set_exception, error)
+        else:
+            settle(future.set_result, value)
+
+    def settle(setter, outcome):
+        # Nobody awaits a cancelled future, nor one of a closed loop.
+        if not future.done() and not loop.is_closed():
+            setter(outcome)
+
+    def cancelled(fut):
+        if fut.cancelled():
+            cancellable.cancel()
+
+    future.add_done_callback(cancelled)
+    pump.hold()
+    start(*args, cancellable, done)
+    return future
+
+
+def _awaitable(method, name, parameters):
+    """Wraps the introspected method name (an ``*_async`` one whose
+    Python parameters are parameters, ending with cancellable, callback,
+    user_data) so that it returns an awaitable when called without a
+    callback."""
+    callback_index = parameters.index('callback')
+    inputs = parameters[:callback_index]
+    finish_name = name[:-len('_async')] + '_finish'
+
+    def call(self, *args, **kwargs):
+        if 'callback' in kwargs or len(args) > callback_index:
+            return method(self, *args, **kwargs)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise TypeError('%s() without a callback returns an awaitable, which needs a '
+                            'running asyncio loop: await it in a coroutine, or pass a '
+                            'callback' % name) from None
+        unknown = set(kwargs) - set(inputs)
+        if unknown:
+            raise TypeError('%s() got unexpected keyword arguments %s' % (name, sorted(unknown)))
+        values = dict(zip(inputs, args), **kwargs)
+        missing = [p for p in inputs if p != 'cancellable' and p not in values]
+        if missing:
+            raise TypeError('%s() missing arguments %s' % (name, missing))
+        return _start_awaitable(
+            loop, lambda *a: method(self, *a), getattr(self, finish_name),
+            [values[p] for p in inputs if p != 'cancellable'], values.get('cancellable'))
+
+    call.__name__ = name
+    call.__doc__ = '%s\n\nWithout a callback, inside a running asyncio loop: returns an ' \
+        'awaitable of the %s() result.' % (method.__doc__, finish_name)
+    return call
+
+
+def _make_awaitable(klass):
+    """Makes every ``*_async`` method of klass that has a ``*_finish``
+    awaitable."""
+    info = klass.__info__
+    for method in info.get_methods():
+        name = method.get_name()
+        if not name.endswith('_async') or info.find_method(name[:-6] + '_finish') is None:
+            continue
+        parameters = [a.get_name() for a in method.get_arguments()
+                      if a.get_direction() != Direction.OUT]
+        if 'callback' not in parameters or 'cancellable' not in parameters:
+            continue
+        setattr(klass, name, _awaitable(getattr(klass, name), name, parameters))
 
 
 # --- The client ----------------------------------------------------------------
 
 class Client(CapSolver.Client):
-    """The CapSolver client: ``CapSolver.Client(api_key, base_url=…)``."""
+    """The CapSolver client: ``CapSolver.Client(api_key, base_url=…)``.
+
+    ``await client.solve_async(task)`` (and every other ``*_async``
+    method, called without a callback) in a running asyncio loop."""
 
     def __init__(self, api_key=None, **kwargs):
         if api_key is not None:
@@ -285,6 +493,46 @@ class Client(CapSolver.Client):
 
 Client = override(Client)
 __all__.append('Client')
+
+
+# --- The sandbox ---------------------------------------------------------------
+
+class Sandbox(CapSolver.Sandbox):
+    """The local service; ``with CapSolver.Sandbox() as sandbox:`` runs it
+    on a free port of 127.0.0.1 for the duration of the block."""
+
+    def __enter__(self):
+        if not self.is_running():
+            self.start(0)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+        return False
+
+
+Sandbox = override(Sandbox)
+__all__.append('Sandbox')
+
+
+# --- Proxies -------------------------------------------------------------------
+
+class Proxy(CapSolver.Proxy):
+    """A proxy for the tasks that take one; ``CapSolver.Proxy.new_from_string``
+    raises ``CapSolver.ProxyError`` for text it cannot parse."""
+
+    @staticmethod
+    def new_from_string(text):
+        try:
+            return CapSolver.Proxy.new_from_string(text)
+        except GLib.Error as error:
+            if isinstance(error, Error):
+                raise
+            raise ProxyError(error.message, error.domain, error.code) from None
+
+
+Proxy = override(Proxy)
+__all__.append('Proxy')
 
 
 # Every class whose calls can fail raises CapSolver.Error: those above, and
@@ -302,3 +550,9 @@ for _info in Repository.get_default().get_infos('CapSolver'):
         globals()[_name] = _class
         __all__.append(_name)
     _raise_capsolver_errors(_class)
+
+# After the error wrappers, so that awaiting raises CapSolver.Error too.
+for _name in __all__:
+    _class = globals()[_name]
+    if isinstance(_class, type) and issubclass(_class, GObject.Object):
+        _make_awaitable(_class)

@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+# test_pythonic.py: what the override adds besides asyncio: the sandbox as
+# a context manager, tasks and solutions as dicts, getters that return
+# Python values, proxy parse errors as CapSolver.Error.
+#
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import unittest
+
+import gi
+gi.require_version('CapSolver', '1')
+gi.require_version('Json', '1.0')
+from gi.repository import CapSolver, Json  # noqa: E402
+
+PAGE = 'https://example.com/login'
+SITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'
+
+
+def make_solution(text):
+    return CapSolver.Solution.new(Json.from_string(text).get_object())
+
+
+class PythonicTest(unittest.TestCase):
+
+    def test_sandbox_context_manager(self):
+        with CapSolver.Sandbox() as sandbox:
+            self.assertTrue(sandbox.is_running())
+            self.assertGreater(sandbox.get_port(), 0)
+            client = CapSolver.Client(CapSolver.SANDBOX_DEFAULT_KEY,
+                                      base_url=sandbox.get_base_url())
+            self.assertAlmostEqual(client.get_balance().get_amount(), 100.0)
+        self.assertFalse(sandbox.is_running())
+
+    def test_sandbox_stops_on_exception(self):
+        with self.assertRaises(ZeroDivisionError):
+            with CapSolver.Sandbox() as sandbox:
+                1 / 0
+        self.assertFalse(sandbox.is_running())
+
+    def test_task_to_dict(self):
+        task = CapSolver.ReCaptchaV2Task(website_url=PAGE, website_key=SITE_KEY,
+                                         enterprisePayload={'s': 'abc'})
+        expected = {'type': 'ReCaptchaV2TaskProxyLess', 'websiteURL': PAGE,
+                    'websiteKey': SITE_KEY, 'enterprisePayload': {'s': 'abc'}}
+        self.assertEqual(dict(task), expected)
+        self.assertEqual(task.to_dict(), expected)
+        self.assertEqual(task['type'], 'ReCaptchaV2TaskProxyLess')
+        self.assertEqual(len(task), 4)
+        self.assertIn('type', task)
+
+    def test_solution_to_dict(self):
+        solution = make_solution('{"text": "K7WP3R", "n": 3}')
+        self.assertEqual(dict(solution), {'text': 'K7WP3R', 'n': 3})
+        self.assertEqual(solution.to_dict(), {'text': 'K7WP3R', 'n': 3})
+
+    def test_getters_return_values(self):
+        solution = make_solution('{"n": 3, "x": 2.5, "b": true, "distance": 12.5, '
+                                 '"angle": 90, "box": [1, 2, 3, 4], "objects": [0, 2]}')
+        self.assertEqual(solution.get_int('n'), 3)
+        self.assertEqual(solution.get_double('x'), 2.5)
+        self.assertIs(solution.get_boolean('b'), True)
+        self.assertEqual(solution.get_distance(), 12.5)
+        self.assertEqual(solution.get_angle(), 90.0)
+        self.assertEqual(solution.get_box(), [1.0, 2.0, 3.0, 4.0])
+        self.assertEqual(solution.get_objects(), [0, 2])
+        self.assertIsNone(solution.get_int('missing'))
+        self.assertIsNone(solution.get_boolean('n'))
+
+    def test_proxy_parse_error(self):
+        with self.assertRaises(CapSolver.Error) as raised:
+            CapSolver.Proxy.new_from_string('socks5:proxy.example.com')
+        self.assertIsInstance(raised.exception, CapSolver.ProxyError)
+        self.assertIsInstance(raised.exception, ValueError)
+        self.assertTrue(raised.exception.message)
+        proxy = CapSolver.Proxy.new_from_string('socks5:proxy.example.com:1080')
+        self.assertEqual(proxy.get_port(), 1080)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)

@@ -41,6 +41,8 @@ _cs_set_str (char       **str_pointer,
 
 char       *_cs_redact                  (const char   *text,
                                          const char   *secret);
+void        _cs_error_redact            (GError       *error,
+                                         const char   *secret);
 
 /* --- Errors ------------------------------------------------------------- */
 

@@ -36,7 +36,9 @@ struct _CsClient
   guint        max_polls;
   guint        request_timeout;
   gboolean     pause_on_cooldown;
+  gboolean     allow_insecure_http;
   SoupSession *session;
+  GTlsDatabase *tls_database;   /* NULL: the session's own */
 
   /* after a cooldown error: no request before paused_until (monotonic µs) */
   GMutex       pause_lock;
@@ -60,6 +62,11 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
 
 /* cs-client.c */
 gboolean    _cs_client_check_api_key   (CsClient            *self,
+                                        GError             **error);
+/* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be
+ * sent to: http or https with a host, and https unless the host is this
+ * machine or CsClient:allow-insecure-http is set. */
+gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
 
 G_END_DECLS

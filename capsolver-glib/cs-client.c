@@ -49,6 +49,8 @@ enum {
   PROP_REQUEST_TIMEOUT,
   PROP_PAUSE_ON_COOLDOWN,
   PROP_SESSION,
+  PROP_TLS_DATABASE,
+  PROP_ALLOW_INSECURE_HTTP,
   N_PROPS
 };
 
@@ -66,6 +68,8 @@ cs_client_constructed (GObject *object)
     self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
                                                    "timeout", SESSION_IO_TIMEOUT,
                                                    NULL);
+  if (self->tls_database != NULL)
+    soup_session_set_tls_database (self->session, self->tls_database);
 }
 
 static void
@@ -77,6 +81,7 @@ cs_client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->app_id);
   g_clear_object (&self->session);
+  g_clear_object (&self->tls_database);
   g_mutex_clear (&self->pause_lock);
 
   G_OBJECT_CLASS (cs_client_parent_class)->finalize (object);
@@ -122,6 +127,12 @@ cs_client_get_property (GObject    *object,
     case PROP_SESSION:
       g_value_set_object (value, self->session);
       break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, self->tls_database);
+      break;
+    case PROP_ALLOW_INSECURE_HTTP:
+      g_value_set_boolean (value, self->allow_insecure_http);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -166,6 +177,12 @@ cs_client_set_property (GObject      *object,
       break;
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
+      break;
+    case PROP_TLS_DATABASE:
+      cs_client_set_tls_database (self, g_value_get_object (value));
+      break;
+    case PROP_ALLOW_INSECURE_HTTP:
+      cs_client_set_allow_insecure_http (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -316,6 +333,36 @@ cs_client_class_init (CsClientClass *klass)
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, SOUP_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsClient:tls-database: (getter get_tls_database) (setter set_tls_database)
+   *
+   * The certificate authorities the client trusts, instead of the
+   * system's, or %NULL for the system's. Set it to a #GTlsFileDatabase to
+   * reach a server whose certificate a private authority signed, without
+   * replacing the whole #CsClient:session. It is applied to the client's
+   * session, a session given at construction included.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TLS_DATABASE] =
+    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:allow-insecure-http: (getter get_allow_insecure_http) (setter set_allow_insecure_http)
+   *
+   * Whether a `http://` #CsClient:base-url may name a host other than this
+   * machine. By default such a base URL is refused, since the API key
+   * would travel in clear text: every call fails with
+   * %G_IO_ERROR_INVALID_ARGUMENT and sends nothing. Plain `http://` to a
+   * loopback address or `localhost` is always allowed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ALLOW_INSECURE_HTTP] =
+    g_param_spec_boolean ("allow-insecure-http", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -784,6 +831,94 @@ cs_client_get_session (CsClient *client)
   return client->session;
 }
 
+/**
+ * cs_client_get_tls_database: (get-property tls-database)
+ * @client: a #CsClient
+ *
+ * Gets the certificate authorities the client trusts.
+ *
+ * Returns: (transfer none) (nullable): the #GTlsDatabase, or %NULL for the
+ *   system's
+ *
+ * Since: 1.0
+ */
+GTlsDatabase *
+cs_client_get_tls_database (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->tls_database;
+}
+
+/**
+ * cs_client_set_tls_database: (set-property tls-database)
+ * @client: a #CsClient
+ * @database: (nullable): the authorities to trust, or %NULL for the
+ *   system's
+ *
+ * Sets the certificate authorities the client trusts, on its session.
+ * Connections opened before keep what they trusted.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_tls_database (CsClient     *client,
+                            GTlsDatabase *database)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  if (!g_set_object (&client->tls_database, database))
+    return;
+  /* before construction ends, constructed() applies it */
+  if (client->session != NULL)
+    soup_session_set_tls_database (client->session,
+                                   database != NULL
+                                   ? database
+                                   : g_tls_backend_get_default_database (g_tls_backend_get_default ()));
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TLS_DATABASE]);
+}
+
+/**
+ * cs_client_get_allow_insecure_http: (get-property allow-insecure-http)
+ * @client: a #CsClient
+ *
+ * Gets whether a plain `http://` base URL may name another machine.
+ *
+ * Returns: %TRUE if the key may be sent in clear text
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_allow_insecure_http (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  return client->allow_insecure_http;
+}
+
+/**
+ * cs_client_set_allow_insecure_http: (set-property allow-insecure-http)
+ * @client: a #CsClient
+ * @allow: whether a plain `http://` base URL may name another machine
+ *
+ * Sets whether a plain `http://` base URL may name a host other than this
+ * machine, sending the API key in clear text. Leave it off unless the
+ * network between the two is trusted.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_allow_insecure_http (CsClient *client,
+                                   gboolean  allow)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  allow = !!allow;
+  if (client->allow_insecure_http == allow)
+    return;
+  client->allow_insecure_http = allow;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
+}
+
 /* The envelope every method shares; NULL members are not sent. */
 static JsonObject *
 new_envelope (CsClient *self,
@@ -809,6 +944,64 @@ _cs_client_check_api_key (CsClient  *self,
 }
 
 static gboolean
+base_url_error (CsClient    *self,
+                GError     **error,
+                const char  *reason)
+{
+  /* the URL is the application's, but may carry credentials */
+  g_autofree char *safe_url = _cs_redact (self->base_url, self->api_key);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "base URL “%s” %s; nothing was sent", safe_url, reason);
+  return FALSE;
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return g_inet_address_get_is_loopback (address);
+  /* RFC 6761: localhost names never leave the machine */
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         (strlen (host) > strlen (".localhost") &&
+          g_ascii_strcasecmp (host + strlen (host) - strlen (".localhost"), ".localhost") == 0);
+}
+
+gboolean
+_cs_client_check_base_url (CsClient  *self,
+                           GError   **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL)
+    return base_url_error (self, error, "is not a URL");
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return base_url_error (self, error, "is not an http or https URL");
+  if (host == NULL || *host == '\0')
+    return base_url_error (self, error, "has no host");
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !self->allow_insecure_http &&
+      !host_is_loopback (host))
+    return base_url_error (self, error,
+                           "would send the API key in clear text to another machine: "
+                           "use https, or set the client's allow-insecure-http property");
+  return TRUE;
+}
+
+/* What every method checks before it sends anything. */
+static gboolean
+check_can_send (CsClient  *self,
+                GError   **error)
+{
+  return _cs_client_check_api_key (self, error) && _cs_client_check_base_url (self, error);
+}
+
+static gboolean
 check_task_id (CsTask  *task,
                GError **error)
 {
@@ -820,6 +1013,20 @@ check_task_id (CsTask  *task,
 }
 
 /* --- createTask ------------------------------------------------------------ */
+
+/* The service echoes the proxy of a task in its error descriptions, in
+ * forms the generic redaction may not recognise. */
+static void
+redact_task_secrets (CsTask *task,
+                     GError *error)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+
+  if (proxy == NULL)
+    return;
+  _cs_error_redact (error, cs_proxy_get_password (proxy));
+  _cs_error_redact (error, cs_proxy_get_login (proxy));
+}
 
 /* The status of a created task that is to be polled. "ready" without a
  * solution is not ready: solve() would have nothing to return. */
@@ -874,6 +1081,7 @@ create_task_cb (GObject      *source,
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) ||
       !apply_create_reply (g_task_get_task_data (task), &reply, &error))
     {
+      redact_task_secrets (g_task_get_task_data (task), error);
       g_task_return_error (task, error);
       return;
     }
@@ -928,7 +1136,7 @@ cs_client_create_task_async (CsClient            *client,
                                cs_task_get_task_id (task));
       return;
     }
-  if (!_cs_client_check_api_key (client, &error) ||
+  if (!check_can_send (client, &error) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
       g_task_return_error (gtask, error);
@@ -1022,6 +1230,7 @@ get_task_result_cb (GObject      *source,
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       apply_result_error (cs_task, &reply, error);
+      redact_task_secrets (cs_task, error);
       g_task_return_error (task, error);
       return;
     }
@@ -1065,7 +1274,7 @@ cs_client_get_task_result_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_get_task_result_async);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
-  if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -1159,7 +1368,7 @@ cs_client_get_balance_async (CsClient            *client,
   task = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_client_get_balance_async);
 
-  if (!_cs_client_check_api_key (client, &error))
+  if (!check_can_send (client, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1249,7 +1458,7 @@ cs_client_feedback_task_async (CsClient            *client,
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
 
-  if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;

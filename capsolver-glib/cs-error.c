@@ -464,13 +464,23 @@ void
 _cs_error_redact (GError     *error,
                   const char *secret)
 {
-  char *safe;
+  const char *colon;
+  gsize kept = 0;
+  g_autofree char *safe = NULL;
+  char *message;
 
-  if (error == NULL || secret == NULL || *secret == '\0')
+  /* a secret of a few characters would turn the message into noise */
+  if (error == NULL || secret == NULL || strlen (secret) < 4)
     return;
-  safe = _cs_redact (error->message, secret);
+  /* the error code that starts the message stays readable */
+  colon = strchr (error->message, ':');
+  if (colon != NULL && is_code_text (error->message, colon - error->message))
+    kept = colon - error->message;
+  safe = _cs_redact (error->message + kept, secret);
+  error->message[kept] = '\0';
+  message = g_strconcat (error->message, safe, NULL);
   g_free (error->message);
-  error->message = safe;
+  error->message = message;
 }
 
 /* The GError for an errorCode/errorDescription pair of a reply. */

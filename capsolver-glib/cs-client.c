@@ -1057,6 +1057,13 @@ apply_create_reply (CsTask   *task,
 
   if (reply->task_id != NULL)
     _cs_task_set_task_id (task, reply->task_id);
+  if (ready && !_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
+    {
+      /* a task id can still be polled, by solving the task again */
+      if (reply->task_id != NULL)
+        _cs_task_set_status (task, CS_TASK_STATUS_PROCESSING);
+      return FALSE;
+    }
   if (ready)
     {
       g_autoptr(CsSolution) solution = cs_solution_new (reply->solution);
@@ -1188,13 +1195,8 @@ apply_result_reply (CsTask   *task,
     {
       g_autoptr(CsSolution) solution = NULL;
 
-      if (reply->solution == NULL)
-        {
-          g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
-                       "HTTP %u: task is ready but the reply has no solution",
-                       reply->http_status);
-          return FALSE;
-        }
+      if (!_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
+        return FALSE;
       solution = cs_solution_new (reply->solution);
       _cs_task_set_solution (task, solution);
     }

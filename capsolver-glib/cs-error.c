@@ -356,12 +356,18 @@ proxy_credentials_at (const char *word,
     return 0;
   for (guint port = 1; port <= 2; port++)
     {
-      const char *port_end = memchr (fields[port], ':', word + length - fields[port]);
+      const char *end = word + length;
+      const char *port_end = memchr (fields[port], ':', end - fields[port]);
+      const char *login_end;
 
-      if (port_end != NULL && is_port_text (fields[port], port_end - fields[port]) &&
-          memchr (port_end + 1, ':', word + length - port_end - 1) != NULL)
+      /* a host before the port, a login and a password after it */
+      if (port_end == NULL || fields[port] - 1 == fields[port - 1] ||
+          !is_port_text (fields[port], port_end - fields[port]))
+        continue;
+      login_end = memchr (port_end + 1, ':', end - port_end - 1);
+      if (login_end != NULL && login_end > port_end + 1 && login_end + 1 < end)
         {
-          *cred_length = word + length - (port_end + 1);
+          *cred_length = end - (port_end + 1);
           return port_end + 1 - word;
         }
     }

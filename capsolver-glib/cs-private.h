@@ -93,6 +93,9 @@ gboolean    _cs_reply_parse             (CsReply      *reply,
                                          GBytes       *body,
                                          const char   *secret,
                                          GError      **error);
+gboolean    _cs_reply_check_solution    (CsReply      *reply,
+                                         const char   *type_name,
+                                         GError      **error);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsReply, _cs_reply_clear)
 
 /* --- Tasks ---------------------------------------------------------------- */

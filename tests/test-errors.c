@@ -252,6 +252,8 @@ static const RedactCase redact_cases[] = {
     "proxy=1.2.3.4:8080:[REDACTED], try again" },
   { "http://example.com:80/ and 1.2.3.4:8080 stay", NULL,
     "http://example.com:80/ and 1.2.3.4:8080 stay" },
+  { "<data>:1:1: Parse error, at 1:2:3:4 or h:1::x", NULL,
+    "<data>:1:1: Parse error, at 1:2:[REDACTED] or h:1::x" },
   { "UTF-8 ok: “CAP-0123456789ABCDEF0123” ✓", NULL, "UTF-8 ok: “[REDACTED]” ✓" },
 };
 

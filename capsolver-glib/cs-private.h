@@ -73,6 +73,7 @@ JsonArray  *_cs_json_get_array          (JsonObject   *object,
                                          const char   *member);
 char       *_cs_json_get_id             (JsonObject   *object,
                                          const char   *member);
+const char *_cs_json_find_invalid_utf8  (JsonObject   *object);
 
 /* --- Replies -------------------------------------------------------------- */
 
@@ -202,6 +203,7 @@ JsonNode           *_cs_task_field_lookup    (JsonObject          *object,
 /* --- Proxies ------------------------------------------------------------- */
 
 const char *_cs_proxy_scheme_to_string  (CsProxyScheme scheme);
+gboolean    _cs_proxy_is_utf8           (CsProxy      *proxy);
 void        _cs_proxy_write_fields      (CsProxy      *proxy,
                                          CsProxyFormat format,
                                          JsonObject   *task_json);

@@ -218,6 +218,11 @@ cs_client_class_init (CsClientClass *klass)
    * second server `https://api-stable.capsolver.com`, a [class@Sandbox], or
    * another service that speaks the same protocol.
    *
+   * It must be an `https://` URL, or an `http://` one to this machine
+   * (a loopback address or `localhost`) unless
+   * #CsClient:allow-insecure-http is set: otherwise every call fails with
+   * %G_IO_ERROR_INVALID_ARGUMENT and sends nothing.
+   *
    * Since: 1.0
    */
   properties[PROP_BASE_URL] =
@@ -397,6 +402,10 @@ cs_client_new (const char *api_key)
  * from the `CAPSOLVER_API_KEY` environment variable, and the address of the
  * service from `CAPSOLVER_BASE_URL` when it is set (otherwise
  * [const@DEFAULT_BASE_URL]). [ctor@Client.new] reads no environment.
+ *
+ * `CAPSOLVER_BASE_URL` is subject to the rule of #CsClient:base-url: a
+ * plain `http://` URL to another machine makes every call fail until
+ * #CsClient:allow-insecure-http is set.
  *
  * Returns: (transfer full) (nullable): a new #CsClient, or %NULL with
  *   %CS_ERROR_KEY_DENIED_ACCESS set when `CAPSOLVER_API_KEY` is unset or

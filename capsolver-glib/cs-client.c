@@ -56,6 +56,36 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* glib-networking resumes TLS sessions from a cache shared by the whole
+ * process, keyed by the server and not by whom it trusted, and a resumed
+ * handshake skips verification: a session another part of the process
+ * trusted would be taken as is. The connection still computes its peer's
+ * errors against this client's database, so a handshake that "succeeds"
+ * with errors (no message of this client accepts a bad certificate) is a
+ * resumption this client would not have trusted: close the connection
+ * before the request, and the key, are written. */
+static void
+session_network_event_cb (SoupMessage        *message,
+                          GSocketClientEvent  event,
+                          GIOStream          *connection,
+                          gpointer            user_data)
+{
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection) ||
+      g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (connection)) == 0)
+    return;
+  g_debug ("refusing a resumed TLS session whose certificate this client does not trust");
+  g_object_set_data (G_OBJECT (message), "cs-untrusted-tls-resumption", GINT_TO_POINTER (TRUE));
+  g_io_stream_close (connection, NULL, NULL);
+}
+
+static void
+session_request_queued_cb (SoupSession *session,
+                           SoupMessage *message,
+                           gpointer     user_data)
+{
+  g_signal_connect (message, "network-event", G_CALLBACK (session_network_event_cb), NULL);
+}
+
 static void
 cs_client_constructed (GObject *object)
 {
@@ -63,11 +93,16 @@ cs_client_constructed (GObject *object)
 
   G_OBJECT_CLASS (cs_client_parent_class)->constructed (object);
 
-  /* The trailing space makes libsoup append its own version. */
+  /* The trailing space makes libsoup append its own version. A session the
+   * application gives is its own to guard: it may accept certificates. */
   if (self->session == NULL)
-    self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
-                                                   "timeout", SESSION_IO_TIMEOUT,
-                                                   NULL);
+    {
+      self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
+                                                     "timeout", SESSION_IO_TIMEOUT,
+                                                     NULL);
+      g_signal_connect (self->session, "request-queued",
+                        G_CALLBACK (session_request_queued_cb), NULL);
+    }
   if (self->tls_database != NULL)
     soup_session_set_tls_database (self->session, self->tls_database);
 }
@@ -331,7 +366,10 @@ cs_client_class_init (CsClientClass *klass)
    *
    * The #SoupSession requests are sent with. By default the client makes
    * its own; pass one at construction to share a session, a proxy
-   * resolver or a TLS database with the application.
+   * resolver or a TLS database with the application. The client's own
+   * session refuses to resume a TLS session whose certificate its
+   * database does not trust (see the security notes); a session given here
+   * is left as it is.
    *
    * Since: 1.0
    */

@@ -174,31 +174,53 @@ write_deep (GOutputStream *out)
   write_reply (out, 200, "application/json", body, NULL);
 }
 
+/* The faults that are one fixed reply. */
+static const struct {
+  Fault       fault;
+  guint       status;
+  const char *content_type;
+  const char *body;
+  const char *headers;
+} canned[] = {
+  { FAULT_500, 500, "text/plain", "Internal Server Error", NULL },
+  { FAULT_502_HTML, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", NULL },
+  { FAULT_503_HTML, 503, "text/html", "<html><body><h1>503 Service Unavailable</h1></body></html>",
+    NULL },
+  { FAULT_BAD_JSON, 200, "application/json", "{\"errorId\":0,\"taskId\":", NULL },
+  { FAULT_UNKNOWN_HTTP_STATUS, 599, "application/json", "{\"errorId\":0}", NULL },
+  { FAULT_UNKNOWN_TASK_STATUS, 200, "application/json",
+    "{\"errorId\":0,\"taskId\":\"t-1\",\"status\":\"frobnicating\",\"balance\":1}", NULL },
+  { FAULT_MISSING_FIELDS, 200, "application/json", "{\"errorId\":0}", NULL },
+  { FAULT_WRONG_TYPES, 200, "application/json",
+    "{\"errorId\":{},\"taskId\":{},\"status\":7,\"solution\":\"x\",\"balance\":\"1\"}", NULL },
+  { FAULT_INTEGER_TASK_ID, 200, "application/json",
+    "{\"errorId\":0,\"taskId\":4242,\"balance\":1,\"status\":\"ready\","
+    "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}", NULL },
+  { FAULT_ERROR_ID_STRING, 200, "application/json",
+    "{\"errorId\":\"1\",\"errorCode\":\"ERROR_SERVICE_UNAVALIABLE\","
+    "\"errorDescription\":\"busy\"}", NULL },
+  { FAULT_429, 429, "text/plain", "Too Many Requests", NULL },
+  { FAULT_429_RETRY_AFTER, 429, "text/plain", "Too Many Requests", "Retry-After: 7\r\n" },
+};
+
 static void
 answer (Connection *self,
         const char *method)
 {
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
-  const char *json = "application/json";
-  const char *html = "text/html";
+
+  for (gsize i = 0; i < G_N_ELEMENTS (canned); i++)
+    if (canned[i].fault == self->fault)
+      {
+        write_reply (out, canned[i].status, canned[i].content_type, canned[i].body,
+                     canned[i].headers);
+        return;
+      }
 
   switch (self->fault)
     {
-    case FAULT_500:
-      write_reply (out, 500, "text/plain", "Internal Server Error", NULL);
-      break;
-    case FAULT_502_HTML:
-      write_reply (out, 502, html, "<html><body><h1>502 Bad Gateway</h1></body></html>", NULL);
-      break;
-    case FAULT_503_HTML:
-      write_reply (out, 503, html, "<html><body><h1>503 Service Unavailable</h1></body></html>",
-                   NULL);
-      break;
-    case FAULT_BAD_JSON:
-      write_reply (out, 200, json, "{\"errorId\":0,\"taskId\":", NULL);
-      break;
     case FAULT_TRUNCATED:
-      write_head (out, 200, "OK", json, 100, NULL);
+      write_head (out, 200, "OK", "application/json", 100, NULL);
       write_all (out, "{\"errorId\":0,", 13);
       break;
     case FAULT_HUGE:
@@ -211,7 +233,7 @@ answer (Connection *self,
       break;
     case FAULT_SLOW:
       g_usleep (SLOW_REPLY_MS * 1000);
-      write_reply (out, 200, json, normal_body (method), NULL);
+      write_reply (out, 200, "application/json", normal_body (method), NULL);
       break;
     case FAULT_SILENT:
       {
@@ -222,38 +244,6 @@ answer (Connection *self,
                              &byte, 1, NULL, NULL);
       }
       break;
-    case FAULT_UNKNOWN_HTTP_STATUS:
-      write_reply (out, 599, json, "{\"errorId\":0}", NULL);
-      break;
-    case FAULT_UNKNOWN_TASK_STATUS:
-      write_reply (out, 200, json,
-                   "{\"errorId\":0,\"taskId\":\"t-1\",\"status\":\"frobnicating\",\"balance\":1}",
-                   NULL);
-      break;
-    case FAULT_MISSING_FIELDS:
-      write_reply (out, 200, json, "{\"errorId\":0}", NULL);
-      break;
-    case FAULT_WRONG_TYPES:
-      write_reply (out, 200, json,
-                   "{\"errorId\":{},\"taskId\":{},\"status\":7,\"solution\":\"x\",\"balance\":\"1\"}",
-                   NULL);
-      break;
-    case FAULT_INTEGER_TASK_ID:
-      write_reply (out, 200, json,
-                   "{\"errorId\":0,\"taskId\":4242,\"balance\":1,\"status\":\"ready\","
-                   "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}", NULL);
-      break;
-    case FAULT_ERROR_ID_STRING:
-      write_reply (out, 200, json,
-                   "{\"errorId\":\"1\",\"errorCode\":\"ERROR_SERVICE_UNAVALIABLE\","
-                   "\"errorDescription\":\"busy\"}", NULL);
-      break;
-    case FAULT_429:
-      write_reply (out, 429, "text/plain", "Too Many Requests", NULL);
-      break;
-    case FAULT_429_RETRY_AFTER:
-      write_reply (out, 429, "text/plain", "Too Many Requests", "Retry-After: 7\r\n");
-      break;
     case FAULT_REDIRECT:
       {
         g_autofree char *location = g_strdup_printf ("Location: /%s\r\n", method);
@@ -263,11 +253,10 @@ answer (Connection *self,
         write_reply (out, 302, "text/plain", "elsewhere", location);
       }
       break;
-    case FAULT_CLOSE_BEFORE_READ:
     case FAULT_NONE:
-    case N_FAULTS:
+    case FAULT_CLOSE_BEFORE_READ:
     default:
-      write_reply (out, 200, json, normal_body (method), NULL);
+      write_reply (out, 200, "application/json", normal_body (method), NULL);
       break;
     }
 }

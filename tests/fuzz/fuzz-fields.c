@@ -16,22 +16,8 @@
 #include "cs-private.h"
 #include "fuzz-target.h"
 
-/* The command's own definitions, which live with its main(). */
+/* The command's error domain lives with its main(). */
 G_DEFINE_QUARK (capsolver-cli-error-quark, cli_error)
-
-gboolean
-cli_usage_error (GError     **error,
-                 const char  *format,
-                 ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  if (error != NULL)
-    *error = g_error_new_valist (CLI_ERROR, CLI_ERROR_USAGE, format, args);
-  va_end (args);
-  return FALSE;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,

@@ -14,32 +14,7 @@
 
 #include "cs-private.h"
 #include "fuzz-target.h"
-
-static void
-assert_same (CsProxy *a,
-             CsProxy *b)
-{
-  g_assert_cmpint (cs_proxy_get_scheme (a), ==, cs_proxy_get_scheme (b));
-  g_assert_cmpstr (cs_proxy_get_host (a), ==, cs_proxy_get_host (b));
-  g_assert_cmpuint (cs_proxy_get_port (a), ==, cs_proxy_get_port (b));
-  g_assert_cmpstr (cs_proxy_get_login (a), ==, cs_proxy_get_login (b));
-  g_assert_cmpstr (cs_proxy_get_password (a), ==, cs_proxy_get_password (b));
-}
-
-static void
-assert_round_trip (CsProxy *proxy)
-{
-  g_autofree char *text = cs_proxy_to_task_string (proxy);
-  g_autofree char *shown = cs_proxy_to_string (proxy);
-  g_autoptr(CsProxy) again = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_utf8_validate (text, -1, NULL));
-  g_assert_true (g_utf8_validate (shown, -1, NULL));
-  again = cs_proxy_new_from_string (text, &error);
-  g_assert_no_error (error);
-  assert_same (proxy, again);
-}
+#include "proxy-round-trip.h"
 
 static void
 check_parse (const char *text)
@@ -53,7 +28,7 @@ check_parse (const char *text)
       g_assert_true (g_utf8_validate (error->message, -1, NULL));
       return;
     }
-  assert_round_trip (proxy);
+  assert_proxy_round_trip (proxy);
 }
 
 static void
@@ -67,7 +42,7 @@ check_credentials (const char *login,
       !g_utf8_validate (login, -1, NULL) || !g_utf8_validate (password, -1, NULL))
     return;
   proxy = cs_proxy_new (CS_PROXY_SCHEME_SOCKS5, "proxy.example.net", 1080, login, password);
-  assert_round_trip (proxy);
+  assert_proxy_round_trip (proxy);
 }
 
 int

@@ -90,8 +90,8 @@ main (int    argc,
   cs_client_set_tls_database (trusting, database);
   cs_client_set_base_url (trusting, url);
   cs_client_set_base_url (other, url);
-  cs_client_set_request_timeout (trusting, 1000);
-  cs_client_set_request_timeout (other, 1000);
+  cs_client_set_request_timeout (trusting, 3000);
+  cs_client_set_request_timeout (other, 3000);
 
   /* the server answers a POST with nothing: what matters is the
    * handshake, and the tickets that come after it */

@@ -45,7 +45,9 @@ struct _CsClient
   gboolean     pause_on_cooldown;
   gboolean     adaptive_polling;
   guint        max_connections;
+  gboolean     allow_insecure_http;
   SoupSession *session;
+  GTlsDatabase *tls_database;   /* NULL: the session's own */
 
   /* the requests waiting for one of max_in_flight slots (cs-client-call.c) */
   GMutex       queue_lock;
@@ -117,5 +119,10 @@ void        _cs_client_plan_observe    (CsClient            *client,
                                         CsTask              *task,
                                         gint64               ready_ms,
                                         gint64               pending_ms);
+/* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be
+ * sent to: http or https with a host, and https unless the host is this
+ * machine or CsClient:allow-insecure-http is set. */
+gboolean    _cs_client_check_base_url  (CsClient            *self,
+                                        GError             **error);
 
 G_END_DECLS

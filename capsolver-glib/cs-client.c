@@ -53,10 +53,42 @@ enum {
   PROP_ADAPTIVE_POLLING,
   PROP_MAX_CONNECTIONS,
   PROP_GET_TOKEN_TIMEOUT,
+  PROP_TLS_DATABASE,
+  PROP_ALLOW_INSECURE_HTTP,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* glib-networking resumes TLS sessions from a cache shared by the whole
+ * process, keyed by the server and not by whom it trusted, and a resumed
+ * handshake skips verification: a session another part of the process
+ * trusted would be taken as is. The connection still computes its peer's
+ * errors against this client's database, so a handshake that "succeeds"
+ * with errors (no message of this client accepts a bad certificate) is a
+ * resumption this client would not have trusted: close the connection
+ * before the request, and the key, are written. */
+static void
+session_network_event_cb (SoupMessage        *message,
+                          GSocketClientEvent  event,
+                          GIOStream          *connection,
+                          gpointer            user_data)
+{
+  if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || !G_IS_TLS_CONNECTION (connection) ||
+      g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (connection)) == 0)
+    return;
+  g_debug ("refusing a resumed TLS session whose certificate this client does not trust");
+  g_object_set_data (G_OBJECT (message), "cs-untrusted-tls-resumption", GINT_TO_POINTER (TRUE));
+  g_io_stream_close (connection, NULL, NULL);
+}
+
+static void
+session_request_queued_cb (SoupSession *session,
+                           SoupMessage *message,
+                           gpointer     user_data)
+{
+  g_signal_connect (message, "network-event", G_CALLBACK (session_network_event_cb), NULL);
+}
 
 static void
 cs_client_constructed (GObject *object)
@@ -66,13 +98,21 @@ cs_client_constructed (GObject *object)
   G_OBJECT_CLASS (cs_client_parent_class)->constructed (object);
 
   /* The trailing space makes libsoup append its own version. libsoup's
-   * own limits are the client's: it never queues a message itself. */
+   * own limits are the client's: it never queues a message itself. A
+   * session the application gives is its own to guard: it may accept
+   * certificates. */
   if (self->session == NULL)
-    self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
-                                                   "timeout", SESSION_IO_TIMEOUT,
-                                                   "max-conns", self->max_connections,
-                                                   "max-conns-per-host", self->max_connections,
-                                                   NULL);
+    {
+      self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
+                                                     "timeout", SESSION_IO_TIMEOUT,
+                                                     "max-conns", self->max_connections,
+                                                     "max-conns-per-host", self->max_connections,
+                                                     NULL);
+      g_signal_connect (self->session, "request-queued",
+                        G_CALLBACK (session_request_queued_cb), NULL);
+    }
+  if (self->tls_database != NULL)
+    soup_session_set_tls_database (self->session, self->tls_database);
   _cs_client_init_queue (self);
 }
 
@@ -85,6 +125,7 @@ cs_client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->app_id);
   g_clear_object (&self->session);
+  g_clear_object (&self->tls_database);
   g_mutex_clear (&self->pause_lock);
   g_mutex_clear (&self->queue_lock);
   _cs_client_solve_clear (self);
@@ -143,6 +184,12 @@ cs_client_get_property (GObject    *object,
     case PROP_GET_TOKEN_TIMEOUT:
       g_value_set_uint (value, self->get_token_timeout);
       break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, self->tls_database);
+      break;
+    case PROP_ALLOW_INSECURE_HTTP:
+      g_value_set_boolean (value, self->allow_insecure_http);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -197,6 +244,12 @@ cs_client_set_property (GObject      *object,
     case PROP_GET_TOKEN_TIMEOUT:
       cs_client_set_get_token_timeout (self, g_value_get_uint (value));
       break;
+    case PROP_TLS_DATABASE:
+      cs_client_set_tls_database (self, g_value_get_object (value));
+      break;
+    case PROP_ALLOW_INSECURE_HTTP:
+      cs_client_set_allow_insecure_http (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -230,6 +283,11 @@ cs_client_class_init (CsClientClass *klass)
    * The address of the service: [const@DEFAULT_BASE_URL], the service's
    * second server `https://api-stable.capsolver.com`, a [class@Sandbox], or
    * another service that speaks the same protocol.
+   *
+   * It must be an `https://` URL, or an `http://` one to this machine
+   * (a loopback address or `localhost`) unless
+   * #CsClient:allow-insecure-http is set: otherwise every call fails with
+   * %G_IO_ERROR_INVALID_ARGUMENT and sends nothing.
    *
    * Since: 1.0
    */
@@ -343,7 +401,10 @@ cs_client_class_init (CsClientClass *klass)
    *
    * The #SoupSession requests are sent with. By default the client makes
    * its own; pass one at construction to share a session, a proxy
-   * resolver or a TLS database with the application.
+   * resolver or a TLS database with the application. The client's own
+   * session refuses to resume a TLS session whose certificate its
+   * database does not trust (see the security notes); a session given here
+   * is left as it is.
    *
    * Since: 1.0
    */
@@ -401,6 +462,36 @@ cs_client_class_init (CsClientClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
                        G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsClient:tls-database: (getter get_tls_database) (setter set_tls_database)
+   *
+   * The certificate authorities the client trusts, instead of the
+   * system's, or %NULL for the system's. Set it to a #GTlsFileDatabase to
+   * reach a server whose certificate a private authority signed, without
+   * replacing the whole #CsClient:session. It is applied to the client's
+   * session, a session given at construction included.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TLS_DATABASE] =
+    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:allow-insecure-http: (getter get_allow_insecure_http) (setter set_allow_insecure_http)
+   *
+   * Whether a `http://` #CsClient:base-url may name a host other than this
+   * machine. By default such a base URL is refused, since the API key
+   * would travel in clear text: every call fails with
+   * %G_IO_ERROR_INVALID_ARGUMENT and sends nothing. Plain `http://` to a
+   * loopback address or `localhost` is always allowed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ALLOW_INSECURE_HTTP] =
+    g_param_spec_boolean ("allow-insecure-http", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -443,6 +534,10 @@ cs_client_new (const char *api_key)
  * from the `CAPSOLVER_API_KEY` environment variable, and the address of the
  * service from `CAPSOLVER_BASE_URL` when it is set (otherwise
  * [const@DEFAULT_BASE_URL]). [ctor@Client.new] reads no environment.
+ *
+ * `CAPSOLVER_BASE_URL` is subject to the rule of #CsClient:base-url: a
+ * plain `http://` URL to another machine makes every call fail until
+ * #CsClient:allow-insecure-http is set.
  *
  * Returns: (transfer full) (nullable): a new #CsClient, or %NULL with
  *   %CS_ERROR_KEY_DENIED_ACCESS set when `CAPSOLVER_API_KEY` is unset or
@@ -956,6 +1051,94 @@ cs_client_get_session (CsClient *client)
   return client->session;
 }
 
+/**
+ * cs_client_get_tls_database: (get-property tls-database)
+ * @client: a #CsClient
+ *
+ * Gets the certificate authorities the client trusts.
+ *
+ * Returns: (transfer none) (nullable): the #GTlsDatabase, or %NULL for the
+ *   system's
+ *
+ * Since: 1.0
+ */
+GTlsDatabase *
+cs_client_get_tls_database (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->tls_database;
+}
+
+/**
+ * cs_client_set_tls_database: (set-property tls-database)
+ * @client: a #CsClient
+ * @database: (nullable): the authorities to trust, or %NULL for the
+ *   system's
+ *
+ * Sets the certificate authorities the client trusts, on its session.
+ * Connections opened before keep what they trusted.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_tls_database (CsClient     *client,
+                            GTlsDatabase *database)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  if (!g_set_object (&client->tls_database, database))
+    return;
+  /* before construction ends, constructed() applies it */
+  if (client->session != NULL)
+    soup_session_set_tls_database (client->session,
+                                   database != NULL
+                                   ? database
+                                   : g_tls_backend_get_default_database (g_tls_backend_get_default ()));
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TLS_DATABASE]);
+}
+
+/**
+ * cs_client_get_allow_insecure_http: (get-property allow-insecure-http)
+ * @client: a #CsClient
+ *
+ * Gets whether a plain `http://` base URL may name another machine.
+ *
+ * Returns: %TRUE if the key may be sent in clear text
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_allow_insecure_http (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  return client->allow_insecure_http;
+}
+
+/**
+ * cs_client_set_allow_insecure_http: (set-property allow-insecure-http)
+ * @client: a #CsClient
+ * @allow: whether a plain `http://` base URL may name another machine
+ *
+ * Sets whether a plain `http://` base URL may name a host other than this
+ * machine, sending the API key in clear text. Leave it off unless the
+ * network between the two is trusted.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_allow_insecure_http (CsClient *client,
+                                   gboolean  allow)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  allow = !!allow;
+  if (client->allow_insecure_http == allow)
+    return;
+  client->allow_insecure_http = allow;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
+}
+
 /* The envelope every method shares; NULL members are not sent. */
 static JsonObject *
 new_envelope (CsClient *self,
@@ -981,6 +1164,64 @@ _cs_client_check_api_key (CsClient  *self,
 }
 
 static gboolean
+base_url_error (CsClient    *self,
+                GError     **error,
+                const char  *reason)
+{
+  /* the URL is the application's, but may carry credentials */
+  g_autofree char *safe_url = _cs_redact (self->base_url, self->api_key);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "base URL “%s” %s; nothing was sent", safe_url, reason);
+  return FALSE;
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return g_inet_address_get_is_loopback (address);
+  /* RFC 6761: localhost names never leave the machine */
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         (strlen (host) > strlen (".localhost") &&
+          g_ascii_strcasecmp (host + strlen (host) - strlen (".localhost"), ".localhost") == 0);
+}
+
+gboolean
+_cs_client_check_base_url (CsClient  *self,
+                           GError   **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL)
+    return base_url_error (self, error, "is not a URL");
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return base_url_error (self, error, "is not an http or https URL");
+  if (host == NULL || *host == '\0')
+    return base_url_error (self, error, "has no host");
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !self->allow_insecure_http &&
+      !host_is_loopback (host))
+    return base_url_error (self, error,
+                           "would send the API key in clear text to another machine: "
+                           "use https, or set the client's allow-insecure-http property");
+  return TRUE;
+}
+
+/* What every method checks before it sends anything. */
+static gboolean
+check_can_send (CsClient  *self,
+                GError   **error)
+{
+  return _cs_client_check_api_key (self, error) && _cs_client_check_base_url (self, error);
+}
+
+static gboolean
 check_task_id (CsTask  *task,
                GError **error)
 {
@@ -992,6 +1233,20 @@ check_task_id (CsTask  *task,
 }
 
 /* --- createTask ------------------------------------------------------------ */
+
+/* The service echoes the proxy of a task in its error descriptions, in
+ * forms the generic redaction may not recognise. */
+static void
+redact_task_secrets (CsTask *task,
+                     GError *error)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+
+  if (proxy == NULL)
+    return;
+  _cs_error_redact (error, cs_proxy_get_password (proxy));
+  _cs_error_redact (error, cs_proxy_get_login (proxy));
+}
 
 /* The status of a created task that is to be polled. "ready" without a
  * solution is not ready: solve() would have nothing to return. */
@@ -1022,6 +1277,13 @@ apply_create_reply (CsTask   *task,
 
   if (reply->task_id != NULL)
     _cs_task_set_task_id (task, reply->task_id);
+  if (ready && !_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
+    {
+      /* a task id can still be polled, by solving the task again */
+      if (reply->task_id != NULL)
+        _cs_task_set_status (task, CS_TASK_STATUS_PROCESSING);
+      return FALSE;
+    }
   if (ready)
     {
       g_autoptr(CsSolution) solution = cs_solution_new (reply->solution);
@@ -1064,6 +1326,8 @@ create_task_cb (GObject      *source,
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
+  if (error != NULL)
+    redact_task_secrets (task, error);
   create_task_return (gtask, error);
 }
 
@@ -1088,7 +1352,7 @@ send_create (CsClient            *client,
   g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
-  if (!_cs_client_check_api_key (client, &error) ||
+  if (!check_can_send (client, &error) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
       create_task_return (gtask, error);
@@ -1294,13 +1558,8 @@ apply_result_reply (CsTask   *task,
     {
       g_autoptr(CsSolution) solution = NULL;
 
-      if (reply->solution == NULL)
-        {
-          g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
-                       "HTTP %u: task is ready but the reply has no solution",
-                       reply->http_status);
-          return FALSE;
-        }
+      if (!_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
+        return FALSE;
       solution = cs_solution_new (reply->solution);
       _cs_task_set_solution (task, solution);
     }
@@ -1336,6 +1595,7 @@ get_task_result_cb (GObject      *source,
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       apply_result_error (cs_task, &reply, error);
+      redact_task_secrets (cs_task, error);
       g_task_return_error (task, error);
       return;
     }
@@ -1380,7 +1640,7 @@ cs_client_get_task_result_async (CsClient            *client,
   g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
-  if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -1467,7 +1727,7 @@ cs_client_get_balance_async (CsClient            *client,
   g_task_set_source_tag (task, cs_client_get_balance_async);
   g_task_set_check_cancellable (task, FALSE);
 
-  if (!_cs_client_check_api_key (client, &error))
+  if (!check_can_send (client, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1558,7 +1818,7 @@ cs_client_feedback_task_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
   g_task_set_check_cancellable (gtask, FALSE);
 
-  if (!_cs_client_check_api_key (client, &error) || !check_task_id (task, &error))
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;

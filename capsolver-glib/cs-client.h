@@ -99,6 +99,16 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_resume               (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 SoupSession *cs_client_get_session          (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+GTlsDatabase *cs_client_get_tls_database    (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_tls_database     (CsClient            *client,
+                                             GTlsDatabase        *database);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_get_allow_insecure_http (CsClient         *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_allow_insecure_http (CsClient         *client,
+                                                gboolean          allow);
 
 /* createTask */
 CS_AVAILABLE_IN_ALL

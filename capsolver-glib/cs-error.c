@@ -253,36 +253,186 @@ cs_error_get_code_text (const GError *error)
   return g_strdup (cs_error_to_code (error->code));
 }
 
-/* Replaces the client's own key, and anything shaped like a CapSolver key,
- * with [REDACTED]: the service echoes keys in errorDescription. */
+/* A part of the secret at least this long is the secret: the service may
+ * echo a key cut short, or in another case. */
+#define REDACT_MIN_RUN 8
+
+static gboolean
+is_utf8_continuation (char c)
+{
+  return ((guchar) c & 0xC0) == 0x80;
+}
+
+/* The length of the longest text at @p that is, without regard to case, a
+ * part of @secret; 0 if shorter than the run that counts. */
+static gsize
+secret_run_at (const char *p,
+               const char *secret)
+{
+  gsize secret_len = secret != NULL ? strlen (secret) : 0;
+  gsize best = 0;
+
+  if (secret_len == 0 || is_utf8_continuation (*p))
+    return 0;
+  for (gsize s = 0; s < secret_len && best < secret_len - s; s++)
+    {
+      gsize n = 0;
+
+      while (p[n] != '\0' && s + n < secret_len &&
+             g_ascii_tolower (p[n]) == g_ascii_tolower (secret[s + n]))
+        n++;
+      best = MAX (best, n);
+    }
+  if (best < MIN (secret_len, REDACT_MIN_RUN))
+    return 0;
+  /* never cut a character of the text in two */
+  while (is_utf8_continuation (p[best]))
+    best++;
+  return best;
+}
+
+/* "CAP-" or "CAI-" (in any case) and a long random tail: a key, the
+ * client's or another. "CAP-1" in prose is left alone. */
+static gsize
+key_shape_at (const char *p)
+{
+  gsize n = 4;
+
+  if (g_ascii_strncasecmp (p, "CAP-", 4) != 0 && g_ascii_strncasecmp (p, "CAI-", 4) != 0)
+    return 0;
+  while (g_ascii_isalnum (p[n]) || p[n] == '-' || p[n] == '_')
+    n++;
+  return n - 4 >= 16 ? n : 0;
+}
+
+static gboolean
+is_word_end (char c)
+{
+  return c == '\0' || g_ascii_isspace (c) || strchr ("\"'(),;<>[]{}", c) != NULL;
+}
+
+static gboolean
+is_port_text (const char *text,
+              gsize       length)
+{
+  if (length == 0 || length > 5)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* In a word that reads as a proxy, the offset where its credentials start
+ * and their length: "scheme://login:password@host" or
+ * "[scheme:]host:port:login:password". 0 if the word is not one. */
+static gsize
+proxy_credentials_at (const char *word,
+                      gsize       length,
+                      gsize      *cred_length)
+{
+  const char *fields[4] = { NULL, };
+  const char *separator = g_strstr_len (word, length, "://");
+  guint n_fields = 0;
+
+  if (separator != NULL)
+    {
+      const char *userinfo = separator + 3;
+      const char *at = NULL;
+
+      for (const char *p = userinfo; p < word + length && *p != '/'; p++)
+        if (*p == '@')
+          at = p;
+      if (at == NULL || at == userinfo)
+        return 0;
+      *cred_length = at - userinfo;
+      return userinfo - word;
+    }
+
+  /* the colon form: the port is the second field, or the third after a
+   * scheme; everything after it is the login and password */
+  fields[n_fields++] = word;
+  for (const char *p = word; p < word + length && n_fields < G_N_ELEMENTS (fields); p++)
+    if (*p == ':')
+      fields[n_fields++] = p + 1;
+  if (n_fields < 4)
+    return 0;
+  for (guint port = 1; port <= 2; port++)
+    {
+      const char *end = word + length;
+      const char *port_end = memchr (fields[port], ':', end - fields[port]);
+      const char *login_end;
+
+      /* a host before the port, a login and a password after it */
+      if (port_end == NULL || fields[port] - 1 == fields[port - 1] ||
+          !is_port_text (fields[port], port_end - fields[port]))
+        continue;
+      login_end = memchr (port_end + 1, ':', end - port_end - 1);
+      if (login_end != NULL && login_end > port_end + 1 && login_end + 1 < end)
+        {
+          *cred_length = end - (port_end + 1);
+          return port_end + 1 - word;
+        }
+    }
+  return 0;
+}
+
+/* Replaces, in every word of @text that reads as a proxy, its login and
+ * password: error descriptions echo the proxy of a task. */
+static char *
+redact_proxies (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gsize length = 0;
+      gsize cred_length = 0;
+      gsize offset;
+
+      while (!is_word_end (p[length]))
+        length++;
+      if (length == 0)
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      offset = proxy_credentials_at (p, length, &cred_length);
+      if (offset > 0 && cred_length > 0)
+        {
+          g_string_append_len (out, p, offset);
+          g_string_append (out, "[REDACTED]");
+          g_string_append_len (out, p + offset + cred_length, length - offset - cred_length);
+        }
+      else
+        g_string_append_len (out, p, length);
+      p += length;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Replaces with [REDACTED] the client's own key, even in another case, cut
+ * short or inside a longer word; anything shaped like a CapSolver key; and
+ * the credentials of anything that reads as a proxy. The service echoes
+ * keys and proxies in errorDescription. */
 char *
 _cs_redact (const char *text,
             const char *secret)
 {
-  g_autoptr(GString) out = NULL;
+  g_autofree char *without_proxies = NULL;
+  GString *out;
   const char *p;
 
   if (text == NULL)
     return NULL;
 
+  without_proxies = redact_proxies (text);
   out = g_string_new (NULL);
-  p = text;
+  p = without_proxies;
   while (*p != '\0')
     {
-      gsize key_len = 0;
-
-      if (secret != NULL && *secret != '\0' && g_str_has_prefix (p, secret))
-        key_len = strlen (secret);
-      else if (g_str_has_prefix (p, "CAP-") || g_str_has_prefix (p, "CAI-"))
-        {
-          gsize n = 4;
-
-          while (g_ascii_isalnum (p[n]) || p[n] == '-' || p[n] == '_')
-            n++;
-          /* a key has a long random tail; "CAP-1" in prose is left alone */
-          if (n - 4 >= 16)
-            key_len = n;
-        }
+      gsize key_len = MAX (secret_run_at (p, secret), key_shape_at (p));
 
       if (key_len > 0)
         {
@@ -292,7 +442,54 @@ _cs_redact (const char *text,
       else
         g_string_append_c (out, *p++);
     }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return g_string_free (out, FALSE);
+}
+
+/* A description longer than this is cut: a message is for people, and
+ * a hostile server could send megabytes. */
+#define MAX_DESCRIPTION_LENGTH 1000
+
+/* @text redacted, cut at MAX_DESCRIPTION_LENGTH bytes (on a character). */
+static char *
+redact_cut (const char *text,
+            const char *secret)
+{
+  g_autofree char *cut = NULL;
+  gsize length = strlen (text);
+
+  if (length <= MAX_DESCRIPTION_LENGTH)
+    return _cs_redact (text, secret);
+  length = MAX_DESCRIPTION_LENGTH;
+  while (length > 0 && is_utf8_continuation (text[length]))
+    length--;
+  cut = g_strdup_printf ("%.*s…", (int) length, text);
+  return _cs_redact (cut, secret);
+}
+
+/* Rewrites the message of @error without @secret, as _cs_redact() does:
+ * for the secrets the reply parser does not know, such as the password
+ * of a task's proxy. */
+void
+_cs_error_redact (GError     *error,
+                  const char *secret)
+{
+  const char *colon;
+  gsize kept = 0;
+  g_autofree char *safe = NULL;
+  char *message;
+
+  /* a secret of a few characters would turn the message into noise */
+  if (error == NULL || secret == NULL || strlen (secret) < 4)
+    return;
+  /* the error code that starts the message stays readable */
+  colon = strchr (error->message, ':');
+  if (colon != NULL && is_code_text (error->message, colon - error->message))
+    kept = colon - error->message;
+  safe = _cs_redact (error->message + kept, secret);
+  error->message[kept] = '\0';
+  message = g_strconcat (error->message, safe, NULL);
+  g_free (error->message);
+  error->message = message;
 }
 
 /* The GError for an errorCode/errorDescription pair of a reply. */
@@ -306,9 +503,10 @@ _cs_error_new_from_reply (const char *code,
 
   if (code == NULL || *code == '\0')
     code = "ERROR_UNKNOWN";
+  if (description == NULL || *description == '\0')
+    description = "no description";
   safe_code = _cs_redact (code, secret);
-  safe_description = _cs_redact (description != NULL && *description != '\0'
-                                 ? description : "no description", secret);
+  safe_description = redact_cut (description, secret);
   return g_error_new (CS_ERROR, cs_error_from_code (code), "%s: %s",
                       safe_code, safe_description);
 }

@@ -241,3 +241,50 @@ _cs_json_dup_scalar (JsonNode *node)
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   return NULL;
 }
+
+static gboolean node_is_utf8 (JsonNode *node);
+
+static gboolean
+array_is_utf8 (JsonArray *array)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (!node_is_utf8 (json_array_get_element (array, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+node_is_utf8 (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      return _cs_json_find_invalid_utf8 (json_node_get_object (node)) == NULL;
+    case JSON_NODE_ARRAY:
+      return array_is_utf8 (json_node_get_array (node));
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_STRING ||
+             g_utf8_validate (json_node_get_string (node), -1, NULL);
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
+/* json-glib writes strings byte for byte: a member whose name or text is
+ * not UTF-8 would make the request invalid JSON. Returns the first such
+ * member of @object (its name, which may itself be the invalid text), or
+ * NULL when all is well. */
+const char *
+_cs_json_find_invalid_utf8 (JsonObject *object)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, &node))
+    if (!g_utf8_validate (name, -1, NULL) || !node_is_utf8 (node))
+      return name;
+  return NULL;
+}

@@ -42,6 +42,8 @@ _cs_set_str (char       **str_pointer,
 
 char       *_cs_redact                  (const char   *text,
                                          const char   *secret);
+void        _cs_error_redact            (GError       *error,
+                                         const char   *secret);
 
 /* --- Errors ------------------------------------------------------------- */
 
@@ -73,6 +75,7 @@ JsonArray  *_cs_json_get_array          (JsonObject   *object,
 char       *_cs_json_get_id             (JsonObject   *object,
                                          const char   *member);
 char       *_cs_json_dup_scalar         (JsonNode     *node);
+const char *_cs_json_find_invalid_utf8  (JsonObject   *object);
 
 /* --- Replies -------------------------------------------------------------- */
 
@@ -92,6 +95,9 @@ gboolean    _cs_reply_parse             (CsReply      *reply,
                                          guint         http_status,
                                          GBytes       *body,
                                          const char   *secret,
+                                         GError      **error);
+gboolean    _cs_reply_check_solution    (CsReply      *reply,
+                                         const char   *type_name,
                                          GError      **error);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsReply, _cs_reply_clear)
 /* The status words live in cs-reply.c only: "idle", "processing", "ready",
@@ -232,6 +238,7 @@ void        _cs_cookies_foreach         (JsonNode            *node,
 /* --- Proxies ------------------------------------------------------------- */
 
 const char *_cs_proxy_scheme_to_string  (CsProxyScheme scheme);
+gboolean    _cs_proxy_is_utf8           (CsProxy      *proxy);
 void        _cs_proxy_write_fields      (CsProxy      *proxy,
                                          CsProxyFormat format,
                                          JsonObject   *task_json);

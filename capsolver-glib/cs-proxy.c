@@ -346,9 +346,11 @@ unescape_in_place (char        *text,
 {
   g_autofree char *plain = g_uri_unescape_string (text, NULL);
 
-  if (plain == NULL)
+  if (plain == NULL || !g_utf8_validate (plain, -1, NULL))
     {
-      g_autofree char *reason = g_strdup_printf ("bad percent-encoding in the %s", what);
+      g_autofree char *reason = g_strdup_printf (plain == NULL ? "bad percent-encoding in the %s"
+                                                               : "the %s is not valid UTF-8",
+                                                 what);
 
       return parse_error (error, reason);
     }
@@ -499,6 +501,11 @@ cs_proxy_new_from_string (const char  *text,
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      parse_error (error, "not valid UTF-8");
+      return NULL;
+    }
   copy = g_strstrip (g_strdup (text));
   if (*copy == '\0')
     {
@@ -686,9 +693,41 @@ cs_proxy_to_string (CsProxy *proxy)
 }
 
 static gboolean
+same_proxy (CsProxy *a,
+            CsProxy *b)
+{
+  return a->scheme == b->scheme && a->port == b->port &&
+         g_strcmp0 (a->host, b->host) == 0 &&
+         g_strcmp0 (a->login, b->login) == 0 &&
+         g_strcmp0 (a->password, b->password) == 0;
+}
+
+static gboolean
 needs_url_form (const char *text)
 {
   return text != NULL && strpbrk (text, ":@") != NULL;
+}
+
+/* scheme:host:port[:login:password], or NULL where the service could
+ * misread it (':' or '@' in the credentials, an IPv6 host) or where it
+ * would not read back as @proxy ("//" after a colon, spaces at the
+ * ends...). */
+static char *
+format_colon_form (CsProxy *proxy)
+{
+  const char *scheme = _cs_proxy_scheme_to_string (proxy->scheme);
+  g_autofree char *text = NULL;
+  g_autoptr(CsProxy) again = NULL;
+
+  if (needs_url_form (proxy->login) || needs_url_form (proxy->password) || host_is_ipv6 (proxy))
+    return NULL;
+  if (proxy->login == NULL)
+    text = g_strdup_printf ("%s:%s:%u", scheme, host_or_empty (proxy), proxy->port);
+  else
+    text = g_strdup_printf ("%s:%s:%u:%s:%s", scheme, host_or_empty (proxy), proxy->port,
+                            proxy->login, proxy->password != NULL ? proxy->password : "");
+  again = cs_proxy_new_from_string (text, NULL);
+  return again != NULL && same_proxy (proxy, again) ? g_steal_pointer (&text) : NULL;
 }
 
 /**
@@ -698,7 +737,10 @@ needs_url_form (const char *text)
  * Writes the `proxy` field of a task: `scheme:host:port[:login:password]`,
  * or the URL form `scheme://login:password@host:port` with percent-encoding
  * when the login or the password contains `:` or `@` (or the host is an
- * IPv6 address), where the colon form would be ambiguous.
+ * IPv6 address), where the colon form would be ambiguous, and whenever the
+ * colon form would not read back the same (a `//` in the password, spaces
+ * at its ends). [ctor@Proxy.new_from_string] reads the result back to the
+ * same proxy, for any login and password given together.
  *
  * The result holds the password: do not log it.
  *
@@ -709,18 +751,23 @@ needs_url_form (const char *text)
 char *
 cs_proxy_to_task_string (CsProxy *proxy)
 {
-  const char *scheme;
+  char *text;
 
   g_return_val_if_fail (CS_IS_PROXY (proxy), NULL);
 
-  if (needs_url_form (proxy->login) || needs_url_form (proxy->password) || host_is_ipv6 (proxy))
-    return format_url (proxy, NULL);
+  text = format_colon_form (proxy);
+  return text != NULL ? text : format_url (proxy, NULL);
+}
 
-  scheme = _cs_proxy_scheme_to_string (proxy->scheme);
-  if (proxy->login == NULL)
-    return g_strdup_printf ("%s:%s:%u", scheme, host_or_empty (proxy), proxy->port);
-  return g_strdup_printf ("%s:%s:%u:%s:%s", scheme, host_or_empty (proxy), proxy->port,
-                          proxy->login, proxy->password != NULL ? proxy->password : "");
+/* Whether every part of @proxy is UTF-8: cs_proxy_new() takes any bytes,
+ * and the URL form would percent-encode the invalid ones into a proxy the
+ * service cannot read. */
+gboolean
+_cs_proxy_is_utf8 (CsProxy *proxy)
+{
+  return (proxy->host == NULL || g_utf8_validate (proxy->host, -1, NULL)) &&
+         (proxy->login == NULL || g_utf8_validate (proxy->login, -1, NULL)) &&
+         (proxy->password == NULL || g_utf8_validate (proxy->password, -1, NULL));
 }
 
 static void

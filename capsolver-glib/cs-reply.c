@@ -57,16 +57,56 @@ _cs_reply_status_to_string (CsTaskStatus status)
   return NULL;
 }
 
+typedef enum {
+  ERROR_ID_ABSENT,
+  ERROR_ID_ZERO,
+  ERROR_ID_SET,
+  ERROR_ID_UNREADABLE,
+} ErrorId;
+
+/* errorId as the service means it: a number, or the same number or a
+ * boolean written otherwise ("1", true). Anything else is unreadable, and
+ * never taken for success. */
+static ErrorId
+read_error_id (JsonObject *root)
+{
+  JsonNode *node;
+  gint64 number = 0;
+  gboolean flag = FALSE;
+  const char *text;
+
+  if (!json_object_has_member (root, "errorId"))
+    return ERROR_ID_ABSENT;
+  node = json_object_get_member (root, "errorId");
+  if (JSON_NODE_HOLDS_NULL (node))
+    return ERROR_ID_ABSENT;
+  if (_cs_json_get_int (root, "errorId", &number))
+    return number != 0 ? ERROR_ID_SET : ERROR_ID_ZERO;
+  if (_cs_json_get_boolean (root, "errorId", &flag))
+    return flag ? ERROR_ID_SET : ERROR_ID_ZERO;
+  text = _cs_json_get_string (root, "errorId");
+  if (text != NULL && *text != '\0' && strspn (text, "0123456789") == strlen (text))
+    return strspn (text, "0") == strlen (text) ? ERROR_ID_ZERO : ERROR_ID_SET;
+  return ERROR_ID_UNREADABLE;
+}
+
 static gboolean
 is_error_envelope (JsonObject *root)
 {
   const char *code = _cs_json_get_string (root, "errorCode");
-  gint64 error_id = 0;
 
-  if (_cs_json_get_int (root, "errorId", &error_id))
-    return error_id != 0;
-  /* no usable errorId: an errorCode alone still names an error */
-  return code != NULL && *code != '\0';
+  switch (read_error_id (root))
+    {
+    case ERROR_ID_SET:
+      return TRUE;
+    case ERROR_ID_ZERO:
+      return FALSE;
+    case ERROR_ID_ABSENT:
+    case ERROR_ID_UNREADABLE:
+    default:
+      /* no usable errorId: an errorCode alone still names an error */
+      return code != NULL && *code != '\0';
+    }
 }
 
 /* Reads the envelope of every reply, whatever its HTTP status: the service
@@ -124,6 +164,13 @@ _cs_reply_parse (CsReply     *reply,
       return FALSE;
     }
 
+  if (read_error_id (reply->root) == ERROR_ID_UNREADABLE)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: errorId is neither a number nor a boolean", http_status);
+      return FALSE;
+    }
+
   if (!SOUP_STATUS_IS_SUCCESSFUL (http_status))
     {
       g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
@@ -145,4 +192,81 @@ _cs_reply_parse (CsReply     *reply,
     }
 
   return TRUE;
+}
+
+/* The JSON kinds a promised member of a solution must have to count;
+ * members not listed count with any value but null. */
+static const struct {
+  const char *member;
+  JsonNodeType node_type;   /* JSON_NODE_VALUE: see value_type */
+  GType value_type;         /* G_TYPE_INVALID: any */
+} solution_kinds[] = {
+  { "gRecaptchaResponse", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "token", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "text", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "cookie", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "validate", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "captcha_output", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "hasObject", JSON_NODE_VALUE, G_TYPE_BOOLEAN },
+  { "answers", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "objects", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "box", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "rects", JSON_NODE_ARRAY, G_TYPE_INVALID },
+};
+
+static gboolean
+solution_member_usable (JsonObject *solution,
+                        const char *member)
+{
+  JsonNode *node;
+
+  if (!json_object_has_member (solution, member))
+    return FALSE;
+  node = json_object_get_member (solution, member);
+  if (JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (solution_kinds); i++)
+    {
+      if (strcmp (solution_kinds[i].member, member) != 0)
+        continue;
+      if (json_node_get_node_type (node) != solution_kinds[i].node_type)
+        return FALSE;
+      if (solution_kinds[i].node_type != JSON_NODE_VALUE)
+        return TRUE;
+      if (json_node_get_value_type (node) != solution_kinds[i].value_type)
+        return FALSE;
+      /* an empty token solves nothing */
+      return solution_kinds[i].value_type != G_TYPE_STRING || *json_node_get_string (node) != '\0';
+    }
+  return TRUE;
+}
+
+/* A "ready" reply must carry what the family of @type_name promises: at
+ * least one of its solution members, of the right kind. A type the
+ * library does not know accepts any solution object. */
+gboolean
+_cs_reply_check_solution (CsReply     *reply,
+                          const char  *type_name,
+                          GError     **error)
+{
+  const CsTaskFamily *family = _cs_task_family_lookup (type_name, NULL);
+  g_autofree char *promised = NULL;
+
+  if (reply->solution == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: task is ready but the reply has no solution", reply->http_status);
+      return FALSE;
+    }
+  if (family == NULL || family->solution_fields == NULL)
+    return TRUE;
+  for (const char * const *member = family->solution_fields; *member != NULL; member++)
+    if (solution_member_usable (reply->solution, *member))
+      return TRUE;
+
+  promised = g_strjoinv (", ", (char **) family->solution_fields);
+  g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+               "HTTP %u: task is ready but its solution has none of %s, or not of the right type",
+               reply->http_status, promised);
+  return FALSE;
 }

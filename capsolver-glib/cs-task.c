@@ -788,6 +788,25 @@ cs_task_validate (CsTask  *task,
   return object != NULL;
 }
 
+/* Never send invalid JSON: the text is not shown, it may be a password. */
+static gboolean
+check_utf8 (CsTask      *task,
+            JsonObject  *object,
+            GError     **error)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+  const char *member = proxy != NULL && !_cs_proxy_is_utf8 (proxy)
+                       ? "proxy" : _cs_json_find_invalid_utf8 (object);
+
+  if (member == NULL)
+    return TRUE;
+  if (!g_utf8_validate (member, -1, NULL))
+    member = "with a name that";
+  g_set_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
+               "ERROR_INVALID_TASK_DATA: member %s is not valid UTF-8", member);
+  return FALSE;
+}
+
 /* The task object as createTask sends it, once it passed the checks of
  * cs_task_validate(); NULL with @error set otherwise. */
 JsonObject *
@@ -804,7 +823,7 @@ _cs_task_to_valid_json (CsTask  *task,
       return NULL;
     }
   object = cs_task_to_json (task);
-  if (!_cs_task_family_validate (type_name, object, error))
+  if (!check_utf8 (task, object, error) || !_cs_task_family_validate (type_name, object, error))
     return NULL;
   return g_steal_pointer (&object);
 }

@@ -224,8 +224,38 @@ static const RedactCase redact_cases[] = {
   { "CAP-1 and CAP-short", MOCK_API_KEY, "CAP-1 and CAP-short" },
   /* a key of any shape, when it is the client's */
   { "clientKey=hunter2-secret;", "hunter2-secret", "clientKey=[REDACTED];" },
-  { "a partial hunter2-secre is not the key", "hunter2-secret",
-    "a partial hunter2-secre is not the key" },
+  /* the key as the service may echo it altered: cut short, in another
+   * case, inside a longer word, its first or last characters */
+  { "a partial hunter2-secre is the key", "hunter2-secret",
+    "a partial [REDACTED] is the key" },
+  { "key 0123456789abcdef0123456789ABCDEF denied",
+    "CAP-0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+    "key [REDACTED] denied" },
+  { "key cap-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef!", MOCK_API_KEY,
+    "key [REDACTED]!" },
+  { "key=CAP-01234567…", MOCK_API_KEY, "key=[REDACTED]…" },
+  { "ends 89ABCDEF.", MOCK_API_KEY, "ends [REDACTED]." },
+  { "word" MOCK_API_KEY " and key" MOCK_API_KEY "@", MOCK_API_KEY,
+    "word[REDACTED] and key[REDACTED]@" },
+  { "xx0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEFyy", MOCK_API_KEY,
+    "xx[REDACTED]yy" },
+  /* seven characters of it are not the key; a short key counts whole */
+  { "task 0123456 failed", MOCK_API_KEY, "task 0123456 failed" },
+  { "key ABC and abc", "abc", "key [REDACTED] and [REDACTED]" },
+  /* no character of the text is cut in two */
+  { "abcdefghè!", "abcdefghé", "[REDACTED]!" },
+  { "pässwörd-pässwörd", "xx-ässwörd-x", "p[REDACTED]p[REDACTED]" },
+  /* a proxy anywhere: its login and password */
+  { "bad proxy http://user:hunter2@1.2.3.4:8080 refused", NULL,
+    "bad proxy http://[REDACTED]@1.2.3.4:8080 refused" },
+  { "bad proxy (socks5:1.2.3.4:1080:user:p@ss:word)", NULL,
+    "bad proxy (socks5:1.2.3.4:1080:[REDACTED])" },
+  { "proxy=1.2.3.4:8080:user:pwd, try again", NULL,
+    "proxy=1.2.3.4:8080:[REDACTED], try again" },
+  { "http://example.com:80/ and 1.2.3.4:8080 stay", NULL,
+    "http://example.com:80/ and 1.2.3.4:8080 stay" },
+  { "<data>:1:1: Parse error, at 1:2:3:4 or h:1::x", NULL,
+    "<data>:1:1: Parse error, at 1:2:[REDACTED] or h:1::x" },
   { "UTF-8 ok: “CAP-0123456789ABCDEF0123” ✓", NULL, "UTF-8 ok: “[REDACTED]” ✓" },
 };
 
@@ -257,6 +287,42 @@ test_redact_in_errors (void)
                    "([REDACTED])");
   g_assert_error (in_code, CS_ERROR, CS_ERROR_FAILED);
   g_assert_null (strstr (in_code->message, MOCK_API_KEY));
+}
+
+/* A description of megabytes is cut, on a character, and redacted. */
+static void
+test_redact_long_description (void)
+{
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append (long_text, "é");
+  g_string_append (long_text, MOCK_API_KEY);
+  error = _cs_error_new_from_reply ("ERROR_BAD_REQUEST", long_text->str, MOCK_API_KEY);
+  g_assert_error (error, CS_ERROR, CS_ERROR_BAD_REQUEST);
+  g_assert_cmpuint (strlen (error->message), <, 1100);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_true (g_str_has_suffix (error->message, "é…"));
+}
+
+/* Secrets the reply parser does not know, redacted afterwards. */
+static void
+test_error_redact (void)
+{
+  g_autoptr(GError) error = g_error_new_literal (CS_ERROR, CS_ERROR_PROXY_BANNED,
+                                                 "ERROR_PROXY_BANNED: proxy user 'Pr0xyLogin' "
+                                                 "password 'pr0xy-passw0rd' banned");
+
+  _cs_error_redact (error, "Pr0xyLogin");
+  _cs_error_redact (error, "pr0xy-passw0rd");
+  _cs_error_redact (error, NULL);
+  _cs_error_redact (NULL, "x");
+  /* too short to be worth mangling the message; the code stays */
+  _cs_error_redact (error, "ban");
+  _cs_error_redact (error, "PROXY");
+  g_assert_cmpstr (error->message, ==,
+                   "ERROR_PROXY_BANNED: [REDACTED] user '[REDACTED]' password '[REDACTED]' banned");
 }
 
 /* --- Each code, served by the mock with HTTP 400 --------------------------- */
@@ -340,6 +406,8 @@ main (int    argc,
   g_test_add_func ("/errors/cooldowns", test_cooldowns);
   g_test_add_func ("/errors/redact", test_redact);
   g_test_add_func ("/errors/redact-in-errors", test_redact_in_errors);
+  g_test_add_func ("/errors/redact-long-description", test_redact_long_description);
+  g_test_add_func ("/errors/error-redact", test_error_redact);
   for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/errors/served/%s", code_cases[i].code);

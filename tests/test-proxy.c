@@ -5,6 +5,7 @@
  */
 
 #include "mock-server.h"
+#include "proxy-round-trip.h"
 
 typedef struct {
   const char    *text;
@@ -218,6 +219,103 @@ test_incomplete (void)
   g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
 }
 
+/* --- What is sent reads back the same ---------------------------------------- */
+
+/* Every login and password, however odd, is sent in a form that reads
+ * back to them. */
+static void
+test_round_trip_credentials (void)
+{
+  static const char * const words[] = {
+    "user", "pa//ss", "//", "://x", "http://x", "a:b", "@", "a@b:c@d", " lead", "trail ",
+    " both ", "\t", "%41", "%", "%zz", "pässwörd", "密码", "😀", "a b", "#?[]/", "::", "x:",
+    ":x", "a%3Ab",
+  };
+  static const CsProxyScheme schemes[] = {
+    CS_PROXY_SCHEME_HTTP, CS_PROXY_SCHEME_SOCKS5,
+  };
+
+  for (gsize s = 0; s < G_N_ELEMENTS (schemes); s++)
+    for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+      for (gsize j = 0; j < G_N_ELEMENTS (words); j++)
+        {
+          g_autoptr(CsProxy) proxy = cs_proxy_new (schemes[s], "10.0.0.1", 8080, words[i], words[j]);
+          g_autoptr(CsProxy) v6 = cs_proxy_new (schemes[s], "2001:db8::1", 1, words[i], words[j]);
+
+          assert_proxy_round_trip (proxy);
+          assert_proxy_round_trip (v6);
+        }
+}
+
+/* The same, for logins and passwords drawn at random from characters
+ * that mean something to one of the forms. */
+static void
+test_round_trip_random (void)
+{
+  static const char * const pieces[] = {
+    "a", "Z", "0", ":", "@", "/", "//", "%", "%2", " ", "\t", "#", "?", "[", "]", "é", "€", "😀",
+    "://", "\\", "\"",
+  };
+
+  for (guint n = 0; n < 2000; n++)
+    {
+      g_autoptr(GString) login = g_string_new (NULL);
+      g_autoptr(GString) password = g_string_new (NULL);
+      g_autoptr(CsProxy) proxy = NULL;
+
+      for (gint k = g_test_rand_int_range (1, 6); k > 0; k--)
+        g_string_append (login, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+      for (gint k = g_test_rand_int_range (1, 8); k > 0; k--)
+        g_string_append (password, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+      proxy = cs_proxy_new (CS_PROXY_SCHEME_HTTPS, "proxy.example.net", 3128,
+                            login->str, password->str);
+      assert_proxy_round_trip (proxy);
+    }
+}
+
+/* Text that is not UTF-8 is refused when read, and never sent. */
+static void
+test_not_utf8 (void)
+{
+  static const char * const texts[] = {
+    "http:1.2.3.4:80:us\xff" "er:pw",
+    "http://user:p%FFw@1.2.3.4:80",
+    "http://us%C3er:pw@1.2.3.4:80",
+  };
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autoptr(CsProxy) proxy = cs_proxy_new (CS_PROXY_SCHEME_HTTP, "1.2.3.4", 80, "user",
+                                           "bad\xc3(");
+  g_autoptr(CsTask) task = cs_task_new ("AntiCloudflareTask");
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) parse_error = NULL;
+      g_autoptr(CsProxy) parsed = cs_proxy_new_from_string (texts[i], &parse_error);
+
+      g_assert_null (parsed);
+      g_assert_error (parse_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (parse_error->message, "not valid UTF-8"));
+      g_assert_true (g_utf8_validate (parse_error->message, -1, NULL));
+    }
+
+  cs_task_set_string (task, "websiteURL", "https://example.com/");
+  cs_task_set_proxy (task, proxy);
+  g_assert_false (cs_client_create_task (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
+  g_assert_cmpstr (error->message, ==, "ERROR_INVALID_TASK_DATA: member proxy is not valid UTF-8");
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 0);
+
+  /* any other member of the task likewise */
+  g_clear_error (&error);
+  cs_task_set_proxy (task, NULL);
+  cs_task_set_string (task, "websiteURL", "https://example.com/\xff");
+  g_assert_false (cs_task_validate (task, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "ERROR_INVALID_TASK_DATA: member websiteURL is not valid UTF-8");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -239,6 +337,9 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/write-fields", test_write_fields);
   g_test_add_func ("/proxy/properties", test_properties);
   g_test_add_func ("/proxy/incomplete", test_incomplete);
+  g_test_add_func ("/proxy/round-trip/credentials", test_round_trip_credentials);
+  g_test_add_func ("/proxy/round-trip/random", test_round_trip_random);
+  g_test_add_func ("/proxy/not-utf8", test_not_utf8);
 
   return g_test_run ();
 }

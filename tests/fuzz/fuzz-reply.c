@@ -1,20 +1,20 @@
 /* fuzz-reply.c: feed arbitrary bytes to the reply parser
  *
  * Built with libFuzzer when the project is configured with clang and
- * -Dfuzzing=true. Otherwise the same entry point runs once over every file
- * of the corpus given on the command line, as a regression test: no input
- * may crash the parser or make it warn.
+ * -Dfuzzing=true. Otherwise fuzz-main.c runs it once over every file of
+ * its corpus, as a regression test: no input may crash the parser or make
+ * it warn.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
+#include <string.h>
+
 #include "cs-private.h"
-
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput (const uint8_t *data,
-                            size_t         size);
+#include "fuzz-target.h"
 
 static void
 exercise_solution (JsonObject *object)
@@ -25,6 +25,36 @@ exercise_solution (JsonObject *object)
   (void) cs_solution_get_text (solution);
   (void) cs_solution_get_token (solution);
   (void) cs_solution_get_user_agent (solution);
+}
+
+#define FUZZ_KEY "CAP-0123456789ABCDEF0123456789ABCDEF"
+
+/* Whatever the text, the key does not survive redaction, in any case. */
+static void
+check_redaction (const char *data,
+                 size_t      size)
+{
+  g_autofree char *text = g_strndup (data, size);
+  g_autofree char *redacted = _cs_redact (text, FUZZ_KEY);
+  g_autofree char *lower = g_ascii_strdown (redacted, -1);
+  g_autofree char *lower_key = g_ascii_strdown (FUZZ_KEY, -1);
+
+  g_assert_null (strstr (lower, lower_key));
+}
+
+/* the solution check of every family, as the client makes it */
+static void
+check_every_family (CsReply *reply)
+{
+  guint n_families = 0;
+  const CsTaskFamily *families = _cs_task_family_get_all (&n_families);
+
+  for (guint i = 0; i < n_families; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      _cs_reply_check_solution (reply, families[i].type_name, &error);
+    }
 }
 
 int
@@ -39,32 +69,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (reply.solution != NULL)
     exercise_solution (reply.solution);
   if (reply.root != NULL)
+    check_every_family (&reply);
+  if (reply.root != NULL)
     {
-      g_autoptr(CsBalance) balance = _cs_balance_new_from_reply (&reply, NULL);
+      g_autoptr(GError) balance_error = NULL;
+      g_autoptr(CsBalance) balance = _cs_balance_new_from_reply (&reply, &balance_error);
     }
+  check_redaction ((const char *) data, size);
   return 0;
 }
 
-#ifndef CS_FUZZING_ENGINE
-int
-main (int    argc,
-      char **argv)
-{
-  for (int i = 1; i < argc; i++)
-    {
-      g_autofree char *contents = NULL;
-      gsize length = 0;
-      g_autoptr(GError) error = NULL;
-
-      if (!g_file_get_contents (argv[i], &contents, &length, &error))
-        {
-          g_printerr ("%s\n", error->message);
-          return 1;
-        }
-      LLVMFuzzerTestOneInput ((const uint8_t *) contents, length);
-      g_print ("ok %d %s\n", i, argv[i]);
-    }
-  g_print ("1..%d\n", argc - 1);
-  return 0;
-}
-#endif

@@ -1,0 +1,719 @@
+/* test-faults.c: every operation against every fault a server can commit
+ *
+ * One cell per operation (createTask, a solve whose first poll meets the
+ * fault, getBalance, feedbackTask) and fault. Each cell runs against a
+ * raw HTTP server of its own that serves one connection at a time in a
+ * thread per connection, so that it can also misbehave below HTTP: close
+ * before or after reading the request, stop halfway through a body, or
+ * never answer. Each cell checks the outcome docs/errors.md gives for it,
+ * and that the server saw createTask at most once.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mock-server.h"
+
+#define REQUEST_TIMEOUT_MS 200   /* the client's; slow replies take longer */
+#define SLOW_REPLY_MS      600
+#define HUGE_BODY_SIZE     (64 * 1024 * 1024)
+#define DEEP_NESTING       200000
+
+typedef enum {
+  FAULT_NONE,
+  FAULT_500,
+  FAULT_502_HTML,
+  FAULT_503_HTML,
+  FAULT_BAD_JSON,
+  FAULT_TRUNCATED,
+  FAULT_HUGE,
+  FAULT_DEEP,
+  FAULT_CLOSE_BEFORE_READ,
+  FAULT_CLOSE_AFTER_READ,
+  FAULT_SLOW,
+  FAULT_SILENT,
+  FAULT_UNKNOWN_HTTP_STATUS,
+  FAULT_UNKNOWN_TASK_STATUS,
+  FAULT_MISSING_FIELDS,
+  FAULT_WRONG_TYPES,
+  FAULT_INTEGER_TASK_ID,
+  FAULT_ERROR_ID_STRING,
+  FAULT_429,
+  FAULT_429_RETRY_AFTER,
+  FAULT_REDIRECT,
+  N_FAULTS
+} Fault;
+
+static const char * const fault_names[N_FAULTS] = {
+  "none", "500", "502-html", "503-html", "malformed-json", "truncated-body", "64-mib-body",
+  "deep-json", "close-before-read", "close-after-read", "slower-than-timeout", "never-answers",
+  "unknown-http-status", "unknown-task-status", "missing-fields", "wrong-field-types",
+  "integer-task-id", "error-id-string", "429", "429-retry-after", "3xx",
+};
+
+typedef enum {
+  OP_CREATE,
+  OP_POLL,
+  OP_BALANCE,
+  OP_FEEDBACK,
+  N_OPS
+} Operation;
+
+static const char * const op_names[N_OPS] = {
+  "createTask", "solve-polling", "getBalance", "feedbackTask",
+};
+
+/* What a cell must end in. */
+typedef enum {
+  OUT_OK,                    /* success, retried if need be */
+  OUT_PROTOCOL,              /* CS_ERROR_PROTOCOL */
+  OUT_IO,                    /* G_IO_ERROR, the connection failed */
+  OUT_TIMED_OUT,             /* G_IO_ERROR_TIMED_OUT */
+  OUT_SERVICE_UNAVAILABLE,   /* CS_ERROR_SERVICE_UNAVAILABLE */
+  OUT_RATE_LIMIT,            /* CS_ERROR_RATE_LIMIT */
+} Outcome;
+
+/* --- A raw HTTP server ----------------------------------------------------- */
+
+typedef struct {
+  GMutex             lock;
+  GCond              cond;
+  GSocketListener   *listener;
+  GCancellable      *cancellable;
+  GThread           *accept_thread;
+  guint16            port;
+  /* under the lock */
+  Fault              faults[4];   /* for connections 0..3, then none */
+  guint              n_connections;
+  guint              n_active;
+  GHashTable        *counts;      /* method → count, GUINT_TO_POINTER */
+} FaultServer;
+
+typedef struct {
+  FaultServer       *server;
+  GSocketConnection *connection;
+  Fault              fault;
+} Connection;
+
+static void
+write_all (GOutputStream *out,
+           const void    *data,
+           gsize          size)
+{
+  g_output_stream_write_all (out, data, size, NULL, NULL, NULL);
+}
+
+static void
+write_head (GOutputStream *out,
+            guint          status,
+            const char    *reason,
+            const char    *content_type,
+            gsize          length,
+            const char    *extra_headers)
+{
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                                           "Content-Type: %s\r\n"
+                                           "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                                           "%s"
+                                           "Connection: close\r\n\r\n",
+                                           status, reason, content_type, length,
+                                           extra_headers != NULL ? extra_headers : "");
+
+  write_all (out, head, strlen (head));
+}
+
+static void
+write_reply (GOutputStream *out,
+             guint          status,
+             const char    *content_type,
+             const char    *body,
+             const char    *extra_headers)
+{
+  write_head (out, status, status == 200 ? "OK" : "Fault", content_type, strlen (body),
+              extra_headers);
+  write_all (out, body, strlen (body));
+}
+
+/* The reply of @method when nothing goes wrong. */
+static const char *
+normal_body (const char *method)
+{
+  if (g_strcmp0 (method, "createTask") == 0)
+    return "{\"errorId\":0,\"taskId\":\"t-1\"}";
+  if (g_strcmp0 (method, "getTaskResult") == 0)
+    return "{\"errorId\":0,\"status\":\"ready\",\"solution\":{\"gRecaptchaResponse\":\"tok\"}}";
+  if (g_strcmp0 (method, "getBalance") == 0)
+    return "{\"errorId\":0,\"balance\":1.5}";
+  return "{\"errorId\":0}";
+}
+
+static void
+write_huge (GOutputStream *out)
+{
+  g_autofree char *chunk = g_malloc (1024 * 1024);
+
+  memset (chunk, ' ', 1024 * 1024);
+  write_head (out, 200, "OK", "application/json", HUGE_BODY_SIZE, NULL);
+  /* until the client hangs up, which it does after its own limit */
+  for (guint i = 0; i < HUGE_BODY_SIZE / (1024 * 1024); i++)
+    if (!g_output_stream_write_all (out, chunk, 1024 * 1024, NULL, NULL, NULL))
+      break;
+}
+
+static void
+write_deep (GOutputStream *out)
+{
+  g_autofree char *body = g_malloc (2 * DEEP_NESTING + 1);
+
+  memset (body, '[', DEEP_NESTING);
+  memset (body + DEEP_NESTING, ']', DEEP_NESTING);
+  body[2 * DEEP_NESTING] = '\0';
+  write_reply (out, 200, "application/json", body, NULL);
+}
+
+/* The faults that are one fixed reply. */
+static const struct {
+  Fault       fault;
+  guint       status;
+  const char *content_type;
+  const char *body;
+  const char *headers;
+} canned[] = {
+  { FAULT_500, 500, "text/plain", "Internal Server Error", NULL },
+  { FAULT_502_HTML, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", NULL },
+  { FAULT_503_HTML, 503, "text/html", "<html><body><h1>503 Service Unavailable</h1></body></html>",
+    NULL },
+  { FAULT_BAD_JSON, 200, "application/json", "{\"errorId\":0,\"taskId\":", NULL },
+  { FAULT_UNKNOWN_HTTP_STATUS, 599, "application/json", "{\"errorId\":0}", NULL },
+  { FAULT_UNKNOWN_TASK_STATUS, 200, "application/json",
+    "{\"errorId\":0,\"taskId\":\"t-1\",\"status\":\"frobnicating\",\"balance\":1}", NULL },
+  { FAULT_MISSING_FIELDS, 200, "application/json", "{\"errorId\":0}", NULL },
+  { FAULT_WRONG_TYPES, 200, "application/json",
+    "{\"errorId\":{},\"taskId\":{},\"status\":7,\"solution\":\"x\",\"balance\":\"1\"}", NULL },
+  { FAULT_INTEGER_TASK_ID, 200, "application/json",
+    "{\"errorId\":0,\"taskId\":4242,\"balance\":1,\"status\":\"ready\","
+    "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}", NULL },
+  { FAULT_ERROR_ID_STRING, 200, "application/json",
+    "{\"errorId\":\"1\",\"errorCode\":\"ERROR_SERVICE_UNAVALIABLE\","
+    "\"errorDescription\":\"busy\"}", NULL },
+  { FAULT_429, 429, "text/plain", "Too Many Requests", NULL },
+  { FAULT_429_RETRY_AFTER, 429, "text/plain", "Too Many Requests", "Retry-After: 7\r\n" },
+};
+
+static void
+answer (Connection *self,
+        const char *method)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (canned); i++)
+    if (canned[i].fault == self->fault)
+      {
+        write_reply (out, canned[i].status, canned[i].content_type, canned[i].body,
+                     canned[i].headers);
+        return;
+      }
+
+  switch (self->fault)
+    {
+    case FAULT_TRUNCATED:
+      write_head (out, 200, "OK", "application/json", 100, NULL);
+      write_all (out, "{\"errorId\":0,", 13);
+      break;
+    case FAULT_HUGE:
+      write_huge (out);
+      break;
+    case FAULT_DEEP:
+      write_deep (out);
+      break;
+    case FAULT_CLOSE_AFTER_READ:
+      break;
+    case FAULT_SLOW:
+      g_usleep (SLOW_REPLY_MS * 1000);
+      write_reply (out, 200, "application/json", normal_body (method), NULL);
+      break;
+    case FAULT_SILENT:
+      {
+        char byte;
+
+        /* until the client gives up and closes */
+        g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)),
+                             &byte, 1, NULL, NULL);
+      }
+      break;
+    case FAULT_REDIRECT:
+      {
+        g_autofree char *location = g_strdup_printf ("Location: /%s\r\n", method);
+
+        /* a client that follows it asks again with GET, and takes the
+         * answer of whatever the target is */
+        write_reply (out, 302, "text/plain", "elsewhere", location);
+      }
+      break;
+    case FAULT_NONE:
+    case FAULT_CLOSE_BEFORE_READ:
+    default:
+      write_reply (out, 200, "application/json", normal_body (method), NULL);
+      break;
+    }
+}
+
+/* Reads one request; returns its method ("createTask"), or NULL. */
+static char *
+read_request (Connection *self)
+{
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree char *request_line = NULL;
+  g_auto(GStrv) words = NULL;
+  gsize content_length = 0;
+  g_autofree char *body = NULL;
+
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (self->connection)));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  request_line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+  if (request_line == NULL)
+    return NULL;
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+
+      if (line == NULL)
+        return NULL;
+      if (*line == '\0')
+        break;
+      if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+        content_length = g_ascii_strtoull (line + 15, NULL, 10);
+    }
+  body = g_malloc (content_length + 1);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (in), body, content_length, NULL, NULL, NULL))
+    return NULL;
+
+  words = g_strsplit (request_line, " ", 3);
+  if (g_strv_length (words) < 2 || words[1][0] != '/')
+    return NULL;
+  return g_strdup (words[1] + 1);
+}
+
+static gpointer
+connection_thread (gpointer user_data)
+{
+  Connection *self = user_data;
+  FaultServer *server = self->server;
+
+  if (self->fault != FAULT_CLOSE_BEFORE_READ)
+    {
+      g_autofree char *method = read_request (self);
+
+      if (method != NULL)
+        {
+          g_mutex_lock (&server->lock);
+          g_hash_table_insert (server->counts, g_strdup (method),
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->counts,
+                                                                                        method)) + 1));
+          g_mutex_unlock (&server->lock);
+          answer (self, method);
+        }
+    }
+  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  g_object_unref (self->connection);
+  g_free (self);
+
+  g_mutex_lock (&server->lock);
+  server->n_active--;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->lock);
+  return NULL;
+}
+
+static gpointer
+accept_thread (gpointer user_data)
+{
+  FaultServer *self = user_data;
+
+  for (;;)
+    {
+      GSocketConnection *connection = g_socket_listener_accept (self->listener, NULL,
+                                                                self->cancellable, NULL);
+      Connection *handler;
+
+      if (connection == NULL)
+        break;
+      handler = g_new0 (Connection, 1);
+      handler->server = self;
+      handler->connection = connection;
+      g_mutex_lock (&self->lock);
+      if (self->n_connections < G_N_ELEMENTS (self->faults))
+        handler->fault = self->faults[self->n_connections];
+      self->n_connections++;
+      self->n_active++;
+      g_mutex_unlock (&self->lock);
+      g_thread_unref (g_thread_new ("fault-connection", connection_thread, handler));
+    }
+  return NULL;
+}
+
+static FaultServer *
+fault_server_new (void)
+{
+  FaultServer *self = g_new0 (FaultServer, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+  self->listener = g_socket_listener_new ();
+  {
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_socket_listener_add_address (self->listener, address, G_SOCKET_TYPE_STREAM,
+                                   G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+    g_assert_no_error (error);
+    self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  }
+  return self;
+}
+
+static void
+fault_server_start (FaultServer *self)
+{
+  self->accept_thread = g_thread_new ("fault-accept", accept_thread, self);
+}
+
+/* After the client is gone, so that no connection waits on it. */
+static void
+fault_server_free (FaultServer *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_thread_join (self->accept_thread);
+  g_socket_listener_close (self->listener);
+  g_mutex_lock (&self->lock);
+  while (self->n_active > 0)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+  g_object_unref (self->listener);
+  g_object_unref (self->cancellable);
+  g_hash_table_unref (self->counts);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
+static guint
+fault_server_count (FaultServer *self,
+                    const char  *method)
+{
+  guint count;
+
+  g_mutex_lock (&self->lock);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, method));
+  g_mutex_unlock (&self->lock);
+  return count;
+}
+
+/* --- The matrix ---------------------------------------------------------------
+ *
+ * The documented outcome of each cell; docs/errors.md has the same table.
+ * A poll that meets a transient fault is sent again (up to three failures
+ * in a row), so a solve survives every fault but the cooldown errors.
+ */
+
+typedef struct {
+  Fault    fault;
+  Outcome  outcomes[N_OPS];   /* createTask, solve, getBalance, feedbackTask */
+  gboolean needs_call_layer;  /* TODO(lead): behaviour of the new call layer */
+} FaultRow;
+
+static const FaultRow matrix[] = {
+  { FAULT_500,                 { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_502_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_BAD_JSON,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  /* libsoup 3.2 ends a body cut short at the close without an error: the
+   * part that came is not JSON */
+  { FAULT_TRUNCATED,           { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_HUGE,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_DEEP,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  /* a poll or a balance read that loses its connection is sent again
+   * once, on a new one; createTask and feedbackTask never are */
+  { FAULT_CLOSE_BEFORE_READ,   { OUT_IO, OUT_OK, OUT_OK, OUT_IO }, FALSE },
+  { FAULT_CLOSE_AFTER_READ,    { OUT_IO, OUT_OK, OUT_OK, OUT_IO }, FALSE },
+  { FAULT_SLOW,                { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT }, FALSE },
+  { FAULT_SILENT,              { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT }, FALSE },
+  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  /* an unknown task status is a task still pending */
+  { FAULT_UNKNOWN_TASK_STATUS, { OUT_OK, OUT_OK, OUT_OK, OUT_OK }, FALSE },
+  /* feedbackTask's reply carries nothing to miss */
+  { FAULT_MISSING_FIELDS,      { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_OK }, FALSE },
+  { FAULT_WRONG_TYPES,         { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_INTEGER_TASK_ID,     { OUT_OK, OUT_OK, OUT_OK, OUT_OK }, FALSE },
+  { FAULT_ERROR_ID_STRING,     { OUT_SERVICE_UNAVAILABLE, OUT_OK, OUT_SERVICE_UNAVAILABLE,
+                                 OUT_SERVICE_UNAVAILABLE }, FALSE },
+  { FAULT_429,                 { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT },
+                               TRUE },
+  { FAULT_429_RETRY_AFTER,     { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT },
+                               TRUE },
+  /* never followed: the reply of another origin is not trusted */
+  { FAULT_REDIRECT,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, TRUE },
+};
+
+typedef struct {
+  const FaultRow *row;
+  Operation       op;
+} Cell;
+
+static gboolean
+outcome_matches (Outcome       expected,
+                 const GError *error)
+{
+  switch (expected)
+    {
+    case OUT_OK:
+      return error == NULL;
+    case OUT_PROTOCOL:
+      return g_error_matches (error, CS_ERROR, CS_ERROR_PROTOCOL);
+    case OUT_IO:
+      return error != NULL && error->domain == G_IO_ERROR &&
+             error->code != G_IO_ERROR_TIMED_OUT && error->code != G_IO_ERROR_CANCELLED &&
+             cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT;
+    case OUT_TIMED_OUT:
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+    case OUT_SERVICE_UNAVAILABLE:
+      return g_error_matches (error, CS_ERROR, CS_ERROR_SERVICE_UNAVAILABLE);
+    case OUT_RATE_LIMIT:
+      return g_error_matches (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+run_operation (CsClient  *client,
+               Operation  op,
+               GError   **error)
+{
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+
+  switch (op)
+    {
+    case OP_CREATE:
+      cs_client_create_task (client, task, NULL, error);
+      break;
+    case OP_POLL:
+      solution = cs_client_solve (client, task, NULL, error);
+      g_assert_true ((solution != NULL) == (*error == NULL));
+      break;
+    case OP_BALANCE:
+      balance = cs_client_get_balance (client, NULL, error);
+      g_assert_true ((balance != NULL) == (*error == NULL));
+      break;
+    case OP_FEEDBACK:
+      _cs_task_set_task_id (task, "t-1");
+      cs_client_feedback_task (client, task, FALSE, 0, NULL, NULL, error);
+      break;
+    case N_OPS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+test_cell (gconstpointer data)
+{
+  const Cell *cell = data;
+  Outcome expected = cell->row->outcomes[cell->op];
+  FaultServer *server = fault_server_new ();
+  g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
+  g_autoptr(GError) error = NULL;
+  guint creates;
+  gboolean matches;
+
+  /* the solve's first connection is createTask: its first poll meets
+   * the fault */
+  server->faults[cell->op == OP_POLL ? 1 : 0] = cell->row->fault;
+  fault_server_start (server);
+
+  cs_client_set_base_url (client, url);
+  /* reading the first 8 MiB of the huge body may take longer */
+  cs_client_set_request_timeout (client, cell->row->fault == FAULT_HUGE ? 20000 : REQUEST_TIMEOUT_MS);
+  cs_client_set_first_poll_delay (client, 5);
+  cs_client_set_poll_interval (client, 5);
+  cs_client_set_deadline (client, 10000);
+  cs_client_set_pause_on_cooldown (client, FALSE);
+
+  run_operation (client, cell->op, &error);
+  g_clear_object (&client);
+  creates = fault_server_count (server, "createTask");
+  fault_server_free (server);
+
+  /* a redirect's error names its status and its target */
+  matches = outcome_matches (expected, error) && creates <= 1 &&
+            (cell->row->fault != FAULT_REDIRECT || error == NULL ||
+             (strstr (error->message, "302") != NULL && strstr (error->message, "/") != NULL &&
+              strstr (error->message, op_names[cell->op]) != NULL));
+  if (!matches && cell->row->needs_call_layer)
+    {
+      /* TODO(lead): turn on with the call layer's 3xx and 429 handling */
+      g_test_incomplete ("needs the call layer change");
+      return;
+    }
+  if (error != NULL)
+    g_test_message ("%s", error->message);
+  if (expected == OUT_OK)
+    g_assert_no_error (error);
+  g_assert_true (outcome_matches (expected, error));
+  g_assert_cmpuint (creates, <=, 1);
+  g_assert_true (matches);
+  if (cell->op == OP_CREATE || cell->op == OP_POLL)
+    g_assert_cmpuint (creates, ==, cell->row->fault == FAULT_CLOSE_BEFORE_READ &&
+                                   cell->op == OP_CREATE ? 0 : 1);
+}
+
+/* --- 429 pauses the client ----------------------------------------------------------- */
+
+/* HTTP 429 pauses every request like ERROR_RATE_LIMIT: for Retry-After
+ * seconds when the reply says, for the error's cooldown otherwise. */
+static void
+test_429_pauses (void)
+{
+  static const struct {
+    Fault fault;
+    guint pause;   /* s */
+  } cases[] = {
+    { FAULT_429_RETRY_AFTER, 7 },
+    { FAULT_429, 30 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      FaultServer *server = fault_server_new ();
+      g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) paused_error = NULL;
+      guint paused_for;
+      guint connections;
+
+      server->faults[0] = cases[i].fault;
+      fault_server_start (server);
+      cs_client_set_base_url (client, url);
+      run_operation (client, OP_BALANCE, &error);
+      paused_for = cs_client_get_paused_for (client);
+      run_operation (client, OP_BALANCE, &paused_error);
+      g_clear_object (&client);
+      g_mutex_lock (&server->lock);
+      connections = server->n_connections;
+      g_mutex_unlock (&server->lock);
+      fault_server_free (server);
+
+      if (!g_error_matches (error, CS_ERROR, CS_ERROR_RATE_LIMIT))
+        {
+          /* TODO(lead): turn on with the call layer's 429 handling */
+          g_test_incomplete ("needs the call layer change");
+          return;
+        }
+      g_assert_cmpuint (paused_for, <=, cases[i].pause);
+      g_assert_cmpuint (paused_for, >=, cases[i].pause - 1);
+      g_assert_error (paused_error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+      g_assert_cmpuint (connections, ==, 1);
+    }
+}
+
+/* --- The poll budget --------------------------------------------------------------- */
+
+/* When a task has had all its polls, the error says so and is not
+ * transient: solving the task again sends nothing and fails the same
+ * way, so a generic retry loop does not spin on it. */
+static void
+test_poll_budget_spent (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(CsSolution) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again_error = NULL;
+  guint polls;
+
+  cs_client_set_max_polls (client, 2);
+  mock_server_add_reply (server, "createTask", 200, "{\"errorId\":0,\"taskId\":\"t-1\"}");
+  mock_server_set_fallback (server, "getTaskResult", 200,
+                            "{\"errorId\":0,\"status\":\"processing\"}");
+  solution = cs_client_solve (client, task, NULL, &error);
+  polls = mock_server_count_requests (server, "getTaskResult");
+  again = cs_client_solve (client, task, NULL, &again_error);
+
+  g_assert_null (solution);
+  g_assert_null (again);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (polls, ==, 2);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+  g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 2);
+  if (cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT ||
+      strstr (error->message, "solve it again") != NULL)
+    {
+      /* TODO(lead): turn on with the scheduler's poll-budget error */
+      g_test_incomplete ("needs the scheduler change");
+      return;
+    }
+  g_assert_cmpint (cs_error_get_retry_class (again_error), !=, CS_RETRY_CLASS_TRANSIENT);
+  g_assert_true (again_error->domain == error->domain && again_error->code == error->code);
+}
+
+/* --- Base URLs libsoup cannot send to -------------------------------------------- */
+
+/* An empty host fails at call time, without a critical (fatal here). */
+static void
+test_empty_host (void)
+{
+  static const char * const urls[] = { "http:///x", "file:///x" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (urls); i++)
+    for (Operation op = OP_CREATE; op < N_OPS; op++)
+      {
+        g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+        g_autoptr(GError) error = NULL;
+
+        cs_client_set_base_url (client, urls[i]);
+        run_operation (client, op, &error);
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+  g_test_init (&argc, &argv, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (matrix); i++)
+    for (Operation op = OP_CREATE; op < N_OPS; op++)
+      {
+        Cell *cell = g_new0 (Cell, 1);
+        g_autofree char *path = g_strdup_printf ("/faults/%s/%s", op_names[op],
+                                                 fault_names[matrix[i].fault]);
+
+        cell->row = &matrix[i];
+        cell->op = op;
+        g_ptr_array_add (cells, cell);
+        g_test_add_data_func (path, cell, test_cell);
+      }
+  g_test_add_func ("/faults/empty-host", test_empty_host);
+  g_test_add_func ("/faults/429-pauses", test_429_pauses);
+  g_test_add_func ("/faults/poll-budget-spent", test_poll_budget_spent);
+
+  return g_test_run ();
+}

@@ -1,0 +1,338 @@
+/* test-security.c: where the key may go, whom the client trusts, and what
+ * it never repeats
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-client-private.h"
+#include "mock-server.h"
+
+#define REPLY_BALANCE "{\"errorId\":0,\"balance\":1.5,\"packages\":[]}"
+
+/* --- Base URLs ------------------------------------------------------------ */
+
+static void
+assert_refused_without_sending (CsClient   *client,
+                                const char *reason)
+{
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, reason));
+  g_assert_nonnull (strstr (error->message, "nothing was sent"));
+  g_assert_null (strstr (error->message, MOCK_API_KEY));
+  g_assert_cmpint (cs_error_get_retry_class (error), ==, CS_RETRY_CLASS_PERMANENT);
+}
+
+/* The key would cross the network in clear text: refused before anything
+ * is sent, with the property to set named. */
+static void
+test_insecure_http_refused (void)
+{
+  static const char * const urls[] = {
+    "http://192.0.2.1",
+    "http://api.capsolver.com",
+    "HTTP://Example.COM:80/v1/",
+    "http://127.0.0.1.example.com",
+    "http://localhost.example.com",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+      g_autoptr(GError) error = NULL;
+
+      cs_client_set_base_url (client, urls[i]);
+      assert_refused_without_sending (client, "allow-insecure-http");
+
+      cs_client_set_allow_insecure_http (client, TRUE);
+      g_assert_true (_cs_client_check_base_url (client, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Loopback needs no opt-in, in any of its spellings. */
+static void
+test_loopback_http_allowed (void)
+{
+  static const char * const urls[] = {
+    "http://127.0.0.1:8080", "http://127.1.2.3", "http://[::1]:80/x", "http://localhost:1",
+    "http://LOCALHOST", "http://sandbox.localhost:9", "https://api.capsolver.com",
+  };
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(CsClient) other = cs_client_new (MOCK_API_KEY);
+
+      cs_client_set_base_url (other, urls[i]);
+      g_assert_true (_cs_client_check_base_url (other, &error));
+      g_assert_no_error (error);
+    }
+
+  mock_server_add_reply (server, "getBalance", 200, REPLY_BALANCE);
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (balance);
+}
+
+/* A base URL libsoup cannot send to fails cleanly: no critical (the test
+ * runs with criticals fatal), nothing sent. */
+static void
+test_base_url_unusable (void)
+{
+  static const struct {
+    const char *url;
+    const char *reason;
+  } cases[] = {
+    { "http:///x", "has no host" },
+    { "https://", "has no host" },
+    { "file:///x", "is not an http or https URL" },
+    { "ftp://example.com/", "is not an http or https URL" },
+    { "example.com", "is not a URL" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+      g_autoptr(CsTask) task = cs_task_new ("TestTask");
+      g_autoptr(GError) error = NULL;
+
+      cs_client_set_base_url (client, cases[i].url);
+      cs_client_set_allow_insecure_http (client, TRUE);
+      assert_refused_without_sending (client, cases[i].reason);
+      g_assert_false (cs_client_create_task (client, task, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (cs_task_get_task_id (task));
+    }
+}
+
+/* CAPSOLVER_BASE_URL goes through the same check. */
+static void
+test_environment_base_url (void)
+{
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("CAPSOLVER_API_KEY", MOCK_API_KEY, TRUE);
+  g_setenv ("CAPSOLVER_BASE_URL", "http://192.0.2.1/", TRUE);
+  client = cs_client_new_from_environment (&error);
+  g_assert_no_error (error);
+  assert_refused_without_sending (client, "allow-insecure-http");
+  g_unsetenv ("CAPSOLVER_API_KEY");
+  g_unsetenv ("CAPSOLVER_BASE_URL");
+}
+
+/* --- TLS ------------------------------------------------------------------ */
+
+typedef struct {
+  SoupServer *server;
+  char       *url;
+  guint       requests;
+} TlsServer;
+
+static void
+tls_server_handle (SoupServer        *server,
+                   SoupServerMessage *message,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  TlsServer *self = user_data;
+
+  self->requests++;
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
+                                    REPLY_BALANCE, strlen (REPLY_BALANCE));
+}
+
+/* An HTTPS server on this thread's context, with a certificate that a
+ * private authority (tests/tls/ca.pem) signed for 127.0.0.1. */
+static void
+tls_server_start (TlsServer *self)
+{
+  g_autofree char *cert_file = g_test_build_filename (G_TEST_DIST, "tls", "server.pem", NULL);
+  g_autofree char *key_file = g_test_build_filename (G_TEST_DIST, "tls", "server-key.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  certificate = g_tls_certificate_new_from_files (cert_file, key_file, &error);
+  g_assert_no_error (error);
+  self->server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (self->server, NULL, tls_server_handle, self, NULL);
+  g_assert_true (soup_server_listen_local (self->server, 0,
+                                           SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                           &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (self->server);
+  self->url = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+}
+
+static void
+tls_server_stop (TlsServer *self)
+{
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_clear_pointer (&self->url, g_free);
+}
+
+static CsBalance *
+get_balance_here (CsClient  *client,
+                  GError   **error)
+{
+  GAsyncResult *pending = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cs_client_get_balance_async (client, NULL, mock_store_result, &pending);
+  result = mock_wait_result (&pending);
+  return cs_client_get_balance_finish (client, result, error);
+}
+
+/* By default the system's authorities decide, and they never signed the
+ * test certificate; with the private authority's database it is trusted. */
+static void
+test_tls_custom_ca (void)
+{
+  g_autofree char *ca_file = g_test_build_filename (G_TEST_DIST, "tls", "ca.pem", NULL);
+  TlsServer server = { NULL, };
+  g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(CsBalance) refused = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) tls_error = NULL;
+
+  tls_server_start (&server);
+  cs_client_set_base_url (client, server.url);
+
+  refused = get_balance_here (client, &tls_error);
+  g_assert_null (refused);
+  g_assert_nonnull (tls_error);
+  g_assert_true (tls_error->domain == G_TLS_ERROR);
+  g_assert_cmpuint (server.requests, ==, 0);
+  g_assert_null (cs_client_get_tls_database (client));
+
+  database = g_tls_file_database_new (ca_file, &error);
+  g_assert_no_error (error);
+  cs_client_set_tls_database (client, database);
+  g_assert_true (cs_client_get_tls_database (client) == database);
+  g_assert_true (soup_session_get_tls_database (cs_client_get_session (client)) == database);
+  balance = get_balance_here (client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (cs_balance_get_amount (balance), ==, 1.5);
+  g_assert_cmpuint (server.requests, ==, 1);
+
+  /* NULL gives the session the system's authorities back, not none */
+  cs_client_set_tls_database (client, NULL);
+  g_assert_nonnull (soup_session_get_tls_database (cs_client_get_session (client)));
+  g_assert_true (soup_session_get_tls_database (cs_client_get_session (client)) != database);
+
+  g_clear_object (&client);
+  tls_server_stop (&server);
+}
+
+/* Set at construction, the database reaches the client's own session, and
+ * a session the application gave. */
+static void
+test_tls_database_at_construction (void)
+{
+  g_autofree char *ca_file = g_test_build_filename (G_TEST_DIST, "tls", "ca.pem", NULL);
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(CsClient) own = g_object_new (CS_TYPE_CLIENT, "tls-database", database, NULL);
+  g_autoptr(CsClient) shared = g_object_new (CS_TYPE_CLIENT, "tls-database", database,
+                                             "session", session, NULL);
+  g_autoptr(GTlsDatabase) read_back = NULL;
+
+  g_assert_nonnull (database);
+  g_assert_true (soup_session_get_tls_database (cs_client_get_session (own)) == database);
+  g_assert_true (soup_session_get_tls_database (session) == database);
+  g_object_get (own, "tls-database", &read_back, NULL);
+  g_assert_true (read_back == database);
+}
+
+/* --- What is never repeated ------------------------------------------------ */
+
+/* The sandbox refuses a key without repeating any of it. */
+static void
+test_sandbox_never_echoes_key (void)
+{
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  cs_client_set_base_url (client, cs_sandbox_get_base_url (sandbox));
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_null (balance);
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_null (strstr (error->message, "REDACTED"));
+  g_assert_null (strstr (error->message, "0123456789"));
+  cs_sandbox_stop (sandbox);
+}
+
+/* The service echoes a task's proxy, altered, in its errors: neither its
+ * login nor its password comes back. */
+static void
+test_proxy_credentials_redacted (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autoptr(CsProxy) proxy = cs_proxy_new (CS_PROXY_SCHEME_HTTP, "10.0.0.1", 3128,
+                                           "Login-Of-Mine", "Pass:Word@Of-Mine");
+  g_autoptr(CsTask) task = cs_task_new ("TestTask");
+  g_autoptr(CsTask) polled = cs_task_new ("TestTask");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) poll_error = NULL;
+
+  cs_task_set_proxy (task, proxy);
+  mock_server_add_reply (server, "createTask", 200,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_PROXY_BANNED\","
+                         "\"errorDescription\":\"proxy login-of-mine / pass:word@of-mine "
+                         "(http:10.0.0.1:3128:Login-Of-Mine:Pass) banned\"}");
+  g_assert_false (cs_client_create_task (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_PROXY_BANNED);
+  g_assert_cmpstr (error->message, ==,
+                   "ERROR_PROXY_BANNED: proxy [REDACTED] / [REDACTED] "
+                   "(http:10.0.0.1:3128:[REDACTED]) banned");
+
+  cs_task_set_proxy (polled, proxy);
+  _cs_task_set_task_id (polled, "1");
+  mock_server_add_reply (server, "getTaskResult", 200,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_PROXY_BANNED\","
+                         "\"errorDescription\":\"PASS:WORD@OF-MINE refused\"}");
+  g_assert_false (cs_client_get_task_result (client, polled, NULL, &poll_error));
+  g_assert_cmpstr (poll_error->message, ==, "ERROR_PROXY_BANNED: [REDACTED] refused");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/security/base-url/insecure-http-refused", test_insecure_http_refused);
+  g_test_add_func ("/security/base-url/loopback-http-allowed", test_loopback_http_allowed);
+  g_test_add_func ("/security/base-url/unusable", test_base_url_unusable);
+  g_test_add_func ("/security/base-url/environment", test_environment_base_url);
+  g_test_add_func ("/security/tls/custom-ca", test_tls_custom_ca);
+  g_test_add_func ("/security/tls/database-at-construction", test_tls_database_at_construction);
+  g_test_add_func ("/security/sandbox-never-echoes-key", test_sandbox_never_echoes_key);
+  g_test_add_func ("/security/proxy-credentials-redacted", test_proxy_credentials_redacted);
+
+  return g_test_run ();
+}

@@ -386,7 +386,8 @@ check_http_status (CsClient *self,
 
       g_clear_error (&parse_error);
       return g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
-                          "HTTP %u: redirect to %s not followed", status, safe_target);
+                          "HTTP %u: %s redirected to %s; not followed", status, data->method,
+                          safe_target);
     }
   if (status == HTTP_TOO_MANY_REQUESTS)
     {

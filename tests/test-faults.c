@@ -428,40 +428,37 @@ fault_server_count (FaultServer *self,
 typedef struct {
   Fault    fault;
   Outcome  outcomes[N_OPS];   /* createTask, solve, getBalance, feedbackTask */
-  gboolean needs_call_layer;  /* TODO(lead): behaviour of the new call layer */
 } FaultRow;
 
 static const FaultRow matrix[] = {
-  { FAULT_500,                 { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
-  { FAULT_502_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
-  { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
-  { FAULT_BAD_JSON,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_500,                 { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_502_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_BAD_JSON,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   /* libsoup 3.2 ends a body cut short at the close without an error: the
    * part that came is not JSON */
-  { FAULT_TRUNCATED,           { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
-  { FAULT_HUGE,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
-  { FAULT_DEEP,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_TRUNCATED,           { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_HUGE,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_DEEP,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   /* a poll or a balance read that loses its connection is sent again
    * once, on a new one; createTask and feedbackTask never are */
-  { FAULT_CLOSE_BEFORE_READ,   { OUT_IO, OUT_OK, OUT_OK, OUT_IO }, FALSE },
-  { FAULT_CLOSE_AFTER_READ,    { OUT_IO, OUT_OK, OUT_OK, OUT_IO }, FALSE },
-  { FAULT_SLOW,                { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT }, FALSE },
-  { FAULT_SILENT,              { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT }, FALSE },
-  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
+  { FAULT_CLOSE_BEFORE_READ,   { OUT_IO, OUT_OK, OUT_OK, OUT_IO } },
+  { FAULT_CLOSE_AFTER_READ,    { OUT_IO, OUT_OK, OUT_OK, OUT_IO } },
+  { FAULT_SLOW,                { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT } },
+  { FAULT_SILENT,              { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT } },
+  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   /* an unknown task status is a task still pending */
-  { FAULT_UNKNOWN_TASK_STATUS, { OUT_OK, OUT_OK, OUT_OK, OUT_OK }, FALSE },
+  { FAULT_UNKNOWN_TASK_STATUS, { OUT_OK, OUT_OK, OUT_OK, OUT_OK } },
   /* feedbackTask's reply carries nothing to miss */
-  { FAULT_MISSING_FIELDS,      { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_OK }, FALSE },
-  { FAULT_WRONG_TYPES,         { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, FALSE },
-  { FAULT_INTEGER_TASK_ID,     { OUT_OK, OUT_OK, OUT_OK, OUT_OK }, FALSE },
+  { FAULT_MISSING_FIELDS,      { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_OK } },
+  { FAULT_WRONG_TYPES,         { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_INTEGER_TASK_ID,     { OUT_OK, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_ERROR_ID_STRING,     { OUT_SERVICE_UNAVAILABLE, OUT_OK, OUT_SERVICE_UNAVAILABLE,
-                                 OUT_SERVICE_UNAVAILABLE }, FALSE },
-  { FAULT_429,                 { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT },
-                               TRUE },
-  { FAULT_429_RETRY_AFTER,     { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT },
-                               TRUE },
+                                 OUT_SERVICE_UNAVAILABLE } },
+  { FAULT_429,                 { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT } },
+  { FAULT_429_RETRY_AFTER,     { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT } },
   /* never followed: the reply of another origin is not trusted */
-  { FAULT_REDIRECT,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL }, TRUE },
+  { FAULT_REDIRECT,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
 };
 
 typedef struct {
@@ -561,12 +558,6 @@ test_cell (gconstpointer data)
             (cell->row->fault != FAULT_REDIRECT || error == NULL ||
              (strstr (error->message, "302") != NULL && strstr (error->message, "/") != NULL &&
               strstr (error->message, op_names[cell->op]) != NULL));
-  if (!matches && cell->row->needs_call_layer)
-    {
-      /* TODO(lead): turn on with the call layer's 3xx and 429 handling */
-      g_test_incomplete ("needs the call layer change");
-      return;
-    }
   if (error != NULL)
     g_test_message ("%s", error->message);
   if (expected == OUT_OK)
@@ -616,12 +607,7 @@ test_429_pauses (void)
       g_mutex_unlock (&server->lock);
       fault_server_free (server);
 
-      if (!g_error_matches (error, CS_ERROR, CS_ERROR_RATE_LIMIT))
-        {
-          /* TODO(lead): turn on with the call layer's 429 handling */
-          g_test_incomplete ("needs the call layer change");
-          return;
-        }
+      g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
       g_assert_cmpuint (paused_for, <=, cases[i].pause);
       g_assert_cmpuint (paused_for, >=, cases[i].pause - 1);
       g_assert_error (paused_error, CS_ERROR, CS_ERROR_RATE_LIMIT);
@@ -660,13 +646,9 @@ test_poll_budget_spent (void)
   g_assert_cmpuint (polls, ==, 2);
   g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
   g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 2);
-  if (cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT ||
-      strstr (error->message, "solve it again") != NULL)
-    {
-      /* TODO(lead): turn on with the scheduler's poll-budget error */
-      g_test_incomplete ("needs the scheduler change");
-      return;
-    }
+  g_assert_error (error, CS_ERROR, CS_ERROR_POLLS_EXHAUSTED);
+  g_assert_cmpint (cs_error_get_retry_class (error), !=, CS_RETRY_CLASS_TRANSIENT);
+  g_assert_null (strstr (error->message, "solve it again"));
   g_assert_cmpint (cs_error_get_retry_class (again_error), !=, CS_RETRY_CLASS_TRANSIENT);
   g_assert_true (again_error->domain == error->domain && again_error->code == error->code);
 }

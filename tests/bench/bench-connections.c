@@ -57,6 +57,10 @@ static const Mode modes[] = {
 };
 #define N_THROUGHPUT_MODES 2
 
+/* stale test: idle times are counted in 5 ms buckets, up to 2.5 s */
+#define IDLE_BUCKET_MS 5
+#define IDLE_BUCKETS 500
+
 typedef struct {
   guint       sent;
   guint       completed;
@@ -64,9 +68,18 @@ typedef struct {
   guint       failed_on_reused;
   guint       connects;
   guint       restarts;
+  guint       stuck;
+  guint       abandoned;
+  GHashTable *in_flight;  /* Request set */
   guint       versions[SOUP_HTTP_2_0 + 1];
   GArray     *latencies;  /* gint64 µs, completed requests */
   GHashTable *errors;     /* error text → count */
+  /* stale test, by how long the lane's connection had been idle: requests
+   * sent on it, those of them that failed, and requests that found it
+   * closed and opened another */
+  guint       reused_by_idle[IDLE_BUCKETS];
+  guint       failed_by_idle[IDLE_BUCKETS];
+  guint       new_by_idle[IDLE_BUCKETS];
 } Stats;
 
 typedef struct {
@@ -80,15 +93,26 @@ typedef struct {
   guint        concurrency;
   guint        spacing_min_ms;  /* 0: back to back */
   guint        spacing_max_ms;
+  guint        delay_first_ms;
   gboolean     started;
+  gint64       last_done;       /* when its last request completed */
   guint       *lanes_running;
 } Lane;
 
 typedef struct {
-  Lane   *lane;
-  gint64  start;
-  guint   connects;
+  Lane         *lane;     /* NULL once the bench has abandoned it */
+  SoupMessage  *message;
+  GCancellable *cancellable;
+  gint64        start;
+  gint64        idle_ms;   /* since the lane's previous request, -1 for its first */
+  guint         connects;
+  guint         restarts;
 } Request;
+
+/* libsoup's I/O timeout, and how long after it the bench gives up on a
+ * request that libsoup neither completed nor failed */
+#define SESSION_TIMEOUT_S 30
+#define STUCK_AFTER_S (SESSION_TIMEOUT_S + 15)
 
 /* What nginx logged during one run. */
 typedef struct {
@@ -109,6 +133,7 @@ stats_init (Stats *stats)
   memset (stats, 0, sizeof *stats);
   stats->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   stats->errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  stats->in_flight = g_hash_table_new (NULL, NULL);
 }
 
 static void
@@ -116,6 +141,7 @@ stats_clear (Stats *stats)
 {
   g_array_unref (stats->latencies);
   g_hash_table_unref (stats->errors);
+  g_hash_table_unref (stats->in_flight);
 }
 
 static gint
@@ -154,6 +180,19 @@ print_errors (const Stats *stats)
   g_hash_table_iter_init (&iter, stats->errors);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_print ("      %5u x %s\n", GPOINTER_TO_UINT (value), (const char *) key);
+  if (stats->stuck > 0)
+    g_print ("      %u requests stuck: cancelled after %d s, %u of them still pending %d s later\n",
+             stats->stuck, STUCK_AFTER_S, stats->abandoned, STUCK_AFTER_S);
+}
+
+static void
+print_idle_buckets (const Stats *stats)
+{
+  g_print ("      idle ms      reused  failed  new-conn\n");
+  for (guint i = 0; i < IDLE_BUCKETS; i++)
+    if (stats->reused_by_idle[i] > 0 || stats->new_by_idle[i] > 0)
+      g_print ("      %4u..%4u %7u %7u %9u\n", i * IDLE_BUCKET_MS, (i + 1) * IDLE_BUCKET_MS - 1,
+               stats->reused_by_idle[i], stats->failed_by_idle[i], stats->new_by_idle[i]);
 }
 
 static goffset
@@ -212,7 +251,7 @@ static SoupSession *
 new_session (guint max_conns_per_host)
 {
   SoupSession *session = soup_session_new_with_options ("tls-database", ca_database,
-                                                        "timeout", 30,
+                                                        "timeout", SESSION_TIMEOUT_S,
                                                         NULL);
 
   if (max_conns_per_host > 0)
@@ -221,6 +260,15 @@ new_session (guint max_conns_per_host)
                   "max-conns-per-host", max_conns_per_host,
                   NULL);
   return session;
+}
+
+/* Closes the session's connections first: disposing of a session that
+ * still holds one makes libsoup 3.2.3 warn. */
+static void
+close_session (SoupSession *session)
+{
+  soup_session_abort (session);
+  g_object_unref (session);
 }
 
 static void
@@ -239,19 +287,77 @@ static void
 restarted_cb (SoupMessage *message,
               Request     *request)
 {
+  request->restarts++;
   request->lane->stats->restarts++;
+}
+
+/* Stops waiting for a request that cancelling did not complete either:
+ * its lane ends, and its callback, if it ever comes, only frees it. */
+static void
+abandon_request (Request *request)
+{
+  Lane *lane = request->lane;
+
+  g_signal_handlers_disconnect_by_data (request->message, request);
+  request->lane = NULL;
+  lane->stats->abandoned++;
+  lane->in_flight--;
+  lane->to_send = 0;
+  lane_next (lane);
+}
+
+/* Cancels the requests libsoup has held for too long, and says which. */
+static gboolean
+watchdog_cb (gpointer user_data)
+{
+  Stats *stats = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, stats->in_flight);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      Request *request = key;
+      gint64 age = now - request->start;
+
+      if (age >= 2 * STUCK_AFTER_S * G_USEC_PER_SEC)
+        {
+          g_hash_table_iter_remove (&iter);
+          abandon_request (request);
+          continue;
+        }
+      if (age < STUCK_AFTER_S * G_USEC_PER_SEC || g_cancellable_is_cancelled (request->cancellable))
+        continue;
+      stats->stuck++;
+      g_print ("      stuck %d s: idle %" G_GINT64_FORMAT " ms before it, %u connects, %u restarts\n",
+               STUCK_AFTER_S, request->idle_ms, request->connects, request->restarts);
+      g_cancellable_cancel (request->cancellable);
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 record_error (Stats        *stats,
               const GError *error)
 {
-  g_autofree char *text = g_strdup_printf ("%s %d: %s", g_quark_to_string (error->domain),
-                                           error->code, error->message);
+  g_autoptr(GEnumClass) io_errors = g_type_class_ref (G_TYPE_IO_ERROR_ENUM);
+  GEnumValue *value = error->domain == G_IO_ERROR ? g_enum_get_value (io_errors, error->code) : NULL;
+  g_autofree char *text = value != NULL
+    ? g_strdup_printf ("%s: %s", value->value_name, error->message)
+    : g_strdup_printf ("%s %d: %s", g_quark_to_string (error->domain), error->code, error->message);
   gpointer count = g_hash_table_lookup (stats->errors, text);
 
   g_hash_table_insert (stats->errors, g_steal_pointer (&text),
                        GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+}
+
+static void
+free_request (Request *request)
+{
+  g_object_unref (request->message);
+  g_object_unref (request->cancellable);
+  g_free (request);
 }
 
 static void
@@ -261,11 +367,17 @@ send_done_cb (GObject      *source,
 {
   Request *request = user_data;
   Lane *lane = request->lane;
-  Stats *stats = lane->stats;
-  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  Stats *stats;
+  SoupMessage *message = request->message;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
 
+  if (lane == NULL)
+    {
+      free_request (request);
+      return;
+    }
+  stats = lane->stats;
   if (reply != NULL && soup_message_get_status (message) == SOUP_STATUS_OK)
     {
       gint64 latency = g_get_monotonic_time () - request->start;
@@ -282,10 +394,19 @@ send_done_cb (GObject      *source,
       stats->failed_on_reused += request->connects == 0;
       record_error (stats, error);
     }
+  if (request->idle_ms >= 0)
+    {
+      guint bucket = MIN (request->idle_ms / IDLE_BUCKET_MS, IDLE_BUCKETS - 1);
+
+      stats->new_by_idle[bucket] += request->connects > 0;
+      stats->reused_by_idle[bucket] += request->connects == 0;
+      stats->failed_by_idle[bucket] += request->connects == 0 && reply == NULL;
+    }
 
   g_signal_handlers_disconnect_by_data (message, request);
-  g_object_unref (message);
-  g_free (request);
+  g_hash_table_remove (stats->in_flight, request);
+  free_request (request);
+  lane->last_done = g_get_monotonic_time ();
   lane->in_flight--;
   lane_next (lane);
 }
@@ -297,6 +418,9 @@ lane_send (Lane *lane)
   SoupMessage *message = soup_message_new (lane->mode->method, lane->url);
 
   request->lane = lane;
+  request->message = message;
+  request->cancellable = g_cancellable_new ();
+  g_hash_table_add (lane->stats->in_flight, request);
   if (lane->mode->idempotent)
     soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
   if (strcmp (lane->mode->method, "POST") == 0)
@@ -308,7 +432,8 @@ lane_send (Lane *lane)
   lane->in_flight++;
   lane->stats->sent++;
   request->start = g_get_monotonic_time ();
-  soup_session_send_and_read_async (lane->session, message, G_PRIORITY_DEFAULT, NULL,
+  request->idle_ms = lane->last_done > 0 ? (request->start - lane->last_done) / 1000 : -1;
+  soup_session_send_and_read_async (lane->session, message, G_PRIORITY_DEFAULT, request->cancellable,
                                     send_done_cb, request);
 }
 
@@ -336,6 +461,12 @@ lane_next (Lane *lane)
                      send_later_cb, lane);
       return;
     }
+  if (lane->delay_first_ms > 0 && !lane->started)
+    {
+      lane->started = TRUE;
+      g_timeout_add (lane->delay_first_ms, send_later_cb, lane);
+      return;
+    }
   lane->started = TRUE;
   while (lane->in_flight < lane->concurrency && lane->to_send > 0)
     lane_send (lane);
@@ -346,6 +477,7 @@ run_lanes (Lane  *lanes,
            guint  n_lanes)
 {
   guint running = n_lanes;
+  guint watchdog = g_timeout_add_seconds (1, watchdog_cb, lanes[0].stats);
 
   for (guint i = 0; i < n_lanes; i++)
     {
@@ -354,6 +486,7 @@ run_lanes (Lane  *lanes,
     }
   while (running > 0)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (watchdog);
 }
 
 static void
@@ -393,7 +526,7 @@ run_throughput (const char *proto,
   run_lanes (&lane, 1);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   cpu = cpu_seconds () - cpu_start;
-  g_object_unref (lane.session);
+  close_session (lane.session);
 
   g_array_sort (stats.latencies, compare_gint64);
   log = read_log (log_start);
@@ -435,16 +568,19 @@ run_stale (const char *proto,
       lanes[i].concurrency = 1;
       lanes[i].spacing_min_ms = spacing_min_ms;
       lanes[i].spacing_max_ms = spacing_max_ms;
+      /* spread the lanes over one spacing so they do not all connect at once */
+      lanes[i].delay_first_ms = i * spacing_min_ms / n_lanes;
     }
   run_lanes (lanes, n_lanes);
   for (guint i = 0; i < n_lanes; i++)
-    g_object_unref (lanes[i].session);
+    close_session (lanes[i].session);
 
   log = read_log (log_start);
   g_print ("%-5s %-15s %6u %6u %6u %6u %9u %8u %8u %7u %7u\n",
            proto, mode->name, stats.sent, log.requests, stats.completed, stats.failed,
            stats.failed_on_reused, stats.restarts, stats.connects, log.connections, log.not_ok);
   print_errors (&stats);
+  print_idle_buckets (&stats);
   stats_clear (&stats);
 }
 
@@ -468,6 +604,15 @@ parse_concurrency (const char  *text,
   return TRUE;
 }
 
+static gboolean
+mode_wanted (const Mode *mode,
+             const char *only_modes)
+{
+  g_auto(GStrv) names = only_modes != NULL ? g_strsplit (only_modes, ",", -1) : NULL;
+
+  return names == NULL || g_strv_contains ((const char * const *) names, mode->name);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -475,6 +620,7 @@ main (int    argc,
   g_autofree char *ca = NULL, *log = NULL, *h1 = NULL, *h2 = NULL;
   g_autofree char *concurrency = g_strdup ("1,16");
   int n_requests = 2000, max_conns_per_host = 0;
+  g_autofree char *only_modes = NULL;
   gboolean stale = FALSE;
   int keepalive_ms = 1000, lanes = 32, rounds = 10, offset_min_ms = -5, offset_max_ms = 15;
   const GOptionEntry entries[] = {
@@ -486,6 +632,8 @@ main (int    argc,
     { "concurrency", 'c', 0, G_OPTION_ARG_STRING, &concurrency, "requests in flight (1,16)", "C,..." },
     { "max-conns-per-host", 0, 0, G_OPTION_ARG_INT, &max_conns_per_host,
       "libsoup's max-conns-per-host (its default, 2)", "N" },
+    { "modes", 0, 0, G_OPTION_ARG_STRING, &only_modes,
+      "modes to run (new-connection,idempotent; the stale test adds get)", "M,..." },
     { "stale", 0, 0, G_OPTION_ARG_NONE, &stale, "run the stale connection test instead", NULL },
     { "keepalive-ms", 0, 0, G_OPTION_ARG_INT, &keepalive_ms, "nginx's keepalive_timeout (1000)", "MS" },
     { "lanes", 0, 0, G_OPTION_ARG_INT, &lanes, "stale: sessions sending at once (32)", "N" },
@@ -529,7 +677,7 @@ main (int    argc,
       print_throughput_header ();
       for (guint p = 0; p < G_N_ELEMENTS (urls); p++)
         for (guint m = 0; m < N_THROUGHPUT_MODES && urls[p] != NULL; m++)
-          for (guint c = 0; c < levels->len; c++)
+          for (guint c = 0; c < levels->len && mode_wanted (&modes[m], only_modes); c++)
             run_throughput (protos[p], urls[p], &modes[m], n_requests,
                             g_array_index (levels, guint, c), max_conns_per_host, body);
     }
@@ -542,8 +690,9 @@ main (int    argc,
                "recv", "ok", "fail", "on reused", "restarts", "connects", "s-conns", "s-non200");
       for (guint p = 0; p < G_N_ELEMENTS (urls); p++)
         for (guint m = 0; m < G_N_ELEMENTS (modes) && urls[p] != NULL; m++)
-          run_stale (protos[p], urls[p], &modes[m], lanes, rounds,
-                     keepalive_ms + offset_min_ms, keepalive_ms + offset_max_ms, body);
+          if (mode_wanted (&modes[m], only_modes))
+            run_stale (protos[p], urls[p], &modes[m], lanes, rounds,
+                       keepalive_ms + offset_min_ms, keepalive_ms + offset_max_ms, body);
     }
 
   g_object_unref (ca_database);

@@ -20,9 +20,13 @@
  * time, spaced around that timeout, so that some are written on a
  * connection nginx is closing.  Prints how many failed and with which
  * error, how many libsoup restarted, and what nginx received: a resend
- * shows as more requests received than sent.
+ * shows as more requests received than sent; then, by how long the
+ * connection had been idle, how many requests reused it, how many of
+ * those failed, and how many found it closed.  A request libsoup has
+ * neither completed nor failed after STUCK_AFTER_S is reported as stuck
+ * and cancelled.
  *
- * Run it by hand, e.g.:
+ * Run it by hand, e.g. (docs/connections.md has the figures):
  *
  *   tests/bench/nginx/run-nginx.sh start /tmp/bench-nginx 18443 18444 75s
  *   _build/tests/bench/bench-connections --ca /tmp/bench-nginx/ca.pem \
@@ -30,10 +34,15 @@
  *     --h2 https://127.0.0.1:18443/ --h1 https://127.0.0.1:18444/
  *   tests/bench/nginx/run-nginx.sh stop /tmp/bench-nginx
  *
+ *   tests/bench/nginx/run-nginx.sh start /tmp/bench-nginx-1s 18453 18454 1s
+ *   _build/tests/bench/bench-connections --ca /tmp/bench-nginx-1s/ca.pem \
+ *     --log /tmp/bench-nginx-1s/access.log --stale --keepalive-ms 1000 \
+ *     --h2 https://127.0.0.1:18453/ --h1 https://127.0.0.1:18454/
+ *   tests/bench/nginx/run-nginx.sh stop /tmp/bench-nginx-1s
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <stdio.h>
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -490,6 +499,24 @@ run_lanes (Lane  *lanes,
 }
 
 static void
+lane_init (Lane        *lane,
+           Stats       *stats,
+           const Mode  *mode,
+           const char  *url,
+           GBytes      *body,
+           SoupSession *session,
+           guint        to_send)
+{
+  lane->stats = stats;
+  lane->mode = mode;
+  lane->url = url;
+  lane->body = body;
+  lane->session = session;
+  lane->to_send = to_send;
+  lane->concurrency = 1;
+}
+
+static void
 print_throughput_header (void)
 {
   g_print ("%-5s %-15s %4s %9s %10s %12s %12s %8s %8s %5s %6s %6s %5s %8s\n",
@@ -516,12 +543,7 @@ run_throughput (const char *proto,
   ServerLog log;
 
   stats_init (&stats);
-  lane.stats = &stats;
-  lane.mode = mode;
-  lane.url = url;
-  lane.body = body;
-  lane.session = new_session (max_conns_per_host);
-  lane.to_send = n_requests;
+  lane_init (&lane, &stats, mode, url, body, new_session (max_conns_per_host), n_requests);
   lane.concurrency = concurrency;
   run_lanes (&lane, 1);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
@@ -559,13 +581,7 @@ run_stale (const char *proto,
   stats_init (&stats);
   for (guint i = 0; i < n_lanes; i++)
     {
-      lanes[i].stats = &stats;
-      lanes[i].mode = mode;
-      lanes[i].url = url;
-      lanes[i].body = body;
-      lanes[i].session = new_session (0);
-      lanes[i].to_send = rounds + 1;
-      lanes[i].concurrency = 1;
+      lane_init (&lanes[i], &stats, mode, url, body, new_session (0), rounds + 1);
       lanes[i].spacing_min_ms = spacing_min_ms;
       lanes[i].spacing_max_ms = spacing_max_ms;
       /* spread the lanes over one spacing so they do not all connect at once */

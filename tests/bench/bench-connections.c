@@ -190,7 +190,8 @@ print_errors (const Stats *stats)
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_print ("      %5u x %s\n", GPOINTER_TO_UINT (value), (const char *) key);
   if (stats->stuck > 0)
-    g_print ("      %u requests stuck: cancelled after %d s, %u of them still pending %d s later\n",
+    g_print ("      %u requests stuck: cancelled after %d s (and one more request sent on the same"
+             " session), %u of them still pending %d s later\n",
              stats->stuck, STUCK_AFTER_S, stats->abandoned, STUCK_AFTER_S);
 }
 
@@ -315,6 +316,25 @@ abandon_request (Request *request)
   lane_next (lane);
 }
 
+static void
+nudge_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+}
+
+/* Sends one more request on a stuck request's session, so that libsoup
+ * runs its queue again: does that complete the cancelled one? */
+static void
+nudge_session (Lane *lane)
+{
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", lane->url);
+
+  soup_session_send_and_read_async (lane->session, message, G_PRIORITY_DEFAULT, NULL,
+                                    nudge_done_cb, NULL);
+}
+
 /* Cancels the requests libsoup has held for too long, and says which. */
 static gboolean
 watchdog_cb (gpointer user_data)
@@ -342,6 +362,7 @@ watchdog_cb (gpointer user_data)
       g_print ("      stuck %d s: idle %" G_GINT64_FORMAT " ms before it, %u connects, %u restarts\n",
                STUCK_AFTER_S, request->idle_ms, request->connects, request->restarts);
       g_cancellable_cancel (request->cancellable);
+      nudge_session (request->lane);
     }
   return G_SOURCE_CONTINUE;
 }

@@ -21,9 +21,6 @@
 #include "cs-client-private.h"
 
 #define READ_CHUNK 16384
-/* A request that is not safe to repeat reuses a connection only this soon
- * after a reply */
-#define REUSE_WINDOW_MS 1000
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 
@@ -107,6 +104,7 @@ typedef struct {
   gulong        unsent_handler;
   GSource      *timeout_source;
   gboolean      timed_out;
+  gboolean      ended;             /* returned: libsoup's late news is dropped */
 } CallData;
 
 static void
@@ -206,6 +204,12 @@ call_complete (GTask  *gtask,
   CallData *data = g_task_get_task_data (gtask);
   gboolean held_slot;
 
+  if (data->ended)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  data->ended = TRUE;
   if (data->timeout_source != NULL)
     g_source_destroy (data->timeout_source);
 
@@ -266,6 +270,35 @@ withdraw (GTask *gtask)
 
 /* Both run in whatever thread cancels. The GTask outlives them: its data
  * disconnects them, and a disconnection waits for a running handler. */
+static void call_fail (GTask  *gtask,
+                       GError *error);
+
+static gboolean
+call_cut_short_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
+
+  if (!data->ended && data->state == CALL_SENDING)
+    call_fail (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                   "%s: cancelled on its way", data->method));
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends a request on its way at once, rather than when libsoup reports
+ * the cancellation: libsoup 3.2.3 may never report it (an HTTP/2 stream
+ * that its server closed as it was written stays pending). */
+static void
+cut_short (GTask *gtask)
+{
+  CallData *data = g_task_get_task_data (gtask);
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, call_cut_short_cb, g_object_ref (gtask), g_object_unref);
+  g_source_attach (idle, data->context);
+}
+
 static void
 call_cancelled_cb (GCancellable *cancellable,
                    GTask        *gtask)
@@ -274,6 +307,7 @@ call_cancelled_cb (GCancellable *cancellable,
 
   g_cancellable_cancel (data->cancellable);
   withdraw (gtask);
+  cut_short (gtask);
 }
 
 static void
@@ -286,22 +320,27 @@ call_unsent_cancelled_cb (GCancellable *cancellable,
 static gboolean
 call_timeout_cb (gpointer user_data)
 {
-  CallData *data = user_data;
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
 
   data->timed_out = TRUE;
   g_cancellable_cancel (data->cancellable);
+  cut_short (gtask);
   return G_SOURCE_REMOVE;
 }
 
 /* The clock of an exchange starts when it is sent, not while it waits. */
+/* The timer holds no reference: the task data destroys it. */
 static void
-call_start_clock (CallData *data,
-                  guint     timeout_ms)
+call_start_clock (GTask *gtask,
+                  guint  timeout_ms)
 {
+  CallData *data = g_task_get_task_data (gtask);
+
   if (data->timeout_source != NULL)
     return;
   data->timeout_source = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (data->timeout_source, call_timeout_cb, data, NULL);
+  g_source_set_callback (data->timeout_source, call_timeout_cb, gtask, NULL);
   g_source_attach (data->timeout_source, data->context);
 }
 
@@ -343,7 +382,7 @@ call_read_next (GTask *gtask)
   CallData *data = g_task_get_task_data (gtask);
 
   g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   data->cancellable, call_read_cb, gtask);
+                                   data->cancellable, call_read_cb, g_object_ref (gtask));
 }
 
 /* Retry-After in seconds, either form; 0 when absent or unreadable. */
@@ -420,9 +459,6 @@ call_finish_body (GTask *gtask)
 
   g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", data->method, status,
            g_bytes_get_size (body));
-  g_mutex_lock (&self->queue_lock);
-  self->last_reply = g_get_monotonic_time ();
-  g_mutex_unlock (&self->queue_lock);
 
   /* data->reply is kept on failure: a failed status still tells the
    * task's fate */
@@ -469,12 +505,17 @@ call_read_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *gtask = user_data;
+  g_autoptr(GTask) gtask = user_data;
   CallData *data = g_task_get_task_data (gtask);
   g_autoptr(GBytes) chunk = NULL;
   GError *error = NULL;
 
   chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (data->ended)
+    {
+      g_clear_error (&error);
+      return;
+    }
   if (chunk == NULL)
     {
       if (!call_retry_on_stale_connection (gtask, error))
@@ -506,11 +547,16 @@ call_sent_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *gtask = user_data;
+  g_autoptr(GTask) gtask = user_data;
   CallData *data = g_task_get_task_data (gtask);
   GError *error = NULL;
 
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->ended)
+    {
+      g_clear_error (&error);
+      return;
+    }
   if (data->stream == NULL)
     {
       if (!call_retry_on_stale_connection (gtask, error))
@@ -523,27 +569,16 @@ call_sent_cb (GObject      *source,
 
 /* Polls and balance reads are safe to repeat: they take any kept-alive
  * connection, and one that the server closed under them costs one resend.
- * A request that is not (createTask, feedbackTask) cannot be resent when
- * the server closes its connection just as it is reused, so it takes a
- * kept-alive connection only while the client's connections are known
- * alive: a reply came within the last REUSE_WINDOW_MS, far inside any
- * server's keep-alive time-out. Otherwise it opens a new one (a TLS
- * handshake, against the service). getToken, held for seconds, always
- * has a connection of its own. */
+ * A request that is not (createTask, getToken, feedbackTask) opens a
+ * connection of its own: on a kept-alive one, a server closing it just as
+ * it is reused fails the request with no way to tell whether it was
+ * carried out, and libsoup 3.2.3 can neither keep one message on
+ * HTTP/1.1 nor say how long a connection sat idle (docs/connections.md
+ * has the measures behind this). */
 static gboolean
-may_reuse_connection (CsClient *self,
-                      CallData *data)
+may_reuse_connection (CallData *data)
 {
-  gint64 last_reply;
-
-  if ((data->flags & CS_CALL_IDEMPOTENT) != 0)
-    return TRUE;
-  if ((data->flags & CS_CALL_LONG) != 0)
-    return FALSE;
-  g_mutex_lock (&self->queue_lock);
-  last_reply = self->last_reply;
-  g_mutex_unlock (&self->queue_lock);
-  return g_get_monotonic_time () - last_reply < REUSE_WINDOW_MS * 1000;
+  return (data->flags & CS_CALL_IDEMPOTENT) != 0;
 }
 
 /* Sends the request with a fresh message: a message is never queued
@@ -568,17 +603,17 @@ call_send (GTask *gtask)
    * kept-alive connection, which it does not resend a POST on (flagged or
    * not: a failure is returned); it does not make the request repeated. */
   soup_message_add_flags (data->message, SOUP_MESSAGE_NO_REDIRECT);
-  if (may_reuse_connection (self, data))
+  if (may_reuse_connection (data))
     soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_set_request_body_from_bytes (data->message, "application/json",
                                             data->request_body);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Accept", "application/json");
 
-  call_start_clock (data, call_timeout_ms (self, data));
+  call_start_clock (gtask, call_timeout_ms (self, data));
   g_debug ("%s: POST %s", data->method, data->url);
   soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
-                           data->cancellable, call_sent_cb, gtask);
+                           data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
 
 /* An http or https URL with a host, or NULL with @error set: libsoup

@@ -56,7 +56,6 @@ struct _CsClient
   guint        in_flight;
   guint        max_in_flight;
   gboolean     admit_creates_next;
-  gint64       last_reply;          /* monotonic µs of the last reply */
 
   /* one scheduler per main context (cs-client-solve.c) and the poll plans
    * of the task families (cs-client-plan.c) */

@@ -1,5 +1,8 @@
 /* bench-connections.c: what a connection costs createTask over HTTPS
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
  * POSTs a createTask-sized body to a local nginx (tests/bench/nginx/
  * run-nginx.sh) with libsoup alone, no capsolver-glib, so the figures are
  * those of the connection policy and nothing else.  Modes:
@@ -40,6 +43,7 @@
  *     --h2 https://127.0.0.1:18453/ --h1 https://127.0.0.1:18454/
  *   tests/bench/nginx/run-nginx.sh stop /tmp/bench-nginx-1s
  *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

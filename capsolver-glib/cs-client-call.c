@@ -360,7 +360,16 @@ call_fail (GTask  *gtask,
   CallData *data = g_task_get_task_data (gtask);
 
   g_debug ("%s: %s", data->method, error->message);
-  if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (data->message != NULL &&
+      g_object_get_data (G_OBJECT (data->message), CS_UNTRUSTED_TLS_RESUMPTION) != NULL)
+    {
+      g_error_free (error);
+      error = g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           "%s: the server's certificate is not one this client trusts "
+                           "(a TLS session resumed from elsewhere in the process); nothing "
+                           "was sent", data->method);
+    }
+  else if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_error_free (error);
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,

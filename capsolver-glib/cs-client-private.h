@@ -25,6 +25,10 @@ G_BEGIN_DECLS
 #define DEFAULT_MAX_POLLS        120    /* the service answers no more per task */
 #define DEFAULT_REQUEST_TIMEOUT  60000  /* ms for one whole HTTP exchange */
 #define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
+/* Set on a message whose connection resumed a TLS session this client
+ * would not have trusted (cs-client.c): the call fails as a bad
+ * certificate. */
+#define CS_UNTRUSTED_TLS_RESUMPTION "cs-untrusted-tls-resumption"
 /* Polls are idempotent: a transient failure of one does not end the solve,
  * unless it happens this many times in a row. */
 #define MAX_TRANSIENT_POLL_ERRORS 3

@@ -78,7 +78,7 @@ session_network_event_cb (SoupMessage        *message,
       g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (connection)) == 0)
     return;
   g_debug ("refusing a resumed TLS session whose certificate this client does not trust");
-  g_object_set_data (G_OBJECT (message), "cs-untrusted-tls-resumption", GINT_TO_POINTER (TRUE));
+  g_object_set_data (G_OBJECT (message), CS_UNTRUSTED_TLS_RESUMPTION, GINT_TO_POINTER (TRUE));
   g_io_stream_close (connection, NULL, NULL);
 }
 

@@ -98,6 +98,8 @@ cli_add_common_options (GOptionContext *context,
       NULL },
     { "app-id", 0, 0, G_OPTION_ARG_STRING, &cli->app_id,
       "Send this developer appId with createTask and feedbackTask", "ID" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->ca_file,
+      "Trust the certificate authorities in this PEM file instead of the system's", "FILE" },
     { NULL }
   };
 
@@ -215,6 +217,7 @@ cli_setup_client (Cli     *cli,
                   GError **error)
 {
   const char *api_key, *base_url, *key_origin, *url_origin;
+  g_autoptr(GTlsDatabase) database = NULL;
 
   if (cli->use_sandbox)
     {
@@ -232,8 +235,18 @@ cli_setup_client (Cli     *cli,
   if (base_url != NULL && !check_base_url (base_url, url_origin, error))
     return FALSE;
 
+  if (cli->ca_file != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      database = g_tls_file_database_new (cli->ca_file, &local_error);
+      if (database == NULL)
+        return cli_usage_error (error, "--ca-file: %s", local_error->message);
+    }
+
   cli->client = cs_client_new (api_key);
   cs_client_set_base_url (cli->client, base_url);
+  cs_client_set_tls_database (cli->client, database);
   finish_client (cli);
   return TRUE;
 }
@@ -249,6 +262,7 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->base_url, g_free);
   g_clear_pointer (&cli->timeout_text, g_free);
   g_clear_pointer (&cli->app_id, g_free);
+  g_clear_pointer (&cli->ca_file, g_free);
 }
 
 /* The command @name, or NULL with a usage error that may guess it. */

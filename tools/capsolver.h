@@ -45,6 +45,7 @@ typedef struct {
   gboolean    quiet;
   gboolean    verbose;
   char       *app_id;
+  char       *ca_file;        /* --ca-file: authorities to trust instead of the system's */
   char       *timeout_text;   /* --timeout as given */
   double      timeout;        /* seconds; 0 when not given */
 

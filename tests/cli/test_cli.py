@@ -705,6 +705,26 @@ class TypesTest(CliTestCase):
 
 class OptionsTest(CliTestCase):
 
+    def test_ca_file(self):
+        """A service whose certificate a private authority signed: refused
+        with the system's authorities, answered with --ca-file."""
+        import ssl
+        tls = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tls')
+        with ScriptedServer(getBalance={'errorId': 0, 'balance': 1.5, 'packages': []}) as server:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(os.path.join(tls, 'server.pem'),
+                                    os.path.join(tls, 'server-key.pem'))
+            server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+            url = server.url.replace('http://', 'https://')
+            refused = self.run_cli('--base-url', url, 'balance')
+            self.assertEqual(refused.status, EXIT_NETWORK, refused.stderr)
+            trusted = self.run_cli('--base-url', url, '--ca-file', os.path.join(tls, 'ca.pem'),
+                                   'balance')
+            self.assertSucceeded(trusted)
+            self.assertIn('1.5', trusted.stdout)
+        missing = self.run_cli('--ca-file', '/nonexistent/ca.pem', 'balance')
+        self.assertOneLineError(missing, EXIT_USAGE, '--ca-file')
+
     def test_help_command(self):
         for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
                         'help'):

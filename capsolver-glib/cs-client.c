@@ -91,7 +91,7 @@ session_request_queued_cb (SoupSession *session,
 }
 
 static void
-cs_client_constructed (GObject *object)
+client_constructed (GObject *object)
 {
   CsClient *self = CS_CLIENT (object);
 
@@ -117,7 +117,7 @@ cs_client_constructed (GObject *object)
 }
 
 static void
-cs_client_finalize (GObject *object)
+client_finalize (GObject *object)
 {
   CsClient *self = CS_CLIENT (object);
 
@@ -136,7 +136,7 @@ cs_client_finalize (GObject *object)
 }
 
 static void
-cs_client_get_property (GObject    *object,
+client_get_property (GObject    *object,
                         guint       prop_id,
                         GValue     *value,
                         GParamSpec *pspec)
@@ -196,7 +196,7 @@ cs_client_get_property (GObject    *object,
 }
 
 static void
-cs_client_set_property (GObject      *object,
+client_set_property (GObject      *object,
                         guint         prop_id,
                         const GValue *value,
                         GParamSpec   *pspec)
@@ -260,10 +260,10 @@ cs_client_class_init (CsClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->constructed = cs_client_constructed;
-  object_class->finalize = cs_client_finalize;
-  object_class->get_property = cs_client_get_property;
-  object_class->set_property = cs_client_set_property;
+  object_class->constructed = client_constructed;
+  object_class->finalize = client_finalize;
+  object_class->get_property = client_get_property;
+  object_class->set_property = client_set_property;
 
   /**
    * CsClient:api-key: (getter get_api_key) (setter set_api_key)
@@ -1587,24 +1587,24 @@ get_task_result_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  CsTask *cs_task = g_task_get_task_data (task);
+  g_autoptr(GTask) gtask = user_data;
+  CsTask *task = g_task_get_task_data (gtask);
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
-      apply_result_error (cs_task, &reply, error);
-      redact_task_secrets (cs_task, error);
-      g_task_return_error (task, error);
+      apply_result_error (task, &reply, error);
+      redact_task_secrets (task, error);
+      g_task_return_error (gtask, error);
       return;
     }
-  if (!apply_result_reply (cs_task, &reply, &error))
+  if (!apply_result_reply (task, &reply, &error))
     {
-      g_task_return_error (task, error);
+      g_task_return_error (gtask, error);
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  g_task_return_boolean (gtask, TRUE);
 }
 
 /**
@@ -1685,7 +1685,7 @@ get_balance_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) gtask = user_data;
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
   CsBalance *balance = NULL;
@@ -1693,9 +1693,9 @@ get_balance_cb (GObject      *source,
   if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     balance = _cs_balance_new_from_reply (&reply, &error);
   if (balance == NULL)
-    g_task_return_error (task, error);
+    g_task_return_error (gtask, error);
   else
-    g_task_return_pointer (task, balance, g_object_unref);
+    g_task_return_pointer (gtask, balance, g_object_unref);
 }
 
 /**
@@ -1716,25 +1716,25 @@ cs_client_get_balance_async (CsClient            *client,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cs_client_get_balance_async);
-  g_task_set_check_cancellable (task, FALSE);
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_get_balance_async);
+  g_task_set_check_cancellable (gtask, FALSE);
 
   if (!check_can_send (client, &error))
     {
-      g_task_return_error (task, error);
+      g_task_return_error (gtask, error);
       return;
     }
   body = new_envelope (client, FALSE);
   _cs_client_call_async (client, "getBalance", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
-                        get_balance_cb, g_steal_pointer (&task));
+                        get_balance_cb, g_steal_pointer (&gtask));
 }
 
 /**
@@ -1767,16 +1767,16 @@ feedback_task_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) gtask = user_data;
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
-      g_task_return_error (task, error);
+      g_task_return_error (gtask, error);
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  g_task_return_boolean (gtask, TRUE);
 }
 
 /**

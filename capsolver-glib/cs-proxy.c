@@ -62,7 +62,7 @@ static const char * const scheme_names[] = {
 };
 
 static void
-cs_proxy_finalize (GObject *object)
+proxy_finalize (GObject *object)
 {
   CsProxy *self = CS_PROXY (object);
 
@@ -74,7 +74,7 @@ cs_proxy_finalize (GObject *object)
 }
 
 static void
-cs_proxy_get_property (GObject    *object,
+proxy_get_property (GObject    *object,
                        guint       prop_id,
                        GValue     *value,
                        GParamSpec *pspec)
@@ -113,7 +113,7 @@ dup_nonempty (const GValue *value)
 }
 
 static void
-cs_proxy_set_property (GObject      *object,
+proxy_set_property (GObject      *object,
                        guint         prop_id,
                        const GValue *value,
                        GParamSpec   *pspec)
@@ -151,9 +151,9 @@ cs_proxy_class_init (CsProxyClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
-  object_class->finalize = cs_proxy_finalize;
-  object_class->get_property = cs_proxy_get_property;
-  object_class->set_property = cs_proxy_set_property;
+  object_class->finalize = proxy_finalize;
+  object_class->get_property = proxy_get_property;
+  object_class->set_property = proxy_set_property;
 
   /**
    * CsProxy:scheme: (getter get_scheme)

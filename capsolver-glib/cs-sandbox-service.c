@@ -275,7 +275,8 @@ task_error_reply (SandboxTask  *task,
   guint status = _cs_sandbox_error_reply (task->error_code, task->error_description, reply);
 
   json_object_set_string_member (*reply, "taskId", task->id);
-  json_object_set_string_member (*reply, "status", "failed");
+  json_object_set_string_member (*reply, "status",
+                                 _cs_reply_status_to_string (CS_TASK_STATUS_FAILED));
   return status;
 }
 
@@ -777,23 +778,31 @@ _cs_sandbox_service_next_notice (CsSandboxService *service)
   return next;
 }
 
-/* idle, processing, ready or failed */
+static CsTaskStatus
+task_status_at (CsSandboxService *service,
+                SandboxTask      *task,
+                gint64            now)
+{
+  if (task->state != TASK_PENDING && task->finish > now)
+    return CS_TASK_STATUS_PROCESSING;   /* a recognition task, answered once solved */
+  if (task->state == TASK_READY)
+    return CS_TASK_STATUS_READY;
+  if (task->state == TASK_FAILED)
+    return CS_TASK_STATUS_FAILED;
+  if (!time_model (service))
+    return CS_TASK_STATUS_PROCESSING;
+  if (task->started == 0 || now < task->started + task->solve / PICKUP_FRACTION)
+    return CS_TASK_STATUS_IDLE;
+  return CS_TASK_STATUS_PROCESSING;
+}
+
+/* idle, processing, ready or failed, in the reply parser's words */
 static const char *
 task_status (CsSandboxService *service,
              SandboxTask      *task,
              gint64            now)
 {
-  if (task->state != TASK_PENDING && task->finish > now)
-    return "processing";   /* a recognition task, answered once solved */
-  if (task->state == TASK_READY)
-    return "ready";
-  if (task->state == TASK_FAILED)
-    return "failed";
-  if (!time_model (service))
-    return "processing";
-  if (task->started == 0 || now < task->started + task->solve / PICKUP_FRACTION)
-    return "idle";
-  return "processing";
+  return _cs_reply_status_to_string (task_status_at (service, task, now));
 }
 
 /* --- createTask and getToken ---------------------------------------------------------- */
@@ -947,7 +956,8 @@ static void
 set_result (SandboxTask *task,
             JsonObject  *reply)
 {
-  json_object_set_string_member (reply, "status", "ready");
+  json_object_set_string_member (reply, "status",
+                                 _cs_reply_status_to_string (CS_TASK_STATUS_READY));
   json_object_set_object_member (reply, "solution", json_object_ref (task->solution));
 }
 
@@ -972,7 +982,8 @@ handle_create_task (CsSandboxService  *service,
       *delay_ms = (guint) ((task->finish - task->created) / 1000);
     }
   else
-    json_object_set_string_member (*reply, "status", "idle");
+    json_object_set_string_member (*reply, "status",
+                                   _cs_reply_status_to_string (CS_TASK_STATUS_IDLE));
   json_object_set_string_member (*reply, "taskId", task->id);
   return SOUP_STATUS_OK;
 }

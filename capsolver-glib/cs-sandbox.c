@@ -738,7 +738,7 @@ stop_server (CsSandbox *self,
 /* --- GObject ------------------------------------------------------------------------------ */
 
 static void
-cs_sandbox_dispose (GObject *object)
+sandbox_dispose (GObject *object)
 {
   stop_server (CS_SANDBOX (object), FALSE);
 
@@ -746,7 +746,7 @@ cs_sandbox_dispose (GObject *object)
 }
 
 static void
-cs_sandbox_finalize (GObject *object)
+sandbox_finalize (GObject *object)
 {
   CsSandbox *self = CS_SANDBOX (object);
 
@@ -760,7 +760,7 @@ cs_sandbox_finalize (GObject *object)
 }
 
 static void
-cs_sandbox_get_property (GObject    *object,
+sandbox_get_property (GObject    *object,
                          guint       prop_id,
                          GValue     *value,
                          GParamSpec *pspec)
@@ -817,7 +817,7 @@ cs_sandbox_get_property (GObject    *object,
 }
 
 static void
-cs_sandbox_set_property (GObject      *object,
+sandbox_set_property (GObject      *object,
                          guint         prop_id,
                          const GValue *value,
                          GParamSpec   *pspec)
@@ -872,10 +872,10 @@ cs_sandbox_class_init (CsSandboxClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = cs_sandbox_dispose;
-  object_class->finalize = cs_sandbox_finalize;
-  object_class->get_property = cs_sandbox_get_property;
-  object_class->set_property = cs_sandbox_set_property;
+  object_class->dispose = sandbox_dispose;
+  object_class->finalize = sandbox_finalize;
+  object_class->get_property = sandbox_get_property;
+  object_class->set_property = sandbox_set_property;
 
   /**
    * CsSandbox:polls-until-ready: (getter get_polls_until_ready) (setter set_polls_until_ready)

@@ -552,6 +552,70 @@ call_read_cb (GObject      *source,
 }
 
 static void
+call_read_all_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
+  GError *error = NULL;
+  gsize length = 0;
+
+  g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &length, &error);
+  if (data->ended)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    {
+      if (!call_retry_on_stale_connection (gtask, error))
+        call_fail (gtask, error);
+      return;
+    }
+  /* one byte more was asked, to read up to the end, which lets libsoup
+   * keep the connection */
+  if (length + 1 != data->body->len)
+    {
+      call_fail (gtask, g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
+                                     "HTTP %u: reply cut short after %" G_GSIZE_FORMAT
+                                     " of %u bytes", soup_message_get_status (data->message),
+                                     length, data->body->len - 1));
+      return;
+    }
+  g_byte_array_set_size (data->body, length);
+  g_input_stream_close (data->stream, NULL, NULL);
+  call_finish_body (gtask);
+}
+
+/* A reply whose length its headers give is read in one go (most are: a
+ * chunk at a time costs a main loop iteration each), into a buffer of
+ * that size, refused at once when too large; FALSE for a reply of unknown
+ * length, read a chunk at a time. */
+static gboolean
+call_read_announced (GTask *gtask)
+{
+  CallData *data = g_task_get_task_data (gtask);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+  goffset length;
+
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    return FALSE;
+  length = soup_message_headers_get_content_length (headers);
+  if (length > CS_MAX_REPLY_SIZE)
+    {
+      call_fail (gtask, g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
+                                     "HTTP %u: reply is larger than %d bytes",
+                                     soup_message_get_status (data->message), CS_MAX_REPLY_SIZE));
+      return TRUE;
+    }
+  g_byte_array_set_size (data->body, length + 1);
+  g_input_stream_read_all_async (data->stream, data->body->data, length + 1, G_PRIORITY_DEFAULT,
+                                 data->cancellable, call_read_all_cb, g_object_ref (gtask));
+  return TRUE;
+}
+
+static void
 call_sent_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -573,7 +637,8 @@ call_sent_cb (GObject      *source,
       return;
     }
   data->body = g_byte_array_new ();
-  call_read_next (gtask);
+  if (!call_read_announced (gtask))
+    call_read_next (gtask);
 }
 
 /* Polls and balance reads are safe to repeat: they take any kept-alive

@@ -436,7 +436,7 @@ static const FaultRow matrix[] = {
   { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   { FAULT_BAD_JSON,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   /* libsoup 3.2 ends a body cut short at the close without an error: the
-   * part that came is not JSON */
+   * client compares what came with Content-Length */
   { FAULT_TRUNCATED,           { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   { FAULT_HUGE,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   { FAULT_DEEP,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },

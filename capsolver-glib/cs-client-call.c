@@ -228,12 +228,28 @@ call_complete (GTask  *gtask,
   g_object_unref (gtask);
 }
 
+/* Runs @func on the request's context at its next pass, never from here:
+ * this may be a cancellable's handler, and ending a request disconnects
+ * those. The source holds @gtask. */
+static void
+run_soon (GTask       *gtask,
+          GSourceFunc  func)
+{
+  CallData *data = g_task_get_task_data (gtask);
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, func, g_object_ref (gtask), g_object_unref);
+  g_source_attach (idle, data->context);
+}
+
 static gboolean
 call_withdrawn_cb (gpointer user_data)
 {
   GTask *gtask = user_data;
   CallData *data = g_task_get_task_data (gtask);
 
+  /* ends with the queue's reference, which went with it */
   call_complete (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                      "%s: cancelled before it was sent", data->method));
   return G_SOURCE_REMOVE;
@@ -256,16 +272,8 @@ withdraw (GTask *gtask)
     }
   g_mutex_unlock (&self->queue_lock);
 
-  /* the queue's reference goes with it; never ended from here, which may
-   * be a cancellable's handler: the end disconnects those */
   if (waiting)
-    {
-      g_autoptr(GSource) idle = g_idle_source_new ();
-
-      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-      g_source_set_callback (idle, call_withdrawn_cb, gtask, NULL);
-      g_source_attach (idle, data->context);
-    }
+    run_soon (gtask, call_withdrawn_cb);
 }
 
 /* Both run in whatever thread cancels. The GTask outlives them: its data
@@ -291,12 +299,7 @@ call_cut_short_cb (gpointer user_data)
 static void
 cut_short (GTask *gtask)
 {
-  CallData *data = g_task_get_task_data (gtask);
-  g_autoptr(GSource) idle = g_idle_source_new ();
-
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, call_cut_short_cb, g_object_ref (gtask), g_object_unref);
-  g_source_attach (idle, data->context);
+  run_soon (gtask, call_cut_short_cb);
 }
 
 static void

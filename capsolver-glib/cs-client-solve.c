@@ -489,17 +489,13 @@ solve_due (GTask *gtask)
   switch (data->state)
     {
     case SOLVE_CREATING:
-      /* a createTask that left is never abandoned: it may have created a
-       * task, whose id must reach the caller; one still waiting to leave
-       * is withdrawn by this */
-      heap_remove (data->scheduler, gtask);
-      data->heap_index = G_MAXUINT;
-      g_cancellable_cancel (data->cancellable);
-      break;
     case SOLVE_POLLING:
-      g_cancellable_cancel (data->cancellable);
+      /* a poll on its way is cut short; a createTask that left is never
+       * abandoned (it may have created a task, whose id must reach the
+       * caller), one still waiting to leave is withdrawn */
       heap_remove (data->scheduler, gtask);
       data->heap_index = G_MAXUINT;
+      g_cancellable_cancel (data->cancellable);
       break;
     default:
       solve_end (gtask, NULL);

@@ -140,6 +140,7 @@ heap_remove (Scheduler *self,
   if (i != last)
     heap_swap (self, i, last);
   g_ptr_array_remove_index (self->heap, last);
+  solve_data (gtask)->heap_index = G_MAXUINT;
   if (i < self->heap->len)
     heap_sift (self, i);
 }
@@ -328,7 +329,6 @@ solve_end (GTask  *gtask,
   if (data->heap_index != G_MAXUINT)
     {
       heap_remove (scheduler, gtask);
-      data->heap_index = G_MAXUINT;
       scheduler_update_ready_time (scheduler);
     }
 
@@ -494,7 +494,6 @@ solve_due (GTask *gtask)
        * abandoned (it may have created a task, whose id must reach the
        * caller), one still waiting to leave is withdrawn */
       heap_remove (data->scheduler, gtask);
-      data->heap_index = G_MAXUINT;
       g_cancellable_cancel (data->cancellable);
       break;
     default:

@@ -49,9 +49,12 @@ now_ms (void)
   return g_get_monotonic_time () / 1000;
 }
 
+static gint64 cancelled_at_ms;
+
 static gboolean
-cancel_cb (gpointer user_data)
+cancel_and_time_cb (gpointer user_data)
 {
+  cancelled_at_ms = now_ms ();
   g_cancellable_cancel (user_data);
   return G_SOURCE_REMOVE;
 }
@@ -110,10 +113,12 @@ test_cancel_while_queued (void)
   mock_server_add_delayed_reply (server, "getBalance", 1500, 200, REPLY_BALANCE);
   cs_client_get_balance_async (client, NULL, balance_cb, &busy);
   cs_client_get_balance_async (client, cancellable, balance_cb, &queued);
-  g_timeout_add (100, cancel_cb, cancellable);
+  g_timeout_add (100, cancel_and_time_cb, cancellable);
   wait_until (&queued.done);
   cancelled_ms = queued.ended_ms;
 
+  /* within 50 ms of the cancel, not when a connection frees */
+  g_assert_cmpint (cancelled_ms - cancelled_at_ms, <, 50);
   g_assert_error (queued.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_nonnull (strstr (queued.error->message, "before it was sent"));
   g_assert_false (busy.done);

@@ -107,14 +107,23 @@ typedef struct {
   gboolean      ended;             /* returned: libsoup's late news is dropped */
 } CallData;
 
+/* Disconnects the handlers of the caller's cancellables; waits for one
+ * running in another thread. Never called from one of them. */
 static void
-call_data_free (CallData *data)
+call_data_disconnect (CallData *data)
 {
-  /* disconnecting waits for a handler running in another thread */
   if (data->caller_handler != 0)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
   if (data->unsent_handler != 0)
     g_cancellable_disconnect (data->unsent_cancellable, data->unsent_handler);
+  data->caller_handler = 0;
+  data->unsent_handler = 0;
+}
+
+static void
+call_data_free (CallData *data)
+{
+  call_data_disconnect (data);
   g_clear_object (&data->caller_cancellable);
   g_clear_object (&data->unsent_cancellable);
   g_clear_object (&data->message);
@@ -210,11 +219,14 @@ call_complete (GTask  *gtask,
       return;
     }
   data->ended = TRUE;
+  /* no handler may touch the GTask once it returns: its source object
+   * goes before its data when it is finalized */
+  call_data_disconnect (data);
   if (data->timeout_source != NULL)
     g_source_destroy (data->timeout_source);
 
   g_mutex_lock (&self->queue_lock);
-  held_slot = data->state == CALL_SENDING;
+  held_slot = data->state == CALL_SENDING && (data->flags & CS_CALL_BLOCKING) == 0;
   if (held_slot)
     self->in_flight--;
   g_mutex_unlock (&self->queue_lock);
@@ -723,6 +735,21 @@ connect_cancellable (GCancellable *cancellable,
   return cancellable != NULL ? g_cancellable_connect (cancellable, callback, gtask, NULL) : 0;
 }
 
+static void
+connect_caller (CallData     *data,
+                GTask        *gtask,
+                GCancellable *cancellable,
+                GCancellable *unsent_cancellable)
+{
+  if (cancellable != NULL)
+    data->caller_cancellable = g_object_ref (cancellable);
+  if (unsent_cancellable != NULL)
+    data->unsent_cancellable = g_object_ref (unsent_cancellable);
+  data->caller_handler = connect_cancellable (cancellable, G_CALLBACK (call_cancelled_cb), gtask);
+  data->unsent_handler = connect_cancellable (unsent_cancellable,
+                                              G_CALLBACK (call_unsent_cancelled_cb), gtask);
+}
+
 /* Sends one request of @method, in turn with the client's other requests.
  * @cancellable ends it at any time; @unsent_cancellable only while it
  * waits for a slot (a createTask that left may have created a task).
@@ -765,20 +792,37 @@ _cs_client_call_async (CsClient            *self,
       return;
     }
 
+  /* A blocking call iterates its own context only: it cannot wait for a
+   * slot that requests of other contexts hold, nor for connections whose
+   * end another context would dispatch. It goes at once, on the headroom
+   * the session keeps above the client's limit. */
+  if (_cs_client_in_blocking_call ())
+    {
+      data->flags |= CS_CALL_BLOCKING;
+      data->state = CALL_SENDING;
+      connect_caller (data, gtask, cancellable, unsent_cancellable);
+      call_send (gtask);
+      return;
+    }
+
   /* the queue holds the reference of the exchange until it is sent */
   g_mutex_lock (&self->queue_lock);
   data->state = CALL_WAITING;
   g_queue_push_tail_link (queue_for (self, data), &data->link);
   g_mutex_unlock (&self->queue_lock);
 
-  if (cancellable != NULL)
-    data->caller_cancellable = g_object_ref (cancellable);
-  if (unsent_cancellable != NULL)
-    data->unsent_cancellable = g_object_ref (unsent_cancellable);
-  data->caller_handler = connect_cancellable (cancellable, G_CALLBACK (call_cancelled_cb), gtask);
-  data->unsent_handler = connect_cancellable (unsent_cancellable,
-                                              G_CALLBACK (call_unsent_cancelled_cb), gtask);
+  connect_caller (data, gtask, cancellable, unsent_cancellable);
   admit (self);
+}
+
+/* Whether the request left: a request that did not (cancelled while it
+ * waited, refused before sending) carried nothing out. */
+gboolean
+_cs_client_call_was_sent (GAsyncResult *result)
+{
+  CallData *data = g_task_get_task_data (G_TASK (result));
+
+  return data->attempts > 0;
 }
 
 /* On success, @reply takes the parsed reply. On failure, @reply still gets
@@ -806,5 +850,9 @@ _cs_client_init_queue (CsClient *self)
   guint session_limit = MIN (soup_session_get_max_conns_per_host (self->session),
                              soup_session_get_max_conns (self->session));
 
+  /* a session of the application's may have no headroom left for
+   * blocking calls: keep some below its limit when it can */
+  if (session_limit > BLOCKING_HEADROOM && session_limit < self->max_connections + BLOCKING_HEADROOM)
+    session_limit -= BLOCKING_HEADROOM;
   self->max_in_flight = MAX (1, MIN (self->max_connections, session_limit));
 }

@@ -78,7 +78,12 @@ struct _CsClient
 typedef enum {
   CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
   CS_CALL_LONG       = 1 << 1,   /* held by the service: get-token-timeout */
+  CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue */
 } CsCallFlags;
+
+/* The session keeps this many connections above max-connections, for the
+ * requests of blocking calls, which never wait in the client's queue. */
+#define BLOCKING_HEADROOM 8
 
 void        _cs_client_init_queue      (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,
@@ -89,6 +94,7 @@ void        _cs_client_call_async      (CsClient            *self,
                                         GCancellable        *unsent_cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+gboolean    _cs_client_call_was_sent   (GAsyncResult        *result);
 gboolean    _cs_client_call_finish     (CsClient            *self,
                                         GAsyncResult        *result,
                                         CsReply             *reply,
@@ -104,10 +110,15 @@ void        _cs_client_create_task_started (CsClient            *client,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
 
+/* cs-client-sync.c */
+gboolean    _cs_client_in_blocking_call (void);
+
 /* cs-client-solve.c */
 void        _cs_client_solve_init      (CsClient            *self);
 void        _cs_client_solve_clear     (CsClient            *self);
-void        _cs_client_wake_create_waiters (GSList          *waiters);
+void        _cs_client_wake_create_waiters (GSList          *waiters,
+                                            const GError    *error,
+                                            gboolean         sent);
 
 /* cs-client-plan.c */
 typedef struct _CsPollPlan CsPollPlan;

@@ -296,11 +296,17 @@ solve_caller_cancelled_cb (GCancellable *caller_cancellable,
 /* --- A solve's life -------------------------------------------------------------- */
 
 static GError *
-timeout_error (GTask *gtask)
+timeout_error (GTask      *gtask,
+               SolveState  state)
 {
   CsClient *client = g_task_get_source_object (gtask);
   SolveData *data = solve_data (gtask);
 
+  if (state == SOLVE_JOINING)
+    return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
+                        "the deadline of %u ms passed while another call's createTask of "
+                        "this task was on its way; that call will have its task id",
+                        client->deadline);
   if (cs_task_get_task_id (data->task) == NULL)
     return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                         "the deadline of %u ms passed before the task was created; "
@@ -319,8 +325,9 @@ solve_end (GTask  *gtask,
 {
   SolveData *data = solve_data (gtask);
   Scheduler *scheduler = data->scheduler;
+  SolveState state = data->state;
 
-  if (data->state == SOLVE_FINISHED)
+  if (state == SOLVE_FINISHED)
     {
       g_clear_error (&error);
       return;
@@ -337,7 +344,7 @@ solve_end (GTask  *gtask,
     error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the solve was cancelled");
   else if (error == NULL && (data->deadline_passed || g_get_monotonic_time () >= data->deadline) &&
            cs_task_get_status (data->task) != CS_TASK_STATUS_READY)
-    error = timeout_error (gtask);
+    error = timeout_error (gtask, state);
   else if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
            data->deadline_passed &&
            (data->caller_cancellable == NULL ||
@@ -345,7 +352,7 @@ solve_end (GTask  *gtask,
     {
       /* a request the deadline cut short is the deadline's error */
       g_error_free (error);
-      error = timeout_error (gtask);
+      error = timeout_error (gtask, state);
     }
 
   /* the scheduler may go: nothing may wake it any more */
@@ -518,6 +525,22 @@ solve_continue (GTask *gtask)
   solve_wait (gtask);
 }
 
+static void solve_create_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+/* Sends createTask for a task this solve marked as being created. */
+static void
+solve_create (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+
+  data->state = SOLVE_CREATING;
+  _cs_client_create_task_started (g_task_get_source_object (gtask), data->task,
+                                  data->caller_cancellable, data->cancellable,
+                                  solve_create_cb, gtask);
+}
+
 static void
 solve_create_cb (GObject      *source,
                  GAsyncResult *result,
@@ -540,34 +563,63 @@ solve_create_cb (GObject      *source,
   solve_continue (gtask);
 }
 
+/* How a createTask that solves waited for ended, for each of them. */
+typedef struct {
+  GTask    *gtask;
+  GError   *error;   /* NULL: the task exists */
+  gboolean  sent;
+} CreateEnd;
+
+static void
+create_end_free (CreateEnd *end)
+{
+  g_object_unref (end->gtask);
+  g_clear_error (&end->error);
+  g_free (end);
+}
+
 static gboolean
 solve_joined_cb (gpointer user_data)
 {
-  GTask *gtask = user_data;
+  CreateEnd *end = user_data;
+  GTask *gtask = end->gtask;
   SolveData *data = solve_data (gtask);
 
   if (data->state != SOLVE_JOINING)
     return G_SOURCE_REMOVE;
-  if (cs_task_get_task_id (data->task) == NULL &&
-      cs_task_get_status (data->task) != CS_TASK_STATUS_READY)
-    solve_end (gtask, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                           "the createTask this solve waited for failed"));
-  else
+  if (cs_task_get_task_id (data->task) != NULL ||
+      cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     solve_continue (gtask);
+  else if (!end->sent)
+    {
+      /* nothing left: this solve creates the task, or waits for the one
+       * that took it over */
+      if (_cs_task_begin_create (data->task, gtask))
+        solve_create (gtask);
+    }
+  else
+    solve_end (gtask, g_error_new (end->error->domain, end->error->code,
+                                   "the createTask this solve waited for failed: %s",
+                                   end->error->message));
   return G_SOURCE_REMOVE;
 }
 
 /* A createTask of a task ended: the solves that waited for it go on, each
  * on its own context. */
 void
-_cs_client_wake_create_waiters (GSList *waiters)
+_cs_client_wake_create_waiters (GSList       *waiters,
+                                const GError *error,
+                                gboolean      sent)
 {
   for (GSList *l = waiters; l != NULL; l = l->next)
     {
-      GTask *gtask = l->data;
+      CreateEnd *end = g_new0 (CreateEnd, 1);
 
-      g_main_context_invoke_full (g_task_get_context (gtask), G_PRIORITY_DEFAULT,
-                                  solve_joined_cb, gtask, g_object_unref);
+      end->gtask = l->data;
+      end->error = error != NULL ? g_error_copy (error) : NULL;
+      end->sent = sent;
+      g_main_context_invoke_full (g_task_get_context (end->gtask), G_PRIORITY_DEFAULT,
+                                  solve_joined_cb, end, (GDestroyNotify) create_end_free);
     }
   g_slist_free (waiters);
 }
@@ -661,9 +713,7 @@ cs_client_solve_async (CsClient            *client,
       data->state = SOLVE_JOINING;
       return;
     }
-  data->state = SOLVE_CREATING;
-  _cs_client_create_task_started (client, task, cancellable, data->cancellable,
-                                  solve_create_cb, gtask);
+  solve_create (gtask);
 }
 
 /**

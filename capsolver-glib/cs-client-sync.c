@@ -16,15 +16,29 @@
 
 typedef struct {
   GMainContext *context;
+  GMainContext *outer;     /* of a blocking call this one is inside */
   GAsyncResult *result;
 } SyncCall;
+
+/* The private context of the blocking call the thread is in, if any. */
+static GPrivate blocking_context;
+
+gboolean
+_cs_client_in_blocking_call (void)
+{
+  GMainContext *context = g_private_get (&blocking_context);
+
+  return context != NULL && context == g_main_context_get_thread_default ();
+}
 
 static void
 sync_call_begin (SyncCall *call)
 {
   call->context = g_main_context_new ();
   call->result = NULL;
+  call->outer = g_private_get (&blocking_context);
   g_main_context_push_thread_default (call->context);
+  g_private_set (&blocking_context, call->context);
 }
 
 static void
@@ -48,6 +62,7 @@ sync_call_wait (SyncCall *call)
    * context that is about to go, and the next call waits forever. */
   while (g_main_context_pending (call->context))
     g_main_context_iteration (call->context, FALSE);
+  g_private_set (&blocking_context, call->outer);
   g_main_context_pop_thread_default (call->context);
   g_main_context_unref (call->context);
   return call->result;

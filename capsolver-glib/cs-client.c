@@ -105,8 +105,10 @@ client_constructed (GObject *object)
     {
       self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
                                                      "timeout", SESSION_IO_TIMEOUT,
-                                                     "max-conns", self->max_connections,
-                                                     "max-conns-per-host", self->max_connections,
+                                                     "max-conns",
+                                                     self->max_connections + BLOCKING_HEADROOM,
+                                                     "max-conns-per-host",
+                                                     self->max_connections + BLOCKING_HEADROOM,
                                                      NULL);
       g_signal_connect (self->session, "request-queued",
                         G_CALLBACK (session_request_queued_cb), NULL);
@@ -1299,10 +1301,12 @@ apply_create_reply (CsTask   *task,
 /* Ends a createTask or getToken: the task is no longer being created, and
  * the solves that waited for it go on. */
 static void
-create_task_return (GTask  *gtask,
-                    GError *error)
+create_task_return (GTask    *gtask,
+                    GError   *error,
+                    gboolean  sent)
 {
-  _cs_client_wake_create_waiters (_cs_task_end_create (g_task_get_task_data (gtask)));
+  _cs_client_wake_create_waiters (_cs_task_end_create (g_task_get_task_data (gtask)),
+                                  error, sent);
   if (error != NULL)
     g_task_return_error (gtask, error);
   else
@@ -1319,6 +1323,7 @@ create_task_cb (GObject      *source,
   CsTask *task = g_task_get_task_data (gtask);
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
+  gboolean sent = _cs_client_call_was_sent (result);
 
   if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
       apply_create_reply (task, &reply, &error) &&
@@ -1328,7 +1333,7 @@ create_task_cb (GObject      *source,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
   if (error != NULL)
     redact_task_secrets (task, error);
-  create_task_return (gtask, error);
+  create_task_return (gtask, error, sent);
 }
 
 /* Sends @method (createTask or getToken) for a task marked as being
@@ -1355,7 +1360,7 @@ send_create (CsClient            *client,
   if (!check_can_send (client, &error) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
-      create_task_return (gtask, error);
+      create_task_return (gtask, error, FALSE);
       return;
     }
 

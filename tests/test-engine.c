@@ -158,6 +158,99 @@ solve_call_clear (SolveCall *call)
   g_clear_error (&call->error);
 }
 
+/* A cancellable cancelled in another thread just as its call ends: the
+ * call ends once, cancelled or done, and nothing touches what it freed. */
+static gpointer
+cancel_soon_thread (gpointer cancellable)
+{
+  g_usleep (g_random_int_range (0, 3000));
+  g_cancellable_cancel (cancellable);
+  return NULL;
+}
+
+static void
+test_cancel_from_another_thread (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+
+  mock_server_set_fallback (server, "getBalance", 200, REPLY_BALANCE);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      BalanceCall call = { 0, };
+      GThread *thread;
+
+      cs_client_get_balance_async (client, cancellable, balance_cb, &call);
+      thread = g_thread_new ("cancel", cancel_soon_thread, cancellable);
+      wait_until (&call.done);
+      g_assert_true (call.balance != NULL ||
+                     g_error_matches (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+      balance_call_clear (&call);
+      /* the call's GTask goes now, or when libsoup lets go of it */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_thread_join (thread);
+    }
+}
+
+/* A blocking call made while async calls of the same thread hold every
+ * slot goes at once: nothing iterates their context meanwhile. */
+static void
+test_blocking_behind_async (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (server, 1);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  BalanceCall busy = { 0, };
+
+  mock_server_add_delayed_reply (server, "getBalance", 200, 200, REPLY_BALANCE);
+  mock_server_set_fallback (server, "getBalance", 200, REPLY_BALANCE);
+  cs_client_set_request_timeout (client, 3000);
+  cs_client_get_balance_async (client, NULL, balance_cb, &busy);
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_no_error (error);
+  wait_until (&busy.done);
+  g_assert_no_error (busy.error);
+  balance_call_clear (&busy);
+}
+
+/* A worker's blocking call after the main thread used every connection:
+ * the main context's idle connections do not hold it up. */
+static gpointer
+blocking_balance_thread (gpointer client)
+{
+  GError *error = NULL;
+  g_autoptr(CsBalance) balance = cs_client_get_balance (client, NULL, &error);
+
+  return error;
+}
+
+static void
+test_worker_after_main (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (server, 2);
+  BalanceCall calls[2] = { { 0, }, };
+  GError *error;
+  gint64 start;
+
+  mock_server_set_fallback (server, "getBalance", 200, REPLY_BALANCE);
+  cs_client_set_request_timeout (client, 5000);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    cs_client_get_balance_async (client, NULL, balance_cb, &calls[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      wait_until (&calls[i].done);
+      balance_call_clear (&calls[i]);
+    }
+  start = now_ms ();
+  error = g_thread_join (g_thread_new ("worker", blocking_balance_thread, client));
+  g_assert_no_error (error);
+  g_assert_cmpint (now_ms () - start, <, 1000);
+}
+
 /* A solve whose createTask still waits for a connection at its deadline
  * ends then, having created nothing. */
 static void
@@ -267,8 +360,8 @@ test_one_create_for_overlapping_solves (void)
   g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
 }
 
-/* A solve that waited for another's createTask, which failed, fails too
- * and sends nothing itself. */
+/* A solve that waited for another's createTask, which failed, fails with
+ * its error and sends nothing itself. */
 static void
 test_joined_create_fails (void)
 {
@@ -286,10 +379,43 @@ test_joined_create_fails (void)
     wait_until (&solves[i].done);
 
   g_assert_error (solves[0].error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
-  g_assert_error (solves[1].error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (solves[1].error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
   g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS (solves); i++)
     solve_call_clear (&solves[i]);
+}
+
+/* The solve that was to create the task is cancelled before its createTask
+ * left: the solve that waited for it creates the task itself. */
+static void
+test_joined_create_withdrawn (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (server, 1);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  BalanceCall busy = { 0, };
+  SolveCall creator = { 0, };
+  SolveCall joiner = { 0, };
+
+  mock_server_add_delayed_reply (server, "getBalance", 300, 200, REPLY_BALANCE);
+  mock_server_add_reply (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+  cs_client_get_balance_async (client, NULL, balance_cb, &busy);
+  cs_client_solve_async (client, task, cancellable, solve_cb, &creator);
+  cs_client_solve_async (client, task, NULL, solve_cb, &joiner);
+  g_cancellable_cancel (cancellable);
+  wait_until (&creator.done);
+  wait_until (&joiner.done);
+
+  g_assert_error (creator.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_no_error (joiner.error);
+  g_assert_cmpstr (cs_solution_get_token (joiner.solution), ==, "03AGdB-token");
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+  wait_until (&busy.done);
+  balance_call_clear (&busy);
+  solve_call_clear (&creator);
+  solve_call_clear (&joiner);
 }
 
 static void
@@ -545,11 +671,15 @@ main (int    argc,
 
   g_test_add_func ("/engine/cancel-while-queued", test_cancel_while_queued);
   g_test_add_func ("/engine/deadline-while-queued", test_deadline_while_queued);
+  g_test_add_func ("/engine/cancel-from-another-thread", test_cancel_from_another_thread);
+  g_test_add_func ("/engine/blocking-behind-async", test_blocking_behind_async);
+  g_test_add_func ("/engine/worker-after-main", test_worker_after_main);
   g_test_add_func ("/engine/timeout-counts-from-send", test_timeout_counts_from_send);
   g_test_add_func ("/engine/blocking-after-async", test_blocking_after_async);
   g_test_add_func ("/engine/one-create-for-overlapping-solves",
                    test_one_create_for_overlapping_solves);
   g_test_add_func ("/engine/joined-create-fails", test_joined_create_fails);
+  g_test_add_func ("/engine/joined-create-withdrawn", test_joined_create_withdrawn);
   g_test_add_func ("/engine/get-token", test_get_token);
   g_test_add_func ("/engine/redirect-not-followed", test_redirect_not_followed);
   g_test_add_func ("/engine/too-many-requests", test_too_many_requests);

@@ -120,14 +120,26 @@ call_data_disconnect (CallData *data)
   data->unsent_handler = 0;
 }
 
+/* Closes the body stream while its message and connection are there:
+ * libsoup 3.2 crashes closing one later, from the finalization of the
+ * last GIO operation that held it. */
+static void
+call_close_stream (CallData *data)
+{
+  if (data->stream != NULL && !g_input_stream_is_closed (data->stream) &&
+      !g_input_stream_has_pending (data->stream))
+    g_input_stream_close (data->stream, NULL, NULL);
+}
+
 static void
 call_data_free (CallData *data)
 {
   call_data_disconnect (data);
+  call_close_stream (data);
   g_clear_object (&data->caller_cancellable);
   g_clear_object (&data->unsent_cancellable);
-  g_clear_object (&data->message);
   g_clear_object (&data->stream);
+  g_clear_object (&data->message);
   g_clear_pointer (&data->body, g_byte_array_unref);
   g_free (data->url);
   g_clear_pointer (&data->request_body, g_bytes_unref);
@@ -216,6 +228,7 @@ call_complete (GTask  *gtask,
   if (data->ended)
     {
       g_clear_error (&error);
+      call_close_stream (data);
       return;
     }
   data->ended = TRUE;
@@ -299,6 +312,9 @@ call_cut_short_cb (gpointer user_data)
   GTask *gtask = user_data;
   CallData *data = g_task_get_task_data (gtask);
 
+  /* here, on the request's own context: libsoup's handlers of the
+   * cancellable are not safe in another thread */
+  g_cancellable_cancel (data->cancellable);
   if (!data->ended && data->state == CALL_SENDING)
     call_fail (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                    "%s: cancelled on its way", data->method));
@@ -318,9 +334,6 @@ static void
 call_cancelled_cb (GCancellable *cancellable,
                    GTask        *gtask)
 {
-  CallData *data = g_task_get_task_data (gtask);
-
-  g_cancellable_cancel (data->cancellable);
   withdraw (gtask);
   cut_short (gtask);
 }
@@ -393,6 +406,7 @@ call_fail (GTask  *gtask,
                            (data->flags & CS_CALL_IDEMPOTENT) != 0
                            ? "" : "; it may have been carried out");
     }
+  call_close_stream (data);
   call_complete (gtask, error);
 }
 
@@ -538,6 +552,7 @@ call_read_cb (GObject      *source,
   if (data->ended)
     {
       g_clear_error (&error);
+      call_close_stream (data);
       return;
     }
   if (chunk == NULL)
@@ -580,6 +595,7 @@ call_read_all_cb (GObject      *source,
   if (data->ended)
     {
       g_clear_error (&error);
+      call_close_stream (data);
       return;
     }
   if (error != NULL)
@@ -640,9 +656,16 @@ call_sent_cb (GObject      *source,
   GError *error = NULL;
 
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  /* libsoup's body stream reads through its message without holding it,
+   * and may be closed last by a GIO operation that ends after this call:
+   * it keeps the message */
+  if (data->stream != NULL)
+    g_object_set_data_full (G_OBJECT (data->stream), "cs-message",
+                            g_object_ref (data->message), g_object_unref);
   if (data->ended)
     {
       g_clear_error (&error);
+      call_close_stream (data);
       return;
     }
   if (data->stream == NULL)

@@ -438,6 +438,11 @@ solve_poll_cb (GObject      *source,
                        cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT &&
                        ++data->transient_errors < MAX_TRANSIENT_POLL_ERRORS;
 
+      /* a cooldown the client enforces pauses the task, not ends it: it
+       * exists, and the deadline ends the wait resumably */
+      if (cs_error_get_retry_class (error) == CS_RETRY_CLASS_COOLDOWN &&
+          cs_client_get_paused_for (client) > 0)
+        retry = TRUE;
       if (!retry)
         {
           solve_end (gtask, error);
@@ -470,6 +475,14 @@ solve_poll (GTask *gtask)
 
   if (solve_end_if_polls_spent (gtask))
     return;
+  if (cs_client_get_paused_for (client) > 0)
+    {
+      /* sending would only fail: wait for the end of the pause, looking
+       * again every second (cs_client_resume() may end it early) */
+      data->state = SOLVE_WAITING;
+      scheduler_put (gtask, g_get_monotonic_time () + G_USEC_PER_SEC);
+      return;
+    }
   data->state = SOLVE_POLLING;
   data->previous_poll = data->last_poll != 0 ? data->last_poll : data->created;
   data->last_poll = g_get_monotonic_time ();

@@ -1078,7 +1078,9 @@ cs_client_get_tls_database (CsClient *client)
  *   system's
  *
  * Sets the certificate authorities the client trusts, on its session.
- * Connections opened before keep what they trusted.
+ * Changing it once requests were sent closes the session's connections,
+ * which trusted the authorities of before: requests on their way fail
+ * with %G_IO_ERROR_CANCELLED. Set it before the first request.
  *
  * Since: 1.0
  */
@@ -1086,6 +1088,8 @@ void
 cs_client_set_tls_database (CsClient     *client,
                             GTlsDatabase *database)
 {
+  g_autoptr(GTlsDatabase) system = NULL;
+
   g_return_if_fail (CS_IS_CLIENT (client));
   g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
 
@@ -1093,10 +1097,13 @@ cs_client_set_tls_database (CsClient     *client,
     return;
   /* before construction ends, constructed() applies it */
   if (client->session != NULL)
-    soup_session_set_tls_database (client->session,
-                                   database != NULL
-                                   ? database
-                                   : g_tls_backend_get_default_database (g_tls_backend_get_default ()));
+    {
+      if (database == NULL)
+        system = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+      soup_session_set_tls_database (client->session, database != NULL ? database : system);
+      /* a kept-alive connection would go on trusting what it did */
+      soup_session_abort (client->session);
+    }
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TLS_DATABASE]);
 }
 

@@ -18,6 +18,10 @@
 
 G_BEGIN_DECLS
 
+/* The slowest pace of the time model: a thousand times the service's
+ * (its times in µs then still fit easily). */
+#define MAX_TIME_SCALE 1000.0
+
 /* Requests larger than this are refused with ERROR_BAD_REQUEST. */
 #define CS_SANDBOX_MAX_REQUEST_SIZE (8 * 1024 * 1024)
 

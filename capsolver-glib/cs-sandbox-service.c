@@ -362,8 +362,10 @@ task_expired (CsSandboxService *service,
 {
   if (!time_model (service))
     return now - task->created >= (gint64) service->task_lifetime * G_USEC_PER_SEC;
+  /* the results are kept their real lifetime whatever the scale: a
+   * client polling at the service's pace must still find them */
   return task->finish != 0 && task->finish <= now &&
-         now - task->finish >= period (service, service->task_lifetime);
+         now - task->finish >= (gint64) service->task_lifetime * G_USEC_PER_SEC;
 }
 
 /* Tasks expire in the order of their queue: only its head is looked at. */

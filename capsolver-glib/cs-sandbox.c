@@ -933,9 +933,11 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * solve time, drawn from its family's distribution (see the class
    * documentation) and multiplied by the scale: 1 is the service's pace,
    * 0.01 makes a 10 s solve take 100 ms, 0 makes every task ready at
-   * once. Recognition tasks answer `createTask` after their solve time.
-   * The task timeout, the task lifetime after completion and the
-   * error-storm windows are scaled too (but not at 0).
+   * once, up to 1000 (a thousand times slower than the service).
+   * Recognition tasks answer `createTask` after their solve time. The
+   * task timeout and the error-storm windows are scaled too (but not at
+   * 0); the task lifetime after completion is not, so that a client
+   * polling at the service's pace finds its results.
    *
    * A negative scale, the default (-1), keeps the poll-count model: a
    * token task is ready after #CsSandbox:polls-until-ready polls and
@@ -944,7 +946,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * Since: 1.0
    */
   properties[PROP_TIME_SCALE] =
-    g_param_spec_double ("time-scale", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+    g_param_spec_double ("time-scale", NULL, NULL, -1.0, MAX_TIME_SCALE, -1.0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1640,6 +1642,7 @@ cs_sandbox_set_time_scale (CsSandbox *sandbox,
 
   if (scale < 0.0)
     scale = -1.0;
+  scale = MIN (scale, MAX_TIME_SCALE);
   g_mutex_lock (&sandbox->lock);
   changed = sandbox->service->time_scale != scale;
   sandbox->service->time_scale = scale;

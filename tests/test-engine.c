@@ -491,6 +491,43 @@ test_too_many_requests (void)
   g_assert_cmpuint (mock_server_count_requests (server, NULL), ==, 1);
 }
 
+/* A cooldown the client enforces while a task is polled pauses the solve
+ * until it is over, rather than ending it. */
+static gboolean
+resume_cb (gpointer client)
+{
+  cs_client_resume (client);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cooldown_pauses_polling (void)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (server, 2);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = now_ms ();
+
+  cs_client_set_pause_on_cooldown (client, TRUE);
+  mock_server_add_reply (server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (server, "getTaskResult", 200,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_RATE_LIMIT\","
+                         "\"errorDescription\":\"slow down\"}");
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+  /* the application ends the 30 s pause after half a second */
+  g_timeout_add (500, resume_cb, client);
+  cs_client_solve_async (client, task, NULL, mock_store_result, &result);
+  solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  g_assert_cmpint (now_ms () - start, >=, 500);
+  g_assert_cmpint (now_ms () - start, <, 5000);
+  g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 2);
+}
+
 /* The adaptive plan, replayed on tasks whose solve times follow the
  * family's distribution: lag p50 ≤ 0.3 s, p99 ≤ 1 s, and no more polls
  * than a 1-second schedule on the same tasks. */
@@ -551,6 +588,32 @@ test_adaptive_plan (gconstpointer user_data)
   /* nothing in the stretch where no task is ready */
   g_assert_cmpint (_cs_client_plan_next_poll (client, task, 0, -1), >=,
                    family->solve_time.low_ms);
+}
+
+/* A default client (adaptive polls, planned for the service's pace)
+ * against a sandbox ten times faster: its first poll comes late for that
+ * sandbox, and still finds the result, kept its real lifetime. The time
+ * scale has a ceiling. */
+static void
+test_adaptive_against_fast_sandbox (void)
+{
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(CsClient) client = cs_client_new (CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsTask) task = cs_task_new ("ReCaptchaV3TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cs_sandbox_set_time_scale (sandbox, 1e11);
+  g_assert_cmpfloat (cs_sandbox_get_time_scale (sandbox), ==, 1000.0);
+  cs_sandbox_set_time_scale (sandbox, 0.1);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  cs_client_set_base_url (client, cs_sandbox_get_base_url (sandbox));
+  cs_task_set_string (task, "websiteURL", "https://example.com/fast");
+  cs_task_set_string (task, "websiteKey", "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
+  g_assert_true (cs_client_get_adaptive_polling (client));
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (cs_solution_get_token (solution));
 }
 
 /* Many solves at once on one client: all finish, and the waits between
@@ -683,10 +746,12 @@ main (int    argc,
   g_test_add_func ("/engine/get-token", test_get_token);
   g_test_add_func ("/engine/redirect-not-followed", test_redirect_not_followed);
   g_test_add_func ("/engine/too-many-requests", test_too_many_requests);
+  g_test_add_func ("/engine/cooldown-pauses-polling", test_cooldown_pauses_polling);
   g_test_add_data_func ("/engine/adaptive-plan/recaptcha-v2", "recaptcha-v2", test_adaptive_plan);
   g_test_add_data_func ("/engine/adaptive-plan/recaptcha-v3", "recaptcha-v3", test_adaptive_plan);
   g_test_add_data_func ("/engine/adaptive-plan/turnstile", "turnstile", test_adaptive_plan);
   g_test_add_data_func ("/engine/adaptive-plan/aws-waf", "aws-waf", test_adaptive_plan);
+  g_test_add_func ("/engine/adaptive-against-fast-sandbox", test_adaptive_against_fast_sandbox);
   g_test_add_func ("/engine/ten-thousand", test_ten_thousand);
 
   return g_test_run ();

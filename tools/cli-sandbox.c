@@ -103,8 +103,9 @@ configure_sandbox (CsSandbox       *sandbox,
       if (counts[i].value >= 0)
         counts[i].set (sandbox, counts[i].value);
     }
-  if (!isfinite (options->time_scale))
-    return cli_usage_error (error, "--time-scale: give a number, 1 for the service's pace");
+  if (!isfinite (options->time_scale) || options->time_scale > 1000.0)
+    return cli_usage_error (error, "--time-scale: give a number up to 1000, 1 for the "
+                                   "service's pace");
   cs_sandbox_set_time_scale (sandbox, options->time_scale);
 
   for (char **k = options->keys; k != NULL && *k != NULL; k++)

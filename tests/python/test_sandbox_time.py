@@ -131,8 +131,9 @@ class SandboxTimeTestCase(unittest.TestCase):
                            self.record(first, timings)['readyMs'])
 
     def test_retention(self):
-        # kept 300 s after completion: 300 ms at 0.001
+        # kept task-lifetime seconds after completion, whatever the scale
         self.sandbox.props.time_scale = 0.001
+        self.sandbox.props.task_lifetime = 0
         task_id = self.create(v2_task('https://py.example/retention'))
         self.poll_until_done(task_id)
         time.sleep(0.4)

@@ -111,7 +111,7 @@ typedef struct {
 static void
 print_run (const Run *run)
 {
-  g_print ("  %-22s %7u ops %9.0f ops/s %9.0f req/s %7.1f µs CPU/req %7.1f new conn/1000 req\n",
+  g_print ("  %-22s %7u ops %9.0f ops/s %9.0f req/s %7.1f us CPU/req %7.1f new conn/1000 req\n",
            run->what, run->operations, run->operations / run->seconds,
            run->requests / run->seconds, run->cpu * 1e6 / MAX (run->requests, 1),
            1000.0 * run->connections / MAX (run->requests, 1));
@@ -614,7 +614,7 @@ main (int    argc,
       g_print ("concurrency %u: solves (createTask, then polls) and polls alone\n", c);
       print_run (&client);
       print_run (&polls);
-      g_print ("  %-22s %7.1f µs CPU/req while the client ran\n", "sandbox",
+      g_print ("  %-22s %7.1f us CPU/req while the client ran\n", "sandbox",
                client_server_cpu * 1e6 / MAX (client.requests, 1));
       print_run (&bare);
       if (wrk > 0)
@@ -626,9 +626,9 @@ main (int    argc,
                  client.peak_rss_kib,
                  (double) (client.peak_rss_kib - client.base_rss_kib) / MIN (c, total));
       print_ratio ("polls/s, client / bare loop", polls.requests / polls.seconds,
-                   bare.requests / bare.seconds, "≥ 0.90");
+                   bare.requests / bare.seconds, ">= 0.90");
       print_ratio ("CPU per poll, client / bare loop", polls.cpu / polls.requests,
-                   bare.cpu / bare.requests, "≤ 1.15");
+                   bare.cpu / bare.requests, "<= 1.15");
       print_ratio ("solve requests/s, client / bare loop", client.requests / client.seconds,
                    bare.requests / bare.seconds, "-");
       print_ratio ("CPU per solve request, client / bare loop", client.cpu / client.requests,
@@ -657,7 +657,7 @@ main (int    argc,
                    adaptive.p50, adaptive.p99, adaptive.polls, adaptive.n);
           g_print ("  1-second schedule:  lag p50 %.2f s, p99 %.2f s, %.2f polls per task (%u tasks)\n",
                    fixed.p50, fixed.p99, fixed.polls, fixed.n);
-          g_print ("  targets: p50 ≤ 0.30 s, p99 ≤ 1.00 s, polls ≤ the 1-second schedule's\n");
+          g_print ("  targets: p50 <= 0.30 s, p99 <= 1.00 s, polls <= the 1-second schedule's\n");
         }
     }
   return 0;

@@ -136,7 +136,10 @@ class SandboxProcessTestCase(unittest.TestCase):
         print('# %d connections in %.1f s; open fds %d -> %d; RSS %d -> %d KiB'
               % (CONNECTIONS, elapsed, fds, after_fds, rss, after_rss))
         self.assertLessEqual(after_fds, fds)
-        self.assertLess(after_rss - rss, RSS_SLACK)
+        # AddressSanitizer keeps freed memory in quarantine: only the fds
+        # tell there (HACKING.md runs this suite under it)
+        if 'ASAN_OPTIONS' not in os.environ:
+            self.assertLess(after_rss - rss, RSS_SLACK)
 
     def assertClosedBySandbox(self, sock):
         sock.settimeout(10)

@@ -89,7 +89,7 @@ typedef struct {
   GInputStream *stream;
   GByteArray   *body;
   const char   *method;
-  char         *url;
+  GUri         *uri;
   GBytes       *request_body;
   CsCallFlags   flags;
   guint         attempts;
@@ -141,7 +141,7 @@ call_data_free (CallData *data)
   g_clear_object (&data->stream);
   g_clear_object (&data->message);
   g_clear_pointer (&data->body, g_byte_array_unref);
-  g_free (data->url);
+  g_clear_pointer (&data->uri, g_uri_unref);
   g_clear_pointer (&data->request_body, g_bytes_unref);
   _cs_reply_clear (&data->reply);
   if (data->timeout_source != NULL)
@@ -709,7 +709,7 @@ call_send (GTask *gtask)
     }
 
   g_clear_object (&data->message);
-  data->message = soup_message_new (SOUP_METHOD_POST, data->url);
+  data->message = soup_message_new_from_uri (SOUP_METHOD_POST, data->uri);
   data->attempts++;
   /* A redirect is never followed. The flag lets libsoup send on a
    * kept-alive connection, which it does not resend a POST on (flagged or
@@ -723,31 +723,29 @@ call_send (GTask *gtask)
                                 "Accept", "application/json");
 
   call_start_clock (gtask, call_timeout_ms (self, data));
-  g_debug ("%s: POST %s", data->method, data->url);
+  g_debug ("%s: POST %s", data->method, g_uri_get_path (data->uri));
   soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
 
-/* An http or https URL with a host, or NULL with @error set: libsoup
- * criticals on some others. */
-static char *
-method_url (CsClient    *self,
+/* The URL of @method, parsed once for every attempt. The callers checked
+ * the base URL (_cs_client_check_base_url()); this only keeps libsoup
+ * from ever seeing a URL it would not take. */
+static GUri *
+method_uri (CsClient    *self,
             const char  *method,
             GError     **error)
 {
   g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
-  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  GUri *uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
 
-  if (scheme == NULL || host == NULL || *host == '\0' ||
-      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
+      g_clear_pointer (&uri, g_uri_unref);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "cannot send to “%s”: not an HTTP URL with a host", self->base_url);
-      return NULL;
     }
-  return g_steal_pointer (&url);
+  return uri;
 }
 
 static gulong
@@ -804,7 +802,7 @@ _cs_client_call_async (CsClient            *self,
   data->cancellable = g_cancellable_new ();
   g_task_set_task_data (gtask, data, (GDestroyNotify) call_data_free);
 
-  data->url = method_url (self, method, &error);
+  data->uri = method_uri (self, method, &error);
   if (error == NULL)
     error = check_paused (self);
   if (error != NULL)

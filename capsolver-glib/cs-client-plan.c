@@ -188,39 +188,42 @@ plan_new (const CsTaskFamily *family)
   return plan;
 }
 
-/* The plan of @task's family; call with solve_lock held. */
-static CsPollPlan *
-plan_lookup (CsClient *client,
-             CsTask   *task)
+/* The plan of @task's family, made on first use; it lives as long as the
+ * client, so a solve looks it up once. */
+CsPollPlan *
+_cs_client_plan_for_task (CsClient *client,
+                          CsTask   *task)
 {
   const char *type_name = cs_task_get_type_name (task);
   const CsTaskFamily *family = _cs_task_family_lookup (type_name, NULL);
   /* a task resumed from its id alone has no type */
   const char *key = family != NULL ? family->name : type_name != NULL ? type_name : "";
-  CsPollPlan *plan = g_hash_table_lookup (client->poll_plans, key);
+  CsPollPlan *plan;
 
+  g_mutex_lock (&client->solve_lock);
+  plan = g_hash_table_lookup (client->poll_plans, key);
   if (plan == NULL)
     {
       plan = plan_new (family != NULL ? family : &unknown_family);
       g_hash_table_insert (client->poll_plans, g_strdup (key), plan);
     }
+  g_mutex_unlock (&client->solve_lock);
   return plan;
 }
 
-/* When to poll @task next, in ms after it was created: the plan's first
+/* When to poll a task of @plan next, in ms after it was created: the plan's first
  * step after @now_ms, and at least MIN_STEP_MS after the last poll sent
  * at @last_ms (or now, for the first poll of a solve). */
 gint64
-_cs_client_plan_next_poll (CsClient *client,
-                           CsTask   *task,
-                           gint64    now_ms,
-                           gint64    last_ms)
+_cs_client_plan_next_poll (CsClient   *client,
+                           CsPollPlan *plan,
+                           gint64      now_ms,
+                           gint64      last_ms)
 {
-  CsPollPlan *plan;
   gint64 next = now_ms + MAX_STEP_MS;
 
+  /* the steps change when an observation remakes them */
   g_mutex_lock (&client->solve_lock);
-  plan = plan_lookup (client, task);
   for (guint i = 0; i < plan->n_steps; i++)
     if (plan->steps[i] > now_ms)
       {
@@ -231,18 +234,15 @@ _cs_client_plan_next_poll (CsClient *client,
   return last_ms >= 0 ? MAX (next, last_ms + MIN_STEP_MS) : next;
 }
 
-/* @task was found ready by a poll sent @ready_ms after createTask, and
+/* A task of @plan was found ready by a poll sent @ready_ms after createTask, and
  * pending by the one sent at @pending_ms. */
 void
-_cs_client_plan_observe (CsClient *client,
-                         CsTask   *task,
-                         gint64    ready_ms,
-                         gint64    pending_ms)
+_cs_client_plan_observe (CsClient   *client,
+                         CsPollPlan *plan,
+                         gint64      ready_ms,
+                         gint64      pending_ms)
 {
-  CsPollPlan *plan;
-
   g_mutex_lock (&client->solve_lock);
-  plan = plan_lookup (client, task);
   plan_add (plan, pending_ms, ready_ms, 1.0);
   /* plans are remade as observations double, then every 25 % more */
   if (++plan->observations >= plan->planned_at + MAX (8, plan->planned_at / 4))

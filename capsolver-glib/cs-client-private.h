@@ -125,12 +125,14 @@ typedef struct _CsPollPlan CsPollPlan;
 
 void        _cs_client_plan_init       (CsClient            *self);
 void        _cs_client_plan_clear      (CsClient            *self);
+CsPollPlan *_cs_client_plan_for_task   (CsClient            *client,
+                                        CsTask              *task);
 gint64      _cs_client_plan_next_poll  (CsClient            *client,
-                                        CsTask              *task,
+                                        CsPollPlan          *plan,
                                         gint64               now_ms,
                                         gint64               last_ms);
 void        _cs_client_plan_observe    (CsClient            *client,
-                                        CsTask              *task,
+                                        CsPollPlan          *plan,
                                         gint64               ready_ms,
                                         gint64               pending_ms);
 /* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be

@@ -33,6 +33,7 @@ typedef struct _Scheduler Scheduler;
 
 typedef struct {
   CsTask       *task;
+  CsPollPlan   *plan;             /* of its family, the client's */
   Scheduler    *scheduler;
   SolveState    state;
   guint         heap_index;
@@ -387,7 +388,7 @@ next_poll_time (CsClient  *client,
     return now + (gint64) (data->plan_step == 0 ? client->first_poll_delay
                                                 : client->poll_interval) * 1000;
 
-  offset_ms = _cs_client_plan_next_poll (client, data->task, (now - data->created) / 1000,
+  offset_ms = _cs_client_plan_next_poll (client, data->plan, (now - data->created) / 1000,
                                          data->last_poll != 0
                                          ? (data->last_poll - data->created) / 1000 : -1);
   return data->created + offset_ms * 1000 + g_random_int_range (0, POLL_JITTER_MS * 1000);
@@ -458,7 +459,7 @@ solve_poll_cb (GObject      *source,
   data->transient_errors = 0;
   if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     {
-      _cs_client_plan_observe (client, data->task,
+      _cs_client_plan_observe (client, data->plan,
                                (data->last_poll - data->created) / 1000,
                                (data->previous_poll - data->created) / 1000);
       solve_end (gtask, NULL);
@@ -688,6 +689,7 @@ cs_client_solve_async (CsClient            *client,
   /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
   data->task = g_object_ref (task);
+  data->plan = _cs_client_plan_for_task (client, task);
   data->heap_index = G_MAXUINT;
   data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
   data->cancellable = g_cancellable_new ();

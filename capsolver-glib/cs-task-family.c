@@ -40,7 +40,8 @@ static const CsTaskField user_agent =
 static const CsTaskField page_action =
   { "page-action", "pageAction", CS_TASK_FIELD_KIND_STRING, 0, NULL, "login" };
 static const CsTaskField enterprise_payload =
-  { "enterprise-payload", "enterprisePayload", CS_TASK_FIELD_KIND_OBJECT, 0, NULL, "{\"s\":\"value\"}" };
+  { "enterprise-payload", "enterprisePayload", CS_TASK_FIELD_KIND_OBJECT, 0, NULL,
+    "{\"s\":\"value\"}" };
 static const CsTaskField session =
   { "session", "isSession", CS_TASK_FIELD_KIND_BOOLEAN, 0, NULL, "true" };
 static const CsTaskField api_domain =
@@ -49,7 +50,8 @@ static const CsTaskField cookies =
   { "cookies", "cookies", CS_TASK_FIELD_KIND_COOKIES, 0, NULL, "name=value" };
 
 /* The site key of each family looks its own. */
-#define WEBSITE_KEY_REQUIRED(example) FIELD ("website-key", "websiteKey", STRING, REQ, NULL, example)
+#define WEBSITE_KEY_REQUIRED(example) \
+  FIELD ("website-key", "websiteKey", STRING, REQ, NULL, example)
 #define RECAPTCHA_KEY "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-"
 
 static const CsTaskField * const image_to_text_fields[] = {

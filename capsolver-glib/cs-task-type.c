@@ -230,8 +230,7 @@ cs_task_type_get_wire_name (const CsTaskType *type,
 char **
 cs_task_type_dup_wire_names (const CsTaskType *type)
 {
-  GStrvBuilder *builder;
-  char **names;
+  g_autoptr(GStrvBuilder) builder = NULL;
 
   g_return_val_if_fail (type != NULL, NULL);
 
@@ -244,9 +243,7 @@ cs_task_type_dup_wire_names (const CsTaskType *type)
         if (name != NULL)
           g_strv_builder_add (builder, name);
       }
-  names = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return names;
+  return g_strv_builder_end (builder);
 }
 
 /**

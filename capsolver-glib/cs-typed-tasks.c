@@ -164,12 +164,11 @@ append_image (gpointer    task,
               const char *member,
               GBytes     *image)
 {
-  JsonNode *images = cs_task_get_field (task, member);
+  JsonNode *node = cs_task_get_field (task, member);
+  JsonArray *images = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                   : NULL;
 
-  _cs_task_write_field (task, member,
-                        _cs_task_field_images_append (images != NULL && JSON_NODE_HOLDS_ARRAY (images)
-                                                      ? json_node_get_array (images) : NULL,
-                                                      image));
+  _cs_task_write_field (task, member, _cs_task_field_images_append (images, image));
 }
 
 /* The many families whose constructor takes the page and the site key. */

@@ -261,7 +261,8 @@ testCase('task-types/every-type', {
     setup: sandbox => {
         const image = GLib.base64_encode(captchaBytes().toArray());
         const types = CapSolver.TaskType.get_all();
-        return {types, tasks: types.map(type => taskFromSchema(type, image)), client: makeClient(sandbox)};
+        const tasks = types.map(type => taskFromSchema(type, image));
+        return {types, tasks, client: makeClient(sandbox)};
     },
     body: async ({client, tasks}) => {
         const solutions = [];
@@ -274,8 +275,8 @@ testCase('task-types/every-type', {
         ok(error === undefined, `no error (${error})`);
         ok(tasks.every((task, i) => task.get_task_type().get_name() === types[i].get_name()),
             'each task is of its type');
-        ok(value?.length === types.length && tasks.every(t => t.status === CapSolver.TaskStatus.READY),
-            'every type is solved');
+        ok(value?.length === types.length &&
+            tasks.every(t => t.status === CapSolver.TaskStatus.READY), 'every type is solved');
     },
 });
 

@@ -169,7 +169,8 @@ class CommandTest(unittest.TestCase):
 
     def test_types_lists_every_type(self):
         listed = self.run_command('types', '--names').split()
-        printed = {entry['name']: entry for entry in json.loads(self.run_command('--json', 'types'))}
+        printed = {entry['name']: entry
+                   for entry in json.loads(self.run_command('--json', 'types'))}
         for task_type in CapSolver.TaskType.get_all():
             name = task_type.get_name()
             with self.subTest(type=name):

@@ -16,6 +16,7 @@
 #include "cs-package.h"
 #include "cs-balance.h"
 #include "cs-task.h"
+#include "cs-task-type.h"
 #include "cs-typed-tasks.h"
 #include "cs-client.h"
 #include "cs-sandbox.h"

@@ -29,7 +29,7 @@
 #define PRIOR_WEIGHT    32.0      /* the table's prior counts as this many tasks */
 #define FIRST_POLL_P    0.01      /* no poll before this fraction is ready */
 #define DENSITY_WINDOW  5         /* bins each side when reading a density */
-#define MAX_STEPS       120       /* the service answers no more polls */
+#define MAX_STEPS       CS_MAX_POLLS_PER_TASK
 #define BUDGET_FRACTION 0.98      /* of the polls of a 1-second schedule */
 
 /* Types the table does not know: tokens in one to thirty seconds. */

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 #define MAX_STEP_MS              1000
 #define DEFAULT_POLL_INTERVAL    3000   /* ms; what the service asks for */
 #define DEFAULT_DEADLINE         150000 /* ms; the service gives up at 120 s */
-#define DEFAULT_MAX_POLLS        120    /* the service answers no more per task */
+#define DEFAULT_MAX_POLLS        CS_MAX_POLLS_PER_TASK
 #define DEFAULT_REQUEST_TIMEOUT  60000  /* ms for one whole HTTP exchange */
 #define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
 /* Set on a message whose connection resumed a TLS session this client

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
 #define CS_MAX_REPLY_SIZE (8 * 1024 * 1024)
 /* json-glib 1.6 recurses without a limit; refuse deeper documents. */
 #define CS_MAX_JSON_DEPTH 64
+/* getTaskResult answers this many polls of a task; the next one loses it. */
+#define CS_MAX_POLLS_PER_TASK 120
 
 /* --- Small helpers -------------------------------------------------------- */
 
@@ -106,7 +108,10 @@ const char *_cs_reply_status_to_string  (CsTaskStatus  status);
 
 /* --- Tasks ---------------------------------------------------------------- */
 
-JsonObject  *_cs_task_get_fields         (CsTask       *task);
+/* The one writer of a task's fields (node owned; NULL removes). */
+void         _cs_task_write_field        (CsTask       *task,
+                                          const char   *member,
+                                          JsonNode     *node);
 JsonObject  *_cs_task_to_valid_json      (CsTask       *task,
                                           GError      **error);
 void         _cs_task_set_task_id        (CsTask       *task,
@@ -120,43 +125,42 @@ gboolean     _cs_task_begin_create       (CsTask       *task,
                                           gpointer      waiter);
 GSList      *_cs_task_end_create         (CsTask       *task);
 
-/* --- The table of task families -------------------------------------------
+/* --- The table of task types (cs-task-family.c) ---------------------------
  *
- * One table describes every task type the library knows: the type names of
- * each family, whether it needs a proxy, and its fields. The typed tasks
- * build their GObject properties and their JSON from it; the client
- * validates before sending with it; the sandbox validates requests with it.
+ * One row per family of task types describes every task type the library
+ * knows: its typed class, its type names, whether it needs a proxy, and its
+ * fields. The public CsTaskType (cs-task-type.c) is this row, read through
+ * accessors; inside the library it is called a CsTaskFamily, and it also
+ * carries what stays private: whether the service answers in createTask,
+ * the solve time, and the members a solution promises. The typed tasks
+ * build their properties from it, the client validates before sending with
+ * it, the sandbox validates and answers with it, the reply check reads its
+ * promised members, and the command prints it.
  */
 
 typedef enum {
-  CS_FIELD_STRING,
-  CS_FIELD_BOOLEAN,
-  CS_FIELD_INT,
-  CS_FIELD_DOUBLE,
-  CS_FIELD_STRV,      /* JSON array of strings */
-  CS_FIELD_OBJECT,    /* JSON object, a JsonObject property */
-  CS_FIELD_COOKIES,   /* "name=value" strings <-> [{"name":…,"value":…}] */
-} CsFieldKind;
-
-typedef enum {
-  CS_FIELD_OPTIONAL = 0,
-  CS_FIELD_REQUIRED = 1 << 0,
+  CS_FIELD_REQUIRED = 1 << 0,   /* unless the member `unless` is there */
   CS_FIELD_IMAGE    = 1 << 1,   /* base64 PNG/JPEG/GIF/WebP (or an array of them) */
 } CsFieldFlags;
 
-typedef struct {
-  const char  *property;     /* kebab-case property name; NULL: not a property */
-  const char  *json_name;    /* camelCase member; "a.b" is member b of object a */
-  CsFieldKind  kind;
-  CsFieldFlags flags;
-  const char  *unless;       /* REQUIRED only when this member is absent */
-} CsTaskField;
+struct _CsTaskField {
+  const char      *property;  /* kebab-case property name; NULL: not a property */
+  const char      *member;    /* camelCase member; "a.b" is member b of object a */
+  CsTaskFieldKind  kind;
+  CsFieldFlags     flags;
+  const char      *unless;    /* REQUIRED only when this member is absent */
+  const char      *example;   /* a value as text, or NULL (images: a file) */
+};
 
-typedef enum {
-  CS_PROXY_RULE_NONE,        /* never takes a proxy */
-  CS_PROXY_RULE_OPTIONAL,    /* proxy variant and ProxyLess variant */
-  CS_PROXY_RULE_REQUIRED,    /* only the proxy variant */
-} CsProxyRule;
+/* How one provider spells the variants of a type: NULL for a variant it
+ * does not have. The rows hold CapSolver's; a provider dialect maps a
+ * family name to its own. */
+typedef struct {
+  const char *proxyless;             /* also the only name of a type without proxy */
+  const char *proxy;                 /* also the only name of a type that needs one */
+  const char *enterprise_proxyless;
+  const char *enterprise_proxy;
+} CsTaskSpelling;
 
 /* How long the service takes to solve a task of a family: from low_ms to
  * high_ms, most often near the middle (the quantile function is
@@ -167,24 +171,28 @@ typedef struct {
   guint high_ms;
 } CsSolveTime;
 
-typedef struct {
-  const char        *name;                /* short family name, "recaptcha-v2" */
-  const char        *type_name;           /* the variant with a proxy, or the only one */
-  const char        *proxyless_type_name; /* NULL if none */
-  const char        *enterprise_type_name;
-  const char        *enterprise_proxyless_type_name;
-  CsProxyRule        proxy;
-  gboolean           synchronous;         /* answered in createTask (for the sandbox) */
-  const CsTaskField *fields;              /* terminated by a zeroed entry */
-  CsSolveTime        solve_time;
+struct _CsTaskType {
+  const char                *name;            /* the family, "recaptcha-v2" */
+  GType                    (*get_type) (void); /* its typed class */
+  CsProxyRequirement         proxy;
+  CsTaskSpelling             spelling;        /* CapSolver's type names */
+  gboolean                   synchronous;     /* answered in createTask (for the sandbox) */
+  const CsTaskField * const *fields;          /* NULL-terminated */
+  CsSolveTime                solve_time;
   /* members of a ready solution of which at least one is always there;
    * NULL-terminated */
-  const char * const *solution_fields;
-} CsTaskFamily;
+  const char * const        *solution_fields;
+};
 
+typedef struct _CsTaskType CsTaskFamily;
+
+const CsTaskFamily * const *_cs_task_family_get_all (guint               *n_families);
+/* The family of a type name, in any case; @with_proxy (nullable) tells
+ * whether the name is a variant with a proxy. */
 const CsTaskFamily *_cs_task_family_lookup   (const char          *type_name,
                                               gboolean            *with_proxy);
-const CsTaskFamily *_cs_task_family_get_all  (guint               *n_families);
+/* The family whose typed class is @gtype, or NULL. */
+const CsTaskFamily *_cs_task_family_of_gtype (GType                gtype);
 gboolean            _cs_task_family_validate (const char          *type_name,
                                               JsonObject          *task_json,
                                               GError             **error);
@@ -194,23 +202,21 @@ guint               _cs_task_family_solve_time (const CsTaskFamily *family,
                                                 double              p);
 double              _cs_task_family_solved_within (const CsTaskFamily *family,
                                                    double              msec);
-/* The family of a short name ("recaptcha-v2"), or NULL. */
-const CsTaskFamily *_cs_task_family_find     (const char          *name);
 
 /* --- A field's JSON forms (cs-task-field.c) ---------------------------------- */
 
-/* The member a json_name designates ("a.b": member b of object a), or NULL. */
+/* The member a dotted name designates ("a.b": member b of object a), or NULL. */
 JsonNode   *_cs_task_field_lookup       (JsonObject          *object,
-                                         const char          *json_name);
-/* Sets (node owned) or, for NULL, removes the member a json_name designates. */
+                                         const char          *member);
+/* Sets (node owned) or, for NULL, removes a member; "a.b" is member b of object a. */
 void        _cs_task_field_put          (JsonObject          *fields,
-                                         const char          *json_name,
+                                         const char          *member,
                                          JsonNode            *node);
 /* Null, "" and [] count as absent. */
 gboolean    _cs_task_field_is_present   (JsonObject          *object,
-                                         const char          *json_name);
+                                         const char          *member);
 gboolean    _cs_task_field_has_kind     (JsonNode            *node,
-                                         CsFieldKind          kind);
+                                         CsTaskFieldKind      kind);
 GParamSpec *_cs_task_field_param_spec   (const CsTaskField   *field);
 /* The node a property value sends, or NULL for "not sent". */
 JsonNode   *_cs_task_field_from_value   (const CsTaskField   *field,
@@ -221,6 +227,17 @@ void        _cs_task_field_to_value     (const CsTaskField   *field,
 JsonNode   *_cs_task_field_image_node   (GBytes              *image);
 JsonNode   *_cs_task_field_images_append (JsonArray          *images,
                                           GBytes             *image);
+typedef enum {
+  CS_IMAGE_UNKNOWN,
+  CS_IMAGE_PNG,
+  CS_IMAGE_JPEG,
+  CS_IMAGE_GIF,
+  CS_IMAGE_WEBP,
+} CsImageFormat;
+
+/* The format of an image file from its first bytes: the one sniff. */
+CsImageFormat _cs_image_sniff           (const guint8        *data,
+                                         gsize                size);
 /* CS_ERROR_INVALID_IMAGE unless @image is a PNG, JPEG, GIF or WebP file:
  * the one check of the library, the sandbox and the command. */
 gboolean    _cs_image_check             (const char          *field,

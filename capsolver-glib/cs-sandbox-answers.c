@@ -53,14 +53,6 @@ answer_error (GError   **error,
 
 /* --- Images ------------------------------------------------------------------ */
 
-typedef enum {
-  IMAGE_UNKNOWN,
-  IMAGE_PNG,
-  IMAGE_JPEG,
-  IMAGE_GIF,
-  IMAGE_WEBP,
-} ImageFormat;
-
 static guint
 read_be16 (const guint8 *p)
 {
@@ -83,21 +75,6 @@ static guint
 read_le24 (const guint8 *p)
 {
   return p[0] | (p[1] << 8) | (p[2] << 16);
-}
-
-static ImageFormat
-image_format (const guint8 *data,
-              gsize         size)
-{
-  if (size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
-    return IMAGE_PNG;
-  if (size >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
-    return IMAGE_JPEG;
-  if (size >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
-    return IMAGE_GIF;
-  if (size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
-    return IMAGE_WEBP;
-  return IMAGE_UNKNOWN;
 }
 
 /* Walks the JPEG markers up to the frame header, which holds the size. */
@@ -170,25 +147,25 @@ image_get_size (GBytes *image,
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (image, &size);
 
-  switch (image_format (data, size))
+  switch (_cs_image_sniff (data, size))
     {
-    case IMAGE_PNG:
+    case CS_IMAGE_PNG:
       if (size < 24)
         return FALSE;
       *width = read_be32 (data + 16);
       *height = read_be32 (data + 20);
       return TRUE;
-    case IMAGE_GIF:
+    case CS_IMAGE_GIF:
       if (size < 10)
         return FALSE;
       *width = read_le16 (data + 6);
       *height = read_le16 (data + 8);
       return TRUE;
-    case IMAGE_JPEG:
+    case CS_IMAGE_JPEG:
       return jpeg_get_size (data, size, width, height);
-    case IMAGE_WEBP:
+    case CS_IMAGE_WEBP:
       return webp_get_size (data, size, width, height);
-    case IMAGE_UNKNOWN:
+    case CS_IMAGE_UNKNOWN:
     default:
       return FALSE;
     }
@@ -204,7 +181,7 @@ png_find_answer (GBytes *image)
   const guint8 *data = g_bytes_get_data (image, &size);
   gsize offset = 8;
 
-  if (image_format (data, size) != IMAGE_PNG)
+  if (_cs_image_sniff (data, size) != CS_IMAGE_PNG)
     return NULL;
 
   while (offset + 12 <= size)
@@ -283,11 +260,11 @@ decode_image (const char  *field,
  * of them; an empty array when the field is absent. */
 static GPtrArray *
 decode_field_images (JsonObject  *task,
-                     const char  *json_name,
+                     const char  *member,
                      GError     **error)
 {
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  JsonNode *node = _cs_task_field_lookup (task, json_name);
+  JsonNode *node = _cs_task_field_lookup (task, member);
   JsonArray *array = NULL;
   guint n_values = 1;
 
@@ -306,13 +283,13 @@ decode_field_images (JsonObject  *task,
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         {
-          answer_error (error, CS_ERROR_PARSE_IMAGE_FAIL, "field %s is not base64 text", json_name);
+          answer_error (error, CS_ERROR_PARSE_IMAGE_FAIL, "field %s is not base64 text", member);
           return NULL;
         }
       /* an empty optional image counts as absent, as in validation */
       if (array == NULL && *json_node_get_string (element) == '\0')
         break;
-      image = decode_image (json_name, json_node_get_string (element), error);
+      image = decode_image (member, json_node_get_string (element), error);
       if (image == NULL)
         return NULL;
       g_ptr_array_add (images, image);
@@ -327,13 +304,13 @@ _cs_sandbox_check_images (const CsTaskFamily  *family,
                           JsonObject          *task,
                           GError             **error)
 {
-  for (const CsTaskField *field = family->fields; field->json_name != NULL; field++)
+  for (const CsTaskField * const *field = family->fields; *field != NULL; field++)
     {
       g_autoptr(GPtrArray) images = NULL;
 
-      if ((field->flags & CS_FIELD_IMAGE) == 0)
+      if (((*field)->flags & CS_FIELD_IMAGE) == 0)
         continue;
-      images = decode_field_images (task, field->json_name, error);
+      images = decode_field_images (task, (*field)->member, error);
       if (images == NULL)
         return FALSE;
     }
@@ -673,12 +650,12 @@ task_user_agent (Answer *answer)
  * when the header cannot be read); NULL when the field is absent. */
 static GBytes *
 first_image (Answer      *answer,
-             const char  *json_name,
+             const char  *member,
              guint       *width,
              guint       *height,
              GError     **error)
 {
-  g_autoptr(GPtrArray) images = decode_field_images (answer->task, json_name, error);
+  g_autoptr(GPtrArray) images = decode_field_images (answer->task, member, error);
 
   if (images == NULL || images->len == 0)
     return NULL;
@@ -1084,13 +1061,16 @@ static const struct {
   { "datadome", answer_datadome },
   { "geetest", answer_geetest },
   { "mtcaptcha", answer_mtcaptcha },
+  { "friendly-captcha", answer_token },
+  { "yandex", answer_token },
   { "recaptcha-classification", answer_recaptcha_classification },
   { "aws-waf-classification", answer_aws_waf_classification },
   { "vision-engine", answer_vision_engine },
 };
 
-/* The solution of a validated task whose images were checked; families
- * added to the table later get a `token`. */
+/* The solution of a validated task whose images were checked. Every family
+ * of the table has its answer here: a family added without one is refused,
+ * so the test that solves every type of the table names it. */
 JsonObject *
 _cs_sandbox_answer (const CsTaskFamily  *family,
                     JsonObject          *task,
@@ -1099,14 +1079,21 @@ _cs_sandbox_answer (const CsTaskFamily  *family,
                     GError             **error)
 {
   Answer answer = { family, task, json_object_new (), created_ms, { 0, } };
-  AnswerFunc func = answer_token;
+  AnswerFunc func = NULL;
 
-  compute_seed (task, answer.seed);
-  *solve_ms = draw_solve_time (&answer);
   for (gsize i = 0; i < G_N_ELEMENTS (answer_funcs); i++)
     if (g_strcmp0 (answer_funcs[i].family, family->name) == 0)
       func = answer_funcs[i].func;
+  if (func == NULL)
+    {
+      json_object_unref (answer.solution);
+      answer_error (error, CS_ERROR_TASK_NOT_SUPPORTED,
+                    "the sandbox has no answer for task type %s", family->name);
+      return NULL;
+    }
 
+  compute_seed (task, answer.seed);
+  *solve_ms = draw_solve_time (&answer);
   if (!func (&answer, error))
     {
       json_object_unref (answer.solution);

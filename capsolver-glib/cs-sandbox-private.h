@@ -123,7 +123,7 @@ const char       *_cs_sandbox_service_lookup_method (const char    *path);
 /* Answers one request of @method; returns the HTTP status and sets
  * @reply to the body, to be sent after @delay_ms. A getToken request whose
  * task is not solved yet returns 0, no reply, and the task's id in @held:
- * a notice will say when to ask _cs_sandbox_service_held_reply(). */
+ * a notice will say when to ask _cs_sandbox_service_task_reply(). */
 guint             _cs_sandbox_service_call       (CsSandboxService *service,
                                                   const char       *method,
                                                   JsonObject       *request,

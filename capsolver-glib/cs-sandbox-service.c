@@ -16,8 +16,6 @@
 
 #include "cs-sandbox-private.h"
 
-/* getTaskResult answers this many polls of a task; the next loses it */
-#define MAX_POLLS_PER_TASK 120
 #define MICRO_USD          1000000.0
 /* a balance above this would not fit in millionths of a USD */
 #define MAX_BALANCE        1e12
@@ -1036,11 +1034,12 @@ handle_get_task_result (CsSandboxService  *service,
   if (task == NULL)
     return status;
 
-  if (++task->polls > MAX_POLLS_PER_TASK)
+  if (++task->polls > CS_MAX_POLLS_PER_TASK)
     {
       remove_task (service, task);
       return _cs_sandbox_error_reply ("ERROR_TASKID_INVALID",
-                                      "the task was polled more than 120 times; "
+                                      "the task was polled more than "
+                                      G_STRINGIFY (CS_MAX_POLLS_PER_TASK) " times; "
                                       "its result is lost", reply);
     }
 

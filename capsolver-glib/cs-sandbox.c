@@ -65,8 +65,8 @@
  *
  * ## Tasks
  *
- * The sandbox knows the task types of the library's table of task
- * families (type names are matched without regard to case); other types
+ * The sandbox knows the task types of the library's table of task types,
+ * [struct@TaskType] (type names are matched without regard to case); other types
  * get `ERROR_TASK_NOT_SUPPORTED`. A task is checked as the service checks
  * it: a missing field gives `ERROR_INVALID_TASK_DATA` with a description
  * that names it (`missing required field websiteKey`), as does a type
@@ -164,8 +164,8 @@
  *   `validate`, `seccode`; v4 (`captchaId`): `captcha_id`,
  *   `captcha_output`, `gen_time`, `lot_number`, `pass_token`, `risk_type`
  *   (the task's `riskType`, or `slide`)
- * - MTCaptcha: `token` (`v1(…)` with the site key); other token types:
- *   `token`
+ * - MTCaptcha: `token` (`v1(…)` with the site key); Friendly Captcha and
+ *   Yandex: `token`
  * - `ImageToTextTask`: `text`. A PNG image with a `tEXt` chunk whose
  *   keyword is [const@SANDBOX_ANSWER_KEYWORD] is answered with that
  *   chunk's text. Otherwise the text is drawn from the digest: 5 digits

@@ -1,10 +1,12 @@
-/* cs-task-family.c: the table of task families
+/* cs-task-family.c: the table of task types
  *
- * Every task type the library knows is a row here. The typed tasks build
- * their properties and their JSON from it, cs_task_validate() checks a
- * request against it before it is sent, and the sandbox checks the
- * requests it receives against the same rows, so the client and the
- * sandbox cannot disagree on what a valid task is.
+ * Every task type the library knows is a row here, and nowhere else: the
+ * public schema (cs-task-type.c) reads these rows, the typed tasks build
+ * their properties and their JSON from them, cs_task_validate() checks a
+ * request against them before it is sent, the sandbox checks the requests
+ * it receives against the same rows and answers with them, and the
+ * command prints them. So the client, the sandbox and the command cannot
+ * disagree on what a valid task is.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,130 +21,164 @@
 #define REQ   CS_FIELD_REQUIRED
 #define IMAGE CS_FIELD_IMAGE
 
-/* Shorthands for the fields most families share. */
-#define WEBSITE_URL_REQUIRED { "website-url", "websiteURL", CS_FIELD_STRING, REQ, NULL }
-#define WEBSITE_URL          { "website-url", "websiteURL", CS_FIELD_STRING, 0, NULL }
-#define WEBSITE_KEY_REQUIRED { "website-key", "websiteKey", CS_FIELD_STRING, REQ, NULL }
-#define USER_AGENT           { "user-agent", "userAgent", CS_FIELD_STRING, 0, NULL }
-#define FIELDS_END           { NULL, NULL, 0, 0, NULL }
+/* A field of one row: property, member, kind, flags, the member whose
+ * presence makes a required field optional, an example value. */
+#define FIELD(property, member, kind, flags, unless, example) \
+  (&(const CsTaskField) { property, member, CS_TASK_FIELD_KIND_##kind, flags, unless, example })
 
-static const CsTaskField image_to_text_fields[] = {
-  { "body", "body", CS_FIELD_STRING, REQ | IMAGE, "images" },
-  { "images", "images", CS_FIELD_STRV, IMAGE, NULL },
-  { "module", "module", CS_FIELD_STRING, 0, NULL },
-  WEBSITE_URL,
-  { "score", "score", CS_FIELD_DOUBLE, 0, NULL },
-  { "case-sensitive", "case", CS_FIELD_BOOLEAN, 0, NULL },
-  FIELDS_END
+/* The fields many families share. */
+#define EXAMPLE_URL "https://example.com/login"
+#define EXAMPLE_USER_AGENT "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " \
+                           "(KHTML, like Gecko) Chrome/137.0.0.0 Safari/537.36"
+
+static const CsTaskField website_url_required =
+  { "website-url", "websiteURL", CS_TASK_FIELD_KIND_STRING, REQ, NULL, EXAMPLE_URL };
+static const CsTaskField website_url =
+  { "website-url", "websiteURL", CS_TASK_FIELD_KIND_STRING, 0, NULL, EXAMPLE_URL };
+static const CsTaskField user_agent =
+  { "user-agent", "userAgent", CS_TASK_FIELD_KIND_STRING, 0, NULL, EXAMPLE_USER_AGENT };
+static const CsTaskField page_action =
+  { "page-action", "pageAction", CS_TASK_FIELD_KIND_STRING, 0, NULL, "login" };
+static const CsTaskField enterprise_payload =
+  { "enterprise-payload", "enterprisePayload", CS_TASK_FIELD_KIND_OBJECT, 0, NULL,
+    "{\"s\":\"value\"}" };
+static const CsTaskField session =
+  { "session", "isSession", CS_TASK_FIELD_KIND_BOOLEAN, 0, NULL, "true" };
+static const CsTaskField api_domain =
+  { "api-domain", "apiDomain", CS_TASK_FIELD_KIND_STRING, 0, NULL, "http://www.recaptcha.net/" };
+static const CsTaskField cookies =
+  { "cookies", "cookies", CS_TASK_FIELD_KIND_COOKIES, 0, NULL, "name=value" };
+
+/* The site key of each family looks its own. */
+#define WEBSITE_KEY_REQUIRED(example) \
+  FIELD ("website-key", "websiteKey", STRING, REQ, NULL, example)
+#define RECAPTCHA_KEY "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-"
+
+static const CsTaskField * const image_to_text_fields[] = {
+  FIELD ("body", "body", STRING, REQ | IMAGE, "images", NULL),
+  FIELD ("images", "images", STRV, IMAGE, NULL, NULL),
+  FIELD ("module", "module", STRING, 0, NULL, "common"),
+  &website_url,
+  FIELD ("score", "score", DOUBLE, 0, NULL, "0.8"),
+  FIELD ("case-sensitive", "case", BOOLEAN, 0, NULL, "true"),
+  NULL
 };
 
-static const CsTaskField recaptcha_v2_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  WEBSITE_KEY_REQUIRED,
-  { "page-action", "pageAction", CS_FIELD_STRING, 0, NULL },
-  { "recaptcha-data-s-value", "recaptchaDataSValue", CS_FIELD_STRING, 0, NULL },
-  { "enterprise-payload", "enterprisePayload", CS_FIELD_OBJECT, 0, NULL },
-  { "invisible", "isInvisible", CS_FIELD_BOOLEAN, 0, NULL },
-  { "session", "isSession", CS_FIELD_BOOLEAN, 0, NULL },
-  { "api-domain", "apiDomain", CS_FIELD_STRING, 0, NULL },
-  { "cookies", "cookies", CS_FIELD_COOKIES, 0, NULL },
-  USER_AGENT,
-  FIELDS_END
+static const CsTaskField * const recaptcha_v2_fields[] = {
+  &website_url_required,
+  WEBSITE_KEY_REQUIRED (RECAPTCHA_KEY),
+  &page_action,
+  FIELD ("recaptcha-data-s-value", "recaptchaDataSValue", STRING, 0, NULL, NULL),
+  &enterprise_payload,
+  FIELD ("invisible", "isInvisible", BOOLEAN, 0, NULL, "true"),
+  &session,
+  &api_domain,
+  &cookies,
+  &user_agent,
+  NULL
 };
 
-static const CsTaskField recaptcha_v3_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  WEBSITE_KEY_REQUIRED,
-  { "page-action", "pageAction", CS_FIELD_STRING, 0, NULL },
-  { "enterprise-payload", "enterprisePayload", CS_FIELD_OBJECT, 0, NULL },
-  { "session", "isSession", CS_FIELD_BOOLEAN, 0, NULL },
-  { "api-domain", "apiDomain", CS_FIELD_STRING, 0, NULL },
-  { "min-score", "minScore", CS_FIELD_DOUBLE, 0, NULL },
-  { "cookies", "cookies", CS_FIELD_COOKIES, 0, NULL },
-  USER_AGENT,
-  FIELDS_END
+static const CsTaskField * const recaptcha_v3_fields[] = {
+  &website_url_required,
+  WEBSITE_KEY_REQUIRED (RECAPTCHA_KEY),
+  &page_action,
+  &enterprise_payload,
+  &session,
+  &api_domain,
+  FIELD ("min-score", "minScore", DOUBLE, 0, NULL, "0.7"),
+  &cookies,
+  &user_agent,
+  NULL
 };
 
-static const CsTaskField turnstile_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  WEBSITE_KEY_REQUIRED,
-  { "action", "metadata.action", CS_FIELD_STRING, 0, NULL },
-  { "cdata", "metadata.cdata", CS_FIELD_STRING, 0, NULL },
-  FIELDS_END
+static const CsTaskField * const turnstile_fields[] = {
+  &website_url_required,
+  WEBSITE_KEY_REQUIRED ("0x4AAAAAAAexample"),
+  FIELD ("action", "metadata.action", STRING, 0, NULL, "login"),
+  FIELD ("cdata", "metadata.cdata", STRING, 0, NULL, NULL),
+  NULL
 };
 
-static const CsTaskField cloudflare_challenge_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  USER_AGENT,
-  { "html", "html", CS_FIELD_STRING, 0, NULL },
-  FIELDS_END
+static const CsTaskField * const cloudflare_challenge_fields[] = {
+  &website_url_required,
+  &user_agent,
+  FIELD ("html", "html", STRING, 0, NULL, NULL),
+  NULL
 };
 
-static const CsTaskField aws_waf_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  { "aws-key", "awsKey", CS_FIELD_STRING, 0, NULL },
-  { "aws-iv", "awsIv", CS_FIELD_STRING, 0, NULL },
-  { "aws-context", "awsContext", CS_FIELD_STRING, 0, NULL },
-  { "aws-challenge-js", "awsChallengeJS", CS_FIELD_STRING, 0, NULL },
-  { "aws-api-js", "awsApiJs", CS_FIELD_STRING, 0, NULL },
-  { "aws-problem-url", "awsProblemUrl", CS_FIELD_STRING, 0, NULL },
-  { "aws-api-key", "awsApiKey", CS_FIELD_STRING, 0, NULL },
-  { "aws-existing-token", "awsExistingToken", CS_FIELD_STRING, 0, NULL },
-  FIELDS_END
+static const CsTaskField * const aws_waf_fields[] = {
+  &website_url_required,
+  FIELD ("aws-key", "awsKey", STRING, 0, NULL, NULL),
+  FIELD ("aws-iv", "awsIv", STRING, 0, NULL, NULL),
+  FIELD ("aws-context", "awsContext", STRING, 0, NULL, NULL),
+  FIELD ("aws-challenge-js", "awsChallengeJS", STRING, 0, NULL, NULL),
+  FIELD ("aws-api-js", "awsApiJs", STRING, 0, NULL, NULL),
+  FIELD ("aws-problem-url", "awsProblemUrl", STRING, 0, NULL, NULL),
+  FIELD ("aws-api-key", "awsApiKey", STRING, 0, NULL, NULL),
+  FIELD ("aws-existing-token", "awsExistingToken", STRING, 0, NULL, NULL),
+  NULL
 };
 
-static const CsTaskField datadome_fields[] = {
-  { "captcha-url", "captchaUrl", CS_FIELD_STRING, REQ, NULL },
-  { "user-agent", "userAgent", CS_FIELD_STRING, REQ, NULL },
-  WEBSITE_URL,
-  FIELDS_END
+static const CsTaskField * const datadome_fields[] = {
+  FIELD ("captcha-url", "captchaUrl", STRING, REQ, NULL,
+         "https://geo.captcha-delivery.com/captcha/?initialCid=example&t=fe"),
+  FIELD ("user-agent", "userAgent", STRING, REQ, NULL, EXAMPLE_USER_AGENT),
+  &website_url,
+  NULL
 };
 
 /* Version 3 is asked with gt + challenge, version 4 with captchaId. */
-static const CsTaskField geetest_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  { "gt", "gt", CS_FIELD_STRING, REQ, "captchaId" },
-  { "challenge", "challenge", CS_FIELD_STRING, REQ, "captchaId" },
-  { "captcha-id", "captchaId", CS_FIELD_STRING, REQ, "gt" },
-  { "api-server-subdomain", "geetestApiServerSubdomain", CS_FIELD_STRING, 0, NULL },
-  { "risk-type", "riskType", CS_FIELD_STRING, 0, NULL },
-  FIELDS_END
+static const CsTaskField * const geetest_fields[] = {
+  &website_url_required,
+  FIELD ("gt", "gt", STRING, REQ, "captchaId", "0123456789abcdef0123456789abcdef"),
+  FIELD ("challenge", "challenge", STRING, REQ, "captchaId", "fedcba9876543210fedcba9876543210"),
+  FIELD ("captcha-id", "captchaId", STRING, REQ, "gt", "00112233445566778899aabbccddeeff"),
+  FIELD ("api-server-subdomain", "geetestApiServerSubdomain", STRING, 0, NULL,
+         "api.geetest.com"),
+  FIELD ("risk-type", "riskType", STRING, 0, NULL, "slide"),
+  NULL
 };
 
-static const CsTaskField mtcaptcha_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  WEBSITE_KEY_REQUIRED,
-  FIELDS_END
+static const CsTaskField * const mtcaptcha_fields[] = {
+  &website_url_required,
+  WEBSITE_KEY_REQUIRED ("MTPublic-example"),
+  NULL
 };
 
-static const CsTaskField recaptcha_classification_fields[] = {
-  { "image", "image", CS_FIELD_STRING, REQ | IMAGE, NULL },
-  { "question", "question", CS_FIELD_STRING, REQ, NULL },
-  WEBSITE_URL,
-  { "website-key", "websiteKey", CS_FIELD_STRING, 0, NULL },
-  FIELDS_END
+static const CsTaskField * const friendly_captcha_fields[] = {
+  &website_url_required,
+  WEBSITE_KEY_REQUIRED ("FCMEXAMPLE"),
+  NULL
 };
 
-static const CsTaskField aws_waf_classification_fields[] = {
-  { "images", "images", CS_FIELD_STRV, REQ | IMAGE, NULL },
-  { "question", "question", CS_FIELD_STRING, REQ, NULL },
-  WEBSITE_URL,
-  FIELDS_END
+static const CsTaskField * const yandex_fields[] = {
+  &website_url_required,
+  WEBSITE_KEY_REQUIRED ("ysc1_example"),
+  NULL
 };
 
-static const CsTaskField vision_engine_fields[] = {
-  { "module", "module", CS_FIELD_STRING, REQ, NULL },
-  { "image", "image", CS_FIELD_STRING, REQ | IMAGE, NULL },
-  { "image-background", "imageBackground", CS_FIELD_STRING, IMAGE, NULL },
-  { "question", "question", CS_FIELD_STRING, 0, NULL },
-  WEBSITE_URL,
-  FIELDS_END
+static const CsTaskField * const recaptcha_classification_fields[] = {
+  FIELD ("image", "image", STRING, REQ | IMAGE, NULL, NULL),
+  FIELD ("question", "question", STRING, REQ, NULL, "/m/0k4j"),
+  &website_url,
+  FIELD ("website-key", "websiteKey", STRING, 0, NULL, RECAPTCHA_KEY),
+  NULL
 };
 
-static const CsTaskField website_key_fields[] = {
-  WEBSITE_URL_REQUIRED,
-  WEBSITE_KEY_REQUIRED,
-  FIELDS_END
+static const CsTaskField * const aws_waf_classification_fields[] = {
+  FIELD ("images", "images", STRV, REQ | IMAGE, NULL, NULL),
+  FIELD ("question", "question", STRING, REQ, NULL, "aws:toycarcity:carcity"),
+  &website_url,
+  NULL
+};
+
+static const CsTaskField * const vision_engine_fields[] = {
+  FIELD ("module", "module", STRING, REQ, NULL, "ocr_gif"),
+  FIELD ("image", "image", STRING, REQ | IMAGE, NULL, NULL),
+  FIELD ("image-background", "imageBackground", STRING, IMAGE, NULL, NULL),
+  FIELD ("question", "question", STRING, 0, NULL, NULL),
+  &website_url,
+  NULL
 };
 
 /* The members of a ready solution of which at least one is there. */
@@ -157,56 +193,82 @@ static const char * const SOLUTION_RECAPTCHA_CLASSIFICATION[] = { "objects", "ha
 static const char * const SOLUTION_AWS_WAF_CLASSIFICATION[] = { "objects", "box", "distance", NULL };
 static const char * const SOLUTION_VISION_ENGINE[] = { "distance", "angle", "box", "rects", "text", NULL };
 
-/* name, type (with proxy, or the only one), ProxyLess, enterprise,
- * enterprise ProxyLess, proxy rule, synchronous, fields, solve time (ms:
- * recognition tasks are answered in tens of milliseconds; token tasks as
- * the service's documentation gives), solution members. */
-static const CsTaskFamily families[] = {
-  { "image-to-text", "ImageToTextTask", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, image_to_text_fields,
-    { 10, 60 }, SOLUTION_TEXT },
-  { "recaptcha-v2", "ReCaptchaV2Task", "ReCaptchaV2TaskProxyLess",
-    "ReCaptchaV2EnterpriseTask", "ReCaptchaV2EnterpriseTaskProxyLess",
-    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v2_fields,
-    { 5000, 15000 }, SOLUTION_RECAPTCHA },
-  { "recaptcha-v3", "ReCaptchaV3Task", "ReCaptchaV3TaskProxyLess",
-    "ReCaptchaV3EnterpriseTask", "ReCaptchaV3EnterpriseTaskProxyLess",
-    CS_PROXY_RULE_OPTIONAL, FALSE, recaptcha_v3_fields,
-    { 2000, 6000 }, SOLUTION_RECAPTCHA },
-  { "turnstile", "AntiTurnstileTaskProxyLess", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, FALSE, turnstile_fields,
-    { 3000, 10000 }, SOLUTION_TOKEN },
-  { "cloudflare-challenge", "AntiCloudflareTask", NULL, NULL, NULL,
-    CS_PROXY_RULE_REQUIRED, FALSE, cloudflare_challenge_fields,
-    { 2000, 20000 }, SOLUTION_CLOUDFLARE },
-  { "aws-waf", "AntiAwsWafTask", "AntiAwsWafTaskProxyLess", NULL, NULL,
-    CS_PROXY_RULE_OPTIONAL, FALSE, aws_waf_fields,
-    { 5000, 15000 }, SOLUTION_AWS_WAF },
-  { "datadome", "DatadomeSliderTask", NULL, NULL, NULL,
-    CS_PROXY_RULE_REQUIRED, FALSE, datadome_fields,
-    { 1000, 20000 }, SOLUTION_COOKIE },
-  { "geetest", "GeeTestTask", "GeeTestTaskProxyLess", NULL, NULL,
-    CS_PROXY_RULE_OPTIONAL, FALSE, geetest_fields,
-    { 2000, 10000 }, SOLUTION_GEETEST },
-  { "mtcaptcha", "MtCaptchaTask", "MtCaptchaTaskProxyLess", NULL, NULL,
-    CS_PROXY_RULE_OPTIONAL, FALSE, mtcaptcha_fields,
-    { 5000, 30000 }, SOLUTION_TOKEN },
-  { "friendly-captcha", "FriendlyCaptchaTaskProxyless", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, FALSE, website_key_fields,
-    { 3000, 10000 }, SOLUTION_TOKEN },
-  { "yandex", "YandexCaptchaTaskProxyLess", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, FALSE, website_key_fields,
-    { 3000, 10000 }, SOLUTION_TOKEN },
-  { "recaptcha-classification", "ReCaptchaV2Classification", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, recaptcha_classification_fields,
-    { 10, 60 }, SOLUTION_RECAPTCHA_CLASSIFICATION },
-  { "aws-waf-classification", "AwsWafClassification", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, aws_waf_classification_fields,
-    { 10, 60 }, SOLUTION_AWS_WAF_CLASSIFICATION },
-  { "vision-engine", "VisionEngine", NULL, NULL, NULL,
-    CS_PROXY_RULE_NONE, TRUE, vision_engine_fields,
-    { 10, 60 }, SOLUTION_VISION_ENGINE },
+#define NONE     CS_PROXY_REQUIREMENT_NONE
+#define OPTIONAL CS_PROXY_REQUIREMENT_OPTIONAL
+#define REQUIRED CS_PROXY_REQUIREMENT_REQUIRED
+
+/* One row per family: name, typed class, proxy requirement, CapSolver's
+ * type names (ProxyLess, with a proxy, Enterprise ProxyLess, Enterprise
+ * with a proxy), whether the service answers in createTask, fields, solve
+ * time (ms: recognition tasks are answered in tens of milliseconds; token
+ * tasks as the service's documentation gives), solution members. */
+static const CsTaskFamily * const families[] = {
+  &(const CsTaskFamily) {
+    "image-to-text", cs_image_to_text_task_get_type, NONE,
+    { "ImageToTextTask", NULL, NULL, NULL },
+    TRUE, image_to_text_fields, { 10, 60 }, SOLUTION_TEXT },
+  &(const CsTaskFamily) {
+    "recaptcha-v2", cs_recaptcha_v2_task_get_type, OPTIONAL,
+    { "ReCaptchaV2TaskProxyLess", "ReCaptchaV2Task",
+      "ReCaptchaV2EnterpriseTaskProxyLess", "ReCaptchaV2EnterpriseTask" },
+    FALSE, recaptcha_v2_fields, { 5000, 15000 }, SOLUTION_RECAPTCHA },
+  &(const CsTaskFamily) {
+    "recaptcha-v3", cs_recaptcha_v3_task_get_type, OPTIONAL,
+    { "ReCaptchaV3TaskProxyLess", "ReCaptchaV3Task",
+      "ReCaptchaV3EnterpriseTaskProxyLess", "ReCaptchaV3EnterpriseTask" },
+    FALSE, recaptcha_v3_fields, { 2000, 6000 }, SOLUTION_RECAPTCHA },
+  &(const CsTaskFamily) {
+    "turnstile", cs_turnstile_task_get_type, NONE,
+    { "AntiTurnstileTaskProxyLess", NULL, NULL, NULL },
+    FALSE, turnstile_fields, { 3000, 10000 }, SOLUTION_TOKEN },
+  &(const CsTaskFamily) {
+    "cloudflare-challenge", cs_cloudflare_challenge_task_get_type, REQUIRED,
+    { NULL, "AntiCloudflareTask", NULL, NULL },
+    FALSE, cloudflare_challenge_fields, { 2000, 20000 }, SOLUTION_CLOUDFLARE },
+  &(const CsTaskFamily) {
+    "aws-waf", cs_aws_waf_task_get_type, OPTIONAL,
+    { "AntiAwsWafTaskProxyLess", "AntiAwsWafTask", NULL, NULL },
+    FALSE, aws_waf_fields, { 5000, 15000 }, SOLUTION_AWS_WAF },
+  &(const CsTaskFamily) {
+    "datadome", cs_datadome_task_get_type, REQUIRED,
+    { NULL, "DatadomeSliderTask", NULL, NULL },
+    FALSE, datadome_fields, { 1000, 20000 }, SOLUTION_COOKIE },
+  &(const CsTaskFamily) {
+    "geetest", cs_geetest_task_get_type, OPTIONAL,
+    { "GeeTestTaskProxyLess", "GeeTestTask", NULL, NULL },
+    FALSE, geetest_fields, { 2000, 10000 }, SOLUTION_GEETEST },
+  &(const CsTaskFamily) {
+    "mtcaptcha", cs_mtcaptcha_task_get_type, OPTIONAL,
+    { "MtCaptchaTaskProxyLess", "MtCaptchaTask", NULL, NULL },
+    FALSE, mtcaptcha_fields, { 5000, 30000 }, SOLUTION_TOKEN },
+  &(const CsTaskFamily) {
+    "friendly-captcha", cs_friendly_captcha_task_get_type, NONE,
+    { "FriendlyCaptchaTaskProxyless", NULL, NULL, NULL },
+    FALSE, friendly_captcha_fields, { 3000, 10000 }, SOLUTION_TOKEN },
+  &(const CsTaskFamily) {
+    "yandex", cs_yandex_captcha_task_get_type, NONE,
+    { "YandexCaptchaTaskProxyLess", NULL, NULL, NULL },
+    FALSE, yandex_fields, { 3000, 10000 }, SOLUTION_TOKEN },
+  &(const CsTaskFamily) {
+    "recaptcha-classification", cs_recaptcha_classification_task_get_type, NONE,
+    { "ReCaptchaV2Classification", NULL, NULL, NULL },
+    TRUE, recaptcha_classification_fields, { 10, 60 }, SOLUTION_RECAPTCHA_CLASSIFICATION },
+  &(const CsTaskFamily) {
+    "aws-waf-classification", cs_aws_waf_classification_task_get_type, NONE,
+    { "AwsWafClassification", NULL, NULL, NULL },
+    TRUE, aws_waf_classification_fields, { 10, 60 }, SOLUTION_AWS_WAF_CLASSIFICATION },
+  &(const CsTaskFamily) {
+    "vision-engine", cs_vision_engine_task_get_type, NONE,
+    { "VisionEngine", NULL, NULL, NULL },
+    TRUE, vision_engine_fields, { 10, 60 }, SOLUTION_VISION_ENGINE },
 };
+
+const CsTaskFamily * const *
+_cs_task_family_get_all (guint *n_families)
+{
+  *n_families = G_N_ELEMENTS (families);
+  return families;
+}
 
 static gboolean
 same_type_name (const char *a,
@@ -229,27 +291,47 @@ _cs_task_family_lookup (const char *type_name,
 
   for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
     {
-      const CsTaskFamily *family = &families[i];
-      gboolean proxy_variant = same_type_name (type_name, family->type_name) ||
-                               same_type_name (type_name, family->enterprise_type_name);
+      const CsTaskSpelling *names = &families[i]->spelling;
+      gboolean proxy_variant = same_type_name (type_name, names->proxy) ||
+                               same_type_name (type_name, names->enterprise_proxy);
 
       if (proxy_variant ||
-          same_type_name (type_name, family->proxyless_type_name) ||
-          same_type_name (type_name, family->enterprise_proxyless_type_name))
+          same_type_name (type_name, names->proxyless) ||
+          same_type_name (type_name, names->enterprise_proxyless))
         {
           if (with_proxy != NULL)
-            *with_proxy = proxy_variant && family->proxy != CS_PROXY_RULE_NONE;
-          return family;
+            *with_proxy = proxy_variant;
+          return families[i];
         }
     }
   return NULL;
 }
 
-const CsTaskFamily *
-_cs_task_family_get_all (guint *n_families)
+static GQuark
+family_quark (void)
 {
-  *n_families = G_N_ELEMENTS (families);
-  return families;
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("cs-task-family");
+  return quark;
+}
+
+/* Found once per class, then kept on the type. */
+const CsTaskFamily *
+_cs_task_family_of_gtype (GType gtype)
+{
+  const CsTaskFamily *family = g_type_get_qdata (gtype, family_quark ());
+
+  if (family != NULL || gtype == CS_TYPE_TASK)
+    return family;
+  for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
+    if (families[i]->get_type != NULL && families[i]->get_type () == gtype)
+      {
+        g_type_set_qdata (gtype, family_quark (), (gpointer) families[i]);
+        return families[i];
+      }
+  return NULL;
 }
 
 /* The solve time is low + (high - low) × t, where t follows the
@@ -280,15 +362,6 @@ _cs_task_family_solved_within (const CsTaskFamily *family,
 
   t = CLAMP (t, 0.0, 1.0);
   return t < 0.5 ? 2.0 * t * t : 1.0 - 2.0 * (1.0 - t) * (1.0 - t);
-}
-
-const CsTaskFamily *
-_cs_task_family_find (const char *name)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
-    if (g_strcmp0 (families[i].name, name) == 0)
-      return &families[i];
-  return NULL;
 }
 
 static gboolean
@@ -327,21 +400,21 @@ validate_field (const CsTaskField  *field,
 {
   JsonNode *node;
 
-  if (!_cs_task_field_is_present (task_json, field->json_name))
+  if (!_cs_task_field_is_present (task_json, field->member))
     {
       if ((field->flags & CS_FIELD_REQUIRED) == 0)
         return TRUE;
       if (field->unless == NULL)
-        return invalid_task_data (error, "missing required field %s", field->json_name);
+        return invalid_task_data (error, "missing required field %s", field->member);
       if (!_cs_task_field_is_present (task_json, field->unless))
         return invalid_task_data (error, "missing required field %s (or %s)",
-                                  field->json_name, field->unless);
+                                  field->member, field->unless);
       return TRUE;
     }
 
-  node = _cs_task_field_lookup (task_json, field->json_name);
+  node = _cs_task_field_lookup (task_json, field->member);
   if (!_cs_task_field_has_kind (node, field->kind))
-    return invalid_task_data (error, "field %s has the wrong type", field->json_name);
+    return invalid_task_data (error, "field %s has the wrong type", field->member);
   return TRUE;
 }
 
@@ -357,8 +430,8 @@ _cs_task_family_validate (const char  *type_name,
   if (family == NULL)
     return TRUE;
 
-  for (const CsTaskField *field = family->fields; field->json_name != NULL; field++)
-    if (!validate_field (field, task_json, error))
+  for (const CsTaskField * const *field = family->fields; *field != NULL; field++)
+    if (!validate_field (*field, task_json, error))
       return FALSE;
 
   if (with_proxy && !has_proxy (task_json))

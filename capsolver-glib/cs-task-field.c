@@ -19,23 +19,23 @@
 
 /* --- Dotted names --------------------------------------------------------- */
 
-/* The member a json_name designates; "a.b" is member b of object a. */
+/* The member a dotted name designates; "a.b" is member b of object a. */
 JsonNode *
 _cs_task_field_lookup (JsonObject *object,
-                       const char *json_name)
+                       const char *member)
 {
-  const char *dot = strchr (json_name, '.');
+  const char *dot = strchr (member, '.');
 
   if (dot != NULL)
     {
-      g_autofree char *parent = g_strndup (json_name, dot - json_name);
+      g_autofree char *parent = g_strndup (member, dot - member);
 
       object = _cs_json_get_object (object, parent);
-      json_name = dot + 1;
+      member = dot + 1;
     }
-  if (object == NULL || !json_object_has_member (object, json_name))
+  if (object == NULL || !json_object_has_member (object, member))
     return NULL;
-  return json_object_get_member (object, json_name);
+  return json_object_get_member (object, member);
 }
 
 /* Sets (node != NULL, owned) or removes a member of an object. */
@@ -55,31 +55,31 @@ object_put (JsonObject *object,
  * be shared with the caller), and drops a when it ends up empty. */
 void
 _cs_task_field_put (JsonObject *fields,
-                    const char *json_name,
+                    const char *member,
                     JsonNode   *node)
 {
-  const char *dot = strchr (json_name, '.');
+  const char *dot = strchr (member, '.');
   g_autofree char *parent_name = NULL;
   JsonObject *parent;
   JsonObject *copy;
   JsonObjectIter iter;
-  const char *member;
+  const char *name;
   JsonNode *child;
 
   if (dot == NULL)
     {
-      object_put (fields, json_name, node);
+      object_put (fields, member, node);
       return;
     }
 
-  parent_name = g_strndup (json_name, dot - json_name);
+  parent_name = g_strndup (member, dot - member);
   parent = _cs_json_get_object (fields, parent_name);
   copy = json_object_new ();
   if (parent != NULL)
     {
       json_object_iter_init (&iter, parent);
-      while (json_object_iter_next (&iter, &member, &child))
-        json_object_set_member (copy, member, json_node_copy (child));
+      while (json_object_iter_next (&iter, &name, &child))
+        json_object_set_member (copy, name, json_node_copy (child));
     }
   object_put (copy, dot + 1, node);
 
@@ -98,9 +98,9 @@ _cs_task_field_put (JsonObject *fields,
  * reads them as "not given". */
 gboolean
 _cs_task_field_is_present (JsonObject *object,
-                           const char *json_name)
+                           const char *member)
 {
-  JsonNode *node = _cs_task_field_lookup (object, json_name);
+  JsonNode *node = _cs_task_field_lookup (object, member);
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return FALSE;
@@ -130,26 +130,26 @@ array_holds_strings (JsonNode *node)
 
 gboolean
 _cs_task_field_has_kind (JsonNode    *node,
-                         CsFieldKind  kind)
+                         CsTaskFieldKind  kind)
 {
   GType value_type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
                                                   : G_TYPE_INVALID;
 
   switch (kind)
     {
-    case CS_FIELD_STRING:
+    case CS_TASK_FIELD_KIND_STRING:
       return value_type == G_TYPE_STRING;
-    case CS_FIELD_BOOLEAN:
+    case CS_TASK_FIELD_KIND_BOOLEAN:
       return value_type == G_TYPE_BOOLEAN;
-    case CS_FIELD_INT:
+    case CS_TASK_FIELD_KIND_INT:
       return value_type == G_TYPE_INT64;
-    case CS_FIELD_DOUBLE:
+    case CS_TASK_FIELD_KIND_DOUBLE:
       return value_type == G_TYPE_INT64 || value_type == G_TYPE_DOUBLE;
-    case CS_FIELD_OBJECT:
+    case CS_TASK_FIELD_KIND_OBJECT:
       return JSON_NODE_HOLDS_OBJECT (node);
-    case CS_FIELD_STRV:
+    case CS_TASK_FIELD_KIND_STRV:
       return JSON_NODE_HOLDS_ARRAY (node) && array_holds_strings (node);
-    case CS_FIELD_COOKIES:
+    case CS_TASK_FIELD_KIND_COOKIES:
       /* an array of {name, value}, or one "a=b; c=d" string */
       return JSON_NODE_HOLDS_ARRAY (node) || value_type == G_TYPE_STRING;
     default:
@@ -311,24 +311,24 @@ _cs_task_field_from_value (const CsTaskField *field,
 
   switch (field->kind)
     {
-    case CS_FIELD_STRING:
+    case CS_TASK_FIELD_KIND_STRING:
       text = g_value_get_string (value);
       return text != NULL && *text != '\0' ? json_node_init_string (json_node_alloc (), text)
                                            : NULL;
-    case CS_FIELD_BOOLEAN:
+    case CS_TASK_FIELD_KIND_BOOLEAN:
       return g_value_get_boolean (value) ? json_node_init_boolean (json_node_alloc (), TRUE)
                                          : NULL;
-    case CS_FIELD_INT:
+    case CS_TASK_FIELD_KIND_INT:
       return g_value_get_int64 (value) != 0
              ? json_node_init_int (json_node_alloc (), g_value_get_int64 (value)) : NULL;
-    case CS_FIELD_DOUBLE:
+    case CS_TASK_FIELD_KIND_DOUBLE:
       return g_value_get_double (value) != 0.0
              ? json_node_init_double (json_node_alloc (), g_value_get_double (value)) : NULL;
-    case CS_FIELD_STRV:
+    case CS_TASK_FIELD_KIND_STRV:
       return strv_to_node (g_value_get_boxed (value), add_string);
-    case CS_FIELD_COOKIES:
+    case CS_TASK_FIELD_KIND_COOKIES:
       return strv_to_node (g_value_get_boxed (value), add_cookie_object);
-    case CS_FIELD_OBJECT:
+    case CS_TASK_FIELD_KIND_OBJECT:
       object = g_value_get_boxed (value);
       return object != NULL && json_object_get_size (object) > 0
              ? json_node_init_object (json_node_alloc (), object) : NULL;
@@ -383,30 +383,30 @@ _cs_task_field_to_value (const CsTaskField *field,
 
   switch (field->kind)
     {
-    case CS_FIELD_STRING:
+    case CS_TASK_FIELD_KIND_STRING:
       if (type == G_TYPE_STRING)
         g_value_set_string (value, json_node_get_string (node));
       break;
-    case CS_FIELD_BOOLEAN:
+    case CS_TASK_FIELD_KIND_BOOLEAN:
       if (type == G_TYPE_BOOLEAN)
         g_value_set_boolean (value, json_node_get_boolean (node));
       break;
-    case CS_FIELD_INT:
+    case CS_TASK_FIELD_KIND_INT:
       if (type == G_TYPE_INT64)
         g_value_set_int64 (value, json_node_get_int (node));
       break;
-    case CS_FIELD_DOUBLE:
+    case CS_TASK_FIELD_KIND_DOUBLE:
       if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
         g_value_set_double (value, json_node_get_double (node));
       break;
-    case CS_FIELD_STRV:
+    case CS_TASK_FIELD_KIND_STRV:
       if (JSON_NODE_HOLDS_ARRAY (node))
         g_value_take_boxed (value, node_to_strv (node));
       break;
-    case CS_FIELD_COOKIES:
+    case CS_TASK_FIELD_KIND_COOKIES:
       g_value_take_boxed (value, node_to_cookies (node));
       break;
-    case CS_FIELD_OBJECT:
+    case CS_TASK_FIELD_KIND_OBJECT:
       if (JSON_NODE_HOLDS_OBJECT (node))
         g_value_set_boxed (value, json_node_get_object (node));
       break;
@@ -424,18 +424,18 @@ _cs_task_field_param_spec (const CsTaskField *field)
 
   switch (field->kind)
     {
-    case CS_FIELD_STRING:
+    case CS_TASK_FIELD_KIND_STRING:
       return g_param_spec_string (name, NULL, NULL, NULL, flags);
-    case CS_FIELD_BOOLEAN:
+    case CS_TASK_FIELD_KIND_BOOLEAN:
       return g_param_spec_boolean (name, NULL, NULL, FALSE, flags);
-    case CS_FIELD_INT:
+    case CS_TASK_FIELD_KIND_INT:
       return g_param_spec_int64 (name, NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
-    case CS_FIELD_DOUBLE:
+    case CS_TASK_FIELD_KIND_DOUBLE:
       return g_param_spec_double (name, NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
-    case CS_FIELD_STRV:
-    case CS_FIELD_COOKIES:
+    case CS_TASK_FIELD_KIND_STRV:
+    case CS_TASK_FIELD_KIND_COOKIES:
       return g_param_spec_boxed (name, NULL, NULL, G_TYPE_STRV, flags);
-    case CS_FIELD_OBJECT:
+    case CS_TASK_FIELD_KIND_OBJECT:
       return g_param_spec_boxed (name, NULL, NULL, JSON_TYPE_OBJECT, flags);
     default:
       g_assert_not_reached ();
@@ -444,15 +444,20 @@ _cs_task_field_param_spec (const CsTaskField *field)
 
 /* --- Images -------------------------------------------------------------------- */
 
-/* The formats the service reads. */
-static gboolean
-is_image (const guint8 *data,
-          gsize         size)
+/* The formats the service reads, from their signatures. */
+CsImageFormat
+_cs_image_sniff (const guint8 *data,
+                 gsize         size)
 {
-  return (size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0) ||
-         (size >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0) ||
-         (size >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0)) ||
-         (size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0);
+  if (size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return CS_IMAGE_PNG;
+  if (size >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
+    return CS_IMAGE_JPEG;
+  if (size >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
+    return CS_IMAGE_GIF;
+  if (size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return CS_IMAGE_WEBP;
+  return CS_IMAGE_UNKNOWN;
 }
 
 /* Refuses what the service would refuse as an image of @field, with the
@@ -471,7 +476,7 @@ _cs_image_check (const char  *field,
                    "ERROR_INVALID_IMAGE: field %s: the image is empty", field);
       return FALSE;
     }
-  if (!is_image (data, size))
+  if (_cs_image_sniff (data, size) == CS_IMAGE_UNKNOWN)
     {
       g_set_error (error, CS_ERROR, CS_ERROR_INVALID_IMAGE,
                    "ERROR_INVALID_IMAGE: field %s is not a PNG, JPEG, GIF or WebP image", field);

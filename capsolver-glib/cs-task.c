@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cs-private.h"
 
 /**
@@ -19,7 +21,14 @@
  * library was written, is built with [ctor@Task.new] and the generic
  * setters such as [method@Task.set_string]. The typed subclasses (such as
  * [class@ReCaptchaV2Task]) add properties for the fields of their family
- * and pick the type name from them.
+ * and pick the type name from them; [struct@TaskType] describes the types
+ * the library knows, their classes and their fields.
+ *
+ * A field is named by its member: `websiteURL`, or `metadata.action` for
+ * member `action` of the object `metadata`, the same with the generic
+ * setters as in [method@TaskField.get_member]. A property of a typed task
+ * and the generic setters write the same field: setting `metadata.action`
+ * with [method@Task.set_string] notifies [property@TurnstileTask:action].
  *
  * A task that has a task id is not created again: [method@Client.solve]
  * on it resumes polling. [ctor@Task.new_for_id] makes such a task for an id
@@ -364,23 +373,57 @@ cs_task_set_type_name (CsTask     *task,
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TYPE_NAME]);
 }
 
+/* Notifies the properties of a typed task whose field @member changed:
+ * the one of that member, or those of its members when @member is their
+ * object ("metadata" for "metadata.action"). */
 static void
-set_field (CsTask     *task,
-           const char *field,
-           JsonNode   *node)
+notify_field (CsTask     *task,
+              const char *member)
+{
+  const CsTaskFamily *family = _cs_task_family_of_gtype (G_TYPE_FROM_INSTANCE (task));
+  gsize length = strlen (member);
+
+  if (family == NULL)
+    return;
+  for (const CsTaskField * const *field = family->fields; *field != NULL; field++)
+    {
+      const char *name = (*field)->member;
+
+      if ((*field)->property != NULL && strncmp (name, member, length) == 0 &&
+          (name[length] == '\0' || name[length] == '.'))
+        g_object_notify (G_OBJECT (task), (*field)->property);
+    }
+}
+
+/* The one writer of a task's fields: the generic setters, the properties
+ * of the typed tasks and their images all come here, so that "a.b" is
+ * member b of object a whichever way it is set, and a typed property is
+ * notified whichever way its field changed. Takes @node; NULL removes the
+ * field. */
+void
+_cs_task_write_field (CsTask     *task,
+                      const char *member,
+                      JsonNode   *node)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  JsonNode *old = _cs_task_field_lookup (priv->fields, member);
+  gboolean changed = (old == NULL) != (node == NULL) ||
+                     (old != NULL && !json_node_equal (old, node));
 
-  json_object_set_member (priv->fields, field, node);
+  _cs_task_field_put (priv->fields, member, node);
+  if (changed)
+    notify_field (task, member);
 }
 
 /**
  * cs_task_set_string:
  * @task: a #CsTask
- * @field: the camelCase name of the field, such as `websiteURL`
+ * @field: the member of the field, such as `websiteURL`, or
+ *   `metadata.action` for member `action` of the object `metadata`
  * @value: (nullable): the value, or %NULL to remove the field
  *
- * Sets a string field of the task.
+ * Sets a string field of the task. On a typed task, setting a field
+ * notifies the property that holds it.
  *
  * Since: 1.0
  */
@@ -395,13 +438,13 @@ cs_task_set_string (CsTask     *task,
   if (value == NULL)
     cs_task_remove_field (task, field);
   else
-    set_field (task, field, json_node_init_string (json_node_alloc (), value));
+    _cs_task_write_field (task, field, json_node_init_string (json_node_alloc (), value));
 }
 
 /**
  * cs_task_set_int:
  * @task: a #CsTask
- * @field: the camelCase name of the field
+ * @field: the member of the field (see [method@Task.set_string])
  * @value: the value
  *
  * Sets an integer field of the task.
@@ -416,13 +459,13 @@ cs_task_set_int (CsTask     *task,
   g_return_if_fail (CS_IS_TASK (task));
   g_return_if_fail (field != NULL);
 
-  set_field (task, field, json_node_init_int (json_node_alloc (), value));
+  _cs_task_write_field (task, field, json_node_init_int (json_node_alloc (), value));
 }
 
 /**
  * cs_task_set_double:
  * @task: a #CsTask
- * @field: the camelCase name of the field
+ * @field: the member of the field (see [method@Task.set_string])
  * @value: the value
  *
  * Sets a floating-point field of the task.
@@ -437,13 +480,13 @@ cs_task_set_double (CsTask     *task,
   g_return_if_fail (CS_IS_TASK (task));
   g_return_if_fail (field != NULL);
 
-  set_field (task, field, json_node_init_double (json_node_alloc (), value));
+  _cs_task_write_field (task, field, json_node_init_double (json_node_alloc (), value));
 }
 
 /**
  * cs_task_set_boolean:
  * @task: a #CsTask
- * @field: the camelCase name of the field
+ * @field: the member of the field (see [method@Task.set_string])
  * @value: the value
  *
  * Sets a boolean field of the task.
@@ -458,13 +501,13 @@ cs_task_set_boolean (CsTask     *task,
   g_return_if_fail (CS_IS_TASK (task));
   g_return_if_fail (field != NULL);
 
-  set_field (task, field, json_node_init_boolean (json_node_alloc (), value));
+  _cs_task_write_field (task, field, json_node_init_boolean (json_node_alloc (), value));
 }
 
 /**
  * cs_task_set_json:
  * @task: a #CsTask
- * @field: the camelCase name of the field
+ * @field: the member of the field (see [method@Task.set_string])
  * @value: (nullable): any JSON value (it is copied), or %NULL to remove
  *   the field
  *
@@ -484,13 +527,13 @@ cs_task_set_json (CsTask     *task,
   if (value == NULL)
     cs_task_remove_field (task, field);
   else
-    set_field (task, field, json_node_copy (value));
+    _cs_task_write_field (task, field, json_node_copy (value));
 }
 
 /**
  * cs_task_set_image:
  * @task: a #CsTask
- * @field: the camelCase name of the field, such as `body`
+ * @field: the member of the field, such as `body`
  * @image: the image file's contents
  * @error: return location for a #GError, or %NULL
  *
@@ -517,14 +560,14 @@ cs_task_set_image (CsTask      *task,
 
   if (!_cs_image_check (field, image, error))
     return FALSE;
-  set_field (task, field, _cs_task_field_image_node (image));
+  _cs_task_write_field (task, field, _cs_task_field_image_node (image));
   return TRUE;
 }
 
 /**
  * cs_task_remove_field:
  * @task: a #CsTask
- * @field: the camelCase name of the field
+ * @field: the member of the field (see [method@Task.set_string])
  *
  * Removes a field, so that it is not sent.
  *
@@ -534,20 +577,16 @@ void
 cs_task_remove_field (CsTask     *task,
                       const char *field)
 {
-  CsTaskPrivate *priv;
-
   g_return_if_fail (CS_IS_TASK (task));
   g_return_if_fail (field != NULL);
 
-  priv = cs_task_get_instance_private (task);
-  if (json_object_has_member (priv->fields, field))
-    json_object_remove_member (priv->fields, field);
+  _cs_task_write_field (task, field, NULL);
 }
 
 /**
  * cs_task_get_field:
  * @task: a #CsTask
- * @field: the camelCase name of the field
+ * @field: the member of the field (see [method@Task.set_string])
  *
  * Gets a field of the task as it will be sent.
  *
@@ -566,17 +605,7 @@ cs_task_get_field (CsTask     *task,
   g_return_val_if_fail (field != NULL, NULL);
 
   priv = cs_task_get_instance_private (task);
-  return json_object_has_member (priv->fields, field)
-         ? json_object_get_member (priv->fields, field) : NULL;
-}
-
-/* The fields object itself, for the table-driven properties of typed tasks. */
-JsonObject *
-_cs_task_get_fields (CsTask *task)
-{
-  CsTaskPrivate *priv = cs_task_get_instance_private (task);
-
-  return priv->fields;
+  return _cs_task_field_lookup (priv->fields, field);
 }
 
 /**

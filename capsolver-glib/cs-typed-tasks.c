@@ -1,10 +1,12 @@
 /* cs-typed-tasks.c: the catalogue of typed tasks
  *
- * Every typed task is a row of the family table (cs-task-family.c) and a
- * class declaration here. One mechanism serves them all: class_init
- * installs a property per field of the row, and the properties are views
- * over the task's fields object, so what a property holds is exactly what
- * cs_task_to_json() sends, and an unset property sends nothing.
+ * Every typed task is a row of the table of task types (cs-task-family.c),
+ * which names its class, and a class declaration here. One mechanism
+ * serves them all: class_init installs a property per field of the row,
+ * and the properties are views over the task's fields written through the
+ * task's one writer, so what a property holds is exactly what
+ * cs_task_to_json() sends, an unset property sends nothing, and setting a
+ * field with the generic setters notifies its property.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -31,45 +33,17 @@ enum {
   PROP_FIRST_FIELD,
 };
 
-static GQuark
-family_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("cs-task-family");
-  return quark;
-}
-
 static const CsTaskFamily *
 family_of (gpointer instance)
 {
-  return g_type_get_qdata (G_TYPE_FROM_INSTANCE (instance), family_quark ());
+  return _cs_task_family_of_gtype (G_TYPE_FROM_INSTANCE (instance));
 }
 
 static const CsTaskField *
 field_of (gpointer instance,
           guint    prop_id)
 {
-  return &family_of (instance)->fields[prop_id - PROP_FIRST_FIELD];
-}
-
-/* --- Fields --------------------------------------------------------------- */
-
-/* Writes a field and notifies its property when the value changed. */
-static void
-set_field_node (CsTask            *task,
-                const CsTaskField *field,
-                JsonNode          *node)
-{
-  JsonObject *fields = _cs_task_get_fields (task);
-  JsonNode *old = _cs_task_field_lookup (fields, field->json_name);
-  gboolean changed = (old == NULL) != (node == NULL) ||
-                     (old != NULL && !json_node_equal (old, node));
-
-  _cs_task_field_put (fields, field->json_name, node);
-  if (changed && field->property != NULL)
-    g_object_notify (G_OBJECT (task), field->property);
+  return family_of (instance)->fields[prop_id - PROP_FIRST_FIELD];
 }
 
 /* --- The class ------------------------------------------------------------ */
@@ -90,7 +64,7 @@ typed_task_get_property (GObject    *object,
     }
 
   field = field_of (object, prop_id);
-  node = _cs_task_field_lookup (_cs_task_get_fields (CS_TASK (object)), field->json_name);
+  node = cs_task_get_field (CS_TASK (object), field->member);
   if (node != NULL)
     _cs_task_field_to_value (field, node, value);
 }
@@ -102,6 +76,7 @@ typed_task_set_property (GObject      *object,
                          GParamSpec   *pspec)
 {
   CsTypedTask *self = TYPED_TASK (object);
+  const CsTaskField *field;
 
   if (prop_id == PROP_ENTERPRISE)
     {
@@ -114,8 +89,8 @@ typed_task_set_property (GObject      *object,
       return;
     }
 
-  set_field_node (CS_TASK (object), field_of (object, prop_id),
-                  _cs_task_field_from_value (field_of (object, prop_id), value));
+  field = field_of (object, prop_id);
+  _cs_task_write_field (CS_TASK (object), field->member, _cs_task_field_from_value (field, value));
 }
 
 /* The variant follows the properties: with a proxy or ProxyLess, and
@@ -124,41 +99,41 @@ static const char *
 typed_task_get_type_name (CsTask *task)
 {
   const CsTaskFamily *family = family_of (task);
-  gboolean with_proxy = cs_task_get_proxy (task) != NULL || family->proxyless_type_name == NULL;
+  gboolean with_proxy = family->proxy == CS_PROXY_REQUIREMENT_REQUIRED ||
+                        (family->proxy == CS_PROXY_REQUIREMENT_OPTIONAL &&
+                         cs_task_get_proxy (task) != NULL);
 
-  if (TYPED_TASK (task)->enterprise && family->enterprise_type_name != NULL)
-    return with_proxy ? family->enterprise_type_name : family->enterprise_proxyless_type_name;
-  return with_proxy ? family->type_name : family->proxyless_type_name;
+  return cs_task_type_get_wire_name (family, with_proxy, TYPED_TASK (task)->enterprise);
 }
 
+/* The class of a row of the table: the row names the class, and its
+ * class_init installs a property per field. */
 static void
-typed_task_class_setup (gpointer    klass,
-                        const char *family_name)
+typed_task_class_setup (gpointer klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  const CsTaskFamily *family = _cs_task_family_find (family_name);
+  const CsTaskFamily *family = _cs_task_family_of_gtype (G_TYPE_FROM_CLASS (klass));
   guint prop_id = PROP_FIRST_FIELD;
 
   g_assert (family != NULL);
-  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), family_quark (), (gpointer) family);
 
   object_class->get_property = typed_task_get_property;
   object_class->set_property = typed_task_set_property;
   CS_TASK_CLASS (klass)->get_type_name = typed_task_get_type_name;
 
-  for (const CsTaskField *field = family->fields; field->json_name != NULL; field++, prop_id++)
-    if (field->property != NULL)
-      g_object_class_install_property (object_class, prop_id, _cs_task_field_param_spec (field));
+  for (const CsTaskField * const *field = family->fields; *field != NULL; field++, prop_id++)
+    if ((*field)->property != NULL)
+      g_object_class_install_property (object_class, prop_id, _cs_task_field_param_spec (*field));
 
-  if (family->enterprise_type_name != NULL)
+  if (family->spelling.enterprise_proxyless != NULL || family->spelling.enterprise_proxy != NULL)
     g_object_class_install_property (object_class, PROP_ENTERPRISE,
       g_param_spec_boolean ("enterprise", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 }
 
 /* A typed task: its instance, its type and a class_init that reads the
- * family's row. */
-#define CS_DEFINE_TYPED_TASK(TypeName, type_name, family_name)  \
+ * row of the table that names the class. */
+#define CS_DEFINE_TYPED_TASK(TypeName, type_name)               \
   struct _##TypeName                                            \
   {                                                             \
     CsTypedTask parent_instance;                                \
@@ -167,7 +142,7 @@ typed_task_class_setup (gpointer    klass,
   static void                                                   \
   type_name##_class_init (TypeName##Class *klass)               \
   {                                                             \
-    typed_task_class_setup (klass, family_name);                \
+    typed_task_class_setup (klass);                             \
   }                                                             \
   static void                                                   \
   type_name##_init (TypeName *self)                             \
@@ -176,35 +151,24 @@ typed_task_class_setup (gpointer    klass,
 
 /* --- Images ----------------------------------------------------------------- */
 
-/* The field of the task's family that has this JSON name. */
-static const CsTaskField *
-find_field (gpointer    task,
-            const char *json_name)
-{
-  for (const CsTaskField *field = family_of (task)->fields; field->json_name != NULL; field++)
-    if (strcmp (field->json_name, json_name) == 0)
-      return field;
-  g_assert_not_reached ();
-}
-
 static void
 set_image (gpointer    task,
-           const char *json_name,
+           const char *member,
            GBytes     *image)
 {
-  set_field_node (CS_TASK (task), find_field (task, json_name),
-                  _cs_task_field_image_node (image));
+  _cs_task_write_field (task, member, _cs_task_field_image_node (image));
 }
 
 static void
 append_image (gpointer    task,
-              const char *json_name,
+              const char *member,
               GBytes     *image)
 {
-  JsonArray *images = _cs_json_get_array (_cs_task_get_fields (task), json_name);
+  JsonNode *node = cs_task_get_field (task, member);
+  JsonArray *images = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                   : NULL;
 
-  set_field_node (CS_TASK (task), find_field (task, json_name),
-                  _cs_task_field_images_append (images, image));
+  _cs_task_write_field (task, member, _cs_task_field_images_append (images, image));
 }
 
 /* The many families whose constructor takes the page and the site key. */
@@ -280,7 +244,7 @@ new_site_key_task (GType       type,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsImageToTextTask, cs_image_to_text_task, "image-to-text")
+CS_DEFINE_TYPED_TASK (CsImageToTextTask, cs_image_to_text_task)
 
 /**
  * cs_image_to_text_task_new:
@@ -415,8 +379,7 @@ cs_image_to_text_task_add_image (CsImageToTextTask *task,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsReCaptchaClassificationTask, cs_recaptcha_classification_task,
-                      "recaptcha-classification")
+CS_DEFINE_TYPED_TASK (CsReCaptchaClassificationTask, cs_recaptcha_classification_task)
 
 /**
  * cs_recaptcha_classification_task_new:
@@ -479,8 +442,7 @@ cs_recaptcha_classification_task_new (GBytes     *image,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsAwsWafClassificationTask, cs_aws_waf_classification_task,
-                      "aws-waf-classification")
+CS_DEFINE_TYPED_TASK (CsAwsWafClassificationTask, cs_aws_waf_classification_task)
 
 /**
  * cs_aws_waf_classification_task_new:
@@ -573,7 +535,7 @@ cs_aws_waf_classification_task_add_image (CsAwsWafClassificationTask *task,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsVisionEngineTask, cs_vision_engine_task, "vision-engine")
+CS_DEFINE_TYPED_TASK (CsVisionEngineTask, cs_vision_engine_task)
 
 /**
  * cs_vision_engine_task_new:
@@ -727,7 +689,7 @@ cs_vision_engine_task_set_image_background (CsVisionEngineTask *task,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsReCaptchaV2Task, cs_recaptcha_v2_task, "recaptcha-v2")
+CS_DEFINE_TYPED_TASK (CsReCaptchaV2Task, cs_recaptcha_v2_task)
 
 /**
  * cs_recaptcha_v2_task_new:
@@ -845,7 +807,7 @@ cs_recaptcha_v2_task_new (const char *website_url,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsReCaptchaV3Task, cs_recaptcha_v3_task, "recaptcha-v3")
+CS_DEFINE_TYPED_TASK (CsReCaptchaV3Task, cs_recaptcha_v3_task)
 
 /**
  * cs_recaptcha_v3_task_new:
@@ -908,7 +870,7 @@ cs_recaptcha_v3_task_new (const char *website_url,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsTurnstileTask, cs_turnstile_task, "turnstile")
+CS_DEFINE_TYPED_TASK (CsTurnstileTask, cs_turnstile_task)
 
 /**
  * cs_turnstile_task_new:
@@ -965,8 +927,7 @@ cs_turnstile_task_new (const char *website_url,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsCloudflareChallengeTask, cs_cloudflare_challenge_task,
-                      "cloudflare-challenge")
+CS_DEFINE_TYPED_TASK (CsCloudflareChallengeTask, cs_cloudflare_challenge_task)
 
 /**
  * cs_cloudflare_challenge_task_new:
@@ -1071,7 +1032,7 @@ cs_cloudflare_challenge_task_new (const char *website_url,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsAwsWafTask, cs_aws_waf_task, "aws-waf")
+CS_DEFINE_TYPED_TASK (CsAwsWafTask, cs_aws_waf_task)
 
 /**
  * cs_aws_waf_task_new:
@@ -1126,7 +1087,7 @@ cs_aws_waf_task_new (const char *website_url)
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsDataDomeTask, cs_datadome_task, "datadome")
+CS_DEFINE_TYPED_TASK (CsDataDomeTask, cs_datadome_task)
 
 /**
  * cs_datadome_task_new:
@@ -1215,7 +1176,7 @@ cs_datadome_task_new (const char *captcha_url,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsGeeTestTask, cs_geetest_task, "geetest")
+CS_DEFINE_TYPED_TASK (CsGeeTestTask, cs_geetest_task)
 
 /**
  * cs_geetest_task_new_v3:
@@ -1284,7 +1245,7 @@ cs_geetest_task_new_v4 (const char *website_url,
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsMtCaptchaTask, cs_mtcaptcha_task, "mtcaptcha")
+CS_DEFINE_TYPED_TASK (CsMtCaptchaTask, cs_mtcaptcha_task)
 
 /**
  * CsFriendlyCaptchaTask:
@@ -1311,7 +1272,7 @@ CS_DEFINE_TYPED_TASK (CsMtCaptchaTask, cs_mtcaptcha_task, "mtcaptcha")
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsFriendlyCaptchaTask, cs_friendly_captcha_task, "friendly-captcha")
+CS_DEFINE_TYPED_TASK (CsFriendlyCaptchaTask, cs_friendly_captcha_task)
 
 /**
  * CsYandexCaptchaTask:
@@ -1338,7 +1299,7 @@ CS_DEFINE_TYPED_TASK (CsFriendlyCaptchaTask, cs_friendly_captcha_task, "friendly
  * Since: 1.0
  */
 
-CS_DEFINE_TYPED_TASK (CsYandexCaptchaTask, cs_yandex_captcha_task, "yandex")
+CS_DEFINE_TYPED_TASK (CsYandexCaptchaTask, cs_yandex_captcha_task)
 
 /**
  * cs_mtcaptcha_task_new:

@@ -558,9 +558,9 @@ compare_gint64 (gconstpointer a,
 static void
 test_adaptive_plan (gconstpointer user_data)
 {
-  const CsTaskFamily *family = _cs_task_family_find (user_data);
-  const char *type_name = family->proxyless_type_name != NULL ? family->proxyless_type_name
-                                                              : family->type_name;
+  const CsTaskFamily *family = cs_task_type_find (user_data);
+  g_auto(GStrv) type_names = cs_task_type_dup_wire_names (family);
+  const char *type_name = type_names[0];
   g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
   g_autoptr(CsTask) task = cs_task_new (type_name);
   CsPollPlan *plan = _cs_client_plan_for_task (client, task);

@@ -450,26 +450,19 @@ test_examples_cover_every_type (void)
   g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "requests", NULL);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) error = NULL;
-  const CsTaskFamily *families;
-  guint n_families = 0;
+  guint n_types = 0;
+  const CsTaskType * const *types = cs_task_type_get_all (&n_types);
   const char *name;
 
-  families = _cs_task_family_get_all (&n_families);
-  g_assert_cmpuint (n_families, >=, 14);
-  for (guint i = 0; i < n_families; i++)
+  g_assert_cmpuint (n_types, >=, 14);
+  for (guint i = 0; i < n_types; i++)
     {
-      const char *names[] = {
-        families[i].type_name, families[i].proxyless_type_name,
-        families[i].enterprise_type_name, families[i].enterprise_proxyless_type_name,
-      };
+      g_auto(GStrv) names = cs_task_type_dup_wire_names (types[i]);
 
-      for (gsize j = 0; j < G_N_ELEMENTS (names); j++)
+      for (gsize j = 0; names[j] != NULL; j++)
         {
-          g_autofree char *file_name = NULL;
+          g_autofree char *file_name = g_strconcat (names[j], ".json", NULL);
 
-          if (names[j] == NULL)
-            continue;
-          file_name = g_strconcat (names[j], ".json", NULL);
           if (!has_example (file_name))
             g_error ("no request example for %s", names[j]);
         }
@@ -642,6 +635,54 @@ test_nested_fields (void)
   g_object_set (task, "cdata", NULL, NULL);
   json = cs_task_to_json (task);
   g_assert_false (json_object_has_member (json, "metadata"));
+}
+
+/* The generic setters and the properties write through one writer: a
+ * dotted member means the same in both, and setting a field generically
+ * notifies its property, once per change. */
+static void
+test_one_writer (void)
+{
+  g_autoptr(CsTask) task = cs_turnstile_task_new ("https://example.com/", "key");
+  g_autoptr(CsTask) image = g_object_new (CS_TYPE_IMAGE_TO_TEXT_TASK, NULL);
+  g_autoptr(JsonNode) metadata = json_from_string ("{\"action\": \"b\", \"cdata\": \"c\"}", NULL);
+  g_autoptr(JsonObject) json = NULL;
+  g_autoptr(GBytes) png = png_bytes ();
+  g_autofree char *action = NULL;
+  guint action_notified = 0;
+  guint cdata_notified = 0;
+  guint body_notified = 0;
+
+  g_signal_connect (task, "notify::action", G_CALLBACK (count_notify), &action_notified);
+  g_signal_connect (task, "notify::cdata", G_CALLBACK (count_notify), &cdata_notified);
+
+  cs_task_set_string (task, "metadata.action", "a");
+  cs_task_set_string (task, "metadata.action", "a");   /* no change, no notify */
+  g_object_get (task, "action", &action, NULL);
+  g_assert_cmpstr (action, ==, "a");
+  g_assert_cmpuint (action_notified, ==, 1);
+  g_assert_cmpuint (cdata_notified, ==, 0);
+  g_assert_cmpstr (json_node_get_string (cs_task_get_field (task, "metadata.action")), ==, "a");
+  json = cs_task_to_json (task);
+  g_assert_cmpstr (_cs_json_get_string (_cs_json_get_object (json, "metadata"), "action"), ==, "a");
+  g_assert_false (json_object_has_member (json, "metadata.action"));
+
+  /* the whole object notifies each property it holds */
+  cs_task_set_json (task, "metadata", metadata);
+  g_assert_cmpuint (action_notified, ==, 2);
+  g_assert_cmpuint (cdata_notified, ==, 1);
+
+  cs_task_remove_field (task, "metadata.cdata");
+  g_assert_cmpuint (cdata_notified, ==, 2);
+  g_assert_null (cs_task_get_field (task, "metadata.cdata"));
+  g_object_set (task, "action", NULL, NULL);
+  g_assert_cmpuint (action_notified, ==, 3);
+  g_assert_null (cs_task_get_field (task, "metadata"));
+
+  /* an image set generically is the property's too */
+  g_signal_connect (image, "notify::body", G_CALLBACK (count_notify), &body_notified);
+  g_assert_true (cs_task_set_image (image, "body", png, NULL));
+  g_assert_cmpuint (body_notified, ==, 1);
 }
 
 static void
@@ -1203,19 +1244,16 @@ test_set_image_checks_like_the_sandbox (void)
 static void
 test_solve_cases_cover_every_type (void)
 {
-  guint n_families = 0;
-  const CsTaskFamily *families = _cs_task_family_get_all (&n_families);
+  guint n_types = 0;
+  const CsTaskType * const *types = cs_task_type_get_all (&n_types);
 
-  for (guint i = 0; i < n_families; i++)
+  for (guint i = 0; i < n_types; i++)
     {
-      const char *names[] = {
-        families[i].type_name, families[i].proxyless_type_name,
-        families[i].enterprise_type_name, families[i].enterprise_proxyless_type_name,
-      };
+      g_auto(GStrv) names = cs_task_type_dup_wire_names (types[i]);
 
-      for (gsize j = 0; j < G_N_ELEMENTS (names); j++)
+      for (gsize j = 0; names[j] != NULL; j++)
         {
-          gboolean found = names[j] == NULL;
+          gboolean found = FALSE;
 
           for (gsize k = 0; !found && k < G_N_ELEMENTS (solve_cases); k++)
             found = g_str_equal (solve_cases[k].name, names[j]);
@@ -1259,6 +1297,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tasks/properties/type-field-ignored", test_type_field_ignored);
   g_test_add_func ("/tasks/properties/generic-setters", test_generic_setters_show_in_properties);
   g_test_add_func ("/tasks/properties/nested", test_nested_fields);
+  g_test_add_func ("/tasks/properties/one-writer", test_one_writer);
   g_test_add_func ("/tasks/image/from-file", test_image_from_file);
   g_test_add_func ("/tasks/family/lookup", test_lookup_ignores_case);
   g_test_add_func ("/tasks/validate/names-field", test_validation_names_field);

@@ -149,35 +149,16 @@ CsTask     *cli_task_new_from_args   (const CliTaskOptions *options,
 gboolean    cli_check_task_id        (const char     *task_id,
                                       GError        **error);
 
-/* cli-types.c: the task types of the library, read from its classes */
-typedef struct {
-  char     *name;          /* the JSON member, "websiteURL" or "metadata.action" */
-  char     *property;      /* the property of the typed task class */
-  GType     value_type;    /* G_TYPE_STRING, G_TYPE_BOOLEAN, G_TYPE_STRV… */
-  gboolean  required;
-  gboolean  cookie_form;   /* strings of name=value */
-} CliField;
-
-typedef struct {
-  GType       gtype;
-  char      **type_names;  /* without a proxy first */
-  GPtrArray  *fields;      /* of CliField */
-  GPtrArray  *one_of;      /* of GStrv: groups of optional fields, one needed */
-  gboolean    needs_proxy;
-} CliTaskType;
-
-GPtrArray         *cli_task_types           (void);
-const CliTaskType *cli_task_type_lookup     (const char        *type_name);
-const CliField    *cli_task_type_find_field (const CliTaskType *type,
-                                             const char        *name);
+/* cli-types.c: `capsolver types`, from the library's schema of task types */
+const CsTaskField *cli_task_type_find_field (const CsTaskType   *type,
+                                             const char         *name);
 const char        *cli_closest              (const char         *word,
                                              const char * const *candidates);
-const char        *cli_closest_type_name    (const char        *type_name);
-gboolean           cli_unknown_type_error   (GError           **error,
-                                             const char        *type_name);
-int                cli_command_types        (Cli               *cli,
-                                             int                argc,
-                                             char             **argv);
+gboolean           cli_unknown_type_error   (GError            **error,
+                                             const char         *type_name);
+int                cli_command_types        (Cli                *cli,
+                                             int                 argc,
+                                             char              **argv);
 
 /* cli-verbose.c: the HTTP exchange on stderr, secrets hidden */
 void        cli_verbose_attach       (CsClient       *client);

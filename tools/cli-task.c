@@ -104,41 +104,6 @@ static const char * const task_wide_fields[] = {
   "proxy", "proxyType", "proxyAddress", "proxyPort", "proxyLogin", "proxyPassword", NULL
 };
 
-/* Sets @name to @value; "a.b" sets member b of object a. */
-static void
-set_member (CsTask     *task,
-            const char *name,
-            JsonNode   *value)
-{
-  const char *dot = strchr (name, '.');
-  g_autofree char *parent_name = NULL;
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonNode) parent = NULL;
-  JsonNode *old;
-
-  if (dot == NULL)
-    {
-      cs_task_set_json (task, name, value);
-      return;
-    }
-  parent_name = g_strndup (name, dot - name);
-  old = cs_task_get_field (task, parent_name);
-  /* a new object: the old one belongs to the task */
-  if (old != NULL && JSON_NODE_HOLDS_OBJECT (old))
-    {
-      JsonObjectIter iter;
-      const char *member;
-      JsonNode *node;
-
-      json_object_iter_init (&iter, json_node_get_object (old));
-      while (json_object_iter_next (&iter, &member, &node))
-        json_object_set_member (object, member, json_node_copy (node));
-    }
-  json_object_set_member (object, dot + 1, json_node_copy (value));
-  parent = json_node_init_object (json_node_alloc (), object);
-  cs_task_set_json (task, parent_name, parent);
-}
-
 static gboolean
 set_json_field (CsTask      *task,
                 const char  *name,
@@ -152,18 +117,8 @@ set_json_field (CsTask      *task,
       json_parser_get_root (parser) == NULL)
     /* the value is not repeated: it may hold a secret such as a proxy password */
     return cli_usage_error (error, "field %s: the value after := is not JSON", name);
-  set_member (task, name, json_parser_get_root (parser));
+  cs_task_set_json (task, name, json_parser_get_root (parser));
   return TRUE;
-}
-
-static void
-set_string_field (CsTask     *task,
-                  const char *name,
-                  const char *text)
-{
-  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
-
-  set_member (task, name, node);
 }
 
 static gboolean
@@ -176,7 +131,7 @@ set_file_field (CsTask      *task,
 
   if (encoded == NULL)
     return FALSE;
-  set_string_field (task, name, encoded);
+  cs_task_set_string (task, name, encoded);
   return TRUE;
 }
 
@@ -194,12 +149,14 @@ is_field_name (const char *name,
 
 /* The field names of @type and the task-wide ones, for cli_closest(). */
 static GPtrArray *
-field_names (const CliTaskType *type)
+field_names (const CsTaskType *type)
 {
   GPtrArray *names = g_ptr_array_new ();
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
 
-  for (guint i = 0; i < type->fields->len; i++)
-    g_ptr_array_add (names, ((CliField *) g_ptr_array_index (type->fields, i))->name);
+  for (guint i = 0; i < n_fields; i++)
+    g_ptr_array_add (names, (gpointer) cs_task_field_get_member (fields[i]));
   for (const char * const *name = task_wide_fields; *name != NULL; name++)
     g_ptr_array_add (names, (gpointer) *name);
   g_ptr_array_add (names, NULL);
@@ -207,20 +164,21 @@ field_names (const CliTaskType *type)
 }
 
 static gboolean
-unknown_field_error (const CliTaskType  *type,
-                     const char         *name,
-                     GError            **error)
+unknown_field_error (const CsTaskType  *type,
+                     const char        *name,
+                     GError           **error)
 {
   g_autoptr(GPtrArray) names = field_names (type);
   const char *closest = cli_closest (name, (const char * const *) names->pdata);
+  g_auto(GStrv) type_names = cs_task_type_dup_wire_names (type);
 
   if (closest != NULL)
     return cli_usage_error (error, "%s has no field \"%s\": did you mean %s? "
                                    "(\"capsolver types %s\" lists them)",
-                            type->type_names[0], name, closest, type->type_names[0]);
+                            type_names[0], name, closest, type_names[0]);
   return cli_usage_error (error, "%s has no field \"%s\" (\"capsolver types %s\" lists "
                                  "them; --no-check sends it anyway)",
-                          type->type_names[0], name, type->type_names[0]);
+                          type_names[0], name, type_names[0]);
 }
 
 /* A JSON literal a shell user may have meant as one: true, false, 12. */
@@ -238,20 +196,21 @@ is_json_scalar (const char *text)
 /* Refuses a field that @type does not have, and text for a field that is
  * not a string: isInvisible=true would send the string "true". */
 static gboolean
-check_field (const CliTaskType  *type,
-             const char         *name,
-             char                sigil,
-             const char         *value,
-             GError            **error)
+check_field (const CsTaskType  *type,
+             const char        *name,
+             char               sigil,
+             const char        *value,
+             GError           **error)
 {
-  const CliField *field;
+  const CsTaskField *field;
 
   if (type == NULL || g_strv_contains (task_wide_fields, name))
     return TRUE;
   field = cli_task_type_find_field (type, name);
   if (field == NULL)
     return unknown_field_error (type, name, error);
-  if (sigil != '\0' || field->value_type == G_TYPE_STRING || !g_str_equal (field->name, name))
+  if (sigil != '\0' || cs_task_field_get_kind (field) == CS_TASK_FIELD_KIND_STRING ||
+      !g_str_equal (cs_task_field_get_member (field), name))
     return TRUE;
   if (is_json_scalar (value))
     return cli_usage_error (error, "field %s takes a JSON value, not text: write %s:=%s",
@@ -263,10 +222,10 @@ check_field (const CliTaskType  *type,
 /* NAME=TEXT sends a string, NAME:=JSON any JSON value, NAME@=FILE the
  * file's bytes in base64. */
 static gboolean
-add_field (CsTask             *task,
-           const CliTaskType  *type,
-           const char         *argument,
-           GError            **error)
+add_field (CsTask            *task,
+           const CsTaskType  *type,
+           const char        *argument,
+           GError           **error)
 {
   const char *equals = strchr (argument, '=');
   gsize name_length;
@@ -292,7 +251,7 @@ add_field (CsTask             *task,
     return set_json_field (task, name, equals + 1, error);
   if (sigil == '@')
     return set_file_field (task, name, equals + 1, error);
-  set_string_field (task, name, equals + 1);
+  cs_task_set_string (task, name, equals + 1);
   return TRUE;
 }
 
@@ -349,7 +308,7 @@ new_typed_task (int          argc,
                               "such as ReCaptchaV2TaskProxyLess", argv[0]);
       return NULL;
     }
-  if (!no_check && cli_task_type_lookup (argv[0]) == NULL)
+  if (!no_check && cs_task_type_lookup (argv[0]) == NULL)
     {
       cli_unknown_type_error (error, argv[0]);
       return NULL;
@@ -405,7 +364,7 @@ cli_task_new_from_args (const CliTaskOptions  *options,
                         GError               **error)
 {
   g_autoptr(CsTask) task = NULL;
-  const CliTaskType *type = NULL;
+  const CsTaskType *type = NULL;
   int first_field = options->image != NULL ? 0 : 1;
 
   if (options->image != NULL)
@@ -415,7 +374,7 @@ cli_task_new_from_args (const CliTaskOptions  *options,
   if (task == NULL)
     return NULL;
   if (!options->no_check)
-    type = cli_task_type_lookup (cs_task_get_type_name (task));
+    type = cs_task_get_task_type (task);
 
   if (options->module != NULL)
     cs_task_set_string (task, "module", options->module);

@@ -1,12 +1,9 @@
-/* cli-types.c: the task types the library knows, their fields, and
- * `capsolver types`
+/* cli-types.c: `capsolver types`, a printout of the library's task types
  *
- * The library describes its task types through its typed task classes
- * only: their type names (cs_task_get_type_name() with and without a
- * proxy, and with the enterprise property), their fields (properties; the
- * JSON member each writes is found by setting it), and which fields are
- * required (cs_task_validate() on a task that lacks only that one). This
- * file reads that once and keeps it.
+ * Everything here reads the library's schema of task types (CsTaskType):
+ * their type names, whether they need a proxy, their fields. A type added
+ * to the library's table is listed, checked and sent by the command with
+ * no line here.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,351 +16,22 @@
 
 #include "capsolver.h"
 
-/* A string the service could take for any string field, images included:
- * the first bytes of a PNG in base64. */
-#define SAMPLE_TEXT "iVBORw0KGgoAAAANSUhEUg=="
-#define SAMPLE_PROXY "http:192.0.2.1:8080"
-
-static void
-cli_task_type_free (CliTaskType *type)
+/* The field @name of @type: its member, or the object that holds it
+ * ("metadata" for metadata.action, to be set whole with metadata:=…). */
+const CsTaskField *
+cli_task_type_find_field (const CsTaskType *type,
+                          const char       *name)
 {
-  g_strfreev (type->type_names);
-  g_ptr_array_unref (type->fields);
-  g_ptr_array_unref (type->one_of);
-  g_free (type);
-}
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+  gsize length = strlen (name);
 
-static void
-cli_field_free (CliField *field)
-{
-  g_free (field->name);
-  g_free (field->property);
-  g_free (field);
-}
-
-/* --- Reading the classes --------------------------------------------------- */
-
-static void
-set_sample (CsTask     *task,
-            GParamSpec *pspec,
-            gboolean    cookie_form)
-{
-  GType value_type = G_PARAM_SPEC_VALUE_TYPE (pspec);
-
-  if (value_type == G_TYPE_STRING)
-    g_object_set (task, pspec->name, SAMPLE_TEXT, NULL);
-  else if (value_type == G_TYPE_BOOLEAN)
-    g_object_set (task, pspec->name, TRUE, NULL);
-  else if (value_type == G_TYPE_INT64)
-    g_object_set (task, pspec->name, (gint64) 1, NULL);
-  else if (value_type == G_TYPE_DOUBLE)
-    g_object_set (task, pspec->name, 0.5, NULL);
-  else if (value_type == G_TYPE_STRV)
+  for (guint i = 0; i < n_fields; i++)
     {
-      /* images are base64 strings, cookies name=value ones */
-      const char * const strv[] = { cookie_form ? "name=value" : SAMPLE_TEXT, NULL };
+      const char *member = cs_task_field_get_member (fields[i]);
 
-      g_object_set (task, pspec->name, strv, NULL);
-    }
-  else if (value_type == JSON_TYPE_OBJECT)
-    {
-      g_autoptr(JsonObject) object = json_object_new ();
-
-      json_object_set_string_member (object, "name", "value");
-      g_object_set (task, pspec->name, object, NULL);
-    }
-}
-
-/* The member a field's property writes: "websiteURL", or "metadata.action"
- * for member action of object metadata. @cookie_form says whether the
- * property took only name=value strings. */
-static char *
-member_of_property (GType       gtype,
-                    GParamSpec *pspec,
-                    gboolean   *cookie_form)
-{
-  for (int attempt = 0; attempt < 2; attempt++)
-    {
-      g_autoptr(CsTask) task = g_object_new (gtype, NULL);
-      g_autoptr(JsonObject) json = NULL;
-      JsonObjectIter iter;
-      const char *member;
-      JsonNode *node;
-
-      *cookie_form = attempt == 1;
-      set_sample (task, pspec, *cookie_form);
-      json = cs_task_to_json (task);
-      json_object_iter_init (&iter, json);
-      while (json_object_iter_next (&iter, &member, &node))
-        {
-          JsonObject *inner;
-
-          if (g_str_equal (member, "type"))
-            continue;
-          inner = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-          if (inner != NULL && G_PARAM_SPEC_VALUE_TYPE (pspec) != JSON_TYPE_OBJECT &&
-              json_object_get_size (inner) == 1)
-            {
-              g_autoptr(GList) members = json_object_get_members (inner);
-
-              return g_strconcat (member, ".", (char *) members->data, NULL);
-            }
-          return g_strdup (member);
-        }
-    }
-  return NULL;
-}
-
-static gboolean
-task_is_valid (CsTask *task)
-{
-  return cs_task_validate (task, NULL);
-}
-
-static void
-set_field_sample (CsTask   *task,
-                  CliField *field)
-{
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (task),
-                                                    field->property);
-
-  set_sample (task, pspec, field->cookie_form);
-}
-
-static void
-add_proxy (CsTask *task)
-{
-  g_autoptr(CsProxy) proxy = cs_proxy_new_from_string (SAMPLE_PROXY, NULL);
-
-  cs_task_set_proxy (task, proxy);
-}
-
-/* A task of @type with every field set but @skip, and a proxy if asked. */
-static CsTask *
-new_filled_task (CliTaskType *type,
-                 CliField    *skip,
-                 gboolean     with_proxy)
-{
-  CsTask *task = g_object_new (type->gtype, NULL);
-
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      CliField *field = g_ptr_array_index (type->fields, i);
-
-      if (field != skip)
-        set_field_sample (task, field);
-    }
-  if (with_proxy)
-    add_proxy (task);
-  return task;
-}
-
-/* Whether the required fields, @a and @b (each may be NULL) make a valid
- * task of @type. */
-static gboolean
-completes_task (CliTaskType *type,
-                CliField    *a,
-                CliField    *b)
-{
-  g_autoptr(CsTask) task = g_object_new (type->gtype, NULL);
-
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      CliField *field = g_ptr_array_index (type->fields, i);
-
-      if (field->required || field == a || field == b)
-        set_field_sample (task, field);
-    }
-  add_proxy (task);
-  return task_is_valid (task);
-}
-
-static void
-add_group (CliTaskType *type,
-           CliField    *a,
-           CliField    *b)
-{
-  char **group = g_new0 (char *, 3);
-
-  group[0] = g_strdup (a->name);
-  group[1] = b != NULL ? g_strdup (b->name) : NULL;
-  g_ptr_array_add (type->one_of, group);
-}
-
-/* Some types need one of several fields (an ImageToTextTask its body or
- * its images; a GeeTestTask captchaId, or gt and challenge): the optional
- * fields, alone or in pairs, that complete the required ones. */
-static void
-read_one_of (CliTaskType *type)
-{
-  g_autoptr(GHashTable) single = g_hash_table_new (NULL, NULL);
-  GPtrArray *fields = type->fields;
-
-  if (completes_task (type, NULL, NULL))
-    return;
-  for (guint i = 0; i < fields->len; i++)
-    if (completes_task (type, g_ptr_array_index (fields, i), NULL))
-      {
-        g_hash_table_add (single, g_ptr_array_index (fields, i));
-        add_group (type, g_ptr_array_index (fields, i), NULL);
-      }
-  for (guint i = 0; i < fields->len; i++)
-    for (guint j = i + 1; j < fields->len; j++)
-      {
-        CliField *a = g_ptr_array_index (fields, i);
-        CliField *b = g_ptr_array_index (fields, j);
-
-        if (!a->required && !b->required && !g_hash_table_contains (single, a) &&
-            !g_hash_table_contains (single, b) && completes_task (type, a, b))
-          add_group (type, a, b);
-      }
-}
-
-static void
-read_fields (CliTaskType *type)
-{
-  g_autoptr(GTypeClass) klass = g_type_class_ref (type->gtype);
-  guint n_pspecs;
-  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_CLASS (klass),
-                                                                   &n_pspecs);
-
-  for (guint i = 0; i < n_pspecs; i++)
-    {
-      CliField *field;
-      gboolean cookie_form;
-      char *name;
-
-      /* the fields are the properties of the class itself, not CsTask's */
-      if (pspecs[i]->owner_type != type->gtype)
-        continue;
-      name = member_of_property (type->gtype, pspecs[i], &cookie_form);
-      if (name == NULL)
-        continue;
-      field = g_new0 (CliField, 1);
-      field->name = name;
-      field->property = g_strdup (pspecs[i]->name);
-      field->value_type = G_PARAM_SPEC_VALUE_TYPE (pspecs[i]);
-      field->cookie_form = cookie_form;
-      g_ptr_array_add (type->fields, field);
-    }
-
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      CliField *field = g_ptr_array_index (type->fields, i);
-      g_autoptr(CsTask) task = new_filled_task (type, field, TRUE);
-
-      field->required = !task_is_valid (task);
-    }
-}
-
-/* The type names of @type: without a proxy, with one, and enterprise. */
-static void
-read_names (CliTaskType *type)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  gboolean enterprise = g_object_class_find_property (g_type_class_peek (type->gtype),
-                                                      "enterprise") != NULL;
-
-  for (int variant = 0; variant < (enterprise ? 4 : 2); variant++)
-    {
-      g_autoptr(CsTask) task = new_filled_task (type, NULL, variant % 2 == 1);
-      const char *name;
-
-      if (variant >= 2)
-        g_object_set (task, "enterprise", TRUE, NULL);
-      name = cs_task_get_type_name (task);
-      if (!g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_add (names, NULL);
-  type->type_names = (char **) g_ptr_array_steal (names, NULL);
-}
-
-static void
-read_needs_proxy (CliTaskType *type)
-{
-  g_autoptr(CsTask) without = new_filled_task (type, NULL, FALSE);
-  g_autoptr(CsTask) with = new_filled_task (type, NULL, TRUE);
-
-  type->needs_proxy = !task_is_valid (without) && task_is_valid (with);
-}
-
-/* The typed task classes of the library, one per family: the library has
- * no public list of them, so a new family needs a line here. */
-static GType (* const typed_task_types[]) (void) = {
-  cs_image_to_text_task_get_type,
-  cs_recaptcha_v2_task_get_type,
-  cs_recaptcha_v3_task_get_type,
-  cs_turnstile_task_get_type,
-  cs_cloudflare_challenge_task_get_type,
-  cs_aws_waf_task_get_type,
-  cs_datadome_task_get_type,
-  cs_geetest_task_get_type,
-  cs_mtcaptcha_task_get_type,
-  cs_friendly_captcha_task_get_type,
-  cs_yandex_captcha_task_get_type,
-  cs_recaptcha_classification_task_get_type,
-  cs_aws_waf_classification_task_get_type,
-  cs_vision_engine_task_get_type,
-};
-
-/* Every task type the library knows, read once. */
-GPtrArray *
-cli_task_types (void)
-{
-  static GPtrArray *types;
-
-  if (types != NULL)
-    return types;
-  types = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_task_type_free);
-  for (gsize i = 0; i < G_N_ELEMENTS (typed_task_types); i++)
-    {
-      CliTaskType *type = g_new0 (CliTaskType, 1);
-
-      type->gtype = typed_task_types[i] ();
-      type->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) cli_field_free);
-      type->one_of = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-      read_fields (type);
-      read_one_of (type);
-      read_names (type);
-      read_needs_proxy (type);
-      g_ptr_array_add (types, type);
-    }
-  return types;
-}
-
-/* The service reads type names without regard to case: so does this. */
-const CliTaskType *
-cli_task_type_lookup (const char *type_name)
-{
-  GPtrArray *types = cli_task_types ();
-
-  for (guint i = 0; i < types->len; i++)
-    {
-      CliTaskType *type = g_ptr_array_index (types, i);
-
-      for (char **name = type->type_names; *name != NULL; name++)
-        if (g_ascii_strcasecmp (*name, type_name) == 0)
-          return type;
-    }
-  return NULL;
-}
-
-/* The field @name of @type: its whole name, or the object that holds it
- * ("metadata" for metadata.action). */
-const CliField *
-cli_task_type_find_field (const CliTaskType *type,
-                          const char        *name)
-{
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      CliField *field = g_ptr_array_index (type->fields, i);
-      const char *dot = strchr (field->name, '.');
-
-      if (g_str_equal (field->name, name) ||
-          (dot != NULL && strlen (name) == (gsize) (dot - field->name) &&
-           strncmp (field->name, name, dot - field->name) == 0))
-        return field;
+      if (strncmp (member, name, length) == 0 && (member[length] == '\0' || member[length] == '.'))
+        return fields[i];
     }
   return NULL;
 }
@@ -431,30 +99,101 @@ cli_closest (const char         *word,
   return NULL;
 }
 
-/* Every type name, for cli_closest(). */
-static GPtrArray *
-all_type_names (void)
+/* The type name closest to @type_name, as a static string of the schema. */
+static const char *
+closest_type_name (const char *type_name)
 {
-  GPtrArray *types = cli_task_types ();
-  GPtrArray *names = g_ptr_array_new ();
+  guint n_types;
+  const CsTaskType * const *types = cs_task_type_get_all (&n_types);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *closest;
 
-  for (guint i = 0; i < types->len; i++)
+  for (guint i = 0; i < n_types; i++)
     {
-      CliTaskType *type = g_ptr_array_index (types, i);
+      g_auto(GStrv) type_names = cs_task_type_dup_wire_names (types[i]);
 
-      for (char **name = type->type_names; *name != NULL; name++)
-        g_ptr_array_add (names, *name);
+      for (char **name = type_names; *name != NULL; name++)
+        g_ptr_array_add (names, g_steal_pointer (name));
     }
   g_ptr_array_add (names, NULL);
-  return names;
+  closest = cli_closest (type_name, (const char * const *) names->pdata);
+  return closest != NULL ? g_intern_string (closest) : NULL;
 }
 
-const char *
-cli_closest_type_name (const char *type_name)
+gboolean
+cli_unknown_type_error (GError     **error,
+                        const char  *type_name)
 {
-  g_autoptr(GPtrArray) names = all_type_names ();
+  const char *closest = closest_type_name (type_name);
+  g_autofree char *safe = cli_escape (type_name);
 
-  return cli_closest (type_name, (const char * const *) names->pdata);
+  if (closest != NULL)
+    return cli_usage_error (error, "unknown task type \"%s\": did you mean %s? "
+                                   "(\"capsolver types\" lists them)", safe, closest);
+  return cli_usage_error (error, "unknown task type \"%s\" (\"capsolver types\" lists them; "
+                                 "--no-check sends it anyway)", safe);
+}
+
+/* --- Reading the schema ----------------------------------------------------- */
+
+/* Whether a field is required whatever else the task has. */
+static gboolean
+always_required (const CsTaskField *field)
+{
+  return cs_task_field_is_required (field) && cs_task_field_get_required_unless (field) == NULL;
+}
+
+/* The groups of fields of which a task needs one, from the "unless" rule:
+ * the fields required unless the same member is there make a group
+ * (GeeTest's gt and challenge, unless captchaId), and so does a member
+ * that such a rule names but that is in no group (ImageToText's images,
+ * the alternative of body). Each group is a GStrv of members. */
+static GPtrArray *
+one_of_groups (const CsTaskType *type)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr(GHashTable) grouped = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const char *unless = cs_task_field_get_required_unless (fields[i]);
+      g_autoptr(GStrvBuilder) group = NULL;
+
+      if (!cs_task_field_is_required (fields[i]) || unless == NULL ||
+          g_ptr_array_find_with_equal_func (keys, unless, g_str_equal, NULL))
+        continue;
+      g_ptr_array_add (keys, (gpointer) unless);
+      group = g_strv_builder_new ();
+      for (guint j = i; j < n_fields; j++)
+        if (g_strcmp0 (cs_task_field_get_required_unless (fields[j]), unless) == 0)
+          {
+            g_strv_builder_add (group, cs_task_field_get_member (fields[j]));
+            g_hash_table_add (grouped, (gpointer) cs_task_field_get_member (fields[j]));
+          }
+      g_ptr_array_add (groups, g_strv_builder_end (group));
+    }
+  for (guint i = 0; i < keys->len; i++)
+    if (!g_hash_table_contains (grouped, keys->pdata[i]))
+      {
+        char **group = g_new0 (char *, 2);
+
+        group[0] = g_strdup (keys->pdata[i]);
+        g_ptr_array_add (groups, group);
+      }
+  return groups;
+}
+
+/* The nick of an enumeration value: "required", "string"… */
+static const char *
+enum_nick (GType type,
+           int   value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+
+  return g_intern_string (g_enum_get_value (klass, value)->value_nick);
 }
 
 /* --- capsolver types ------------------------------------------------------------ */
@@ -465,120 +204,263 @@ typedef enum {
   LIST_JSON,
 } ListForm;
 
-static void
-print_field_names (const CliTaskType *type,
-                   gboolean           required)
+typedef gboolean (*FieldFilter) (const CsTaskField *field);
+
+static gboolean
+is_optional (const CsTaskField *field)
 {
-  gboolean any = FALSE;
-
-  printf ("  %s:", required ? "required" : "optional");
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      CliField *field = g_ptr_array_index (type->fields, i);
-
-      if (field->required == required)
-        {
-          printf (" %s", field->name);
-          any = TRUE;
-        }
-    }
-  printf ("%s\n", any ? "" : " none");
+  return !always_required (field);
 }
 
 static void
-print_type_human (const CliTaskType *type)
+print_fields (const CsTaskType *type,
+              const char       *label,
+              FieldFilter       filter)
 {
-  g_autofree char *names = g_strjoinv (", ", type->type_names);
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+  gboolean any = FALSE;
+
+  printf ("  %s:", label);
+  for (guint i = 0; i < n_fields; i++)
+    if (filter (fields[i]))
+      {
+        printf (" %s", cs_task_field_get_member (fields[i]));
+        any = TRUE;
+      }
+  printf ("%s\n", any ? "" : " none");
+}
+
+static gboolean
+has_image (const CsTaskType *type)
+{
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+
+  for (guint i = 0; i < n_fields; i++)
+    if (cs_task_field_is_image (fields[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* An argument as a shell reads it: quoted only when it must be. */
+static char *
+shell_word (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-_./:=@%+,", *p) == NULL)
+      return g_shell_quote (text);
+  return g_strdup (text);
+}
+
+/* `capsolver solve` of a task with the required fields of @type, filled
+ * with their examples: where a rule makes one field or another required,
+ * the first. */
+static void
+print_example (const CsTaskType *type)
+{
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+  g_auto(GStrv) names = cs_task_type_dup_wire_names (type);
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+
+  printf ("  example: capsolver solve %s", names[0]);
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const char *member = cs_task_field_get_member (fields[i]);
+      const char *unless = cs_task_field_get_required_unless (fields[i]);
+      const char *example = cs_task_field_get_example (fields[i]);
+      g_autofree char *argument = NULL;
+      g_autofree char *word = NULL;
+
+      if (!cs_task_field_is_required (fields[i]) ||
+          (unless != NULL && g_ptr_array_find_with_equal_func (chosen, unless, g_str_equal, NULL)))
+        continue;
+      g_ptr_array_add (chosen, (gpointer) member);
+      if (cs_task_field_is_image (fields[i]))
+        argument = g_strconcat (member, "@=FILE", NULL);
+      else
+        argument = g_strconcat (member,
+                                cs_task_field_get_kind (fields[i]) == CS_TASK_FIELD_KIND_STRING
+                                ? "=" : ":=", example != NULL ? example : "TEXT", NULL);
+      word = shell_word (argument);
+      printf (" %s", word);
+    }
+  if (cs_task_type_get_proxy_requirement (type) == CS_PROXY_REQUIREMENT_REQUIRED)
+    printf (" --proxy PROXY");
+  printf ("\n");
+}
+
+static void
+print_type_human (const CsTaskType *type,
+                  gboolean          with_example)
+{
+  g_auto(GStrv) type_names = cs_task_type_dup_wire_names (type);
+  g_autofree char *names = g_strjoinv (", ", type_names);
+  g_autoptr(GPtrArray) groups = one_of_groups (type);
 
   printf ("%s\n", names);
-  print_field_names (type, TRUE);
-  if (type->one_of->len > 0)
+  print_fields (type, "required", always_required);
+  if (groups->len > 0)
     {
       printf ("  and one of:");
-      for (guint i = 0; i < type->one_of->len; i++)
+      for (guint i = 0; i < groups->len; i++)
         {
-          g_autofree char *group = g_strjoinv ("+", g_ptr_array_index (type->one_of, i));
+          g_autofree char *group = g_strjoinv ("+", g_ptr_array_index (groups, i));
 
           printf ("%s %s", i > 0 ? " |" : "", group);
         }
       printf ("\n");
     }
-  print_field_names (type, FALSE);
-  if (type->needs_proxy)
-    printf ("  needs --proxy\n");
+  print_fields (type, "optional", is_optional);
+  if (has_image (type))
+    print_fields (type, "images (FIELD@=FILE)", cs_task_field_is_image);
+  switch (cs_task_type_get_proxy_requirement (type))
+    {
+    case CS_PROXY_REQUIREMENT_REQUIRED:
+      printf ("  needs --proxy\n");
+      break;
+    case CS_PROXY_REQUIREMENT_OPTIONAL:
+      printf ("  takes --proxy\n");
+      break;
+    case CS_PROXY_REQUIREMENT_NONE:
+    default:
+      break;
+    }
+  if (with_example)
+    print_example (type);
 }
 
 static void
-add_strings (JsonBuilder       *builder,
-             const char        *member,
-             const CliTaskType *type,
-             int                required)
+add_members (JsonBuilder      *builder,
+             const char       *name,
+             const CsTaskType *type,
+             FieldFilter       filter)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < type->fields->len; i++)
-    {
-      CliField *field = g_ptr_array_index (type->fields, i);
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
 
-      if (field->required == required)
-        json_builder_add_string_value (builder, field->name);
-    }
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_fields; i++)
+    if (filter (fields[i]))
+      json_builder_add_string_value (builder, cs_task_field_get_member (fields[i]));
   json_builder_end_array (builder);
 }
 
 static void
-add_type_json (JsonBuilder       *builder,
-               const CliTaskType *type)
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_boolean_member (JsonBuilder *builder,
+                    const char  *name,
+                    gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+add_field_json (JsonBuilder       *builder,
+                const CsTaskField *field)
 {
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "types");
-  json_builder_begin_array (builder);
-  for (char **name = type->type_names; *name != NULL; name++)
-    json_builder_add_string_value (builder, *name);
-  json_builder_end_array (builder);
-  add_strings (builder, "required", type, TRUE);
-  add_strings (builder, "optional", type, FALSE);
-  json_builder_set_member_name (builder, "oneOf");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < type->one_of->len; i++)
-    {
-      json_builder_begin_array (builder);
-      for (char **name = g_ptr_array_index (type->one_of, i); *name != NULL; name++)
-        json_builder_add_string_value (builder, *name);
-      json_builder_end_array (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "needsProxy");
-  json_builder_add_boolean_value (builder, type->needs_proxy);
+  add_string_member (builder, "member", cs_task_field_get_member (field));
+  add_string_member (builder, "property", cs_task_field_get_property_name (field));
+  add_string_member (builder, "kind", enum_nick (CS_TYPE_TASK_FIELD_KIND,
+                                                 cs_task_field_get_kind (field)));
+  add_boolean_member (builder, "required", cs_task_field_is_required (field));
+  add_string_member (builder, "requiredUnless", cs_task_field_get_required_unless (field));
+  add_boolean_member (builder, "image", cs_task_field_is_image (field));
+  add_string_member (builder, "example", cs_task_field_get_example (field));
   json_builder_end_object (builder);
 }
 
 static void
-print_types (GPtrArray *types,
-             ListForm   form,
-             gboolean   fields_only)
+add_type_json (JsonBuilder      *builder,
+               const CsTaskType *type)
+{
+  g_auto(GStrv) names = cs_task_type_dup_wire_names (type);
+  g_autoptr(GPtrArray) groups = one_of_groups (type);
+  CsProxyRequirement proxy = cs_task_type_get_proxy_requirement (type);
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+
+  json_builder_begin_object (builder);
+  add_string_member (builder, "name", cs_task_type_get_name (type));
+  json_builder_set_member_name (builder, "types");
+  json_builder_begin_array (builder);
+  for (char **name = names; *name != NULL; name++)
+    json_builder_add_string_value (builder, *name);
+  json_builder_end_array (builder);
+  add_members (builder, "required", type, always_required);
+  add_members (builder, "optional", type, is_optional);
+  json_builder_set_member_name (builder, "oneOf");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      json_builder_begin_array (builder);
+      for (char **member = g_ptr_array_index (groups, i); *member != NULL; member++)
+        json_builder_add_string_value (builder, *member);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  add_string_member (builder, "proxy", enum_nick (CS_TYPE_PROXY_REQUIREMENT, proxy));
+  add_boolean_member (builder, "needsProxy", proxy == CS_PROXY_REQUIREMENT_REQUIRED);
+  json_builder_set_member_name (builder, "fields");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_fields; i++)
+    add_field_json (builder, fields[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+print_names (const CsTaskType *type,
+             gboolean          fields_only)
+{
+  g_auto(GStrv) names = cs_task_type_dup_wire_names (type);
+  guint n_fields;
+  const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
+
+  if (fields_only)
+    for (guint i = 0; i < n_fields; i++)
+      printf ("%s\n", cs_task_field_get_member (fields[i]));
+  else
+    for (char **name = names; *name != NULL; name++)
+      printf ("%s\n", *name);
+}
+
+static void
+print_types (const CsTaskType * const *types,
+             guint                     n_types,
+             ListForm                  form,
+             gboolean                  one)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_array (builder);
-  for (guint i = 0; i < types->len; i++)
+  for (guint i = 0; i < n_types; i++)
     {
-      CliTaskType *type = g_ptr_array_index (types, i);
-
       if (form == LIST_JSON)
-        add_type_json (builder, type);
+        add_type_json (builder, types[i]);
       else if (form == LIST_HUMAN)
         {
           if (i > 0)
             printf ("\n");
-          print_type_human (type);
+          print_type_human (types[i], one);
         }
-      else if (fields_only)
-        for (guint j = 0; j < type->fields->len; j++)
-          printf ("%s\n", ((CliField *) g_ptr_array_index (type->fields, j))->name);
       else
-        for (char **name = type->type_names; *name != NULL; name++)
-          printf ("%s\n", *name);
+        print_names (types[i], one);
     }
   json_builder_end_array (builder);
   if (form == LIST_JSON)
@@ -592,18 +474,20 @@ cli_command_types (Cli   *cli,
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("[TYPE]");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
   gboolean names = FALSE;
   const GOptionEntry entries[] = {
     { "names", 0, 0, G_OPTION_ARG_NONE, &names,
       "Print the type names, or with TYPE its field names, one a line", NULL },
     { NULL }
   };
-  GPtrArray *types = cli_task_types ();
+  guint n_types;
+  const CsTaskType * const *types = cs_task_type_get_all (&n_types);
+  const CsTaskType *chosen[1];
 
   g_option_context_set_summary (context, "List the task types this version knows, with their "
                                          "required and optional fields, or the fields of "
-                                         "TYPE. Checked on this machine: no request is sent.");
+                                         "TYPE with an example. Checked on this machine: no "
+                                         "request is sent.");
   g_option_context_add_main_entries (context, entries, NULL);
   cli_add_common_options (context, cli);
   if (!cli_parse_options (cli, context, &argc, &argv, &error))
@@ -615,30 +499,16 @@ cli_command_types (Cli   *cli,
     }
   if (argc == 2)
     {
-      const CliTaskType *type = cli_task_type_lookup (argv[1]);
-
-      if (type == NULL)
+      chosen[0] = cs_task_type_lookup (argv[1]);
+      if (chosen[0] == NULL)
         {
           cli_unknown_type_error (&error, argv[1]);
           return cli_report_error (cli, error, NULL);
         }
-      g_ptr_array_add (chosen, (gpointer) type);
       types = chosen;
+      n_types = 1;
     }
-  print_types (types, cli->json ? LIST_JSON : names ? LIST_NAMES : LIST_HUMAN, argc == 2);
+  print_types (types, n_types, cli->json ? LIST_JSON : names ? LIST_NAMES : LIST_HUMAN,
+               argc == 2);
   return CLI_EXIT_OK;
-}
-
-gboolean
-cli_unknown_type_error (GError     **error,
-                        const char  *type_name)
-{
-  const char *closest = cli_closest_type_name (type_name);
-  g_autofree char *safe = cli_escape (type_name);
-
-  if (closest != NULL)
-    return cli_usage_error (error, "unknown task type \"%s\": did you mean %s? "
-                                   "(\"capsolver types\" lists them)", safe, closest);
-  return cli_usage_error (error, "unknown task type \"%s\" (\"capsolver types\" lists them; "
-                                 "--no-check sends it anyway)", safe);
 }

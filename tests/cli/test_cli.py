@@ -653,6 +653,67 @@ class TypesTest(CliTestCase):
         self.assertEqual(names.stdout.split(),
                          ['websiteURL', 'websiteKey', 'metadata.action', 'metadata.cdata'])
 
+    def test_types_json_is_the_schema(self):
+        result = self.run_cli('--json', 'types', 'GeeTestTask', key=None, base_url=False)
+        self.assertSucceeded(result)
+        [geetest] = result.json()
+        self.assertEqual(geetest['name'], 'geetest')
+        self.assertEqual(geetest['proxy'], 'optional')
+        gt = next(field for field in geetest['fields'] if field['member'] == 'gt')
+        self.assertEqual(gt['property'], 'gt')
+        self.assertEqual(gt['kind'], 'string')
+        self.assertTrue(gt['required'])
+        self.assertEqual(gt['requiredUnless'], 'captchaId')
+        self.assertFalse(gt['image'])
+        human = self.run_cli('types', 'ImageToTextTask', key=None, base_url=False)
+        self.assertIn('images (FIELD@=FILE): body images', human.stdout)
+        self.assertIn('example: capsolver solve ImageToTextTask body@=FILE', human.stdout)
+        self.assertIn('needs --proxy', self.run_cli('types', 'AntiCloudflareTask', key=None).stdout)
+
+    def solve_arguments(self, entry, type_name):
+        """`capsolver solve` of @type_name with the required fields of its
+        entry in `capsolver --json types`, filled with their examples."""
+        with open(SAMPLE_IMAGE, 'rb') as f:
+            image = base64.b64encode(f.read()).decode('ascii')
+        args = ['solve', type_name]
+        chosen = set()
+        for field in entry['fields']:
+            unless = field['requiredUnless']
+            if not field['required'] or unless in chosen:
+                continue
+            chosen.add(field['member'])
+            if field['image'] and field['kind'] == 'strv':
+                args.append('%s:=%s' % (field['member'], json.dumps([image])))
+            elif field['image']:
+                args.append('%s@=%s' % (field['member'], SAMPLE_IMAGE))
+            else:
+                self.assertIsNotNone(field['example'], '%s: %s has no example'
+                                     % (type_name, field['member']))
+                sigil = '=' if field['kind'] == 'string' else ':='
+                args.append(field['member'] + sigil + field['example'])
+        if entry['proxy'] != 'none':
+            args += ['--proxy', 'http:192.0.2.10:8080:user:pass']
+        return args
+
+    def test_every_type_solves(self):
+        # every type name `capsolver types` lists, from its printout alone
+        result = self.run_cli('--json', 'types', key=None, base_url=False)
+        self.assertSucceeded(result)
+        runs = []
+        for entry in result.json():
+            for type_name in entry['types']:
+                args = self.solve_arguments(entry, type_name)
+                env = clean_env(CAPSOLVER_API_KEY=SANDBOX_KEY, CAPSOLVER_BASE_URL=self.base_url)
+                runs.append((type_name, subprocess.Popen(
+                    [CAPSOLVER, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, env=env)))
+        self.assertGreaterEqual(len(runs), 14)
+        for type_name, process in runs:
+            stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
+            with self.subTest(type=type_name):
+                self.assertEqual(process.returncode, EXIT_OK, stderr.decode())
+                self.assertNotEqual(stdout.strip(), b'')
+
     def test_unknown_type_did_you_mean(self):
         result = self.run_cli('types', 'ReCaptchaV2TaskProxyles', key=None)
         self.assertOneLineError(result, EXIT_USAGE, 'did you mean ReCaptchaV2TaskProxyLess?')

@@ -11,6 +11,7 @@
 
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
+import Json from 'gi://Json';
 
 import {check, finish, runLoop} from './harness.js';
 
@@ -228,6 +229,54 @@ testCase('typed-tasks/construction', {
         ok(geetest.to_json().get_string_member('captchaId') === 'geetest-v4-id', 'captcha-id is captchaId');
         ok(geetest.get_type_name() === 'GeeTestTaskProxyLess', 'GeeTest without a proxy is ProxyLess');
         ok(Boolean(value?.[3]?.get_geetest_captcha_output()), 'GeeTest v4 answers captcha_output');
+    },
+});
+
+// --- Task types -----------------------------------------------------------------
+
+/* A task of the first variant of a type, its required fields filled from
+ * the schema: their examples, the sample image for an image field. */
+function taskFromSchema(type, image) {
+    const task = type.new_task();
+    const chosen = new Set();
+    if (type.get_proxy_requirement() === CapSolver.ProxyRequirement.REQUIRED)
+        task.proxy = CapSolver.Proxy.new_from_string('http:192.0.2.10:8080:user:pass');
+    for (const field of type.get_fields()) {
+        const unless = field.get_required_unless();
+        const member = field.get_member();
+        if (!field.is_required() || (unless !== null && chosen.has(unless)))
+            continue;
+        chosen.add(member);
+        if (field.is_image() && field.get_kind() === CapSolver.TaskFieldKind.STRV)
+            task.set_json(member, Json.from_string(JSON.stringify([image])));
+        else if (field.is_image() || field.get_kind() === CapSolver.TaskFieldKind.STRING)
+            task.set_string(member, field.is_image() ? image : field.get_example());
+        else
+            task.set_json(member, Json.from_string(field.get_example()));
+    }
+    return task;
+}
+
+testCase('task-types/every-type', {
+    setup: sandbox => {
+        const image = GLib.base64_encode(captchaBytes().toArray());
+        const types = CapSolver.TaskType.get_all();
+        const tasks = types.map(type => taskFromSchema(type, image));
+        return {types, tasks, client: makeClient(sandbox)};
+    },
+    body: async ({client, tasks}) => {
+        const solutions = [];
+        for (const task of tasks)
+            solutions.push(await client.solve_async(task, null));
+        return solutions;
+    },
+    verify: ({types, tasks}, {value, error}, ok) => {
+        ok(types.length >= 14, 'the schema lists the types');
+        ok(error === undefined, `no error (${error})`);
+        ok(tasks.every((task, i) => task.get_task_type().get_name() === types[i].get_name()),
+            'each task is of its type');
+        ok(value?.length === types.length &&
+            tasks.every(t => t.status === CapSolver.TaskStatus.READY), 'every type is solved');
     },
 });
 

@@ -284,6 +284,57 @@ void test_typed_tasks () {
   }
 }
 
+/* --- Task types ------------------------------------------------------------------ */
+
+/* A task of the first variant of @type, its required fields filled from
+ * the schema: their examples, the sample image for an image field. */
+CapSolver.Task task_from_schema (CapSolver.TaskType type, string image) throws Error {
+  var task = type.new_task ();
+  var chosen = new GenericSet<string> (str_hash, str_equal);
+
+  if (type.get_proxy_requirement () == CapSolver.ProxyRequirement.REQUIRED)
+    task.proxy = new CapSolver.Proxy.from_string ("http:192.0.2.10:8080:user:pass");
+  foreach (unowned CapSolver.TaskField field in type.get_fields ()) {
+    unowned string? unless = field.get_required_unless ();
+    unowned string member = field.get_member ();
+
+    if (!field.is_required () || (unless != null && chosen.contains (unless)))
+      continue;
+    chosen.add (member);
+    if (field.is_image () && field.get_kind () == CapSolver.TaskFieldKind.STRV)
+      task.set_json (member, Json.from_string ("[\"%s\"]".printf (image)));
+    else if (field.is_image () || field.get_kind () == CapSolver.TaskFieldKind.STRING)
+      task.set_string (member, field.is_image () ? image : field.get_example ());
+    else
+      task.set_json (member, Json.from_string (field.get_example ()));
+  }
+  return task;
+}
+
+void test_task_types_every_type () {
+  var f = new Fixture ();
+  uint8[] contents;
+
+  try {
+    FileUtils.get_data (captcha_path (), out contents);
+  } catch (Error e) {
+    error ("%s", e.message);
+  }
+  var image = Base64.encode (contents);
+  unowned CapSolver.TaskType[] types = CapSolver.TaskType.get_all ();
+  assert_true (types.length >= 14);
+  foreach (unowned CapSolver.TaskType type in types) {
+    try {
+      var task = task_from_schema (type, image);
+      assert_true (task.get_task_type () == type);
+      var solution = f.client.solve (task);
+      assert_nonnull (solution);
+    } catch (Error e) {
+      error ("%s: %s", type.get_name (), e.message);
+    }
+  }
+}
+
 /* --- Errors ------------------------------------------------------------------------ */
 
 void assert_cs_error (Error? e, int code) {
@@ -465,6 +516,7 @@ int main (string[] args) {
   Test.add_func ("/polled/create-then-poll", test_polled_create_then_poll);
   Test.add_func ("/account/balance-and-feedback", test_balance_and_feedback);
   Test.add_func ("/typed-tasks/construction", test_typed_tasks);
+  Test.add_func ("/task-types/every-type", test_task_types_every_type);
   Test.add_func ("/errors/zero-balance", test_zero_balance);
   Test.add_func ("/errors/key-denied-access", test_key_denied_access);
   Test.add_func ("/errors/captcha-unsolvable", test_captcha_unsolvable);

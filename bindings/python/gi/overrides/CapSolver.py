@@ -9,7 +9,8 @@ Nothing of the introspected API is removed; this module adds:
 * ``CapSolver.Task`` and every typed task take keyword arguments named
   after the API's own fields (``websiteURL=…``, ``isInvisible=True``,
   ``metadata={…}``) as well as their GObject properties
-  (``website_url=…``); ``task["websiteURL"]`` reads and writes a field.
+  (``website_url=…``); ``task["websiteURL"]`` reads and writes a field,
+  ``task["metadata.action"]`` member ``action`` of the object ``metadata``.
 * ``CapSolver.Solution`` reads like a read-only ``dict`` over the raw JSON
   the service sent: ``solution["gRecaptchaResponse"]``, ``dict(solution)``.
 * ``CapSolver.Task`` reads like a ``dict`` too: ``dict(task)`` is the task

@@ -68,7 +68,7 @@ def main(argv):
         used |= page_used
     programs = {os.path.basename(p) for p in glob.glob(os.path.join(snippets, '*'))
                 if re.match(r'[a-z-]+\.(c|py|js|vala)$', os.path.basename(p))
-                and not os.path.basename(p).startswith(('snippet.', 'check-'))}
+                and not os.path.basename(p).startswith(('snippet.', 'check-', 'run-'))}
     for name in sorted(programs - used):
         problems.append('%s: no page shows it' % name)
     for problem in problems:

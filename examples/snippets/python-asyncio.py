@@ -4,16 +4,14 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-import snippet
-
-sandbox = snippet.sandbox()
-SITE_KEY = snippet.SITE_KEY
 # [doc]
 import asyncio
 
 import gi
 gi.require_version('CapSolver', '1')
 from gi.repository import CapSolver
+
+SITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'   # the reCAPTCHA key of the page to solve
 
 
 async def main():
@@ -38,4 +36,3 @@ async def main():
 
 asyncio.run(main())
 # [/doc]
-sandbox.stop()

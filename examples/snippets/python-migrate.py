@@ -5,9 +5,6 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-import snippet
-
-sandbox = snippet.sandbox()
 # [doc]
 import gi
 gi.require_version('CapSolver', '1')
@@ -25,4 +22,3 @@ except CapSolver.Error as e:
 
 print(client.get_balance().get_amount())
 # [/doc]
-sandbox.stop()

@@ -5,9 +5,6 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-import snippet
-
-sandbox = snippet.sandbox()
 # [doc]
 import gi
 gi.require_version('CapSolver', '1')
@@ -32,4 +29,3 @@ assert task.props.action == 'login'
 client = CapSolver.Client.new_from_environment()
 print(client.solve(task).get_token())
 # [/doc]
-sandbox.stop()

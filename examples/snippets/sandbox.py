@@ -4,17 +4,14 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+# [doc]
 import unittest
 
-import snippet
-
-SITE_KEY = snippet.SITE_KEY
-
-
-# [doc]
 import gi
 gi.require_version('CapSolver', '1')
 from gi.repository import CapSolver
+
+SITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'   # the reCAPTCHA key of the page to solve
 
 
 class UnsolvableTest(unittest.TestCase):
@@ -31,8 +28,8 @@ class UnsolvableTest(unittest.TestCase):
             with self.assertRaises(CapSolver.Error) as raised:
                 client.solve(task)
             self.assertEqual(raised.exception.code, CapSolver.Error.CAPTCHA_UNSOLVABLE)
-# [/doc]
 
 
 if __name__ == '__main__':
     unittest.main()
+# [/doc]

@@ -4,14 +4,12 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-import snippet
-
-sandbox = snippet.sandbox()
-SITE_KEY = snippet.SITE_KEY
 # [doc]
 import gi
 gi.require_version('CapSolver', '1')
 from gi.repository import CapSolver
+
+SITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'   # the reCAPTCHA key of the page to solve
 
 client = CapSolver.Client.new_from_environment()   # CAPSOLVER_API_KEY
 task = CapSolver.ReCaptchaV2Task(website_url='https://example.com/login',
@@ -19,4 +17,3 @@ task = CapSolver.ReCaptchaV2Task(website_url='https://example.com/login',
 solution = client.solve(task)
 print('token:', solution.get_token())
 # [/doc]
-sandbox.stop()

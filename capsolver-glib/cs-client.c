@@ -28,7 +28,7 @@
  * main context, so it never dispatches the application's sources and can
  * be called from a worker thread.
  *
- * Errors of the service are returned in the #CS_ERROR domain, with
+ * Errors of the service are returned in the [error@CapSolver.Error] domain, with
  * messages that read `ERROR_CODE: description`; transport failures keep
  * the #G_IO_ERROR, #G_TLS_ERROR or #G_RESOLVER_ERROR libsoup gave. The API
  * key never appears in an error message or a log line.

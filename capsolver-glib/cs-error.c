@@ -13,7 +13,7 @@
 /**
  * cs_error_quark:
  *
- * Gets the quark of the #CS_ERROR domain.
+ * Gets the quark of the [error@CapSolver.Error] domain.
  *
  * Returns: the error domain
  *
@@ -150,7 +150,7 @@ cs_error_code_get_retry_class (CsError code)
  * @error: an error returned by a #CsClient call
  *
  * Tells what a caller can do about any error a #CsClient call returns:
- * errors of #CS_ERROR by their code, transport errors (a refused or dropped
+ * errors of [error@CapSolver.Error] by their code, transport errors (a refused or dropped
  * connection, a network timeout) as %CS_RETRY_CLASS_TRANSIENT, and
  * everything else, cancellation included, as %CS_RETRY_CLASS_PERMANENT.
  *

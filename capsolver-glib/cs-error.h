@@ -66,7 +66,7 @@ G_BEGIN_DECLS
  *   per task and then forgets it); it cannot be polled again, only a new
  *   task can be created
  *
- * Errors in the #CS_ERROR domain. Messages read
+ * Errors in the [error@CapSolver.Error] domain. Messages read
  * `ERROR_CODE: description`, with anything that looks like an API key
  * replaced by `[REDACTED]`.
  *

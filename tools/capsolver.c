@@ -367,8 +367,11 @@ parse_main_options (Cli       *cli,
     }
   if (*argc < 2)
     {
-      cli_usage_error (error, "no command given: %s", COMMAND_LIST);
-      return NULL;
+      /* No command: the usage, as --help prints it, on stderr. */
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      fputs (help, stderr);
+      exit (CLI_EXIT_USAGE);
     }
   return find_command ((*argv)[1], error);
 }

@@ -16,24 +16,28 @@
  * that never answers. */
 #define SOLVE_GUARD_GRACE 10.0
 
-static const char fields_description[] =
+/* The help of solve and create: the examples name the command they are the
+ * help of (%1$s). */
+static const char fields_description_format[] =
   "Fields:\n"
   "  NAME=TEXT     a string field, such as websiteURL=https://example.com/\n"
   "  NAME:=JSON    any JSON value: isInvisible:=true, metadata:='{\"action\":\"login\"}'\n"
   "  NAME@=FILE    the file's bytes in base64, such as image@=tile.png (- is stdin)\n"
   "\n"
   "Examples:\n"
-  "  capsolver solve --image captcha.png\n"
-  "  capsolver solve ReCaptchaV2TaskProxyLess websiteURL=https://example.com/ \\\n"
+  "  capsolver %1$s --image captcha.png\n"
+  "  capsolver %1$s ReCaptchaV2TaskProxyLess websiteURL=https://example.com/ \\\n"
   "      websiteKey=6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-\n"
   "\n"
   "Run \"capsolver --help\" for the exit statuses.";
 
 static GOptionContext *
-new_task_context (const char     *summary,
+new_task_context (const char     *command,
+                  const char     *summary,
                   CliTaskOptions *options,
                   Cli            *cli)
 {
+  g_autofree char *description = g_strdup_printf (fields_description_format, command);
   GOptionContext *context = g_option_context_new ("TYPE [FIELD...] | --image FILE [FIELD...]");
   const GOptionEntry entries[] = {
     { "image", 'i', 0, G_OPTION_ARG_FILENAME, &options->image,
@@ -51,7 +55,7 @@ new_task_context (const char     *summary,
   };
 
   g_option_context_set_summary (context, summary);
-  g_option_context_set_description (context, fields_description);
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
   cli_add_common_options (context, cli);
   return context;
@@ -66,7 +70,7 @@ parse_task_command (Cli         *cli,
                     GError     **error)
 {
   g_auto(CliTaskOptions) options = { NULL };
-  g_autoptr(GOptionContext) context = new_task_context (summary, &options, cli);
+  g_autoptr(GOptionContext) context = new_task_context (argv[0], summary, &options, cli);
   g_autoptr(CsTask) task = NULL;
 
   if (!cli_parse_options (cli, context, &argc, &argv, error))

@@ -199,7 +199,8 @@ cli_run_explain_error (CliRun  *run,
     {
       g_clear_error (error);
       g_set_error (error, CLI_ERROR, CLI_ERROR_TIMEOUT,
-                   "no answer within %g seconds (--timeout)", run->timeout);
+                   "no answer within %g %s (--timeout)", run->timeout,
+                   run->timeout == 1 ? "second" : "seconds");
     }
 }
 

@@ -497,8 +497,13 @@ class UsageTest(CliTestCase):
         self.assertOneLineError(result, EXIT_USAGE, *words)
         return result
 
-    def test_no_command(self):
-        self.assertUsageError(words=('command',))
+    def test_no_command_prints_the_usage(self):
+        result = self.run_cli()
+        self.assertEqual(result.status, EXIT_USAGE, result.stderr)
+        self.assertEqual(result.stdout, '')
+        self.assertIn('Usage:', result.stderr)
+        for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types'):
+            self.assertIn(command, result.stderr)
 
     def test_unknown_command(self):
         self.assertUsageError('solver', words=('solver',))
@@ -612,6 +617,15 @@ class HelpTest(CliTestCase):
             self.assertSucceeded(result)
             self.assertIn('capsolver ' + command, result.stdout)
             self.assertIn(option, result.stdout)
+
+    def test_examples_name_their_command(self):
+        for command in ('solve', 'create'):
+            result = self.run_cli('help', command)
+            self.assertSucceeded(result)
+            examples = result.stdout[result.stdout.index('Examples:'):]
+            self.assertIn('capsolver %s --image' % command, examples)
+            other = 'create' if command == 'solve' else 'solve'
+            self.assertNotIn('capsolver %s ' % other, examples)
 
     def test_version(self):
         result = self.run_cli('--version')

@@ -1139,6 +1139,25 @@ test_solve_blocking_deadline (Fixture       *f,
 
 /* --- getBalance ----------------------------------------------------------------- */
 
+/* Every getter of CsPackage has its read-only property, with the same value. */
+static void
+assert_package_properties (CsPackage *package)
+{
+  g_autofree char *id = NULL, *title = NULL, *token = NULL;
+  gint64 package_type, number_of_calls, status, expire_time;
+
+  g_object_get (package, "id", &id, "package-type", &package_type, "title", &title,
+                "number-of-calls", &number_of_calls, "status", &status,
+                "expire-time", &expire_time, "token", &token, NULL);
+  g_assert_cmpstr (id, ==, cs_package_get_id (package));
+  g_assert_cmpint (package_type, ==, cs_package_get_package_type (package));
+  g_assert_cmpstr (title, ==, cs_package_get_title (package));
+  g_assert_cmpint (number_of_calls, ==, cs_package_get_number_of_calls (package));
+  g_assert_cmpint (status, ==, cs_package_get_status (package));
+  g_assert_cmpint (expire_time, ==, cs_package_get_expire_time (package));
+  g_assert_cmpstr (token, ==, cs_package_get_token (package));
+}
+
 static void
 test_balance (Fixture       *f,
               gconstpointer  data)
@@ -1169,6 +1188,7 @@ test_balance (Fixture       *f,
   g_assert_cmpint (cs_package_get_status (package), ==, 1);
   g_assert_cmpint (cs_package_get_expire_time (package), ==, 1702896511);
   g_assert_cmpstr (cs_package_get_token (package), ==, "CAP-1234567C19044AF7351B31EC12345678");
+  assert_package_properties (package);
 
   /* getBalance takes no appId */
   mock_assert_request_body (f->server, "getBalance", 0, BODY_BALANCE);

@@ -56,7 +56,7 @@ typedef struct {
 #define CLI_DEFAULT_TIMEOUT 150.0   /* s; the library's own solve deadline */
 #define CLI_MAX_TIMEOUT     86400.0 /* s; a day is more than any task takes */
 
-/* capsolver.c */
+/* cli-setup.c: the shared options, and the client they set up */
 void        cli_add_common_options   (GOptionContext *context,
                                       Cli            *cli);
 gboolean    cli_parse_options        (Cli            *cli,
@@ -68,6 +68,7 @@ gboolean    cli_setup_client         (Cli            *cli,
                                       GError        **error);
 guint       cli_timeout_ms           (Cli            *cli);
 double      cli_timeout_seconds      (Cli            *cli);
+void        cli_clear                (Cli            *cli);
 
 /* cli-output.c: errors, exit statuses, JSON and human output */
 char       *cli_escape               (const char     *text);

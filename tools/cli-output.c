@@ -12,6 +12,8 @@
 
 #include "capsolver.h"
 
+G_DEFINE_QUARK (capsolver-cli-error-quark, cli_error)
+
 gboolean
 cli_usage_error (GError     **error,
                  const char  *format,

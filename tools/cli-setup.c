@@ -1,0 +1,203 @@
+/* cli-setup.c: the options every command shares, and the client (or the
+ * in-process sandbox) they set up
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "capsolver.h"
+
+/* The options every command shares write into @cli, wherever they appear
+ * on the command line. */
+void
+cli_add_common_options (GOptionContext *context,
+                        Cli            *cli)
+{
+  const GOptionEntry entries[] = {
+    { "api-key", 0, 0, G_OPTION_ARG_STRING, &cli->api_key,
+      "The API key (default: $CAPSOLVER_API_KEY)", "KEY" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &cli->base_url,
+      "The service address (default: $CAPSOLVER_BASE_URL, or " CS_DEFAULT_BASE_URL ")", "URL" },
+    { "sandbox", 0, 0, G_OPTION_ARG_NONE, &cli->use_sandbox,
+      "Run against a sandbox started in this process; no key needed", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
+      "Print one JSON object on standard output", NULL },
+    { "timeout", 't', 0, G_OPTION_ARG_STRING, &cli->timeout_text,
+      "Give up after SECONDS (default: 150)", "SECONDS" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet,
+      "No live status line on a terminal", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
+      "Show the HTTP exchange on standard error, the API key and proxy passwords hidden",
+      NULL },
+    { "app-id", 0, 0, G_OPTION_ARG_STRING, &cli->app_id,
+      "Send this developer appId with createTask and feedbackTask", "ID" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->ca_file,
+      "Trust the certificate authorities in this PEM file instead of the system's", "FILE" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+static gboolean
+parse_timeout (Cli     *cli,
+               GError **error)
+{
+  char *end = NULL;
+  double seconds;
+
+  if (cli->timeout_text == NULL)
+    return TRUE;
+  seconds = g_ascii_strtod (cli->timeout_text, &end);
+  if (end == cli->timeout_text || *end != '\0' || !(seconds > 0 && seconds <= CLI_MAX_TIMEOUT))
+    return cli_usage_error (error, "--timeout \"%s\": give a number of seconds, more than 0 "
+                                   "and at most %.0f", cli->timeout_text, CLI_MAX_TIMEOUT);
+  cli->timeout = seconds;
+  return TRUE;
+}
+
+/* Parses @argv with @context, turning every failure into a usage error. */
+gboolean
+cli_parse_options (Cli             *cli,
+                   GOptionContext  *context,
+                   int             *argc,
+                   char          ***argv,
+                   GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &local_error))
+    return cli_usage_error (error, "%s", local_error->message);
+  if (cli->api_key != NULL && *cli->api_key == '\0')
+    return cli_usage_error (error, "--api-key is empty");
+  return parse_timeout (cli, error);
+}
+
+double
+cli_timeout_seconds (Cli *cli)
+{
+  return cli->timeout > 0 ? cli->timeout : CLI_DEFAULT_TIMEOUT;
+}
+
+guint
+cli_timeout_ms (Cli *cli)
+{
+  return MAX (1, (guint) (cli_timeout_seconds (cli) * 1000));
+}
+
+/* An option wins over the environment, which wins over the default. */
+static const char *
+pick_setting (const char  *option_value,
+              const char  *option_name,
+              const char  *variable,
+              const char **origin)
+{
+  const char *value = g_getenv (variable);
+
+  if (option_value != NULL)
+    {
+      *origin = option_name;
+      return option_value;
+    }
+  *origin = variable;
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+static gboolean
+check_base_url (const char  *base_url,
+                const char  *origin,
+                GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri != NULL &&
+      (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
+      g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
+    return TRUE;
+  return cli_usage_error (error, "%s \"%s\" is not an http:// or https:// URL", origin, base_url);
+}
+
+static gboolean
+start_local_sandbox (Cli     *cli,
+                     GError **error)
+{
+  if (cli->base_url != NULL)
+    return cli_usage_error (error, "--sandbox and --base-url cannot be used together");
+
+  cli->sandbox = cs_sandbox_new ();
+  if (!cs_sandbox_start (cli->sandbox, 0, error))
+    return FALSE;
+  /* the environment's key is for the real service; only --api-key
+   * replaces the sandbox's own */
+  cli->client = cs_client_new (cli->api_key != NULL ? cli->api_key : CS_SANDBOX_DEFAULT_KEY);
+  cs_client_set_base_url (cli->client, cs_sandbox_get_base_url (cli->sandbox));
+  return TRUE;
+}
+
+/* What every client gets, whichever service it speaks to. */
+static void
+finish_client (Cli *cli)
+{
+  cs_client_set_app_id (cli->client, cli->app_id);
+  if (cli->verbose)
+    cli_verbose_attach (cli->client);
+}
+
+/* Makes cli->client from the options and the environment. */
+gboolean
+cli_setup_client (Cli     *cli,
+                  GError **error)
+{
+  const char *api_key, *base_url, *key_origin, *url_origin;
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  if (cli->use_sandbox)
+    {
+      if (!start_local_sandbox (cli, error))
+        return FALSE;
+      finish_client (cli);
+      return TRUE;
+    }
+
+  api_key = pick_setting (cli->api_key, "--api-key", "CAPSOLVER_API_KEY", &key_origin);
+  if (api_key == NULL)
+    return cli_usage_error (error, "no API key: pass --api-key KEY or set CAPSOLVER_API_KEY "
+                                   "(or try --sandbox)");
+  base_url = pick_setting (cli->base_url, "--base-url", "CAPSOLVER_BASE_URL", &url_origin);
+  if (base_url != NULL && !check_base_url (base_url, url_origin, error))
+    return FALSE;
+
+  if (cli->ca_file != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      database = g_tls_file_database_new (cli->ca_file, &local_error);
+      if (database == NULL)
+        return cli_usage_error (error, "--ca-file: %s", local_error->message);
+    }
+
+  cli->client = cs_client_new (api_key);
+  cs_client_set_base_url (cli->client, base_url);
+  cs_client_set_tls_database (cli->client, database);
+  finish_client (cli);
+  return TRUE;
+}
+
+void
+cli_clear (Cli *cli)
+{
+  g_clear_object (&cli->client);
+  if (cli->sandbox != NULL)
+    cs_sandbox_stop (cli->sandbox);
+  g_clear_object (&cli->sandbox);
+  g_clear_pointer (&cli->api_key, g_free);
+  g_clear_pointer (&cli->base_url, g_free);
+  g_clear_pointer (&cli->timeout_text, g_free);
+  g_clear_pointer (&cli->app_id, g_free);
+  g_clear_pointer (&cli->ca_file, g_free);
+}

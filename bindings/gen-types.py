@@ -35,11 +35,6 @@ INTEGERS = {'gint', 'guint', 'gint8', 'guint8', 'gint16', 'guint16', 'gint32', '
 FLOATS = {'gdouble', 'gfloat'}
 STRINGS = {'utf8', 'filename'}
 
-# GIR names the Python stub declares under another name (an enumeration
-# that the override replaces keeps its type as _Name).
-PY_RENAMES = {}
-
-
 # --- Reading the GIR ------------------------------------------------------------
 
 class Param:
@@ -244,125 +239,345 @@ BASIC = {
 }
 
 
-def py_type(t, nullable=False):
-    kind, name, _ = t
-    if kind == 'array':
-        text = 'list[%s]' % py_type(('type', name, None))
-    elif name == 'none':
-        return 'None'
-    else:
-        text = basic_type(name, 0) or PY_RENAMES.get(name, name)
-    return 'typing.Optional[%s]' % text if nullable else text
+class PyDocs:
+    """Turns the GIR's doc text (gi-docgen markup) into docstrings."""
+
+    def __init__(self, ns):
+        self.ns = ns.name
+        self.c_types = {k.c_type: k.name for k in ns.classes + ns.records + ns.enums if k.c_type}
+        self.symbols = {m.c_identifier: '%s.%s' % (k.name, m.name.upper())
+                        for k in ns.enums for m in k.member_list}
+
+    def name(self, target):
+        target = target.replace('-', '_')
+        if ':' in target:
+            klass, prop = target.split(':', 1)
+            target = '%s.props.%s' % (klass, prop.lstrip(':'))
+        if target.split('.')[0] in FOREIGN:
+            return '``%s``' % target
+        return '``%s.%s``' % (self.ns, target)
+
+    def text(self, text):
+        text = re.sub(r'\[[a-z]+@([A-Za-z0-9_.:-]+)\]', lambda m: self.name(m.group(1)), text)
+
+        def c_type(m):
+            name, rest = m.group(1), m.group(2) or ''
+            if name in self.c_types:
+                return self.name(self.c_types[name] + rest)
+            return '``%s%s``' % (name, rest)
+        text = re.sub(r'#([A-Za-z_][A-Za-z0-9_]*)((?:::?)[a-z][a-z0-9-]*)?', c_type, text)
+
+        def constant(m):
+            name = m.group(1)
+            if name in ('NULL', 'TRUE', 'FALSE'):
+                return '``%s``' % {'NULL': 'None', 'TRUE': 'True', 'FALSE': 'False'}[name]
+            if name in self.symbols:
+                return self.name(self.symbols[name])
+            return '``%s``' % name
+        text = re.sub(r'%([A-Z_][A-Z0-9_]*)', constant, text)
+        text = re.sub(r'(?<![\w`{])@([a-z_][a-z0-9_]*)', r'``\1``', text)
+        text = re.sub(r'(?<!`)`([^`\n]+)`(?!`)', r'``\1``', text)
+        return text.replace('\\', '\\\\').replace('"""', '\\"\\"\\"')
+
+    def docstring(self, indent, doc='', params=(), returns='', since=None):
+        lines = self.text(doc).split('\n') if doc else []
+        fields = ['%s: %s' % (p, self.text(t).replace('\n', ' ')) for p, t in params if t]
+        if fields:
+            lines += [''] + [':param ' + f for f in fields]
+        if returns:
+            lines += ['' if not fields else None,
+                      ':returns: ' + self.text(returns).replace('\n', ' ')]
+        if since:
+            lines += ['', 'Since: %s' % since]
+        lines = [line for line in lines if line is not None]
+        if not lines:
+            return []
+        if len(lines) == 1:
+            return ['%s"""%s"""' % (indent, lines[0])]
+        return ['%s"""%s' % (indent, lines[0])] + \
+            [(indent + line).rstrip() for line in lines[1:]] + [indent + '"""']
 
 
-def py_params(c, drop_from=None, with_callback=False):
-    """The parameters as Python declares them: the trailing nullable ones
-    may be left out (PyGObject passes None)."""
-    visible, _ = c.visible_params()
-    if drop_from is not None:
-        visible = visible[:[p.name for p in visible].index(drop_from)]
-    optional = len(visible)
-    while optional > 0 and visible[optional - 1].nullable and not with_callback:
-        optional -= 1
-    out = []
-    for i, p in enumerate(visible):
-        nullable = p.nullable and not (with_callback and p.type[1] == 'Gio.AsyncReadyCallback')
-        default = ' = None' if i >= optional else ''
-        out.append('%s: %s%s' % (py_name(p.name), py_type(p.type, nullable), default))
-    return out
+class PyWriter:
+    def __init__(self, ns, override_path, schema):
+        self.ns = ns
+        self.docs = PyDocs(ns)
+        self.classes, self.others = override_parts(override_path)
+        self.renames = {e.name: '_' + e.name for e in ns.enums if e.name in self.classes}
+        self.by_name = {k.name: k for k in ns.classes}
+        self.schema = schema
+
+    def type(self, t, nullable=False):
+        kind, name, _ = t
+        if kind == 'array':
+            if name in ('guint8', 'gint8'):
+                text = 'bytes'
+            else:
+                text = 'list[%s]' % self.type(('type', name, None))
+        elif name == 'none':
+            return 'None'
+        else:
+            text = basic_type(name, 0) or self.renames.get(name, name)
+        return 'typing.Optional[%s]' % text if nullable else text
+
+    def params(self, c, drop_from=None, with_callback=False):
+        """The parameters as Python declares them: the trailing nullable
+        ones may be left out (PyGObject passes None)."""
+        visible, _ = c.visible_params()
+        if drop_from is not None:
+            visible = visible[:[p.name for p in visible].index(drop_from)]
+        optional = len(visible)
+        while optional > 0 and visible[optional - 1].nullable and not with_callback:
+            optional -= 1
+        out = []
+        for i, p in enumerate(visible):
+            nullable = p.nullable and not (with_callback and
+                                           p.type[1] == 'Gio.AsyncReadyCallback')
+            default = ' = None' if i >= optional else ''
+            out.append('%s: %s%s' % (py_name(p.name), self.type(p.type, nullable), default))
+        return out
+
+    def returns(self, c):
+        values = []
+        if c.ret is not None and c.ret.type[1] != 'none':
+            values.append(self.type(c.ret.type, c.ret.nullable))
+        values += [self.type(p.type, p.nullable) for p in c.out_params()]
+        if not values:
+            return 'None'
+        if len(values) == 1:
+            return values[0]
+        return 'tuple[%s]' % ', '.join(values)
+
+    def body(self, c, indent, drop_from=None):
+        visible, _ = c.visible_params()
+        if drop_from is not None:
+            visible = visible[:[p.name for p in visible].index(drop_from)]
+        doc = self.docs.docstring(indent + '    ', c.doc,
+                                  [(py_name(p.name), p.doc) for p in visible],
+                                  c.ret.doc if c.ret is not None else '', c.since)
+        return doc or [indent + '    ...']
+
+    def define(self, c, indent, self_arg, returns=None, comment=''):
+        """A def, with its decorator and docstring; returns replaces the
+        GIR's return type (a constructor returns its own class)."""
+        lines = []
+        if self_arg == 'cls':
+            lines.append(indent + '@classmethod')
+        elif self_arg is None and indent:
+            lines.append(indent + '@staticmethod')
+        first = [self_arg] if self_arg else []
+        lines.append('%sdef %s(%s) -> %s:%s' % (indent, py_name(c.name),
+                                               ', '.join(first + self.params(c)),
+                                               returns or self.returns(c), comment))
+        return lines + self.body(c, indent)
+
+    def async_defs(self, klass, c, indent):
+        finish = klass.method(c.name[:-6] + '_finish')
+        without = ', '.join(['self'] + self.params(c, drop_from='callback'))
+        with_callback = ', '.join(['self'] + self.params(c, with_callback=True) +
+                                  ['user_data: typing.Any = None'])
+        return ([indent + '@typing.overload',
+                 '%sdef %s(%s) -> typing.Awaitable[%s]:' % (indent, c.name, without,
+                                                           self.returns(finish))] +
+                self.body(c, indent, drop_from='callback') +
+                [indent + '@typing.overload',
+                 '%sdef %s(%s) -> None:' % (indent, c.name, with_callback)] +
+                self.body(c, indent))
+
+    def property_type(self, klass, prop, write):
+        methods = {m.name: m for m in klass.methods}
+        loose = prop.type[1] in STRINGS or prop.type[1] in self.by_name or '.' in prop.type[1]
+        if write:
+            setter = methods.get(prop.setter)
+            visible = setter.visible_params()[0] if setter is not None else None
+            nullable = visible[0].nullable if visible else loose
+        else:
+            getter = methods.get(prop.getter)
+            nullable = getter.ret.nullable if getter is not None and getter.ret else loose
+        text = self.type(prop.type, nullable)
+        if write and prop.type[0] == 'array':
+            text = text.replace('list[', 'typing.Sequence[')
+        return text
+
+    def task_init(self, klass):
+        """The constructor of a typed task: each writable property (its
+        own and the task's) and each field of its type, by keyword."""
+        params, seen = [], set()
+        chain, k = [], klass
+        while k is not None:
+            chain.append(k)
+            k = self.by_name.get(k.parent)
+        images = {f[1] for f in self.schema[klass.name] if f[3]}
+        for k in chain:
+            for p in k.props:
+                name = p.name.replace('-', '_')
+                if (p.writable or p.construct_only) and name not in seen and \
+                        name != 'type_name':
+                    seen.add(name)
+                    text = self.property_type(k, p, True)
+                    if p.name in images:
+                        text = 'typing.Union[%s, bytes, GLib.Bytes]' % text
+                    params.append('%s: %s = ...' % (name, text))
+        for member, _, kind, image in self.schema[klass.name]:
+            if member.isidentifier() and not keyword.iskeyword(member) and member not in seen:
+                seen.add(member)
+                text = FIELD_TYPES[kind]
+                if image:
+                    text = 'typing.Union[str, bytes, GLib.Bytes]'
+                params.append('%s: %s = ...' % (member, text))
+        doc = ['        """Keywords are the properties of the class (``website_url``) and',
+               '        the API\'s fields of the type (``websiteURL``); any other keyword',
+               '        raises ``TypeError``."""']
+        return ['    def __init__(', '        self,', '        *,'] + \
+            ['        %s,' % p for p in params] + ['    ) -> None:'] + doc
+
+    def klass(self, klass, extra, record=False):
+        header = self.classes.get(klass.name, (None, {}, []))
+        bases = [] if record else [klass.parent or 'GObject.Object']
+        bases += header[2]
+        lines = ['class %s(%s):' % (klass.name, ', '.join(bases)) if bases
+                 else 'class %s:' % klass.name]
+        body = self.docs.docstring('    ', klass.doc, since=klass.since)
+        base = klass.parent or 'GObject.Object'
+        if klass.props:
+            body.append('    class Props(%s.Props):' % base)
+            for p in klass.props:
+                body.append('        %s: %s' % (p.name.replace('-', '_'),
+                                                self.property_type(klass, p, False)))
+                body += self.docs.docstring('        ', p.doc)
+            body.append('    props: Props')
+        members = {}
+        if klass.name in self.schema:
+            members['__init__'] = self.task_init(klass)
+        inherited = static_names(klass, self.by_name)
+        for c in klass.constructors:
+            # A subclass's constructor takes other arguments than its parent's.
+            comment = '  # type: ignore[override]' if c.name in inherited else ''
+            members[c.name] = self.define(c, '    ', 'cls', klass.name, comment)
+        pairs = klass.async_pairs()
+        for c in klass.methods:
+            members[c.name] = self.async_defs(klass, c, '    ') if c.name in pairs \
+                else self.define(c, '    ', 'self')
+        for c in klass.functions:
+            members[c.name] = self.define(c, '    ', None)
+        members.update(extra)
+        for lines_of in members.values():
+            body.extend(lines_of)
+        return lines + (body or ['    ...'])
+
+    def enum(self, klass, name=None):
+        base = 'GObject.GFlags' if klass.kind == 'flags' else 'GObject.GEnum'
+        name = name or klass.name
+        lines = ['class %s(%s):' % (name, base)]
+        lines += self.docs.docstring('    ', klass.doc, since=klass.since)
+        for m in klass.member_list:
+            lines.append('    %s: %s' % (m.name.upper(), name))
+            lines += self.docs.docstring('    ', m.doc)
+        for c in klass.functions:
+            lines.extend(self.define(c, '    ', None))
+        return lines
+
+    def write(self):
+        ns = self.ns
+        out = ['# The %s namespace for Python type checkers: generated from %s-%s.gir'
+               % (ns.name, ns.name, ns.version),
+               '# and its schema of task types by bindings/gen-types.py, with the',
+               '# PyGObject override\'s additions.',
+               '# Do not edit: edit the C API or bindings/python/CapSolver-override.pyi.',
+               '# Names that start with an underscore exist for the type checker only.',
+               '', 'import typing', '']
+        out += ['from gi.repository import %s' % name for name, _ in ns.includes]
+        out += ['from gi.repository import Gio, GLib, GObject', '']
+        out += self.others
+        for name, t in ns.constants:
+            out.append('%s: %s' % (name, self.type(t)))
+            out += self.docs.docstring('', ns.constant_docs.get(name, ''))
+        out.append('')
+        enum_names = {e.name for e in ns.enums}
+        for e in ns.enums:
+            if e.name in self.classes:
+                # The override replaces the enumeration with a class that
+                # carries its members and functions (Error and Error.Code).
+                hidden = '_' + e.name
+                out.extend(self.enum(e, hidden))
+                out.append('')
+                header, extra, _ = self.classes[e.name]
+                merged = {}
+                for c in e.functions:
+                    merged[c.name] = self.define(c, '    ', None)
+                for m in e.member_list:
+                    merged[m.name.upper()] = ['    %s: %s' % (m.name.upper(), hidden)] + \
+                        self.docs.docstring('    ', m.doc)
+                merged.update(extra)
+                out.append(header)
+                out += self.docs.docstring('    ', e.doc, since=e.since)
+                for lines_of in merged.values():
+                    out.extend(lines_of)
+            else:
+                out.extend(self.enum(e))
+            out.append('')
+        for r in ns.records:
+            out.extend(self.klass(r, {}, record=True))
+            out.append('')
+        for k in order_classes(ns.classes):
+            extra = self.classes[k.name][1] if k.name in self.classes else {}
+            out.extend(self.klass(k, extra))
+            out.append('')
+        known = enum_names | {k.name for k in ns.classes}
+        for name, (header, members, _) in self.classes.items():
+            if name not in known:
+                out.append(header)
+                for lines_of in members.values():
+                    out.extend(lines_of)
+                if not members:
+                    out.append('    ...')
+                out.append('')
+        for f in ns.functions:
+            out.extend(self.define(f, '', None))
+        return '\n'.join(out) + '\n'
 
 
-def py_return(c):
-    values = []
-    if c.ret is not None and c.ret.type[1] != 'none':
-        values.append(py_type(c.ret.type, c.ret.nullable))
-    values += [py_type(p.type, p.nullable) for p in c.out_params()]
-    if not values:
-        return 'None'
-    if len(values) == 1:
-        return values[0]
-    return 'tuple[%s]' % ', '.join(values)
+# What a field's keyword takes, by CsTaskFieldKind.
+FIELD_TYPES = {
+    'STRING': 'str',
+    'BOOLEAN': 'bool',
+    'INT': 'int',
+    'DOUBLE': 'float',
+    'STRV': 'typing.Sequence[str]',
+    'OBJECT': 'typing.Mapping[str, typing.Any]',
+    'COOKIES': 'typing.Union[str, typing.Sequence[typing.Any]]',
+}
 
 
-def py_def(c, indent, self_arg, returns=None, comment=''):
-    """A def line, with its decorator; returns replaces the GIR's return
-    type (a constructor returns its own class)."""
-    lines = []
-    params = py_params(c)
-    if self_arg == 'cls':
-        lines.append(indent + '@classmethod')
-    elif self_arg is None and indent:
-        lines.append(indent + '@staticmethod')
-    first = [self_arg] if self_arg else []
-    lines.append('%sdef %s(%s) -> %s: ...%s' % (indent, py_name(c.name), ', '.join(first + params),
-                                               returns or py_return(c), comment))
-    return lines
-
-
-def py_async_defs(klass, c, indent):
-    finish = klass.method(c.name[:-6] + '_finish')
-    without = ', '.join(['self'] + py_params(c, drop_from='callback'))
-    with_callback = ', '.join(['self'] + py_params(c, with_callback=True) +
-                              ['user_data: typing.Any = None'])
-    return [indent + '@typing.overload',
-            '%sdef %s(%s) -> typing.Awaitable[%s]: ...' % (indent, c.name, without, py_return(finish)),
-            indent + '@typing.overload',
-            '%sdef %s(%s) -> None: ...' % (indent, c.name, with_callback)]
-
-
-def py_class(klass, extra, by_name):
-    lines = []
-    base = klass.parent or 'GObject.Object'
-    lines.append('class %s(%s):' % (klass.name, base))
-    body = []
-    parent_props = '%s.Props' % base if '.' not in base else 'GObject.Object.Props'
-    if klass.properties:
-        body.append('    class Props(%s):' % parent_props)
-        for name, t, _ in klass.properties:
-            body.append('        %s: %s' % (name.replace('-', '_'), py_type(t, t[1] in STRINGS)))
-        body.append('    props: Props')
-    members = {}
-    inherited = static_names(klass, by_name)
-    for c in klass.constructors:
-        # A subclass's constructor takes other arguments than its parent's.
-        comment = '  # type: ignore[override]' if c.name in inherited else ''
-        members[c.name] = py_def(c, '    ', 'cls', klass.name, comment)
-    pairs = klass.async_pairs()
-    for c in klass.methods:
-        members[c.name] = py_async_defs(klass, c, '    ') if c.name in pairs else py_def(c, '    ', 'self')
-    for c in klass.functions:
-        members[c.name] = py_def(c, '    ', None)
-    members.update(extra)
-    for lines_of in members.values():
-        body.extend(lines_of)
-    return lines + (body or ['    ...'])
-
-
-def py_enum(klass, name=None):
-    base = 'GObject.GFlags' if klass.kind == 'flags' else 'GObject.GEnum'
-    name = name or klass.name
-    lines = ['class %s(%s):' % (name, base)]
-    lines += py_enum_members(klass, name)
-    return lines
-
-
-def py_enum_members(klass, type_name):
-    lines = ['    %s: %s' % (member.upper(), type_name) for member, _ in klass.members]
-    for c in klass.functions:
-        lines.extend(py_def(c, '    ', None))
-    return lines
+def task_schema():
+    """{typed class name: [(member, property, kind, image)]} from the
+    library's public schema, CapSolver.TaskType, read through the typelib
+    (GI_TYPELIB_PATH and LD_LIBRARY_PATH name the built one)."""
+    import gi
+    gi.require_version('CapSolver', '1')
+    from gi.repository import CapSolver
+    schema = {}
+    for task_type in CapSolver.TaskType.get_all():
+        gtype = task_type.get_task_gtype()
+        if gtype.name == 'CsTask':
+            continue
+        name = gtype.name[len('Cs'):]
+        schema[name] = [(f.get_member(), f.get_property_name(), f.get_kind().value_nick.upper(),
+                         f.is_image()) for f in task_type.get_fields()]
+    return schema
 
 
 def override_parts(path):
-    """{class name: (header line, {member: lines})} and the other top-level
-    statements of the hand-written override stub."""
+    """{class name: (header line, {member: lines}, [extra bases])} and the
+    other top-level statements of the hand-written override stub."""
     text = open(path, encoding='utf-8').read()
     tree = ast.parse(text)
     classes, others = {}, []
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            bases = ', '.join(ast.get_source_segment(text, b) for b in node.bases)
-            header = 'class %s(%s):' % (node.name, bases) if bases else 'class %s:' % node.name
+            bases = [ast.get_source_segment(text, b) for b in node.bases]
+            header = 'class %s(%s):' % (node.name, ', '.join(bases)) if bases \
+                else 'class %s:' % node.name
             members = {}
             for item in node.body:
                 code = ast.get_source_segment(text, item, padded=True)
@@ -377,65 +592,14 @@ def override_parts(path):
                 else:
                     continue
                 members[name] = ['    ' + line.strip() for line in code.strip().split('\n')]
-            classes[node.name] = (header, members)
+            classes[node.name] = (header, members, bases)
         elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             others.append(ast.get_source_segment(text, node))
     return classes, others
 
 
 def python_stub(ns, override_path):
-    classes, others = override_parts(override_path)
-    PY_RENAMES.update({e.name: '_' + e.name for e in ns.enums if e.name in classes})
-    out = ['# The %s namespace for Python type checkers: generated from %s-%s.gir'
-           % (ns.name, ns.name, ns.version),
-           '# by bindings/gen-types.py, with the PyGObject override\'s additions.',
-           '# Do not edit: edit the C API or bindings/python/CapSolver-override.pyi.',
-           '# Names that start with an underscore exist for the type checker only.',
-           '', 'import typing', '']
-    out += ['from gi.repository import %s' % name for name, _ in ns.includes]
-    out += ['from gi.repository import Gio, GLib, GObject', '']
-    out += others
-    for name, t in ns.constants:
-        out.append('%s: %s' % (name, py_type(t)))
-    out.append('')
-    enum_names = {e.name for e in ns.enums}
-    for e in ns.enums:
-        if e.name in classes:
-            # The override replaces the enumeration with a class that
-            # carries its members and functions (Error and Error.Code).
-            hidden = '_' + e.name
-            out.extend(py_enum(e, hidden))
-            out.append('')
-            header, extra = classes[e.name]
-            merged = {}
-            for c in e.functions:
-                merged[c.name] = py_def(c, '    ', None)
-            for member, _ in e.members:
-                merged[member.upper()] = ['    %s: %s' % (member.upper(), hidden)]
-            merged.update(extra)
-            out.append(header)
-            for lines_of in merged.values():
-                out.extend(lines_of)
-        else:
-            out.extend(py_enum(e))
-        out.append('')
-    by_name = {k.name: k for k in ns.classes}
-    for k in order_classes(ns.classes):
-        extra = classes[k.name][1] if k.name in classes else {}
-        out.extend(py_class(k, extra, by_name))
-        out.append('')
-    known = enum_names | {k.name for k in ns.classes}
-    for name, (header, members) in classes.items():
-        if name not in known:
-            out.append(header)
-            for lines_of in members.values():
-                out.extend(lines_of)
-            if not members:
-                out.append('    ...')
-            out.append('')
-    for f in ns.functions:
-        out.extend(py_def(f, '', None))
-    return '\n'.join(line for line in out if line is not None) + '\n'
+    return PyWriter(ns, override_path, task_schema()).write()
 
 
 # --- TypeScript -----------------------------------------------------------------

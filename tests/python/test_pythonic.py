@@ -6,6 +6,7 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import collections.abc
 import unittest
 
 import gi
@@ -48,6 +49,19 @@ class PythonicTest(unittest.TestCase):
         self.assertEqual(task['type'], 'ReCaptchaV2TaskProxyLess')
         self.assertEqual(len(task), 4)
         self.assertIn('type', task)
+
+    def test_task_and_solution_are_mappings(self):
+        task = CapSolver.ReCaptchaV2Task(website_url='https://example.com', website_key='k')
+        self.assertIsInstance(task, collections.abc.Mapping)
+        self.assertEqual(set(task.keys()), {'type', 'websiteURL', 'websiteKey'})
+        self.assertIn(('websiteKey', 'k'), task.items())
+        self.assertIn('k', task.values())
+        self.assertEqual(task.get('websiteKey'), 'k')
+        self.assertIsNone(task.get('pageAction'))
+        solution = make_solution('{"text": "abc"}')
+        self.assertIsInstance(solution, collections.abc.Mapping)
+        self.assertEqual(list(solution.keys()), ['text'])
+        self.assertEqual(dict(solution.items()), {'text': 'abc'})
 
     def test_solution_to_dict(self):
         solution = make_solution('{"text": "K7WP3R", "n": 3}')

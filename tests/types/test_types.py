@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 import gi
 gi.require_version('CapSolver', '1')
-from gi.repository import CapSolver  # noqa: E402
+from gi.repository import CapSolver, GObject  # noqa: E402
 import gi.overrides.CapSolver as override  # noqa: E402
 
 GIR, STUB, DTS = sys.argv[1:4]
@@ -101,11 +101,16 @@ class StubTest(unittest.TestCase):
         cls.additions = override_additions()
 
     def expected(self, name):
-        gir = self.api['classes'].get(name) or self.api['enums'].get(name) or set()
-        return gir | self.additions.get(name, set())
+        gir = self.api['classes'].get(name) or self.api['enums'].get(name) or \
+            self.api['records'].get(name) or set()
+        # A typed task's constructor takes its properties and fields.
+        constructor = {'__init__'} if name.endswith('Task') else set()
+        return gir | self.additions.get(name, set()) | constructor
 
     def test_every_gir_name_declared(self):
-        for name, members in list(self.api['classes'].items()) + list(self.api['enums'].items()):
+        for name, members in (list(self.api['classes'].items()) +
+                              list(self.api['enums'].items()) +
+                              list(self.api['records'].items())):
             self.assertIn(name, self.classes)
             self.assertEqual(members - self.classes[name], set(), name)
         for name, props in self.api['props'].items():
@@ -118,7 +123,8 @@ class StubTest(unittest.TestCase):
             self.assertEqual(own - self.classes[name], set(), name)
 
     def test_nothing_extra(self):
-        known = set(self.api['classes']) | set(self.api['enums']) | set(self.additions)
+        known = set(self.api['classes']) | set(self.api['enums']) | set(self.api['records']) | \
+            set(self.additions)
         for name, members in self.classes.items():
             if name.startswith('_'):
                 continue
@@ -128,6 +134,28 @@ class StubTest(unittest.TestCase):
         for name, props in self.props.items():
             self.assertEqual(props - self.api['props'].get(name, set()), set(), name)
         self.assertEqual(self.top - self.api['constants'] - self.api['functions'], set())
+
+    def test_typed_task_constructors_follow_the_schema(self):
+        tree = ast.parse(open(STUB, encoding='utf-8').read())
+        keywords = {}
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef) and item.name == '__init__':
+                        keywords[node.name] = {a.arg for a in item.args.kwonlyargs}
+        checked = 0
+        for task_type in CapSolver.TaskType.get_all():
+            name = task_type.get_task_gtype().name[len('Cs'):]
+            if name == 'Task':
+                continue
+            klass = getattr(CapSolver, name)
+            expected = {f.get_member() for f in task_type.get_fields()
+                        if f.get_member().isidentifier()}
+            expected |= {p.name.replace('-', '_') for p in klass.list_properties()
+                         if p.flags & GObject.ParamFlags.WRITABLE and p.name != 'type-name'}
+            self.assertEqual(keywords.get(name), expected, name)
+            checked += 1
+        self.assertGreater(checked, 10)
 
     def test_matches_the_runtime(self):
         # What the stub declares exists at run time (override included).

@@ -38,6 +38,7 @@ Nothing of the introspected API is removed; this module adds:
 
 import asyncio
 import base64
+import collections.abc
 import json
 import weakref
 
@@ -185,18 +186,31 @@ def _image_text(value):
 # --- Tasks --------------------------------------------------------------------
 
 class _Mapping:
-    """What a task and a solution share as mappings over their JSON object:
-    iteration and length follow keys(); an object is true even when it has
-    no member."""
+    """What a task and a solution share as mappings over their JSON object
+    (registered as collections.abc.Mapping, which a GObject class cannot
+    inherit): keys(), items() and values() are views, iteration and length
+    follow the members; an object is true even when it has no member."""
 
     def __iter__(self):
-        return iter(self.keys())
+        return iter(self._members())
 
     def __len__(self):
-        return len(self.keys())
+        return len(self._members())
 
     def __bool__(self):
         return True
+
+    def keys(self):
+        return collections.abc.KeysView(self)
+
+    def items(self):
+        return collections.abc.ItemsView(self)
+
+    def values(self):
+        return collections.abc.ValuesView(self)
+
+    def get(self, field, default=None):
+        return self[field] if field in self else default
 
 
 class Task(_Mapping, CapSolver.Task):
@@ -266,15 +280,13 @@ class Task(_Mapping, CapSolver.Task):
         self.remove_field(field)
 
     def __contains__(self, field):
-        return self.get_field(field) is not None or field in self.keys()
+        return isinstance(field, str) and (self.get_field(field) is not None or
+                                           field in self._members())
 
-    def keys(self):
+    def _members(self):
         """The members of the task object as it is sent (``"type"``, the
         fields, the proxy)."""
         return list(self.to_json().get_members() or [])
-
-    def items(self):
-        return list(self.to_dict().items())
 
     def to_dict(self):
         """The task object as it is sent, as plain Python values."""
@@ -282,6 +294,7 @@ class Task(_Mapping, CapSolver.Task):
 
 
 Task = override(Task)
+collections.abc.Mapping.register(Task)
 __all__.append('Task')
 
 
@@ -301,17 +314,8 @@ class Solution(_Mapping, CapSolver.Solution):
     def __contains__(self, field):
         return isinstance(field, str) and self.get_json().has_member(field)
 
-    def keys(self):
+    def _members(self):
         return list(self.get_json().get_members() or [])
-
-    def values(self):
-        return [self[key] for key in self.keys()]
-
-    def items(self):
-        return [(key, self[key]) for key in self.keys()]
-
-    def get(self, field, default=None):
-        return self[field] if field in self else default
 
     def to_dict(self):
         """The whole solution as plain Python values."""
@@ -335,6 +339,7 @@ for _name in ('get_int', 'get_double', 'get_boolean', 'get_distance', 'get_angle
 
 
 Solution = override(Solution)
+collections.abc.Mapping.register(Solution)
 __all__.append('Solution')
 
 

@@ -505,3 +505,86 @@ cs_task_field_get_example (const CsTaskField *field)
 
   return field->example;
 }
+
+/* Edits (insert, delete, replace, ignoring case) from @a to @b. */
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *row = g_new (guint, lb + 1);
+
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint above = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+  return row[lb];
+}
+
+/**
+ * cs_suggest_name:
+ * @word: a name that is none of @candidates, such as a misspelt field
+ * @candidates: (array zero-terminated=1): the names @word may have meant
+ *
+ * Finds the candidate a misspelt @word most probably meant, for a "did you
+ * mean" message: the closest by edit distance, ignoring case, when it is at
+ * most a third of the length of @word (and at least 2) edits away; else the
+ * first that contains @word, ignoring case, when @word has 3 characters or
+ * more (`geetest` for `GeeTestTaskProxyLess`). The `capsolver` command and
+ * the Python keywords of the typed tasks suggest by this rule.
+ *
+ * Returns: (transfer full) (nullable): a copy of the candidate, or %NULL
+ *   when none is close enough
+ *
+ * Since: 1.0
+ */
+char *
+cs_suggest_name (const char         *word,
+                 const char * const *candidates)
+{
+  const char *best = NULL;
+  guint best_distance = G_MAXUINT;
+  guint limit;
+
+  g_return_val_if_fail (word != NULL, NULL);
+  g_return_val_if_fail (candidates != NULL, NULL);
+
+  limit = MAX (2, strlen (word) / 3);
+  for (const char * const *candidate = candidates; *candidate != NULL; candidate++)
+    {
+      guint distance = edit_distance (word, *candidate);
+
+      if (distance < best_distance)
+        {
+          best = *candidate;
+          best_distance = distance;
+        }
+    }
+  if (best_distance <= limit)
+    return g_strdup (best);
+  if (strlen (word) >= 3)
+    {
+      g_autofree char *lower_word = g_ascii_strdown (word, -1);
+
+      for (const char * const *candidate = candidates; *candidate != NULL; candidate++)
+        {
+          g_autofree char *lower = g_ascii_strdown (*candidate, -1);
+
+          if (strstr (lower, lower_word) != NULL)
+            return g_strdup (*candidate);
+        }
+    }
+  return NULL;
+}

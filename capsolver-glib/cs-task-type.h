@@ -118,4 +118,8 @@ gboolean                  cs_task_field_is_image             (const CsTaskField 
 CS_AVAILABLE_IN_ALL
 const char               *cs_task_field_get_example          (const CsTaskField *field);
 
+CS_AVAILABLE_IN_ALL
+char                     *cs_suggest_name                    (const char         *word,
+                                                              const char * const *candidates);
+
 G_END_DECLS

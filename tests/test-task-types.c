@@ -343,6 +343,31 @@ test_unknown (void)
   g_assert_null (cs_task_get_task_type (typed));
 }
 
+/* The rule of every "did you mean": the command's and the Python keywords'. */
+static void
+test_suggest_name (void)
+{
+  const char * const fields[] = { "websiteURL", "websiteKey", "isInvisible", NULL };
+  const char * const types[] = { "ReCaptchaV2TaskProxyLess", "GeeTestTaskProxyLess", NULL };
+  const char * const none[] = { NULL };
+  struct { const char *word; const char * const *candidates; const char *expected; } cases[] = {
+    { "isInvisble", fields, "isInvisible" },
+    { "websiteurl", fields, "websiteURL" },     /* case is not an edit */
+    { "websiteKye", fields, "websiteKey" },
+    { "geetest", types, "GeeTestTaskProxyLess" },   /* contained */
+    { "proxy", fields, NULL },
+    { "ab", types, NULL },
+    { "isInvisible", none, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *suggestion = cs_suggest_name (cases[i].word, cases[i].candidates);
+
+      g_assert_cmpstr (suggestion, ==, cases[i].expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -357,6 +382,7 @@ main (int argc, char **argv)
   g_test_add_func ("/task-types/fields", test_fields);
   g_test_add_func ("/task-types/boxed", test_boxed);
   g_test_add_func ("/task-types/unknown", test_unknown);
+  g_test_add_func ("/task-types/suggest-name", test_suggest_name);
   for (guint i = 0; i < n_types; i++)
     {
       g_autofree char *path = g_strconcat ("/task-types/every-type/",

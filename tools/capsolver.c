@@ -78,7 +78,7 @@ find_command (const char  *name,
               GError     **error)
 {
   const char *names[G_N_ELEMENTS (commands) + 1] = { NULL };
-  const char *closest;
+  g_autofree char *closest = NULL;
   g_autofree char *safe = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
@@ -87,7 +87,7 @@ find_command (const char  *name,
         return &commands[i];
       names[i] = commands[i].name;
     }
-  closest = cli_closest (name, names);
+  closest = cs_suggest_name (name, names);
   safe = cli_escape (name);
   if (closest != NULL)
     cli_usage_error (error, "unknown command \"%s\": did you mean %s?", safe, closest);

@@ -153,8 +153,6 @@ gboolean    cli_check_task_id        (const char     *task_id,
 /* cli-types.c: `capsolver types`, from the library's schema of task types */
 const CsTaskField *cli_task_type_find_field (const CsTaskType   *type,
                                              const char         *name);
-const char        *cli_closest              (const char         *word,
-                                             const char * const *candidates);
 gboolean           cli_unknown_type_error   (GError            **error,
                                              const char         *type_name);
 int                cli_command_types        (Cli                *cli,

@@ -147,7 +147,7 @@ is_field_name (const char *name,
   return TRUE;
 }
 
-/* The field names of @type and the task-wide ones, for cli_closest(). */
+/* The field names of @type and the task-wide ones, for cs_suggest_name(). */
 static GPtrArray *
 field_names (const CsTaskType *type)
 {
@@ -169,7 +169,7 @@ unknown_field_error (const CsTaskType  *type,
                      GError           **error)
 {
   g_autoptr(GPtrArray) names = field_names (type);
-  const char *closest = cli_closest (name, (const char * const *) names->pdata);
+  g_autofree char *closest = cs_suggest_name (name, (const char * const *) names->pdata);
   g_auto(GStrv) type_names = cs_task_type_dup_wire_names (type);
 
   if (closest != NULL)

@@ -36,69 +36,6 @@ cli_task_type_find_field (const CsTaskType *type,
   return NULL;
 }
 
-/* --- Did you mean ------------------------------------------------------------ */
-
-/* Edits (insert, delete, replace, ignoring case) from @a to @b. */
-static guint
-edit_distance (const char *a,
-               const char *b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  g_autofree guint *row = g_new (guint, lb + 1);
-
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = j;
-  for (gsize i = 1; i <= la; i++)
-    {
-      guint diagonal = row[0];
-
-      row[0] = i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint above = row[j];
-          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
-
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
-          diagonal = above;
-        }
-    }
-  return row[lb];
-}
-
-/* The candidate closest to @word, if it is close enough to be a typo. */
-const char *
-cli_closest (const char         *word,
-             const char * const *candidates)
-{
-  const char * const *first = candidates;
-  const char *best = NULL;
-  guint best_distance = G_MAXUINT;
-  guint limit = MAX (2, strlen (word) / 3);
-
-  for (; *candidates != NULL; candidates++)
-    {
-      guint distance = edit_distance (word, *candidates);
-
-      if (distance < best_distance)
-        {
-          best = *candidates;
-          best_distance = distance;
-        }
-    }
-  if (best_distance <= limit)
-    return best;
-  /* "geetest" for GeeTestTaskProxyLess */
-  for (candidates = first; strlen (word) >= 3 && *candidates != NULL; candidates++)
-    {
-      g_autofree char *lower_word = g_ascii_strdown (word, -1);
-      g_autofree char *lower = g_ascii_strdown (*candidates, -1);
-
-      if (strstr (lower, lower_word) != NULL)
-        return *candidates;
-    }
-  return NULL;
-}
-
 /* The type name closest to @type_name, as a static string of the schema. */
 static const char *
 closest_type_name (const char *type_name)
@@ -106,7 +43,7 @@ closest_type_name (const char *type_name)
   guint n_types;
   const CsTaskType * const *types = cs_task_type_get_all (&n_types);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *closest;
+  g_autofree char *closest = NULL;
 
   for (guint i = 0; i < n_types; i++)
     {
@@ -116,7 +53,7 @@ closest_type_name (const char *type_name)
         g_ptr_array_add (names, g_steal_pointer (name));
     }
   g_ptr_array_add (names, NULL);
-  closest = cli_closest (type_name, (const char * const *) names->pdata);
+  closest = cs_suggest_name (type_name, (const char * const *) names->pdata);
   return closest != NULL ? g_intern_string (closest) : NULL;
 }
 

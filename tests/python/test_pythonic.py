@@ -6,6 +6,7 @@
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import collections.abc
 import unittest
 
 import gi
@@ -19,6 +20,22 @@ SITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'
 
 def make_solution(text):
     return CapSolver.Solution.new(Json.from_string(text).get_object())
+
+
+def example_value(field):
+    """A value of the kind of field."""
+    kind = field.get_kind()
+    if field.is_image() and kind == CapSolver.TaskFieldKind.STRING:
+        return b'\x89PNG\r\n\x1a\n' + bytes(64)   # sent as base64
+    return {
+        CapSolver.TaskFieldKind.STRING: 'value',
+        CapSolver.TaskFieldKind.BOOLEAN: True,
+        CapSolver.TaskFieldKind.INT: 3,
+        CapSolver.TaskFieldKind.DOUBLE: 0.5,
+        CapSolver.TaskFieldKind.STRV: ['a', 'b'],
+        CapSolver.TaskFieldKind.OBJECT: {'a': 1},
+        CapSolver.TaskFieldKind.COOKIES: ['a=b'],
+    }[kind]
 
 
 class PythonicTest(unittest.TestCase):
@@ -48,6 +65,48 @@ class PythonicTest(unittest.TestCase):
         self.assertEqual(task['type'], 'ReCaptchaV2TaskProxyLess')
         self.assertEqual(len(task), 4)
         self.assertIn('type', task)
+
+    def test_task_and_solution_are_mappings(self):
+        task = CapSolver.ReCaptchaV2Task(website_url='https://example.com', website_key='k')
+        self.assertIsInstance(task, collections.abc.Mapping)
+        self.assertEqual(set(task.keys()), {'type', 'websiteURL', 'websiteKey'})
+        self.assertIn(('websiteKey', 'k'), task.items())
+        self.assertIn('k', task.values())
+        self.assertEqual(task.get('websiteKey'), 'k')
+        self.assertIsNone(task.get('pageAction'))
+        solution = make_solution('{"text": "abc"}')
+        self.assertIsInstance(solution, collections.abc.Mapping)
+        self.assertEqual(list(solution.keys()), ['text'])
+        self.assertEqual(dict(solution.items()), {'text': 'abc'})
+
+    def test_typo_keyword_did_you_mean(self):
+        with self.assertRaises(TypeError) as raised:
+            CapSolver.ReCaptchaV2Task(website_url=PAGE, website_key=SITE_KEY, isInvisble=True)
+        message = str(raised.exception)
+        self.assertIn("'isInvisble'", message)
+        self.assertIn('did you mean isInvisible?', message)
+        # A misspelt property gets the property.
+        with self.assertRaisesRegex(TypeError, 'did you mean website_url[?]'):
+            CapSolver.ReCaptchaV2Task(websit_url=PAGE, website_key=SITE_KEY)
+        # The same rule as the command's: nothing close, no suggestion.
+        with self.assertRaises(TypeError) as raised:
+            CapSolver.TurnstileTask(website_url=PAGE, website_key=SITE_KEY, zzzzzz=1)
+        self.assertNotIn('did you mean', str(raised.exception))
+        self.assertIn('AntiTurnstileTaskProxyLess', str(raised.exception))
+
+    def test_keywords_of_every_typed_task(self):
+        # Every field and every property of every type is still a keyword;
+        # the generic Task takes any field.
+        for task_type in CapSolver.TaskType.get_all():
+            klass = getattr(CapSolver, task_type.get_task_gtype().name[len('Cs'):])
+            if klass is CapSolver.Task:
+                continue
+            for field in task_type.get_fields():
+                member = field.get_member()
+                task = klass(**{member: example_value(field)})
+                self.assertIn(member.split('.')[0], dict(task), member)
+        task = CapSolver.Task('ReCaptchaV2TaskProxyLess', isInvisble=True)
+        self.assertEqual(task['isInvisble'], True)
 
     def test_solution_to_dict(self):
         solution = make_solution('{"text": "K7WP3R", "n": 3}')

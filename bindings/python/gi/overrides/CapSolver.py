@@ -9,7 +9,8 @@ Nothing of the introspected API is removed; this module adds:
 * ``CapSolver.Task`` and every typed task take keyword arguments named
   after the API's own fields (``websiteURL=…``, ``isInvisible=True``,
   ``metadata={…}``) as well as their GObject properties
-  (``website_url=…``); ``task["websiteURL"]`` reads and writes a field,
+  (``website_url=…``); a typed task raises ``TypeError`` ("did you mean
+  isInvisible?") for a keyword that is neither; ``task["websiteURL"]`` reads and writes a field,
   ``task["metadata.action"]`` member ``action`` of the object ``metadata``.
 * ``CapSolver.Solution`` reads like a read-only ``dict`` over the raw JSON
   the service sent: ``solution["gRecaptchaResponse"]``, ``dict(solution)``.
@@ -38,6 +39,7 @@ Nothing of the introspected API is removed; this module adds:
 
 import asyncio
 import base64
+import collections.abc
 import json
 import weakref
 
@@ -185,18 +187,31 @@ def _image_text(value):
 # --- Tasks --------------------------------------------------------------------
 
 class _Mapping:
-    """What a task and a solution share as mappings over their JSON object:
-    iteration and length follow keys(); an object is true even when it has
-    no member."""
+    """What a task and a solution share as mappings over their JSON object
+    (registered as collections.abc.Mapping, which a GObject class cannot
+    inherit): keys(), items() and values() are views, iteration and length
+    follow the members; an object is true even when it has no member."""
 
     def __iter__(self):
-        return iter(self.keys())
+        return iter(self._members())
 
     def __len__(self):
-        return len(self.keys())
+        return len(self._members())
 
     def __bool__(self):
         return True
+
+    def keys(self):
+        return collections.abc.KeysView(self)
+
+    def items(self):
+        return collections.abc.ItemsView(self)
+
+    def values(self):
+        return collections.abc.ValuesView(self)
+
+    def get(self, field, default=None):
+        return self[field] if field in self else default
 
 
 class Task(_Mapping, CapSolver.Task):
@@ -205,14 +220,19 @@ class Task(_Mapping, CapSolver.Task):
     ``CapSolver.Task("ReCaptchaV2TaskProxyLess", websiteURL=url,
     websiteKey=key)``; ``CapSolver.ReCaptchaV2Task(website_url=url,
     website_key=key, isInvisible=True)``. Bytes given for a field are sent
-    as base64, the form the API takes images in.
+    as base64, the form the API takes images in. A typed task refuses, with
+    ``TypeError`` and a did-you-mean, a keyword that is neither one of its
+    properties nor a field of its type; ``CapSolver.Task`` takes any field.
     """
 
     def __init__(self, type_name=None, **kwargs):
         properties = {}
         fields = {}
+        task_type = _task_type_of(type(self))
         for key, value in kwargs.items():
             pspec = self.find_property(key.replace('_', '-'))
+            if pspec is None and task_type is not None and task_type.lookup_field(key) is None:
+                raise TypeError(_unknown_keyword(type(self), task_type, key))
             if pspec is None:
                 fields[key] = value
             elif pspec.value_type == GObject.TYPE_STRING:
@@ -266,15 +286,13 @@ class Task(_Mapping, CapSolver.Task):
         self.remove_field(field)
 
     def __contains__(self, field):
-        return self.get_field(field) is not None or field in self.keys()
+        return isinstance(field, str) and (self.get_field(field) is not None or
+                                           field in self._members())
 
-    def keys(self):
+    def _members(self):
         """The members of the task object as it is sent (``"type"``, the
         fields, the proxy)."""
         return list(self.to_json().get_members() or [])
-
-    def items(self):
-        return list(self.to_dict().items())
 
     def to_dict(self):
         """The task object as it is sent, as plain Python values."""
@@ -282,6 +300,35 @@ class Task(_Mapping, CapSolver.Task):
 
 
 Task = override(Task)
+collections.abc.Mapping.register(Task)
+
+_task_types = {}
+
+
+def _task_type_of(klass):
+    """The CapSolver.TaskType of a typed task class, or None for Task (and
+    for a class of the program's own that no type of the schema names)."""
+    gtype = klass.__gtype__
+    if not _task_types:
+        for task_type in CapSolver.TaskType.get_all():
+            _task_types[task_type.get_task_gtype()] = task_type
+    task_type = _task_types.get(gtype)
+    return task_type if task_type is not None and gtype != CapSolver.Task.__gtype__ else None
+
+
+def _unknown_keyword(klass, task_type, key):
+    """The message of the TypeError for a keyword that is neither a
+    property of klass nor a field of its type: the library's did-you-mean
+    (the rule of the capsolver command) over both."""
+    names = [p.name.replace('-', '_') for p in klass.list_properties()
+             if p.flags & GObject.ParamFlags.WRITABLE]
+    names += [f.get_member() for f in task_type.get_fields()]
+    suggestion = CapSolver.suggest_name(key, names)
+    message = '%s() got an unexpected keyword argument %r: neither a property of the ' \
+        'class nor a field of %s' % (klass.__name__, key, task_type.dup_wire_names()[0])
+    if suggestion is not None:
+        message += '; did you mean %s?' % suggestion
+    return message
 __all__.append('Task')
 
 
@@ -301,17 +348,8 @@ class Solution(_Mapping, CapSolver.Solution):
     def __contains__(self, field):
         return isinstance(field, str) and self.get_json().has_member(field)
 
-    def keys(self):
+    def _members(self):
         return list(self.get_json().get_members() or [])
-
-    def values(self):
-        return [self[key] for key in self.keys()]
-
-    def items(self):
-        return [(key, self[key]) for key in self.keys()]
-
-    def get(self, field, default=None):
-        return self[field] if field in self else default
 
     def to_dict(self):
         """The whole solution as plain Python values."""
@@ -335,6 +373,7 @@ for _name in ('get_int', 'get_double', 'get_boolean', 'get_distance', 'get_angle
 
 
 Solution = override(Solution)
+collections.abc.Mapping.register(Solution)
 __all__.append('Solution')
 
 

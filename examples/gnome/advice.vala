@@ -67,7 +67,8 @@ public class Advice : Object {
                          "same task (it is not paid for twice).");
     if (error is CapSolver.Error.PROTOCOL)
       return new Advice (("%s does not answer as CapSolver does (%s). Check " +
-                          "CAPSOLVER_BASE_URL, or try again later.").printf (base_url, description (error)));
+                          "CAPSOLVER_BASE_URL, or try again later.").printf (
+                           base_url, description (error)));
 
     switch (CapSolver.Error.get_retry_class (error)) {
     case CapSolver.RetryClass.COOLDOWN:

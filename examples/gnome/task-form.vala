@@ -49,7 +49,9 @@ public class TaskForm : Adw.PreferencesGroup {
     unowned string? unless = field.get_required_unless ();
     if (field.is_required () && unless != null)
       return "%s (required unless %s)".printf (field.get_member (), unless);
-    return field.is_required () ? "%s (required)".printf (field.get_member ()) : field.get_member ();
+    if (field.is_required ())
+      return "%s (required)".printf (field.get_member ());
+    return field.get_member ();
   }
 
   static string hint_of (CapSolver.TaskField field) {
@@ -131,7 +133,8 @@ public class TaskForm : Adw.PreferencesGroup {
       proxy_row = new Adw.EntryRow ();
       proxy_row.title = type.get_proxy_requirement () == CapSolver.ProxyRequirement.REQUIRED
                         ? "proxy (required)" : "proxy";
-      proxy_row.tooltip_text = "scheme:host:port[:login:password], such as %s".printf (EXAMPLE_PROXY);
+      proxy_row.tooltip_text = "scheme:host:port[:login:password], such as %s".printf (
+        EXAMPLE_PROXY);
       add_row (proxy_row);
     }
   }

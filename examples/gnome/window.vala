@@ -297,7 +297,8 @@ public class Window : Adw.ApplicationWindow {
     try {
       var balance = yield client.get_balance_async (cancellable);
       balance_button.label = "$%.2f".printf (balance.amount);
-      balance_button.tooltip_text = "Balance: %g USD; click to read it again".printf (balance.amount);
+      balance_button.tooltip_text = "Balance: %g USD; click to read it again".printf (
+        balance.amount);
       if (balance.amount <= 0 && !solving)
         show_advice (Advice.zero_balance (app.use_sandbox));
     } catch (IOError.CANCELLED e) {

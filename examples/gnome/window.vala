@@ -138,7 +138,8 @@ public class Window : Adw.ApplicationWindow {
     key_group = new Adw.PreferencesGroup ();
     key_group.title = "Service";
     key_row = new Adw.PasswordEntryRow ();
-    key_row.title = "API key";
+    key_row.title = Environment.get_variable ("CAPSOLVER_API_KEY") != null
+                    ? "API key (CAPSOLVER_API_KEY is used until you type one)" : "API key";
     key_row.show_apply_button = true;
     key_row.apply.connect (apply_key);
     key_row.entry_activated.connect (apply_key);

@@ -7,8 +7,16 @@
 # end. GTK runs the GLib main loop, so the callback form of solve_async()
 # is the one to use here (asyncio is for programs without a GLib loop).
 #
+# The task's status stops at the last answer of the service, so a
+# cancelled solve stays "processing": when the solve ends, the label is
+# unbound and says how it ended. A token has no spaces, so its label wraps
+# anywhere (WORD_CHAR): wrapping at words only would widen the window to
+# the whole token. It is cut after six lines, so the window keeps its
+# size too; selecting it all copies the whole token.
+#
 #   solve-gtk.py             the real service: CAPSOLVER_API_KEY (and
-#                            CAPSOLVER_BASE_URL) from the environment
+#                            CAPSOLVER_BASE_URL) from the environment;
+#                            without a key the window says what to do
 #   solve-gtk.py --sandbox   an in-process sandbox, no key, no network
 #
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
@@ -18,11 +26,14 @@ import sys
 
 import gi
 gi.require_version('Gtk', '4.0')
+gi.require_version('Pango', '1.0')
 gi.require_version('CapSolver', '1')
-from gi.repository import CapSolver, Gio, GLib, GObject, Gtk  # noqa: E402
+from gi.repository import CapSolver, Gio, GLib, GObject, Gtk, Pango  # noqa: E402
 
 PAGE = 'https://example.com/login'
 SITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'
+NO_KEY = ('No API key: set CAPSOLVER_API_KEY to your CapSolver key, '
+          'or run with --sandbox to try the built-in sandbox')
 
 
 def status_text(_binding, status):
@@ -31,7 +42,7 @@ def status_text(_binding, status):
 
 class SolveWindow(Gtk.ApplicationWindow):
 
-    def __init__(self, application, client):
+    def __init__(self, application, client, problem=None):
         super().__init__(application=application, title='CapSolver', default_width=420)
         self.client = client
         self.cancellable = None
@@ -39,10 +50,13 @@ class SolveWindow(Gtk.ApplicationWindow):
 
         box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=12,
                       margin_top=18, margin_bottom=18, margin_start=18, margin_end=18)
-        self.status = Gtk.Label(label='Status: –', xalign=0)
-        self.result = Gtk.Label(label='', xalign=0, wrap=True, selectable=True)
+        self.status = Gtk.Label(label=problem or 'Status: –', xalign=0, wrap=True,
+                                wrap_mode=Pango.WrapMode.WORD_CHAR)
+        self.result = Gtk.Label(label='', xalign=0, wrap=True, selectable=True,
+                                wrap_mode=Pango.WrapMode.WORD_CHAR,
+                                lines=6, ellipsize=Pango.EllipsizeMode.END)
         buttons = Gtk.Box(spacing=6, halign=Gtk.Align.END)
-        self.solve_button = Gtk.Button(label='Solve')
+        self.solve_button = Gtk.Button(label='Solve', sensitive=client is not None)
         self.cancel_button = Gtk.Button(label='Cancel', sensitive=False)
         self.solve_button.connect('clicked', self.on_solve)
         self.cancel_button.connect('clicked', self.on_cancel)
@@ -67,10 +81,16 @@ class SolveWindow(Gtk.ApplicationWindow):
         self.cancellable.cancel()
 
     def on_solved(self, client, result):
+        # The task no longer changes: the label says how the solve ended.
+        self.binding.unbind()
+        self.binding = None
         try:
             solution = client.solve_finish(result)
+            self.status.set_label('Status: ready')
             self.result.set_label('Token: %s' % solution.get_token())
         except GLib.Error as error:
+            cancelled = error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+            self.status.set_label('Status: cancelled' if cancelled else 'Status: failed')
             self.result.set_label('Error: %s' % error.message)
         self.solve_button.set_sensitive(True)
         self.cancel_button.set_sensitive(False)
@@ -84,6 +104,7 @@ class SolveApplication(Gtk.Application):
         self.use_sandbox = use_sandbox
         self.sandbox = None
         self.window = None
+        self.problem = None
 
     def do_startup(self):
         Gtk.Application.do_startup(self)
@@ -94,8 +115,15 @@ class SolveApplication(Gtk.Application):
                                       base_url=self.sandbox.get_base_url(),
                                       first_poll_delay=300, poll_interval=300)
         else:
-            client = CapSolver.Client.new_from_environment()
-        self.window = SolveWindow(self, client)
+            try:
+                client = CapSolver.Client.new_from_environment()
+            except GLib.Error as error:
+                # No key (or a CAPSOLVER_BASE_URL the client refuses): the
+                # window says so, and Solve stays off.
+                client = None
+                self.problem = NO_KEY if not GLib.getenv('CAPSOLVER_API_KEY') else error.message
+                print('solve-gtk: %s' % self.problem, file=sys.stderr)
+        self.window = SolveWindow(self, client, self.problem)
 
     def do_activate(self):
         self.window.present()

@@ -1,0 +1,494 @@
+/* test-gnome-app.vala: the libadwaita application under Xvfb
+ *
+ * The program is linked with the application's own sources and runs it as
+ * `capsolver-gnome` runs, then clicks its real buttons, picks types in its
+ * combo row and types into its rows, from a script that waits for what
+ * the window shows. Every check runs after the application has returned.
+ *
+ *   every-type    each type of the schema gets the form of its fields and
+ *                 is solved on the sandbox from the examples alone
+ *   solve-cancel  a token shows without widening the window (the buttons
+ *                 stay inside it), Copy copies it, Cancel while the task is
+ *                 processing says "Cancelled", not "Processing"; a
+ *                 screenshot
+ *   errors        a zero balance, a paused client (and Resume), a value
+ *                 that is not a number, a missing field: a banner that
+ *                 says what to do
+ *   live          --live without a key says so and sends nothing; a typed
+ *                 key with no balance, then a good one, on a sandbox
+ *                 standing in for the service (CAPSOLVER_BASE_URL)
+ *
+ *   xvfb-run -a test-gnome-app --tap --screenshot-dir DIR
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+using CapSolverGnome;
+
+const int DEADLINE_SECONDS = 30;
+/* Frames drawn after a change before the window is measured: enough for
+ * a resize to reach the X server and come back. */
+const int SETTLE_FRAMES = 5;
+const string ZERO_KEY = "CAP-ZERO00000000000000000000000000000000000000000000000000000000000";
+const string GOOD_KEY = "CAP-GOOD00000000000000000000000000000000000000000000000000000000000";
+
+string screenshot_dir;
+
+delegate bool Condition ();
+
+/* Runs a fresh application with a script; what the script sees is kept
+ * for the checks after run () returns. */
+abstract class Driver : Object {
+  public CapSolverGnome.Application app;
+  public string? failure;
+  public int status = -1;
+  bool started;
+
+  protected Window win { get { return app.window; } }
+
+  protected abstract async void script ();
+
+  public void run (string[] argv) {
+    app = new CapSolverGnome.Application ();
+    app.activate.connect_after (() => {
+      if (!started) {
+        started = true;
+        start.begin ();
+      }
+    });
+    status = app.run (argv);
+  }
+
+  async void start () {
+    if (yield wait_for ("the window", () => win != null && win.get_mapped ()))
+      yield script ();
+    app.quit ();
+  }
+
+  protected async bool wait_for (string what, owned Condition condition) {
+    if (failure != null)
+      return false;
+    int64 deadline = get_monotonic_time () + DEADLINE_SECONDS * TimeSpan.SECOND;
+    while (!condition ()) {
+      if (get_monotonic_time () > deadline) {
+        failure = "timed out waiting for %s (status: “%s”, banner: “%s”)".printf (
+          what, win.status_label.label, win.banner_label.label);
+        return false;
+      }
+      Timeout.add (20, wait_for.callback);
+      yield;
+    }
+    return true;
+  }
+
+  /* Waits until @n frames have been painted: layout and any resize are
+   * done, and the window has a picture. It resumes after a paint, when
+   * nothing waits for layout. */
+  protected async void settle (int n = SETTLE_FRAMES) {
+    int count = 0;
+    SourceFunc resume = settle.callback;
+    var clock = win.get_frame_clock ();
+    /* A tick callback keeps the clock going while nothing changes. */
+    uint tick = win.add_tick_callback (() => Source.CONTINUE);
+    ulong handler = 0;
+    handler = clock.after_paint.connect (() => {
+      if (++count == n)
+        Idle.add ((owned) resume);
+    });
+    yield;
+    clock.disconnect (handler);
+    win.remove_tick_callback (tick);
+  }
+
+  /* Clicks Solve and waits until the solve has ended. */
+  protected async bool solve (string what) {
+    win.solve_button.clicked ();
+    return yield wait_for (what, () => !win.solving);
+  }
+
+  /* The text row of a member of the form. */
+  protected Adw.EntryRow entry_of (string member) {
+    foreach (var row in win.form.rows)
+      if (row.member == member && row.entry != null)
+        return row.entry;
+    error ("no text row for %s", member);
+  }
+
+  /* The right edge of @widget in the window, or int.MAX. */
+  protected int right_edge (Gtk.Widget widget) {
+    Graphene.Rect bounds;
+    if (!widget.compute_bounds (win, out bounds))
+      return int.MAX;
+    return (int) Math.ceilf (bounds.get_x () + bounds.get_width ());
+  }
+
+  /* Renders the window to a PNG, as a person would see it. */
+  protected bool screenshot (string name) {
+    var paintable = new Gtk.WidgetPaintable (win);
+    var snapshot = new Gtk.Snapshot ();
+    paintable.snapshot (snapshot, win.get_width (), win.get_height ());
+    var node = snapshot.free_to_node ();
+    if (node == null) {
+      printerr ("# no render node for %s (%dx%d)\n", name, win.get_width (), win.get_height ());
+      return false;
+    }
+    var texture = win.get_native ().get_renderer ().render_texture (node, null);
+    return texture.save_to_png (Path.build_filename (screenshot_dir, name));
+  }
+}
+
+/* --- Every type -------------------------------------------------------------- */
+
+class EveryType : Driver {
+  public GenericArray<string> problems = new GenericArray<string> ();
+  public uint solved;
+
+  protected override async void script () {
+    unowned CapSolver.TaskType[] types = CapSolver.TaskType.get_all ();
+    for (uint i = 0; i < types.length; i++) {
+      unowned CapSolver.TaskType type = types[i];
+      win.type_row.selected = i;
+
+      string[] wanted = {};
+      foreach (unowned CapSolver.TaskField field in type.get_fields ())
+        wanted += field.get_member ();
+      string[] shown = {};
+      foreach (var row in win.form.rows)
+        shown += row.member;
+      if (string.joinv (",", wanted) != string.joinv (",", shown))
+        problems.add ("%s: the form has %s, the schema %s".printf (
+          type.get_name (), string.joinv (",", shown), string.joinv (",", wanted)));
+
+      if (!yield solve (type.get_name ()))
+        return;
+      if (win.solution_text == null || win.token_label.label != win.solution_text)
+        problems.add ("%s: not solved: “%s” “%s”".printf (type.get_name (),
+                      win.status_label.label, win.banner_label.label));
+      else
+        solved++;
+    }
+  }
+}
+
+void test_every_type () {
+  var driver = new EveryType ();
+  driver.run ({ "capsolver-gnome" });
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+  foreach (var problem in driver.problems)
+    printerr ("# %s\n", problem);
+  assert_cmpuint (driver.problems.length, CompareOperator.EQ, 0);
+  assert_cmpuint (driver.solved, CompareOperator.EQ, CapSolver.TaskType.get_all ().length);
+  assert_cmpuint (driver.solved, CompareOperator.GE, 14);
+}
+
+/* --- Solve, copy, cancel ---------------------------------------------------------- */
+
+class SolveCancel : Driver {
+  public int[] widths = {};
+  public int[] right_edges = {};
+  public GenericArray<string> statuses = new GenericArray<string> ();
+  public string? token;
+  public string? shown_token;
+  public string? copied;
+  public string? status_after_solve;
+  public string? status_after_cancel;
+  public CapSolver.TaskStatus task_status_after_cancel;
+  public double fraction_after_cancel = -1;
+  public bool solve_enabled_after_cancel;
+  public bool cancel_enabled_after_cancel = true;
+  public bool screenshot_saved;
+
+  void measure () {
+    widths += win.get_width ();
+    right_edges += int.max (right_edge (win.solve_button), right_edge (win.copy_button));
+  }
+
+  protected override async void script () {
+    win.status_label.notify["label"].connect (() => statuses.add (win.status_label.label));
+    if (!win.select_type ("recaptcha-v2")) {
+      failure = "no recaptcha-v2 type";
+      return;
+    }
+    yield settle ();
+    measure ();
+
+    if (!yield solve ("the token"))
+      return;
+    yield settle ();
+    measure ();
+    token = win.task.solution != null ? win.task.solution.get_token () : null;
+    shown_token = win.token_label.label;
+    status_after_solve = win.status_label.label;
+    screenshot_saved = screenshot ("gnome-app.png");
+
+    win.copy_button.clicked ();
+    win.get_clipboard ().read_text_async.begin (null, (obj, result) => {
+      try {
+        copied = win.get_clipboard ().read_text_async.end (result) ?? "";
+      } catch (Error e) {
+        copied = e.message;
+      }
+    });
+    if (!yield wait_for ("the copied token", () => copied != null))
+      return;
+
+    /* A task the sandbox keeps processing: Cancel while it does. */
+    app.sandbox.polls_until_ready = 1000;
+    win.solve_button.clicked ();
+    if (!yield wait_for ("the task processing", () => win.status_label.label == "Processing…"))
+      return;
+    win.cancel_button.clicked ();
+    if (!yield wait_for ("the end of the cancelled solve", () => !win.solving))
+      return;
+    task_status_after_cancel = win.task.status;
+    yield settle ();
+    measure ();
+    status_after_cancel = win.status_label.label;
+    fraction_after_cancel = win.progress.fraction;
+    solve_enabled_after_cancel = win.solve_button.sensitive;
+    cancel_enabled_after_cancel = win.cancel_button.sensitive;
+  }
+}
+
+void test_solve_cancel () {
+  var driver = new SolveCancel ();
+  driver.run ({ "capsolver-gnome", "--sandbox" });
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  /* The status line followed the task, then said how the solve ended. */
+  assert_true ("Processing…" in driver.statuses.data);
+  assert_true (driver.status_after_solve.has_prefix ("Ready: solved in "));
+  /* The whole token is shown and copied. */
+  assert_nonnull (driver.token);
+  assert_cmpint (driver.token.length, CompareOperator.GT, 400);
+  assert_cmpstr (driver.shown_token, CompareOperator.EQ, driver.token);
+  assert_cmpstr (driver.copied, CompareOperator.EQ, driver.token);
+  /* A token has nowhere to wrap at words: the window keeps its width and
+   * its buttons. */
+  assert_cmpint (driver.widths.length, CompareOperator.EQ, 3);
+  assert_cmpint (driver.widths[0], CompareOperator.GT, 0);
+  assert_cmpint (driver.widths[0], CompareOperator.LE, 560);
+  for (int i = 1; i < driver.widths.length; i++)
+    assert_cmpint (driver.widths[i], CompareOperator.EQ, driver.widths[0]);
+  for (int i = 0; i < driver.right_edges.length; i++)
+    assert_cmpint (driver.right_edges[i], CompareOperator.LE, driver.widths[i]);
+  /* After Cancel: not "Processing", though the task's status stays
+   * processing (the service said so last), and Solve is back. */
+  assert_true (driver.task_status_after_cancel == CapSolver.TaskStatus.PROCESSING);
+  assert_cmpstr (driver.status_after_cancel, CompareOperator.EQ, "Cancelled");
+  assert_cmpfloat (driver.fraction_after_cancel, CompareOperator.EQ, 0.0);
+  assert_true (driver.solve_enabled_after_cancel);
+  assert_false (driver.cancel_enabled_after_cancel);
+  assert_true (driver.screenshot_saved);
+}
+
+/* --- Errors --------------------------------------------------------------------- */
+
+class Errors : Driver {
+  public string? zero_balance;
+  public string? zero_balance_status;
+  public string? paused;
+  public string? paused_button;
+  public string? paused_again;
+  public uint paused_after_resume = uint.MAX;
+  public string? after_resume;
+  public string? not_a_number;
+  public string? not_a_number_status;
+  public string? missing;
+  public bool screenshot_saved;
+
+  string banner () {
+    return win.banner.reveal_child ? win.banner_label.label : "";
+  }
+
+  protected override async void script () {
+    win.select_type ("recaptcha-v2");
+    var url = entry_of ("websiteURL");
+
+    url.text = CapSolver.SANDBOX_ERROR_URL_PREFIX + "ERROR_ZERO_BALANCE";
+    if (!yield solve ("the zero balance"))
+      return;
+    zero_balance = banner ();
+    zero_balance_status = win.status_label.label;
+    if (!yield wait_for ("the banner", () => win.banner.child_revealed))
+      return;
+    yield settle ();
+    screenshot_saved = screenshot ("gnome-app-error.png");
+
+    /* A cooldown error pauses the client: the banner offers Resume. */
+    url.text = CapSolver.SANDBOX_ERROR_URL_PREFIX + "ERROR_RATE_LIMIT";
+    if (!yield solve ("the rate limit"))
+      return;
+    paused = banner ();
+    paused_button = win.banner_button.visible ? win.banner_button.label : null;
+    url.text = "https://example.com/login";
+    if (!yield solve ("the paused client"))
+      return;
+    paused_again = banner ();
+    win.banner_button.clicked ();
+    paused_after_resume = app.client.get_paused_for ();
+    if (!yield solve ("a solve after Resume"))
+      return;
+    after_resume = win.solution_text;
+
+    /* A number field that holds text; then a required field left empty. */
+    foreach (unowned CapSolver.TaskType type in CapSolver.TaskType.get_all ())
+      foreach (unowned CapSolver.TaskField field in type.get_fields ())
+        if (not_a_number == null && field.get_kind () == CapSolver.TaskFieldKind.DOUBLE) {
+          win.select_type (type.get_name ());
+          entry_of (field.get_member ()).text = "seven";
+          win.solve_button.clicked ();
+          not_a_number = banner ();
+          not_a_number_status = win.status_label.label;
+        }
+    win.select_type ("recaptcha-v2");
+    entry_of ("websiteKey").text = "";
+    win.solve_button.clicked ();
+    missing = banner ();
+  }
+}
+
+void test_errors () {
+  var driver = new Errors ();
+  driver.run ({ "capsolver-gnome" });
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  assert_true ("balance is too low" in driver.zero_balance);
+  assert_true ("Add funds" in driver.zero_balance);
+  assert_cmpstr (driver.zero_balance_status, CompareOperator.EQ, "Failed: ERROR_ZERO_BALANCE");
+  assert_true (driver.screenshot_saved);
+
+  assert_true ("Requests are paused" in driver.paused);
+  assert_true ("ERROR_RATE_LIMIT" in driver.paused);
+  assert_cmpstr (driver.paused_button, CompareOperator.EQ, "Resume Now");
+  assert_true ("Requests are paused" in driver.paused_again);
+  assert_cmpuint (driver.paused_after_resume, CompareOperator.EQ, 0);
+  assert_nonnull (driver.after_resume);
+
+  assert_nonnull (driver.not_a_number);
+  assert_true ("“seven” is not a number" in driver.not_a_number);
+  assert_true ("Correct the field" in driver.not_a_number);
+  assert_cmpstr (driver.not_a_number_status, CompareOperator.EQ,
+                 "Not sent: a field needs correcting");
+  assert_true ("websiteKey" in driver.missing);
+}
+
+/* --- The live service ----------------------------------------------------------- */
+
+class Live : Driver {
+  public string? no_key;
+  public string? no_key_button;
+  public string? no_key_balance;
+  public string? no_key_status;
+  public string? zero_balance;
+  public string? zero_balance_banner;
+  public string? zero_balance_solve;
+  public string? good_balance;
+  public string? good_token;
+  public bool sandbox_after_button;
+
+  protected override async void script () {
+    win.select_type ("recaptcha-v2");
+    no_key = win.banner.reveal_child ? win.banner_label.label : null;
+    no_key_button = win.banner_button.label;
+    no_key_balance = win.balance_button.label;
+    win.solve_button.clicked ();
+    no_key_status = win.status_label.label;
+
+    win.key_row.text = ZERO_KEY;
+    win.key_row.apply ();
+    if (!yield wait_for ("the zero balance", () => win.balance_button.label == "$0.00"))
+      return;
+    zero_balance = win.balance_button.label;
+    zero_balance_banner = win.banner_label.label;
+    /* The live service's form starts empty: its Example buttons fill it. */
+    foreach (var row in win.form.rows)
+      if (row.field.is_required () && row.example_button != null)
+        row.example_button.clicked ();
+    if (!yield solve ("the solve without balance"))
+      return;
+    zero_balance_solve = win.status_label.label;
+
+    win.key_row.text = GOOD_KEY;
+    win.key_row.apply ();
+    if (!yield wait_for ("the balance", () => win.balance_button.label == "$5.00"))
+      return;
+    good_balance = win.balance_button.label;
+    if (!yield solve ("the token"))
+      return;
+    good_token = win.solution_text;
+
+    /* The banner's button switches to the sandbox. */
+    win.key_row.text = "";
+    win.key_row.apply ();
+    win.banner_button.clicked ();
+    sandbox_after_button = app.use_sandbox && win.sandbox_switch.active && app.client != null;
+  }
+}
+
+void test_live () {
+  var service = new CapSolver.Sandbox ();
+  try {
+    service.start (0);
+  } catch (Error e) {
+    error ("%s", e.message);
+  }
+  service.add_key (ZERO_KEY, 0);
+  service.add_key (GOOD_KEY, 5);
+  Environment.set_variable ("CAPSOLVER_BASE_URL", service.get_base_url (), true);
+
+  var driver = new Live ();
+  driver.run ({ "capsolver-gnome", "--live" });
+  Environment.unset_variable ("CAPSOLVER_BASE_URL");
+  service.stop ();
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  assert_nonnull (driver.no_key);
+  assert_true (driver.no_key.has_prefix ("No API key."));
+  assert_true ("CAPSOLVER_API_KEY" in driver.no_key);
+  assert_cmpstr (driver.no_key_button, CompareOperator.EQ, "Use Sandbox");
+  assert_cmpstr (driver.no_key_balance, CompareOperator.EQ, "No key");
+  assert_cmpstr (driver.no_key_status, CompareOperator.EQ, "Not sent: no API key");
+
+  assert_cmpstr (driver.zero_balance, CompareOperator.EQ, "$0.00");
+  assert_true ("balance is too low" in driver.zero_balance_banner);
+  assert_cmpstr (driver.zero_balance_solve, CompareOperator.EQ, "Failed: ERROR_ZERO_BALANCE");
+
+  assert_cmpstr (driver.good_balance, CompareOperator.EQ, "$5.00");
+  assert_nonnull (driver.good_token);
+  /* Requests went to the stand-in service only once a key was typed. */
+  assert_cmpuint (service.get_request_count ("createTask"), CompareOperator.EQ, 2);
+  assert_true (driver.sandbox_after_button);
+}
+
+int main (string[] args) {
+  string[] rest = {};
+  for (int i = 0; i < args.length; i++) {
+    if (args[i] == "--screenshot-dir" && i + 1 < args.length)
+      screenshot_dir = args[++i];
+    else
+      rest += args[i];
+  }
+  if (screenshot_dir == null)
+    screenshot_dir = Environment.get_current_dir ();
+  /* The X server of xvfb-run, drawn without GL, and no key of the caller's. */
+  Environment.unset_variable ("WAYLAND_DISPLAY");
+  Environment.set_variable ("GDK_BACKEND", "x11", true);
+  Environment.set_variable ("GSK_RENDERER", "cairo", true);
+  Environment.set_variable ("GTK_A11Y", "none", true);
+  Environment.unset_variable ("CAPSOLVER_API_KEY");
+  Environment.unset_variable ("CAPSOLVER_BASE_URL");
+
+  unowned string[] test_args = rest;
+  Test.init (ref test_args);
+  Test.add_func ("/gnome-app/every-type", test_every_type);
+  Test.add_func ("/gnome-app/solve-cancel", test_solve_cancel);
+  Test.add_func ("/gnome-app/errors", test_errors);
+  Test.add_func ("/gnome-app/live", test_live);
+  return Test.run ();
+}

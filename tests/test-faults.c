@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cs-client-private.h"
+#include "cs-sandbox-private.h"
 #include "mock-server.h"
 
 #define REQUEST_TIMEOUT_MS 200   /* the client's; slow replies take longer */
@@ -676,6 +677,294 @@ test_empty_host (void)
       }
 }
 
+/* --- An outage while 1,000 solves poll -------------------------------------------
+ *
+ * A server whose getTaskResult answers 5xx pages, 5xx JSON errors of a
+ * gateway and reset connections for 5 s, starting 1 s into a run of 1,000
+ * solves on one client (100 under valgrind). Every task is ready 0.3 to
+ * 2.3 s after its createTask, so most become ready during the outage. All
+ * solves must succeed, each task created once, no task ever "failed". The
+ * run prints what riding the outage out cost in requests, and how the
+ * polls came back once it was over.
+ */
+
+#define OUTAGE_SOLVES      1000
+#define OUTAGE_SOLVES_SLOW 100
+#define OUTAGE_START_MS    1000
+#define OUTAGE_LENGTH_MS   5000
+#define OUTAGE_BUCKET_MS   100   /* polls after the outage, counted per bucket */
+#define OUTAGE_BUCKETS     100
+
+typedef struct {
+  GMutex          lock;
+  CsServerThread *thread;
+  gint64          outage_from;    /* monotonic µs */
+  gint64          outage_until;
+  /* under the lock */
+  GPtrArray      *created_at;     /* gint64 µs per task, by index */
+  GHashTable     *urls;           /* websiteURL → createTask count */
+  guint           polls;
+  guint           polls_before;   /* polls answered before the outage */
+  guint           polls_failed;   /* during it */
+  guint           polls_after;
+  guint           buckets[OUTAGE_BUCKETS];
+} OutageServer;
+
+static guint
+outage_solve_time_ms (guint index)
+{
+  return 300 + (index * 7919) % 2000;
+}
+
+static void
+outage_reply (SoupServerMessage *message,
+              guint              status,
+              const char        *content_type,
+              const char        *body)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, content_type, SOUP_MEMORY_COPY, body,
+                                    strlen (body));
+}
+
+static void
+outage_create (OutageServer      *self,
+               SoupServerMessage *message,
+               JsonObject        *request)
+{
+  JsonObject *task = _cs_json_get_object (request, "task");
+  const char *url = task != NULL ? _cs_json_get_string (task, "websiteURL") : NULL;
+  g_autofree char *reply = NULL;
+  gint64 *created = g_new (gint64, 1);
+  guint index;
+
+  *created = g_get_monotonic_time ();
+  g_mutex_lock (&self->lock);
+  index = self->created_at->len;
+  g_ptr_array_add (self->created_at, created);
+  if (url != NULL)
+    g_hash_table_insert (self->urls, g_strdup (url),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->urls,
+                                                                                  url)) + 1));
+  g_mutex_unlock (&self->lock);
+
+  reply = g_strdup_printf ("{\"errorId\":0,\"taskId\":\"t-%u\",\"status\":\"idle\"}", index);
+  outage_reply (message, 200, "application/json", reply);
+}
+
+static void
+outage_poll (OutageServer      *self,
+             SoupServerMessage *message,
+             JsonObject        *request)
+{
+  const char *task_id = _cs_json_get_string (request, "taskId");
+  gint64 now = g_get_monotonic_time ();
+  gint64 created = -1;
+  guint64 index = 0;
+  guint n;
+
+  if (task_id != NULL && g_str_has_prefix (task_id, "t-"))
+    g_ascii_string_to_unsigned (task_id + 2, 10, 0, G_MAXUINT, &index, NULL);
+  g_mutex_lock (&self->lock);
+  n = self->polls++;
+  if (now < self->outage_from)
+    self->polls_before++;
+  else if (now < self->outage_until)
+    self->polls_failed++;
+  else
+    {
+      guint bucket = (now - self->outage_until) / (OUTAGE_BUCKET_MS * 1000);
+
+      self->polls_after++;
+      if (bucket < OUTAGE_BUCKETS)
+        self->buckets[bucket]++;
+    }
+  if (index < self->created_at->len)
+    created = *(gint64 *) g_ptr_array_index (self->created_at, index);
+  g_mutex_unlock (&self->lock);
+
+  if (now >= self->outage_from && now < self->outage_until)
+    {
+      /* a load balancer restarting, and the service behind it gone */
+      switch (n % 3)
+        {
+        case 0:
+          outage_reply (message, 503, "text/html",
+                        "<html><body><h1>503 Service Unavailable</h1></body></html>");
+          break;
+        case 1:
+          outage_reply (message, 502, "application/json",
+                        "{\"errorId\":1,\"errorCode\":\"ERROR_UPSTREAM\","
+                        "\"errorDescription\":\"no healthy upstream\"}");
+          break;
+        default:
+          _cs_server_drop_connection (message);
+          break;
+        }
+      return;
+    }
+  if (created < 0)
+    outage_reply (message, 400, "application/json",
+                  "{\"errorId\":1,\"errorCode\":\"ERROR_TASKID_INVALID\"}");
+  else if (now >= created + (gint64) outage_solve_time_ms (index) * 1000)
+    outage_reply (message, 200, "application/json",
+                  "{\"errorId\":0,\"status\":\"ready\","
+                  "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}");
+  else
+    outage_reply (message, 200, "application/json", "{\"errorId\":0,\"status\":\"processing\"}");
+}
+
+/* In the server's thread. */
+static void
+outage_handle (SoupServer        *server,
+               SoupServerMessage *message,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  OutageServer *self = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  g_autoptr(JsonNode) root = _cs_json_parse (g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), NULL);
+  JsonObject *request = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                        ? json_node_get_object (root) : NULL;
+
+  if (request != NULL && g_strcmp0 (path, "/createTask") == 0)
+    outage_create (self, message, request);
+  else if (request != NULL && g_strcmp0 (path, "/getTaskResult") == 0)
+    outage_poll (self, message, request);
+  else
+    outage_reply (message, 404, "text/plain", "no such method");
+}
+
+typedef struct {
+  guint total;
+  guint finished;
+  guint failed;
+  guint unfinished_at_outage;
+  guint ever_failed;          /* tasks whose status was ever "failed" */
+  gint64 last_finished;       /* monotonic µs */
+} OutageRun;
+
+static void
+outage_solve_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  OutageRun *run = user_data;
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  solution = cs_client_solve_finish (CS_CLIENT (source), result, &error);
+  if (solution == NULL && run->failed++ < 5)
+    g_test_message ("a solve failed: %s", error->message);
+  run->finished++;
+  run->last_finished = g_get_monotonic_time ();
+}
+
+static void
+outage_status_cb (CsTask     *task,
+                  GParamSpec *pspec,
+                  OutageRun  *run)
+{
+  if (cs_task_get_status (task) == CS_TASK_STATUS_FAILED)
+    run->ever_failed++;
+}
+
+static gboolean
+outage_sample_cb (gpointer user_data)
+{
+  OutageRun *run = user_data;
+
+  run->unfinished_at_outage = run->total - run->finished;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_outage_while_solves_poll (void)
+{
+  const char *factor = g_getenv ("CS_TEST_TIME_FACTOR");
+  OutageServer server = { 0, };
+  OutageRun run = { 0, };
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  gint64 start;
+  guint creates;
+  guint busiest = 0;
+
+  run.total = factor != NULL && g_ascii_strtoll (factor, NULL, 10) > 1 ? OUTAGE_SOLVES_SLOW
+                                                                         : OUTAGE_SOLVES;
+  g_mutex_init (&server.lock);
+  server.created_at = g_ptr_array_new_with_free_func (g_free);
+  server.urls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server.thread = _cs_server_thread_start (0, NULL, outage_handle, &server, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u", _cs_server_thread_get_port (server.thread));
+
+  /* a default client but for its schedule: a poll every 0.5 s, the
+   * adaptive plan's pace where most tasks become ready */
+  client = g_object_new (CS_TYPE_CLIENT,
+                         "api-key", MOCK_API_KEY,
+                         "base-url", url,
+                         "first-poll-delay", 250,
+                         "poll-interval", 500,
+                         NULL);
+  start = g_get_monotonic_time ();
+  server.outage_from = start + OUTAGE_START_MS * 1000;
+  server.outage_until = server.outage_from + OUTAGE_LENGTH_MS * 1000;
+  g_timeout_add (OUTAGE_START_MS, outage_sample_cb, &run);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+      g_autofree char *page = g_strdup_printf ("https://example.com/%u", i);
+
+      cs_task_set_string (task, "websiteURL", page);
+      g_signal_connect (task, "notify::status", G_CALLBACK (outage_status_cb), &run);
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, NULL, outage_solve_cb, &run);
+    }
+  while (run.finished < run.total)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&client);
+  _cs_server_thread_stop (server.thread);
+
+  creates = server.created_at->len;
+  for (guint i = 0; i < OUTAGE_BUCKETS; i++)
+    busiest = MAX (busiest, server.buckets[i]);
+  g_test_message ("%u solves, %u unfinished when the outage began, %u failed; %u createTask",
+                  run.total, run.unfinished_at_outage, run.failed, creates);
+  g_test_message ("getTaskResult: %u before the outage, %u met it (the extra requests: %.1f per "
+                  "solve in flight then, %.0f/s), %u after it",
+                  server.polls_before, server.polls_failed,
+                  (double) server.polls_failed / MAX (1, run.unfinished_at_outage),
+                  server.polls_failed / (OUTAGE_LENGTH_MS / 1000.0), server.polls_after);
+  g_test_message ("after the outage: the last solve ended %.1f s later; at most %u polls in "
+                  "one %u ms", (run.last_finished - server.outage_until) / 1e6, busiest,
+                  OUTAGE_BUCKET_MS);
+
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (run.ever_failed, ==, 0);
+  /* the outage hit solves in flight, whose polls met it */
+  g_assert_cmpuint (run.unfinished_at_outage, >=, run.total / 2);
+  g_assert_cmpuint (server.polls_failed, >, 0);
+  /* each task created once: as many createTask as tasks, all different */
+  g_assert_cmpuint (creates, ==, run.total);
+  g_assert_cmpuint (g_hash_table_size (server.urls), ==, run.total);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = g_ptr_array_index (tasks, i);
+
+      g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_READY);
+      g_assert_nonnull (cs_task_get_task_id (task));
+    }
+
+  g_ptr_array_unref (server.created_at);
+  g_hash_table_unref (server.urls);
+  g_mutex_clear (&server.lock);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -699,6 +988,7 @@ main (int    argc,
   g_test_add_func ("/faults/empty-host", test_empty_host);
   g_test_add_func ("/faults/429-pauses", test_429_pauses);
   g_test_add_func ("/faults/poll-budget-spent", test_poll_budget_spent);
+  g_test_add_func ("/faults/outage-while-1000-solves-poll", test_outage_while_solves_poll);
 
   return g_test_run ();
 }

@@ -1684,7 +1684,8 @@ cs_client_create_task_finish (CsClient      *client,
  * The request is never sent twice; a task that already has a task id, or
  * is being created, is refused as by [method@Client.create_task_async],
  * and a request that was sent is not cut short by cancelling the call
- * either.
+ * either: it completes in the background, and the task gets its solution
+ * (the blocking form, cancelled, returns once it has).
  *
  * Since: 1.0
  */

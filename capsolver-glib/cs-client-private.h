@@ -30,8 +30,16 @@ G_BEGIN_DECLS
  * certificate. */
 #define CS_UNTRUSTED_TLS_RESUMPTION "cs-untrusted-tls-resumption"
 /* Polls are idempotent: a transient failure of one does not end the solve,
- * unless it happens this many times in a row. */
+ * unless it happens this many times in a row. An outage (a transport
+ * failure, a 5xx) is ridden out until the solve's deadline instead, its
+ * polls backing off from DEFAULT_OUTAGE_BACKOFF up to OUTAGE_POLL_MAX_STEPS
+ * times that. */
 #define MAX_TRANSIENT_POLL_ERRORS 3
+#define DEFAULT_OUTAGE_BACKOFF    500    /* ms */
+#define OUTAGE_POLL_MAX_STEPS     8
+/* getBalance and feedbackTask are sent again this many times after an
+ * outage, the wait doubling from the same start. */
+#define OUTAGE_RETRIES            3
 
 struct _CsClient
 {
@@ -50,6 +58,7 @@ struct _CsClient
   gboolean     adaptive_polling;
   guint        max_connections;
   gboolean     allow_insecure_http;
+  guint        outage_backoff;  /* ms, the first wait after an outage; tests shorten it */
   SoupSession *session;
   GTlsDatabase *tls_database;   /* NULL: the session's own */
 
@@ -103,6 +112,12 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
 /* cs-client.c */
 gboolean    _cs_client_check_api_key   (CsClient            *self,
                                         GError             **error);
+gboolean    _cs_client_error_is_outage (const GError        *error,
+                                        guint                http_status);
+guint       _cs_client_outage_backoff  (guint                failures,
+                                        guint                base_ms,
+                                        guint                max_ms);
+gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
 void        _cs_client_create_task_started (CsClient            *client,
                                             CsTask              *task,
                                             GCancellable        *cancellable,
@@ -112,6 +127,8 @@ void        _cs_client_create_task_started (CsClient            *client,
 
 /* cs-client-sync.c */
 gboolean    _cs_client_in_blocking_call (void);
+gpointer    _cs_client_hold_blocking_call (void);
+void        _cs_client_release_blocking_call (gpointer        hold);
 
 /* cs-client-solve.c */
 void        _cs_client_solve_init      (CsClient            *self);

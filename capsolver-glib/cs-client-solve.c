@@ -44,6 +44,8 @@ typedef struct {
   gint64        previous_poll;    /* the one before, or created */
   guint         plan_step;        /* polls of this solve so far */
   guint         transient_errors;
+  guint         outage_failures;  /* polls in a row that met an outage */
+  GError       *outage_error;     /* the last of them, or NULL */
   gboolean      deadline_passed;
   GCancellable *cancellable;      /* polls, and createTask while it waits */
   gulong        cancel_handler;
@@ -72,6 +74,7 @@ solve_data_free (SolveData *data)
   g_clear_object (&data->caller_cancellable);
   g_clear_object (&data->cancellable);
   g_clear_object (&data->task);
+  g_clear_error (&data->outage_error);
   g_free (data);
 }
 
@@ -312,6 +315,12 @@ timeout_error (GTask      *gtask,
     return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                         "the deadline of %u ms passed before the task was created; "
                         "no task was created", client->deadline);
+  if (data->outage_error != NULL)
+    return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
+                        "task %s not ready: the deadline of %u ms passed while the service "
+                        "could not be reached (%s); solve it again to resume polling",
+                        cs_task_get_task_id (data->task), client->deadline,
+                        data->outage_error->message);
   return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                       "task %s not ready: the deadline of %u ms passed; solve it again "
                       "to resume polling", cs_task_get_task_id (data->task), client->deadline);
@@ -394,7 +403,8 @@ next_poll_time (CsClient  *client,
   return data->created + offset_ms * 1000 + g_random_int_range (0, POLL_JITTER_MS * 1000);
 }
 
-/* Ends the solve when its task has had all its polls. */
+/* Ends the solve when its task has had all its polls. The task is over
+ * for the client: its status says so. */
 static gboolean
 solve_end_if_polls_spent (GTask *gtask)
 {
@@ -403,6 +413,7 @@ solve_end_if_polls_spent (GTask *gtask)
 
   if (cs_task_get_poll_count (data->task) < client->max_polls)
     return FALSE;
+  _cs_task_set_status (data->task, CS_TASK_STATUS_FAILED);
   solve_end (gtask, g_error_new (CS_ERROR, CS_ERROR_POLLS_EXHAUSTED,
                                  "task %s not ready after all %u polls the client allows; "
                                  "the service answers no more for it: create a new task",
@@ -410,16 +421,23 @@ solve_end_if_polls_spent (GTask *gtask)
   return TRUE;
 }
 
+/* Waits for the next poll, at @due. */
 static void
-solve_wait (GTask *gtask)
+solve_wait_until (GTask  *gtask,
+                  gint64  due)
 {
-  CsClient *client = g_task_get_source_object (gtask);
   SolveData *data = solve_data (gtask);
 
   if (solve_end_if_polls_spent (gtask))
     return;
   data->state = SOLVE_WAITING;
-  scheduler_put (gtask, next_poll_time (client, data));
+  scheduler_put (gtask, due);
+}
+
+static void
+solve_wait (GTask *gtask)
+{
+  solve_wait_until (gtask, next_poll_time (g_task_get_source_object (gtask), solve_data (gtask)));
 }
 
 static void
@@ -434,10 +452,31 @@ solve_poll_cb (GObject      *source,
 
   if (!cs_client_get_task_result_finish (client, result, &error))
     {
-      gboolean retry = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-                       cs_task_get_status (data->task) != CS_TASK_STATUS_FAILED &&
-                       cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT &&
-                       ++data->transient_errors < MAX_TRANSIENT_POLL_ERRORS;
+      gboolean retry;
+
+      if (_cs_client_poll_met_outage (result))
+        {
+          /* a poll is safe to repeat: the solve rides the outage out
+           * until its deadline, backing off at a pace of its own, so that
+           * the many solves it hit come back spread out; the task keeps
+           * the status the service last gave */
+          guint wait_ms = _cs_client_outage_backoff (++data->outage_failures,
+                                                     client->outage_backoff,
+                                                     client->outage_backoff *
+                                                     OUTAGE_POLL_MAX_STEPS);
+
+          g_debug ("poll of task %s met an outage (%u in a row), polling again in %u ms: %s",
+                   cs_task_get_task_id (data->task), data->outage_failures, wait_ms,
+                   error->message);
+          g_clear_error (&data->outage_error);
+          data->outage_error = error;
+          solve_wait_until (gtask, g_get_monotonic_time () + (gint64) wait_ms * 1000);
+          return;
+        }
+      retry = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+              cs_task_get_status (data->task) != CS_TASK_STATUS_FAILED &&
+              cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT &&
+              ++data->transient_errors < MAX_TRANSIENT_POLL_ERRORS;
 
       /* a cooldown the client enforces pauses the task, not ends it: it
        * exists, and the deadline ends the wait resumably */
@@ -457,6 +496,8 @@ solve_poll_cb (GObject      *source,
     }
 
   data->transient_errors = 0;
+  data->outage_failures = 0;
+  g_clear_error (&data->outage_error);
   if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     {
       _cs_client_plan_observe (client, data->plan,
@@ -607,9 +648,19 @@ solve_joined_cb (gpointer user_data)
   else if (!end->sent)
     {
       /* nothing left: this solve creates the task, or waits for the one
-       * that took it over */
-      if (_cs_task_begin_create (data->task, gtask))
-        solve_create (gtask);
+       * that took it over, or goes on with the task another created */
+      switch (_cs_task_begin_create (data->task, gtask))
+        {
+        case CS_CREATE_BEGUN:
+          solve_create (gtask);
+          break;
+        case CS_CREATE_DONE:
+          solve_continue (gtask);
+          break;
+        case CS_CREATE_JOINED:
+        default:
+          break;
+        }
     }
   else
     solve_end (gtask, g_error_new (end->error->domain, end->error->code,
@@ -655,17 +706,28 @@ _cs_client_wake_create_waiters (GSList       *waiters,
  * the client has seen of them (see #CsClient:adaptive-polling), or on the
  * fixed schedule of #CsClient:first-poll-delay and #CsClient:poll-interval.
  *
- * A task is created once: while its `createTask` is on its way, another
- * solve of the same task waits for it and then polls the same task id.
- * On %CS_ERROR_TIMEOUT the task keeps its task id: solving it again
- * resumes polling without creating a new task. The deadline interrupts a
- * `getTaskResult` request on its way, and a `createTask` still waiting for
- * a connection, but never a `createTask` that left: abandoning that would
- * leave a task created, and billed, with no id to resume. A transient
- * failure of a single poll (a dropped connection, an error page,
- * `ERROR_SERVICE_UNAVALIABLE`) is retried at the next poll; the third in
- * a row ends the solve. When #CsClient:max-polls polls were used the solve
- * ends with %CS_ERROR_POLLS_EXHAUSTED.
+ * A task is created once, whichever threads solve it: while its
+ * `createTask` is on its way, another solve of the same task waits for it
+ * and then polls the same task id. On %CS_ERROR_TIMEOUT the task keeps its
+ * task id: solving it again resumes polling without creating a new task.
+ * The deadline interrupts a `getTaskResult` request on its way, and a
+ * `createTask` still waiting for a connection, but never a `createTask`
+ * that left: abandoning that would leave a task created, and billed, with
+ * no id to resume. Cancelling ends the solve at once; a `createTask` it
+ * sent completes in the background all the same (see
+ * [method@Client.create_task_async]), and another solve that waits for
+ * it goes on.
+ *
+ * Polls are safe to repeat. A poll that meets an outage (a transport
+ * failure, an HTTP 5xx, `ERROR_SERVICE_UNAVALIABLE`) is sent again after
+ * a wait that doubles from 0.5 s up to 4 s, less a random part of up to
+ * half, until the deadline; the task keeps the status the service last
+ * gave, and at the deadline the %CS_ERROR_TIMEOUT names the last failure.
+ * Another transient failure of a poll (a reply that is not the protocol)
+ * is retried at the next poll; the third in a row ends the solve. When
+ * #CsClient:max-polls polls were used the solve ends with
+ * %CS_ERROR_POLLS_EXHAUSTED, and the task's status is
+ * %CS_TASK_STATUS_FAILED: the client polls it no more.
  *
  * Since: 1.0
  */
@@ -708,27 +770,32 @@ cs_client_solve_async (CsClient            *client,
                                                     g_object_unref);
     }
 
-  if (cs_task_get_status (task) == CS_TASK_STATUS_READY && cs_task_get_solution (task) != NULL)
+  /* the deadline must reach a solve that waits for another's createTask */
+  scheduler_put (gtask, data->deadline);
+  /* whether to create is decided once, under the task's lock: a check
+   * of the task id before it would let two threads both create */
+  switch (_cs_task_begin_create (task, gtask))
     {
-      solve_end (gtask, NULL);
-      return;
-    }
-  if (cs_task_get_task_id (task) != NULL)
-    {
+    case CS_CREATE_BEGUN:
+      solve_create (gtask);
+      break;
+    case CS_CREATE_JOINED:
+      data->state = SOLVE_JOINING;
+      break;
+    case CS_CREATE_DONE:
+    default:
+      if (cs_task_get_status (task) == CS_TASK_STATUS_READY &&
+          cs_task_get_solution (task) != NULL)
+        {
+          solve_end (gtask, NULL);
+          break;
+        }
       /* resuming: the first poll is due already */
       data->state = SOLVE_WAITING;
       data->created = g_get_monotonic_time ();
       scheduler_put (gtask, data->created);
-      return;
+      break;
     }
-  /* the deadline must reach a solve that waits for another's createTask */
-  scheduler_put (gtask, data->deadline);
-  if (!_cs_task_begin_create (task, gtask))
-    {
-      data->state = SOLVE_JOINING;
-      return;
-    }
-  solve_create (gtask);
 }
 
 /**

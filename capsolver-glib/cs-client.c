@@ -508,6 +508,7 @@ cs_client_init (CsClient *self)
   self->first_poll_delay = DEFAULT_FIRST_POLL_DELAY;
   self->poll_interval = DEFAULT_POLL_INTERVAL;
   self->adaptive_polling = TRUE;
+  self->outage_backoff = DEFAULT_OUTAGE_BACKOFF;
   _cs_client_solve_init (self);
   _cs_client_plan_init (self);
 }
@@ -1241,6 +1242,54 @@ check_task_id (CsTask  *task,
   return FALSE;
 }
 
+/* --- Outages ------------------------------------------------------------------ */
+
+/* Whether @error, of a request whose reply had @http_status (0 when none
+ * came), tells of an outage of the service or of the way to it rather
+ * than of the request: a transport failure, an HTTP 5xx that is not the
+ * protocol or names no code this version knows (a proxy's or a gateway's
+ * page), or the service saying it is unavailable. A request safe to
+ * repeat may be sent again later. An error code the service chose (a
+ * cooldown, a verdict on the task) is not an outage, whatever the status. */
+gboolean
+_cs_client_error_is_outage (const GError *error,
+                            guint         http_status)
+{
+  if (error->domain == CS_ERROR)
+    {
+      switch (error->code)
+        {
+        case CS_ERROR_SERVICE_UNAVAILABLE:
+        case CS_ERROR_INTERNAL_SERVER_ERROR:
+          return TRUE;
+        case CS_ERROR_PROTOCOL:
+        case CS_ERROR_FAILED:
+          return http_status >= 500;
+        default:
+          return FALSE;
+        }
+    }
+  return (error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR) &&
+         cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT;
+}
+
+/* The wait before sending again a request that met an outage for the
+ * @failures-th time in a row: doubling from @base_ms up to @max_ms, less a
+ * random part of up to half, so that the requests of many calls that
+ * failed together come back spread out. */
+guint
+_cs_client_outage_backoff (guint failures,
+                           guint base_ms,
+                           guint max_ms)
+{
+  guint wait = base_ms;
+
+  for (guint i = 1; i < failures && wait < max_ms; i++)
+    wait *= 2;
+  wait = MIN (wait, max_ms);
+  return wait - g_random_int_range (0, wait / 2 + 1);
+}
+
 /* --- createTask ------------------------------------------------------------ */
 
 /* The service echoes the proxy of a task in its error descriptions, in
@@ -1305,6 +1354,72 @@ apply_create_reply (CsTask   *task,
   return TRUE;
 }
 
+/* A createTask or getToken. Once sent it is never cut short: the task it
+ * creates is billed, and its id must reach the task. A caller that
+ * cancels then is answered at once, and the request completes in the
+ * background (on the caller's context, which a blocking call keeps
+ * iterating until then). */
+typedef struct {
+  CsTask      *task;
+  const char  *method;
+  GSource     *cancel_source;   /* answers a caller that cancels */
+  gpointer     hold;            /* on the blocking call it was made in */
+  gboolean     answered;        /* the caller has its answer */
+} CreateCall;
+
+static void
+create_call_free (CreateCall *call)
+{
+  if (call->cancel_source != NULL)
+    {
+      g_source_destroy (call->cancel_source);
+      g_source_unref (call->cancel_source);
+    }
+  g_object_unref (call->task);
+  g_free (call);
+}
+
+/* Gives the caller its answer, once. */
+static void
+create_answer (GTask  *gtask,
+               GError *error)
+{
+  CreateCall *call = g_task_get_task_data (gtask);
+
+  if (call->answered)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  call->answered = TRUE;
+  if (call->cancel_source != NULL)
+    g_source_destroy (call->cancel_source);
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_boolean (gtask, TRUE);
+}
+
+/* A request that nobody waits for any more tells the application what
+ * it created: the task is billed, and solving it again polls it. */
+static void
+log_unclaimed (CreateCall   *call,
+               const GError *error)
+{
+  const char *task_id = cs_task_get_task_id (call->task);
+
+  if (error != NULL)
+    g_debug ("%s of a cancelled call failed: %s", call->method, error->message);
+  else if (cs_task_get_status (call->task) == CS_TASK_STATUS_READY)
+    g_message ("%s of a cancelled call completed: task %s was solved (and billed); "
+               "the CsTask has its solution", call->method,
+               task_id != NULL ? task_id : "without an id");
+  else
+    g_message ("%s of a cancelled call completed: task %s was created (and billed); "
+               "the CsTask has its id: solve it again to get its solution",
+               call->method, task_id);
+}
+
 /* Ends a createTask or getToken: the task is no longer being created, and
  * the solves that waited for it go on. */
 static void
@@ -1312,12 +1427,14 @@ create_task_return (GTask    *gtask,
                     GError   *error,
                     gboolean  sent)
 {
-  _cs_client_wake_create_waiters (_cs_task_end_create (g_task_get_task_data (gtask)),
-                                  error, sent);
-  if (error != NULL)
-    g_task_return_error (gtask, error);
-  else
-    g_task_return_boolean (gtask, TRUE);
+  CreateCall *call = g_task_get_task_data (gtask);
+  GSList *waiters = _cs_task_end_create (call->task);
+
+  if (call->answered && waiters == NULL && sent)
+    log_unclaimed (call, error);
+  _cs_client_wake_create_waiters (waiters, error, sent);
+  create_answer (gtask, error);
+  _cs_client_release_blocking_call (g_steal_pointer (&call->hold));
   g_object_unref (gtask);
 }
 
@@ -1327,7 +1444,8 @@ create_task_cb (GObject      *source,
                 gpointer      user_data)
 {
   GTask *gtask = user_data;
-  CsTask *task = g_task_get_task_data (gtask);
+  CreateCall *call = g_task_get_task_data (gtask);
+  CsTask *task = call->task;
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
   gboolean sent = _cs_client_call_was_sent (result);
@@ -1343,8 +1461,27 @@ create_task_cb (GObject      *source,
   create_task_return (gtask, error, sent);
 }
 
+/* The caller cancelled. A request still waiting for a slot is withdrawn
+ * by the same cancellable, and ends first (this source comes after it);
+ * one that left goes on without the caller. */
+static gboolean
+create_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  CreateCall *call = g_task_get_task_data (gtask);
+
+  create_answer (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     "%s: cancelled; a request already sent completes in the "
+                                     "background, and the task gets its id", call->method));
+  return G_SOURCE_REMOVE;
+}
+
 /* Sends @method (createTask or getToken) for a task marked as being
- * created, under @source_tag. */
+ * created, under @source_tag. @cancellable withdraws the request while it
+ * waits to be sent, and once it left stops the caller's wait only;
+ * @unsent_cancellable (which @cancellable must then cancel too) only
+ * withdraws it. */
 static void
 send_create (CsClient            *client,
              CsTask              *task,
@@ -1356,18 +1493,29 @@ send_create (CsClient            *client,
 {
   GTask *gtask = g_task_new (client, cancellable, callback, user_data);
   gboolean get_token = source_tag == cs_client_get_token_async;
+  CreateCall *call = g_new0 (CreateCall, 1);
   g_autoptr(JsonObject) body = NULL;
   JsonObject *task_json;
   GError *error = NULL;
 
   g_task_set_source_tag (gtask, source_tag);
   g_task_set_check_cancellable (gtask, FALSE);
-  g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
+  call->task = g_object_ref (task);
+  call->method = get_token ? "getToken" : "createTask";
+  g_task_set_task_data (gtask, call, (GDestroyNotify) create_call_free);
 
   if (!check_can_send (client, &error) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
       create_task_return (gtask, error, FALSE);
+      return;
+    }
+  if (g_cancellable_is_cancelled (cancellable) || g_cancellable_is_cancelled (unsent_cancellable))
+    {
+      json_object_unref (task_json);
+      create_task_return (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              "%s: cancelled before it was sent", call->method),
+                          FALSE);
       return;
     }
 
@@ -1376,8 +1524,17 @@ send_create (CsClient            *client,
     json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
   json_object_set_object_member (body, "task", task_json);
 
-  _cs_client_call_async (client, get_token ? "getToken" : "createTask", body,
-                         get_token ? CS_CALL_LONG : 0, cancellable, unsent_cancellable,
+  if (cancellable != NULL)
+    {
+      call->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_priority (call->cancel_source, G_PRIORITY_LOW);
+      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (create_cancelled_cb), gtask,
+                             NULL);
+      g_source_attach (call->cancel_source, g_task_get_context (gtask));
+    }
+  call->hold = _cs_client_hold_blocking_call ();
+  _cs_client_call_async (client, call->method, body, get_token ? CS_CALL_LONG : 0, NULL,
+                         unsent_cancellable != NULL ? unsent_cancellable : cancellable,
                          create_task_cb, gtask);
 }
 
@@ -1400,13 +1557,21 @@ _cs_client_create_task_started (CsClient            *client,
 static GError *
 begin_create (CsTask *task)
 {
-  if (cs_task_get_task_id (task) != NULL)
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS, "the task was already created as %s",
-                        cs_task_get_task_id (task));
-  if (!_cs_task_begin_create (task, NULL))
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
-                                "the task is being created by another call");
-  return NULL;
+  switch (_cs_task_begin_create (task, NULL))
+    {
+    case CS_CREATE_BEGUN:
+      return NULL;
+    case CS_CREATE_JOINED:
+      return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
+                                  "the task is being created by another call");
+    case CS_CREATE_DONE:
+    default:
+      if (cs_task_get_task_id (task) == NULL)
+        return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                    "the task was already created, and solved");
+      return g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS, "the task was already created as %s",
+                          cs_task_get_task_id (task));
+    }
 }
 
 /* The public forms check that the task may be created, then send. */
@@ -1449,9 +1614,14 @@ create_task_async (CsClient            *client,
  * service answers at once (image and classification tasks), its solution
  * and the status %CS_TASK_STATUS_READY.
  *
- * Cancelling while the request waits for a connection sends nothing;
- * cancelling while it is on its way may leave a task created on the
- * service that the client never heard of.
+ * Cancelling while the request waits for a connection sends nothing.
+ * Cancelling once it was sent ends the call at once with
+ * %G_IO_ERROR_CANCELLED, but not the request, which completes in the
+ * background (on the thread-default main context of the call, which a
+ * blocking call keeps iterating until then): the task gets its task id,
+ * which a solve waiting for it goes on with, and when nobody waits for
+ * it, a message naming the id is logged. A task created is billed: a
+ * task that has its id is solved by polling it.
  *
  * Since: 1.0
  */
@@ -1512,7 +1682,10 @@ cs_client_create_task_finish (CsClient      *client,
  * time-out, and behind proxies that cut long requests.
  *
  * The request is never sent twice; a task that already has a task id, or
- * is being created, is refused as by [method@Client.create_task_async].
+ * is being created, is refused as by [method@Client.create_task_async],
+ * and a request that was sent is not cut short by cancelling the call
+ * either: it completes in the background, and the task gets its solution
+ * (the blocking form, cancelled, returns once it has).
  *
  * Since: 1.0
  */
@@ -1554,7 +1727,7 @@ cs_client_get_token_finish (CsClient      *client,
 
   if (!g_task_propagate_boolean (gtask, error))
     return NULL;
-  return g_object_ref (cs_task_get_solution (g_task_get_task_data (gtask)));
+  return g_object_ref (cs_task_get_solution (((CreateCall *) g_task_get_task_data (gtask))->task));
 }
 
 /* --- getTaskResult ---------------------------------------------------------- */
@@ -1587,12 +1760,16 @@ apply_result_error (CsTask       *task,
                     CsReply      *reply,
                     const GError *error)
 {
+  /* an unknown code in a 5xx is a proxy's or a gateway's: an outage */
   if (reply->status == CS_TASK_STATUS_FAILED ||
       (error->domain == CS_ERROR &&
        (cs_error_code_get_retry_class (error->code) == CS_RETRY_CLASS_NEW_TASK ||
-        error->code == CS_ERROR_FAILED)))
+        (error->code == CS_ERROR_FAILED && reply->http_status < 500))))
     _cs_task_set_status (task, CS_TASK_STATUS_FAILED);
 }
+
+/* Set on a getTaskResult whose failure was an outage. */
+#define POLL_OUTAGE "cs-poll-outage"
 
 static void
 get_task_result_cb (GObject      *source,
@@ -1608,6 +1785,9 @@ get_task_result_cb (GObject      *source,
     {
       apply_result_error (task, &reply, error);
       redact_task_secrets (task, error);
+      if (cs_task_get_status (task) != CS_TASK_STATUS_FAILED &&
+          _cs_client_error_is_outage (error, reply.http_status))
+        g_object_set_data (G_OBJECT (gtask), POLL_OUTAGE, GINT_TO_POINTER (TRUE));
       g_task_return_error (gtask, error);
       return;
     }
@@ -1690,20 +1870,148 @@ cs_client_get_task_result_finish (CsClient      *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Whether the poll that gave @result failed for an outage (see
+ * _cs_client_error_is_outage()), and said nothing of its task. */
+gboolean
+_cs_client_poll_met_outage (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), POLL_OUTAGE) != NULL;
+}
+
+/* --- Requests sent again after an outage ---------------------------------------
+ *
+ * getBalance and feedbackTask: a transport failure or a 5xx (see
+ * _cs_client_error_is_outage()) is sent again, OUTAGE_RETRIES times at
+ * most, after a wait that doubles from the client's outage_backoff, less
+ * a random part (0.25–0.5 s, 0.5–1 s, 1–2 s): a short outage is ridden
+ * out, a long one still ends the call within a few seconds.
+ */
+
+typedef void (*RetryDoneFunc) (GTask   *gtask,
+                               CsReply *reply,
+                               GError  *error);
+
+typedef struct {
+  const char    *method;
+  JsonObject    *body;
+  CsCallFlags    flags;
+  RetryDoneFunc  done;
+  guint          retries;   /* sent again so far */
+  GSource       *wait;      /* before the next try */
+} RetryCall;
+
+static void
+retry_call_free (RetryCall *call)
+{
+  if (call->wait != NULL)
+    {
+      g_source_destroy (call->wait);
+      g_source_unref (call->wait);
+    }
+  json_object_unref (call->body);
+  g_free (call);
+}
+
+static void retry_call_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* The GTask's reference goes with the request. */
+static void
+retry_call_send (GTask *gtask)
+{
+  RetryCall *call = g_task_get_task_data (gtask);
+
+  _cs_client_call_async (g_task_get_source_object (gtask), call->method, call->body,
+                         call->flags, g_task_get_cancellable (gtask), NULL, retry_call_cb, gtask);
+}
+
+/* The wait is over, or was cancelled (its child source). */
+static gboolean
+retry_call_wait_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  RetryCall *call = g_task_get_task_data (gtask);
+
+  g_clear_pointer (&call->wait, g_source_unref);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (gtask)))
+    {
+      call->done (gtask, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                            "%s: cancelled while waiting to be sent again",
+                                            call->method));
+      g_object_unref (gtask);
+    }
+  else
+    retry_call_send (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retry_call_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  RetryCall *call = g_task_get_task_data (gtask);
+  GCancellable *cancellable = g_task_get_cancellable (gtask);
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
+      call->retries < OUTAGE_RETRIES && _cs_client_error_is_outage (error, reply.http_status) &&
+      !g_cancellable_is_cancelled (cancellable))
+    {
+      guint wait_ms = _cs_client_outage_backoff (++call->retries,
+                                                 CS_CLIENT (source)->outage_backoff, G_MAXUINT);
+
+      g_debug ("%s: %s; sending it again in %u ms", call->method, error->message, wait_ms);
+      g_error_free (error);
+      call->wait = g_timeout_source_new (wait_ms);
+      if (cancellable != NULL)
+        {
+          g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
+
+          g_source_set_dummy_callback (cancelled);
+          g_source_add_child_source (call->wait, cancelled);
+        }
+      g_source_set_callback (call->wait, retry_call_wait_cb, gtask, NULL);
+      g_source_attach (call->wait, g_task_get_context (gtask));
+      return;
+    }
+  call->done (gtask, &reply, error);
+  g_object_unref (gtask);
+}
+
+/* Sends @method, again after an outage, then calls @done with the reply
+ * or the error. Takes @gtask's reference. */
+static void
+send_retrying (GTask         *gtask,
+               const char    *method,
+               JsonObject    *body,
+               CsCallFlags    flags,
+               RetryDoneFunc  done)
+{
+  RetryCall *call = g_new0 (RetryCall, 1);
+
+  call->method = method;
+  call->body = json_object_ref (body);
+  call->flags = flags;
+  call->done = done;
+  g_task_set_task_data (gtask, call, (GDestroyNotify) retry_call_free);
+  retry_call_send (gtask);
+}
+
 /* --- getBalance ------------------------------------------------------------- */
 
 static void
-get_balance_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+get_balance_done (GTask   *gtask,
+                  CsReply *reply,
+                  GError  *error)
 {
-  g_autoptr(GTask) gtask = user_data;
-  g_auto(CsReply) reply = { 0, };
-  GError *error = NULL;
   CsBalance *balance = NULL;
 
-  if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
-    balance = _cs_balance_new_from_reply (&reply, &error);
+  if (error == NULL)
+    balance = _cs_balance_new_from_reply (reply, &error);
   if (balance == NULL)
     g_task_return_error (gtask, error);
   else
@@ -1719,6 +2027,11 @@ get_balance_cb (GObject      *source,
  *
  * Sends `getBalance`. The service is known to block keys that ask too
  * often: keep the result rather than asking before every solve.
+ *
+ * A transport failure or an HTTP 5xx (an outage of the service or of the
+ * way to it) is sent again up to three times, after waits of about 0.5,
+ * 1 and 2 s, each less a random part of up to half; the error of the
+ * last try is returned.
  *
  * Since: 1.0
  */
@@ -1745,8 +2058,8 @@ cs_client_get_balance_async (CsClient            *client,
       return;
     }
   body = new_envelope (client, FALSE);
-  _cs_client_call_async (client, "getBalance", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
-                        get_balance_cb, g_steal_pointer (&gtask));
+  send_retrying (g_steal_pointer (&gtask), "getBalance", body, CS_CALL_IDEMPOTENT,
+                 get_balance_done);
 }
 
 /**
@@ -1775,20 +2088,14 @@ cs_client_get_balance_finish (CsClient      *client,
 /* --- feedbackTask ------------------------------------------------------------ */
 
 static void
-feedback_task_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+feedback_task_done (GTask   *gtask,
+                    CsReply *reply,
+                    GError  *error)
 {
-  g_autoptr(GTask) gtask = user_data;
-  g_auto(CsReply) reply = { 0, };
-  GError *error = NULL;
-
-  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
-    {
-      g_task_return_error (gtask, error);
-      return;
-    }
-  g_task_return_boolean (gtask, TRUE);
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_boolean (gtask, TRUE);
 }
 
 /**
@@ -1803,7 +2110,8 @@ feedback_task_cb (GObject      *source,
  * @user_data: data for @callback
  *
  * Sends `feedbackTask`: tells the service whether the solution of @task
- * worked, which it uses to judge the quality of its answers.
+ * worked, which it uses to judge the quality of its answers. An outage is
+ * ridden out as by [method@Client.get_balance_async].
  *
  * Since: 1.0
  */
@@ -1846,8 +2154,7 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  _cs_client_call_async (client, "feedbackTask", body, 0, cancellable, NULL,
-                        feedback_task_cb, g_steal_pointer (&gtask));
+  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body, 0, feedback_task_done);
 }
 
 /**

@@ -121,9 +121,20 @@ void         _cs_task_set_status         (CsTask       *task,
 void         _cs_task_set_solution       (CsTask       *task,
                                           CsSolution   *solution);
 void         _cs_task_count_poll         (CsTask       *task);
-gboolean     _cs_task_begin_create       (CsTask       *task,
+/* Whether a call creates a task: decided once, under one lock, with the
+ * task id (_cs_task_begin_create()). */
+typedef enum {
+  CS_CREATE_BEGUN,    /* the caller sends createTask, then _cs_task_end_create() */
+  CS_CREATE_JOINED,   /* one is on its way: the waiter is handed back at its end */
+  CS_CREATE_DONE,     /* the task was created: it has an id, or its solution */
+} CsCreateStart;
+
+CsCreateStart _cs_task_begin_create      (CsTask       *task,
                                           gpointer      waiter);
 GSList      *_cs_task_end_create         (CsTask       *task);
+/* For tests only: widens the window before creation is decided. */
+typedef void (*CsTaskHook) (CsTask *task);
+void         _cs_task_set_begin_create_hook (CsTaskHook  hook);
 
 /* --- The table of task types (cs-task-family.c) ---------------------------
  *

@@ -52,12 +52,14 @@ typedef struct
   CsSolution    *solution;
   guint          poll_count;
   /* a createTask on its way, and the calls that wait for its end; under
-   * create_lock, since tasks may be solved from any thread */
+   * create_lock, with task_id, since tasks may be solved from any thread */
   gboolean       creating;
   GSList        *create_waiters;
 } CsTaskPrivate;
 
 static GMutex create_lock;
+/* Tests widen the window before creation is decided (cs-private.h). */
+static CsTaskHook begin_create_hook;
 
 G_DEFINE_TYPE_WITH_PRIVATE (CsTask, cs_task, G_TYPE_OBJECT)
 
@@ -941,13 +943,19 @@ cs_task_get_poll_count (CsTask *task)
   return priv->poll_count;
 }
 
+/* Under create_lock: another thread may be deciding whether to create
+ * the task. */
 void
 _cs_task_set_task_id (CsTask     *task,
                       const char *task_id)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  gboolean changed;
 
-  if (_cs_set_str (&priv->task_id, task_id))
+  g_mutex_lock (&create_lock);
+  changed = _cs_set_str (&priv->task_id, task_id);
+  g_mutex_unlock (&create_lock);
+  if (changed)
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TASK_ID]);
 }
 
@@ -983,24 +991,45 @@ _cs_task_count_poll (CsTask *task)
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_POLL_COUNT]);
 }
 
-/* Marks @task as being created; FALSE if it is already, in which case
- * @waiter (when not NULL) is kept, with a reference, for
- * _cs_task_end_create() to hand back. */
-gboolean
+/* Decides whether the caller creates @task, under one lock: a task with
+ * a task id, or solved at once, was created; one being created is joined,
+ * @waiter (when not NULL) being kept, with a reference, for
+ * _cs_task_end_create() to hand back; otherwise the caller creates it. */
+CsCreateStart
 _cs_task_begin_create (CsTask  *task,
                        gpointer waiter)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
-  gboolean first;
+  CsTaskHook hook = g_atomic_pointer_get (&begin_create_hook);
+  CsCreateStart start;
 
+  if (G_UNLIKELY (hook != NULL))
+    hook (task);
   g_mutex_lock (&create_lock);
-  first = !priv->creating;
-  if (first)
-    priv->creating = TRUE;
-  else if (waiter != NULL)
-    priv->create_waiters = g_slist_prepend (priv->create_waiters, g_object_ref (waiter));
+  if (priv->creating)
+    {
+      start = CS_CREATE_JOINED;
+      if (waiter != NULL)
+        priv->create_waiters = g_slist_prepend (priv->create_waiters, g_object_ref (waiter));
+    }
+  else if (priv->task_id != NULL ||
+           (priv->status == CS_TASK_STATUS_READY && priv->solution != NULL))
+    start = CS_CREATE_DONE;
+  else
+    {
+      priv->creating = TRUE;
+      start = CS_CREATE_BEGUN;
+    }
   g_mutex_unlock (&create_lock);
-  return first;
+  return start;
+}
+
+/* For tests only: @hook runs at the start of every
+ * _cs_task_begin_create(), before anything is decided. */
+void
+_cs_task_set_begin_create_hook (CsTaskHook hook)
+{
+  g_atomic_pointer_set (&begin_create_hook, hook);
 }
 
 /* Ends the creation of @task; returns the waiters (transfer full). */

@@ -24,9 +24,14 @@ G_BEGIN_DECLS
  * @CS_TASK_STATUS_IDLE: created, waiting for a worker
  * @CS_TASK_STATUS_PROCESSING: being solved
  * @CS_TASK_STATUS_READY: solved; the task has its solution
- * @CS_TASK_STATUS_FAILED: the service gave up on it
+ * @CS_TASK_STATUS_FAILED: the service gave up on it, or the client did:
+ *   it used all the polls #CsClient:max-polls allows
+ *   (%CS_ERROR_POLLS_EXHAUSTED), after which the service answers no more
+ *   for the task
  *
- * Where a task is in its life, as the service last reported it.
+ * Where a task is in its life, as the service last reported it. A poll
+ * that fails without an answer of the service (an outage) leaves it as
+ * it was.
  *
  * Since: 1.0
  */

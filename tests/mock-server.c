@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "cs-client-private.h"
 #include "cs-sandbox-private.h"
 #include "mock-server.h"
 
@@ -280,7 +281,8 @@ mock_server_get_url (MockServer *server)
  * @server: a #MockServer
  * @api_key: (nullable): the key of the client
  *
- * Makes a client that talks to @server and polls every few milliseconds.
+ * Makes a client that talks to @server and polls every few milliseconds,
+ * and sends a request again a few milliseconds after an outage.
  *
  * Returns: (transfer full): a new client
  */
@@ -296,6 +298,9 @@ mock_server_new_client (MockServer *server,
   /* tests script error codes one after another: the pause that follows
    * a cooldown error has tests of its own */
   cs_client_set_pause_on_cooldown (client, FALSE);
+  /* and outages a few replies long: the waits before sending again are
+   * as short as the polls */
+  client->outage_backoff = 5;
   return client;
 }
 

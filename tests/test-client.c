@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "cs-client-private.h"
 #include "mock-server.h"
 
 #define TASK_ID    "61138bb6-19fb-11ec-a9c8-0242ac110006"
@@ -887,22 +888,24 @@ test_solve_transient_poll_error (Fixture       *f,
   assert_requests (f, 1, 4);
 }
 
+/* Replies that are not the protocol, with a 200 (no outage, but something
+ * between the client and the service that mangles them): a few tries. */
 static void
 test_solve_transient_errors_give_up (Fixture       *f,
                                      gconstpointer  data)
 {
   g_autoptr(CsTask) task = new_token_task ();
-  g_autoptr(GBytes) page = g_bytes_new_static ("<html>502 Bad Gateway</html>", 28);
+  g_autoptr(GBytes) page = g_bytes_new_static ("<html>Welcome</html>", 20);
   g_autoptr(GError) error = NULL;
   guint polls;
 
   mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
   for (guint i = 0; i < 20; i++)
-    mock_server_add_raw_reply (f->server, "getTaskResult", 502, "text/html", page);
+    mock_server_add_raw_reply (f->server, "getTaskResult", 200, "text/html", page);
 
   error = solve_error (f, task, NULL);
   g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
-  g_assert_nonnull (strstr (error->message, "HTTP 502"));
+  g_assert_nonnull (strstr (error->message, "HTTP 200"));
   /* a few tries, not the whole poll budget */
   polls = mock_server_count_requests (f->server, "getTaskResult");
   g_assert_cmpuint (polls, >=, 2);
@@ -1413,13 +1416,18 @@ test_bad_reply (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) create_error = NULL;
 
-  mock_server_add_raw_reply (f->server, "getBalance", c->status, c->content_type, body);
+  /* a 5xx is an outage: a balance read meets it once more per retry */
+  for (guint i = 0; i < (c->status >= 500 ? 1 + OUTAGE_RETRIES : 1); i++)
+    mock_server_add_raw_reply (f->server, "getBalance", c->status, c->content_type, body);
   mock_server_add_raw_reply (f->server, "createTask", c->status, c->content_type, body);
 
   balance = run_get_balance (f, &error);
   g_assert_null (balance);
   g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (error->message, status_text));
+
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==,
+                    c->status >= 500 ? 1 + OUTAGE_RETRIES : 1);
 
   g_assert_false (run_create_task (f, task, &create_error));
   g_assert_error (create_error, CS_ERROR, CS_ERROR_PROTOCOL);
@@ -1449,12 +1457,16 @@ test_dropped_connection (Fixture       *f,
   g_assert_true (error->domain == G_IO_ERROR);
   assert_not_created (f, task);
 
-  mock_server_add_drop (f->server, "getBalance");
-  mock_server_add_drop (f->server, "getBalance");
+  /* a balance read is sent again after an outage, a few times: each try
+   * loses its connection, and its resend on a new one too */
+  for (guint i = 0; i < 2 * (1 + OUTAGE_RETRIES); i++)
+    mock_server_add_drop (f->server, "getBalance");
   balance = run_get_balance (f, &balance_error);
   g_assert_null (balance);
   g_assert_true (balance_error->domain == G_IO_ERROR);
   g_assert_cmpint (cs_error_get_retry_class (balance_error), ==, CS_RETRY_CLASS_TRANSIENT);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==,
+                    1 + 2 * (1 + OUTAGE_RETRIES));
 }
 
 /* A server that does not finish its reply cannot hold a call past the
@@ -1470,12 +1482,16 @@ test_request_timeout (Fixture       *f,
   gint64 start;
 
   cs_client_set_request_timeout (f->client, 100);
-  mock_server_add_delayed_reply (f->server, "getBalance", 5000, 200, "{\"errorId\":0,\"balance\":1}");
+  /* a balance read that times out is sent again, a few times */
+  for (guint i = 0; i < 1 + OUTAGE_RETRIES; i++)
+    mock_server_add_delayed_reply (f->server, "getBalance", 5000, 200,
+                                   "{\"errorId\":0,\"balance\":1}");
   start = g_get_monotonic_time ();
   balance = run_get_balance (f, &error);
   g_assert_null (balance);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==, 1 + OUTAGE_RETRIES);
   g_assert_cmpint (cs_error_get_retry_class (error), ==, CS_RETRY_CLASS_TRANSIENT);
 
   mock_server_add_delayed_reply (f->server, "createTask", 5000, 200, REPLY_ID);
@@ -1711,6 +1727,458 @@ test_new_from_environment (void)
   g_unsetenv ("CAPSOLVER_BASE_URL");
 }
 
+/* --- Outages ------------------------------------------------------------------------ */
+
+/* How much slower than usual the tests run (valgrind's setup sets
+ * CS_TEST_TIME_FACTOR): bounds and server delays are stretched by it. */
+static guint
+time_factor (void)
+{
+  const char *factor = g_getenv ("CS_TEST_TIME_FACTOR");
+
+  return factor != NULL ? MAX (1, g_ascii_strtoll (factor, NULL, 10)) : 1;
+}
+
+static void
+record_status_cb (CsTask     *task,
+                  GParamSpec *pspec,
+                  GArray     *statuses)
+{
+  CsTaskStatus status = cs_task_get_status (task);
+
+  g_array_append_val (statuses, status);
+}
+
+/* Polls meeting 5xx pages, dropped connections and a gateway's JSON error
+ * in a row: the solve rides them out, and the task's status stays what
+ * the service said (never "failed" for a gateway's error). */
+static void
+test_solve_outage_ridden_out (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GBytes) page = g_bytes_new_static ("<html>503 Service Unavailable</html>", 36);
+  g_autoptr(GArray) statuses = g_array_new (FALSE, FALSE, sizeof (CsTaskStatus));
+
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  for (guint i = 0; i < 3; i++)
+    {
+      mock_server_add_raw_reply (f->server, "getTaskResult", 503, "text/html", page);
+      mock_server_add_drop (f->server, "getTaskResult");
+      mock_server_add_reply (f->server, "getTaskResult", 502,
+                             "{\"errorId\":1,\"errorCode\":\"ERROR_UPSTREAM_DOWN\","
+                             "\"errorDescription\":\"no upstream\"}");
+    }
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_READY);
+  g_signal_connect (task, "notify::status", G_CALLBACK (record_status_cb), statuses);
+
+  solution = solve_ok (f, task);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, 1);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getTaskResult"), ==, 11);
+  for (guint i = 0; i < statuses->len; i++)
+    g_assert_cmpint (g_array_index (statuses, CsTaskStatus, i), !=, CS_TASK_STATUS_FAILED);
+  g_assert_cmpint (g_array_index (statuses, CsTaskStatus, statuses->len - 1), ==,
+                   CS_TASK_STATUS_READY);
+}
+
+/* An outage longer than the deadline: the polls back off until it, and
+ * the solve ends resumably, saying why. */
+static void
+test_solve_outage_until_deadline (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  guint deadline = 300 * time_factor ();
+  guint polls;
+
+  cs_client_set_deadline (f->client, deadline);
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  mock_server_set_fallback (f->server, "getTaskResult", 502, "{\"errorId\":0}");
+
+  error = solve_error (f, task, NULL);
+  g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, TASK_ID));
+  g_assert_nonnull (strstr (error->message, "HTTP 502"));
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_PROCESSING);
+  /* more than three failures in a row; but backing off (waits of at
+   * least 2.5, 5, 10, then 20 ms), not every 5 ms */
+  polls = mock_server_count_requests (f->server, "getTaskResult");
+  g_assert_cmpuint (polls, >, 1 + MAX_TRANSIENT_POLL_ERRORS);
+  g_assert_cmpuint (polls, <=, 6 + deadline / 20);
+
+  /* the service is back: solving again polls the same task */
+  cs_client_set_deadline (f->client, 10000);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+  solution = solve_ok (f, task);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, 1);
+}
+
+/* A task whose polls are spent is over for the client: its status says
+ * so. */
+static void
+test_solve_polls_exhausted_status (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+
+  cs_client_set_max_polls (f->client, 2);
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+
+  error = solve_error (f, task, NULL);
+  g_assert_error (error, CS_ERROR, CS_ERROR_POLLS_EXHAUSTED);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_FAILED);
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+}
+
+/* A balance read rides out a short outage; one longer than its few
+ * retries ends with the last error. */
+static void
+test_balance_outage (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(CsBalance) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) page = g_bytes_new_static ("<html>502 Bad Gateway</html>", 28);
+
+  mock_server_add_raw_reply (f->server, "getBalance", 502, "text/html", page);
+  mock_server_add_reply (f->server, "getBalance", 503,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_UPSTREAM_DOWN\"}");
+  mock_server_add_reply (f->server, "getBalance", 200, "{\"errorId\":0,\"balance\":2.5}");
+  balance = run_get_balance (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (cs_balance_get_amount (balance), ==, 2.5);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==, 3);
+
+  mock_server_set_fallback (f->server, "getBalance", 503, "{\"errorId\":0}");
+  none = run_get_balance (f, &error);
+  g_assert_null (none);
+  g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "HTTP 503"));
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==,
+                    3 + 1 + OUTAGE_RETRIES);
+}
+
+static void wait_for_requests (Fixture    *f,
+                               const char *method,
+                               guint       n);
+
+/* Cancelling a balance read that waits to be sent again ends it then. */
+static void
+test_balance_outage_cancelled (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  f->client->outage_backoff = 60000;
+  mock_server_set_fallback (f->server, "getBalance", 503, "{\"errorId\":0}");
+  cs_client_get_balance_async (f->client, cancellable, mock_store_result, &f->pending);
+  /* the reply comes back soon after the server has the request: by the
+   * cancel the client most likely waits to send it again */
+  wait_for_requests (f, "getBalance", 1);
+  g_timeout_add (200 * time_factor (), cancel_cb, cancellable);
+  balance = cs_client_get_balance_finish (f->client, fixture_wait (f), &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_test_message ("%s", error->message);
+  /* not after the wait of 30 s or more */
+  g_assert_cmpint (elapsed_ms (start), <, 20000);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "getBalance"), ==, 1);
+}
+
+/* feedbackTask too; its connection lost, it is sent again. */
+static void
+test_feedback_outage (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CsTask) task = cs_task_new_for_id (TASK_ID);
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_drop (f->server, "feedbackTask");
+  mock_server_add_reply (f->server, "feedbackTask", 500,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_SERVICE_UNAVALIABLE\"}");
+  mock_server_add_reply (f->server, "feedbackTask", 200, REPLY_OK);
+  g_assert_true (run_feedback (f, task, FALSE, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "feedbackTask"), ==, 3);
+}
+
+/* --- createTask: once, and never lost ------------------------------------------------ */
+
+/* Iterates the default context until the server has had @n requests of
+ * @method. */
+static void
+wait_for_requests (Fixture    *f,
+                   const char *method,
+                   guint       n)
+{
+  gint64 give_up = g_get_monotonic_time () + MOCK_WAIT_TIMEOUT * G_USEC_PER_SEC;
+
+  while (mock_server_count_requests (f->server, method) < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Iterates the default context until @task has a task id. */
+static void
+wait_for_task_id (CsTask *task)
+{
+  gint64 give_up = g_get_monotonic_time () + MOCK_WAIT_TIMEOUT * G_USEC_PER_SEC;
+
+  while (cs_task_get_task_id (task) == NULL && g_get_monotonic_time () < give_up)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+}
+
+/* How long the server holds a createTask in these tests: the caller
+ * cancels meanwhile. */
+static guint
+create_delay_ms (void)
+{
+  return 500 * time_factor ();
+}
+
+/* Solve A sends createTask and is cancelled while solve B waits for it:
+ * A ends at once, B goes on with the task A's request created. */
+static void
+test_solve_joined_creator_cancelled (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GAsyncResult *pending_a = NULL;
+  GAsyncResult *pending_b = NULL;
+  g_autoptr(GAsyncResult) result_a = NULL;
+  g_autoptr(GAsyncResult) result_b = NULL;
+  g_autoptr(CsSolution) solution_a = NULL;
+  g_autoptr(CsSolution) solution_b = NULL;
+  g_autoptr(GError) error_a = NULL;
+  g_autoptr(GError) error_b = NULL;
+  g_autofree char *id_when_a_ended = NULL;
+
+  mock_server_add_delayed_reply (f->server, "createTask", create_delay_ms (), 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+  cs_client_solve_async (f->client, task, cancellable, mock_store_result, &pending_a);
+  cs_client_solve_async (f->client, task, NULL, mock_store_result, &pending_b);
+  wait_for_requests (f, "createTask", 1);
+  g_cancellable_cancel (cancellable);
+
+  result_a = mock_wait_result (&pending_a);
+  id_when_a_ended = g_strdup (cs_task_get_task_id (task));
+  solution_a = cs_client_solve_finish (f->client, result_a, &error_a);
+  result_b = mock_wait_result (&pending_b);
+  solution_b = cs_client_solve_finish (f->client, result_b, &error_b);
+
+  g_assert_null (solution_a);
+  g_assert_error (error_a, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* A did not wait for the reply */
+  g_assert_null (id_when_a_ended);
+  g_assert_no_error (error_b);
+  g_assert_cmpstr (cs_solution_get_token (solution_b), ==, "03AGdB-token");
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_READY);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, 1);
+}
+
+typedef struct {
+  CsClient     *client;
+  CsTask       *task;
+  GCancellable *cancellable;
+  CsSolution   *solution;
+  GError       *error;
+} BlockingSolve;
+
+static gpointer
+blocking_solve_thread (gpointer user_data)
+{
+  BlockingSolve *work = user_data;
+
+  work->solution = cs_client_solve (work->client, work->task, work->cancellable, &work->error);
+  return NULL;
+}
+
+/* The same with a blocking solve as the creator: its createTask
+ * completes on its private context, which it iterates until then. */
+static void
+test_solve_blocking_creator_cancelled (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  BlockingSolve work = { f->client, task, cancellable, NULL, NULL };
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  mock_server_add_delayed_reply (f->server, "createTask", create_delay_ms (), 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+  thread = g_thread_new ("creator", blocking_solve_thread, &work);
+  wait_for_requests (f, "createTask", 1);
+  cs_client_solve_async (f->client, task, NULL, mock_store_result, &f->pending);
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+  solution = cs_client_solve_finish (f->client, fixture_wait (f), &error);
+
+  g_assert_null (work.solution);
+  g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&work.error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, 1);
+}
+
+/* A solve cancelled once its createTask left, that nobody else waits
+ * for: the request completes in the background, the task gets its id, and
+ * a message names it. Solving the task again polls it. */
+static void
+test_solve_cancelled_create_completes (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_delayed_reply (f->server, "createTask", create_delay_ms (), 200, REPLY_ID);
+  cs_client_solve_async (f->client, task, cancellable, mock_store_result, &f->pending);
+  wait_for_requests (f, "createTask", 1);
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE, "*task " TASK_ID " was created*");
+  g_cancellable_cancel (cancellable);
+  g_assert_null (cs_client_solve_finish (f->client, fixture_wait (f), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (cs_task_get_task_id (task));
+
+  wait_for_task_id (task);
+  g_test_assert_expected_messages ();
+  assert_requests (f, 1, 0);
+
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_READY);
+  solution = solve_ok (f, task);
+  assert_requests (f, 1, 1);
+}
+
+/* The same for a bare createTask: the call ends cancelled at once, the
+ * request does not. */
+static void
+test_create_cancelled_after_sent (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_delayed_reply (f->server, "createTask", create_delay_ms (), 200, REPLY_ID);
+  cs_client_create_task_async (f->client, task, cancellable, mock_store_result, &f->pending);
+  wait_for_requests (f, "createTask", 1);
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE, "*task " TASK_ID " was created*");
+  g_cancellable_cancel (cancellable);
+  g_assert_false (cs_client_create_task_finish (f->client, fixture_wait (f), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (cs_task_get_task_id (task));
+
+  wait_for_task_id (task);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_IDLE);
+  assert_requests (f, 1, 0);
+}
+
+/* Threads race blocking solves and createTasks of one task, each held a
+ * while where it decides whether to create (the test hook): one
+ * createTask, whatever the timing. */
+#define N_RACERS 12
+
+typedef struct {
+  CsClient   *client;
+  CsTask     *task;
+  guint       index;
+  gboolean    created;
+  CsSolution *solution;
+  GError     *error;
+} Racer;
+
+static void
+hold_before_create_hook (CsTask *task)
+{
+  g_usleep (20 * 1000);
+}
+
+static gpointer
+racer_thread (gpointer user_data)
+{
+  Racer *racer = user_data;
+
+  /* staggered: some decide while an earlier one's createTask is on its
+   * way, some after it came back */
+  g_usleep (racer->index * 3 * 1000);
+  if (racer->index % 2 == 0)
+    racer->solution = cs_client_solve (racer->client, racer->task, NULL, &racer->error);
+  else
+    racer->created = cs_client_create_task (racer->client, racer->task, NULL, &racer->error);
+  return NULL;
+}
+
+static void
+test_create_race (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  Racer racers[N_RACERS] = { { 0, }, };
+  GThread *threads[N_RACERS];
+  guint created = 0;
+
+  /* answered at once, so that no racer polls */
+  mock_server_set_fallback (f->server, "createTask", 200, REPLY_READY);
+  _cs_task_set_begin_create_hook (hold_before_create_hook);
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      racers[i].client = f->client;
+      racers[i].task = task;
+      racers[i].index = i;
+      threads[i] = g_thread_new ("racer", racer_thread, &racers[i]);
+    }
+  for (guint i = 0; i < N_RACERS; i++)
+    g_thread_join (threads[i]);
+  _cs_task_set_begin_create_hook (NULL);
+
+  g_test_message ("%u createTask requests for one task",
+                  mock_server_count_requests (f->server, "createTask"));
+  g_assert_cmpuint (mock_server_count_requests (f->server, "createTask"), ==, 1);
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      if (i % 2 == 0)
+        {
+          g_assert_no_error (racers[i].error);
+          g_assert_cmpstr (cs_solution_get_token (racers[i].solution), ==, "03AGdB-token");
+          g_clear_object (&racers[i].solution);
+        }
+      else if (racers[i].created)
+        created++;
+      else
+        g_assert_true (g_error_matches (racers[i].error, G_IO_ERROR, G_IO_ERROR_EXISTS) ||
+                       g_error_matches (racers[i].error, G_IO_ERROR, G_IO_ERROR_PENDING));
+      g_clear_error (&racers[i].error);
+    }
+  g_assert_cmpuint (created, <=, 1);
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1780,6 +2248,18 @@ main (int    argc,
   ADD ("no-pause", test_no_pause);
   ADD ("key-redacted", test_key_redacted);
   ADD ("key-redacted-in-bad-json", test_key_redacted_in_bad_json);
+
+  ADD ("solve/outage-ridden-out", test_solve_outage_ridden_out);
+  ADD ("solve/outage-until-deadline", test_solve_outage_until_deadline);
+  ADD ("solve/polls-exhausted-status", test_solve_polls_exhausted_status);
+  ADD ("balance/outage", test_balance_outage);
+  ADD ("balance/outage-cancelled", test_balance_outage_cancelled);
+  ADD ("feedback/outage", test_feedback_outage);
+  ADD ("solve/joined-creator-cancelled", test_solve_joined_creator_cancelled);
+  ADD ("solve/blocking-creator-cancelled", test_solve_blocking_creator_cancelled);
+  ADD ("solve/cancelled-create-completes", test_solve_cancelled_create_completes);
+  ADD ("create/cancelled-after-sent", test_create_cancelled_after_sent);
+  ADD ("create/race", test_create_race);
 
 #undef ADD
 #undef ADD_TABLE

@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#include "cs-client-private.h"
+#include "cs-sandbox-private.h"
 #include "mock-server.h"
 
 #define REQUEST_TIMEOUT_MS 200   /* the client's; slow replies take longer */
@@ -421,8 +423,12 @@ fault_server_count (FaultServer *self,
 /* --- The matrix ---------------------------------------------------------------
  *
  * The documented outcome of each cell; docs/errors.md has the same table.
- * A poll that meets a transient fault is sent again (up to three failures
- * in a row), so a solve survives every fault but the cooldown errors.
+ * A poll that meets an outage (a lost connection, a time-out, a 5xx,
+ * ERROR_SERVICE_UNAVALIABLE) is sent again until the deadline, one that
+ * meets another transient fault up to three failures in a row, so a solve
+ * survives every fault but the cooldown errors. getBalance and
+ * feedbackTask are sent again after an outage, a few times; createTask
+ * never is.
  */
 
 typedef struct {
@@ -431,30 +437,27 @@ typedef struct {
 } FaultRow;
 
 static const FaultRow matrix[] = {
-  { FAULT_500,                 { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
-  { FAULT_502_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
-  { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_500,                 { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_502_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_BAD_JSON,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   /* libsoup 3.2 ends a body cut short at the close without an error: the
    * client compares what came with Content-Length */
   { FAULT_TRUNCATED,           { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   { FAULT_HUGE,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   { FAULT_DEEP,                { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
-  /* a poll or a balance read that loses its connection is sent again
-   * once, on a new one; createTask and feedbackTask never are */
-  { FAULT_CLOSE_BEFORE_READ,   { OUT_IO, OUT_OK, OUT_OK, OUT_IO } },
-  { FAULT_CLOSE_AFTER_READ,    { OUT_IO, OUT_OK, OUT_OK, OUT_IO } },
-  { FAULT_SLOW,                { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT } },
-  { FAULT_SILENT,              { OUT_TIMED_OUT, OUT_OK, OUT_TIMED_OUT, OUT_TIMED_OUT } },
-  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
+  { FAULT_CLOSE_BEFORE_READ,   { OUT_IO, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_CLOSE_AFTER_READ,    { OUT_IO, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_SLOW,                { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_SILENT,              { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
   /* an unknown task status is a task still pending */
   { FAULT_UNKNOWN_TASK_STATUS, { OUT_OK, OUT_OK, OUT_OK, OUT_OK } },
   /* feedbackTask's reply carries nothing to miss */
   { FAULT_MISSING_FIELDS,      { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_OK } },
   { FAULT_WRONG_TYPES,         { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   { FAULT_INTEGER_TASK_ID,     { OUT_OK, OUT_OK, OUT_OK, OUT_OK } },
-  { FAULT_ERROR_ID_STRING,     { OUT_SERVICE_UNAVAILABLE, OUT_OK, OUT_SERVICE_UNAVAILABLE,
-                                 OUT_SERVICE_UNAVAILABLE } },
+  { FAULT_ERROR_ID_STRING,     { OUT_SERVICE_UNAVAILABLE, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_429,                 { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT } },
   { FAULT_429_RETRY_AFTER,     { OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT, OUT_RATE_LIMIT } },
   /* never followed: the reply of another origin is not trusted */
@@ -547,6 +550,7 @@ test_cell (gconstpointer data)
   cs_client_set_poll_interval (client, 5);
   cs_client_set_deadline (client, 10000);
   cs_client_set_pause_on_cooldown (client, FALSE);
+  client->outage_backoff = 5;
 
   run_operation (client, cell->op, &error);
   g_clear_object (&client);
@@ -673,6 +677,288 @@ test_empty_host (void)
       }
 }
 
+/* --- An outage while 1,000 solves poll -------------------------------------------
+ *
+ * A server whose getTaskResult answers 5xx pages, 5xx JSON errors of a
+ * gateway and reset connections for 5 s, in the middle of a run of 1,000
+ * solves on one client (100 under valgrind): the outage begins 1 s after
+ * the last task was created, and the tasks become ready from 0.5 s before
+ * it began to 3 s after, so that nearly every solve is in flight when it
+ * hits, whatever the speed of the machine. All solves must succeed, each
+ * task created once, no task ever "failed". The run prints what riding the
+ * outage out cost in requests, and how the polls came back after it.
+ */
+
+#define OUTAGE_SOLVES      1000
+#define OUTAGE_SOLVES_SLOW 100
+#define OUTAGE_START_MS    1000   /* after the last createTask */
+#define OUTAGE_LENGTH_MS   5000
+#define OUTAGE_BUCKET_MS   100    /* polls after the outage, counted per bucket */
+#define OUTAGE_BUCKETS     100
+
+typedef struct {
+  GMutex          lock;
+  CsServerThread *thread;
+  guint           expected;       /* tasks */
+  /* under the lock */
+  gint64          outage_from;    /* monotonic µs; 0 until every task is created */
+  gint64          outage_until;
+  GHashTable     *urls;           /* websiteURL → createTask count */
+  guint           creates;
+  GHashTable     *hit;            /* task ids a failed poll of which met the outage */
+  guint           polls;
+  guint           polls_before;   /* polls answered before the outage */
+  guint           polls_failed;   /* during it */
+  guint           polls_after;
+  guint           buckets[OUTAGE_BUCKETS];
+} OutageServer;
+
+/* When task @index is ready, from the start of the outage. */
+static gint64
+outage_ready_offset_ms (guint64 index)
+{
+  return -500 + (gint64) ((index * 7919) % 3500);
+}
+
+static void
+outage_reply (SoupServerMessage *message,
+              guint              status,
+              const char        *content_type,
+              const char        *body)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, content_type, SOUP_MEMORY_COPY, body,
+                                    strlen (body));
+}
+
+static void
+outage_create (OutageServer      *self,
+               SoupServerMessage *message,
+               JsonObject        *request)
+{
+  JsonObject *task = _cs_json_get_object (request, "task");
+  const char *url = task != NULL ? _cs_json_get_string (task, "websiteURL") : NULL;
+  g_autofree char *reply = NULL;
+  guint index;
+
+  g_mutex_lock (&self->lock);
+  index = self->creates++;
+  if (url != NULL)
+    g_hash_table_insert (self->urls, g_strdup (url),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->urls,
+                                                                                  url)) + 1));
+  if (self->creates == self->expected)
+    {
+      self->outage_from = g_get_monotonic_time () + OUTAGE_START_MS * 1000;
+      self->outage_until = self->outage_from + OUTAGE_LENGTH_MS * 1000;
+    }
+  g_mutex_unlock (&self->lock);
+
+  reply = g_strdup_printf ("{\"errorId\":0,\"taskId\":\"t-%u\",\"status\":\"idle\"}", index);
+  outage_reply (message, 200, "application/json", reply);
+}
+
+static void
+outage_poll (OutageServer      *self,
+             SoupServerMessage *message,
+             JsonObject        *request)
+{
+  const char *task_id = _cs_json_get_string (request, "taskId");
+  gint64 now = g_get_monotonic_time ();
+  guint64 index = G_MAXUINT;
+  gboolean in_outage;
+  gboolean ready;
+  guint n;
+
+  if (task_id != NULL && g_str_has_prefix (task_id, "t-"))
+    g_ascii_string_to_unsigned (task_id + 2, 10, 0, G_MAXUINT, &index, NULL);
+  g_mutex_lock (&self->lock);
+  n = self->polls++;
+  in_outage = self->outage_from != 0 && now >= self->outage_from && now < self->outage_until;
+  ready = self->outage_from != 0 && now >= self->outage_from + outage_ready_offset_ms (index) * 1000;
+  if (in_outage)
+    {
+      self->polls_failed++;
+      g_hash_table_add (self->hit, GUINT_TO_POINTER ((guint) index));
+    }
+  else if (self->outage_from == 0 || now < self->outage_from)
+    self->polls_before++;
+  else
+    {
+      guint bucket = (now - self->outage_until) / (OUTAGE_BUCKET_MS * 1000);
+
+      self->polls_after++;
+      if (bucket < OUTAGE_BUCKETS)
+        self->buckets[bucket]++;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (in_outage)
+    {
+      /* a load balancer restarting, and the service behind it gone */
+      switch (n % 3)
+        {
+        case 0:
+          outage_reply (message, 503, "text/html",
+                        "<html><body><h1>503 Service Unavailable</h1></body></html>");
+          break;
+        case 1:
+          outage_reply (message, 502, "application/json",
+                        "{\"errorId\":1,\"errorCode\":\"ERROR_UPSTREAM\","
+                        "\"errorDescription\":\"no healthy upstream\"}");
+          break;
+        default:
+          _cs_server_drop_connection (message);
+          break;
+        }
+      return;
+    }
+  if (index == G_MAXUINT)
+    outage_reply (message, 400, "application/json",
+                  "{\"errorId\":1,\"errorCode\":\"ERROR_TASKID_INVALID\"}");
+  else if (ready)
+    outage_reply (message, 200, "application/json",
+                  "{\"errorId\":0,\"status\":\"ready\","
+                  "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}");
+  else
+    outage_reply (message, 200, "application/json", "{\"errorId\":0,\"status\":\"processing\"}");
+}
+
+/* In the server's thread. */
+static void
+outage_handle (SoupServer        *server,
+               SoupServerMessage *message,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  OutageServer *self = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  g_autoptr(JsonNode) root = _cs_json_parse (g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), NULL);
+  JsonObject *request = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                        ? json_node_get_object (root) : NULL;
+
+  if (request != NULL && g_strcmp0 (path, "/createTask") == 0)
+    outage_create (self, message, request);
+  else if (request != NULL && g_strcmp0 (path, "/getTaskResult") == 0)
+    outage_poll (self, message, request);
+  else
+    outage_reply (message, 404, "text/plain", "no such method");
+}
+
+typedef struct {
+  guint  total;
+  guint  finished;
+  guint  failed;
+  guint  ever_failed;     /* tasks whose status was ever "failed" */
+  gint64 last_finished;   /* monotonic µs */
+} OutageRun;
+
+static void
+outage_solve_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  OutageRun *run = user_data;
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  solution = cs_client_solve_finish (CS_CLIENT (source), result, &error);
+  if (solution == NULL && run->failed++ < 5)
+    g_test_message ("a solve failed: %s", error->message);
+  run->finished++;
+  run->last_finished = g_get_monotonic_time ();
+}
+
+static void
+outage_status_cb (CsTask     *task,
+                  GParamSpec *pspec,
+                  OutageRun  *run)
+{
+  if (cs_task_get_status (task) == CS_TASK_STATUS_FAILED)
+    run->ever_failed++;
+}
+
+static void
+test_outage_while_solves_poll (void)
+{
+  const char *factor = g_getenv ("CS_TEST_TIME_FACTOR");
+  OutageServer server = { 0, };
+  OutageRun run = { 0, };
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint busiest = 0;
+  guint hit;
+
+  run.total = factor != NULL && g_ascii_strtoll (factor, NULL, 10) > 1 ? OUTAGE_SOLVES_SLOW
+                                                                         : OUTAGE_SOLVES;
+  g_mutex_init (&server.lock);
+  server.expected = run.total;
+  server.urls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server.hit = g_hash_table_new (NULL, NULL);
+  server.thread = _cs_server_thread_start (0, NULL, outage_handle, &server, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u", _cs_server_thread_get_port (server.thread));
+
+  /* a default client but for its schedule: a poll every 0.5 s, the
+   * adaptive plan's pace where most tasks become ready */
+  client = g_object_new (CS_TYPE_CLIENT,
+                         "api-key", MOCK_API_KEY,
+                         "base-url", url,
+                         "first-poll-delay", 250,
+                         "poll-interval", 500,
+                         NULL);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+      g_autofree char *page = g_strdup_printf ("https://example.com/%u", i);
+
+      cs_task_set_string (task, "websiteURL", page);
+      g_signal_connect (task, "notify::status", G_CALLBACK (outage_status_cb), &run);
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, NULL, outage_solve_cb, &run);
+    }
+  while (run.finished < run.total)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&client);
+  _cs_server_thread_stop (server.thread);
+
+  hit = g_hash_table_size (server.hit);
+  for (guint i = 0; i < OUTAGE_BUCKETS; i++)
+    busiest = MAX (busiest, server.buckets[i]);
+  g_test_message ("%u solves, %u failed, %u createTask; the outage hit %u solves",
+                  run.total, run.failed, server.creates, hit);
+  g_test_message ("getTaskResult: %u before the outage, %u met it (the extra requests: %.1f "
+                  "per solve hit, %.0f/s), %u after it", server.polls_before,
+                  server.polls_failed, (double) server.polls_failed / MAX (1, hit),
+                  server.polls_failed / (OUTAGE_LENGTH_MS / 1000.0), server.polls_after);
+  g_test_message ("after the outage: the last solve ended %.1f s later; at most %u polls in "
+                  "one %u ms", (run.last_finished - server.outage_until) / 1e6, busiest,
+                  OUTAGE_BUCKET_MS);
+
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (run.ever_failed, ==, 0);
+  /* the outage hit most solves while in flight */
+  g_assert_cmpuint (hit, >=, run.total / 2);
+  /* each task created once: as many createTask as tasks, all different */
+  g_assert_cmpuint (server.creates, ==, run.total);
+  g_assert_cmpuint (g_hash_table_size (server.urls), ==, run.total);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = g_ptr_array_index (tasks, i);
+
+      g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_READY);
+      g_assert_nonnull (cs_task_get_task_id (task));
+    }
+
+  g_hash_table_unref (server.urls);
+  g_hash_table_unref (server.hit);
+  g_mutex_clear (&server.lock);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -696,6 +982,7 @@ main (int    argc,
   g_test_add_func ("/faults/empty-host", test_empty_host);
   g_test_add_func ("/faults/429-pauses", test_429_pauses);
   g_test_add_func ("/faults/poll-budget-spent", test_poll_budget_spent);
+  g_test_add_func ("/faults/outage-while-1000-solves-poll", test_outage_while_solves_poll);
 
   return g_test_run ();
 }

@@ -24,7 +24,9 @@
  * A connection that has not sent complete request headers some time after
  * it was accepted, or after its previous answer, is shut down: the server
  * then reads the end of the stream and closes it as it does for a client
- * that went away.
+ * that went away. So is one whose request body is not complete some time
+ * after its headers: libsoup 3.2 waits for a body as long as it takes, and
+ * connections that stop halfway through one would hold their fds forever.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -49,6 +51,7 @@
 #define SWEEP_INTERVAL       100
 #define DEFAULT_HEADER_TIMEOUT 30000  /* ms */
 #define DEFAULT_IDLE_TIMEOUT   30000  /* ms */
+#define DEFAULT_BODY_TIMEOUT   30000  /* ms */
 
 struct _CsServerThread
 {
@@ -72,6 +75,7 @@ struct _CsServerThread
   gint                n_open;
   gint                header_timeout;   /* ms */
   gint                idle_timeout;     /* ms */
+  gint                body_timeout;     /* ms */
 
   /* the server thread's own */
   SoupServer         *server;
@@ -95,7 +99,7 @@ typedef struct _Connection {
   GSocketConnection *stream;     /* not a reference: a weak pointer */
   GSocketAddress    *remote_address;
   GList              link;
-  gint64             deadline;   /* monotonic µs for complete headers; 0: none */
+  gint64             deadline;   /* monotonic µs for complete headers or body; 0: none */
 } Connection;
 
 static void
@@ -148,9 +152,18 @@ is_keepalive (SoupServerMessage *message)
          !soup_message_headers_header_contains (response, "Connection", "close");
 }
 
+/* The headers are in: now the body has its own deadline. */
 static void
 message_got_headers_cb (SoupServerMessage *message,
                         Connection        *connection)
+{
+  set_deadline (connection, g_atomic_int_get (&connection->owner->body_timeout));
+}
+
+/* The request is complete: the handler may hold it as long as it likes. */
+static void
+message_got_body_cb (SoupServerMessage *message,
+                     Connection        *connection)
 {
   connection->deadline = 0;
 }
@@ -188,6 +201,7 @@ request_started_cb (SoupServer        *server,
   if (connection == NULL)
     return;
   g_signal_connect (message, "got-headers", G_CALLBACK (message_got_headers_cb), connection);
+  g_signal_connect (message, "got-body", G_CALLBACK (message_got_body_cb), connection);
   g_signal_connect (message, "wrote-body", G_CALLBACK (message_wrote_body_cb), connection);
 }
 
@@ -492,6 +506,7 @@ _cs_server_thread_start (guint                port,
   self->user_data = user_data;
   self->header_timeout = DEFAULT_HEADER_TIMEOUT;
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->body_timeout = DEFAULT_BODY_TIMEOUT;
   g_queue_init (&self->connections);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
@@ -525,15 +540,18 @@ _cs_server_thread_get_context (CsServerThread *self)
 }
 
 /* Sets how long (ms, 0: forever) a connection may take to send complete
- * request headers after it is accepted, and after its previous answer.
- * Applies to later deadlines. Call from any thread. */
+ * request headers after it is accepted, and after its previous answer,
+ * and a complete request body after its headers. Applies to later
+ * deadlines. Call from any thread. */
 void
 _cs_server_thread_set_timeouts (CsServerThread *self,
                                 guint           header_timeout,
-                                guint           idle_timeout)
+                                guint           idle_timeout,
+                                guint           body_timeout)
 {
   g_atomic_int_set (&self->header_timeout, MIN (header_timeout, G_MAXINT));
   g_atomic_int_set (&self->idle_timeout, MIN (idle_timeout, G_MAXINT));
+  g_atomic_int_set (&self->body_timeout, MIN (body_timeout, G_MAXINT));
 }
 
 /* Connections accepted since the start, and open now. Call from any

@@ -43,7 +43,9 @@
  * `errorDescription`. Errors are HTTP 400, key errors HTTP 401; a path
  * that is not a method is HTTP 404 with `ERROR_PAGE_NOT_FOUND`, another
  * HTTP method than POST is HTTP 405, a body that is not a JSON object or
- * is larger than 8 MiB is `ERROR_BAD_REQUEST`. An `Authorization` header
+ * is larger than 8 MiB is `ERROR_BAD_REQUEST`, and so is one with an
+ * escaped NUL (`\u0000`) in a string or member name: json-glib would cut
+ * the string there, and `KEY\u0000junk` would pass for `KEY`. An `Authorization` header
  * is ignored, and envelope members are matched without regard to case
  * (`ClientKey` works), as by the service. `appId` is accepted and
  * ignored. Numbers are written in their shortest form (`99.9988`), as the
@@ -51,8 +53,11 @@
  *
  * Connections are kept alive (pipelining is not supported); a connection
  * that sends no complete request headers for #CsSandbox:idle-timeout after
- * it was accepted or answered is closed, and connections that clients
- * close are released, so that a sandbox can serve forever.
+ * it was accepted or answered, or no complete request body for as long
+ * after its headers, is closed, and connections that clients close are
+ * released, so that a sandbox can serve forever. Expired tasks are freed
+ * within a second, requests or not, and once a thousand or more are gone
+ * their memory is given back to the system (glibc's `malloc_trim()`).
  *
  * ## Keys and balances
  *
@@ -507,7 +512,10 @@ callback_sent_cb (GObject      *source,
                   gpointer      user_data)
 {
   /* no retries: the receiver had its one chance */
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  GBytes *body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (body != NULL)
+    g_bytes_unref (body);
 }
 
 /* POSTs the task's result to its callback URL. */
@@ -1106,10 +1114,13 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * CsSandbox:idle-timeout: (getter get_idle_timeout) (setter set_idle_timeout)
    *
    * Milliseconds a connection may take to send complete request headers,
-   * after it is accepted and after each answer; then the sandbox closes it.
-   * This drops connections that never finish a request and kept-alive
-   * connections left idle. 0 never closes them; 30000 by default. Applies to
-   * connections accepted after the change.
+   * after it is accepted and after each answer, and then as long again to
+   * send the complete request body; past either deadline the sandbox closes
+   * it. This drops connections that never finish a request (headers that
+   * dribble in, a `Content-Length` body cut short, a chunked body without
+   * its last chunk) and kept-alive connections left idle. 0 never closes
+   * them; 30000 by default. Applies to deadlines that start after the
+   * change.
    *
    * Since: 1.0
    */
@@ -1520,7 +1531,8 @@ cs_sandbox_get_task_lifetime (CsSandbox *sandbox)
  * @seconds: the lifetime in seconds
  *
  * Sets how long a task is kept after `createTask`; 0 forgets every task at
- * once, so that its id gives `ERROR_TASKID_INVALID`.
+ * once, so that its id gives `ERROR_TASKID_INVALID`. The tasks kept
+ * already count their age against the new lifetime.
  *
  * Since: 1.0
  */

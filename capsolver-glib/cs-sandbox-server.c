@@ -152,7 +152,8 @@ is_keepalive (SoupServerMessage *message)
          !soup_message_headers_header_contains (response, "Connection", "close");
 }
 
-/* The headers are in: now the body has its own deadline. */
+/* The headers are in: now the body has its own deadline. (The server's
+ * early handler ran first, and left the connection open.) */
 static void
 message_got_headers_cb (SoupServerMessage *message,
                         Connection        *connection)
@@ -160,12 +161,18 @@ message_got_headers_cb (SoupServerMessage *message,
   set_deadline (connection, g_atomic_int_get (&connection->owner->body_timeout));
 }
 
-/* The request is complete: the handler may hold it as long as it likes. */
+/* The request is complete: the handler may hold it as long as it likes.
+ * The server says so before it calls the handler, which may close the
+ * connection (a "got-body" handler of ours would come after). */
 static void
-message_got_body_cb (SoupServerMessage *message,
-                     Connection        *connection)
+request_read_cb (SoupServer        *server,
+                 SoupServerMessage *message,
+                 CsServerThread    *self)
 {
-  connection->deadline = 0;
+  Connection *connection = g_object_get_data (G_OBJECT (message), CONNECTION_DATA_KEY);
+
+  if (connection != NULL)
+    connection->deadline = 0;
 }
 
 /* The answer is out: the stream goes back to the server for the next
@@ -200,8 +207,8 @@ request_started_cb (SoupServer        *server,
   /* every server connection has one request, started when handed over */
   if (connection == NULL)
     return;
+  g_object_set_data (G_OBJECT (message), CONNECTION_DATA_KEY, connection);
   g_signal_connect (message, "got-headers", G_CALLBACK (message_got_headers_cb), connection);
-  g_signal_connect (message, "got-body", G_CALLBACK (message_got_body_cb), connection);
   g_signal_connect (message, "wrote-body", G_CALLBACK (message_wrote_body_cb), connection);
 }
 
@@ -383,6 +390,7 @@ server_listen (CsServerThread  *self,
     soup_server_add_early_handler (self->server, NULL, self->early_handler, self->user_data, NULL);
   soup_server_add_handler (self->server, NULL, self->handler, self->user_data, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (request_read_cb), self);
 
   self->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, error);
@@ -487,7 +495,8 @@ server_thread_free (CsServerThread *self)
 
 /* Listens on 127.0.0.1:@port (0: any free port) in a new thread, which
  * calls the handlers; returns once the server accepts connections, or
- * NULL with @error set. */
+ * NULL with @error set. @early_handler must not close the connection
+ * (the handler may). */
 CsServerThread *
 _cs_server_thread_start (guint                port,
                          SoupServerCallback   early_handler,

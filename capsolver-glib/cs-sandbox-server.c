@@ -22,11 +22,9 @@
  * are not supported: bytes read ahead of the next request would be lost.
  *
  * A connection that has not sent complete request headers some time after
- * it was accepted, or after its previous answer, is shut down: the server
- * then reads the end of the stream and closes it as it does for a client
- * that went away. So is one whose request body is not complete some time
- * after its headers: libsoup 3.2 waits for a body as long as it takes, and
- * connections that stop halfway through one would hold their fds forever.
+ * it was accepted or answered, or a complete body some time after them
+ * (libsoup 3.2 would wait forever), is shut down: the server then reads
+ * the end of the stream and closes it as for a client that went away.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

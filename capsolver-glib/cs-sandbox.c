@@ -45,11 +45,11 @@
  * HTTP method than POST is HTTP 405, a body that is not a JSON object or
  * is larger than 8 MiB is `ERROR_BAD_REQUEST`, and so is one with an
  * escaped NUL (`\u0000`) in a string or member name: json-glib would cut
- * the string there, and `KEY\u0000junk` would pass for `KEY`. An `Authorization` header
- * is ignored, and envelope members are matched without regard to case
- * (`ClientKey` works), as by the service. `appId` is accepted and
- * ignored. Numbers are written in their shortest form (`99.9988`), as the
- * service writes them.
+ * the string there, and `KEY\u0000junk` would pass for `KEY`. An
+ * `Authorization` header is ignored, and envelope members are matched
+ * without regard to case (`ClientKey` works), as by the service. `appId`
+ * is accepted and ignored. Numbers are written in their shortest form
+ * (`99.9988`), as the service writes them.
  *
  * Connections are kept alive (pipelining is not supported); a connection
  * that sends no complete request headers for #CsSandbox:idle-timeout after

@@ -2264,14 +2264,13 @@ static guint
 create_unsent (Fixture *f,
                guint    n)
 {
-  g_autofree char *text = g_strdup_printf ("{" KEY_MEMBER ", \"task\": "
-                                           V2_TASK ("https://memory.example/%u") "}", n);
+  char *text = g_strdup_printf ("{" KEY_MEMBER ", \"task\": "
+                                V2_TASK ("https://memory.example/%u") "}", n);
   g_autoptr(GBytes) body = g_bytes_new_take (text, strlen (text));
   g_autoptr(JsonObject) reply = NULL;
   g_autofree char *held = NULL;
   guint delay_ms = 0;
 
-  g_steal_pointer (&text);
   return _cs_sandbox_answer_body (f->sandbox, "createTask", body, &reply, &delay_ms, &held);
 }
 

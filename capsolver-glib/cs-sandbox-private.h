@@ -42,7 +42,8 @@ guint             _cs_server_thread_get_port     (CsServerThread     *thread);
 GMainContext     *_cs_server_thread_get_context  (CsServerThread     *thread);
 void              _cs_server_thread_set_timeouts (CsServerThread     *thread,
                                                   guint               header_timeout,
-                                                  guint               idle_timeout);
+                                                  guint               idle_timeout,
+                                                  guint               body_timeout);
 void              _cs_server_thread_get_connections (CsServerThread  *thread,
                                                   guint              *accepted,
                                                   guint              *open);
@@ -52,6 +53,19 @@ void              _cs_server_delay_message       (SoupServer         *server,
                                                   SoupServerMessage  *message,
                                                   guint               delay_ms);
 void              _cs_server_drop_connection     (SoupServerMessage  *message);
+
+/* --- The HTTP side ----------------------------------------------------------- */
+
+/* Answers @body, a request of @method (a name of
+ * _cs_sandbox_service_lookup_method()), as the server does once the
+ * request is in: the HTTP status and the reply, to send after @delay_ms,
+ * or 0 and the id of the task a getToken request waits for in @held. */
+guint             _cs_sandbox_answer_body        (CsSandbox        *sandbox,
+                                                  const char       *method,
+                                                  GBytes           *body,
+                                                  JsonObject      **reply,
+                                                  guint            *delay_ms,
+                                                  char            **held);
 
 /* --- The service ---------------------------------------------------------
  *
@@ -93,6 +107,7 @@ struct _CsSandboxService
   gint64      ip_window;
   guint       ip_errors;
   gint64      ip_banned_until;
+  guint       n_forgotten;       /* tasks freed since the memory was last given back */
 };
 
 /* A task that someone waits for has finished: a held getToken request,
@@ -139,6 +154,10 @@ guint             _cs_sandbox_service_task_reply (CsSandboxService *service,
 /* Moves the tasks on to now; returns the notices of the tasks that
  * finished (transfer full, may be empty). */
 GPtrArray        *_cs_sandbox_service_advance    (CsSandboxService *service);
+/* Moves the tasks on to now and forgets those expired; TRUE when so many
+ * tasks were freed since the last TRUE that their memory is worth giving
+ * back to the system. */
+gboolean          _cs_sandbox_service_expire     (CsSandboxService *service);
 /* When the next task that someone waits for finishes (monotonic µs), or
  * 0 if none. */
 gint64            _cs_sandbox_service_next_notice (CsSandboxService *service);

@@ -22,9 +22,9 @@
  * are not supported: bytes read ahead of the next request would be lost.
  *
  * A connection that has not sent complete request headers some time after
- * it was accepted, or after its previous answer, is shut down: the server
- * then reads the end of the stream and closes it as it does for a client
- * that went away.
+ * it was accepted or answered, or a complete body some time after them
+ * (libsoup 3.2 would wait forever), is shut down: the server then reads
+ * the end of the stream and closes it as for a client that went away.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -49,6 +49,7 @@
 #define SWEEP_INTERVAL       100
 #define DEFAULT_HEADER_TIMEOUT 30000  /* ms */
 #define DEFAULT_IDLE_TIMEOUT   30000  /* ms */
+#define DEFAULT_BODY_TIMEOUT   30000  /* ms */
 
 struct _CsServerThread
 {
@@ -72,6 +73,7 @@ struct _CsServerThread
   gint                n_open;
   gint                header_timeout;   /* ms */
   gint                idle_timeout;     /* ms */
+  gint                body_timeout;     /* ms */
 
   /* the server thread's own */
   SoupServer         *server;
@@ -95,7 +97,7 @@ typedef struct _Connection {
   GSocketConnection *stream;     /* not a reference: a weak pointer */
   GSocketAddress    *remote_address;
   GList              link;
-  gint64             deadline;   /* monotonic µs for complete headers; 0: none */
+  gint64             deadline;   /* monotonic µs for complete headers or body; 0: none */
 } Connection;
 
 static void
@@ -148,11 +150,27 @@ is_keepalive (SoupServerMessage *message)
          !soup_message_headers_header_contains (response, "Connection", "close");
 }
 
+/* The headers are in: now the body has its own deadline. (The server's
+ * early handler ran first, and left the connection open.) */
 static void
 message_got_headers_cb (SoupServerMessage *message,
                         Connection        *connection)
 {
-  connection->deadline = 0;
+  set_deadline (connection, g_atomic_int_get (&connection->owner->body_timeout));
+}
+
+/* The request is complete: the handler may hold it as long as it likes.
+ * The server says so before it calls the handler, which may close the
+ * connection (a "got-body" handler of ours would come after). */
+static void
+request_read_cb (SoupServer        *server,
+                 SoupServerMessage *message,
+                 CsServerThread    *self)
+{
+  Connection *connection = g_object_get_data (G_OBJECT (message), CONNECTION_DATA_KEY);
+
+  if (connection != NULL)
+    connection->deadline = 0;
 }
 
 /* The answer is out: the stream goes back to the server for the next
@@ -187,6 +205,7 @@ request_started_cb (SoupServer        *server,
   /* every server connection has one request, started when handed over */
   if (connection == NULL)
     return;
+  g_object_set_data (G_OBJECT (message), CONNECTION_DATA_KEY, connection);
   g_signal_connect (message, "got-headers", G_CALLBACK (message_got_headers_cb), connection);
   g_signal_connect (message, "wrote-body", G_CALLBACK (message_wrote_body_cb), connection);
 }
@@ -369,6 +388,7 @@ server_listen (CsServerThread  *self,
     soup_server_add_early_handler (self->server, NULL, self->early_handler, self->user_data, NULL);
   soup_server_add_handler (self->server, NULL, self->handler, self->user_data, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-read", G_CALLBACK (request_read_cb), self);
 
   self->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, error);
@@ -473,7 +493,8 @@ server_thread_free (CsServerThread *self)
 
 /* Listens on 127.0.0.1:@port (0: any free port) in a new thread, which
  * calls the handlers; returns once the server accepts connections, or
- * NULL with @error set. */
+ * NULL with @error set. @early_handler must not close the connection
+ * (the handler may). */
 CsServerThread *
 _cs_server_thread_start (guint                port,
                          SoupServerCallback   early_handler,
@@ -492,6 +513,7 @@ _cs_server_thread_start (guint                port,
   self->user_data = user_data;
   self->header_timeout = DEFAULT_HEADER_TIMEOUT;
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->body_timeout = DEFAULT_BODY_TIMEOUT;
   g_queue_init (&self->connections);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
@@ -525,15 +547,18 @@ _cs_server_thread_get_context (CsServerThread *self)
 }
 
 /* Sets how long (ms, 0: forever) a connection may take to send complete
- * request headers after it is accepted, and after its previous answer.
- * Applies to later deadlines. Call from any thread. */
+ * request headers after it is accepted, and after its previous answer,
+ * and a complete request body after its headers. Applies to later
+ * deadlines. Call from any thread. */
 void
 _cs_server_thread_set_timeouts (CsServerThread *self,
                                 guint           header_timeout,
-                                guint           idle_timeout)
+                                guint           idle_timeout,
+                                guint           body_timeout)
 {
   g_atomic_int_set (&self->header_timeout, MIN (header_timeout, G_MAXINT));
   g_atomic_int_set (&self->idle_timeout, MIN (idle_timeout, G_MAXINT));
+  g_atomic_int_set (&self->body_timeout, MIN (body_timeout, G_MAXINT));
 }
 
 /* Connections accepted since the start, and open now. Call from any

@@ -28,6 +28,10 @@
 /* a worker takes up a task this far (1/n) into its solve time: until then
  * the task is idle */
 #define PICKUP_FRACTION    10
+/* a task id: a UUID in text, and its NUL */
+#define TASK_ID_SIZE       37
+/* after this many tasks are forgotten, their memory is worth giving back */
+#define RELEASE_AFTER_TASKS 1024
 
 typedef enum {
   TASK_PENDING,
@@ -35,10 +39,14 @@ typedef enum {
   TASK_FAILED,
 } TaskState;
 
+/* A task kept for 5 minutes, 100,000 at once: it is one allocation of
+ * its own, and its solution one string, so that the memory goes back to
+ * the system when it expires. (As a JsonObject, a solution is some thirty
+ * GSlice blocks that a few survivors pin for good.) */
 typedef struct {
-  char          *id;
-  char          *api_key;
-  char          *type_name;
+  char           id[TASK_ID_SIZE];
+  char          *api_key;           /* a GRefString, shared by the key's tasks */
+  char          *type_name;         /* a GRefString */
   char          *callback_url;
   gint64         created;           /* monotonic µs */
   gint64         solve;             /* µs, scaled */
@@ -53,7 +61,7 @@ typedef struct {
   gboolean       synchronous;       /* answered in createTask */
   gboolean       held;              /* a getToken request waits for it */
   gboolean       timed_out;
-  JsonObject    *solution;
+  char          *solution;          /* the solution object, as JSON */
   /* a scripted outcome for the ready poll, then the failure itself */
   char          *error_code;
   char          *error_description;
@@ -74,11 +82,10 @@ typedef struct {
 static void
 sandbox_task_free (SandboxTask *task)
 {
-  g_free (task->id);
-  g_free (task->api_key);
-  g_free (task->type_name);
+  g_ref_string_release (task->api_key);
+  g_ref_string_release (task->type_name);
   g_free (task->callback_url);
-  g_clear_pointer (&task->solution, json_object_unref);
+  g_free (task->solution);
   g_free (task->error_code);
   g_free (task->error_description);
   g_free (task);
@@ -349,6 +356,7 @@ remove_task (CsSandboxService *service,
   if (task->queue != NULL)
     g_queue_unlink (task->queue, &task->finished_link);
   sandbox_task_free (task);
+  service->n_forgotten++;
 }
 
 /* In the poll-count model a task is kept task-lifetime seconds after its
@@ -754,6 +762,19 @@ _cs_sandbox_service_advance (CsSandboxService *service)
   return notices;
 }
 
+gboolean
+_cs_sandbox_service_expire (CsSandboxService *service)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  advance (service, now);
+  remove_expired_tasks (service, now);
+  if (service->n_forgotten < RELEASE_AFTER_TASKS)
+    return FALSE;
+  service->n_forgotten = 0;
+  return TRUE;
+}
+
 gint64
 _cs_sandbox_service_next_notice (CsSandboxService *service)
 {
@@ -817,15 +838,19 @@ add_task (CsSandboxService   *service,
           gint64              now)
 {
   SandboxTask *task = g_new0 (SandboxTask, 1);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GBytes) text = _cs_sandbox_json_to_bytes (solution);
+  gsize length = 0;
+  const char *data = g_bytes_get_data (text, &length);
 
-  task->id = g_uuid_string_random ();
-  task->api_key = g_strdup (api_key);
-  task->type_name = g_strdup (type_name);
+  g_strlcpy (task->id, id, sizeof task->id);
+  task->api_key = g_ref_string_new_intern (api_key);
+  task->type_name = g_ref_string_new_intern (type_name);
   task->created = now;
   task->serial = service->serial++;
   task->solve = time_model (service) ? (gint64) (solve_ms * 1000.0 * service->time_scale) : 0;
   task->price = price;
-  task->solution = json_object_ref (solution);
+  task->solution = g_strndup (data, length);
   task->created_link.data = task;
   task->finished_link.data = task;
   g_hash_table_insert (service->tasks, task->id, task);
@@ -956,9 +981,14 @@ static void
 set_result (SandboxTask *task,
             JsonObject  *reply)
 {
+  g_autoptr(JsonNode) solution = _cs_json_parse (task->solution, strlen (task->solution), NULL);
+
   json_object_set_string_member (reply, "status",
                                  _cs_reply_status_to_string (CS_TASK_STATUS_READY));
-  json_object_set_object_member (reply, "solution", json_object_ref (task->solution));
+  /* the sandbox wrote it: it reads back */
+  g_assert (solution != NULL && JSON_NODE_HOLDS_OBJECT (solution));
+  json_object_set_object_member (reply, "solution",
+                                 json_object_ref (json_node_get_object (solution)));
 }
 
 static guint

@@ -13,6 +13,9 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cs-sandbox-private.h"
 
@@ -40,16 +43,21 @@
  * `errorDescription`. Errors are HTTP 400, key errors HTTP 401; a path
  * that is not a method is HTTP 404 with `ERROR_PAGE_NOT_FOUND`, another
  * HTTP method than POST is HTTP 405, a body that is not a JSON object or
- * is larger than 8 MiB is `ERROR_BAD_REQUEST`. An `Authorization` header
- * is ignored, and envelope members are matched without regard to case
- * (`ClientKey` works), as by the service. `appId` is accepted and
- * ignored. Numbers are written in their shortest form (`99.9988`), as the
- * service writes them.
+ * is larger than 8 MiB is `ERROR_BAD_REQUEST`, and so is one with an
+ * escaped NUL (`\u0000`) in a string or member name: json-glib would cut
+ * the string there, and `KEY\u0000junk` would pass for `KEY`. An
+ * `Authorization` header is ignored, and envelope members are matched
+ * without regard to case (`ClientKey` works), as by the service. `appId`
+ * is accepted and ignored. Numbers are written in their shortest form
+ * (`99.9988`), as the service writes them.
  *
  * Connections are kept alive (pipelining is not supported); a connection
  * that sends no complete request headers for #CsSandbox:idle-timeout after
- * it was accepted or answered is closed, and connections that clients
- * close are released, so that a sandbox can serve forever.
+ * it was accepted or answered, or no complete request body for as long
+ * after its headers, is closed, and connections that clients close are
+ * released, so that a sandbox can serve forever. Expired tasks are freed
+ * within a second, requests or not, and once a thousand or more are gone
+ * their memory is given back to the system (glibc's `malloc_trim()`).
  *
  * ## Keys and balances
  *
@@ -224,6 +232,9 @@
 #define DEFAULT_IDLE_TIMEOUT      30000 /* ms */
 /* s a callback receiver has to answer */
 #define CALLBACK_TIMEOUT          2
+/* s between two sweeps of the expired tasks of a sandbox that gets no
+ * createTask */
+#define EXPIRY_INTERVAL           1
 #define TIMINGS_PATH              "/sandbox/timings"
 
 #define TOO_LARGE_KEY "cs-sandbox-too-large"
@@ -251,6 +262,7 @@ struct _CsSandbox
   /* the server thread's */
   GHashTable       *held;             /* task id → GList of held getToken messages */
   GSource          *notice_source;    /* ready when the next task is due */
+  GSource          *expiry_source;
   SoupSession      *callbacks;
   gboolean          stopping;
 
@@ -354,6 +366,61 @@ handle_request_headers (SoupServer        *server,
     g_signal_connect (message, "got-chunk", G_CALLBACK (request_chunk_cb), NULL);
 }
 
+/* json-glib 1.6 ends a string at an escaped NUL: "KEY\u0000junk" reads
+ * as "KEY", and a member "clientKey\u0000x" as "clientKey". Such a body
+ * is refused, so that no key, type name or task id is compared cut short. */
+static gboolean
+has_escaped_nul (const char *data,
+                 gsize       length)
+{
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!in_string)
+        in_string = data[i] == '"';
+      else if (data[i] == '"')
+        in_string = FALSE;
+      else if (data[i] == '\\')
+        {
+          if (length - i >= 6 && memcmp (data + i + 1, "u0000", 5) == 0)
+            return TRUE;
+          i++;   /* the escaped character, a quote or a backslash maybe */
+        }
+    }
+  return FALSE;
+}
+
+guint
+_cs_sandbox_answer_body (CsSandbox   *self,
+                         const char  *method,
+                         GBytes      *body,
+                         JsonObject **reply,
+                         guint       *delay_ms,
+                         char       **held)
+{
+  g_autoptr(JsonNode) root = NULL;
+  gsize size = 0;
+  const char *data = g_bytes_get_data (body, &size);
+  guint status;
+
+  *delay_ms = 0;
+  *held = NULL;
+  if (data != NULL && has_escaped_nul (data, size))
+    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST",
+                                    "the request body holds a NUL character (\\u0000)", reply);
+  root = _cs_json_parse (data, size, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body is not a JSON object",
+                                    reply);
+
+  g_mutex_lock (&self->lock);
+  status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply,
+                                     delay_ms, held);
+  g_mutex_unlock (&self->lock);
+  return status;
+}
+
 /* The HTTP status and reply of a request that was not faulted, to send
  * after @delay_ms; or 0 and the task to wait for in @held. */
 static guint
@@ -365,10 +432,6 @@ compute_answer (CsSandbox          *self,
                 char              **held)
 {
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  gsize size = 0;
-  const char *data;
-  guint status;
 
   *delay_ms = 0;
   *held = NULL;
@@ -387,17 +450,7 @@ compute_answer (CsSandbox          *self,
                                     reply);
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (message));
-  data = g_bytes_get_data (body, &size);
-  root = _cs_json_parse (data, size, NULL);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body is not a JSON object",
-                                    reply);
-
-  g_mutex_lock (&self->lock);
-  status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply,
-                                     delay_ms, held);
-  g_mutex_unlock (&self->lock);
-  return status;
+  return _cs_sandbox_answer_body (self, method, body, reply, delay_ms, held);
 }
 
 static void
@@ -459,7 +512,10 @@ callback_sent_cb (GObject      *source,
                   gpointer      user_data)
 {
   /* no retries: the receiver had its one chance */
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  GBytes *body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (body != NULL)
+    g_bytes_unref (body);
 }
 
 /* POSTs the task's result to its callback URL. */
@@ -527,6 +583,28 @@ static gboolean
 notice_cb (gpointer user_data)
 {
   handle_notices (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Forgets the expired tasks of a sandbox that nobody asks (createTask
+ * does it too), and once a thousand or more are gone, gives their memory
+ * back: glibc keeps what is freed inside its heaps for the process, and
+ * 100,000 expired tasks (110 MB) stayed resident for good. Trimming then
+ * takes some 13 ms, once. */
+static gboolean
+expiry_cb (gpointer user_data)
+{
+  CsSandbox *self = user_data;
+  gboolean release;
+
+  g_mutex_lock (&self->lock);
+  release = _cs_sandbox_service_expire (self->service);
+  g_mutex_unlock (&self->lock);
+  handle_notices (self);
+#ifdef __GLIBC__
+  if (release)
+    malloc_trim (0);
+#endif
   return G_SOURCE_CONTINUE;
 }
 
@@ -725,6 +803,8 @@ stop_server (CsSandbox *self,
   _cs_server_thread_stop (g_steal_pointer (&self->server_thread));
   g_source_destroy (self->notice_source);
   g_clear_pointer (&self->notice_source, g_source_unref);
+  g_source_destroy (self->expiry_source);
+  g_clear_pointer (&self->expiry_source, g_source_unref);
   g_hash_table_remove_all (self->held);
   g_clear_pointer (&self->base_url, g_free);
   self->port = 0;
@@ -1034,10 +1114,13 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * CsSandbox:idle-timeout: (getter get_idle_timeout) (setter set_idle_timeout)
    *
    * Milliseconds a connection may take to send complete request headers,
-   * after it is accepted and after each answer; then the sandbox closes it.
-   * This drops connections that never finish a request and kept-alive
-   * connections left idle. 0 never closes them; 30000 by default. Applies to
-   * connections accepted after the change.
+   * after it is accepted and after each answer, and then as long again to
+   * send the complete request body; past either deadline the sandbox closes
+   * it. This drops connections that never finish a request (headers that
+   * dribble in, a `Content-Length` body cut short, a chunked body without
+   * its last chunk) and kept-alive connections left idle. 0 never closes
+   * them; 30000 by default. Applies to deadlines that start after the
+   * change.
    *
    * Since: 1.0
    */
@@ -1146,19 +1229,23 @@ cs_sandbox_start (CsSandbox  *sandbox,
   /* made before the thread answers, attached once there is its context */
   sandbox->notice_source = g_source_new (&notice_source_funcs, sizeof (GSource));
   g_source_set_callback (sandbox->notice_source, notice_cb, sandbox, NULL);
+  sandbox->expiry_source = g_timeout_source_new_seconds (EXPIRY_INTERVAL);
+  g_source_set_callback (sandbox->expiry_source, expiry_cb, sandbox, NULL);
   sandbox->stopping = FALSE;
   sandbox->server_thread = _cs_server_thread_start (port, handle_request_headers, handle_request,
                                                     sandbox, error);
   if (sandbox->server_thread == NULL)
     {
       g_clear_pointer (&sandbox->notice_source, g_source_unref);
+      g_clear_pointer (&sandbox->expiry_source, g_source_unref);
       return FALSE;
     }
 
   sandbox->port = _cs_server_thread_get_port (sandbox->server_thread);
   _cs_server_thread_set_timeouts (sandbox->server_thread, sandbox->idle_timeout,
-                                  sandbox->idle_timeout);
+                                  sandbox->idle_timeout, sandbox->idle_timeout);
   g_source_attach (sandbox->notice_source, _cs_server_thread_get_context (sandbox->server_thread));
+  g_source_attach (sandbox->expiry_source, _cs_server_thread_get_context (sandbox->server_thread));
   /* the client appends "/method" */
   sandbox->base_url = g_strdup_printf ("http://127.0.0.1:%u", sandbox->port);
   g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_BASE_URL]);
@@ -1444,7 +1531,8 @@ cs_sandbox_get_task_lifetime (CsSandbox *sandbox)
  * @seconds: the lifetime in seconds
  *
  * Sets how long a task is kept after `createTask`; 0 forgets every task at
- * once, so that its id gives `ERROR_TASKID_INVALID`.
+ * once, so that its id gives `ERROR_TASKID_INVALID`. The tasks kept
+ * already count their age against the new lifetime.
  *
  * Since: 1.0
  */
@@ -1594,7 +1682,7 @@ apply_idle_timeout (CsSandbox *self)
   guint timeout = get_setting (self, &self->idle_timeout);
 
   if (self->server_thread != NULL)
-    _cs_server_thread_set_timeouts (self->server_thread, timeout, timeout);
+    _cs_server_thread_set_timeouts (self->server_thread, timeout, timeout, timeout);
 }
 
 /**

@@ -12,9 +12,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "cs-client-private.h"
 #include "mock-server.h"
+#include "cs-sandbox-private.h"
 
 #define TOKEN_TYPE "ReCaptchaV2TaskProxyLess"
 #define PROXY_TEXT "http:192.168.1.10:8080:user:pass"
@@ -2106,6 +2108,236 @@ test_doubles (Fixture       *f,
   g_assert_nonnull (strstr (text, "\"balance\":99.9988,"));
 }
 
+/* --- Strings cut short ---------------------------------------------------------------------- */
+
+static void
+test_raw_nul (Fixture       *f,
+              gconstpointer  data)
+{
+  /* json-glib 1.6 reads "KEY\u0000junk" as "KEY": each of these would
+   * pass for the request without the junk */
+  static const struct {
+    const char *path;
+    const char *body;
+  } cut_short[] = {
+    { "/getBalance", "{\"clientKey\": \"" CS_SANDBOX_DEFAULT_KEY "\\u0000junk\"}" },
+    { "/getBalance", "{\"clientKey\\u0000junk\": \"" CS_SANDBOX_DEFAULT_KEY "\"}" },
+    { "/createTask", "{" KEY_MEMBER ", \"task\": {\"type\": \"ReCaptchaV2TaskProxyLess\\u0000x\", "
+                     "\"websiteURL\": \"https://nul.example/\", \"websiteKey\": \"k\"}}" },
+    { "/createTask", "{" KEY_MEMBER ", \"task\": {\"type\": \"ReCaptchaV2TaskProxyLess\", "
+                     "\"websiteURL\": \"https://nul.example/\", \"websiteKey\": \"k\", "
+                     "\"proxy\\u0000\": 1}}" },
+  };
+  g_autofree char *task_id = create_raw (f, V2_TASK ("https://nul.example/"));
+  g_autofree char *poll = g_strdup_printf ("{" KEY_MEMBER ", \"taskId\": \"%s\\u0000x\"}",
+                                           task_id);
+  g_autoptr(JsonObject) polled = NULL;
+  g_autoptr(JsonObject) escaped = NULL;
+  guint status = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cut_short); i++)
+    {
+      g_autoptr(JsonObject) reply = post_raw (f, "POST", cut_short[i].path, cut_short[i].body,
+                                              &status);
+
+      assert_reply_error (reply, status, 400, "ERROR_BAD_REQUEST", "NUL");
+    }
+  polled = post_raw (f, "POST", "/getTaskResult", poll, &status);
+  assert_reply_error (polled, status, 400, "ERROR_BAD_REQUEST", "NUL");
+
+  /* an escaped backslash before "u0000" is no NUL: just a key it does not know */
+  escaped = post_raw (f, "POST", "/getBalance",
+                      "{\"clientKey\": \"" CS_SANDBOX_DEFAULT_KEY "\\\\u0000\"}", &status);
+  assert_reply_error (escaped, status, 401, "ERROR_KEY_DENIED_ACCESS", NULL);
+  assert_balance (f, 100.0);
+}
+
+/* --- Serving forever --------------------------------------------------------------------- */
+
+/* A connection to the sandbox that has sent @request. */
+static GSocket *
+connect_raw (Fixture    *f,
+             const char *request)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize sent = 0;
+
+  address = g_inet_socket_address_new (loopback, cs_sandbox_get_port (f->sandbox));
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  while (sent < strlen (request))
+    {
+      gssize n = g_socket_send (socket, request + sent, strlen (request) - sent, NULL, &error);
+
+      g_assert_no_error (error);
+      sent += n;
+    }
+  return g_steal_pointer (&socket);
+}
+
+/* Whether the sandbox closes @socket, without an answer, within @seconds. */
+static gboolean
+closed_by_sandbox (GSocket *socket,
+                   guint    seconds)
+{
+  g_autoptr(GError) error = NULL;
+  char byte;
+  gssize got;
+
+  g_socket_set_timeout (socket, seconds);
+  got = g_socket_receive (socket, &byte, 1, NULL, &error);
+  if (got < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  return got == 0 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+}
+
+#define BALANCE_BODY "{" KEY_MEMBER "}"
+
+static void
+test_stalled_body (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* headers complete, the body never: 1 byte of 1,000, or a chunk and
+   * no last chunk */
+  static const char * const stalled[] = {
+    "POST /getBalance HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    "Content-Length: 1000\r\n\r\n{",
+    "POST /getBalance HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    "Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n",
+  };
+  g_autofree char *slow = g_strdup_printf ("POST /getBalance HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           "Content-Length: %zu\r\nConnection: close\r\n\r\n{",
+                                           strlen (BALANCE_BODY));
+  g_autoptr(GSocket) answered = NULL;
+  g_autoptr(GError) error = NULL;
+  char reply[16] = "";
+
+  cs_sandbox_set_idle_timeout (f->sandbox, 200);
+  for (gsize i = 0; i < G_N_ELEMENTS (stalled); i++)
+    {
+      g_autoptr(GSocket) socket = connect_raw (f, stalled[i]);
+
+      /* a bound that proves no hang, not a speed */
+      g_assert_true (closed_by_sandbox (socket, 10));
+    }
+
+  /* a body that comes, slowly but within the deadline, is answered */
+  answered = connect_raw (f, slow);
+  g_usleep (50 * 1000);
+  g_socket_send (answered, BALANCE_BODY + 1, strlen (BALANCE_BODY) - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (answered, 10);
+  g_assert_cmpint (g_socket_receive (answered, reply, sizeof reply - 1, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 200"));
+  assert_balance (f, 100.0);
+}
+
+/* The resident memory of this process, in KiB. */
+static guint64
+resident_kib (void)
+{
+  g_autofree char *statm = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  fields = g_strsplit (statm, " ", 3);
+  g_assert_nonnull (fields[1]);
+  return g_ascii_strtoull (fields[1], NULL, 10) * (guint64) sysconf (_SC_PAGESIZE) / 1024;
+}
+
+/* Under valgrind (its test setup sets CS_TEST_TIME_FACTOR) or
+ * AddressSanitizer, memory is not the process's to measure: freed blocks
+ * are held back, and valgrind runs 50 times slower. */
+static gboolean
+memory_is_checked (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return TRUE;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return TRUE;
+#endif
+#endif
+  return g_getenv ("CS_TEST_TIME_FACTOR") != NULL;
+}
+
+/* createTask through the sandbox's request handling, without HTTP (a
+ * hundred thousand HTTP requests would take a minute): the HTTP status. */
+static guint
+create_unsent (Fixture *f,
+               guint    n)
+{
+  char *text = g_strdup_printf ("{" KEY_MEMBER ", \"task\": "
+                                V2_TASK ("https://memory.example/%u") "}", n);
+  g_autoptr(GBytes) body = g_bytes_new_take (text, strlen (text));
+  g_autoptr(JsonObject) reply = NULL;
+  g_autofree char *held = NULL;
+  guint delay_ms = 0;
+
+  return _cs_sandbox_answer_body (f->sandbox, "createTask", body, &reply, &delay_ms, &held);
+}
+
+#define MEMORY_TASKS      100000
+#define MEMORY_TASKS_SLOW 2000
+#define MEMORY_WARM_UP    100
+
+static void
+test_memory_returned (Fixture       *f,
+                      gconstpointer  data)
+{
+  guint n_tasks = memory_is_checked () ? MEMORY_TASKS_SLOW : MEMORY_TASKS;
+  guint64 fresh;
+  guint64 full;
+  guint64 expired;
+  gint64 started;
+  gint64 created;
+  gint64 deadline;
+
+  cs_sandbox_set_max_tasks (f->sandbox, n_tasks);
+  for (guint i = 0; i < MEMORY_WARM_UP; i++)
+    g_assert_cmpuint (create_unsent (f, i), ==, SOUP_STATUS_OK);
+  fresh = resident_kib ();
+
+  started = g_get_monotonic_time ();
+  for (guint i = MEMORY_WARM_UP; i < n_tasks; i++)
+    g_assert_cmpuint (create_unsent (f, i), ==, SOUP_STATUS_OK);
+  /* all kept at once: the store is full */
+  g_assert_cmpuint (create_unsent (f, n_tasks), ==, SOUP_STATUS_BAD_REQUEST);
+  full = resident_kib ();
+  created = g_get_monotonic_time ();
+
+  /* a second from now they have all expired, and no request comes to
+   * sweep them */
+  cs_sandbox_set_task_lifetime (f->sandbox, 1);
+  g_usleep (G_USEC_PER_SEC + 100 * 1000);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  do
+    {
+      g_usleep (100 * 1000);
+      expired = resident_kib ();
+    }
+  while (expired > 2 * fresh && g_get_monotonic_time () < deadline);
+  /* the last sweep, if that was not it (1 s apart): the figure to report */
+  g_usleep (G_USEC_PER_SEC + 100 * 1000);
+  expired = resident_kib ();
+  g_test_message ("%u tasks created in %.1f s; resident: fresh %" G_GUINT64_FORMAT " KiB, "
+                  "%u tasks %" G_GUINT64_FORMAT " KiB, %.1f s after they expired %"
+                  G_GUINT64_FORMAT " KiB", n_tasks, (created - started) / 1e6, fresh, n_tasks,
+                  full, (g_get_monotonic_time () - created) / 1e6 - 1.0, expired);
+
+  /* room again */
+  g_assert_cmpuint (create_unsent (f, 0), ==, SOUP_STATUS_OK);
+  if (!memory_is_checked ())
+    g_assert_cmpuint (expired, <=, 2 * fresh);
+}
+
 /* --- Running the tests --------------------------------------------------------------------- */
 
 #define add_test(path, func) \
@@ -2165,6 +2397,9 @@ main (int    argc,
   add_test ("timings/records", test_timings);
   add_test ("timings/pending", test_pending_record);
   add_test ("raw/doubles", test_doubles);
+  add_test ("raw/nul", test_raw_nul);
+  add_test ("connections/stalled-body", test_stalled_body);
+  add_test ("limits/memory-returned", test_memory_returned);
 
   return g_test_run ();
 }

@@ -42,6 +42,7 @@ typedef struct {
   int     key_block_errors;
   int     ip_ban_errors;
   int     idle_timeout;
+  int     task_lifetime;
 } SandboxOptions;
 
 /* A count option: -1 when not given. */
@@ -91,6 +92,7 @@ configure_sandbox (CsSandbox       *sandbox,
     { "--key-block-errors", options->key_block_errors, cs_sandbox_set_key_block_errors },
     { "--ip-ban-errors", options->ip_ban_errors, cs_sandbox_set_ip_ban_errors },
     { "--idle-timeout", options->idle_timeout, cs_sandbox_set_idle_timeout },
+    { "--task-lifetime", options->task_lifetime, cs_sandbox_set_task_lifetime },
   };
 
   if (options->port < 0 || options->port > 65535)
@@ -156,7 +158,7 @@ cli_command_sandbox (Cli   *cli,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
-  SandboxOptions options = { 0, NULL, -1, -1.0, -1, -1, -1, -1, -1, -1, -1 };
+  SandboxOptions options = { 0, NULL, -1, -1.0, -1, -1, -1, -1, -1, -1, -1, -1 };
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
       "Listen on 127.0.0.1 at this port (default: 0, any free port)", "N" },
@@ -177,6 +179,9 @@ cli_command_sandbox (Cli   *cli,
       "(default: 0, no limit)", "N" },
     { "max-tasks", 0, 0, G_OPTION_ARG_INT, &options.max_tasks,
       "Keep at most N tasks at once (default: 100000)", "N" },
+    { "task-lifetime", 0, 0, G_OPTION_ARG_INT, &options.task_lifetime,
+      "Forget a task S seconds after it was created, or with --time-scale after it "
+      "finished (default: 300)", "S" },
     { "rate-limit", 0, 0, G_OPTION_ARG_INT, &options.rate_limit,
       "Answer ERROR_RATE_LIMIT past N requests a second per key (default: 0, none)", "N" },
     { "key-block-errors", 0, 0, G_OPTION_ARG_INT, &options.key_block_errors,
@@ -186,8 +191,8 @@ cli_command_sandbox (Cli   *cli,
       "Ban every client for 10 minutes (ERROR_IP_BANNED) after N errors in a minute "
       "(default: 0, never)", "N" },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &options.idle_timeout,
-      "Close a connection that sends no complete request headers for MS milliseconds "
-      "(default: 30000)", "MS" },
+      "Close a connection whose request headers, or whose request body after them, "
+      "take more than MS milliseconds to come (default: 30000)", "MS" },
     { NULL }
   };
   gboolean started;

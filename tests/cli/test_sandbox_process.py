@@ -9,7 +9,9 @@
 # and about 1.85 KiB each, so this fails at the open-file limit.
 #
 # Then connections that never send complete request headers, or stay idle
-# after an answer, are closed by the sandbox after --idle-timeout.
+# after an answer, are closed by the sandbox after --idle-timeout; so are
+# those whose request body never ends, 300 of them against a sandbox that
+# has 256 file descriptors (libsoup 3.2.3 waits for a body forever).
 #
 # Standard library only. Usage: test_sandbox_process.py CAPSOLVER
 #
@@ -20,6 +22,7 @@ import concurrent.futures
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -33,11 +36,14 @@ WARM_UP = 2000
 IDLE_TIMEOUT = 300          # ms, given to the sandbox
 RSS_SLACK = 4 * 1024        # KiB the sandbox may grow by: 20,000 leaked connections are ~37 MiB
 START_TIMEOUT = 20          # s
+FD_LIMIT = 256              # the sandbox's RLIMIT_NOFILE in the stalled-body soak
+STALLED = 300               # connections whose body never ends, beyond FD_LIMIT
 
 
-def start_sandbox(*args):
+def start_sandbox(*args, preexec_fn=None):
     process = subprocess.Popen([CAPSOLVER, 'sandbox', '--port', '0', *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               preexec_fn=preexec_fn)
     url = process.stdout.readline().decode().strip()
     key = process.stdout.readline().decode().strip()
     if not url.startswith('http://127.0.0.1:'):
@@ -189,6 +195,64 @@ class SandboxProcessTestCase(unittest.TestCase):
         self.assertEqual(timings['tasks'], [])
 
 
+def limit_fds():
+    """In the child: at most FD_LIMIT open files."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, hard))
+
+
+# Complete headers, then a body that never ends: 1 byte of 1,000, or one
+# chunk and no last chunk.
+STALLED_REQUESTS = (
+    b'POST /getBalance HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+    b'Content-Length: 1000\r\n\r\n{',
+    b'POST /getBalance HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+    b'Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n',
+)
+
+
+class StalledBodyTestCase(unittest.TestCase):
+    """A sandbox with 256 fds under 300 connections whose body stalls."""
+
+    def setUp(self):
+        self.process, self.port, self.key = start_sandbox(
+            '--idle-timeout', str(IDLE_TIMEOUT), preexec_fn=limit_fds)
+        self.stalled = []
+
+    def tearDown(self):
+        for sock in self.stalled:
+            sock.close()
+        self.process.send_signal(signal.SIGTERM)
+        self.assertEqual(self.process.wait(10), 0)
+        self.process.stdout.close()
+
+    def answers(self, timeout):
+        with socket.create_connection(('127.0.0.1', self.port), timeout=timeout) as sock:
+            sock.sendall(request(self.key, close=True))
+            return read_reply(sock).endswith(b'200 OK')
+
+    def test_stalled_bodies_are_dropped(self):
+        pid = self.process.pid
+        fds = open_fds(pid)
+        for i in range(STALLED):
+            sock = socket.create_connection(('127.0.0.1', self.port))
+            self.stalled.append(sock)
+            sock.sendall(STALLED_REQUESTS[i % 2])
+
+        # waiting its turn behind them (bounds that prove no hang, not speeds)
+        self.assertTrue(self.answers(timeout=10))
+        deadline = time.monotonic() + 10
+        for sock in self.stalled:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                self.assertEqual(sock.recv(1), b'')
+            except ConnectionResetError:
+                pass
+        # and at once now that they are gone
+        self.assertTrue(self.answers(timeout=1))
+        self.assertLessEqual(settle(pid, fds), fds)
+
+
 def post(port, method, body):
     """POSTs @body with http.client; returns (status, decoded reply)."""
     connection = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
@@ -227,6 +291,16 @@ class SandboxOptionsTestCase(unittest.TestCase):
                           {'clientKey': key, 'taskId': replies[1][1]['taskId']})
         self.assertEqual(waiting['status'], 'idle')
 
+    def test_task_lifetime(self):
+        port, key = self.start('--task-lifetime', '1')
+        task = {'type': 'ReCaptchaV2TaskProxyLess', 'websiteURL': 'https://a/',
+                'websiteKey': 'k'}
+        _, created = post(port, 'createTask', {'clientKey': key, 'task': task})
+        time.sleep(1.2)
+        status, gone = post(port, 'getTaskResult',
+                            {'clientKey': key, 'taskId': created['taskId']})
+        self.assertEqual((status, gone['errorCode']), (400, 'ERROR_TASKID_INVALID'))
+
     def test_rate_limit(self):
         port, key = self.start('--rate-limit', '2')
         codes = [post(port, 'getBalance', {'clientKey': key})[1]['errorCode'] for _ in range(3)]
@@ -242,7 +316,8 @@ class SandboxOptionsTestCase(unittest.TestCase):
                          'ERROR_IP_BANNED')
 
     def test_bad_options(self):
-        for args in (['--workers', '-2'], ['--time-scale', 'nan'], ['--rate-limit', 'x']):
+        for args in (['--workers', '-2'], ['--time-scale', 'nan'], ['--rate-limit', 'x'],
+                     ['--task-lifetime', '-5']):
             result = subprocess.run([CAPSOLVER, 'sandbox', *args], capture_output=True,
                                     timeout=20)
             self.assertEqual(result.returncode, 2, args)

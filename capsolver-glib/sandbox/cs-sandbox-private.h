@@ -195,4 +195,73 @@ JsonObject       *_cs_sandbox_answer             (const CsTaskFamily *family,
                                                   guint              *solve_ms,
                                                   GError            **error);
 
+/* --- The object, shared by cs-sandbox.c and its HTTP face ------------------ */
+
+/* How many method names and paths get a request counter of their own. */
+#define MAX_COUNTED_NAMES 64
+
+#define DEFAULT_POLLS_UNTIL_READY 2
+#define DEFAULT_READY_DELAY       0     /* ms */
+#define DEFAULT_TASK_LIFETIME     300   /* s, as the service keeps tasks */
+#define DEFAULT_FAULT_DELAY       1000  /* ms */
+#define DEFAULT_BALANCE           100.0 /* USD */
+
+#define DEFAULT_MAX_TASKS         100000
+#define DEFAULT_IDLE_TIMEOUT      30000 /* ms */
+/* s a callback receiver has to answer */
+#define CALLBACK_TIMEOUT          2
+/* s between two sweeps of the expired tasks of a sandbox that gets no
+ * createTask */
+#define EXPIRY_INTERVAL           1
+#define TIMINGS_PATH              "/sandbox/timings"
+
+#define TOO_LARGE_KEY "cs-sandbox-too-large"
+
+typedef struct {
+  CsSandboxFault fault;
+  guint          remaining;
+} FaultRun;
+
+struct _CsSandbox
+{
+  GObject           parent_instance;
+
+  /* Guards the service, the faults, the counters and the settings: the
+   * server thread answers under it, the API changes things under it. */
+  GMutex            lock;
+  CsSandboxService *service;
+  GQueue            faults;           /* FaultRun */
+  GHashTable       *request_counts;   /* method → count */
+  guint             n_requests;
+  guint             fault_delay;
+
+  guint             idle_timeout;
+
+  /* the server thread's */
+  GHashTable       *held;             /* task id → GList of held getToken messages */
+  GSource          *notice_source;    /* ready when the next task is due */
+  GSource          *expiry_source;
+  SoupSession      *callbacks;
+  gboolean          stopping;
+
+  /* the owner's */
+  CsServerThread   *server_thread;
+  guint             port;
+  char             *base_url;
+};
+
+/* cs-sandbox-http.c */
+void              _cs_sandbox_http_request_headers (SoupServer        *server,
+                                                    SoupServerMessage *message,
+                                                    const char        *path,
+                                                    GHashTable        *query,
+                                                    gpointer           user_data);
+void              _cs_sandbox_http_request       (SoupServer        *server,
+                                                  SoupServerMessage *message,
+                                                  const char        *path,
+                                                  GHashTable        *query,
+                                                  gpointer           user_data);
+void              _cs_sandbox_http_make_sources  (CsSandbox         *self);
+JsonObject       *_cs_sandbox_http_get_timings   (CsSandbox         *self);
+
 G_END_DECLS

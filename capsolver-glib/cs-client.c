@@ -1148,6 +1148,63 @@ cs_client_set_allow_insecure_http (CsClient *client,
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
 }
 
+/* What an exchange about @task (nullable) must never repeat: the key, the
+ * login and password of the task's proxy. NULL-terminated. */
+static GStrv
+dup_secrets (CsClient *self,
+             CsTask   *task)
+{
+  GPtrArray *secrets = g_ptr_array_new ();
+
+  if (self->api_key != NULL && *self->api_key != '\0')
+    g_ptr_array_add (secrets, g_strdup (self->api_key));
+  if (task != NULL)
+    _cs_task_add_secrets (task, secrets);
+  g_ptr_array_add (secrets, NULL);
+  return (GStrv) g_ptr_array_free (secrets, FALSE);
+}
+
+/**
+ * cs_client_redact:
+ * @client: a #CsClient
+ * @task: (nullable): the task @text is about, or %NULL
+ * @text: (nullable): text that may hold a secret: a request or a reply of
+ *   @client, or what a server wrote
+ *
+ * Hides in @text what the client hides in its own error messages and
+ * debug log: its API key, and the login and password of @task's proxy
+ * (a #CsProxy or the `proxyLogin`, `proxyPassword` and `proxy` fields),
+ * each replaced with `[REDACTED]`. A secret is found in any case, as it
+ * is, percent-encoded or escaped in JSON, and cut short (any 8 characters
+ * of it in a row, even inside a longer word); a secret shorter than 8
+ * characters only whole, as a word of its own. Anything shaped like a
+ * CapSolver key, and the login and password of anything that reads as a
+ * proxy, are hidden too.
+ *
+ * Use it on what the client's session logs (a #SoupLogger on
+ * [method@Client.get_session]): `capsolver --verbose` does.
+ *
+ * Returns: (transfer full) (nullable): @text without the secrets, or
+ *   %NULL if @text is %NULL
+ *
+ * Since: 1.0
+ */
+char *
+cs_client_redact (CsClient   *client,
+                  CsTask     *task,
+                  const char *text)
+{
+  g_auto(GStrv) secrets = NULL;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (task == NULL || CS_IS_TASK (task), NULL);
+
+  if (text == NULL)
+    return NULL;
+  secrets = dup_secrets (client, task);
+  return _cs_redact (text, (const char * const *) secrets);
+}
+
 /* The envelope every method shares; NULL members are not sent. */
 static JsonObject *
 new_envelope (CsClient *self,
@@ -1178,7 +1235,8 @@ base_url_error (CsClient    *self,
                 const char  *reason)
 {
   /* the URL is the application's, but may carry credentials */
-  g_autofree char *safe_url = _cs_redact (self->base_url, self->api_key);
+  g_auto(GStrv) secrets = dup_secrets (self, NULL);
+  g_autofree char *safe_url = _cs_redact (self->base_url, (const char * const *) secrets);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "base URL “%s” %s; nothing was sent", safe_url, reason);
@@ -1242,20 +1300,6 @@ check_task_id (CsTask  *task,
 }
 
 /* --- createTask ------------------------------------------------------------ */
-
-/* The service echoes the proxy of a task in its error descriptions, in
- * forms the generic redaction may not recognise. */
-static void
-redact_task_secrets (CsTask *task,
-                     GError *error)
-{
-  CsProxy *proxy = cs_task_get_proxy (task);
-
-  if (proxy == NULL)
-    return;
-  _cs_error_redact (error, cs_proxy_get_password (proxy));
-  _cs_error_redact (error, cs_proxy_get_login (proxy));
-}
 
 /* The status of a created task that is to be polled. "ready" without a
  * solution is not ready: solve() would have nothing to return. */
@@ -1338,8 +1382,6 @@ create_task_cb (GObject      *source,
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
-  if (error != NULL)
-    redact_task_secrets (task, error);
   create_task_return (gtask, error, sent);
 }
 
@@ -1357,6 +1399,7 @@ send_create (CsClient            *client,
   GTask *gtask = g_task_new (client, cancellable, callback, user_data);
   gboolean get_token = source_tag == cs_client_get_token_async;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   JsonObject *task_json;
   GError *error = NULL;
 
@@ -1376,9 +1419,11 @@ send_create (CsClient            *client,
     json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
   json_object_set_object_member (body, "task", task_json);
 
+  /* the call hides the key and the proxy in its errors and log lines */
+  secrets = dup_secrets (client, task);
   _cs_client_call_async (client, get_token ? "getToken" : "createTask", body,
-                         get_token ? CS_CALL_LONG : 0, cancellable, unsent_cancellable,
-                         create_task_cb, gtask);
+                         (const char * const *) secrets, get_token ? CS_CALL_LONG : 0,
+                         cancellable, unsent_cancellable, create_task_cb, gtask);
 }
 
 /* createTask for a task that _cs_task_begin_create() marked: the solve's
@@ -1607,7 +1652,6 @@ get_task_result_cb (GObject      *source,
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       apply_result_error (task, &reply, error);
-      redact_task_secrets (task, error);
       g_task_return_error (gtask, error);
       return;
     }
@@ -1641,6 +1685,7 @@ cs_client_get_task_result_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
@@ -1661,8 +1706,10 @@ cs_client_get_task_result_async (CsClient            *client,
   body = new_envelope (client, FALSE);
   json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
   _cs_task_count_poll (task);
-  _cs_client_call_async (client, "getTaskResult", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
-                        get_task_result_cb, g_steal_pointer (&gtask));
+  secrets = dup_secrets (client, task);
+  _cs_client_call_async (client, "getTaskResult", body, (const char * const *) secrets,
+                         CS_CALL_IDEMPOTENT, cancellable, NULL,
+                         get_task_result_cb, g_steal_pointer (&gtask));
 }
 
 /**
@@ -1730,6 +1777,7 @@ cs_client_get_balance_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
@@ -1745,8 +1793,10 @@ cs_client_get_balance_async (CsClient            *client,
       return;
     }
   body = new_envelope (client, FALSE);
-  _cs_client_call_async (client, "getBalance", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
-                        get_balance_cb, g_steal_pointer (&gtask));
+  secrets = dup_secrets (client, NULL);
+  _cs_client_call_async (client, "getBalance", body, (const char * const *) secrets,
+                         CS_CALL_IDEMPOTENT, cancellable, NULL,
+                         get_balance_cb, g_steal_pointer (&gtask));
 }
 
 /**
@@ -1819,6 +1869,7 @@ cs_client_feedback_task_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   JsonObject *outcome;
   GError *error = NULL;
 
@@ -1846,8 +1897,9 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  _cs_client_call_async (client, "feedbackTask", body, 0, cancellable, NULL,
-                        feedback_task_cb, g_steal_pointer (&gtask));
+  secrets = dup_secrets (client, task);
+  _cs_client_call_async (client, "feedbackTask", body, (const char * const *) secrets, 0,
+                         cancellable, NULL, feedback_task_cb, g_steal_pointer (&gtask));
 }
 
 /**

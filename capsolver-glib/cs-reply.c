@@ -115,11 +115,11 @@ is_error_envelope (JsonObject *root)
  * CS_ERROR_PROTOCOL with the HTTP status in the message. A reply whose
  * status is "failed" is an error too; reply->status still says so. */
 gboolean
-_cs_reply_parse (CsReply     *reply,
-                 guint        http_status,
-                 GBytes      *body,
-                 const char  *secret,
-                 GError     **error)
+_cs_reply_parse (CsReply            *reply,
+                 guint               http_status,
+                 GBytes             *body,
+                 const char * const *secrets,
+                 GError            **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) parse_error = NULL;
@@ -135,7 +135,7 @@ _cs_reply_parse (CsReply     *reply,
   if (root == NULL)
     {
       /* json-glib quotes the token it choked on, which may be the key */
-      g_autofree char *safe_message = _cs_redact (parse_error->message, secret);
+      g_autofree char *safe_message = _cs_redact (parse_error->message, secrets);
 
       g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL, "HTTP %u: %s",
                    http_status, safe_message);
@@ -160,7 +160,7 @@ _cs_reply_parse (CsReply     *reply,
       g_propagate_error (error,
                          _cs_error_new_from_reply (_cs_json_get_string (reply->root, "errorCode"),
                                                    _cs_json_get_string (reply->root, "errorDescription"),
-                                                   secret));
+                                                   secrets));
       return FALSE;
     }
 
@@ -187,7 +187,7 @@ _cs_reply_parse (CsReply     *reply,
         code = "ERROR_TASK_FAILED";
       if (description == NULL || *description == '\0')
         description = "the service reported the task as failed";
-      g_propagate_error (error, _cs_error_new_from_reply (code, description, secret));
+      g_propagate_error (error, _cs_error_new_from_reply (code, description, secrets));
       return FALSE;
     }
 

@@ -608,6 +608,56 @@ cs_task_get_field (CsTask     *task,
   return _cs_task_field_lookup (priv->fields, field);
 }
 
+static void
+add_secret (GPtrArray  *secrets,
+            const char *secret)
+{
+  if (secret != NULL && *secret != '\0')
+    g_ptr_array_add (secrets, g_strdup (secret));
+}
+
+static void
+add_field_secret (CsTask     *task,
+                  const char *field,
+                  GPtrArray  *secrets)
+{
+  JsonNode *node = cs_task_get_field (task, field);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    add_secret (secrets, json_node_get_string (node));
+}
+
+/* Adds to @secrets (of strings, owned) what the task sends that must
+ * never come back in a message or a log line: the login and password of
+ * its proxy, whether a #CsProxy or fields set by name. */
+void
+_cs_task_add_secrets (CsTask    *task,
+                      GPtrArray *secrets)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+  JsonNode *text = cs_task_get_field (task, "proxy");
+
+  if (proxy != NULL)
+    {
+      add_secret (secrets, cs_proxy_get_login (proxy));
+      add_secret (secrets, cs_proxy_get_password (proxy));
+    }
+  add_field_secret (task, "proxyLogin", secrets);
+  add_field_secret (task, "proxyPassword", secrets);
+  if (text != NULL && JSON_NODE_HOLDS_VALUE (text) &&
+      json_node_get_value_type (text) == G_TYPE_STRING)
+    {
+      g_autoptr(CsProxy) parsed = cs_proxy_new_from_string (json_node_get_string (text), NULL);
+
+      if (parsed != NULL)
+        {
+          add_secret (secrets, cs_proxy_get_login (parsed));
+          add_secret (secrets, cs_proxy_get_password (parsed));
+        }
+    }
+}
+
 /**
  * cs_task_get_proxy: (get-property proxy)
  * @task: a #CsTask

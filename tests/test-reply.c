@@ -139,7 +139,7 @@ test_error_id_types (void)
       gboolean ok;
 
       g_test_message ("%s", cases[i].json);
-      ok = _cs_reply_parse (&reply, 200, body, MOCK_API_KEY, &error);
+      ok = _cs_reply_parse (&reply, 200, body, MOCK_SECRETS (MOCK_API_KEY), &error);
       if (cases[i].domain == 0)
         {
           g_assert_no_error (error);

@@ -208,7 +208,7 @@ finish_client (Cli *cli)
 {
   cs_client_set_app_id (cli->client, cli->app_id);
   if (cli->verbose)
-    cli_verbose_attach (cli->client);
+    cli_verbose_attach (cli);
 }
 
 /* Makes cli->client from the options and the environment. */

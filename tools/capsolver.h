@@ -51,6 +51,7 @@ typedef struct {
 
   CsSandbox  *sandbox;        /* the in-process one of --sandbox */
   CsClient   *client;
+  CsTask     *task;           /* of the call under way, whose proxy --verbose hides */
 } Cli;
 
 #define CLI_DEFAULT_TIMEOUT 150.0   /* s; the library's own solve deadline */
@@ -161,7 +162,7 @@ int                cli_command_types        (Cli                *cli,
                                              char              **argv);
 
 /* cli-verbose.c: the HTTP exchange on stderr, secrets hidden */
-void        cli_verbose_attach       (CsClient       *client);
+void        cli_verbose_attach       (Cli            *cli);
 
 /* cli-commands.c */
 int         cli_command_solve        (Cli *cli, int argc, char **argv);

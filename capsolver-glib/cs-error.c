@@ -393,31 +393,39 @@ decode_unit (const char *p,
   return 1;
 }
 
+/* ASCII lower case, inline: this runs for every byte of every text. */
+#define LOWER(c) ((char) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c)))
+
+/* A secret as redaction looks for it: in lower case, with its length. */
+typedef struct {
+  char  *lower;
+  gsize  length;
+} Secret;
+
 /* How many bytes of @secret, from its byte @start, the text at @p
  * carries in @form, without regard to case; *consumed gets the text they
  * take. */
 static gsize
-match_from (const char *p,
-            EchoForm    form,
-            const char *secret,
-            gsize       secret_len,
-            gsize       start,
-            gsize      *consumed)
+match_from (const char   *p,
+            EchoForm      form,
+            const Secret *secret,
+            gsize         start,
+            gsize        *consumed)
 {
   gsize matched = 0;
   gsize used = 0;
 
-  while (start + matched < secret_len)
+  while (start + matched < secret->length)
     {
       char bytes[8];
       gsize n_bytes = 0;
       gsize step = decode_unit (p + used, form, bytes, &n_bytes);
       gsize i;
 
-      if (step == 0 || start + matched + n_bytes > secret_len)
+      if (step == 0 || start + matched + n_bytes > secret->length)
         break;
       for (i = 0; i < n_bytes; i++)
-        if (g_ascii_tolower (bytes[i]) != g_ascii_tolower (secret[start + matched + i]))
+        if (LOWER (bytes[i]) != secret->lower[start + matched + i])
           break;
       if (i < n_bytes)
         break;
@@ -447,39 +455,49 @@ stands_alone (const char *text,
   return (p == text || !is_word_byte (p[-1]) || after_escape) && !is_word_byte (p[length]);
 }
 
+/* The text being redacted, and which forms it can hold at all: most
+ * messages have neither '%' nor '\', and are read once, as they are. */
+typedef struct {
+  const char *text;
+  gboolean    forms[N_FORMS];
+} Scan;
+
 /* The length of text at @p that carries @secret, in any of its forms and
  * cases: a run of REDACT_MIN_RUN bytes of it or more, from anywhere in it
  * (a key cut short, inside a longer word), or the whole of a shorter
  * secret standing as a word. 0 if there is none. */
 static gsize
-secret_at (const char *text,
-           const char *p,
-           const char *secret)
+secret_at (const Scan   *scan,
+           const char   *p,
+           const Secret *secret)
 {
-  gsize secret_len = secret != NULL ? strlen (secret) : 0;
-  gsize needed = MIN (secret_len, REDACT_MIN_RUN);
+  gsize needed = MIN (secret->length, REDACT_MIN_RUN);
+  /* a short secret counts from its start only */
+  gsize last_start = secret->length >= REDACT_MIN_RUN ? secret->length - needed : 0;
   gsize best = 0;
 
-  if (secret_len == 0 || is_utf8_continuation (*p))
+  if (is_utf8_continuation (*p))
     return 0;
   for (EchoForm form = FORM_RAW; form < N_FORMS; form++)
     {
       char first[8];
       gsize n_first = 0;
+      const char *start;
 
-      if (decode_unit (p, form, first, &n_first) == 0)
-        return 0;
-      /* a short secret counts from its start only */
-      for (gsize s = 0; s + needed <= secret_len && (s == 0 || secret_len >= REDACT_MIN_RUN); s++)
+      if (!scan->forms[form] || decode_unit (p, form, first, &n_first) == 0)
+        continue;
+      /* only where the secret has the first character of the text */
+      for (start = memchr (secret->lower, LOWER (first[0]), last_start + 1); start != NULL;
+           start = start < secret->lower + last_start
+                   ? memchr (start + 1, LOWER (first[0]), secret->lower + last_start - start)
+                   : NULL)
         {
           gsize consumed = 0;
 
-          if (g_ascii_tolower (first[0]) != g_ascii_tolower (secret[s]))
-            continue;
-          if (match_from (p, form, secret, secret_len, s, &consumed) < needed ||
+          if (match_from (p, form, secret, start - secret->lower, &consumed) < needed ||
               consumed <= best)
             continue;
-          if (secret_len < REDACT_MIN_RUN && !stands_alone (text, p, consumed))
+          if (secret->length < REDACT_MIN_RUN && !stands_alone (scan->text, p, consumed))
             continue;
           best = consumed;
         }
@@ -611,6 +629,12 @@ redact_proxies (const char *text)
   return g_string_free (out, FALSE);
 }
 
+static void
+clear_secret (gpointer data)
+{
+  g_free (((Secret *) data)->lower);
+}
+
 /**
  * _cs_redact:
  * @text: (nullable): text that may hold a secret
@@ -635,6 +659,8 @@ _cs_redact (const char         *text,
             const char * const *secrets)
 {
   g_autofree char *without_proxies = NULL;
+  g_autoptr(GArray) list = NULL;
+  Scan scan = { NULL, { FALSE, } };
   GString *out;
   const char *p;
 
@@ -642,14 +668,28 @@ _cs_redact (const char         *text,
     return NULL;
 
   without_proxies = redact_proxies (text);
-  out = g_string_new (NULL);
+  scan.text = without_proxies;
+  scan.forms[FORM_RAW] = TRUE;
+  scan.forms[FORM_PERCENT] = strchr (without_proxies, '%') != NULL;
+  scan.forms[FORM_JSON] = scan.forms[FORM_JSON_TWICE] = strchr (without_proxies, '\\') != NULL;
+  list = g_array_new (FALSE, FALSE, sizeof (Secret));
+  g_array_set_clear_func (list, clear_secret);
+  for (gsize i = 0; secrets != NULL && secrets[i] != NULL; i++)
+    if (*secrets[i] != '\0')
+      {
+        Secret secret = { g_ascii_strdown (secrets[i], -1), strlen (secrets[i]) };
+
+        g_array_append_val (list, secret);
+      }
+
+  out = g_string_sized_new (strlen (without_proxies));
   p = without_proxies;
   while (*p != '\0')
     {
       gsize key_len = key_shape_at (p);
 
-      for (gsize i = 0; secrets != NULL && secrets[i] != NULL; i++)
-        key_len = MAX (key_len, secret_at (without_proxies, p, secrets[i]));
+      for (guint i = 0; i < list->len; i++)
+        key_len = MAX (key_len, secret_at (&scan, p, &g_array_index (list, Secret, i)));
       if (key_len > 0)
         {
           g_string_append (out, "[REDACTED]");

@@ -261,6 +261,13 @@ void        _cs_cookies_foreach         (JsonNode            *node,
 
 const char *_cs_proxy_scheme_to_string  (CsProxyScheme scheme);
 gboolean    _cs_proxy_is_utf8           (CsProxy      *proxy);
+gboolean    _cs_proxy_check_parts       (const char   *host,
+                                         guint         port,
+                                         const char   *login,
+                                         const char   *password,
+                                         GError      **error);
+gboolean    _cs_proxy_check             (CsProxy      *proxy,
+                                         GError      **error);
 void        _cs_proxy_write_fields      (CsProxy      *proxy,
                                          CsProxyFormat format,
                                          JsonObject   *task_json);

@@ -845,12 +845,16 @@ cs_task_to_json (CsTask *task)
  *
  * Checks the task the way the service would before `createTask` is sent:
  * for the task types this library knows, every required field is present
- * and a proxy is set where the type needs one. [method@Client.create_task]
+ * and a proxy is set where the type needs one. A #CsProxy set on the task
+ * must also be one that [ctor@Proxy.new] accepts (a proxy made with
+ * g_object_new() may not be): a host without spaces or brackets, a port,
+ * a login and a password together or neither. [method@Client.create_task]
  * and [method@Client.solve] call it, so that a missing field costs no
  * round trip. Type names the library does not know pass.
  *
  * Returns: %TRUE if the task can be sent, %FALSE with
- *   %CS_ERROR_INVALID_TASK_DATA naming the missing field otherwise
+ *   %CS_ERROR_INVALID_TASK_DATA naming the missing field or what is wrong
+ *   with the proxy otherwise
  *
  * Since: 1.0
  */
@@ -886,6 +890,22 @@ check_utf8 (CsTask      *task,
   return FALSE;
 }
 
+/* A proxy made with g_object_new() escaped the checks of cs_proxy_new():
+ * one its task string cannot carry is never sent. */
+static gboolean
+check_proxy (CsTask  *task,
+             GError **error)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+  g_autoptr(GError) proxy_error = NULL;
+
+  if (proxy == NULL || _cs_proxy_check (proxy, &proxy_error))
+    return TRUE;
+  g_set_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
+               "ERROR_INVALID_TASK_DATA: %s", proxy_error->message);
+  return FALSE;
+}
+
 /* The task object as createTask sends it, once it passed the checks of
  * cs_task_validate(); NULL with @error set otherwise. */
 JsonObject *
@@ -902,7 +922,8 @@ _cs_task_to_valid_json (CsTask  *task,
       return NULL;
     }
   object = cs_task_to_json (task);
-  if (!check_utf8 (task, object, error) || !_cs_task_family_validate (type_name, object, error))
+  if (!check_utf8 (task, object, error) || !check_proxy (task, error) ||
+      !_cs_task_family_validate (type_name, object, error))
     return NULL;
   return g_steal_pointer (&object);
 }

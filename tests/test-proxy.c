@@ -229,6 +229,8 @@ typedef struct {
   const char *reason;
 } UnwritableCase;
 
+#define BRACKETS "the host is an IPv6 address in brackets: give it without them"
+
 /* Proxies that no task string carries: cs_proxy_new() refuses them, and a
  * task with one made by g_object_new() does not pass validation. */
 static const UnwritableCase unwritable_cases[] = {
@@ -236,7 +238,6 @@ static const UnwritableCase unwritable_cases[] = {
   { "10.0.0.1", 8080, "user", "", "a login without a password" },
   { "10.0.0.1", 8080, NULL, "secret", "a password without a login" },
   { "10.0.0.1", 8080, "", "secret", "a password without a login" },
-#define BRACKETS "the host is an IPv6 address in brackets: give it without them"
   { "[::1]", 8080, NULL, NULL, BRACKETS },
   { "[2001:db8::1]", 8080, "u", "p", BRACKETS },
   { "bad host", 8080, NULL, NULL, "the host contains a character a host name cannot have" },

@@ -66,19 +66,15 @@ typedef enum {
 
 /* errorId as the service means it: a number, or the same number or a
  * boolean written otherwise ("1", true). Anything else is unreadable, and
- * never taken for success. */
+ * never taken for success: null included, which says nothing. */
 static ErrorId
 read_error_id (JsonObject *root)
 {
-  JsonNode *node;
   gint64 number = 0;
   gboolean flag = FALSE;
   const char *text;
 
   if (!json_object_has_member (root, "errorId"))
-    return ERROR_ID_ABSENT;
-  node = json_object_get_member (root, "errorId");
-  if (JSON_NODE_HOLDS_NULL (node))
     return ERROR_ID_ABSENT;
   if (_cs_json_get_int (root, "errorId", &number))
     return number != 0 ? ERROR_ID_SET : ERROR_ID_ZERO;

@@ -1276,7 +1276,8 @@ _cs_client_check_base_url (CsClient  *self,
       !host_is_loopback (host))
     return base_url_error (self, error,
                            "would send the API key in clear text to another machine: "
-                           "use https, or set the client's allow-insecure-http property");
+                           "use https, or http to this machine (127.0.0.0/8, ::1, localhost), "
+                           "or set the client's allow-insecure-http property");
   return TRUE;
 }
 

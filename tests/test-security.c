@@ -52,6 +52,8 @@ test_insecure_http_refused (void)
 
       cs_client_set_base_url (client, urls[i]);
       assert_refused_without_sending (client, "allow-insecure-http");
+      /* and what needs no opt-in */
+      assert_refused_without_sending (client, "http to this machine (127.0.0.0/8, ::1, localhost)");
 
       cs_client_set_allow_insecure_http (client, TRUE);
       g_assert_true (_cs_client_check_base_url (client, &error));

@@ -100,6 +100,9 @@ cli_add_common_options (GOptionContext *context,
       "Send this developer appId with createTask and feedbackTask", "ID" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->ca_file,
       "Trust the certificate authorities in this PEM file instead of the system's", "FILE" },
+    { "allow-insecure-http", 0, 0, G_OPTION_ARG_NONE, &cli->allow_insecure_http,
+      "Send the API key over plain http to another machine (http to this one needs no flag); "
+      "only over a trusted network", NULL },
     { NULL }
   };
 
@@ -246,6 +249,7 @@ cli_setup_client (Cli     *cli,
 
   cli->client = cs_client_new (api_key);
   cs_client_set_base_url (cli->client, base_url);
+  cs_client_set_allow_insecure_http (cli->client, cli->allow_insecure_http);
   cs_client_set_tls_database (cli->client, database);
   finish_client (cli);
   return TRUE;

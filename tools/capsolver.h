@@ -46,6 +46,7 @@ typedef struct {
   gboolean    verbose;
   char       *app_id;
   char       *ca_file;        /* --ca-file: authorities to trust instead of the system's */
+  gboolean    allow_insecure_http;  /* --allow-insecure-http */
   char       *timeout_text;   /* --timeout as given */
   double      timeout;        /* seconds; 0 when not given */
 

@@ -225,8 +225,9 @@ def secret_forms(*secrets):
         yield json.dumps(secret, ensure_ascii=False)[1:-1]
 
 
-# control characters a server might slip into what the command prints
-NASTY = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202e'
+# control characters a server might slip into what the command prints, and
+# the line and paragraph separators
+NASTY = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\u2028\u2029'
 
 
 class Result:
@@ -863,6 +864,27 @@ class OptionsTest(CliTestCase):
             self.assertNotIn('Pr0xyPassw0rd', result.stderr)
             self.assertIn('gRecaptchaResponse', result.json()['solution'])
 
+    def test_insecure_http_names_the_flag(self):
+        """The library refuses to send the key over plain http to another
+        machine; the command says which flag allows it, and what needs
+        none."""
+        for args in (['--json'], []):
+            result = self.run_cli(*args, '--base-url', 'http://192.0.2.1', 'balance')
+            self.assertEqual(result.status, EXIT_USAGE, result.stderr)
+            self.assertEqual(result.stderr.count('\n'), 1, result.stderr)
+            for words in ('--allow-insecure-http', '127.0.0.0/8, ::1, localhost',
+                          'nothing was sent'):
+                self.assertIn(words, result.stderr)
+            self.assertNotIn('property', result.stderr)
+        self.assertEqual(self.run_cli('--json', '--base-url', 'http://192.0.2.1',
+                                      'balance').json()['error']['kind'], 'usage')
+        # 0.0.0.0 reaches this machine without being a loopback address
+        # (Linux): refused, then sent with the flag
+        url = self.base_url.replace('127.0.0.1', '0.0.0.0')
+        self.assertEqual(self.run_cli('--base-url', url, 'balance').status, EXIT_USAGE)
+        self.assertSucceeded(self.run_cli('--allow-insecure-http', '--base-url', url,
+                                          'balance'))
+
     def test_verbose_hides_echoed_secrets(self):
         """The service repeats the key and the proxy in every form of
         ECHO_FORMS (the table of /security/echoed-secrets-hidden): none
@@ -937,7 +959,7 @@ class ServerTextTest(CliTestCase):
     characters."""
 
     def assertNoControls(self, text):
-        for character in ('\x1b', '\x07', '\x9b', '\u202e'):
+        for character in ('\x1b', '\x07', '\x9b', '\u202e', '\u2028', '\u2029'):
             self.assertNotIn(character, text)
 
     def test_error_description(self):

@@ -396,11 +396,44 @@ decode_unit (const char *p,
 /* ASCII lower case, inline: this runs for every byte of every text. */
 #define LOWER(c) ((char) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c)))
 
-/* A secret as redaction looks for it: in lower case, with its length. */
+/* A secret as redaction looks for it: in lower case, with its length and
+ * the set of its bytes; and where, in the text, a run of it as it is may
+ * start at all. */
 typedef struct {
-  char  *lower;
-  gsize  length;
+  char        *lower;
+  gsize        length;
+  guint32      has_byte[256 / 32];
+  const char  *raw_from;
 } Secret;
+
+static gboolean
+secret_has_byte (const Secret *secret,
+                 char          c)
+{
+  guchar byte = (guchar) LOWER (c);
+
+  return (secret->has_byte[byte / 32] & (1u << (byte % 32))) != 0;
+}
+
+/* Whether the text at @p can start a run of @needed bytes of @secret as
+ * it is: each of those bytes is one of the secret's. A byte that is not
+ * rules out every start before it too, so most of a text (a body of
+ * base64) is looked at once. */
+static gboolean
+may_start_raw_run (const char *p,
+                   Secret     *secret,
+                   gsize       needed)
+{
+  if (p < secret->raw_from)
+    return FALSE;
+  for (gsize i = 0; i < needed; i++)
+    if (p[i] == '\0' || !secret_has_byte (secret, p[i]))
+      {
+        secret->raw_from = p + i + 1;
+        return FALSE;
+      }
+  return TRUE;
+}
 
 /* How many bytes of @secret, from its byte @start, the text at @p
  * carries in @form, without regard to case; *consumed gets the text they
@@ -455,21 +488,57 @@ stands_alone (const char *text,
   return (p == text || !is_word_byte (p[-1]) || after_escape) && !is_word_byte (p[length]);
 }
 
-/* The text being redacted, and which forms it can hold at all: most
- * messages have neither '%' nor '\', and are read once, as they are. */
+/* The text being redacted, and where its next '%' and '\' are: a secret
+ * is read in an encoded form only where one is near enough to be part of
+ * it, elsewhere every form reads as the raw one. */
 typedef struct {
   const char *text;
-  gboolean    forms[N_FORMS];
+  const char *next_percent;     /* at or after the scan's position; NULL: none */
+  const char *next_backslash;
 } Scan;
+
+/* Moves the marks of @scan to @p or after. */
+static void
+scan_advance (Scan       *scan,
+              const char *p)
+{
+  if (scan->next_percent != NULL && scan->next_percent < p)
+    scan->next_percent = strchr (p, '%');
+  if (scan->next_backslash != NULL && scan->next_backslash < p)
+    scan->next_backslash = strchr (p, '\\');
+}
+
+/* Whether @form may read more than the raw form at @p, for a secret of
+ * @length bytes: a percent escape takes 3 bytes of text for one of the
+ * secret, a JSON escape at most 7 (\\uXXXX, escaped twice). */
+static gboolean
+form_may_differ (const Scan *scan,
+                 const char *p,
+                 EchoForm    form,
+                 gsize       length)
+{
+  switch (form)
+    {
+    case FORM_PERCENT:
+      return scan->next_percent != NULL && (gsize) (scan->next_percent - p) < 3 * length;
+    case FORM_JSON:
+    case FORM_JSON_TWICE:
+      return scan->next_backslash != NULL && (gsize) (scan->next_backslash - p) < 8 * length;
+    case FORM_RAW:
+    case N_FORMS:
+    default:
+      return FALSE;
+    }
+}
 
 /* The length of text at @p that carries @secret, in any of its forms and
  * cases: a run of REDACT_MIN_RUN bytes of it or more, from anywhere in it
  * (a key cut short, inside a longer word), or the whole of a shorter
  * secret standing as a word. 0 if there is none. */
 static gsize
-secret_at (const Scan   *scan,
-           const char   *p,
-           const Secret *secret)
+secret_at (const Scan *scan,
+           const char *p,
+           Secret     *secret)
 {
   gsize needed = MIN (secret->length, REDACT_MIN_RUN);
   /* a short secret counts from its start only */
@@ -484,7 +553,10 @@ secret_at (const Scan   *scan,
       gsize n_first = 0;
       const char *start;
 
-      if (!scan->forms[form] || decode_unit (p, form, first, &n_first) == 0)
+      if (form == FORM_RAW ? !may_start_raw_run (p, secret, needed)
+                           : !form_may_differ (scan, p, form, secret->length))
+        continue;
+      if (decode_unit (p, form, first, &n_first) == 0)
         continue;
       /* only where the secret has the first character of the text */
       for (start = memchr (secret->lower, LOWER (first[0]), last_start + 1); start != NULL;
@@ -515,7 +587,8 @@ key_shape_at (const char *p)
 {
   gsize n = 4;
 
-  if (g_ascii_strncasecmp (p, "CAP-", 4) != 0 && g_ascii_strncasecmp (p, "CAI-", 4) != 0)
+  if (LOWER (*p) != 'c' ||
+      (g_ascii_strncasecmp (p, "CAP-", 4) != 0 && g_ascii_strncasecmp (p, "CAI-", 4) != 0))
     return 0;
   while (g_ascii_isalnum (p[n]) || p[n] == '-' || p[n] == '_')
     n++;
@@ -660,7 +733,7 @@ _cs_redact (const char         *text,
 {
   g_autofree char *without_proxies = NULL;
   g_autoptr(GArray) list = NULL;
-  Scan scan = { NULL, { FALSE, } };
+  Scan scan = { NULL, NULL, NULL };
   GString *out;
   const char *p;
 
@@ -669,16 +742,21 @@ _cs_redact (const char         *text,
 
   without_proxies = redact_proxies (text);
   scan.text = without_proxies;
-  scan.forms[FORM_RAW] = TRUE;
-  scan.forms[FORM_PERCENT] = strchr (without_proxies, '%') != NULL;
-  scan.forms[FORM_JSON] = scan.forms[FORM_JSON_TWICE] = strchr (without_proxies, '\\') != NULL;
+  scan.next_percent = strchr (without_proxies, '%');
+  scan.next_backslash = strchr (without_proxies, '\\');
   list = g_array_new (FALSE, FALSE, sizeof (Secret));
   g_array_set_clear_func (list, clear_secret);
   for (gsize i = 0; secrets != NULL && secrets[i] != NULL; i++)
     if (*secrets[i] != '\0')
       {
-        Secret secret = { g_ascii_strdown (secrets[i], -1), strlen (secrets[i]) };
+        Secret secret = { g_ascii_strdown (secrets[i], -1), strlen (secrets[i]), { 0, }, NULL };
 
+        for (gsize j = 0; j < secret.length; j++)
+          {
+            guchar byte = (guchar) secret.lower[j];
+
+            secret.has_byte[byte / 32] |= 1u << (byte % 32);
+          }
         g_array_append_val (list, secret);
       }
 
@@ -688,8 +766,18 @@ _cs_redact (const char         *text,
     {
       gsize key_len = key_shape_at (p);
 
+      scan_advance (&scan, p);
       for (guint i = 0; i < list->len; i++)
-        key_len = MAX (key_len, secret_at (&scan, p, &g_array_index (list, Secret, i)));
+        {
+          Secret *secret = &g_array_index (list, Secret, i);
+
+          /* the common case, at a glance: nothing of this secret here */
+          if ((p < secret->raw_from || !secret_has_byte (secret, *p)) &&
+              !form_may_differ (&scan, p, FORM_PERCENT, secret->length) &&
+              !form_may_differ (&scan, p, FORM_JSON, secret->length))
+            continue;
+          key_len = MAX (key_len, secret_at (&scan, p, secret));
+        }
       if (key_len > 0)
         {
           g_string_append (out, "[REDACTED]");

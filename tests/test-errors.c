@@ -368,6 +368,9 @@ test_redact_echo_forms (void)
     { "pw p@ss:w0rd\\\"\\u00e9\\/Pr0xyPa55.", password, "pw [REDACTED]." },
     { "pw p@ss:w0rd\\\"\xc3\xa9/Pr0xyPa55.", password, "pw [REDACTED]." },
     { "pw p@ss:w0rd\\\\\\\"\\\\u00e9\\\\/Pr0xyPa55.", password, "pw [REDACTED]." },
+    /* escapes from the first character on, where nothing of it shows */
+    { "pw \\u0070\\u0040ss:w0rd\\\"\\u00e9\\/Pr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw %70%40%73s:w0rd%22\xc3\xa9/Pr0xyPa55.", password, "pw [REDACTED]." },
     { "pw w0rd\"\xc3\xa9/Pr0!", password, "pw [REDACTED]!" },
     { "pw %3Aw0rd%22%C3%A9!", password, "pw [REDACTED]!" },
     { "pw w0rd\\\"\\u00E9\\/P!", password, "pw [REDACTED]!" },

@@ -91,6 +91,7 @@ typedef struct {
   const char   *method;
   GUri         *uri;
   GBytes       *request_body;
+  GStrv         secrets;           /* hidden in its errors and log lines */
   CsCallFlags   flags;
   guint         attempts;
   CsReply       reply;
@@ -143,6 +144,7 @@ call_data_free (CallData *data)
   g_clear_pointer (&data->body, g_byte_array_unref);
   g_clear_pointer (&data->uri, g_uri_unref);
   g_clear_pointer (&data->request_body, g_bytes_unref);
+  g_strfreev (data->secrets);
   _cs_reply_clear (&data->reply);
   if (data->timeout_source != NULL)
     {
@@ -387,6 +389,7 @@ call_fail (GTask  *gtask,
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
 
+  _cs_error_redact (error, (const char * const *) data->secrets);
   g_debug ("%s: %s", data->method, error->message);
   if (data->message != NULL &&
       g_object_get_data (G_OBJECT (data->message), CS_UNTRUSTED_TLS_RESUMPTION) != NULL)
@@ -459,7 +462,8 @@ check_http_status (CsClient *self,
     {
       const char *target = soup_message_headers_get_one (soup_message_get_response_headers (data->message),
                                                          "Location");
-      g_autofree char *safe_target = _cs_redact (target != NULL ? target : "nowhere", self->api_key);
+      g_autofree char *safe_target = _cs_redact (target != NULL ? target : "nowhere",
+                                                 (const char * const *) data->secrets);
 
       g_clear_error (&parse_error);
       return g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
@@ -501,7 +505,8 @@ call_finish_body (GTask *gtask)
   /* data->reply is kept on failure: a failed status still tells the
    * task's fate */
   if (SOUP_STATUS_IS_REDIRECTION (status) ||
-      !_cs_reply_parse (&data->reply, status, body, self->api_key, &error) ||
+      !_cs_reply_parse (&data->reply, status, body, (const char * const *) data->secrets,
+                        &error) ||
       status == HTTP_TOO_MANY_REQUESTS)
     {
       error = check_http_status (self, data, error);
@@ -530,6 +535,7 @@ call_retry_on_stale_connection (GTask  *gtask,
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)))
     return FALSE;
 
+  _cs_error_redact (error, (const char * const *) data->secrets);
   g_debug ("%s: %s; sending again on a new connection", data->method, error->message);
   g_error_free (error);
   g_clear_object (&data->stream);
@@ -700,6 +706,7 @@ call_send (GTask *gtask)
 {
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
+  g_autofree char *safe_path = NULL;
 
   if (g_cancellable_is_cancelled (data->cancellable))
     {
@@ -723,7 +730,9 @@ call_send (GTask *gtask)
                                 "Accept", "application/json");
 
   call_start_clock (gtask, call_timeout_ms (self, data));
-  g_debug ("%s: POST %s", data->method, g_uri_get_path (data->uri));
+  /* a base URL may carry the key in its path */
+  safe_path = _cs_redact (g_uri_get_path (data->uri), (const char * const *) data->secrets);
+  g_debug ("%s: POST %s", data->method, safe_path);
   soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
@@ -779,6 +788,7 @@ void
 _cs_client_call_async (CsClient            *self,
                        const char          *method,
                        JsonObject          *body,
+                       const char * const  *secrets,
                        CsCallFlags          flags,
                        GCancellable        *cancellable,
                        GCancellable        *unsent_cancellable,
@@ -798,6 +808,7 @@ _cs_client_call_async (CsClient            *self,
   data->context = g_main_context_ref_thread_default ();
   data->method = method;
   data->request_body = _cs_json_to_bytes (body);
+  data->secrets = g_strdupv ((char **) secrets);
   data->flags = flags;
   data->cancellable = g_cancellable_new ();
   g_task_set_task_data (gtask, data, (GDestroyNotify) call_data_free);
@@ -807,6 +818,7 @@ _cs_client_call_async (CsClient            *self,
     error = check_paused (self);
   if (error != NULL)
     {
+      _cs_error_redact (error, secrets);
       g_debug ("%s: %s", method, error->message);
       g_task_return_error (gtask, error);
       g_object_unref (gtask);

@@ -98,6 +98,7 @@ void        _cs_client_init_queue      (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,
                                         const char          *method,
                                         JsonObject          *body,
+                                        const char * const  *secrets,
                                         CsCallFlags          flags,
                                         GCancellable        *cancellable,
                                         GCancellable        *unsent_cancellable,

@@ -1149,6 +1149,63 @@ cs_client_set_allow_insecure_http (CsClient *client,
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
 }
 
+/* What an exchange about @task (nullable) must never repeat: the key, the
+ * login and password of the task's proxy. NULL-terminated. */
+static GStrv
+dup_secrets (CsClient *self,
+             CsTask   *task)
+{
+  GPtrArray *secrets = g_ptr_array_new ();
+
+  if (self->api_key != NULL && *self->api_key != '\0')
+    g_ptr_array_add (secrets, g_strdup (self->api_key));
+  if (task != NULL)
+    _cs_task_add_secrets (task, secrets);
+  g_ptr_array_add (secrets, NULL);
+  return (GStrv) g_ptr_array_free (secrets, FALSE);
+}
+
+/**
+ * cs_client_redact:
+ * @client: a #CsClient
+ * @task: (nullable): the task @text is about, or %NULL
+ * @text: (nullable): text that may hold a secret: a request or a reply of
+ *   @client, or what a server wrote
+ *
+ * Hides in @text what the client hides in its own error messages and
+ * debug log: its API key, and the login and password of @task's proxy
+ * (a #CsProxy or the `proxyLogin`, `proxyPassword` and `proxy` fields),
+ * each replaced with `[REDACTED]`. A secret is found in any case, as it
+ * is, percent-encoded or escaped in JSON, and cut short (any 8 characters
+ * of it in a row, even inside a longer word); a secret shorter than 8
+ * characters only whole, as a word of its own. Anything shaped like a
+ * CapSolver key, and the login and password of anything that reads as a
+ * proxy, are hidden too.
+ *
+ * Use it on what the client's session logs (a #SoupLogger on
+ * [method@Client.get_session]): `capsolver --verbose` does.
+ *
+ * Returns: (transfer full) (nullable): @text without the secrets, or
+ *   %NULL if @text is %NULL
+ *
+ * Since: 1.0
+ */
+char *
+cs_client_redact (CsClient   *client,
+                  CsTask     *task,
+                  const char *text)
+{
+  g_auto(GStrv) secrets = NULL;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (task == NULL || CS_IS_TASK (task), NULL);
+
+  if (text == NULL)
+    return NULL;
+  secrets = dup_secrets (client, task);
+  return _cs_redact (text, (const char * const *) secrets);
+}
+
 /* The envelope every method shares; NULL members are not sent. */
 static JsonObject *
 new_envelope (CsClient *self,
@@ -1179,7 +1236,8 @@ base_url_error (CsClient    *self,
                 const char  *reason)
 {
   /* the URL is the application's, but may carry credentials */
-  g_autofree char *safe_url = _cs_redact (self->base_url, self->api_key);
+  g_auto(GStrv) secrets = dup_secrets (self, NULL);
+  g_autofree char *safe_url = _cs_redact (self->base_url, (const char * const *) secrets);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "base URL “%s” %s; nothing was sent", safe_url, reason);
@@ -1219,7 +1277,8 @@ _cs_client_check_base_url (CsClient  *self,
       !host_is_loopback (host))
     return base_url_error (self, error,
                            "would send the API key in clear text to another machine: "
-                           "use https, or set the client's allow-insecure-http property");
+                           "use https, or http to this machine (127.0.0.0/8, ::1, localhost), "
+                           "or set the client's allow-insecure-http property");
   return TRUE;
 }
 
@@ -1291,20 +1350,6 @@ _cs_client_outage_backoff (guint failures,
 }
 
 /* --- createTask ------------------------------------------------------------ */
-
-/* The service echoes the proxy of a task in its error descriptions, in
- * forms the generic redaction may not recognise. */
-static void
-redact_task_secrets (CsTask *task,
-                     GError *error)
-{
-  CsProxy *proxy = cs_task_get_proxy (task);
-
-  if (proxy == NULL)
-    return;
-  _cs_error_redact (error, cs_proxy_get_password (proxy));
-  _cs_error_redact (error, cs_proxy_get_login (proxy));
-}
 
 /* The status of a created task that is to be polled. "ready" without a
  * solution is not ready: solve() would have nothing to return. */
@@ -1456,8 +1501,6 @@ create_task_cb (GObject      *source,
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
-  if (error != NULL)
-    redact_task_secrets (task, error);
   create_task_return (gtask, error, sent);
 }
 
@@ -1495,6 +1538,7 @@ send_create (CsClient            *client,
   gboolean get_token = source_tag == cs_client_get_token_async;
   CreateCall *call = g_new0 (CreateCall, 1);
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   JsonObject *task_json;
   GError *error = NULL;
 
@@ -1533,7 +1577,10 @@ send_create (CsClient            *client,
       g_source_attach (call->cancel_source, g_task_get_context (gtask));
     }
   call->hold = _cs_client_hold_blocking_call ();
-  _cs_client_call_async (client, call->method, body, get_token ? CS_CALL_LONG : 0, NULL,
+  /* the call hides the key and the proxy in its errors and log lines */
+  secrets = dup_secrets (client, task);
+  _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
+                         get_token ? CS_CALL_LONG : 0, NULL,
                          unsent_cancellable != NULL ? unsent_cancellable : cancellable,
                          create_task_cb, gtask);
 }
@@ -1784,7 +1831,6 @@ get_task_result_cb (GObject      *source,
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     {
       apply_result_error (task, &reply, error);
-      redact_task_secrets (task, error);
       if (cs_task_get_status (task) != CS_TASK_STATUS_FAILED &&
           _cs_client_error_is_outage (error, reply.http_status))
         g_object_set_data (G_OBJECT (gtask), POLL_OUTAGE, GINT_TO_POINTER (TRUE));
@@ -1821,6 +1867,7 @@ cs_client_get_task_result_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
@@ -1841,8 +1888,10 @@ cs_client_get_task_result_async (CsClient            *client,
   body = new_envelope (client, FALSE);
   json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
   _cs_task_count_poll (task);
-  _cs_client_call_async (client, "getTaskResult", body, CS_CALL_IDEMPOTENT, cancellable, NULL,
-                        get_task_result_cb, g_steal_pointer (&gtask));
+  secrets = dup_secrets (client, task);
+  _cs_client_call_async (client, "getTaskResult", body, (const char * const *) secrets,
+                         CS_CALL_IDEMPOTENT, cancellable, NULL,
+                         get_task_result_cb, g_steal_pointer (&gtask));
 }
 
 /**
@@ -1894,6 +1943,7 @@ typedef void (*RetryDoneFunc) (GTask   *gtask,
 typedef struct {
   const char    *method;
   JsonObject    *body;
+  char         **secrets;   /* hidden in errors and log lines */
   CsCallFlags    flags;
   RetryDoneFunc  done;
   guint          retries;   /* sent again so far */
@@ -1909,6 +1959,7 @@ retry_call_free (RetryCall *call)
       g_source_unref (call->wait);
     }
   json_object_unref (call->body);
+  g_strfreev (call->secrets);
   g_free (call);
 }
 
@@ -1923,7 +1974,8 @@ retry_call_send (GTask *gtask)
   RetryCall *call = g_task_get_task_data (gtask);
 
   _cs_client_call_async (g_task_get_source_object (gtask), call->method, call->body,
-                         call->flags, g_task_get_cancellable (gtask), NULL, retry_call_cb, gtask);
+                         (const char * const *) call->secrets, call->flags,
+                         g_task_get_cancellable (gtask), NULL, retry_call_cb, gtask);
 }
 
 /* The wait is over, or was cancelled (its child source). */
@@ -1983,18 +2035,20 @@ retry_call_cb (GObject      *source,
 }
 
 /* Sends @method, again after an outage, then calls @done with the reply
- * or the error. Takes @gtask's reference. */
+ * or the error. Takes @gtask's reference and @secrets. */
 static void
-send_retrying (GTask         *gtask,
-               const char    *method,
-               JsonObject    *body,
-               CsCallFlags    flags,
-               RetryDoneFunc  done)
+send_retrying (GTask          *gtask,
+               const char     *method,
+               JsonObject     *body,
+               char          **secrets,
+               CsCallFlags     flags,
+               RetryDoneFunc   done)
 {
   RetryCall *call = g_new0 (RetryCall, 1);
 
   call->method = method;
   call->body = json_object_ref (body);
+  call->secrets = secrets;
   call->flags = flags;
   call->done = done;
   g_task_set_task_data (gtask, call, (GDestroyNotify) retry_call_free);
@@ -2043,6 +2097,7 @@ cs_client_get_balance_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
@@ -2058,8 +2113,8 @@ cs_client_get_balance_async (CsClient            *client,
       return;
     }
   body = new_envelope (client, FALSE);
-  send_retrying (g_steal_pointer (&gtask), "getBalance", body, CS_CALL_IDEMPOTENT,
-                 get_balance_done);
+  send_retrying (g_steal_pointer (&gtask), "getBalance", body, dup_secrets (client, NULL),
+                 CS_CALL_IDEMPOTENT, get_balance_done);
 }
 
 /**
@@ -2127,6 +2182,7 @@ cs_client_feedback_task_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
   JsonObject *outcome;
   GError *error = NULL;
 
@@ -2154,7 +2210,8 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body, 0, feedback_task_done);
+  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body, dup_secrets (client, task), 0,
+                 feedback_task_done);
 }
 
 /**

@@ -100,6 +100,10 @@ void         cs_client_resume               (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 SoupSession *cs_client_get_session          (CsClient            *client);
 CS_AVAILABLE_IN_ALL
+char        *cs_client_redact               (CsClient            *client,
+                                             CsTask              *task,
+                                             const char          *text);
+CS_AVAILABLE_IN_ALL
 GTlsDatabase *cs_client_get_tls_database    (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_tls_database     (CsClient            *client,

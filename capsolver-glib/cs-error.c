@@ -253,8 +253,10 @@ cs_error_get_code_text (const GError *error)
   return g_strdup (cs_error_to_code (error->code));
 }
 
-/* A part of the secret at least this long is the secret: the service may
- * echo a key cut short, or in another case. */
+/* A part of a secret at least this long is the secret: the service may
+ * echo a key cut short, or in another case. A secret shorter than this
+ * counts only whole, as a word of its own: a short key redacted wherever
+ * its letters appear would turn every message into noise. */
 #define REDACT_MIN_RUN 8
 
 static gboolean
@@ -263,30 +265,317 @@ is_utf8_continuation (char c)
   return ((guchar) c & 0xC0) == 0x80;
 }
 
-/* The length of the longest text at @p that is, without regard to case, a
- * part of @secret; 0 if shorter than the run that counts. */
-static gsize
-secret_run_at (const char *p,
-               const char *secret)
+/* The forms in which the service, a log or a JSON body carry a secret:
+ * as it is, percent-encoded (the URL form of a proxy), or escaped in a
+ * JSON string once (a reply) or twice (a reply's text inside another). */
+typedef enum {
+  FORM_RAW,
+  FORM_PERCENT,
+  FORM_JSON,
+  FORM_JSON_TWICE,
+  N_FORMS
+} EchoForm;
+
+static int
+hex_value (char c)
 {
-  gsize secret_len = secret != NULL ? strlen (secret) : 0;
+  return g_ascii_isxdigit (c) ? g_ascii_xdigit_value (c) : -1;
+}
+
+/* Four hex digits at @p as a number, or -1. */
+static int
+hex4_at (const char *p)
+{
+  int value = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = hex_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+static gsize
+count_backslashes (const char *p)
+{
+  gsize n = 0;
+
+  while (p[n] == '\\')
+    n++;
+  return n;
+}
+
+/* A JSON escape at @p, in a string escaped once or @twice (the text of
+ * one JSON document inside another: "\n" becomes "\\n", "\"" becomes
+ * "\\\"" and "\\" becomes "\\\\"). Writes the character to @bytes;
+ * returns the text it takes, 0 if no escape is there. */
+static gsize
+decode_json_escape (const char *p,
+                    gboolean    twice,
+                    char       *bytes,
+                    gsize      *n_bytes)
+{
+  static const char letters[] = "\"/bfnrt";
+  static const char meanings[] = "\"/\b\f\n\r\t";
+  gsize backslash = twice ? 4 : 2;
+  gsize unit_prefix = twice ? 2 : 1;
+  gsize run = count_backslashes (p);
+  const char *letter = p + run;
+  const char *found;
+  int unit;
+
+  if (run == 0)
+    return 0;
+  if (run >= backslash)
+    {
+      bytes[0] = '\\';
+      *n_bytes = 1;
+      return backslash;
+    }
+  /* escaped twice, a quote (and by some writers a slash) is escaped again */
+  if (twice ? run != 2 && run != 3 : run != 1)
+    return 0;
+  found = *letter != '\0' ? strchr (letters, *letter) : NULL;
+  if (found != NULL)
+    {
+      bytes[0] = meanings[found - letters];
+      *n_bytes = 1;
+      return run + 1;
+    }
+  if (*letter != 'u' || run != unit_prefix || (unit = hex4_at (letter + 1)) < 0)
+    return 0;
+  if (unit >= 0xD800 && unit < 0xDC00)
+    {
+      /* a character beyond the BMP: a pair of escapes */
+      const char *low_letter = letter + 5 + unit_prefix;
+      int low;
+
+      if (count_backslashes (letter + 5) != unit_prefix || *low_letter != 'u' ||
+          (low = hex4_at (low_letter + 1)) < 0xDC00 || low > 0xDFFF)
+        return 0;
+      *n_bytes = g_unichar_to_utf8 (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), bytes);
+      return low_letter + 5 - p;
+    }
+  if (unit >= 0xDC00 && unit <= 0xDFFF)
+    return 0;
+  *n_bytes = g_unichar_to_utf8 (unit, bytes);
+  return letter + 5 - p;
+}
+
+/* Reads one unit of @p in @form into @bytes (room for 6); returns the
+ * text it takes, 0 at the end of the text. */
+static gsize
+decode_unit (const char *p,
+             EchoForm    form,
+             char       *bytes,
+             gsize      *n_bytes)
+{
+  gsize taken = 0;
+
+  if (*p == '\0')
+    return 0;
+  if (form == FORM_PERCENT && p[0] == '%' && hex_value (p[1]) >= 0 && hex_value (p[2]) >= 0)
+    {
+      bytes[0] = (char) (hex_value (p[1]) * 16 + hex_value (p[2]));
+      *n_bytes = 1;
+      return 3;
+    }
+  if (form == FORM_JSON || form == FORM_JSON_TWICE)
+    taken = decode_json_escape (p, form == FORM_JSON_TWICE, bytes, n_bytes);
+  if (taken > 0)
+    return taken;
+  bytes[0] = *p;
+  *n_bytes = 1;
+  return 1;
+}
+
+/* ASCII lower case, inline: this runs for every byte of every text. */
+#define LOWER(c) ((char) ((c) >= 'A' && (c) <= 'Z' ? (c) + ('a' - 'A') : (c)))
+
+/* A secret as redaction looks for it: in lower case, with its length and
+ * the set of its bytes; and where, in the text, a run of it as it is may
+ * start at all. */
+typedef struct {
+  char        *lower;
+  gsize        length;
+  guint32      has_byte[256 / 32];
+  const char  *raw_from;
+} Secret;
+
+static gboolean
+secret_has_byte (const Secret *secret,
+                 char          c)
+{
+  guchar byte = (guchar) LOWER (c);
+
+  return (secret->has_byte[byte / 32] & (1u << (byte % 32))) != 0;
+}
+
+/* Whether the text at @p can start a run of @needed bytes of @secret as
+ * it is: each of those bytes is one of the secret's. A byte that is not
+ * rules out every start before it too, so most of a text (a body of
+ * base64) is looked at once. */
+static gboolean
+may_start_raw_run (const char *p,
+                   Secret     *secret,
+                   gsize       needed)
+{
+  if (p < secret->raw_from)
+    return FALSE;
+  for (gsize i = 0; i < needed; i++)
+    if (p[i] == '\0' || !secret_has_byte (secret, p[i]))
+      {
+        secret->raw_from = p + i + 1;
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* How many bytes of @secret, from its byte @start, the text at @p
+ * carries in @form, without regard to case; *consumed gets the text they
+ * take. */
+static gsize
+match_from (const char   *p,
+            EchoForm      form,
+            const Secret *secret,
+            gsize         start,
+            gsize        *consumed)
+{
+  gsize matched = 0;
+  gsize used = 0;
+
+  while (start + matched < secret->length)
+    {
+      char bytes[8];
+      gsize n_bytes = 0;
+      gsize step = decode_unit (p + used, form, bytes, &n_bytes);
+      gsize i;
+
+      if (step == 0 || start + matched + n_bytes > secret->length)
+        break;
+      for (i = 0; i < n_bytes; i++)
+        if (LOWER (bytes[i]) != secret->lower[start + matched + i])
+          break;
+      if (i < n_bytes)
+        break;
+      matched += n_bytes;
+      used += step;
+    }
+  *consumed = used;
+  return matched;
+}
+
+static gboolean
+is_word_byte (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || (guchar) c >= 0x80;
+}
+
+/* Whether the @length bytes of text at @p stand as a word of their own
+ * in @text: a short secret counts only so. An escape just before (\n)
+ * is not a letter of the word. */
+static gboolean
+stands_alone (const char *text,
+              const char *p,
+              gsize       length)
+{
+  gboolean after_escape = p - text >= 2 && p[-2] == '\\';
+
+  return (p == text || !is_word_byte (p[-1]) || after_escape) && !is_word_byte (p[length]);
+}
+
+/* The text being redacted, and where its next '%' and '\' are: a secret
+ * is read in an encoded form only where one is near enough to be part of
+ * it, elsewhere every form reads as the raw one. */
+typedef struct {
+  const char *text;
+  const char *next_percent;     /* at or after the scan's position; NULL: none */
+  const char *next_backslash;
+} Scan;
+
+/* Moves the marks of @scan to @p or after. */
+static void
+scan_advance (Scan       *scan,
+              const char *p)
+{
+  if (scan->next_percent != NULL && scan->next_percent < p)
+    scan->next_percent = strchr (p, '%');
+  if (scan->next_backslash != NULL && scan->next_backslash < p)
+    scan->next_backslash = strchr (p, '\\');
+}
+
+/* Whether @form may read more than the raw form at @p, for a secret of
+ * @length bytes: a percent escape takes 3 bytes of text for one of the
+ * secret, a JSON escape at most 7 (\\uXXXX, escaped twice). */
+static gboolean
+form_may_differ (const Scan *scan,
+                 const char *p,
+                 EchoForm    form,
+                 gsize       length)
+{
+  switch (form)
+    {
+    case FORM_PERCENT:
+      return scan->next_percent != NULL && (gsize) (scan->next_percent - p) < 3 * length;
+    case FORM_JSON:
+    case FORM_JSON_TWICE:
+      return scan->next_backslash != NULL && (gsize) (scan->next_backslash - p) < 8 * length;
+    case FORM_RAW:
+    case N_FORMS:
+    default:
+      return FALSE;
+    }
+}
+
+/* The length of text at @p that carries @secret, in any of its forms and
+ * cases: a run of REDACT_MIN_RUN bytes of it or more, from anywhere in it
+ * (a key cut short, inside a longer word), or the whole of a shorter
+ * secret standing as a word. 0 if there is none. */
+static gsize
+secret_at (const Scan *scan,
+           const char *p,
+           Secret     *secret)
+{
+  gsize needed = MIN (secret->length, REDACT_MIN_RUN);
+  /* a short secret counts from its start only */
+  gsize last_start = secret->length >= REDACT_MIN_RUN ? secret->length - needed : 0;
   gsize best = 0;
 
-  if (secret_len == 0 || is_utf8_continuation (*p))
+  if (is_utf8_continuation (*p))
     return 0;
-  for (gsize s = 0; s < secret_len && best < secret_len - s; s++)
+  for (EchoForm form = FORM_RAW; form < N_FORMS; form++)
     {
-      gsize n = 0;
+      char first[8];
+      gsize n_first = 0;
+      const char *start;
 
-      while (p[n] != '\0' && s + n < secret_len &&
-             g_ascii_tolower (p[n]) == g_ascii_tolower (secret[s + n]))
-        n++;
-      best = MAX (best, n);
+      if (form == FORM_RAW ? !may_start_raw_run (p, secret, needed)
+                           : !form_may_differ (scan, p, form, secret->length))
+        continue;
+      if (decode_unit (p, form, first, &n_first) == 0)
+        continue;
+      /* only where the secret has the first character of the text */
+      for (start = memchr (secret->lower, LOWER (first[0]), last_start + 1); start != NULL;
+           start = start < secret->lower + last_start
+                   ? memchr (start + 1, LOWER (first[0]), secret->lower + last_start - start)
+                   : NULL)
+        {
+          gsize consumed = 0;
+
+          if (match_from (p, form, secret, start - secret->lower, &consumed) < needed ||
+              consumed <= best)
+            continue;
+          if (secret->length < REDACT_MIN_RUN && !stands_alone (scan->text, p, consumed))
+            continue;
+          best = consumed;
+        }
     }
-  if (best < MIN (secret_len, REDACT_MIN_RUN))
-    return 0;
   /* never cut a character of the text in two */
-  while (is_utf8_continuation (p[best]))
+  while (best > 0 && is_utf8_continuation (p[best]))
     best++;
   return best;
 }
@@ -298,7 +587,8 @@ key_shape_at (const char *p)
 {
   gsize n = 4;
 
-  if (g_ascii_strncasecmp (p, "CAP-", 4) != 0 && g_ascii_strncasecmp (p, "CAI-", 4) != 0)
+  if (LOWER (*p) != 'c' ||
+      (g_ascii_strncasecmp (p, "CAP-", 4) != 0 && g_ascii_strncasecmp (p, "CAI-", 4) != 0))
     return 0;
   while (g_ascii_isalnum (p[n]) || p[n] == '-' || p[n] == '_')
     n++;
@@ -412,15 +702,38 @@ redact_proxies (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* Replaces with [REDACTED] the client's own key, even in another case, cut
- * short or inside a longer word; anything shaped like a CapSolver key; and
- * the credentials of anything that reads as a proxy. The service echoes
- * keys and proxies in errorDescription. */
+static void
+clear_secret (gpointer data)
+{
+  g_free (((Secret *) data)->lower);
+}
+
+/**
+ * _cs_redact:
+ * @text: (nullable): text that may hold a secret
+ * @secrets: (nullable): the secrets of the exchange: the client's key,
+ *   a task's proxy login and password; %NULL-terminated
+ *
+ * The one redaction of the library, behind its error messages, its debug
+ * log and cs_client_redact() (which `capsolver --verbose` uses). Replaces
+ * with [REDACTED]:
+ *
+ * - each of @secrets, in any case, raw, percent-encoded or escaped in
+ *   JSON (once or twice): a run of 8 bytes of it or more, from anywhere
+ *   in it and inside longer words; a secret shorter than 8 bytes only
+ *   whole, as a word of its own;
+ * - anything shaped like a CapSolver key;
+ * - the login and password of anything that reads as a proxy.
+ *
+ * The service echoes keys and proxies in errorDescription, altered.
+ */
 char *
-_cs_redact (const char *text,
-            const char *secret)
+_cs_redact (const char         *text,
+            const char * const *secrets)
 {
   g_autofree char *without_proxies = NULL;
+  g_autoptr(GArray) list = NULL;
+  Scan scan = { NULL, NULL, NULL };
   GString *out;
   const char *p;
 
@@ -428,12 +741,43 @@ _cs_redact (const char *text,
     return NULL;
 
   without_proxies = redact_proxies (text);
-  out = g_string_new (NULL);
+  scan.text = without_proxies;
+  scan.next_percent = strchr (without_proxies, '%');
+  scan.next_backslash = strchr (without_proxies, '\\');
+  list = g_array_new (FALSE, FALSE, sizeof (Secret));
+  g_array_set_clear_func (list, clear_secret);
+  for (gsize i = 0; secrets != NULL && secrets[i] != NULL; i++)
+    if (*secrets[i] != '\0')
+      {
+        Secret secret = { g_ascii_strdown (secrets[i], -1), strlen (secrets[i]), { 0, }, NULL };
+
+        for (gsize j = 0; j < secret.length; j++)
+          {
+            guchar byte = (guchar) secret.lower[j];
+
+            secret.has_byte[byte / 32] |= 1u << (byte % 32);
+          }
+        g_array_append_val (list, secret);
+      }
+
+  out = g_string_sized_new (strlen (without_proxies));
   p = without_proxies;
   while (*p != '\0')
     {
-      gsize key_len = MAX (secret_run_at (p, secret), key_shape_at (p));
+      gsize key_len = key_shape_at (p);
 
+      scan_advance (&scan, p);
+      for (guint i = 0; i < list->len; i++)
+        {
+          Secret *secret = &g_array_index (list, Secret, i);
+
+          /* the common case, at a glance: nothing of this secret here */
+          if ((p < secret->raw_from || !secret_has_byte (secret, *p)) &&
+              !form_may_differ (&scan, p, FORM_PERCENT, secret->length) &&
+              !form_may_differ (&scan, p, FORM_JSON, secret->length))
+            continue;
+          key_len = MAX (key_len, secret_at (&scan, p, secret));
+        }
       if (key_len > 0)
         {
           g_string_append (out, "[REDACTED]");
@@ -451,41 +795,40 @@ _cs_redact (const char *text,
 
 /* @text redacted, cut at MAX_DESCRIPTION_LENGTH bytes (on a character). */
 static char *
-redact_cut (const char *text,
-            const char *secret)
+redact_cut (const char         *text,
+            const char * const *secrets)
 {
   g_autofree char *cut = NULL;
   gsize length = strlen (text);
 
   if (length <= MAX_DESCRIPTION_LENGTH)
-    return _cs_redact (text, secret);
+    return _cs_redact (text, secrets);
   length = MAX_DESCRIPTION_LENGTH;
   while (length > 0 && is_utf8_continuation (text[length]))
     length--;
   cut = g_strdup_printf ("%.*s…", (int) length, text);
-  return _cs_redact (cut, secret);
+  return _cs_redact (cut, secrets);
 }
 
-/* Rewrites the message of @error without @secret, as _cs_redact() does:
- * for the secrets the reply parser does not know, such as the password
- * of a task's proxy. */
+/* Rewrites the message of @error without @secrets, as _cs_redact() does,
+ * keeping the error code that starts it readable. */
 void
-_cs_error_redact (GError     *error,
-                  const char *secret)
+_cs_error_redact (GError             *error,
+                  const char * const *secrets)
 {
   const char *colon;
   gsize kept = 0;
   g_autofree char *safe = NULL;
   char *message;
 
-  /* a secret of a few characters would turn the message into noise */
-  if (error == NULL || secret == NULL || strlen (secret) < 4)
+  if (error == NULL)
     return;
-  /* the error code that starts the message stays readable */
   colon = strchr (error->message, ':');
   if (colon != NULL && is_code_text (error->message, colon - error->message))
     kept = colon - error->message;
-  safe = _cs_redact (error->message + kept, secret);
+  safe = _cs_redact (error->message + kept, secrets);
+  if (strcmp (safe, error->message + kept) == 0)
+    return;
   error->message[kept] = '\0';
   message = g_strconcat (error->message, safe, NULL);
   g_free (error->message);
@@ -494,9 +837,9 @@ _cs_error_redact (GError     *error,
 
 /* The GError for an errorCode/errorDescription pair of a reply. */
 GError *
-_cs_error_new_from_reply (const char *code,
-                          const char *description,
-                          const char *secret)
+_cs_error_new_from_reply (const char         *code,
+                          const char         *description,
+                          const char * const *secrets)
 {
   g_autofree char *safe_code = NULL;
   g_autofree char *safe_description = NULL;
@@ -505,8 +848,8 @@ _cs_error_new_from_reply (const char *code,
     code = "ERROR_UNKNOWN";
   if (description == NULL || *description == '\0')
     description = "no description";
-  safe_code = _cs_redact (code, secret);
-  safe_description = redact_cut (description, secret);
+  safe_code = _cs_redact (code, secrets);
+  safe_description = redact_cut (description, secrets);
   return g_error_new (CS_ERROR, cs_error_from_code (code), "%s: %s",
                       safe_code, safe_description);
 }

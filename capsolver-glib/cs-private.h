@@ -42,16 +42,19 @@ _cs_set_str (char       **str_pointer,
 
 /* --- Secrets ------------------------------------------------------------ */
 
-char       *_cs_redact                  (const char   *text,
-                                         const char   *secret);
-void        _cs_error_redact            (GError       *error,
-                                         const char   *secret);
+/* The one redaction (cs-error.c): the secrets of an exchange, in any of
+ * the forms the service echoes them, and anything shaped like a key or a
+ * proxy. @secrets is NULL-terminated, and may be NULL. */
+char       *_cs_redact                  (const char         *text,
+                                         const char * const *secrets);
+void        _cs_error_redact            (GError             *error,
+                                         const char * const *secrets);
 
 /* --- Errors ------------------------------------------------------------- */
 
-GError     *_cs_error_new_from_reply    (const char   *code,
-                                         const char   *description,
-                                         const char   *secret);
+GError     *_cs_error_new_from_reply    (const char         *code,
+                                         const char         *description,
+                                         const char * const *secrets);
 
 /* --- JSON helpers: never warn or critical on remote data ---------------- */
 
@@ -93,11 +96,11 @@ typedef struct {
 } CsReply;
 
 void        _cs_reply_clear             (CsReply      *reply);
-gboolean    _cs_reply_parse             (CsReply      *reply,
-                                         guint         http_status,
-                                         GBytes       *body,
-                                         const char   *secret,
-                                         GError      **error);
+gboolean    _cs_reply_parse             (CsReply            *reply,
+                                         guint               http_status,
+                                         GBytes             *body,
+                                         const char * const *secrets,
+                                         GError            **error);
 gboolean    _cs_reply_check_solution    (CsReply      *reply,
                                          const char   *type_name,
                                          GError      **error);
@@ -121,6 +124,8 @@ void         _cs_task_set_status         (CsTask       *task,
 void         _cs_task_set_solution       (CsTask       *task,
                                           CsSolution   *solution);
 void         _cs_task_count_poll         (CsTask       *task);
+void         _cs_task_add_secrets        (CsTask       *task,
+                                          GPtrArray    *secrets);
 /* Whether a call creates a task: decided once, under one lock, with the
  * task id (_cs_task_begin_create()). */
 typedef enum {
@@ -267,6 +272,13 @@ void        _cs_cookies_foreach         (JsonNode            *node,
 
 const char *_cs_proxy_scheme_to_string  (CsProxyScheme scheme);
 gboolean    _cs_proxy_is_utf8           (CsProxy      *proxy);
+gboolean    _cs_proxy_check_parts       (const char   *host,
+                                         guint         port,
+                                         const char   *login,
+                                         const char   *password,
+                                         GError      **error);
+gboolean    _cs_proxy_check             (CsProxy      *proxy,
+                                         GError      **error);
 void        _cs_proxy_write_fields      (CsProxy      *proxy,
                                          CsProxyFormat format,
                                          JsonObject   *task_json);

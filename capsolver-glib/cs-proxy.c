@@ -217,7 +217,14 @@ cs_proxy_init (CsProxy *self)
  * @login: (nullable): the login, or %NULL
  * @password: (nullable): the password, or %NULL
  *
- * Creates a proxy from its parts.
+ * Creates a proxy from its parts. They must make a proxy that
+ * [method@Proxy.to_task_string] can write and [ctor@Proxy.new_from_string]
+ * reads back: a host without spaces or any of `/@?#[]` (an IPv6 address
+ * without brackets), a port from 1 to 65535, and a login and a password
+ * together or neither (an empty one is none). Anything else is a
+ * programming error, reported with a critical warning and %NULL; read
+ * proxies that people write with [ctor@Proxy.new_from_string], which
+ * reports them as errors.
  *
  * Returns: (transfer full): a new #CsProxy
  *
@@ -230,9 +237,18 @@ cs_proxy_new (CsProxyScheme  scheme,
               const char    *login,
               const char    *password)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_val_if_fail (scheme <= CS_PROXY_SCHEME_SOCKS5, NULL);
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-  g_return_val_if_fail (port > 0 && port <= 65535, NULL);
+  g_return_val_if_fail (host != NULL, NULL);
+
+  /* a programming error, as a NULL host is: text from people goes
+   * through cs_proxy_new_from_string(), which reports it */
+  if (!_cs_proxy_check_parts (host, port, login, password, &error))
+    {
+      g_critical ("%s: %s", G_STRFUNC, error->message);
+      return NULL;
+    }
 
   return g_object_new (CS_TYPE_PROXY,
                        "scheme", scheme,
@@ -431,25 +447,48 @@ static gboolean
 check_host (const char  *host,
             GError     **error)
 {
-  if (*host == '\0')
+  if (host == NULL || *host == '\0')
     return parse_error (error, "no host");
+  if (*host == '[')
+    return parse_error (error, "the host is an IPv6 address in brackets: give it without them");
   for (const char *p = host; *p != '\0'; p++)
     if (g_ascii_isspace (*p) || strchr ("/@?#[]", *p) != NULL)
       return parse_error (error, "the host contains a character a host name cannot have");
   return TRUE;
 }
 
-static gboolean
-check_credentials (ProxyParts  *parts,
-                   GError     **error)
+/* The one rule of what a proxy may be: what its task string can carry and
+ * the parser reads back to the same proxy. cs_proxy_new(),
+ * cs_proxy_new_from_string() and cs_task_validate() keep it. An empty
+ * login or password is none. */
+gboolean
+_cs_proxy_check_parts (const char  *host,
+                       guint        port,
+                       const char  *login,
+                       const char  *password,
+                       GError     **error)
 {
-  if (parts->login == NULL)
-    return TRUE;
-  if (*parts->login == '\0')
-    return parse_error (error, "a password without a login");
-  if (*parts->password == '\0')
+  gboolean has_login = login != NULL && *login != '\0';
+  gboolean has_password = password != NULL && *password != '\0';
+
+  if (!check_host (host, error))
+    return FALSE;
+  if (port == 0 || port > 65535)
+    return parse_error (error, "the port is out of range (1-65535)");
+  if (has_login && !has_password)
     return parse_error (error, "a login without a password");
+  if (has_password && !has_login)
+    return parse_error (error, "a password without a login");
   return TRUE;
+}
+
+/* The same rule for a proxy made with g_object_new(), which
+ * cs_proxy_new() did not check. */
+gboolean
+_cs_proxy_check (CsProxy  *proxy,
+                 GError  **error)
+{
+  return _cs_proxy_check_parts (proxy->host, proxy->port, proxy->login, proxy->password, error);
 }
 
 /* "login:password@host:port" without a scheme: the colon form would read
@@ -525,7 +564,7 @@ cs_proxy_new_from_string (const char  *text,
   if (!parsed ||
       !check_host (parts.host, error) ||
       !parse_port (parts.port, &port, error) ||
-      !check_credentials (&parts, error))
+      !_cs_proxy_check_parts (parts.host, port, parts.login, parts.password, error))
     return NULL;
 
   return cs_proxy_new (parts.scheme, parts.host, port, parts.login, parts.password);

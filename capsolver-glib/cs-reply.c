@@ -66,19 +66,15 @@ typedef enum {
 
 /* errorId as the service means it: a number, or the same number or a
  * boolean written otherwise ("1", true). Anything else is unreadable, and
- * never taken for success. */
+ * never taken for success: null included, which says nothing. */
 static ErrorId
 read_error_id (JsonObject *root)
 {
-  JsonNode *node;
   gint64 number = 0;
   gboolean flag = FALSE;
   const char *text;
 
   if (!json_object_has_member (root, "errorId"))
-    return ERROR_ID_ABSENT;
-  node = json_object_get_member (root, "errorId");
-  if (JSON_NODE_HOLDS_NULL (node))
     return ERROR_ID_ABSENT;
   if (_cs_json_get_int (root, "errorId", &number))
     return number != 0 ? ERROR_ID_SET : ERROR_ID_ZERO;
@@ -115,11 +111,11 @@ is_error_envelope (JsonObject *root)
  * CS_ERROR_PROTOCOL with the HTTP status in the message. A reply whose
  * status is "failed" is an error too; reply->status still says so. */
 gboolean
-_cs_reply_parse (CsReply     *reply,
-                 guint        http_status,
-                 GBytes      *body,
-                 const char  *secret,
-                 GError     **error)
+_cs_reply_parse (CsReply            *reply,
+                 guint               http_status,
+                 GBytes             *body,
+                 const char * const *secrets,
+                 GError            **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) parse_error = NULL;
@@ -135,7 +131,7 @@ _cs_reply_parse (CsReply     *reply,
   if (root == NULL)
     {
       /* json-glib quotes the token it choked on, which may be the key */
-      g_autofree char *safe_message = _cs_redact (parse_error->message, secret);
+      g_autofree char *safe_message = _cs_redact (parse_error->message, secrets);
 
       g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL, "HTTP %u: %s",
                    http_status, safe_message);
@@ -160,7 +156,7 @@ _cs_reply_parse (CsReply     *reply,
       g_propagate_error (error,
                          _cs_error_new_from_reply (_cs_json_get_string (reply->root, "errorCode"),
                                                    _cs_json_get_string (reply->root, "errorDescription"),
-                                                   secret));
+                                                   secrets));
       return FALSE;
     }
 
@@ -187,7 +183,7 @@ _cs_reply_parse (CsReply     *reply,
         code = "ERROR_TASK_FAILED";
       if (description == NULL || *description == '\0')
         description = "the service reported the task as failed";
-      g_propagate_error (error, _cs_error_new_from_reply (code, description, secret));
+      g_propagate_error (error, _cs_error_new_from_reply (code, description, secrets));
       return FALSE;
     }
 

@@ -610,6 +610,56 @@ cs_task_get_field (CsTask     *task,
   return _cs_task_field_lookup (priv->fields, field);
 }
 
+static void
+add_secret (GPtrArray  *secrets,
+            const char *secret)
+{
+  if (secret != NULL && *secret != '\0')
+    g_ptr_array_add (secrets, g_strdup (secret));
+}
+
+static void
+add_field_secret (CsTask     *task,
+                  const char *field,
+                  GPtrArray  *secrets)
+{
+  JsonNode *node = cs_task_get_field (task, field);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    add_secret (secrets, json_node_get_string (node));
+}
+
+/* Adds to @secrets (of strings, owned) what the task sends that must
+ * never come back in a message or a log line: the login and password of
+ * its proxy, whether a #CsProxy or fields set by name. */
+void
+_cs_task_add_secrets (CsTask    *task,
+                      GPtrArray *secrets)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+  JsonNode *text = cs_task_get_field (task, "proxy");
+
+  if (proxy != NULL)
+    {
+      add_secret (secrets, cs_proxy_get_login (proxy));
+      add_secret (secrets, cs_proxy_get_password (proxy));
+    }
+  add_field_secret (task, "proxyLogin", secrets);
+  add_field_secret (task, "proxyPassword", secrets);
+  if (text != NULL && JSON_NODE_HOLDS_VALUE (text) &&
+      json_node_get_value_type (text) == G_TYPE_STRING)
+    {
+      g_autoptr(CsProxy) parsed = cs_proxy_new_from_string (json_node_get_string (text), NULL);
+
+      if (parsed != NULL)
+        {
+          add_secret (secrets, cs_proxy_get_login (parsed));
+          add_secret (secrets, cs_proxy_get_password (parsed));
+        }
+    }
+}
+
 /**
  * cs_task_get_proxy: (get-property proxy)
  * @task: a #CsTask
@@ -797,12 +847,16 @@ cs_task_to_json (CsTask *task)
  *
  * Checks the task the way the service would before `createTask` is sent:
  * for the task types this library knows, every required field is present
- * and a proxy is set where the type needs one. [method@Client.create_task]
+ * and a proxy is set where the type needs one. A #CsProxy set on the task
+ * must also be one that [ctor@Proxy.new] accepts (a proxy made with
+ * g_object_new() may not be): a host without spaces or brackets, a port,
+ * a login and a password together or neither. [method@Client.create_task]
  * and [method@Client.solve] call it, so that a missing field costs no
  * round trip. Type names the library does not know pass.
  *
  * Returns: %TRUE if the task can be sent, %FALSE with
- *   %CS_ERROR_INVALID_TASK_DATA naming the missing field otherwise
+ *   %CS_ERROR_INVALID_TASK_DATA naming the missing field or what is wrong
+ *   with the proxy otherwise
  *
  * Since: 1.0
  */
@@ -838,6 +892,22 @@ check_utf8 (CsTask      *task,
   return FALSE;
 }
 
+/* A proxy made with g_object_new() escaped the checks of cs_proxy_new():
+ * one its task string cannot carry is never sent. */
+static gboolean
+check_proxy (CsTask  *task,
+             GError **error)
+{
+  CsProxy *proxy = cs_task_get_proxy (task);
+  g_autoptr(GError) proxy_error = NULL;
+
+  if (proxy == NULL || _cs_proxy_check (proxy, &proxy_error))
+    return TRUE;
+  g_set_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
+               "ERROR_INVALID_TASK_DATA: %s", proxy_error->message);
+  return FALSE;
+}
+
 /* The task object as createTask sends it, once it passed the checks of
  * cs_task_validate(); NULL with @error set otherwise. */
 JsonObject *
@@ -854,7 +924,8 @@ _cs_task_to_valid_json (CsTask  *task,
       return NULL;
     }
   object = cs_task_to_json (task);
-  if (!check_utf8 (task, object, error) || !_cs_task_family_validate (type_name, object, error))
+  if (!check_utf8 (task, object, error) || !check_proxy (task, error) ||
+      !_cs_task_family_validate (type_name, object, error))
     return NULL;
   return g_steal_pointer (&object);
 }

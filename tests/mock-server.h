@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 /* A key of the real shape: "CAP-" and 64 upper-case hex digits. */
 #define MOCK_API_KEY "CAP-0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 
+/* The secrets of an exchange, as _cs_redact() takes them. */
+#define MOCK_SECRETS(...) ((const char * const []) { __VA_ARGS__, NULL })
+
 /* How long a test waits for an operation before it fails, in seconds. */
 #define MOCK_WAIT_TIMEOUT 20
 

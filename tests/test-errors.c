@@ -141,7 +141,7 @@ test_message_format (void)
   for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
     {
       g_autoptr(GError) error = _cs_error_new_from_reply (code_cases[i].code, "the description",
-                                                          MOCK_API_KEY);
+                                                          MOCK_SECRETS (MOCK_API_KEY));
       g_autofree char *expected = g_strdup_printf ("%s: the description", code_cases[i].code);
 
       g_assert_error (error, CS_ERROR, (gint) code_cases[i].error);
@@ -262,11 +262,12 @@ static const RedactCase redact_cases[] = {
 static void
 test_redact (void)
 {
-  g_assert_null (_cs_redact (NULL, MOCK_API_KEY));
+  g_assert_null (_cs_redact (NULL, MOCK_SECRETS (MOCK_API_KEY)));
 
   for (gsize i = 0; i < G_N_ELEMENTS (redact_cases); i++)
     {
-      g_autofree char *redacted = _cs_redact (redact_cases[i].text, redact_cases[i].secret);
+      g_autofree char *redacted = _cs_redact (redact_cases[i].text,
+                                             MOCK_SECRETS (redact_cases[i].secret));
 
       g_assert_cmpstr (redacted, ==, redact_cases[i].expected);
     }
@@ -278,8 +279,9 @@ test_redact_in_errors (void)
   g_autoptr(GError) in_description =
     _cs_error_new_from_reply ("ERROR_KEY_DENIED_ACCESS",
                               "Your api key is invalid or balance is insufficient (" MOCK_API_KEY ")",
-                              MOCK_API_KEY);
-  g_autoptr(GError) in_code = _cs_error_new_from_reply (MOCK_API_KEY, "odd", MOCK_API_KEY);
+                              MOCK_SECRETS (MOCK_API_KEY));
+  g_autoptr(GError) in_code = _cs_error_new_from_reply (MOCK_API_KEY, "odd",
+                                                        MOCK_SECRETS (MOCK_API_KEY));
 
   g_assert_error (in_description, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
   g_assert_cmpstr (in_description->message, ==,
@@ -299,14 +301,16 @@ test_redact_long_description (void)
   for (guint i = 0; i < 200000; i++)
     g_string_append (long_text, "é");
   g_string_append (long_text, MOCK_API_KEY);
-  error = _cs_error_new_from_reply ("ERROR_BAD_REQUEST", long_text->str, MOCK_API_KEY);
+  error = _cs_error_new_from_reply ("ERROR_BAD_REQUEST", long_text->str,
+                                    MOCK_SECRETS (MOCK_API_KEY));
   g_assert_error (error, CS_ERROR, CS_ERROR_BAD_REQUEST);
   g_assert_cmpuint (strlen (error->message), <, 1100);
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
   g_assert_true (g_str_has_suffix (error->message, "é…"));
 }
 
-/* Secrets the reply parser does not know, redacted afterwards. */
+/* Secrets the reply parser does not know, redacted afterwards; the code
+ * that starts the message stays. */
 static void
 test_error_redact (void)
 {
@@ -314,15 +318,81 @@ test_error_redact (void)
                                                  "ERROR_PROXY_BANNED: proxy user 'Pr0xyLogin' "
                                                  "password 'pr0xy-passw0rd' banned");
 
-  _cs_error_redact (error, "Pr0xyLogin");
-  _cs_error_redact (error, "pr0xy-passw0rd");
+  _cs_error_redact (error, MOCK_SECRETS ("Pr0xyLogin", "pr0xy-passw0rd"));
   _cs_error_redact (error, NULL);
-  _cs_error_redact (NULL, "x");
-  /* too short to be worth mangling the message; the code stays */
-  _cs_error_redact (error, "ban");
-  _cs_error_redact (error, "PROXY");
+  _cs_error_redact (NULL, MOCK_SECRETS ("x"));
+  /* a short secret counts as a word of its own only */
+  _cs_error_redact (error, MOCK_SECRETS ("ban", "PROXY"));
   g_assert_cmpstr (error->message, ==,
                    "ERROR_PROXY_BANNED: [REDACTED] user '[REDACTED]' password '[REDACTED]' banned");
+}
+
+/* A key shorter than 8 characters is redacted where it stands as a word,
+ * not wherever its letters appear: the message stays readable. */
+static void
+test_redact_short_key (void)
+{
+  static const RedactCase cases[] = {
+    { "task abc1234 failed; key abc123 denied", "abc123",
+      "task abc1234 failed; key [REDACTED] denied" },
+    { "xabc123 (ABC123) \"abc123\" abc123", "abc123",
+      "xabc123 ([REDACTED]) \"[REDACTED]\" [REDACTED]" },
+    { "abc1 abc12 abc12_3 abc123", "abc123", "abc1 abc12 abc12_3 [REDACTED]" },
+    { "key=abc123&x", "abc123", "key=[REDACTED]&x" },
+    { "login:\\nabc123", "abc123", "login:\\n[REDACTED]" },
+    { "a short login, bob, and bobby", "bob", "a short login, [REDACTED], and bobby" },
+    { "ERROR_PROXY_BANNED: proxy banned", "ban", "ERROR_PROXY_BANNED: proxy banned" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *redacted = _cs_redact (cases[i].text, MOCK_SECRETS (cases[i].secret));
+
+      g_assert_cmpstr (redacted, ==, cases[i].expected);
+    }
+}
+
+/* A secret in each form the service, a reply body or a log may carry it:
+ * percent-encoded (any case of hex), escaped in JSON once or twice, cut
+ * short in those forms too. */
+static void
+test_redact_echo_forms (void)
+{
+  /* p@ss:w0rd"é/Pr0xyPa55 */
+  static const char password[] = "p@ss:w0rd\"\xc3\xa9/Pr0xyPa55";
+  static const RedactCase cases[] = {
+    { "pw p@ss:w0rd\"\xc3\xa9/Pr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw P@SS:W0RD\"\xc3\xa9/PR0XYPA55.", password, "pw [REDACTED]." },
+    { "pw p%40ss%3Aw0rd%22%C3%A9%2FPr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw p%40ss%3aw0rd%22%c3%a9%2fpr0xypa55.", password, "pw [REDACTED]." },
+    { "pw p@ss:w0rd\\\"\\u00e9\\/Pr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw p@ss:w0rd\\\"\xc3\xa9/Pr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw p@ss:w0rd\\\\\\\"\\\\u00e9\\\\/Pr0xyPa55.", password, "pw [REDACTED]." },
+    /* escapes from the first character on, where nothing of it shows */
+    { "pw \\u0070\\u0040ss:w0rd\\\"\\u00e9\\/Pr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw %70%40%73s:w0rd%22\xc3\xa9/Pr0xyPa55.", password, "pw [REDACTED]." },
+    { "pw w0rd\"\xc3\xa9/Pr0!", password, "pw [REDACTED]!" },
+    { "pw %3Aw0rd%22%C3%A9!", password, "pw [REDACTED]!" },
+    { "pw w0rd\\\"\\u00E9\\/P!", password, "pw [REDACTED]!" },
+    /* seven bytes of it are not the secret */
+    { "pw %3Aw0rd%22!", password, "pw %3Aw0rd%22!" },
+    /* escapes that break the secret's run, and broken escapes */
+    { "pw p@ss:w\\0rd \\u00 %4 %zz", password, "pw p@ss:w\\0rd \\u00 %4 %zz" },
+    /* characters beyond the BMP, as a pair of escapes */
+    { "x \\ud83d\\ude00-emoji-pass!", "\xf0\x9f\x98\x80-emoji-pass", "x [REDACTED]!" },
+    { "x \\\\ud83d\\\\ude00-emoji-pass!", "\xf0\x9f\x98\x80-emoji-pass", "x [REDACTED]!" },
+    { "x \\ud83d-lone \\ude00 \\u", "\xf0\x9f\x98\x80-emoji-pass", "x \\ud83d-lone \\ude00 \\u" },
+    /* a key in a JSON body */
+    { "{\"clientKey\":\"" MOCK_API_KEY "\"}", MOCK_API_KEY, "{\"clientKey\":\"[REDACTED]\"}" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *redacted = _cs_redact (cases[i].text, MOCK_SECRETS (cases[i].secret));
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_cmpstr (redacted, ==, cases[i].expected);
+    }
 }
 
 /* --- Each code, served by the mock with HTTP 400 --------------------------- */
@@ -408,6 +478,8 @@ main (int    argc,
   g_test_add_func ("/errors/redact-in-errors", test_redact_in_errors);
   g_test_add_func ("/errors/redact-long-description", test_redact_long_description);
   g_test_add_func ("/errors/error-redact", test_error_redact);
+  g_test_add_func ("/errors/redact-short-key", test_redact_short_key);
+  g_test_add_func ("/errors/redact-echo-forms", test_redact_echo_forms);
   for (gsize i = 0; i < G_N_ELEMENTS (code_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/errors/served/%s", code_cases[i].code);

@@ -219,6 +219,104 @@ test_incomplete (void)
   g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
 }
 
+/* --- What a proxy may be ------------------------------------------------------ */
+
+typedef struct {
+  const char *host;
+  guint       port;
+  const char *login;
+  const char *password;
+  const char *reason;
+} UnwritableCase;
+
+#define BRACKETS "the host is an IPv6 address in brackets: give it without them"
+
+/* Proxies that no task string carries: cs_proxy_new() refuses them, and a
+ * task with one made by g_object_new() does not pass validation. */
+static const UnwritableCase unwritable_cases[] = {
+  { "10.0.0.1", 8080, "user", NULL, "a login without a password" },
+  { "10.0.0.1", 8080, "user", "", "a login without a password" },
+  { "10.0.0.1", 8080, NULL, "secret", "a password without a login" },
+  { "10.0.0.1", 8080, "", "secret", "a password without a login" },
+  { "[::1]", 8080, NULL, NULL, BRACKETS },
+  { "[2001:db8::1]", 8080, "u", "p", BRACKETS },
+  { "bad host", 8080, NULL, NULL, "the host contains a character a host name cannot have" },
+  { "host\t", 8080, NULL, NULL, "the host contains a character a host name cannot have" },
+  { "user@host", 8080, NULL, NULL, "the host contains a character a host name cannot have" },
+  { "host/path", 8080, NULL, NULL, "the host contains a character a host name cannot have" },
+  { "", 8080, NULL, NULL, "no host" },
+  { "10.0.0.1", 0, NULL, NULL, "the port is out of range (1-65535)" },
+};
+
+static void
+test_new_refuses_unwritable (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (unwritable_cases); i++)
+    {
+      const UnwritableCase *c = &unwritable_cases[i];
+      g_autofree char *pattern = g_strdup_printf ("*cs_proxy_new: invalid proxy: %s", c->reason);
+      g_autoptr(CsProxy) proxy = NULL;
+
+      g_test_expect_message ("CapSolver", G_LOG_LEVEL_CRITICAL, pattern);
+      proxy = cs_proxy_new (CS_PROXY_SCHEME_HTTP, c->host, c->port, c->login, c->password);
+      g_test_assert_expected_messages ();
+      g_assert_null (proxy);
+    }
+}
+
+static void
+test_validate_refuses_unwritable (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (unwritable_cases); i++)
+    {
+      const UnwritableCase *c = &unwritable_cases[i];
+      g_autoptr(CsProxy) proxy = g_object_new (CS_TYPE_PROXY, "host", c->host, "port", c->port,
+                                               "login", c->login, "password", c->password,
+                                               NULL);
+      g_autoptr(CsTask) task = cs_task_new ("AntiCloudflareTask");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) create_error = NULL;
+      g_autofree char *message = g_strdup_printf ("ERROR_INVALID_TASK_DATA: invalid proxy: %s",
+                                                  c->reason);
+
+      cs_task_set_string (task, "websiteURL", "https://example.com/");
+      cs_task_set_proxy (task, proxy);
+      g_assert_false (cs_task_validate (task, &error));
+      g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
+      g_assert_cmpstr (error->message, ==, message);
+      g_assert_false (cs_client_create_task (client, task, NULL, &create_error));
+      g_assert_error (create_error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
+    }
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 0);
+}
+
+/* What the rule lets through is written in a form that reads back, and
+ * passes validation: an IPv6 host without brackets, no credentials or
+ * both. */
+static void
+test_writable_passes (void)
+{
+  static const char * const hosts[] = { "::1", "2001:db8::1", "proxy.example.net", "h" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      g_autoptr(CsProxy) bare = cs_proxy_new (CS_PROXY_SCHEME_SOCKS5, hosts[i], 1080, NULL, NULL);
+      g_autoptr(CsProxy) full = cs_proxy_new (CS_PROXY_SCHEME_HTTP, hosts[i], 80, "u", "p");
+      g_autoptr(CsTask) task = cs_task_new ("AntiCloudflareTask");
+      g_autoptr(GError) error = NULL;
+
+      assert_proxy_round_trip (bare);
+      assert_proxy_round_trip (full);
+      cs_task_set_string (task, "websiteURL", "https://example.com/");
+      cs_task_set_proxy (task, full);
+      g_assert_true (cs_task_validate (task, &error));
+      g_assert_no_error (error);
+    }
+}
+
 /* --- What is sent reads back the same ---------------------------------------- */
 
 /* Every login and password, however odd, is sent in a form that reads
@@ -337,6 +435,9 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/write-fields", test_write_fields);
   g_test_add_func ("/proxy/properties", test_properties);
   g_test_add_func ("/proxy/incomplete", test_incomplete);
+  g_test_add_func ("/proxy/new-refuses-unwritable", test_new_refuses_unwritable);
+  g_test_add_func ("/proxy/validate-refuses-unwritable", test_validate_refuses_unwritable);
+  g_test_add_func ("/proxy/writable-passes", test_writable_passes);
   g_test_add_func ("/proxy/round-trip/credentials", test_round_trip_credentials);
   g_test_add_func ("/proxy/round-trip/random", test_round_trip_random);
   g_test_add_func ("/proxy/not-utf8", test_not_utf8);

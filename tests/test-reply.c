@@ -114,7 +114,6 @@ test_error_id_types (void)
     { "{\"errorId\":0,\"balance\":1}", 0, 0 },
     { "{\"errorId\":\"0\",\"balance\":1}", 0, 0 },
     { "{\"errorId\":false,\"balance\":1}", 0, 0 },
-    { "{\"errorId\":null,\"balance\":1}", 0, 0 },
     { "{\"balance\":1}", 0, 0 },
     { "{\"errorId\":\"1\",\"errorCode\":\"ERROR_ZERO_BALANCE\"}", CS_ERROR, CS_ERROR_ZERO_BALANCE },
     { "{\"errorId\":true,\"errorCode\":\"ERROR_ZERO_BALANCE\"}", CS_ERROR, CS_ERROR_ZERO_BALANCE },
@@ -128,6 +127,12 @@ test_error_id_types (void)
     { "{\"errorId\":1.5}", CS_ERROR, CS_ERROR_PROTOCOL },
     { "{\"errorId\":[]}", CS_ERROR, CS_ERROR_PROTOCOL },
     { "{\"errorId\":{}}", CS_ERROR, CS_ERROR_PROTOCOL },
+    /* null says nothing: not a success */
+    { "{\"errorId\":null,\"balance\":1}", CS_ERROR, CS_ERROR_PROTOCOL },
+    { "{\"errorId\":null,\"status\":\"ready\",\"solution\":{\"text\":\"x\"}}", CS_ERROR,
+      CS_ERROR_PROTOCOL },
+    { "{\"errorId\":null,\"errorCode\":\"ERROR_ZERO_BALANCE\"}", CS_ERROR,
+      CS_ERROR_ZERO_BALANCE },
     { "{\"errorId\":\"x\",\"errorCode\":\"ERROR_RATE_LIMIT\"}", CS_ERROR, CS_ERROR_RATE_LIMIT },
   };
 
@@ -139,7 +144,7 @@ test_error_id_types (void)
       gboolean ok;
 
       g_test_message ("%s", cases[i].json);
-      ok = _cs_reply_parse (&reply, 200, body, MOCK_API_KEY, &error);
+      ok = _cs_reply_parse (&reply, 200, body, MOCK_SECRETS (MOCK_API_KEY), &error);
       if (cases[i].domain == 0)
         {
           g_assert_no_error (error);

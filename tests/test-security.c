@@ -52,6 +52,8 @@ test_insecure_http_refused (void)
 
       cs_client_set_base_url (client, urls[i]);
       assert_refused_without_sending (client, "allow-insecure-http");
+      /* and what needs no opt-in */
+      assert_refused_without_sending (client, "http to this machine (127.0.0.0/8, ::1, localhost)");
 
       cs_client_set_allow_insecure_http (client, TRUE);
       g_assert_true (_cs_client_check_base_url (client, &error));
@@ -319,10 +321,207 @@ test_proxy_credentials_redacted (void)
   g_assert_cmpstr (poll_error->message, ==, "ERROR_PROXY_BANNED: [REDACTED] refused");
 }
 
+/* --- Echoed secrets: errors, the debug log, cs_client_redact() ----------- */
+
+/* The debug lines of the library, kept while a test looks. */
+static GMutex log_lock;
+static GPtrArray *log_lines;
+
+static GLogWriterOutput
+keep_debug_line (GLogLevelFlags   level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  g_mutex_lock (&log_lock);
+  for (gsize i = 0; log_lines != NULL && i < n_fields; i++)
+    if ((level & G_LOG_LEVEL_DEBUG) != 0 && g_strcmp0 (fields[i].key, "MESSAGE") == 0 &&
+        fields[i].length < 0)
+      g_ptr_array_add (log_lines, g_strdup (fields[i].value));
+  g_mutex_unlock (&log_lock);
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+start_keeping_log (void)
+{
+  g_mutex_lock (&log_lock);
+  g_clear_pointer (&log_lines, g_ptr_array_unref);
+  log_lines = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_unlock (&log_lock);
+}
+
+static GPtrArray *
+stop_keeping_log (void)
+{
+  GPtrArray *lines;
+
+  g_mutex_lock (&log_lock);
+  lines = g_steal_pointer (&log_lines);
+  g_mutex_unlock (&log_lock);
+  return lines;
+}
+
+#define ECHO_LOGIN "Pr0xy L0gin+1"
+/* p@ss:w0rd"é/Pr0xyPa55: percent-encoding and JSON both change it */
+#define ECHO_PASSWORD "p@ss:w0rd\"\xc3\xa9/Pr0xyPa55"
+
+typedef struct {
+  const char *form;
+  const char *echo;       /* what errorDescription carries */
+  const char *expected;   /* what the message keeps of it */
+} EchoCase;
+
+/* The ways the service was seen, or may be expected, to repeat a secret.
+ * The same table is in tests/cli/test_cli.py, for capsolver --verbose. */
+static const EchoCase echo_cases[] = {
+  { "the key", MOCK_API_KEY, "[REDACTED]" },
+  { "the key in lower case",
+    "cap-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "[REDACTED]" },
+  { "the key cut short", "0123456789abcdef01", "[REDACTED]" },
+  { "the key cut short inside a word", "xx0123456789ABCDEF01yy", "xx[REDACTED]yy" },
+  /* the shape of a key runs on to the end of the word */
+  { "the key inside a word", "xx" MOCK_API_KEY "yy", "xx[REDACTED]" },
+  { "the password", ECHO_PASSWORD, "[REDACTED]" },
+  { "the password in capitals", "P@SS:W0RD\"\xc3\xa9/PR0XYPA55", "[REDACTED]" },
+  { "the password percent-encoded", "p%40ss%3Aw0rd%22%C3%A9%2FPr0xyPa55", "[REDACTED]" },
+  { "the password percent-encoded, lower-case hex", "p%40ss%3aw0rd%22%c3%a9%2fPr0xyPa55",
+    "[REDACTED]" },
+  { "the password escaped in JSON", "p@ss:w0rd\\\"\\u00e9\\/Pr0xyPa55", "[REDACTED]" },
+  { "the password cut short", "w0rd\"\xc3\xa9/Pr0", "[REDACTED]" },
+  { "the password cut short, percent-encoded", "%3Aw0rd%22%C3%A9", "[REDACTED]" },
+  { "the login", ECHO_LOGIN, "[REDACTED]" },
+  { "the login percent-encoded", "Pr0xy%20L0gin%2B1", "[REDACTED]" },
+  { "the login escaped in JSON", "Pr0xy\\u0020L0gin+1", "[REDACTED]" },
+  { "the proxy", "http://Pr0xy%20L0gin%2B1:p%40ss%3Aw0rd%22%C3%A9%2FPr0xyPa55@10.0.0.1:3128",
+    "http://[REDACTED]@10.0.0.1:3128" },
+  { "nothing secret", "10.0.0.1:3128", "10.0.0.1:3128" },
+};
+
+static char *
+error_reply (const char *description)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "errorId");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "errorCode");
+  json_builder_add_string_value (builder, "ERROR_PROXY_BANNED");
+  json_builder_set_member_name (builder, "errorDescription");
+  json_builder_add_string_value (builder, description);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* The error's message is @expected, and so is the debug line of @method. */
+static void
+assert_echo_hidden (const EchoCase *echo,
+                    const char     *method,
+                    const GError   *error,
+                    GPtrArray      *lines)
+{
+  g_autofree char *message = g_strdup_printf ("ERROR_PROXY_BANNED: proxy %s rejected",
+                                              echo->expected);
+  g_autofree char *line = g_strdup_printf ("%s: %s", method, message);
+  gboolean logged = FALSE;
+
+  g_assert_error (error, CS_ERROR, CS_ERROR_PROXY_BANNED);
+  g_assert_cmpstr (error->message, ==, message);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *kept = g_ptr_array_index (lines, i);
+
+      if (strcmp (echo->echo, echo->expected) != 0)
+        g_assert_null (strstr (kept, echo->echo));
+      g_assert_null (strstr (kept, ECHO_PASSWORD));
+      g_assert_null (strstr (kept, MOCK_API_KEY));
+      logged = logged || strcmp (kept, line) == 0;
+    }
+  g_assert_true (logged);
+}
+
+/* Each form of each secret, repeated by createTask and by a poll: neither
+ * the error nor the debug line logged before it carries it. */
+static void
+test_echoed_secrets_hidden (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  g_autoptr(CsProxy) proxy = cs_proxy_new (CS_PROXY_SCHEME_HTTP, "10.0.0.1", 3128,
+                                           ECHO_LOGIN, ECHO_PASSWORD);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (echo_cases); i++)
+    {
+      g_autofree char *description = g_strdup_printf ("proxy %s rejected", echo_cases[i].echo);
+      g_autofree char *reply = error_reply (description);
+      g_autofree char *redacted = NULL;
+      g_autoptr(CsTask) task = cs_task_new ("TestTask");
+      g_autoptr(CsTask) polled = cs_task_new ("TestTask");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) poll_error = NULL;
+      g_autoptr(GPtrArray) lines = NULL;
+
+      g_test_message ("%s: %s", echo_cases[i].form, echo_cases[i].echo);
+      cs_task_set_proxy (task, proxy);
+      cs_task_set_proxy (polled, proxy);
+      _cs_task_set_task_id (polled, "1");
+      mock_server_add_reply (server, "createTask", 200, reply);
+      mock_server_add_reply (server, "getTaskResult", 200, reply);
+
+      start_keeping_log ();
+      g_assert_false (cs_client_create_task (client, task, NULL, &error));
+      lines = stop_keeping_log ();
+      assert_echo_hidden (&echo_cases[i], "createTask", error, lines);
+      g_clear_pointer (&lines, g_ptr_array_unref);
+
+      start_keeping_log ();
+      g_assert_false (cs_client_get_task_result (client, polled, NULL, &poll_error));
+      lines = stop_keeping_log ();
+      assert_echo_hidden (&echo_cases[i], "getTaskResult", poll_error, lines);
+
+      /* and what a program logs of the exchange itself */
+      redacted = cs_client_redact (client, task, description);
+      g_assert_cmpstr (strchr (error->message, ' ') + 1, ==, redacted);
+    }
+}
+
+/* cs_client_redact() finds the proxy of a task however it was given. */
+static void
+test_redact_task_proxy_forms (void)
+{
+  g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+  g_autoptr(CsTask) fields = cs_task_new ("TestTask");
+  g_autoptr(CsTask) text = cs_task_new ("TestTask");
+  g_autoptr(CsTask) none = cs_task_new ("TestTask");
+  g_autofree char *from_fields = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *without_task = NULL;
+  g_autofree char *from_none = NULL;
+
+  cs_task_set_string (fields, "proxyLogin", "F1eld-L0gin");
+  cs_task_set_string (fields, "proxyPassword", "F1eld-Passw0rd");
+  cs_task_set_string (text, "proxy", "socks5:10.0.0.1:1080:T3xt-L0gin:T3xt-Passw0rd");
+  from_fields = cs_client_redact (client, fields, "f1eld-l0gin F1eld-Passw0rd " MOCK_API_KEY);
+  from_text = cs_client_redact (client, text, "T3xt-L0gin / t3xt-passw0rd");
+  without_task = cs_client_redact (client, NULL, "key " MOCK_API_KEY ", T3xt-Passw0rd");
+  from_none = cs_client_redact (client, none, "nothing");
+  g_assert_cmpstr (from_fields, ==, "[REDACTED] [REDACTED] [REDACTED]");
+  g_assert_cmpstr (from_text, ==, "[REDACTED] / [REDACTED]");
+  g_assert_cmpstr (without_task, ==, "key [REDACTED], T3xt-Passw0rd");
+  g_assert_cmpstr (from_none, ==, "nothing");
+  g_assert_null (cs_client_redact (client, NULL, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_log_set_writer_func (keep_debug_line, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/security/base-url/insecure-http-refused", test_insecure_http_refused);
@@ -333,6 +532,8 @@ main (int    argc,
   g_test_add_func ("/security/tls/database-at-construction", test_tls_database_at_construction);
   g_test_add_func ("/security/sandbox-never-echoes-key", test_sandbox_never_echoes_key);
   g_test_add_func ("/security/proxy-credentials-redacted", test_proxy_credentials_redacted);
+  g_test_add_func ("/security/echoed-secrets-hidden", test_echoed_secrets_hidden);
+  g_test_add_func ("/security/redact-task-proxy-forms", test_redact_task_proxy_forms);
 
   return g_test_run ();
 }

@@ -46,11 +46,13 @@ typedef struct {
   gboolean    verbose;
   char       *app_id;
   char       *ca_file;        /* --ca-file: authorities to trust instead of the system's */
+  gboolean    allow_insecure_http;  /* --allow-insecure-http */
   char       *timeout_text;   /* --timeout as given */
   double      timeout;        /* seconds; 0 when not given */
 
   CsSandbox  *sandbox;        /* the in-process one of --sandbox */
   CsClient   *client;
+  CsTask     *task;           /* of the call under way, whose proxy --verbose hides */
 } Cli;
 
 #define CLI_DEFAULT_TIMEOUT 150.0   /* s; the library's own solve deadline */
@@ -160,7 +162,7 @@ int                cli_command_types        (Cli                *cli,
                                              char              **argv);
 
 /* cli-verbose.c: the HTTP exchange on stderr, secrets hidden */
-void        cli_verbose_attach       (CsClient       *client);
+void        cli_verbose_attach       (Cli            *cli);
 
 /* cli-commands.c */
 int         cli_command_solve        (Cli *cli, int argc, char **argv);

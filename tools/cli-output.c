@@ -79,15 +79,21 @@ classify_error (const GError  *error,
   return CLI_EXIT_NETWORK;
 }
 
+/* U+2028 and U+2029 end a line for some terminals and for JavaScript,
+ * which reads the JSON output too. */
 static gboolean
 is_unsafe_char (gunichar c)
 {
-  return g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT;
+  GUnicodeType type = g_unichar_type (c);
+
+  return g_unichar_iscntrl (c) || type == G_UNICODE_FORMAT ||
+         type == G_UNICODE_LINE_SEPARATOR || type == G_UNICODE_PARAGRAPH_SEPARATOR;
 }
 
 /* Text that came from the server, made safe for a terminal: control and
- * format characters (escape sequences, bidirectional overrides) and bytes
- * that are not UTF-8 are written as \xHH or \uHHHH, never as themselves. */
+ * format characters (escape sequences, bidirectional overrides), line and
+ * paragraph separators, and bytes that are not UTF-8 are written as \xHH
+ * or \uHHHH, never as themselves. */
 char *
 cli_escape (const char *text)
 {
@@ -187,6 +193,33 @@ print_error_json (const GError *error,
   cli_print_builder (builder);
 }
 
+/* The library refuses a plain http:// base URL to another machine, naming
+ * its property; the command has a flag for it instead. NULL for any other
+ * error. */
+static GError *
+insecure_http_error (Cli          *cli,
+                     const GError *error)
+{
+  const char *base_url;
+  g_autofree char *scheme = NULL;
+  g_autofree char *safe_url = NULL;
+
+  if (cli->client == NULL || cli->sandbox != NULL ||
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ||
+      cs_client_get_allow_insecure_http (cli->client))
+    return NULL;
+  base_url = cs_client_get_base_url (cli->client);
+  scheme = g_uri_parse_scheme (base_url);
+  if (scheme == NULL || g_ascii_strcasecmp (scheme, "http") != 0)
+    return NULL;
+  safe_url = cs_client_redact (cli->client, NULL, base_url);
+  return g_error_new (CLI_ERROR, CLI_ERROR_USAGE,
+                      "base URL \"%s\" would send the API key in clear text to another "
+                      "machine; nothing was sent: use https, or http to this machine "
+                      "(127.0.0.0/8, ::1, localhost), or pass --allow-insecure-http if the "
+                      "network to it is trusted", safe_url);
+}
+
 /* Prints @error as one line on stderr (and as JSON on stdout with --json),
  * and returns the exit status it means. */
 int
@@ -194,9 +227,11 @@ cli_report_error (Cli          *cli,
                   const GError *error,
                   const char   *task_id)
 {
+  g_autoptr(GError) own_error = insecure_http_error (cli, error);
+  const GError *shown = own_error != NULL ? own_error : error;
   const char *kind = NULL;
-  CliExit status = classify_error (error, &kind);
-  g_autofree char *message = one_line (error->message);
+  CliExit status = classify_error (shown, &kind);
+  g_autofree char *message = one_line (shown->message);
   g_autofree char *hint = error_hint (cli, status, task_id);
 
   fflush (stdout);
@@ -204,7 +239,7 @@ cli_report_error (Cli          *cli,
            cli->command != NULL ? " " : "", cli->command != NULL ? cli->command : "",
            message, hint);
   if (cli->json)
-    print_error_json (error, kind, status, message, task_id);
+    print_error_json (shown, kind, status, message, task_id);
   return status;
 }
 

@@ -217,8 +217,10 @@ cli_run_call (CliRun      *run,
   /* --verbose writes lines of its own on stderr */
   if (!cli->quiet && !cli->verbose)
     cli_run_show_status (run, task);
+  cli->task = task;
   call (cli->client, task, run->cancellable, cli_run_done_cb, run);
   cli_run_wait (run);
+  cli->task = NULL;
 }
 
 void

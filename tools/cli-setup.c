@@ -31,12 +31,15 @@ cli_add_common_options (GOptionContext *context,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli->quiet,
       "No live status line on a terminal", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli->verbose,
-      "Show the HTTP exchange on standard error, the API key and proxy passwords hidden",
+      "Show the HTTP exchange on standard error, the API key and proxy credentials hidden",
       NULL },
     { "app-id", 0, 0, G_OPTION_ARG_STRING, &cli->app_id,
       "Send this developer appId with createTask and feedbackTask", "ID" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &cli->ca_file,
       "Trust the certificate authorities in this PEM file instead of the system's", "FILE" },
+    { "allow-insecure-http", 0, 0, G_OPTION_ARG_NONE, &cli->allow_insecure_http,
+      "Send the API key over plain http to another machine (http to this one needs no flag); "
+      "only over a trusted network", NULL },
     { NULL }
   };
 
@@ -145,7 +148,7 @@ finish_client (Cli *cli)
 {
   cs_client_set_app_id (cli->client, cli->app_id);
   if (cli->verbose)
-    cli_verbose_attach (cli->client);
+    cli_verbose_attach (cli);
 }
 
 /* Makes cli->client from the options and the environment. */
@@ -183,6 +186,7 @@ cli_setup_client (Cli     *cli,
 
   cli->client = cs_client_new (api_key);
   cs_client_set_base_url (cli->client, base_url);
+  cs_client_set_allow_insecure_http (cli->client, cli->allow_insecure_http);
   cs_client_set_tls_database (cli->client, database);
   finish_client (cli);
   return TRUE;

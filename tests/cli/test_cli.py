@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 CAPSOLVER = None
 SAMPLE_IMAGE = None
@@ -185,8 +186,48 @@ class ScriptedServer:
         self.server.server_close()
 
 
-# control characters a server might slip into what the command prints
-NASTY = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202e'
+# A key, and the login and password of a proxy, and the forms in which the
+# service may repeat them: the table of /security/echoed-secrets-hidden in
+# tests/test-security.c, as (form, what errorDescription says, what the
+# message keeps of it).
+ECHO_KEY = 'CAP-' + '0123456789ABCDEF' * 4
+ECHO_LOGIN = 'Pr0xy L0gin+1'
+ECHO_PASSWORD = 'p@ss:w0rd"\u00e9/Pr0xyPa55'
+ECHO_FORMS = [
+    ('the key', ECHO_KEY, '[REDACTED]'),
+    ('the key in lower case', ECHO_KEY.lower(), '[REDACTED]'),
+    ('the key cut short', '0123456789abcdef01', '[REDACTED]'),
+    ('the key cut short inside a word', 'xx0123456789ABCDEF01yy', 'xx[REDACTED]yy'),
+    ('the key inside a word', 'xx' + ECHO_KEY + 'yy', 'xx[REDACTED]'),
+    ('the password', ECHO_PASSWORD, '[REDACTED]'),
+    ('the password in capitals', 'P@SS:W0RD"\u00e9/PR0XYPA55', '[REDACTED]'),
+    ('the password percent-encoded', 'p%40ss%3Aw0rd%22%C3%A9%2FPr0xyPa55', '[REDACTED]'),
+    ('the password percent-encoded, lower-case hex', 'p%40ss%3aw0rd%22%c3%a9%2fPr0xyPa55',
+     '[REDACTED]'),
+    ('the password escaped in JSON', 'p@ss:w0rd\\"\\u00e9\\/Pr0xyPa55', '[REDACTED]'),
+    ('the password cut short', 'w0rd"\u00e9/Pr0', '[REDACTED]'),
+    ('the password cut short, percent-encoded', '%3Aw0rd%22%C3%A9', '[REDACTED]'),
+    ('the login', ECHO_LOGIN, '[REDACTED]'),
+    ('the login percent-encoded', 'Pr0xy%20L0gin%2B1', '[REDACTED]'),
+    ('the login escaped in JSON', 'Pr0xy\\u0020L0gin+1', '[REDACTED]'),
+    ('the proxy', 'http://Pr0xy%20L0gin%2B1:p%40ss%3Aw0rd%22%C3%A9%2FPr0xyPa55@10.0.0.1:3128',
+     'http://[REDACTED]@10.0.0.1:3128'),
+    ('nothing secret', '10.0.0.1:3128', '10.0.0.1:3128'),
+]
+
+
+def secret_forms(*secrets):
+    """Each secret as it is, percent-encoded and escaped in JSON."""
+    for secret in secrets:
+        yield secret
+        yield urllib.parse.quote(secret, safe='')
+        yield json.dumps(secret)[1:-1]
+        yield json.dumps(secret, ensure_ascii=False)[1:-1]
+
+
+# control characters a server might slip into what the command prints, and
+# the line and paragraph separators
+NASTY = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\u2028\u2029'
 
 
 class Result:
@@ -831,11 +872,62 @@ class OptionsTest(CliTestCase):
             self.assertEqual(result.status, EXIT_OK, result.stderr)
             self.assertIn('> POST /createTask', result.stderr)
             self.assertIn('< HTTP/1.1 200', result.stderr)
-            self.assertIn('"clientKey":"[hidden]"', result.stderr)
+            self.assertIn('"clientKey":"[REDACTED]"', result.stderr)
             self.assertIn('192.0.2.10', result.stderr)
             self.assertNotIn(SANDBOX_KEY, result.stderr)
             self.assertNotIn('Pr0xyPassw0rd', result.stderr)
             self.assertIn('gRecaptchaResponse', result.json()['solution'])
+
+    def test_insecure_http_names_the_flag(self):
+        """The library refuses to send the key over plain http to another
+        machine; the command says which flag allows it, and what needs
+        none."""
+        for args in (['--json'], []):
+            result = self.run_cli(*args, '--base-url', 'http://192.0.2.1', 'balance')
+            self.assertEqual(result.status, EXIT_USAGE, result.stderr)
+            self.assertEqual(result.stderr.count('\n'), 1, result.stderr)
+            for words in ('--allow-insecure-http', '127.0.0.0/8, ::1, localhost',
+                          'nothing was sent'):
+                self.assertIn(words, result.stderr)
+            self.assertNotIn('property', result.stderr)
+        self.assertEqual(self.run_cli('--json', '--base-url', 'http://192.0.2.1',
+                                      'balance').json()['error']['kind'], 'usage')
+        # 0.0.0.0 reaches this machine without being a loopback address
+        # (Linux): refused, then sent with the flag
+        url = self.base_url.replace('127.0.0.1', '0.0.0.0')
+        self.assertEqual(self.run_cli('--base-url', url, 'balance').status, EXIT_USAGE)
+        self.assertSucceeded(self.run_cli('--allow-insecure-http', '--base-url', url,
+                                          'balance'))
+
+    def test_verbose_hides_echoed_secrets(self):
+        """The service repeats the key and the proxy in every form of
+        ECHO_FORMS (the table of /security/echoed-secrets-hidden): none
+        reaches stderr, in the reply body that --verbose shows or in the
+        error; the error reads as the library's."""
+        proxy = 'http://%s:%s@10.0.0.1:3128' % (urllib.parse.quote(ECHO_LOGIN, safe=''),
+                                                 urllib.parse.quote(ECHO_PASSWORD, safe=''))
+        for form, echo, expected in ECHO_FORMS:
+            with self.subTest(form=form):
+                reply = {'errorId': 1, 'errorCode': 'ERROR_PROXY_BANNED',
+                         'errorDescription': 'proxy %s rejected' % echo}
+                with ScriptedServer(createTask=reply) as server:
+                    result = self.run_cli('-v', '--json', '--base-url', server.url, 'create',
+                                          'ReCaptchaV2Task', *RECAPTCHA[1:], '--proxy', proxy,
+                                          key=ECHO_KEY)
+                self.assertEqual(self.assertJsonError(result, EXIT_API, 'api')['message'],
+                                 'ERROR_PROXY_BANNED: proxy %s rejected' % expected)
+                # the reply as it came, and the request, each with its secrets hidden
+                self.assertIn('< {"errorId": 1, "errorCode": "ERROR_PROXY_BANNED", '
+                              '"errorDescription": "proxy %s rejected"}'
+                              % json.dumps(expected)[1:-1], result.stderr)
+                self.assertIn('"clientKey":"[REDACTED]"', result.stderr)
+                self.assertIn('"proxy":"http://[REDACTED]@10.0.0.1:3128"', result.stderr)
+                lower = result.stderr.lower()
+                for secret in secret_forms(ECHO_KEY, ECHO_LOGIN, ECHO_PASSWORD):
+                    self.assertNotIn(secret.lower(), lower)
+                if echo != expected:
+                    self.assertNotIn(json.dumps(echo)[1:-1], result.stderr)
+                    self.assertNotIn(echo, result.stderr)
 
     def solve_on_terminal(self, **env):
         """Solves an image with stderr on a pseudo-terminal; returns what
@@ -881,7 +973,7 @@ class ServerTextTest(CliTestCase):
     characters."""
 
     def assertNoControls(self, text):
-        for character in ('\x1b', '\x07', '\x9b', '\u202e'):
+        for character in ('\x1b', '\x07', '\x9b', '\u202e', '\u2028', '\u2029'):
             self.assertNotIn(character, text)
 
     def test_error_description(self):

@@ -28,18 +28,36 @@ exercise_solution (JsonObject *object)
 }
 
 #define FUZZ_KEY "CAP-0123456789ABCDEF0123456789ABCDEF"
+/* a proxy password with characters that percent-encoding and JSON change */
+#define FUZZ_PASSWORD "p@ss:w0rd\"\xc3\xa9/Pr0xyPa55"
 
-/* Whatever the text, the key does not survive redaction, in any case. */
+static const char * const fuzz_secrets[] = { FUZZ_KEY, FUZZ_PASSWORD, NULL };
+
+static void
+assert_absent (const char *lower_text,
+               const char *form)
+{
+  g_autofree char *lower_form = g_ascii_strdown (form, -1);
+
+  g_assert_null (strstr (lower_text, lower_form));
+}
+
+/* Whatever the text, no secret survives redaction, in any case, raw,
+ * percent-encoded or escaped in JSON. */
 static void
 check_redaction (const char *data,
                  size_t      size)
 {
   g_autofree char *text = g_strndup (data, size);
-  g_autofree char *redacted = _cs_redact (text, FUZZ_KEY);
+  g_autofree char *redacted = _cs_redact (text, fuzz_secrets);
   g_autofree char *lower = g_ascii_strdown (redacted, -1);
-  g_autofree char *lower_key = g_ascii_strdown (FUZZ_KEY, -1);
+  g_autofree char *percent = g_uri_escape_string (FUZZ_PASSWORD, NULL, FALSE);
 
-  g_assert_null (strstr (lower, lower_key));
+  assert_absent (lower, FUZZ_KEY);
+  assert_absent (lower, FUZZ_PASSWORD);
+  assert_absent (lower, percent);
+  assert_absent (lower, "p@ss:w0rd\\\"\xc3\xa9/Pr0xyPa55");
+  assert_absent (lower, "p@ss:w0rd\\\"\\u00e9\\/Pr0xyPa55");
 }
 
 /* the solution check of every family, as the client makes it */
@@ -66,7 +84,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_auto(CsReply) reply = { 0, };
   g_autoptr(GError) error = NULL;
 
-  _cs_reply_parse (&reply, 200, body, "CAP-FUZZ", &error);
+  _cs_reply_parse (&reply, 200, body, fuzz_secrets, &error);
   if (reply.solution != NULL)
     exercise_solution (reply.solution);
   if (reply.root != NULL)

@@ -48,6 +48,15 @@
 
 /* --- Helpers -------------------------------------------------------------------- */
 
+/* The result of a call started with mock_store_result, left in @slot, whose
+ * g_autoptr() frees it. */
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  *slot = mock_wait_result (slot);
+  return *slot;
+}
+
 static char *
 lookup (const char *base_url)
 {
@@ -124,7 +133,7 @@ client_from_environment_async (GError **error)
   g_autoptr(GAsyncResult) result = NULL;
 
   cs_client_new_from_environment_async (NULL, mock_store_result, &result);
-  return cs_client_new_from_environment_finish (mock_wait_result (&result), error);
+  return cs_client_new_from_environment_finish (wait_for (&result), error);
 }
 
 /* The three calls fail with @domain/@code, a message that names the
@@ -158,9 +167,9 @@ assert_keyring_fails (GQuark domain,
           cs_keyring_store_key_async (URL_A, KEY_A, NULL, mock_store_result, &stored_result);
           cs_keyring_lookup_key_async (URL_A, NULL, mock_store_result, &lookup_result);
           cs_keyring_clear_key_async (URL_A, NULL, mock_store_result, &cleared_result);
-          stored = cs_keyring_store_key_finish (mock_wait_result (&stored_result), &store_error);
-          key = cs_keyring_lookup_key_finish (mock_wait_result (&lookup_result), &lookup_error);
-          cleared = cs_keyring_clear_key_finish (mock_wait_result (&cleared_result),
+          stored = cs_keyring_store_key_finish (wait_for (&stored_result), &store_error);
+          key = cs_keyring_lookup_key_finish (wait_for (&lookup_result), &lookup_error);
+          cleared = cs_keyring_clear_key_finish (wait_for (&cleared_result),
                                                  &clear_error);
         }
       g_assert_false (stored);
@@ -284,20 +293,20 @@ test_session_async (void)
   g_autofree char *key_after = NULL;
 
   cs_keyring_store_key_async (URL_B, KEY_B, NULL, mock_store_result, &stored);
-  g_assert_true (cs_keyring_store_key_finish (mock_wait_result (&stored), &error));
+  g_assert_true (cs_keyring_store_key_finish (wait_for (&stored), &error));
   g_assert_no_error (error);
 
   cs_keyring_lookup_key_async (URL_B, NULL, mock_store_result, &found);
-  key = cs_keyring_lookup_key_finish (mock_wait_result (&found), &error);
+  key = cs_keyring_lookup_key_finish (wait_for (&found), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (key, ==, KEY_B);
 
   cs_keyring_clear_key_async (URL_B, NULL, mock_store_result, &cleared);
-  g_assert_true (cs_keyring_clear_key_finish (mock_wait_result (&cleared), &error));
+  g_assert_true (cs_keyring_clear_key_finish (wait_for (&cleared), &error));
   g_assert_no_error (error);
 
   cs_keyring_lookup_key_async (URL_B, NULL, mock_store_result, &found_after);
-  key_after = cs_keyring_lookup_key_finish (mock_wait_result (&found_after), &error);
+  key_after = cs_keyring_lookup_key_finish (wait_for (&found_after), &error);
   g_assert_no_error (error);
   g_assert_null (key_after);
 }
@@ -340,7 +349,7 @@ test_session_cancelled (void)
   g_assert_false (cs_keyring_store_key (URL_A, KEY_A, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   cs_keyring_lookup_key_async (URL_A, cancellable, mock_store_result, &result);
-  g_assert_null (cs_keyring_lookup_key_finish (mock_wait_result (&result), &async_error));
+  g_assert_null (cs_keyring_lookup_key_finish (wait_for (&result), &async_error));
   g_assert_error (async_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   none = lookup (URL_A);
   g_assert_null (none);

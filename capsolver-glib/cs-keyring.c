@@ -114,7 +114,7 @@ typedef struct {
   char             *base_url;
   char             *api_key;              /* to store; wiped when freed */
   GCancellable     *cancellable;          /* the caller's, or NULL */
-  GSource          *bound;                /* until the service answered */
+  GSource          *bound;                /* until the bus answered */
   GSource          *cancelled;            /* the caller's cancellable fired */
   gboolean          returned;
 } KeyringCall;

@@ -33,7 +33,8 @@ START_TIMEOUT = 20   # s, for the daemon to own its name on the bus
 
 # A session bus that can start nothing: no <servicedir>, so no
 # org.freedesktop.secrets.service either.
-BARE_BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+BARE_BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC
+ "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>

@@ -19,6 +19,7 @@
 #include "cs-task-type.h"
 #include "cs-typed-tasks.h"
 #include "cs-client.h"
+#include "cs-keyring.h"
 #include "cs-sandbox.h"
 
 #undef __CAPSOLVER_GLIB_INSIDE__

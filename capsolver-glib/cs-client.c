@@ -530,45 +530,6 @@ cs_client_new (const char *api_key)
 }
 
 /**
- * cs_client_new_from_environment:
- * @error: return location for an error
- *
- * Creates a client configured as the `capsolver` command is: the API key
- * from the `CAPSOLVER_API_KEY` environment variable, and the address of the
- * service from `CAPSOLVER_BASE_URL` when it is set (otherwise
- * [const@DEFAULT_BASE_URL]). [ctor@Client.new] reads no environment.
- *
- * `CAPSOLVER_BASE_URL` is subject to the rule of #CsClient:base-url: a
- * plain `http://` URL to another machine makes every call fail until
- * #CsClient:allow-insecure-http is set.
- *
- * Returns: (transfer full) (nullable): a new #CsClient, or %NULL with
- *   %CS_ERROR_KEY_DENIED_ACCESS set when `CAPSOLVER_API_KEY` is unset or
- *   empty
- *
- * Since: 1.0
- */
-CsClient *
-cs_client_new_from_environment (GError **error)
-{
-  const char *api_key = g_getenv ("CAPSOLVER_API_KEY");
-  const char *base_url = g_getenv ("CAPSOLVER_BASE_URL");
-
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (api_key == NULL || *api_key == '\0')
-    {
-      g_set_error_literal (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS,
-                           "ERROR_KEY_DENIED_ACCESS: CAPSOLVER_API_KEY is not set");
-      return NULL;
-    }
-  return g_object_new (CS_TYPE_CLIENT,
-                       "api-key", api_key,
-                       "base-url", base_url != NULL && *base_url != '\0' ? base_url : NULL,
-                       NULL);
-}
-
-/**
  * cs_client_get_api_key: (get-property api-key)
  * @client: a #CsClient
  *

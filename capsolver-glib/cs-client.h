@@ -37,6 +37,13 @@ CS_AVAILABLE_IN_ALL
 CsClient    *cs_client_new                  (const char          *api_key);
 CS_AVAILABLE_IN_ALL
 CsClient    *cs_client_new_from_environment (GError             **error);
+CS_AVAILABLE_IN_ALL
+void         cs_client_new_from_environment_async  (GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+CsClient    *cs_client_new_from_environment_finish (GAsyncResult        *result,
+                                                    GError             **error);
 
 CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_api_key          (CsClient            *client);

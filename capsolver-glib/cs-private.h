@@ -289,4 +289,10 @@ CsBalance  *_cs_balance_new_from_reply  (const CsReply *reply,
                                          GError      **error);
 CsPackage  *_cs_package_new_from_json   (JsonObject   *object);
 
+/* --- Keyring ---------------------------------------------------------------- */
+
+/* For tests: how long a keyring call waits for a Secret Service to answer
+ * (0: the default, 25 s). */
+void        _cs_keyring_set_connect_timeout (guint      msec);
+
 G_END_DECLS

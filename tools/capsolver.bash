@@ -23,6 +23,13 @@ _capsolver_commands()
         sed -n '/^Commands:/,/^$/s/^  \([a-z]\{1,\}\) .*/\1/p' | sort -u
 }
 
+# The actions that `capsolver key --help` lists.
+_capsolver_key_actions()
+{
+    "$1" key --help 2>/dev/null |
+        sed -n '/^Actions:/,/^$/s/^  \([a-z]\{1,\}\) .*/\1/p'
+}
+
 _capsolver()
 {
     local cur=${COMP_WORDS[COMP_CWORD]}
@@ -49,7 +56,8 @@ _capsolver()
                 command=$word
                 valued+="$(_capsolver_options "$program" "$command" | grep '=$' |
                            tr '\n' ' ') "
-            elif [[ -z $type && ($command == solve || $command == create) ]]; then
+            elif [[ -z $type && ($command == solve || $command == create ||
+                                 $command == key) ]]; then
                 type=$word
             fi
             ;;
@@ -82,6 +90,11 @@ _capsolver()
         ;;
     types)
         COMPREPLY=($(compgen -W "$("$program" types --names 2>/dev/null)" -- "$cur"))
+        ;;
+    key)
+        if [[ -z $type ]]; then
+            COMPREPLY=($(compgen -W "$(_capsolver_key_actions "$program")" -- "$cur"))
+        fi
         ;;
     solve | create)
         if [[ -z $type ]]; then

@@ -15,7 +15,7 @@ typedef int (*CliCommandFunc) (Cli *cli, int argc, char **argv);
 
 static int cli_command_help (Cli *cli, int argc, char **argv);
 
-#define COMMAND_LIST "solve, create, result, balance, feedback, sandbox, types or help"
+#define COMMAND_LIST "solve, create, result, balance, feedback, key, sandbox, types or help"
 
 typedef struct {
   const char     *name;
@@ -28,6 +28,7 @@ static const CliCommand commands[] = {
   { "result",   cli_command_result },
   { "balance",  cli_command_balance },
   { "feedback", cli_command_feedback },
+  { "key",      cli_command_key },
   { "sandbox",  cli_command_sandbox },
   { "types",    cli_command_types },
   { "help",     cli_command_help },
@@ -44,6 +45,7 @@ static const char main_summary[] =
   "  result TASK_ID                wait for the solution of a created task\n"
   "  balance                       print the account balance\n"
   "  feedback TASK_ID --invalid    tell the service a solution failed (or --valid)\n"
+  "  key set|show|forget           keep the API key in the keyring\n"
   "  sandbox [--port N]            serve a local CapSolver-compatible sandbox\n"
   "  types [TYPE]                  list the task types and their fields\n"
   "  help [COMMAND]                show this page, or the options of COMMAND\n"
@@ -53,7 +55,8 @@ static const char main_summary[] =
 
 static const char main_description[] =
   "Environment:\n"
-  "  CAPSOLVER_API_KEY    the API key, when --api-key is not given\n"
+  "  CAPSOLVER_API_KEY    the API key, when --api-key is not given (then the\n"
+  "                       keyring's, see \"capsolver key\")\n"
   "  CAPSOLVER_BASE_URL   the service address, when --base-url is not given\n"
   "  NO_COLOR             when set, no escape sequences (no live status line)\n"
   "  TERM                 dumb or unset: no escape sequences either\n"
@@ -61,7 +64,7 @@ static const char main_description[] =
   "Exit status:\n"
   "  0    success: solved, created, or done\n"
   "  1    the service answered with an error (ERROR_... code)\n"
-  "  2    usage: a bad argument, no API key, an unreadable file\n"
+  "  2    usage: a bad argument, no API key, an unreadable file, no keyring\n"
   "  3    network: no connection, connection reset, DNS or TLS failure\n"
   "  4    timeout: no answer within --timeout (the task id is printed)\n"
   "  5    protocol: the reply was not the CapSolver protocol\n"

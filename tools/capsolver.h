@@ -68,6 +68,9 @@ gboolean    cli_parse_options        (Cli            *cli,
                                       GError        **error);
 gboolean    cli_setup_client         (Cli            *cli,
                                       GError        **error);
+gboolean    cli_pick_base_url        (Cli            *cli,
+                                      char          **base_url,
+                                      GError        **error);
 guint       cli_timeout_ms           (Cli            *cli);
 double      cli_timeout_seconds      (Cli            *cli);
 void        cli_clear                (Cli            *cli);
@@ -170,6 +173,12 @@ int         cli_command_create       (Cli *cli, int argc, char **argv);
 int         cli_command_result       (Cli *cli, int argc, char **argv);
 int         cli_command_balance      (Cli *cli, int argc, char **argv);
 int         cli_command_feedback     (Cli *cli, int argc, char **argv);
+
+/* cli-key.c: `capsolver key`, and the key the other commands find in the
+ * keyring */
+char       *cli_key_lookup           (const char     *base_url,
+                                      GError        **error);
+int         cli_command_key          (Cli *cli, int argc, char **argv);
 
 /* cli-sandbox.c */
 int         cli_command_sandbox      (Cli *cli, int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "capsolver.h"
 
@@ -151,12 +152,33 @@ finish_client (Cli *cli)
     cli_verbose_attach (cli);
 }
 
-/* Makes cli->client from the options and the environment. */
+/* The service address that the options and the environment name, checked,
+ * without trailing slashes; the CapSolver service when they name none. */
+gboolean
+cli_pick_base_url (Cli      *cli,
+                   char    **base_url,
+                   GError  **error)
+{
+  const char *origin;
+  const char *url = pick_setting (cli->base_url, "--base-url", "CAPSOLVER_BASE_URL", &origin);
+  gsize length;
+
+  if (url != NULL && !check_base_url (url, origin, error))
+    return FALSE;
+  *base_url = g_strdup (url != NULL ? url : CS_DEFAULT_BASE_URL);
+  length = strlen (*base_url);
+  while (length > 0 && (*base_url)[length - 1] == '/')
+    (*base_url)[--length] = '\0';
+  return TRUE;
+}
+
+/* Makes cli->client from the options, the environment and the keyring. */
 gboolean
 cli_setup_client (Cli     *cli,
                   GError **error)
 {
   const char *api_key, *base_url, *key_origin, *url_origin;
+  g_autofree char *stored_key = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
 
   if (cli->use_sandbox)
@@ -167,13 +189,21 @@ cli_setup_client (Cli     *cli,
       return TRUE;
     }
 
-  api_key = pick_setting (cli->api_key, "--api-key", "CAPSOLVER_API_KEY", &key_origin);
-  if (api_key == NULL)
-    return cli_usage_error (error, "no API key: pass --api-key KEY or set CAPSOLVER_API_KEY "
-                                   "(or try --sandbox)");
   base_url = pick_setting (cli->base_url, "--base-url", "CAPSOLVER_BASE_URL", &url_origin);
   if (base_url != NULL && !check_base_url (base_url, url_origin, error))
     return FALSE;
+  api_key = pick_setting (cli->api_key, "--api-key", "CAPSOLVER_API_KEY", &key_origin);
+  if (api_key == NULL)
+    {
+      g_autofree char *keyring_url = NULL;
+
+      if (!cli_pick_base_url (cli, &keyring_url, error))
+        return FALSE;
+      stored_key = cli_key_lookup (keyring_url, error);
+      if (stored_key == NULL)
+        return FALSE;
+      api_key = stored_key;
+    }
 
   if (cli->ca_file != NULL)
     {

@@ -41,8 +41,12 @@ def read_gir():
         api['classes'][c.get('name')] = names
         api['props'][c.get('name')] = {p.get('name').replace('-', '_')
                                        for p in c.findall(CORE + 'property')}
-        api['async'][c.get('name')] = {n for n in names
-                                       if n.endswith('_async') and n[:-6] + '_finish' in names}
+        # the methods that capsolver.js promisifies: those of instances (a
+        # static function such as Client.new_from_environment_async keeps
+        # its callback form)
+        methods = {e.get('name') for e in c.findall(CORE + 'method')}
+        api['async'][c.get('name')] = {n for n in methods
+                                       if n.endswith('_async') and n[:-6] + '_finish' in methods}
     for tag in ('enumeration', 'bitfield'):
         for e in ns.findall(CORE + tag):
             api['enums'][e.get('name')] = (

@@ -510,6 +510,10 @@ def _make_awaitable(klass):
         name = method.get_name()
         if not name.endswith('_async') or info.find_method(name[:-6] + '_finish') is None:
             continue
+        # methods only: a static one (Client.new_from_environment_async)
+        # keeps its callback form, as in the stub and in GJS
+        if not method.is_method():
+            continue
         parameters = [a.get_name() for a in method.get_arguments()
                       if a.get_direction() != Direction.OUT]
         if 'callback' not in parameters or 'cancellable' not in parameters:

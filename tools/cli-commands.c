@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -261,16 +262,19 @@ start_get_balance (CsClient            *client,
   cs_client_get_balance_async (client, cancellable, callback, user_data);
 }
 
-/* The shortest decimal that reads back as @amount: the service's own
- * digits, 99.9988 and not 99.998800000000003. */
+/* The shortest decimal that reads back as @amount, never in exponent
+ * form: the service's own digits, 99.9988 and not 99.998800000000003, 100
+ * and not 1e+02. */
 static char *
 format_number (double amount)
 {
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE + 320];
 
-  for (int digits = 1; digits < 17; digits++)
+  if (!isfinite (amount))
+    return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, amount));
+  for (int decimals = 0; decimals < 17; decimals++)
     {
-      g_autofree char *format = g_strdup_printf ("%%.%dg", digits);
+      g_autofree char *format = g_strdup_printf ("%%.%df", decimals);
 
       g_ascii_formatd (buffer, sizeof buffer, format, amount);
       if (g_ascii_strtod (buffer, NULL) == amount)

@@ -403,6 +403,11 @@ class TaskCommandsTest(CliTestCase):
         self.assertSucceeded(result)
         self.assertAlmostEqual(result.json()['balance'], 100.0)
 
+    def test_round_balance_is_written_in_full(self):
+        result = self.run_cli('--sandbox', 'balance', key=None, base_url=False)
+        self.assertSucceeded(result)
+        self.assertEqual(result.stdout.splitlines()[0], '100.00 USD')
+
     def test_feedback(self):
         task_id = self.create_token_task()
         self.assertSucceeded(self.run_cli('result', task_id))

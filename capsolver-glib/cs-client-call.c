@@ -8,7 +8,8 @@
  * every host when its slots are full. Here a request that waits is only a
  * link in a list, and cancelling it or reaching its solve's deadline ends
  * it at once. The pause after a cooldown error is enforced here too, since
- * every request passes through.
+ * every request passes through, and so is the bookkeeping of blocking
+ * calls, whose requests skip the queue.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -23,6 +24,74 @@
 #define READ_CHUNK 16384
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
+
+/* --- Blocking calls ------------------------------------------------------------
+ *
+ * A blocking call (cs-client-sync.c) runs its asynchronous form on a main
+ * context of its own, pushed as the thread default, and iterates only
+ * that context until the call is done. Its requests skip the queue; a
+ * request that must complete even if its caller stops waiting (a
+ * createTask that left) holds the call until it did, since nothing
+ * iterates that context afterwards.
+ */
+
+/* The blocking call the thread is in, if any. */
+static GPrivate current_blocking_call;
+
+void
+_cs_client_blocking_call_begin (CsBlockingCall *call)
+{
+  call->context = g_main_context_new ();
+  call->holds = 0;
+  call->outer = g_private_get (&current_blocking_call);
+  g_main_context_push_thread_default (call->context);
+  g_private_set (&current_blocking_call, call);
+}
+
+void
+_cs_client_blocking_call_end (CsBlockingCall *call)
+{
+  /* libsoup finishes a message on the context that sent it, in a source
+   * of its own: dispatch it, or the session keeps the message queued on a
+   * context that is about to go, and the next call waits forever. */
+  while (g_main_context_pending (call->context))
+    g_main_context_iteration (call->context, FALSE);
+  g_private_set (&current_blocking_call, call->outer);
+  g_main_context_pop_thread_default (call->context);
+  g_main_context_unref (call->context);
+}
+
+gboolean
+_cs_client_in_blocking_call (void)
+{
+  CsBlockingCall *call = g_private_get (&current_blocking_call);
+
+  return call != NULL && call->context == g_main_context_get_thread_default ();
+}
+
+/* NULL outside a blocking call. */
+gpointer
+_cs_client_hold_blocking_call (void)
+{
+  CsBlockingCall *call = g_private_get (&current_blocking_call);
+
+  if (call == NULL || call->context != g_main_context_get_thread_default ())
+    return NULL;
+  call->holds++;
+  return call;
+}
+
+/* Runs on the held call's context, in its thread. */
+void
+_cs_client_release_blocking_call (gpointer hold)
+{
+  CsBlockingCall *call = hold;
+
+  if (call == NULL)
+    return;
+  call->holds--;
+  g_main_context_wakeup (call->context);
+}
 
 /* --- The pause after a cooldown error --------------------------------------- */
 
@@ -888,4 +957,50 @@ _cs_client_init_queue (CsClient *self)
   if (session_limit > BLOCKING_HEADROOM && session_limit < self->max_connections + BLOCKING_HEADROOM)
     session_limit -= BLOCKING_HEADROOM;
   self->max_in_flight = MAX (1, MIN (self->max_connections, session_limit));
+}
+
+/* --- The pause, public ------------------------------------------------------- */
+
+/**
+ * cs_client_get_paused_for:
+ * @client: a #CsClient
+ *
+ * Tells how long the client still holds back its requests after the
+ * service answered with a cooldown error.
+ *
+ * Returns: the seconds left of the pause (rounded up), or 0
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_paused_for (CsClient *client)
+{
+  gint64 left;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+
+  g_mutex_lock (&client->pause_lock);
+  left = client->paused_until - g_get_monotonic_time ();
+  g_mutex_unlock (&client->pause_lock);
+  return left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+}
+
+/**
+ * cs_client_resume:
+ * @client: a #CsClient
+ *
+ * Ends a pause that a cooldown error started, so that the next call is
+ * sent at once: for when the application knows better, such as after
+ * changing the API key.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_resume (CsClient *client)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  g_mutex_lock (&client->pause_lock);
+  client->paused_until = 0;
+  g_mutex_unlock (&client->pause_lock);
 }

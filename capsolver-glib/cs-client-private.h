@@ -1,8 +1,6 @@
 /* cs-client-private.h: the parts of CsClient shared between its sources
  *
- * cs-client.c is the object and the protocol's methods; cs-client-call.c
- * one HTTP exchange and the cooldown pause; cs-client-solve.c the
- * scheduler that creates and polls; cs-client-sync.c the blocking forms.
+ * The files and their order are listed below, before the declarations.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -83,6 +81,20 @@ struct _CsClient
 };
 
 
+/* The files of the client, from the bottom up; each uses only those
+ * above it in this list:
+ *   cs-client-call.c     one HTTP exchange, the queue, the pause after a
+ *                        cooldown error, the bookkeeping of blocking calls
+ *   cs-client-plan.c     the adaptive poll plans of the task families
+ *   cs-client.c          the object: its configuration and the state of
+ *                        every layer, made in init and freed in finalize
+ *   cs-client-methods.c  createTask, getToken, getTaskResult, getBalance,
+ *                        feedbackTask
+ *   cs-client-solve.c    the scheduler that creates and polls
+ *   cs-client-sync.c     the blocking forms
+ *   cs-client-environment.c  the client from the environment or keyring
+ */
+
 /* cs-client-call.c */
 typedef enum {
   CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
@@ -110,33 +122,21 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
                                         CsReply             *reply,
                                         GError             **error);
 
-/* cs-client.c */
-gboolean    _cs_client_check_api_key   (CsClient            *self,
-                                        GError             **error);
-gboolean    _cs_client_error_is_outage (const GError        *error,
-                                        guint                http_status);
-guint       _cs_client_outage_backoff  (guint                failures,
-                                        guint                base_ms,
-                                        guint                max_ms);
-gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
-void        _cs_client_create_task_started (CsClient            *client,
-                                            CsTask              *task,
-                                            GCancellable        *cancellable,
-                                            GCancellable        *unsent_cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data);
+/* A blocking call in progress: its own main context, the call it is
+ * inside, and the requests that must end before it returns. */
+typedef struct _CsBlockingCall CsBlockingCall;
 
-/* cs-client-sync.c */
-gboolean    _cs_client_in_blocking_call (void);
-gpointer    _cs_client_hold_blocking_call (void);
-void        _cs_client_release_blocking_call (gpointer        hold);
+struct _CsBlockingCall {
+  GMainContext   *context;
+  CsBlockingCall *outer;
+  guint           holds;
+};
 
-/* cs-client-solve.c */
-void        _cs_client_solve_init      (CsClient            *self);
-void        _cs_client_solve_clear     (CsClient            *self);
-void        _cs_client_wake_create_waiters (GSList          *waiters,
-                                            const GError    *error,
-                                            gboolean         sent);
+void        _cs_client_blocking_call_begin (CsBlockingCall *call);
+void        _cs_client_blocking_call_end   (CsBlockingCall *call);
+gboolean    _cs_client_in_blocking_call    (void);
+gpointer    _cs_client_hold_blocking_call  (void);
+void        _cs_client_release_blocking_call (gpointer      hold);
 
 /* cs-client-plan.c */
 typedef struct _CsPollPlan CsPollPlan;
@@ -153,10 +153,32 @@ void        _cs_client_plan_observe    (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               ready_ms,
                                         gint64               pending_ms);
+
+/* cs-client.c */
+/* What an exchange about @task (nullable) must never repeat: the key, the
+ * login and password of the task's proxy. NULL-terminated. */
+GStrv       _cs_client_dup_secrets     (CsClient            *self,
+                                        CsTask              *task);
+
+/* cs-client-methods.c */
+gboolean    _cs_client_check_api_key   (CsClient            *self,
+                                        GError             **error);
 /* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be
  * sent to: http or https with a host, and https unless the host is this
  * machine or CsClient:allow-insecure-http is set. */
 gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
+gboolean    _cs_client_error_is_outage (const GError        *error,
+                                        guint                http_status);
+guint       _cs_client_outage_backoff  (guint                failures,
+                                        guint                base_ms,
+                                        guint                max_ms);
+gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
+void        _cs_client_create_task_started (CsClient            *client,
+                                            CsTask              *task,
+                                            GCancellable        *cancellable,
+                                            GCancellable        *unsent_cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 
 G_END_DECLS

@@ -633,6 +633,10 @@ create_end_free (CreateEnd *end)
   g_free (end);
 }
 
+static void solve_wake_joined (GObject      *waiter,
+                               const GError *error,
+                               gboolean      sent);
+
 static gboolean
 solve_joined_cb (gpointer user_data)
 {
@@ -649,7 +653,7 @@ solve_joined_cb (gpointer user_data)
     {
       /* nothing left: this solve creates the task, or waits for the one
        * that took it over, or goes on with the task another created */
-      switch (_cs_task_begin_create (data->task, gtask))
+      switch (_cs_task_begin_create (data->task, solve_wake_joined, G_OBJECT (gtask)))
         {
         case CS_CREATE_BEGUN:
           solve_create (gtask);
@@ -669,24 +673,20 @@ solve_joined_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A createTask of a task ended: the solves that waited for it go on, each
- * on its own context. */
-void
-_cs_client_wake_create_waiters (GSList       *waiters,
-                                const GError *error,
-                                gboolean      sent)
+/* The createTask this solve joined ended (cs-task.c calls it in the thread
+ * that ended it): the solve goes on, on its own context. */
+static void
+solve_wake_joined (GObject      *waiter,
+                   const GError *error,
+                   gboolean      sent)
 {
-  for (GSList *l = waiters; l != NULL; l = l->next)
-    {
-      CreateEnd *end = g_new0 (CreateEnd, 1);
+  CreateEnd *end = g_new0 (CreateEnd, 1);
 
-      end->gtask = l->data;
-      end->error = error != NULL ? g_error_copy (error) : NULL;
-      end->sent = sent;
-      g_main_context_invoke_full (g_task_get_context (end->gtask), G_PRIORITY_DEFAULT,
-                                  solve_joined_cb, end, (GDestroyNotify) create_end_free);
-    }
-  g_slist_free (waiters);
+  end->gtask = G_TASK (g_object_ref (waiter));
+  end->error = error != NULL ? g_error_copy (error) : NULL;
+  end->sent = sent;
+  g_main_context_invoke_full (g_task_get_context (end->gtask), G_PRIORITY_DEFAULT,
+                              solve_joined_cb, end, (GDestroyNotify) create_end_free);
 }
 
 /**
@@ -774,7 +774,7 @@ cs_client_solve_async (CsClient            *client,
   scheduler_put (gtask, data->deadline);
   /* whether to create is decided once, under the task's lock: a check
    * of the task id before it would let two threads both create */
-  switch (_cs_task_begin_create (task, gtask))
+  switch (_cs_task_begin_create (task, solve_wake_joined, G_OBJECT (gtask)))
     {
     case CS_CREATE_BEGUN:
       solve_create (gtask);
@@ -819,18 +819,4 @@ cs_client_solve_finish (CsClient      *client,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_solve_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Frees what the client keeps for its solves: no solve is left, since
- * each holds a reference on the client. */
-void
-_cs_client_solve_init (CsClient *self)
-{
-  self->schedulers = g_hash_table_new (NULL, NULL);
-}
-
-void
-_cs_client_solve_clear (CsClient *self)
-{
-  g_clear_pointer (&self->schedulers, g_hash_table_unref);
 }

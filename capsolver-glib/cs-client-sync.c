@@ -14,62 +14,16 @@
  * thread default, and iterates only that context until the call is done.
  */
 
-typedef struct _SyncCall SyncCall;
-
-struct _SyncCall {
-  GMainContext *context;
-  SyncCall     *outer;     /* the blocking call this one is inside */
-  GAsyncResult *result;
-  guint         holds;     /* work of its context that must end first */
-};
-
-/* The blocking call the thread is in, if any. */
-static GPrivate current_call;
-
-gboolean
-_cs_client_in_blocking_call (void)
-{
-  SyncCall *call = g_private_get (&current_call);
-
-  return call != NULL && call->context == g_main_context_get_thread_default ();
-}
-
-/* A request that must complete even if its caller stops waiting (a
- * createTask that left): the blocking call it was made in returns only
- * once it did, since nothing iterates its context afterwards. NULL
- * outside a blocking call. */
-gpointer
-_cs_client_hold_blocking_call (void)
-{
-  SyncCall *call = g_private_get (&current_call);
-
-  if (call == NULL || call->context != g_main_context_get_thread_default ())
-    return NULL;
-  call->holds++;
-  return call;
-}
-
-/* Runs on the held call's context, in its thread. */
-void
-_cs_client_release_blocking_call (gpointer hold)
-{
-  SyncCall *call = hold;
-
-  if (call == NULL)
-    return;
-  call->holds--;
-  g_main_context_wakeup (call->context);
-}
+typedef struct {
+  CsBlockingCall  blocking;   /* first: its context, kept by cs-client-call.c */
+  GAsyncResult   *result;
+} SyncCall;
 
 static void
 sync_call_begin (SyncCall *call)
 {
-  call->context = g_main_context_new ();
   call->result = NULL;
-  call->holds = 0;
-  call->outer = g_private_get (&current_call);
-  g_main_context_push_thread_default (call->context);
-  g_private_set (&current_call, call);
+  _cs_client_blocking_call_begin (&call->blocking);
 }
 
 static void
@@ -80,22 +34,15 @@ sync_call_done (GObject      *source,
   SyncCall *call = user_data;
 
   call->result = g_object_ref (result);
-  g_main_context_wakeup (call->context);
+  g_main_context_wakeup (call->blocking.context);
 }
 
 static GAsyncResult *
 sync_call_wait (SyncCall *call)
 {
-  while (call->result == NULL || call->holds > 0)
-    g_main_context_iteration (call->context, TRUE);
-  /* libsoup finishes a message on the context that sent it, in a source
-   * of its own: dispatch it, or the session keeps the message queued on a
-   * context that is about to go, and the next call waits forever. */
-  while (g_main_context_pending (call->context))
-    g_main_context_iteration (call->context, FALSE);
-  g_private_set (&current_call, call->outer);
-  g_main_context_pop_thread_default (call->context);
-  g_main_context_unref (call->context);
+  while (call->result == NULL || call->blocking.holds > 0)
+    g_main_context_iteration (call->blocking.context, TRUE);
+  _cs_client_blocking_call_end (&call->blocking);
   return call->result;
 }
 

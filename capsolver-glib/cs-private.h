@@ -134,9 +134,18 @@ typedef enum {
   CS_CREATE_DONE,     /* the task was created: it has an id, or its solution */
 } CsCreateStart;
 
-CsCreateStart _cs_task_begin_create      (CsTask       *task,
-                                          gpointer      waiter);
-GSList      *_cs_task_end_create         (CsTask       *task);
+/* Called, in the thread that ended the creation, for each caller that
+ * joined it: @sent tells whether a createTask left, @error how it ended. */
+typedef void (*CsCreateWakeFunc) (GObject      *waiter,
+                                  const GError *error,
+                                  gboolean      sent);
+
+CsCreateStart _cs_task_begin_create      (CsTask           *task,
+                                          CsCreateWakeFunc  wake,
+                                          GObject          *waiter);
+guint        _cs_task_end_create         (CsTask           *task,
+                                          const GError     *error,
+                                          gboolean          sent);
 /* For tests only: widens the window before creation is decided. */
 typedef void (*CsTaskHook) (CsTask *task);
 void         _cs_task_set_begin_create_hook (CsTaskHook  hook);

@@ -1062,13 +1062,20 @@ _cs_task_count_poll (CsTask *task)
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_POLL_COUNT]);
 }
 
+typedef struct {
+  CsCreateWakeFunc  wake;
+  GObject          *waiter;
+} CreateWaiter;
+
 /* Decides whether the caller creates @task, under one lock: a task with
  * a task id, or solved at once, was created; one being created is joined,
  * @waiter (when not NULL) being kept, with a reference, for
- * _cs_task_end_create() to hand back; otherwise the caller creates it. */
+ * _cs_task_end_create() to wake with @wake; otherwise the caller creates
+ * it. */
 CsCreateStart
-_cs_task_begin_create (CsTask  *task,
-                       gpointer waiter)
+_cs_task_begin_create (CsTask           *task,
+                       CsCreateWakeFunc  wake,
+                       GObject          *waiter)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
   CsTaskHook hook = g_atomic_pointer_get (&begin_create_hook);
@@ -1081,7 +1088,13 @@ _cs_task_begin_create (CsTask  *task,
     {
       start = CS_CREATE_JOINED;
       if (waiter != NULL)
-        priv->create_waiters = g_slist_prepend (priv->create_waiters, g_object_ref (waiter));
+        {
+          CreateWaiter *joined = g_new (CreateWaiter, 1);
+
+          joined->wake = wake;
+          joined->waiter = g_object_ref (waiter);
+          priv->create_waiters = g_slist_prepend (priv->create_waiters, joined);
+        }
     }
   else if (priv->task_id != NULL ||
            (priv->status == CS_TASK_STATUS_READY && priv->solution != NULL))
@@ -1103,16 +1116,29 @@ _cs_task_set_begin_create_hook (CsTaskHook hook)
   g_atomic_pointer_set (&begin_create_hook, hook);
 }
 
-/* Ends the creation of @task; returns the waiters (transfer full). */
-GSList *
-_cs_task_end_create (CsTask *task)
+/* Ends the creation of @task and wakes the callers that joined it, in the
+ * order they came; returns how many there were. */
+guint
+_cs_task_end_create (CsTask       *task,
+                     const GError *error,
+                     gboolean      sent)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
   GSList *waiters;
+  guint n = 0;
 
   g_mutex_lock (&create_lock);
   priv->creating = FALSE;
   waiters = g_slist_reverse (g_steal_pointer (&priv->create_waiters));
   g_mutex_unlock (&create_lock);
-  return waiters;
+  for (GSList *l = waiters; l != NULL; l = l->next, n++)
+    {
+      CreateWaiter *joined = l->data;
+
+      joined->wake (joined->waiter, error, sent);
+      g_object_unref (joined->waiter);
+      g_free (joined);
+    }
+  g_slist_free (waiters);
+  return n;
 }

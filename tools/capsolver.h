@@ -174,10 +174,7 @@ int         cli_command_result       (Cli *cli, int argc, char **argv);
 int         cli_command_balance      (Cli *cli, int argc, char **argv);
 int         cli_command_feedback     (Cli *cli, int argc, char **argv);
 
-/* cli-key.c: `capsolver key`, and the key the other commands find in the
- * keyring */
-char       *cli_key_lookup           (const char     *base_url,
-                                      GError        **error);
+/* cli-key.c: `capsolver key` */
 int         cli_command_key          (Cli *cli, int argc, char **argv);
 
 /* cli-sandbox.c */

@@ -57,30 +57,6 @@ keyring_error_to_usage (GError **error)
   cli_usage_error (error, "%s", keyring_error->message);
 }
 
-/* --- The key the other commands use ------------------------------------------------ */
-
-/* The key the keyring holds for @base_url (NULL: the default), or NULL
- * with the usage error that says where a key can come from. */
-char *
-cli_key_lookup (const char  *base_url,
-                GError     **error)
-{
-  g_autoptr(GError) keyring_error = NULL;
-  g_autofree char *key = cs_keyring_lookup_key (base_url, NULL, &keyring_error);
-  g_autofree char *reason = NULL;
-
-  if (key != NULL)
-    return g_steal_pointer (&key);
-  if (keyring_error != NULL)
-    reason = g_strdup (keyring_error->message);
-  else
-    reason = g_strdup_printf ("the keyring has no key for %s",
-                              base_url != NULL ? base_url : CS_DEFAULT_BASE_URL);
-  cli_usage_error (error, "no API key: pass --api-key KEY, set CAPSOLVER_API_KEY, store one "
-                          "with \"capsolver key set\", or try --sandbox (%s)", reason);
-  return NULL;
-}
-
 /* --- Reading the key --------------------------------------------------------------- */
 
 static struct termios saved_termios;

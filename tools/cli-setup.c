@@ -172,6 +172,28 @@ cli_pick_base_url (Cli      *cli,
   return TRUE;
 }
 
+/* The key the keyring holds for @base_url (NULL: the default), or NULL
+ * with the usage error that says where a key can come from. */
+static char *
+key_from_keyring (const char  *base_url,
+                  GError     **error)
+{
+  g_autoptr(GError) keyring_error = NULL;
+  g_autofree char *key = cs_keyring_lookup_key (base_url, NULL, &keyring_error);
+  g_autofree char *reason = NULL;
+
+  if (key != NULL)
+    return g_steal_pointer (&key);
+  if (keyring_error != NULL)
+    reason = g_strdup (keyring_error->message);
+  else
+    reason = g_strdup_printf ("the keyring has no key for %s",
+                              base_url != NULL ? base_url : CS_DEFAULT_BASE_URL);
+  cli_usage_error (error, "no API key: pass --api-key KEY, set CAPSOLVER_API_KEY, store one "
+                          "with \"capsolver key set\", or try --sandbox (%s)", reason);
+  return NULL;
+}
+
 /* Makes cli->client from the options, the environment and the keyring. */
 gboolean
 cli_setup_client (Cli     *cli,
@@ -199,7 +221,7 @@ cli_setup_client (Cli     *cli,
 
       if (!cli_pick_base_url (cli, &keyring_url, error))
         return FALSE;
-      stored_key = cli_key_lookup (keyring_url, error);
+      stored_key = key_from_keyring (keyring_url, error);
       if (stored_key == NULL)
         return FALSE;
       api_key = stored_key;

@@ -1,0 +1,1048 @@
+/* cs-client-methods.c: the protocol's methods of CsClient
+ *
+ * createTask, getToken, getTaskResult, getBalance and feedbackTask, each
+ * one exchange (cs-client-call.c) and what its reply does to the task.
+ * The object and its configuration are in cs-client.c, the scheduler
+ * that solves in cs-client-solve.c.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-client-private.h"
+
+/* The envelope every method shares; NULL members are not sent. */
+static JsonObject *
+new_envelope (CsClient *self,
+              gboolean  with_app_id)
+{
+  JsonObject *body = json_object_new ();
+
+  json_object_set_string_member (body, "clientKey", self->api_key);
+  if (with_app_id && self->app_id != NULL)
+    json_object_set_string_member (body, "appId", self->app_id);
+  return body;
+}
+
+gboolean
+_cs_client_check_api_key (CsClient  *self,
+               GError   **error)
+{
+  if (self->api_key != NULL && *self->api_key != '\0')
+    return TRUE;
+  g_set_error_literal (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS,
+                       "ERROR_KEY_DENIED_ACCESS: no API key is set on the client");
+  return FALSE;
+}
+
+static gboolean
+base_url_error (CsClient    *self,
+                GError     **error,
+                const char  *reason)
+{
+  /* the URL is the application's, but may carry credentials */
+  g_auto(GStrv) secrets = _cs_client_dup_secrets (self, NULL);
+  g_autofree char *safe_url = _cs_redact (self->base_url, (const char * const *) secrets);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "base URL “%s” %s; nothing was sent", safe_url, reason);
+  return FALSE;
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return g_inet_address_get_is_loopback (address);
+  /* RFC 6761: localhost names never leave the machine */
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         (strlen (host) > strlen (".localhost") &&
+          g_ascii_strcasecmp (host + strlen (host) - strlen (".localhost"), ".localhost") == 0);
+}
+
+gboolean
+_cs_client_check_base_url (CsClient  *self,
+                           GError   **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL)
+    return base_url_error (self, error, "is not a URL");
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return base_url_error (self, error, "is not an http or https URL");
+  if (host == NULL || *host == '\0')
+    return base_url_error (self, error, "has no host");
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !self->allow_insecure_http &&
+      !host_is_loopback (host))
+    return base_url_error (self, error,
+                           "would send the API key in clear text to another machine: "
+                           "use https, or http to this machine (127.0.0.0/8, ::1, localhost), "
+                           "or set the client's allow-insecure-http property");
+  return TRUE;
+}
+
+/* What every method checks before it sends anything. */
+static gboolean
+check_can_send (CsClient  *self,
+                GError   **error)
+{
+  return _cs_client_check_api_key (self, error) && _cs_client_check_base_url (self, error);
+}
+
+static gboolean
+check_task_id (CsTask  *task,
+               GError **error)
+{
+  if (cs_task_get_task_id (task) != NULL)
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "the task has no task id: create it first");
+  return FALSE;
+}
+
+/* --- Outages ------------------------------------------------------------------ */
+
+/* Whether @error, of a request whose reply had @http_status (0 when none
+ * came), tells of an outage of the service or of the way to it rather
+ * than of the request: a transport failure, an HTTP 5xx that is not the
+ * protocol or names no code this version knows (a proxy's or a gateway's
+ * page), or the service saying it is unavailable. A request safe to
+ * repeat may be sent again later. An error code the service chose (a
+ * cooldown, a verdict on the task) is not an outage, whatever the status. */
+gboolean
+_cs_client_error_is_outage (const GError *error,
+                            guint         http_status)
+{
+  if (error->domain == CS_ERROR)
+    {
+      switch (error->code)
+        {
+        case CS_ERROR_SERVICE_UNAVAILABLE:
+        case CS_ERROR_INTERNAL_SERVER_ERROR:
+          return TRUE;
+        case CS_ERROR_PROTOCOL:
+        case CS_ERROR_FAILED:
+          return http_status >= 500;
+        default:
+          return FALSE;
+        }
+    }
+  return (error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR) &&
+         cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT;
+}
+
+/* The wait before sending again a request that met an outage for the
+ * @failures-th time in a row: doubling from @base_ms up to @max_ms, less a
+ * random part of up to half, so that the requests of many calls that
+ * failed together come back spread out. */
+guint
+_cs_client_outage_backoff (guint failures,
+                           guint base_ms,
+                           guint max_ms)
+{
+  guint wait = base_ms;
+
+  for (guint i = 1; i < failures && wait < max_ms; i++)
+    wait *= 2;
+  wait = MIN (wait, max_ms);
+  return wait - g_random_int_range (0, wait / 2 + 1);
+}
+
+/* --- createTask ------------------------------------------------------------ */
+
+/* The status of a created task that is to be polled. "ready" without a
+ * solution is not ready: solve() would have nothing to return. */
+static CsTaskStatus
+create_reply_pending_status (CsReply *reply)
+{
+  if (!reply->has_status)
+    return CS_TASK_STATUS_IDLE;
+  return reply->status == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : reply->status;
+}
+
+/* Decides from the reply, never from the task type: a solution with status
+ * "ready" ends the task at once; otherwise the task id is polled. */
+static gboolean
+apply_create_reply (CsTask   *task,
+                    CsReply  *reply,
+                    GError  **error)
+{
+  gboolean ready = reply->status == CS_TASK_STATUS_READY && reply->solution != NULL;
+
+  if (!ready && reply->task_id == NULL)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: createTask reply has neither a task id nor a solution",
+                   reply->http_status);
+      return FALSE;
+    }
+
+  if (reply->task_id != NULL)
+    _cs_task_set_task_id (task, reply->task_id);
+  if (ready && !_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
+    {
+      /* a task id can still be polled, by solving the task again */
+      if (reply->task_id != NULL)
+        _cs_task_set_status (task, CS_TASK_STATUS_PROCESSING);
+      return FALSE;
+    }
+  if (ready)
+    {
+      g_autoptr(CsSolution) solution = cs_solution_new (reply->solution);
+
+      _cs_task_set_solution (task, solution);
+      _cs_task_set_status (task, CS_TASK_STATUS_READY);
+    }
+  else
+    _cs_task_set_status (task, create_reply_pending_status (reply));
+  return TRUE;
+}
+
+/* A createTask or getToken. Once sent it is never cut short: the task it
+ * creates is billed, and its id must reach the task. A caller that
+ * cancels then is answered at once, and the request completes in the
+ * background (on the caller's context, which a blocking call keeps
+ * iterating until then). */
+typedef struct {
+  CsTask      *task;
+  const char  *method;
+  GSource     *cancel_source;   /* answers a caller that cancels */
+  gpointer     hold;            /* on the blocking call it was made in */
+  gboolean     answered;        /* the caller has its answer */
+} CreateCall;
+
+static void
+create_call_free (CreateCall *call)
+{
+  if (call->cancel_source != NULL)
+    {
+      g_source_destroy (call->cancel_source);
+      g_source_unref (call->cancel_source);
+    }
+  g_object_unref (call->task);
+  g_free (call);
+}
+
+/* Gives the caller its answer, once. */
+static void
+create_answer (GTask  *gtask,
+               GError *error)
+{
+  CreateCall *call = g_task_get_task_data (gtask);
+
+  if (call->answered)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  call->answered = TRUE;
+  if (call->cancel_source != NULL)
+    g_source_destroy (call->cancel_source);
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_boolean (gtask, TRUE);
+}
+
+/* A request that nobody waits for any more tells the application what
+ * it created: the task is billed, and solving it again polls it. */
+static void
+log_unclaimed (CreateCall   *call,
+               const GError *error)
+{
+  const char *task_id = cs_task_get_task_id (call->task);
+
+  if (error != NULL)
+    g_debug ("%s of a cancelled call failed: %s", call->method, error->message);
+  else if (cs_task_get_status (call->task) == CS_TASK_STATUS_READY)
+    g_message ("%s of a cancelled call completed: task %s was solved (and billed); "
+               "the CsTask has its solution", call->method,
+               task_id != NULL ? task_id : "without an id");
+  else
+    g_message ("%s of a cancelled call completed: task %s was created (and billed); "
+               "the CsTask has its id: solve it again to get its solution",
+               call->method, task_id);
+}
+
+/* Ends a createTask or getToken: the task is no longer being created, and
+ * the solves that waited for it go on. */
+static void
+create_task_return (GTask    *gtask,
+                    GError   *error,
+                    gboolean  sent)
+{
+  CreateCall *call = g_task_get_task_data (gtask);
+  guint n_waiters = _cs_task_end_create (call->task, error, sent);
+
+  if (call->answered && n_waiters == 0 && sent)
+    log_unclaimed (call, error);
+  create_answer (gtask, error);
+  _cs_client_release_blocking_call (g_steal_pointer (&call->hold));
+  g_object_unref (gtask);
+}
+
+static void
+create_task_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  CreateCall *call = g_task_get_task_data (gtask);
+  CsTask *task = call->task;
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+  gboolean sent = _cs_client_call_was_sent (result);
+
+  if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
+      apply_create_reply (task, &reply, &error) &&
+      g_task_get_source_tag (gtask) == cs_client_get_token_async &&
+      cs_task_get_status (task) != CS_TASK_STATUS_READY)
+    error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
+                         "HTTP %u: getToken reply has no solution", reply.http_status);
+  create_task_return (gtask, error, sent);
+}
+
+/* The caller cancelled. A request still waiting for a slot is withdrawn
+ * by the same cancellable, and ends first (this source comes after it);
+ * one that left goes on without the caller. */
+static gboolean
+create_cancelled_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  CreateCall *call = g_task_get_task_data (gtask);
+
+  create_answer (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     "%s: cancelled; a request already sent completes in the "
+                                     "background, and the task gets its id", call->method));
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends @method (createTask or getToken) for a task marked as being
+ * created, under @source_tag. @cancellable withdraws the request while it
+ * waits to be sent, and once it left stops the caller's wait only;
+ * @unsent_cancellable (which @cancellable must then cancel too) only
+ * withdraws it. */
+static void
+send_create (CsClient            *client,
+             CsTask              *task,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GCancellable        *unsent_cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *gtask = g_task_new (client, cancellable, callback, user_data);
+  gboolean get_token = source_tag == cs_client_get_token_async;
+  CreateCall *call = g_new0 (CreateCall, 1);
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
+  JsonObject *task_json;
+  GError *error = NULL;
+
+  g_task_set_source_tag (gtask, source_tag);
+  g_task_set_check_cancellable (gtask, FALSE);
+  call->task = g_object_ref (task);
+  call->method = get_token ? "getToken" : "createTask";
+  g_task_set_task_data (gtask, call, (GDestroyNotify) create_call_free);
+
+  if (!check_can_send (client, &error) ||
+      (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
+    {
+      create_task_return (gtask, error, FALSE);
+      return;
+    }
+  if (g_cancellable_is_cancelled (cancellable) || g_cancellable_is_cancelled (unsent_cancellable))
+    {
+      json_object_unref (task_json);
+      create_task_return (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              "%s: cancelled before it was sent", call->method),
+                          FALSE);
+      return;
+    }
+
+  body = new_envelope (client, TRUE);
+  if (cs_task_get_callback_url (task) != NULL)
+    json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
+  json_object_set_object_member (body, "task", task_json);
+
+  if (cancellable != NULL)
+    {
+      call->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_priority (call->cancel_source, G_PRIORITY_LOW);
+      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (create_cancelled_cb), gtask,
+                             NULL);
+      g_source_attach (call->cancel_source, g_task_get_context (gtask));
+    }
+  call->hold = _cs_client_hold_blocking_call ();
+  /* the call hides the key and the proxy in its errors and log lines */
+  secrets = _cs_client_dup_secrets (client, task);
+  _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
+                         get_token ? CS_CALL_LONG : 0, NULL,
+                         unsent_cancellable != NULL ? unsent_cancellable : cancellable,
+                         create_task_cb, gtask);
+}
+
+/* createTask for a task that _cs_task_begin_create() marked: the solve's
+ * way in, which may also withdraw the request while it waits to be sent. */
+void
+_cs_client_create_task_started (CsClient            *client,
+                                CsTask              *task,
+                                GCancellable        *cancellable,
+                                GCancellable        *unsent_cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  send_create (client, task, cs_client_create_task_async, cancellable, unsent_cancellable,
+               callback, user_data);
+}
+
+/* Marks @task as being created; an error if it may not be: a task is
+ * created once. */
+static GError *
+begin_create (CsTask *task)
+{
+  switch (_cs_task_begin_create (task, NULL, NULL))
+    {
+    case CS_CREATE_BEGUN:
+      return NULL;
+    case CS_CREATE_JOINED:
+      return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PENDING,
+                                  "the task is being created by another call");
+    case CS_CREATE_DONE:
+    default:
+      if (cs_task_get_task_id (task) == NULL)
+        return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                    "the task was already created, and solved");
+      return g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS, "the task was already created as %s",
+                          cs_task_get_task_id (task));
+    }
+}
+
+/* The public forms check that the task may be created, then send. */
+static void
+create_task_async (CsClient            *client,
+                   CsTask              *task,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GError *error = begin_create (task);
+
+  if (error != NULL)
+    {
+      g_autoptr(GTask) gtask = g_task_new (client, cancellable, callback, user_data);
+
+      g_task_set_source_tag (gtask, source_tag);
+      g_task_return_error (gtask, error);
+      return;
+    }
+  send_create (client, task, source_tag, cancellable, NULL, callback, user_data);
+}
+
+/**
+ * cs_client_create_task_async:
+ * @client: a #CsClient
+ * @task: the task to create
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends `createTask` for @task. The task is checked first with
+ * [method@Task.validate]. A task is created once: one that already has a
+ * task id is refused with %G_IO_ERROR_EXISTS, and one whose `createTask`
+ * (or `getToken`) is on its way with %G_IO_ERROR_PENDING (a solve of it
+ * waits for that instead).
+ *
+ * On success the task has its task id and status, and, for the tasks the
+ * service answers at once (image and classification tasks), its solution
+ * and the status %CS_TASK_STATUS_READY.
+ *
+ * Cancelling while the request waits for a connection sends nothing.
+ * Cancelling once it was sent ends the call at once with
+ * %G_IO_ERROR_CANCELLED, but not the request, which completes in the
+ * background (on the thread-default main context of the call, which a
+ * blocking call keeps iterating until then): the task gets its task id,
+ * which a solve waiting for it goes on with, and when nobody waits for
+ * it, a message naming the id is logged. A task created is billed: a
+ * task that has its id is solved by polling it.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_create_task_async (CsClient            *client,
+                             CsTask              *task,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  create_task_async (client, task, cs_client_create_task_async, cancellable,
+                     callback, user_data);
+}
+
+/**
+ * cs_client_create_task_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.create_task_async].
+ *
+ * Returns: %TRUE if the task was created
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_create_task_finish (CsClient      *client,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_create_task_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- getToken -------------------------------------------------------------- */
+
+/**
+ * cs_client_get_token_async:
+ * @client: a #CsClient
+ * @task: a reCAPTCHA task to solve
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the task is solved or failed
+ * @user_data: data for @callback
+ *
+ * Solves @task with one `getToken` request: the service holds it until the
+ * task is solved and answers with the solution, so the token comes back
+ * the moment it is ready, with no polling. The service offers it for the
+ * reCAPTCHA v2 and v3 types only. Prefer it for those when a request may
+ * stay open for up to two minutes (#CsClient:get-token-timeout); prefer
+ * [method@Client.solve_async] for other types, for tasks to resume after a
+ * time-out, and behind proxies that cut long requests.
+ *
+ * The request is never sent twice; a task that already has a task id, or
+ * is being created, is refused as by [method@Client.create_task_async],
+ * and a request that was sent is not cut short by cancelling the call
+ * either: it completes in the background, and the task gets its solution
+ * (the blocking form, cancelled, returns once it has).
+ *
+ * Since: 1.0
+ */
+void
+cs_client_get_token_async (CsClient            *client,
+                           CsTask              *task,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  create_task_async (client, task, cs_client_get_token_async, cancellable, callback, user_data);
+}
+
+/**
+ * cs_client_get_token_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.get_token_async].
+ *
+ * Returns: (transfer full): the solution, also kept by the task
+ *
+ * Since: 1.0
+ */
+CsSolution *
+cs_client_get_token_finish (CsClient      *client,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  GTask *gtask = G_TASK (result);
+
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (gtask) == cs_client_get_token_async, NULL);
+
+  if (!g_task_propagate_boolean (gtask, error))
+    return NULL;
+  return g_object_ref (cs_task_get_solution (((CreateCall *) g_task_get_task_data (gtask))->task));
+}
+
+/* --- getTaskResult ---------------------------------------------------------- */
+
+static gboolean
+apply_result_reply (CsTask   *task,
+                    CsReply  *reply,
+                    GError  **error)
+{
+  CsTaskStatus status = reply->status;
+
+  if (status == CS_TASK_STATUS_READY)
+    {
+      g_autoptr(CsSolution) solution = NULL;
+
+      if (!_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
+        return FALSE;
+      solution = cs_solution_new (reply->solution);
+      _cs_task_set_solution (task, solution);
+    }
+  _cs_task_set_status (task, status);
+  return TRUE;
+}
+
+/* An error ends the task when the service says so: a "failed" status, or
+ * an error of the task itself. Transport, protocol and account errors say
+ * nothing of the task, which can still be polled. */
+static void
+apply_result_error (CsTask       *task,
+                    CsReply      *reply,
+                    const GError *error)
+{
+  /* an unknown code in a 5xx is a proxy's or a gateway's: an outage */
+  if (reply->status == CS_TASK_STATUS_FAILED ||
+      (error->domain == CS_ERROR &&
+       (cs_error_code_get_retry_class (error->code) == CS_RETRY_CLASS_NEW_TASK ||
+        (error->code == CS_ERROR_FAILED && reply->http_status < 500))))
+    _cs_task_set_status (task, CS_TASK_STATUS_FAILED);
+}
+
+/* Set on a getTaskResult whose failure was an outage. */
+#define POLL_OUTAGE "cs-poll-outage"
+
+static void
+get_task_result_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) gtask = user_data;
+  CsTask *task = g_task_get_task_data (gtask);
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+    {
+      apply_result_error (task, &reply, error);
+      if (cs_task_get_status (task) != CS_TASK_STATUS_FAILED &&
+          _cs_client_error_is_outage (error, reply.http_status))
+        g_object_set_data (G_OBJECT (gtask), POLL_OUTAGE, GINT_TO_POINTER (TRUE));
+      g_task_return_error (gtask, error);
+      return;
+    }
+  if (!apply_result_reply (task, &reply, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+  g_task_return_boolean (gtask, TRUE);
+}
+
+/**
+ * cs_client_get_task_result_async:
+ * @client: a #CsClient
+ * @task: a task that has a task id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends one `getTaskResult` for @task and updates its status, and its
+ * solution when it is ready. Unknown statuses are taken as pending.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_get_task_result_async (CsClient            *client,
+                                 CsTask              *task,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_get_task_result_async);
+  g_task_set_check_cancellable (gtask, FALSE);
+  g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
+
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  body = new_envelope (client, FALSE);
+  json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
+  _cs_task_count_poll (task);
+  secrets = _cs_client_dup_secrets (client, task);
+  _cs_client_call_async (client, "getTaskResult", body, (const char * const *) secrets,
+                         CS_CALL_IDEMPOTENT, cancellable, NULL,
+                         get_task_result_cb, g_steal_pointer (&gtask));
+}
+
+/**
+ * cs_client_get_task_result_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.get_task_result_async]. Success means the
+ * service answered; whether the task is ready is its #CsTask:status.
+ *
+ * Returns: %TRUE if the service answered without an error
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_task_result_finish (CsClient      *client,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_get_task_result_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether the poll that gave @result failed for an outage (see
+ * _cs_client_error_is_outage()), and said nothing of its task. */
+gboolean
+_cs_client_poll_met_outage (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), POLL_OUTAGE) != NULL;
+}
+
+/* --- Requests sent again after an outage ---------------------------------------
+ *
+ * getBalance and feedbackTask: a transport failure or a 5xx (see
+ * _cs_client_error_is_outage()) is sent again, OUTAGE_RETRIES times at
+ * most, after a wait that doubles from the client's outage_backoff, less
+ * a random part (0.25–0.5 s, 0.5–1 s, 1–2 s): a short outage is ridden
+ * out, a long one still ends the call within a few seconds.
+ */
+
+typedef void (*RetryDoneFunc) (GTask   *gtask,
+                               CsReply *reply,
+                               GError  *error);
+
+typedef struct {
+  const char    *method;
+  JsonObject    *body;
+  char         **secrets;   /* hidden in errors and log lines */
+  CsCallFlags    flags;
+  RetryDoneFunc  done;
+  guint          retries;   /* sent again so far */
+  GSource       *wait;      /* before the next try */
+} RetryCall;
+
+static void
+retry_call_free (RetryCall *call)
+{
+  if (call->wait != NULL)
+    {
+      g_source_destroy (call->wait);
+      g_source_unref (call->wait);
+    }
+  json_object_unref (call->body);
+  g_strfreev (call->secrets);
+  g_free (call);
+}
+
+static void retry_call_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* The GTask's reference goes with the request. */
+static void
+retry_call_send (GTask *gtask)
+{
+  RetryCall *call = g_task_get_task_data (gtask);
+
+  _cs_client_call_async (g_task_get_source_object (gtask), call->method, call->body,
+                         (const char * const *) call->secrets, call->flags,
+                         g_task_get_cancellable (gtask), NULL, retry_call_cb, gtask);
+}
+
+/* The wait is over, or was cancelled (its child source). */
+static gboolean
+retry_call_wait_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  RetryCall *call = g_task_get_task_data (gtask);
+
+  g_clear_pointer (&call->wait, g_source_unref);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (gtask)))
+    {
+      call->done (gtask, NULL, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                            "%s: cancelled while waiting to be sent again",
+                                            call->method));
+      g_object_unref (gtask);
+    }
+  else
+    retry_call_send (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retry_call_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  RetryCall *call = g_task_get_task_data (gtask);
+  GCancellable *cancellable = g_task_get_cancellable (gtask);
+  g_auto(CsReply) reply = { 0, };
+  GError *error = NULL;
+
+  if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
+      call->retries < OUTAGE_RETRIES && _cs_client_error_is_outage (error, reply.http_status) &&
+      !g_cancellable_is_cancelled (cancellable))
+    {
+      guint wait_ms = _cs_client_outage_backoff (++call->retries,
+                                                 CS_CLIENT (source)->outage_backoff, G_MAXUINT);
+
+      g_debug ("%s: %s; sending it again in %u ms", call->method, error->message, wait_ms);
+      g_error_free (error);
+      call->wait = g_timeout_source_new (wait_ms);
+      if (cancellable != NULL)
+        {
+          g_autoptr(GSource) cancelled = g_cancellable_source_new (cancellable);
+
+          g_source_set_dummy_callback (cancelled);
+          g_source_add_child_source (call->wait, cancelled);
+        }
+      g_source_set_callback (call->wait, retry_call_wait_cb, gtask, NULL);
+      g_source_attach (call->wait, g_task_get_context (gtask));
+      return;
+    }
+  call->done (gtask, &reply, error);
+  g_object_unref (gtask);
+}
+
+/* Sends @method, again after an outage, then calls @done with the reply
+ * or the error. Takes @gtask's reference and @secrets. */
+static void
+send_retrying (GTask          *gtask,
+               const char     *method,
+               JsonObject     *body,
+               char          **secrets,
+               CsCallFlags     flags,
+               RetryDoneFunc   done)
+{
+  RetryCall *call = g_new0 (RetryCall, 1);
+
+  call->method = method;
+  call->body = json_object_ref (body);
+  call->secrets = secrets;
+  call->flags = flags;
+  call->done = done;
+  g_task_set_task_data (gtask, call, (GDestroyNotify) retry_call_free);
+  retry_call_send (gtask);
+}
+
+/* --- getBalance ------------------------------------------------------------- */
+
+static void
+get_balance_done (GTask   *gtask,
+                  CsReply *reply,
+                  GError  *error)
+{
+  CsBalance *balance = NULL;
+
+  if (error == NULL)
+    balance = _cs_balance_new_from_reply (reply, &error);
+  if (balance == NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_pointer (gtask, balance, g_object_unref);
+}
+
+/**
+ * cs_client_get_balance_async:
+ * @client: a #CsClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends `getBalance`. The service is known to block keys that ask too
+ * often: keep the result rather than asking before every solve.
+ *
+ * A transport failure or an HTTP 5xx (an outage of the service or of the
+ * way to it) is sent again up to three times, after waits of about 0.5,
+ * 1 and 2 s, each less a random part of up to half; the error of the
+ * last try is returned.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_get_balance_async (CsClient            *client,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_get_balance_async);
+  g_task_set_check_cancellable (gtask, FALSE);
+
+  if (!check_can_send (client, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+  body = new_envelope (client, FALSE);
+  send_retrying (g_steal_pointer (&gtask), "getBalance", body, _cs_client_dup_secrets (client, NULL),
+                 CS_CALL_IDEMPOTENT, get_balance_done);
+}
+
+/**
+ * cs_client_get_balance_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.get_balance_async].
+ *
+ * Returns: (transfer full): the balance
+ *
+ * Since: 1.0
+ */
+CsBalance *
+cs_client_get_balance_finish (CsClient      *client,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_get_balance_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- feedbackTask ------------------------------------------------------------ */
+
+static void
+feedback_task_done (GTask   *gtask,
+                    CsReply *reply,
+                    GError  *error)
+{
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_boolean (gtask, TRUE);
+}
+
+/**
+ * cs_client_feedback_task_async:
+ * @client: a #CsClient
+ * @task: a task that has a task id
+ * @invalid: %TRUE if the site rejected the solution
+ * @code: a code of your own for the outcome, or 0
+ * @message: (nullable): a note of your own, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Sends `feedbackTask`: tells the service whether the solution of @task
+ * worked, which it uses to judge the quality of its answers. An outage is
+ * ridden out as by [method@Client.get_balance_async].
+ *
+ * Since: 1.0
+ */
+void
+cs_client_feedback_task_async (CsClient            *client,
+                               CsTask              *task,
+                               gboolean             invalid,
+                               int                  code,
+                               const char          *message,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
+  JsonObject *outcome;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_feedback_task_async);
+  g_task_set_check_cancellable (gtask, FALSE);
+
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  body = new_envelope (client, TRUE);
+  json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
+  outcome = json_object_new ();
+  json_object_set_boolean_member (outcome, "invalid", invalid);
+  if (code != 0)
+    json_object_set_int_member (outcome, "code", code);
+  if (message != NULL)
+    json_object_set_string_member (outcome, "message", message);
+  json_object_set_object_member (body, "result", outcome);
+
+  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body, _cs_client_dup_secrets (client, task), 0,
+                 feedback_task_done);
+}
+
+/**
+ * cs_client_feedback_task_finish:
+ * @client: a #CsClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.feedback_task_async].
+ *
+ * Returns: %TRUE if the service took the feedback
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_feedback_task_finish (CsClient      *client,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_feedback_task_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+

@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  * A task with a string field (such as `websiteURL`) that reads this prefix
  * followed by an error code, such as
  * `https://sandbox.invalid/error/ERROR_CAPTCHA_UNSOLVABLE`, ends in that
- * error in a [class@Sandbox]. See the class documentation for when.
+ * error in a [class@Sandbox]; [the sandbox guide](sandbox.html) says when.
  *
  * Since: 1.0
  */

@@ -2,8 +2,9 @@
  *
  * Every value of a solution, but the clock fields, is drawn from the
  * SHA-256 digest of the task, so the same task always gets the same
- * answer. The rules are documented for users in the CsSandbox class
- * comment (cs-sandbox.c): keep the two in step.
+ * answer. The rules are documented for users in docs/sandbox.md
+ * ("Solutions", and the solve times in "Time and load"): keep the two in
+ * step.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

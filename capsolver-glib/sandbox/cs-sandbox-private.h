@@ -1,12 +1,13 @@
 /* cs-sandbox-private.h: the parts of CsSandbox, shared between its sources
  *
- * cs-sandbox.c is the HTTP side (the GObject, faults, counters, held
- * getToken requests, callbacks, the timing endpoint);
  * cs-sandbox-server.c runs a SoupServer in a thread of its own, on
- * connections it accepts itself; cs-sandbox-service.c is the service
- * (keys, balances, tasks and their time model, limits, the protocol's
- * methods); cs-sandbox-answers.c checks images, makes the deterministic
- * solutions and solve times, and writes JSON.
+ * connections it accepts itself, with their header and body deadlines;
+ * cs-sandbox-service.c is the service (keys, balances, tasks and their
+ * time model, expiry, limits, the protocol's methods);
+ * cs-sandbox-answers.c checks images, makes the deterministic solutions
+ * and solve times, and writes JSON; cs-sandbox-http.c is the HTTP face in
+ * the server thread (faults, counters, held getToken requests, callbacks,
+ * the sandbox's own paths); cs-sandbox.c is the GObject and its API.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

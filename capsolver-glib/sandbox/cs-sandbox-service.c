@@ -1,8 +1,9 @@
 /* cs-sandbox-service.c: the CapSolver service the sandbox plays
  *
- * Keys and balances, tasks and their lifecycle, and the four methods of
- * the protocol, each taking the request's JSON and giving an HTTP status
- * and a reply. The HTTP side (cs-sandbox.c) holds the sandbox's lock
+ * Keys and balances, tasks and their lifecycle (the two time models,
+ * expiry, limits), and the five methods of the protocol, each taking the
+ * request's JSON and giving an HTTP status and a reply. The HTTP face
+ * (cs-sandbox-http.c) and the API (cs-sandbox.c) hold the sandbox's lock
  * around every call, so nothing here locks.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
@@ -360,7 +361,8 @@ remove_task (CsSandboxService *service,
 }
 
 /* In the poll-count model a task is kept task-lifetime seconds after its
- * creation; in the time model task-lifetime (scaled) after it finished. */
+ * creation; in the time model task-lifetime seconds after it finished.
+ * Real seconds in both: the time scale never stretches the lifetime. */
 static gboolean
 task_expired (CsSandboxService *service,
               SandboxTask      *task,
@@ -368,8 +370,8 @@ task_expired (CsSandboxService *service,
 {
   if (!time_model (service))
     return now - task->created >= (gint64) service->task_lifetime * G_USEC_PER_SEC;
-  /* the results are kept their real lifetime whatever the scale: a
-   * client polling at the service's pace must still find them */
+  /* not period (): a client polling at the service's pace must still find
+   * the results of a sandbox that solves faster */
   return task->finish != 0 && task->finish <= now &&
          now - task->finish >= (gint64) service->task_lifetime * G_USEC_PER_SEC;
 }

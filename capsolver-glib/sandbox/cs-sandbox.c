@@ -28,189 +28,9 @@
  * [method@Client.solve] work against it from the thread that owns the
  * sandbox, in C, Python, JavaScript and Vala alike.
  *
- * ## The protocol
- *
- * `createTask`, `getTaskResult`, `getBalance`, `feedbackTask` and
- * `getToken` are POSTed JSON objects, at `/method` or `/method/`. Every reply is
- * `application/json` and carries `errorId`, `errorCode` and
- * `errorDescription`. Errors are HTTP 400, key errors HTTP 401; a path
- * that is not a method is HTTP 404 with `ERROR_PAGE_NOT_FOUND`, another
- * HTTP method than POST is HTTP 405, a body that is not a JSON object or
- * is larger than 8 MiB is `ERROR_BAD_REQUEST`, and so is one with an
- * escaped NUL (`\u0000`) in a string or member name: json-glib would cut
- * the string there, and `KEY\u0000junk` would pass for `KEY`. An
- * `Authorization` header is ignored, and envelope members are matched
- * without regard to case (`ClientKey` works), as by the service. `appId`
- * is accepted and ignored. Numbers are written in their shortest form
- * (`99.9988`), as the service writes them.
- *
- * Connections are kept alive (pipelining is not supported); a connection
- * that sends no complete request headers for #CsSandbox:idle-timeout after
- * it was accepted or answered, or no complete request body for as long
- * after its headers, is closed, and connections that clients close are
- * released, so that a sandbox can serve forever. Expired tasks are freed
- * within a second, requests or not, and once a thousand or more are gone
- * their memory is given back to the system (glibc's `malloc_trim()`).
- *
- * ## Keys and balances
- *
- * Every new sandbox accepts [const@SANDBOX_DEFAULT_KEY] with a balance of
- * 100 USD; [method@Sandbox.add_key] adds keys or sets their balance. An
- * unknown key gets `ERROR_KEY_DENIED_ACCESS` (HTTP 401). `createTask` is
- * refused with `ERROR_ZERO_BALANCE` when the balance is below the task's
- * price, and a task is charged when it is solved: 0.0004 USD for the
- * recognition tasks (answered in `createTask`), 0.0008 USD for the token
- * tasks ([method@Sandbox.get_price]). A failed task costs nothing. A token
- * task whose key's balance no longer covers it when it is due ends in
- * `ERROR_SETTLEMENT_FAILED`.
- *
- * ## Tasks
- *
- * The sandbox knows the task types of the library's table of task types,
- * [struct@TaskType] (type names are matched without regard to case); other types
- * get `ERROR_TASK_NOT_SUPPORTED`. A task is checked as the service checks
- * it: a missing field gives `ERROR_INVALID_TASK_DATA` with a description
- * that names it (`missing required field websiteKey`), as does a type
- * that needs a proxy sent without one, or a proxy that cannot be read
- * (`proxyPort` may be a number or a string of digits). Image fields must
- * hold plain base64 (no `data:` prefix, no line breaks) of a PNG, JPEG,
- * GIF or WebP image: other text gives `ERROR_PARSE_IMAGE_FAIL`, other
- * bytes or an empty image `ERROR_INVALID_IMAGE`.
- *
- * `ImageToTextTask`, `ReCaptchaV2Classification`, `AwsWafClassification`
- * and `VisionEngine` are answered in `createTask` with `status` `ready`
- * and the solution. Token tasks answer `createTask` with `status` `idle`
- * and a UUID `taskId`. A task is forgotten at its 121st poll (its result
- * is lost, as on the service), which gives `ERROR_TASKID_INVALID`, as do
- * unknown ids, expired tasks and the tasks of another key. At most
- * #CsSandbox:max-tasks tasks are kept at once. `feedbackTask` needs a
- * known `taskId` and a `result` object with a boolean `invalid`, and
- * answers `"message": "okay"`.
- *
- * ## Time
- *
- * By default (the poll-count model) the first #CsSandbox:polls-until-ready
- * polls of a token task answer `processing`, and the next one `ready` with
- * the solution, once #CsSandbox:ready-delay has also passed since
- * `createTask`; a task is forgotten #CsSandbox:task-lifetime seconds after
- * it was created (five minutes by default).
- *
- * #CsSandbox:time-scale at 0 or above switches to the time model: each
- * task takes a solve time drawn from its family's distribution (reCAPTCHA
- * v2 5 to 15 s, v3 2 to 6 s, Turnstile 3 to 10 s, AWS WAF 5 to 15 s,
- * recognition tasks 10 to 60 ms, …; a triangular distribution over the
- * range) at a quantile taken from the task's digest, so the same task
- * always takes as long; the time scale multiplies it. A task is `idle`
- * until a worker takes it up, a tenth into its solve time, then
- * `processing`, then `ready`. Beyond #CsSandbox:workers tasks at once, the
- * others wait `idle` in order; past #CsSandbox:queue-limit waiting tasks,
- * `createTask` gets `ERROR_SERVICE_UNAVALIABLE`. A task not solved 120 s
- * after its creation fails with `ERROR_TASK_TIMEOUT`, and a result is kept
- * #CsSandbox:task-lifetime seconds after the task finished, both scaled.
- * Recognition tasks answer `createTask` after their solve time.
- *
- * `getToken` takes what `createTask` takes, for reCAPTCHA v2 and v3 types
- * only (others get `ERROR_TASK_NOT_SUPPORTED`), and holds the request until
- * the task is solved (at once in the poll-count model), answering
- * `{"errorId": 0, "taskId": …, "status": "ready", "solution": {…}}`. In
- * the time model, a task created with a `callbackUrl` has the body of a
- * `getTaskResult` poll POSTed to that URL when it is ready or failed, once,
- * with a 2 s timeout.
- *
- * #CsSandbox:rate-limit limits each key's requests per second
- * (`ERROR_RATE_LIMIT`); #CsSandbox:key-block-errors and
- * #CsSandbox:ip-ban-errors enforce the service's error-storm rules
- * (`ERROR_KEY_TEMP_BLOCKED` for five minutes, `ERROR_IP_BANNED` for ten,
- * scaled). All are off by default.
- *
- * ## Timing records
- *
- * `GET /sandbox/timings` (no key needed) and [method@Sandbox.get_timings]
- * give, as JSON, `now`, `connections` (accepted since the start),
- * `openConnections`, `requests` (API requests served) and `tasks`: for
- * each task kept, in creation order, `taskId`, `type`, `createdMs`,
- * `readyMs` (when it became ready or failed, or null), `fetchedMs` (the
- * first `getTaskResult` or `getToken` answer at or after that, or null),
- * `polls` and `state` (`idle`, `processing`, `ready` or `failed`). Times
- * are real milliseconds, with microseconds, on the sandbox's monotonic
- * clock since it started; `fetchedMs` − `readyMs` is a client's
- * ready-to-fetched lag. `POST /sandbox/timings/clear` and
- * [method@Sandbox.clear_timings] forget the records of the tasks created
- * so far.
- *
- * ## Deterministic solutions
- *
- * The same task always gets the same solution, so tests can compare
- * answers. Every value is drawn from the SHA-256 digest of the task's
- * canonical form: its JSON without the proxy members (`proxy`,
- * `proxyType`, `proxyAddress`, `proxyPort`, `proxyLogin`,
- * `proxyPassword`), object members sorted by name at every level, no
- * white space. The exceptions are the clock fields: `createTime` (when
- * the task was created, in Unix milliseconds), `expireTime` (two minutes
- * later) and GeeTest's `gen_time` (Unix seconds, as text). The fields of
- * each family are those the service returns:
- *
- * - reCAPTCHA v2 and v3: `gRecaptchaResponse` (`03A` and 500 token
- *   characters), `userAgent` (the task's, or a Chrome 136 user agent),
- *   `secChUa`, `createTime`, `expireTime`, and `recaptcha-ca-t` when the
- *   task sets `isSession`
- * - Turnstile: `token` (`0.` and 300 characters), `type` (`turnstile`),
- *   `userAgent`
- * - Cloudflare challenge: `cookies` with `cf_clearance`, `token` (the same
- *   value), `userAgent`
- * - AWS WAF: `cookie`, an `aws-waf-token` value
- * - DataDome: `cookie` (`datadome=…; Max-Age=…; Domain=…`, the domain of
- *   `websiteURL` when given), `userAgent` (the task's)
- * - GeeTest v3 (`gt` and `challenge`): `challenge` (the task's),
- *   `validate`, `seccode`; v4 (`captchaId`): `captcha_id`,
- *   `captcha_output`, `gen_time`, `lot_number`, `pass_token`, `risk_type`
- *   (the task's `riskType`, or `slide`)
- * - MTCaptcha: `token` (`v1(…)` with the site key); Friendly Captcha and
- *   Yandex: `token`
- * - `ImageToTextTask`: `text`. A PNG image with a `tEXt` chunk whose
- *   keyword is [const@SANDBOX_ANSWER_KEYWORD] is answered with that
- *   chunk's text. Otherwise the text is drawn from the digest: 5 digits
- *   for module `number`, else 6 lower-case letters and digits (mixed case
- *   when the task sets `case`). The `images` form (module `number`, up to
- *   9 images) answers `answers`, one per image, and `text`, the answers
- *   joined by commas.
- * - `ReCaptchaV2Classification`: an image narrower than 200 pixels is a
- *   single tile, `{"type": "single", "hasObject": …, "size": 1}`; a wider
- *   one a grid, `{"type": "multi", "objects": […], "size": 3}` (4 from
- *   400 pixels). A question that does not start with `/m/` gives
- *   `ERROR_UNKNOWN_QUESTION`.
- * - `AwsWafClassification`: `aws:grid:…` questions (9 images) answer
- *   `objects`, `…toycarcity…` questions a `box` point `[x, y]`,
- *   `…bifurcatedzoo…` questions a `distance`; others give
- *   `ERROR_UNKNOWN_QUESTION`.
- * - `VisionEngine`, by module: `slider_1` (needs `imageBackground`)
- *   `distance`; `rotate_1` (needs `imageBackground`) and `rotate_2`
- *   `angle`; `space_detection` (needs `question`) `box`
- *   `[x1, y1, x2, y2]`; `shein` (needs `question`) `rects`; `ocr_gif`
- *   `text`. Other modules give `ERROR_INVALID_TASK_DATA`.
- *
- * ## Scripted outcomes
- *
- * To test an application's error paths, a task can be made to end in any
- * error code: [method@Sandbox.fail_next_task] scripts the next task that
- * passes the checks, and a task with a string field (`websiteURL`, or any
- * other) that reads [const@SANDBOX_ERROR_URL_PREFIX] followed by a code,
- * such as `https://sandbox.invalid/error/ERROR_CAPTCHA_UNSOLVABLE`, ends
- * in that code. Recognition tasks fail in `createTask`. Token tasks fail
- * at the poll that would have answered `ready` when the code ends a
- * solving attempt (`ERROR_CAPTCHA_UNSOLVABLE`, `ERROR_TASK_TIMEOUT`,
- * `ERROR_PROXY_BANNED`, `ERROR_TASKID_INVALID`, `ERROR_TASK_NOT_FOUND`,
- * and codes the library does not know); that reply has `"status":
- * "failed"` and the task id, and so have the polls after it. Any other
- * code refuses `createTask` itself. The scripted task is not charged.
- *
- * [method@Sandbox.inject_fault] makes the next requests fail at the HTTP
- * level instead (see #CsSandboxFault); so does, for one request, a body
- * that holds [const@SANDBOX_FAULT_URL_PREFIX] followed by the nickname of
- * a fault, such as a task whose `websiteURL` is
- * `https://sandbox.invalid/fault/drop-connection`, which works from any
- * client in any process. [method@Sandbox.get_request_count] tells how
- * many requests came.
+ * The rules it follows (the protocol, keys and balances, the checks and
+ * answers of each task type, time and limits, scripted failures and
+ * faults, timing records) are in [the sandbox guide](sandbox.html).
  *
  * Since: 1.0
  */
@@ -450,9 +270,12 @@ cs_sandbox_class_init (CsSandboxClass *klass)
   /**
    * CsSandbox:task-lifetime: (getter get_task_lifetime) (setter set_task_lifetime)
    *
-   * Seconds a task is kept after `createTask`; then its id gives
-   * `ERROR_TASKID_INVALID`. Five minutes by default, as on the service; 0
-   * forgets every task at once, for testing expired ids.
+   * Seconds a task is kept: after `createTask` in the poll-count model,
+   * after it became ready or failed in the time model (see
+   * #CsSandbox:time-scale); then its id gives `ERROR_TASKID_INVALID`. These
+   * are real seconds, whatever the time scale. Five minutes by default, as
+   * on the service; 0 forgets a task as soon as its lifetime starts, for
+   * testing expired ids.
    *
    * Since: 1.0
    */
@@ -476,14 +299,13 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * CsSandbox:time-scale: (getter get_time_scale) (setter set_time_scale)
    *
    * The pace of the time model. At 0 or above, each token task takes its
-   * solve time, drawn from its family's distribution (see the class
-   * documentation) and multiplied by the scale: 1 is the service's pace,
-   * 0.01 makes a 10 s solve take 100 ms, 0 makes every task ready at
-   * once, up to 1000 (a thousand times slower than the service).
-   * Recognition tasks answer `createTask` after their solve time. The
-   * task timeout and the error-storm windows are scaled too (but not at
-   * 0); the task lifetime after completion is not, so that a client
-   * polling at the service's pace finds its results.
+   * solve time, drawn from its family's distribution and multiplied by the
+   * scale: 1 is the service's pace, 0.01 makes a 10 s solve take 100 ms, 0
+   * makes every task ready at once, up to 1000 (a thousand times slower
+   * than the service). Recognition tasks answer `createTask` after their
+   * solve time. The task timeout and the error storms are scaled too (but
+   * not at 0), #CsSandbox:task-lifetime never: the sandbox guide lists
+   * [what the scale stretches](sandbox.html#what-the-time-scale-stretches).
    *
    * A negative scale, the default (-1), keeps the poll-count model: a
    * token task is ready after #CsSandbox:polls-until-ready polls and
@@ -974,7 +796,7 @@ cs_sandbox_set_ready_delay (CsSandbox *sandbox,
  * cs_sandbox_get_task_lifetime: (get-property task-lifetime)
  * @sandbox: a #CsSandbox
  *
- * Gets how long a task is kept after `createTask`.
+ * Gets how long a task is kept (see #CsSandbox:task-lifetime).
  *
  * Returns: the lifetime in seconds
  *
@@ -993,9 +815,10 @@ cs_sandbox_get_task_lifetime (CsSandbox *sandbox)
  * @sandbox: a #CsSandbox
  * @seconds: the lifetime in seconds
  *
- * Sets how long a task is kept after `createTask`; 0 forgets every task at
- * once, so that its id gives `ERROR_TASKID_INVALID`. The tasks kept
- * already count their age against the new lifetime.
+ * Sets #CsSandbox:task-lifetime: how long a task is kept, in real
+ * seconds; 0 forgets a task as soon as its lifetime starts, so that its id
+ * gives `ERROR_TASKID_INVALID`. The tasks kept already count their age
+ * against the new lifetime.
  *
  * Since: 1.0
  */
@@ -1051,8 +874,8 @@ cs_sandbox_set_fault_delay (CsSandbox *sandbox,
  *   `ERROR_CAPTCHA_UNSOLVABLE`, or %NULL
  *
  * Makes the next task that `createTask` accepts end in @error_code, in
- * `createTask` or at its ready poll (see the class documentation). Each
- * call scripts one more task; %NULL forgets the tasks scripted and not
+ * `createTask` or at its ready poll (see [the sandbox guide](sandbox.html)).
+ * Each call scripts one more task; %NULL forgets the tasks scripted and not
  * created yet. Any code may be given, including codes this library does
  * not know. A task whose fields name a code with
  * [const@SANDBOX_ERROR_URL_PREFIX] takes that code and leaves the scripted
@@ -1207,8 +1030,8 @@ cs_sandbox_set_time_scale (CsSandbox *sandbox,
  * @sandbox: a #CsSandbox
  *
  * Gets the timing records of the sandbox's tasks and its connection
- * counters, the JSON that `GET /sandbox/timings` answers (see the class
- * documentation).
+ * counters, the JSON that `GET /sandbox/timings` answers (see
+ * [the sandbox guide](sandbox.html)).
  *
  * Returns: (transfer full): a JSON object
  *

@@ -447,7 +447,7 @@ static guint
 call_timeout_ms (CsClient *self,
                  CallData *data)
 {
-  return (data->flags & CS_CALL_LONG) != 0 ? self->get_token_timeout : self->request_timeout;
+  return (data->flags & CS_CALL_LONG) != 0 ? self->token_request_timeout : self->request_timeout;
 }
 
 /* A cancellation that the request timeout caused is a time-out. */
@@ -529,8 +529,8 @@ check_http_status (CsClient *self,
 
   if (SOUP_STATUS_IS_REDIRECTION (status))
     {
-      const char *target = soup_message_headers_get_one (soup_message_get_response_headers (data->message),
-                                                         "Location");
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+      const char *target = soup_message_headers_get_one (headers, "Location");
       g_autofree char *safe_target = _cs_redact (target != NULL ? target : "nowhere",
                                                  (const char * const *) data->secrets);
 
@@ -954,7 +954,8 @@ _cs_client_init_queue (CsClient *self)
 
   /* a session of the application's may have no headroom left for
    * blocking calls: keep some below its limit when it can */
-  if (session_limit > BLOCKING_HEADROOM && session_limit < self->max_connections + BLOCKING_HEADROOM)
+  if (session_limit > BLOCKING_HEADROOM &&
+      session_limit < self->max_connections + BLOCKING_HEADROOM)
     session_limit -= BLOCKING_HEADROOM;
   self->max_in_flight = MAX (1, MIN (self->max_connections, session_limit));
 }

@@ -30,7 +30,7 @@ new_envelope (CsClient *self,
 
 gboolean
 _cs_client_check_api_key (CsClient  *self,
-               GError   **error)
+                          GError   **error)
 {
   if (self->api_key != NULL && *self->api_key != '\0')
     return TRUE;
@@ -513,7 +513,8 @@ cs_client_create_task_finish (CsClient      *client,
                               GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_create_task_async, FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_create_task_async,
+                        FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -532,7 +533,7 @@ cs_client_create_task_finish (CsClient      *client,
  * task is solved and answers with the solution, so the token comes back
  * the moment it is ready, with no polling. The service offers it for the
  * reCAPTCHA v2 and v3 types only. Prefer it for those when a request may
- * stay open for up to two minutes (#CsClient:get-token-timeout); prefer
+ * stay open for up to two minutes (#CsClient:token-request-timeout); prefer
  * [method@Client.solve_async] for other types, for tasks to resume after a
  * time-out, and behind proxies that cut long requests.
  *
@@ -921,7 +922,8 @@ cs_client_get_balance_async (CsClient            *client,
       return;
     }
   body = new_envelope (client, FALSE);
-  send_retrying (g_steal_pointer (&gtask), "getBalance", body, _cs_client_dup_secrets (client, NULL),
+  send_retrying (g_steal_pointer (&gtask), "getBalance", body,
+                 _cs_client_dup_secrets (client, NULL),
                  CS_CALL_IDEMPOTENT, get_balance_done);
 }
 
@@ -943,7 +945,8 @@ cs_client_get_balance_finish (CsClient      *client,
                               GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_get_balance_async, NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_get_balance_async,
+                        NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -1018,7 +1021,8 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body, _cs_client_dup_secrets (client, task), 0,
+  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body,
+                 _cs_client_dup_secrets (client, task), 0,
                  feedback_task_done);
 }
 

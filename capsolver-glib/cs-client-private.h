@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 #define DEFAULT_FIRST_POLL_DELAY 2000   /* ms; token tasks are never ready sooner */
 #define DEFAULT_MAX_CONNECTIONS  16
-#define DEFAULT_GET_TOKEN_TIMEOUT 180000 /* ms; the service gives up at 120 s */
+#define DEFAULT_TOKEN_REQUEST_TIMEOUT 180000 /* ms; the service gives up at 120 s */
 /* The adaptive schedule's spacing of two polls of one task. */
 #define MIN_STEP_MS              250
 #define MAX_STEP_MS              1000
@@ -51,7 +51,7 @@ struct _CsClient
   guint        deadline;
   guint        max_polls;
   guint        request_timeout;
-  guint        get_token_timeout;
+  guint        token_request_timeout;
   gboolean     pause_on_cooldown;
   gboolean     adaptive_polling;
   guint        max_connections;
@@ -98,7 +98,7 @@ struct _CsClient
 /* cs-client-call.c */
 typedef enum {
   CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
-  CS_CALL_LONG       = 1 << 1,   /* held by the service: get-token-timeout */
+  CS_CALL_LONG       = 1 << 1,   /* held by the service: token-request-timeout */
   CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue */
 } CsCallFlags;
 

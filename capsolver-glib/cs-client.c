@@ -52,7 +52,7 @@ enum {
   PROP_SESSION,
   PROP_ADAPTIVE_POLLING,
   PROP_MAX_CONNECTIONS,
-  PROP_GET_TOKEN_TIMEOUT,
+  PROP_TOKEN_REQUEST_TIMEOUT,
   PROP_TLS_DATABASE,
   PROP_ALLOW_INSECURE_HTTP,
   N_PROPS
@@ -103,7 +103,8 @@ client_constructed (GObject *object)
    * certificates. */
   if (self->session == NULL)
     {
-      self->session = soup_session_new_with_options ("user-agent", "capsolver-glib/" PACKAGE_VERSION " ",
+      self->session = soup_session_new_with_options ("user-agent",
+                                                     "capsolver-glib/" PACKAGE_VERSION " ",
                                                      "timeout", SESSION_IO_TIMEOUT,
                                                      "max-conns",
                                                      self->max_connections + BLOCKING_HEADROOM,
@@ -139,9 +140,9 @@ client_finalize (GObject *object)
 
 static void
 client_get_property (GObject    *object,
-                        guint       prop_id,
-                        GValue     *value,
-                        GParamSpec *pspec)
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
 {
   CsClient *self = CS_CLIENT (object);
 
@@ -183,8 +184,8 @@ client_get_property (GObject    *object,
     case PROP_MAX_CONNECTIONS:
       g_value_set_uint (value, self->max_connections);
       break;
-    case PROP_GET_TOKEN_TIMEOUT:
-      g_value_set_uint (value, self->get_token_timeout);
+    case PROP_TOKEN_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->token_request_timeout);
       break;
     case PROP_TLS_DATABASE:
       g_value_set_object (value, self->tls_database);
@@ -199,9 +200,9 @@ client_get_property (GObject    *object,
 
 static void
 client_set_property (GObject      *object,
-                        guint         prop_id,
-                        const GValue *value,
-                        GParamSpec   *pspec)
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
 {
   CsClient *self = CS_CLIENT (object);
 
@@ -243,8 +244,8 @@ client_set_property (GObject      *object,
     case PROP_MAX_CONNECTIONS:
       self->max_connections = g_value_get_uint (value);
       break;
-    case PROP_GET_TOKEN_TIMEOUT:
-      cs_client_set_get_token_timeout (self, g_value_get_uint (value));
+    case PROP_TOKEN_REQUEST_TIMEOUT:
+      cs_client_set_token_request_timeout (self, g_value_get_uint (value));
       break;
     case PROP_TLS_DATABASE:
       cs_client_set_tls_database (self, g_value_get_object (value));
@@ -452,15 +453,17 @@ cs_client_class_init (CsClientClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * CsClient:get-token-timeout: (getter get_get_token_timeout) (setter set_get_token_timeout)
+   * CsClient:token-request-timeout: (getter get_token_request_timeout)
+   *   (setter set_token_request_timeout)
    *
    * Milliseconds a [method@Client.get_token_async] request may take: the
    * service holds it until the task is solved, up to 120 seconds.
    *
    * Since: 1.0
    */
-  properties[PROP_GET_TOKEN_TIMEOUT] =
-    g_param_spec_uint ("get-token-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_GET_TOKEN_TIMEOUT,
+  properties[PROP_TOKEN_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("token-request-timeout", NULL, NULL, 1, G_MAXUINT,
+                       DEFAULT_TOKEN_REQUEST_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
                        G_PARAM_EXPLICIT_NOTIFY);
 
@@ -877,7 +880,7 @@ cs_client_set_adaptive_polling (CsClient *client,
 }
 
 /**
- * cs_client_get_get_token_timeout: (get-property get-token-timeout)
+ * cs_client_get_token_request_timeout: (get-property token-request-timeout)
  * @client: a #CsClient
  *
  * Gets how long a `getToken` request may take.
@@ -887,14 +890,14 @@ cs_client_set_adaptive_polling (CsClient *client,
  * Since: 1.0
  */
 guint
-cs_client_get_get_token_timeout (CsClient *client)
+cs_client_get_token_request_timeout (CsClient *client)
 {
   g_return_val_if_fail (CS_IS_CLIENT (client), 0);
-  return client->get_token_timeout;
+  return client->token_request_timeout;
 }
 
 /**
- * cs_client_set_get_token_timeout: (set-property get-token-timeout)
+ * cs_client_set_token_request_timeout: (set-property token-request-timeout)
  * @client: a #CsClient
  * @msec: the limit of a `getToken` request, in milliseconds (at least 1)
  *
@@ -904,12 +907,12 @@ cs_client_get_get_token_timeout (CsClient *client)
  * Since: 1.0
  */
 void
-cs_client_set_get_token_timeout (CsClient *client,
-                                 guint     msec)
+cs_client_set_token_request_timeout (CsClient *client,
+                                     guint     msec)
 {
   g_return_if_fail (CS_IS_CLIENT (client));
   g_return_if_fail (msec > 0);
-  set_timing (client, &client->get_token_timeout, msec, PROP_GET_TOKEN_TIMEOUT);
+  set_timing (client, &client->token_request_timeout, msec, PROP_TOKEN_REQUEST_TIMEOUT);
 }
 
 /**

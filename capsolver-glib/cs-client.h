@@ -91,10 +91,10 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_adaptive_polling (CsClient            *client,
                                              gboolean             adaptive);
 CS_AVAILABLE_IN_ALL
-guint        cs_client_get_get_token_timeout (CsClient           *client);
+guint        cs_client_get_token_request_timeout (CsClient           *client);
 CS_AVAILABLE_IN_ALL
-void         cs_client_set_get_token_timeout (CsClient           *client,
-                                              guint               msec);
+void         cs_client_set_token_request_timeout (CsClient           *client,
+                                                  guint               msec);
 CS_AVAILABLE_IN_ALL
 gboolean     cs_client_get_pause_on_cooldown (CsClient           *client);
 CS_AVAILABLE_IN_ALL

@@ -294,8 +294,8 @@ void        _cs_proxy_write_fields      (CsProxy      *proxy,
 
 /* --- Balance ---------------------------------------------------------------- */
 
-CsBalance  *_cs_balance_new_from_reply  (const CsReply *reply,
-                                         GError      **error);
+CsBalance  *_cs_balance_new_from_reply  (const CsReply  *reply,
+                                         GError        **error);
 CsPackage  *_cs_package_new_from_json   (JsonObject   *object);
 
 /* --- Keyring ---------------------------------------------------------------- */

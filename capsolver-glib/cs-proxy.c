@@ -75,9 +75,9 @@ proxy_finalize (GObject *object)
 
 static void
 proxy_get_property (GObject    *object,
-                       guint       prop_id,
-                       GValue     *value,
-                       GParamSpec *pspec)
+                    guint       prop_id,
+                    GValue     *value,
+                    GParamSpec *pspec)
 {
   CsProxy *self = CS_PROXY (object);
 
@@ -114,9 +114,9 @@ dup_nonempty (const GValue *value)
 
 static void
 proxy_set_property (GObject      *object,
-                       guint         prop_id,
-                       const GValue *value,
-                       GParamSpec   *pspec)
+                    guint         prop_id,
+                    const GValue *value,
+                    GParamSpec   *pspec)
 {
   CsProxy *self = CS_PROXY (object);
 

@@ -153,10 +153,10 @@ _cs_reply_parse (CsReply            *reply,
 
   if (is_error_envelope (reply->root))
     {
-      g_propagate_error (error,
-                         _cs_error_new_from_reply (_cs_json_get_string (reply->root, "errorCode"),
-                                                   _cs_json_get_string (reply->root, "errorDescription"),
-                                                   secrets));
+      const char *code = _cs_json_get_string (reply->root, "errorCode");
+      const char *description = _cs_json_get_string (reply->root, "errorDescription");
+
+      g_propagate_error (error, _cs_error_new_from_reply (code, description, secrets));
       return FALSE;
     }
 

@@ -190,8 +190,12 @@ static const char * const SOLUTION_AWS_WAF[] = { "cookie", "cookies", NULL };
 static const char * const SOLUTION_COOKIE[] = { "cookie", NULL };
 static const char * const SOLUTION_GEETEST[] = { "validate", "captcha_output", NULL };
 static const char * const SOLUTION_RECAPTCHA_CLASSIFICATION[] = { "objects", "hasObject", NULL };
-static const char * const SOLUTION_AWS_WAF_CLASSIFICATION[] = { "objects", "box", "distance", NULL };
-static const char * const SOLUTION_VISION_ENGINE[] = { "distance", "angle", "box", "rects", "text", NULL };
+static const char * const SOLUTION_AWS_WAF_CLASSIFICATION[] = {
+  "objects", "box", "distance", NULL
+};
+static const char * const SOLUTION_VISION_ENGINE[] = {
+  "distance", "angle", "box", "rects", "text", NULL
+};
 
 #define NONE     CS_PROXY_REQUIREMENT_NONE
 #define OPTIONAL CS_PROXY_REQUIREMENT_OPTIONAL
@@ -365,9 +369,9 @@ _cs_task_family_solved_within (const CsTaskFamily *family,
 }
 
 static gboolean
-invalid_task_data (GError     **error,
-                   const char  *format,
-                   ...) G_GNUC_PRINTF (2, 3);
+invalid_task_data (GError               **error,
+                   const char            *format,
+                   ...) G_GNUC_PRINTF (   2, 3);
 
 static gboolean
 invalid_task_data (GError     **error,

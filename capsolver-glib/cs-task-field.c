@@ -129,7 +129,7 @@ array_holds_strings (JsonNode *node)
 }
 
 gboolean
-_cs_task_field_has_kind (JsonNode    *node,
+_cs_task_field_has_kind (JsonNode        *node,
                          CsTaskFieldKind  kind)
 {
   GType value_type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)

@@ -86,9 +86,9 @@ void        cli_print_builder        (JsonBuilder    *builder);
 JsonNode   *cli_task_to_json         (CsTask         *task);
 void        cli_print_solution       (CsSolution     *solution);
 const char *cli_task_status_nick     (CsTaskStatus    status);
-gboolean    cli_usage_error          (GError        **error,
-                                      const char     *format,
-                                      ...) G_GNUC_PRINTF (2, 3);
+gboolean    cli_usage_error          (GError               **error,
+                                      const char            *format,
+                                      ...) G_GNUC_PRINTF (   2, 3);
 
 /* cli-run.c: one asynchronous call on the main loop, with a deadline, a
  * status line, and SIGINT/SIGTERM */
@@ -148,10 +148,10 @@ typedef struct {
 void        cli_task_options_clear   (CliTaskOptions *options);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliTaskOptions, cli_task_options_clear)
 
-CsTask     *cli_task_new_from_args   (const CliTaskOptions *options,
-                                      int             argc,
-                                      char          **argv,
-                                      GError        **error);
+CsTask     *cli_task_new_from_args   (const CliTaskOptions  *options,
+                                      int                    argc,
+                                      char                 **argv,
+                                      GError               **error);
 gboolean    cli_check_task_id        (const char     *task_id,
                                       GError        **error);
 

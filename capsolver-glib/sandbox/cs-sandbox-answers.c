@@ -33,15 +33,15 @@
 #define DEFAULT_IMAGE_SIZE 300
 
 static gboolean
-answer_error (GError   **error,
-              CsError    code,
-              const char *format,
-              ...) G_GNUC_PRINTF (3, 4);
+answer_error (GError               **error,
+              CsError                code,
+              const char            *format,
+              ...) G_GNUC_PRINTF (   3, 4);
 
 static gboolean
-answer_error (GError   **error,
-              CsError    code,
-              const char *format,
+answer_error (GError     **error,
+              CsError      code,
+              const char  *format,
               ...)
 {
   va_list args;

@@ -46,8 +46,8 @@ void              _cs_server_thread_set_timeouts (CsServerThread     *thread,
                                                   guint               idle_timeout,
                                                   guint               body_timeout);
 void              _cs_server_thread_get_connections (CsServerThread  *thread,
-                                                  guint              *accepted,
-                                                  guint              *open);
+                                                     guint           *accepted,
+                                                     guint           *open);
 void              _cs_server_thread_stop         (CsServerThread     *thread);
 /* For handlers of such a server. */
 void              _cs_server_delay_message       (SoupServer         *server,
@@ -124,10 +124,10 @@ void              _cs_sandbox_notice_free        (CsSandboxNotice  *notice);
 CsSandboxService *_cs_sandbox_service_new        (void);
 void              _cs_sandbox_service_free       (CsSandboxService *service);
 void              _cs_sandbox_service_set_balance (CsSandboxService *service,
-                                                  const char       *api_key,
-                                                  double            balance);
+                                                   const char       *api_key,
+                                                   double            balance);
 double            _cs_sandbox_service_get_balance (CsSandboxService *service,
-                                                  const char       *api_key);
+                                                   const char       *api_key);
 void              _cs_sandbox_service_fail_next  (CsSandboxService *service,
                                                   const char       *error_code);
 gint64            _cs_sandbox_service_get_price  (const char       *type_name);
@@ -165,9 +165,9 @@ gint64            _cs_sandbox_service_next_notice (CsSandboxService *service);
 /* The timing records (see cs_sandbox_get_timings()), without the
  * connection counters. */
 JsonObject       *_cs_sandbox_service_get_timings (CsSandboxService *service,
-                                                  guint             connections,
-                                                  guint             open_connections,
-                                                  guint             requests);
+                                                   guint             connections,
+                                                   guint             open_connections,
+                                                   guint             requests);
 void              _cs_sandbox_service_clear_timings (CsSandboxService *service);
 double            _cs_sandbox_service_ms         (CsSandboxService *service,
                                                   gint64            time);

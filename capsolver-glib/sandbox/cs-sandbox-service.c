@@ -1138,7 +1138,8 @@ set_time_member (JsonObject       *object,
     json_object_set_null_member (object, name);
   else
     json_object_set_double_member (object, name,
-                                   round (_cs_sandbox_service_ms (service, time) * 1000.0) / 1000.0);
+                                   round (_cs_sandbox_service_ms (service, time) * 1000.0) /
+                                   1000.0);
 }
 
 JsonObject *

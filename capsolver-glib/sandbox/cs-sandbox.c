@@ -127,9 +127,9 @@ sandbox_finalize (GObject *object)
 
 static void
 sandbox_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
 {
   CsSandbox *self = CS_SANDBOX (object);
 
@@ -184,9 +184,9 @@ sandbox_get_property (GObject    *object,
 
 static void
 sandbox_set_property (GObject      *object,
-                         guint         prop_id,
-                         const GValue *value,
-                         GParamSpec   *pspec)
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
 {
   CsSandbox *self = CS_SANDBOX (object);
 

@@ -118,7 +118,8 @@ meet_zero_balance (CsSandbox *sandbox)
   solution = cs_client_solve (client, task, NULL, &error);
   if (!g_error_matches (error, CS_ERROR, CS_ERROR_ZERO_BALANCE))
     {
-      g_printerr ("expected a zero balance, got %s\n", error != NULL ? error->message : "a solution");
+      g_printerr ("expected a zero balance, got %s\n",
+                  error != NULL ? error->message : "a solution");
       return FALSE;
     }
   g_print ("no balance: %s (%s)\n", cs_error_to_code (error->code), error->message);
@@ -140,7 +141,8 @@ cancel_solve (CsSandbox *sandbox, CsClient *client)
   solution = solve_on_loop (client, task, cancellable, &error);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_printerr ("expected a cancellation, got %s\n", error != NULL ? error->message : "a solution");
+      g_printerr ("expected a cancellation, got %s\n",
+                  error != NULL ? error->message : "a solution");
       return FALSE;
     }
   g_print ("cancelled: %s\n", error->message);

@@ -141,7 +141,7 @@ _cs_balance_new_from_reply (const CsReply  *reply,
 
 /**
  * cs_balance_get_amount: (get-property amount)
- * @balance: a #CsBalance
+ * @balance: a [class@Balance]
  *
  * Gets the balance.
  *
@@ -158,7 +158,7 @@ cs_balance_get_amount (CsBalance *balance)
 
 /**
  * cs_balance_get_packages: (get-property packages)
- * @balance: a #CsBalance
+ * @balance: a [class@Balance]
  *
  * Gets the call packages of the account.
  *

@@ -964,7 +964,7 @@ _cs_client_init_queue (CsClient *self)
 
 /**
  * cs_client_get_paused_for:
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Tells how long the client still holds back its requests after the
  * service answered with a cooldown error.
@@ -988,7 +988,7 @@ cs_client_get_paused_for (CsClient *client)
 
 /**
  * cs_client_resume:
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Ends a pause that a cooldown error started, so that the next call is
  * sent at once: for when the application knows better, such as after

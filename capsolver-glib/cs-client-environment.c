@@ -74,9 +74,9 @@ key_looked_up_cb (GObject      *source,
  * keyring holds for that address ([func@keyring_lookup_key_async]).
  * [ctor@Client.new] reads neither.
  *
- * `CAPSOLVER_BASE_URL` is subject to the rule of #CsClient:base-url: a
+ * `CAPSOLVER_BASE_URL` is subject to the rule of [property@Client:base-url]: a
  * plain `http://` URL to another machine makes every call fail until
- * #CsClient:allow-insecure-http is set.
+ * [property@Client:allow-insecure-http] is set.
  *
  * Since: 1.0
  */
@@ -109,7 +109,7 @@ cs_client_new_from_environment_async (GCancellable        *cancellable,
  *
  * Finishes [func@Client.new_from_environment_async].
  *
- * Returns: (transfer full): a new #CsClient, or %NULL with
+ * Returns: (transfer full): a new [class@Client], or %NULL with
  *   %CS_ERROR_KEY_DENIED_ACCESS set when `CAPSOLVER_API_KEY` is unset or
  *   empty and the keyring has no key for the service (the message says
  *   why: none stored, no keyring, or a build without one), or
@@ -147,7 +147,7 @@ sync_done_cb (GObject      *source,
  * the keyring, which may ask the user to unlock it: in an application
  * with a user interface, prefer the asynchronous form.
  *
- * Returns: (transfer full) (nullable): a new #CsClient, or %NULL with
+ * Returns: (transfer full) (nullable): a new [class@Client], or %NULL with
  *   %CS_ERROR_KEY_DENIED_ACCESS set when `CAPSOLVER_API_KEY` is unset or
  *   empty and the keyring has no key for the service
  *

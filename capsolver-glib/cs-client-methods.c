@@ -453,7 +453,7 @@ create_task_async (CsClient            *client,
 
 /**
  * cs_client_create_task_async:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: the task to create
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the request is done
@@ -497,7 +497,7 @@ cs_client_create_task_async (CsClient            *client,
 
 /**
  * cs_client_create_task_finish:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @result: the #GAsyncResult given to the callback
  * @error: return location for an error
  *
@@ -523,7 +523,7 @@ cs_client_create_task_finish (CsClient      *client,
 
 /**
  * cs_client_get_token_async:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: a reCAPTCHA task to solve
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the task is solved or failed
@@ -533,7 +533,7 @@ cs_client_create_task_finish (CsClient      *client,
  * task is solved and answers with the solution, so the token comes back
  * the moment it is ready, with no polling. The service offers it for the
  * reCAPTCHA v2 and v3 types only. Prefer it for those when a request may
- * stay open for up to two minutes (#CsClient:token-request-timeout); prefer
+ * stay open for up to two minutes ([property@Client:token-request-timeout]); prefer
  * [method@Client.solve_async] for other types, for tasks to resume after a
  * time-out, and behind proxies that cut long requests.
  *
@@ -561,7 +561,7 @@ cs_client_get_token_async (CsClient            *client,
 
 /**
  * cs_client_get_token_finish:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @result: the #GAsyncResult given to the callback
  * @error: return location for an error
  *
@@ -656,7 +656,7 @@ get_task_result_cb (GObject      *source,
 
 /**
  * cs_client_get_task_result_async:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: a task that has a task id
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the request is done
@@ -705,12 +705,12 @@ cs_client_get_task_result_async (CsClient            *client,
 
 /**
  * cs_client_get_task_result_finish:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @result: the #GAsyncResult given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.get_task_result_async]. Success means the
- * service answered; whether the task is ready is its #CsTask:status.
+ * service answered; whether the task is ready is its [property@Task:status].
  *
  * Returns: %TRUE if the service answered without an error
  *
@@ -883,7 +883,7 @@ get_balance_done (GTask   *gtask,
 
 /**
  * cs_client_get_balance_async:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the request is done
  * @user_data: data for @callback
@@ -929,7 +929,7 @@ cs_client_get_balance_async (CsClient            *client,
 
 /**
  * cs_client_get_balance_finish:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @result: the #GAsyncResult given to the callback
  * @error: return location for an error
  *
@@ -966,7 +966,7 @@ feedback_task_done (GTask   *gtask,
 
 /**
  * cs_client_feedback_task_async:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: a task that has a task id
  * @invalid: %TRUE if the site rejected the solution
  * @code: a code of your own for the outcome, or 0
@@ -1028,7 +1028,7 @@ cs_client_feedback_task_async (CsClient            *client,
 
 /**
  * cs_client_feedback_task_finish:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @result: the #GAsyncResult given to the callback
  * @error: return location for an error
  *

@@ -691,7 +691,7 @@ solve_wake_joined (GObject      *waiter,
 
 /**
  * cs_client_solve_async:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: the task to solve
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the task is solved or failed
@@ -699,12 +699,12 @@ solve_wake_joined (GObject      *waiter,
  *
  * Solves @task: sends `createTask` unless the task already has a task id,
  * then, unless the service answered at once, polls `getTaskResult` until
- * the task is ready, fails, is cancelled, or #CsClient:deadline passes.
- * The task's #CsTask:status follows what the service reports.
+ * the task is ready, fails, is cancelled, or [property@Client:deadline] passes.
+ * The task's [property@Task:status] follows what the service reports.
  *
  * Polls are placed where tasks of the same family become ready, from what
- * the client has seen of them (see #CsClient:adaptive-polling), or on the
- * fixed schedule of #CsClient:first-poll-delay and #CsClient:poll-interval.
+ * the client has seen of them (see [property@Client:adaptive-polling]), or on the
+ * fixed schedule of [property@Client:first-poll-delay] and [property@Client:poll-interval].
  *
  * A task is created once, whichever threads solve it: while its
  * `createTask` is on its way, another solve of the same task waits for it
@@ -725,7 +725,7 @@ solve_wake_joined (GObject      *waiter,
  * gave, and at the deadline the %CS_ERROR_TIMEOUT names the last failure.
  * Another transient failure of a poll (a reply that is not the protocol)
  * is retried at the next poll; the third in a row ends the solve. When
- * #CsClient:max-polls polls were used the solve ends with
+ * [property@Client:max-polls] polls were used the solve ends with
  * %CS_ERROR_POLLS_EXHAUSTED, and the task's status is
  * %CS_TASK_STATUS_FAILED: the client polls it no more.
  *
@@ -800,7 +800,7 @@ cs_client_solve_async (CsClient            *client,
 
 /**
  * cs_client_solve_finish:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @result: the #GAsyncResult given to the callback
  * @error: return location for an error
  *

@@ -48,7 +48,7 @@ sync_call_wait (SyncCall *call)
 
 /**
  * cs_client_create_task:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: the task to create
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
@@ -81,7 +81,7 @@ cs_client_create_task (CsClient      *client,
 
 /**
  * cs_client_get_task_result:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: a task that has a task id
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
@@ -113,7 +113,7 @@ cs_client_get_task_result (CsClient      *client,
 
 /**
  * cs_client_solve:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: the task to solve
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
@@ -145,7 +145,7 @@ cs_client_solve (CsClient      *client,
 
 /**
  * cs_client_get_token:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: a reCAPTCHA task to solve
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
@@ -177,7 +177,7 @@ cs_client_get_token (CsClient      *client,
 
 /**
  * cs_client_get_balance:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -206,7 +206,7 @@ cs_client_get_balance (CsClient      *client,
 
 /**
  * cs_client_feedback_task:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: a task that has a task id
  * @invalid: %TRUE if the site rejected the solution
  * @code: a code of your own for the outcome, or 0

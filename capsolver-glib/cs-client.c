@@ -19,7 +19,7 @@
  * [method@Client.solve] is the whole job in one call: it sends
  * `createTask`, and unless the answer came at once, polls `getTaskResult`
  * until the task is ready, fails, is cancelled or the client's
- * #CsClient:deadline passes. `createTask` is never sent twice for a task:
+ * [property@Client:deadline] passes. `createTask` is never sent twice for a task:
  * a task that has a task id is polled, not created again, so solving a task
  * again after %CS_ERROR_TIMEOUT resumes where the first call stopped.
  *
@@ -289,7 +289,7 @@ cs_client_class_init (CsClientClass *klass)
    *
    * It must be an `https://` URL, or an `http://` one to this machine
    * (a loopback address or `localhost`) unless
-   * #CsClient:allow-insecure-http is set: otherwise every call fails with
+   * [property@Client:allow-insecure-http] is set: otherwise every call fails with
    * %G_IO_ERROR_INVALID_ARGUMENT and sends nothing.
    *
    * Since: 1.0
@@ -316,7 +316,7 @@ cs_client_class_init (CsClientClass *klass)
    *
    * Milliseconds between `createTask` and the first `getTaskResult` on
    * the fixed schedule. Setting it selects the fixed schedule (see
-   * #CsClient:adaptive-polling).
+   * [property@Client:adaptive-polling]).
    *
    * Since: 1.0
    */
@@ -330,7 +330,7 @@ cs_client_class_init (CsClientClass *klass)
    *
    * Milliseconds between two `getTaskResult` requests for a task on the
    * fixed schedule. Setting it selects the fixed schedule (see
-   * #CsClient:adaptive-polling).
+   * [property@Client:adaptive-polling]).
    *
    * Since: 1.0
    */
@@ -424,7 +424,7 @@ cs_client_class_init (CsClientClass *klass)
    * is ready, then densely where most become ready, at most a second
    * apart and at least 250 ms: on average no more polls than one a
    * second, and the token sooner. When %FALSE, the client polls after
-   * #CsClient:first-poll-delay and then every #CsClient:poll-interval;
+   * [property@Client:first-poll-delay] and then every [property@Client:poll-interval];
    * setting either of those turns this off.
    *
    * Since: 1.0
@@ -443,7 +443,7 @@ cs_client_class_init (CsClientClass *klass)
    * default, 16, lets 16 requests go together: at the service's usual
    * 0.1 to 0.3 s a request, 50 to 160 requests a second, enough to poll
    * thousands of tasks; libsoup's own default of 2 would serialise
-   * concurrent solves. With a #CsClient:session of the application's, the
+   * concurrent solves. With a [property@Client:session] of the application's, the
    * session's own limits also apply.
    *
    * Since: 1.0
@@ -473,7 +473,7 @@ cs_client_class_init (CsClientClass *klass)
    * The certificate authorities the client trusts, instead of the
    * system's, or %NULL for the system's. Set it to a #GTlsFileDatabase to
    * reach a server whose certificate a private authority signed, without
-   * replacing the whole #CsClient:session. It is applied to the client's
+   * replacing the whole [property@Client:session]. It is applied to the client's
    * session, a session given at construction included.
    *
    * Since: 1.0
@@ -485,7 +485,7 @@ cs_client_class_init (CsClientClass *klass)
   /**
    * CsClient:allow-insecure-http: (getter get_allow_insecure_http) (setter set_allow_insecure_http)
    *
-   * Whether a `http://` #CsClient:base-url may name a host other than this
+   * Whether a `http://` [property@Client:base-url] may name a host other than this
    * machine. By default such a base URL is refused, since the API key
    * would travel in clear text: every call fails with
    * %G_IO_ERROR_INVALID_ARGUMENT and sends nothing. Plain `http://` to a
@@ -523,7 +523,7 @@ cs_client_init (CsClient *self)
  *
  * Creates a client of the CapSolver service.
  *
- * Returns: (transfer full): a new #CsClient
+ * Returns: (transfer full): a new [class@Client]
  *
  * Since: 1.0
  */
@@ -535,7 +535,7 @@ cs_client_new (const char *api_key)
 
 /**
  * cs_client_get_api_key: (get-property api-key)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the account key.
  *
@@ -552,7 +552,7 @@ cs_client_get_api_key (CsClient *client)
 
 /**
  * cs_client_set_api_key: (set-property api-key)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @api_key: (nullable): the account key
  *
  * Sets the account key.
@@ -571,7 +571,7 @@ cs_client_set_api_key (CsClient   *client,
 
 /**
  * cs_client_get_base_url: (get-property base-url)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the address of the service.
  *
@@ -588,7 +588,7 @@ cs_client_get_base_url (CsClient *client)
 
 /**
  * cs_client_set_base_url: (set-property base-url)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @base_url: (nullable): the address of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
  *
@@ -614,7 +614,7 @@ cs_client_set_base_url (CsClient   *client,
 
 /**
  * cs_client_get_app_id: (get-property app-id)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the developer `appId`.
  *
@@ -631,7 +631,7 @@ cs_client_get_app_id (CsClient *client)
 
 /**
  * cs_client_set_app_id: (set-property app-id)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @app_id: (nullable): the developer `appId`, or %NULL
  *
  * Sets the developer `appId`.
@@ -664,7 +664,7 @@ set_timing (CsClient *client,
 
 /**
  * cs_client_get_first_poll_delay: (get-property first-poll-delay)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the delay between `createTask` and the first `getTaskResult`.
  *
@@ -681,7 +681,7 @@ cs_client_get_first_poll_delay (CsClient *client)
 
 /**
  * cs_client_set_first_poll_delay: (set-property first-poll-delay)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @msec: the delay before the first poll, in milliseconds
  *
  * Sets the delay between `createTask` and the first `getTaskResult`.
@@ -699,7 +699,7 @@ cs_client_set_first_poll_delay (CsClient *client,
 
 /**
  * cs_client_get_poll_interval: (get-property poll-interval)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the interval between two `getTaskResult` requests.
  *
@@ -716,7 +716,7 @@ cs_client_get_poll_interval (CsClient *client)
 
 /**
  * cs_client_set_poll_interval: (set-property poll-interval)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @msec: the interval between polls, in milliseconds
  *
  * Sets the interval between two `getTaskResult` requests.
@@ -734,7 +734,7 @@ cs_client_set_poll_interval (CsClient *client,
 
 /**
  * cs_client_get_deadline: (get-property deadline)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets how long one [method@Client.solve] call waits for a solution.
  *
@@ -751,7 +751,7 @@ cs_client_get_deadline (CsClient *client)
 
 /**
  * cs_client_set_deadline: (set-property deadline)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @msec: how long one solve waits, in milliseconds (at least 1)
  *
  * Sets how long one [method@Client.solve] call waits for a solution.
@@ -769,7 +769,7 @@ cs_client_set_deadline (CsClient *client,
 
 /**
  * cs_client_get_max_polls: (get-property max-polls)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets how many `getTaskResult` requests a task may get.
  *
@@ -786,7 +786,7 @@ cs_client_get_max_polls (CsClient *client)
 
 /**
  * cs_client_set_max_polls: (set-property max-polls)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @max_polls: how many polls a task may get in all (at least 1)
  *
  * Sets how many `getTaskResult` requests a task may get.
@@ -804,7 +804,7 @@ cs_client_set_max_polls (CsClient *client,
 
 /**
  * cs_client_get_request_timeout: (get-property request-timeout)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets how long one HTTP exchange may take.
  *
@@ -821,7 +821,7 @@ cs_client_get_request_timeout (CsClient *client)
 
 /**
  * cs_client_set_request_timeout: (set-property request-timeout)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @msec: the limit of one request, in milliseconds (at least 1)
  *
  * Sets how long one HTTP exchange may take before it fails with
@@ -840,7 +840,7 @@ cs_client_set_request_timeout (CsClient *client,
 
 /**
  * cs_client_get_adaptive_polling: (get-property adaptive-polling)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets whether polls are placed where tasks become ready.
  *
@@ -857,11 +857,11 @@ cs_client_get_adaptive_polling (CsClient *client)
 
 /**
  * cs_client_set_adaptive_polling: (set-property adaptive-polling)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @adaptive: whether to place polls where tasks become ready
  *
  * Chooses between the adaptive schedule and the fixed one of
- * #CsClient:first-poll-delay and #CsClient:poll-interval. Solves under way
+ * [property@Client:first-poll-delay] and [property@Client:poll-interval]. Solves under way
  * follow the change from their next poll.
  *
  * Since: 1.0
@@ -881,7 +881,7 @@ cs_client_set_adaptive_polling (CsClient *client,
 
 /**
  * cs_client_get_token_request_timeout: (get-property token-request-timeout)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets how long a `getToken` request may take.
  *
@@ -898,7 +898,7 @@ cs_client_get_token_request_timeout (CsClient *client)
 
 /**
  * cs_client_set_token_request_timeout: (set-property token-request-timeout)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @msec: the limit of a `getToken` request, in milliseconds (at least 1)
  *
  * Sets how long a `getToken` request may take before it fails with
@@ -917,7 +917,7 @@ cs_client_set_token_request_timeout (CsClient *client,
 
 /**
  * cs_client_get_pause_on_cooldown: (get-property pause-on-cooldown)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets whether a cooldown error pauses every request of the client.
  *
@@ -934,7 +934,7 @@ cs_client_get_pause_on_cooldown (CsClient *client)
 
 /**
  * cs_client_set_pause_on_cooldown: (set-property pause-on-cooldown)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @pause: whether to pause after a cooldown error
  *
  * Sets whether an error of the %CS_RETRY_CLASS_COOLDOWN class pauses
@@ -960,7 +960,7 @@ cs_client_set_pause_on_cooldown (CsClient *client,
 
 /**
  * cs_client_get_session: (get-property session)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the session requests are sent with.
  *
@@ -977,7 +977,7 @@ cs_client_get_session (CsClient *client)
 
 /**
  * cs_client_get_tls_database: (get-property tls-database)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets the certificate authorities the client trusts.
  *
@@ -995,7 +995,7 @@ cs_client_get_tls_database (CsClient *client)
 
 /**
  * cs_client_set_tls_database: (set-property tls-database)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @database: (nullable): the authorities to trust, or %NULL for the
  *   system's
  *
@@ -1031,7 +1031,7 @@ cs_client_set_tls_database (CsClient     *client,
 
 /**
  * cs_client_get_allow_insecure_http: (get-property allow-insecure-http)
- * @client: a #CsClient
+ * @client: a [class@Client]
  *
  * Gets whether a plain `http://` base URL may name another machine.
  *
@@ -1048,7 +1048,7 @@ cs_client_get_allow_insecure_http (CsClient *client)
 
 /**
  * cs_client_set_allow_insecure_http: (set-property allow-insecure-http)
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @allow: whether a plain `http://` base URL may name another machine
  *
  * Sets whether a plain `http://` base URL may name a host other than this
@@ -1088,14 +1088,14 @@ _cs_client_dup_secrets (CsClient *self,
 
 /**
  * cs_client_redact:
- * @client: a #CsClient
+ * @client: a [class@Client]
  * @task: (nullable): the task @text is about, or %NULL
  * @text: (nullable): text that may hold a secret: a request or a reply of
  *   @client, or what a server wrote
  *
  * Hides in @text what the client hides in its own error messages and
  * debug log: its API key, and the login and password of @task's proxy
- * (a #CsProxy or the `proxyLogin`, `proxyPassword` and `proxy` fields),
+ * (a [class@Proxy] or the `proxyLogin`, `proxyPassword` and `proxy` fields),
  * each replaced with `[REDACTED]`. A secret is found in any case, as it
  * is, percent-encoded or escaped in JSON, and cut short (any 8 characters
  * of it in a row, even inside a longer word); a secret shorter than 8

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 /**
  * CS_DEFAULT_BASE_URL:
  *
- * The address of the CapSolver service, the default of #CsClient:base-url.
+ * The address of the CapSolver service, the default of [property@Client:base-url].
  *
  * Since: 1.0
  */

@@ -86,11 +86,11 @@ lookup_row (CsError code)
  * cs_error_from_code:
  * @code: an `errorCode` as the service sends it, such as `ERROR_ZERO_BALANCE`
  *
- * Maps the text of a CapSolver error code to its #CsError value. Both
+ * Maps the text of a CapSolver error code to its [error@Error] value. Both
  * spellings of the service-unavailable code give
  * %CS_ERROR_SERVICE_UNAVAILABLE.
  *
- * Returns: the #CsError value, or %CS_ERROR_FAILED for a code this version
+ * Returns: the [error@Error] value, or %CS_ERROR_FAILED for a code this version
  *   does not know
  *
  * Since: 1.0
@@ -108,9 +108,9 @@ cs_error_from_code (const char *code)
 
 /**
  * cs_error_to_code:
- * @code: a #CsError value
+ * @code: a [error@Error] value
  *
- * Gives the wire text of a #CsError value, as the service spells it (so
+ * Gives the wire text of a [error@Error] value, as the service spells it (so
  * %CS_ERROR_SERVICE_UNAVAILABLE gives `ERROR_SERVICE_UNAVALIABLE`).
  *
  * Returns: (nullable): the error code, or %NULL for the values that have
@@ -129,7 +129,7 @@ cs_error_to_code (CsError code)
 
 /**
  * cs_error_code_get_retry_class:
- * @code: a #CsError value
+ * @code: a [error@Error] value
  *
  * Tells what a caller can do about an error of this code.
  *
@@ -147,9 +147,9 @@ cs_error_code_get_retry_class (CsError code)
 
 /**
  * cs_error_get_retry_class:
- * @error: an error returned by a #CsClient call
+ * @error: an error returned by a [class@Client] call
  *
- * Tells what a caller can do about any error a #CsClient call returns:
+ * Tells what a caller can do about any error a [class@Client] call returns:
  * errors of [error@CapSolver.Error] by their code, transport errors (a refused or dropped
  * connection, a network timeout) as %CS_RETRY_CLASS_TRANSIENT, and
  * everything else, cancellation included, as %CS_RETRY_CLASS_PERMANENT.
@@ -183,7 +183,7 @@ cs_error_get_retry_class (const GError *error)
 
 /**
  * cs_error_get_cooldown:
- * @error: an error returned by a #CsClient call
+ * @error: an error returned by a [class@Client] call
  *
  * For errors of %CS_RETRY_CLASS_COOLDOWN, how long to stop sending requests
  * with this key: 30 minutes after `ERROR_IP_BANNED`, 5 minutes after
@@ -222,7 +222,7 @@ is_code_text (const char *text,
 
 /**
  * cs_error_get_code_text:
- * @error: an error returned by a #CsClient call
+ * @error: an error returned by a [class@Client] call
  *
  * Gets the `errorCode` exactly as the service sent it, such as
  * `ERROR_SERVICE_UNAVALIABLE`, including codes this version of the
@@ -715,7 +715,7 @@ clear_secret (gpointer data)
  *   a task's proxy login and password; %NULL-terminated
  *
  * The one redaction of the library, behind its error messages, its debug
- * log and cs_client_redact() (which `capsolver --verbose` uses). Replaces
+ * log and [method@Client.redact] (which `capsolver --verbose` uses). Replaces
  * with [REDACTED]:
  *
  * - each of @secrets, in any case, raw, percent-encoded or escaped in

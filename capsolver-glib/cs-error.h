@@ -62,7 +62,7 @@ G_BEGIN_DECLS
  * @CS_ERROR_THREADS_MAXIMUM: `ERROR_THREADS_MAXIMUM`: too many tasks at once
  * @CS_ERROR_PAGE_NOT_FOUND: `ERROR_PAGE_NOT_FOUND`: no such API method
  * @CS_ERROR_POLLS_EXHAUSTED: the client's own: the task was polled as often
- *   as #CsClient:max-polls allows (the service answers at most 120 polls
+ *   as [property@Client:max-polls] allows (the service answers at most 120 polls
  *   per task and then forgets it); it cannot be polled again, only a new
  *   task can be created
  *
@@ -109,7 +109,7 @@ typedef enum {
  *   retry automatically
  * @CS_RETRY_CLASS_TRANSIENT: the same request may succeed later; back off
  * @CS_RETRY_CLASS_COOLDOWN: stop all traffic with this key for the cooldown
- *   (see cs_error_get_cooldown())
+ *   (see [func@CapSolver.Error.get_cooldown])
  * @CS_RETRY_CLASS_NEW_TASK: this task is over, but a new task may succeed
  *   (it is a new, billed, solve attempt)
  *

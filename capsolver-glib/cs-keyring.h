@@ -35,7 +35,7 @@ G_BEGIN_DECLS
  * CS_KEYRING_ATTRIBUTE_BASE_URL:
  *
  * The attribute of a key's item that names the service the key is for:
- * its base URL, as #CsClient:base-url has it (without a trailing slash),
+ * its base URL, as [property@Client:base-url] has it (without a trailing slash),
  * `https://api.capsolver.com` for CapSolver itself. A CapSolver-compatible
  * service at another address has a key of its own.
  *

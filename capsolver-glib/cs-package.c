@@ -208,7 +208,7 @@ _cs_package_new_from_json (JsonObject *object)
 
 /**
  * cs_package_get_id: (get-property id)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets the id of the package.
  *
@@ -225,7 +225,7 @@ cs_package_get_id (CsPackage *package)
 
 /**
  * cs_package_get_package_type: (get-property package-type)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets the kind of the package, a number the service does not document.
  *
@@ -242,7 +242,7 @@ cs_package_get_package_type (CsPackage *package)
 
 /**
  * cs_package_get_title: (get-property title)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets the name of the package.
  *
@@ -259,7 +259,7 @@ cs_package_get_title (CsPackage *package)
 
 /**
  * cs_package_get_number_of_calls: (get-property number-of-calls)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets how many calls are left in the package.
  *
@@ -276,7 +276,7 @@ cs_package_get_number_of_calls (CsPackage *package)
 
 /**
  * cs_package_get_status: (get-property status)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets the status of the package, a number the service does not document.
  *
@@ -293,7 +293,7 @@ cs_package_get_status (CsPackage *package)
 
 /**
  * cs_package_get_expire_time: (get-property expire-time)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets when the package expires.
  *
@@ -311,7 +311,7 @@ cs_package_get_expire_time (CsPackage *package)
 
 /**
  * cs_package_get_token: (get-property token)
- * @package: a #CsPackage
+ * @package: a [class@Package]
  *
  * Gets the package's own key. It is a secret like the API key: do not
  * log it.

@@ -226,7 +226,7 @@ cs_proxy_init (CsProxy *self)
  * proxies that people write with [ctor@Proxy.new_from_string], which
  * reports them as errors.
  *
- * Returns: (transfer full): a new #CsProxy
+ * Returns: (transfer full): a new [class@Proxy]
  *
  * Since: 1.0
  */
@@ -523,7 +523,7 @@ looks_like_url_without_scheme (const char *text)
  * message that gives the reason but never repeats the text, which may hold
  * a password.
  *
- * Returns: (transfer full): a new #CsProxy, or %NULL with @error set
+ * Returns: (transfer full): a new [class@Proxy], or %NULL with @error set
  *
  * Since: 1.0
  */
@@ -574,7 +574,7 @@ cs_proxy_new_from_string (const char  *text,
 
 /**
  * cs_proxy_get_scheme: (get-property scheme)
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Gets the kind of proxy.
  *
@@ -592,7 +592,7 @@ cs_proxy_get_scheme (CsProxy *proxy)
 
 /**
  * cs_proxy_get_host: (get-property host)
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Gets the host name or IP address of the proxy.
  *
@@ -610,7 +610,7 @@ cs_proxy_get_host (CsProxy *proxy)
 
 /**
  * cs_proxy_get_port: (get-property port)
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Gets the port of the proxy.
  *
@@ -628,7 +628,7 @@ cs_proxy_get_port (CsProxy *proxy)
 
 /**
  * cs_proxy_get_login: (get-property login)
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Gets the login.
  *
@@ -646,7 +646,7 @@ cs_proxy_get_login (CsProxy *proxy)
 
 /**
  * cs_proxy_get_password: (get-property password)
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Gets the password.
  *
@@ -714,7 +714,7 @@ format_url (CsProxy    *proxy,
 
 /**
  * cs_proxy_to_string:
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Writes the proxy for people and logs, as
  * `scheme://login:***@host:port`: the password is never shown.
@@ -771,7 +771,7 @@ format_colon_form (CsProxy *proxy)
 
 /**
  * cs_proxy_to_task_string:
- * @proxy: a #CsProxy
+ * @proxy: a [class@Proxy]
  *
  * Writes the `proxy` field of a task: `scheme:host:port[:login:password]`,
  * or the URL form `scheme://login:password@host:port` with percent-encoding

@@ -43,7 +43,7 @@ G_BEGIN_DECLS
  * CS_SANDBOX_FAULT_URL_PREFIX:
  *
  * A request whose body holds this prefix followed by the nickname of a
- * #CsSandboxFault, such as a task with the `websiteURL`
+ * [enum@SandboxFault], such as a task with the `websiteURL`
  * `https://sandbox.invalid/fault/http-503-html`, fails at the HTTP level
  * in a [class@Sandbox] as that fault says. The nicknames are `http-500`,
  * `http-503-html`, `malformed-json`, `delay` and `drop-connection`. This
@@ -73,7 +73,7 @@ G_BEGIN_DECLS
  *   as a proxy in front of the service does
  * @CS_SANDBOX_FAULT_MALFORMED_JSON: answer HTTP 200 with a JSON content type
  *   and a body that is not JSON
- * @CS_SANDBOX_FAULT_DELAY: answer normally, after #CsSandbox:fault-delay
+ * @CS_SANDBOX_FAULT_DELAY: answer normally, after [property@Sandbox:fault-delay]
  *   milliseconds
  * @CS_SANDBOX_FAULT_DROP_CONNECTION: close the connection without answering
  *

@@ -121,7 +121,7 @@ cs_solution_init (CsSolution *self)
  * Wraps a `solution` object. The client does this for every ready task;
  * tests and callbacks can do it for objects they received otherwise.
  *
- * Returns: (transfer full): a new #CsSolution
+ * Returns: (transfer full): a new [class@Solution]
  *
  * Since: 1.0
  */
@@ -135,7 +135,7 @@ cs_solution_new (JsonObject *object)
 
 /**
  * cs_solution_get_json: (get-property json)
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `solution` object as the service sent it.
  *
@@ -153,7 +153,7 @@ cs_solution_get_json (CsSolution *solution)
 
 /**
  * cs_solution_to_string:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Writes the solution as JSON text.
  *
@@ -177,7 +177,7 @@ cs_solution_to_string (CsSolution *solution)
 
 /**
  * cs_solution_has_field:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @field: the name of a member of the solution
  *
  * Tells whether the solution has a member, of any type.
@@ -198,7 +198,7 @@ cs_solution_has_field (CsSolution *solution,
 
 /**
  * cs_solution_get_string:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @field: the name of a member of the solution, such as `gRecaptchaResponse`
  *
  * Gets a string member of the solution.
@@ -219,7 +219,7 @@ cs_solution_get_string (CsSolution *solution,
 
 /**
  * cs_solution_get_int:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @field: the name of a member of the solution
  * @value: (out) (optional): where to store the integer
  *
@@ -248,7 +248,7 @@ cs_solution_get_int (CsSolution *solution,
 
 /**
  * cs_solution_get_double:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @field: the name of a member of the solution
  * @value: (out) (optional): where to store the number
  *
@@ -277,7 +277,7 @@ cs_solution_get_double (CsSolution *solution,
 
 /**
  * cs_solution_get_boolean:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @field: the name of a member of the solution
  * @value: (out) (optional): where to store the boolean
  *
@@ -306,7 +306,7 @@ cs_solution_get_boolean (CsSolution *solution,
 
 /**
  * cs_solution_get_text:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the recognised text of an image task (`text`).
  *
@@ -322,7 +322,7 @@ cs_solution_get_text (CsSolution *solution)
 
 /**
  * cs_solution_get_token:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the token to submit to the site, whichever field carries it:
  * `gRecaptchaResponse` (reCAPTCHA), `token` (Turnstile, Cloudflare,
@@ -351,7 +351,7 @@ cs_solution_get_token (CsSolution *solution)
 
 /**
  * cs_solution_get_user_agent:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the user agent the token was obtained with (`userAgent`); the
  * site must be requested with the same one.
@@ -368,7 +368,7 @@ cs_solution_get_user_agent (CsSolution *solution)
 
 /**
  * cs_solution_get_sec_ch_ua:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `Sec-CH-UA` header value the token was obtained with
  * (`secChUa`).
@@ -385,7 +385,7 @@ cs_solution_get_sec_ch_ua (CsSolution *solution)
 
 /**
  * cs_solution_get_cookie:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `cookie` member: the `aws-waf-token` of an AWS WAF task, the
  * `datadome` cookie of a DataDome task.
@@ -402,7 +402,7 @@ cs_solution_get_cookie (CsSolution *solution)
 
 /**
  * cs_solution_get_recaptcha_ca_t:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `recaptcha-ca-t` value a reCAPTCHA task returns in session mode.
  *
@@ -418,7 +418,7 @@ cs_solution_get_recaptcha_ca_t (CsSolution *solution)
 
 /**
  * cs_solution_get_recaptcha_ca_e:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `recaptcha-ca-e` value a reCAPTCHA task returns when the site
  * needs it.
@@ -435,7 +435,7 @@ cs_solution_get_recaptcha_ca_e (CsSolution *solution)
 
 /**
  * cs_solution_get_classification_type:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `type` member: `multi` for a reCAPTCHA grid, `single` for one
  * tile (and `turnstile` for a Turnstile token).
@@ -462,7 +462,7 @@ get_time (CsSolution *solution,
 
 /**
  * cs_solution_get_expire_time:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets when the token expires (`expireTime`), a Unix time in the unit the
  * service sent.
@@ -479,7 +479,7 @@ cs_solution_get_expire_time (CsSolution *solution)
 
 /**
  * cs_solution_get_create_time:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets when the token was made (`createTime`), a Unix time in
  * milliseconds.
@@ -496,7 +496,7 @@ cs_solution_get_create_time (CsSolution *solution)
 
 /**
  * cs_solution_get_answers:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the answers of an `ImageToTextTask` sent with several images
  * (`answers`), one per image, numbers written as text.
@@ -538,7 +538,7 @@ insert_cookie (const char *name,
 
 /**
  * cs_solution_get_cookies:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `cookies` member as a map from cookie name to value, whichever
  * form the service sent: an object (`{"cf_clearance": "…"}`), a string
@@ -642,7 +642,7 @@ read_rect (JsonNode *element,
 
 /**
  * cs_solution_get_objects:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @n_objects: (out): where to store the number of indices
  *
  * Gets the indices of the grid tiles that show the object asked for
@@ -663,7 +663,7 @@ cs_solution_get_objects (CsSolution *solution,
 
 /**
  * cs_solution_get_has_object:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Tells whether the single tile of a reCAPTCHA classification shows the
  * object asked for (`hasObject`).
@@ -683,7 +683,7 @@ cs_solution_get_has_object (CsSolution *solution)
 
 /**
  * cs_solution_get_size:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the grid size of a reCAPTCHA classification (`size`): 3 or 4 for a
  * grid, 1 for a single tile.
@@ -704,7 +704,7 @@ cs_solution_get_size (CsSolution *solution)
 
 /**
  * cs_solution_get_box:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @n_values: (out): where to store the number of coordinates
  *
  * Gets the `box` member: the `[x, y]` point to click of an AWS WAF
@@ -724,7 +724,7 @@ cs_solution_get_box (CsSolution *solution,
 
 /**
  * cs_solution_get_rects:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @n_values: (out): where to store the number of coordinates, four per
  *   rectangle
  *
@@ -747,7 +747,7 @@ cs_solution_get_rects (CsSolution *solution,
 
 /**
  * cs_solution_get_distance:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @distance: (out) (optional): where to store the distance
  *
  * Gets the `distance` member: how far to move a slider, in pixels
@@ -766,7 +766,7 @@ cs_solution_get_distance (CsSolution *solution,
 
 /**
  * cs_solution_get_angle:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  * @angle: (out) (optional): where to store the angle
  *
  * Gets the `angle` member: how far to turn a rotation puzzle, in degrees
@@ -785,7 +785,7 @@ cs_solution_get_angle (CsSolution *solution,
 
 /**
  * cs_solution_get_geetest_challenge:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `challenge` of a GeeTest version 3 answer.
  *
@@ -801,7 +801,7 @@ cs_solution_get_geetest_challenge (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_validate:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `validate` of a GeeTest version 3 answer.
  *
@@ -817,7 +817,7 @@ cs_solution_get_geetest_validate (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_seccode:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `seccode` of a GeeTest version 3 answer, when the service sends
  * one (usually `validate` followed by `|jordan`).
@@ -834,7 +834,7 @@ cs_solution_get_geetest_seccode (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_captcha_id:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `captcha_id` of a GeeTest version 4 answer.
  *
@@ -850,7 +850,7 @@ cs_solution_get_geetest_captcha_id (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_captcha_output:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `captcha_output` of a GeeTest version 4 answer.
  *
@@ -866,7 +866,7 @@ cs_solution_get_geetest_captcha_output (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_gen_time:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `gen_time` of a GeeTest version 4 answer, a Unix time written
  * as text, as GeeTest wants it back.
@@ -883,7 +883,7 @@ cs_solution_get_geetest_gen_time (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_lot_number:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `lot_number` of a GeeTest version 4 answer.
  *
@@ -899,7 +899,7 @@ cs_solution_get_geetest_lot_number (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_pass_token:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `pass_token` of a GeeTest version 4 answer.
  *
@@ -915,7 +915,7 @@ cs_solution_get_geetest_pass_token (CsSolution *solution)
 
 /**
  * cs_solution_get_geetest_risk_type:
- * @solution: a #CsSolution
+ * @solution: a [class@Solution]
  *
  * Gets the `risk_type` of a GeeTest version 4 answer, such as `slide`.
  *

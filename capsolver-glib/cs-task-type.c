@@ -147,7 +147,7 @@ cs_task_type_lookup (const char *wire_name)
 
 /**
  * cs_task_get_task_type:
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the task type of the type name @task sends (see
  * [method@Task.get_type_name]).
@@ -167,7 +167,7 @@ cs_task_get_task_type (CsTask *task)
 
 /**
  * cs_task_type_get_name:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  *
  * Gets the name of the type: the family of its type names, lower case
  * with dashes, such as `recaptcha-v2` or `image-to-text`. It names the
@@ -187,7 +187,7 @@ cs_task_type_get_name (const CsTaskType *type)
 
 /**
  * cs_task_type_get_wire_name:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  * @with_proxy: the variant solved through your proxy
  * @enterprise: the reCAPTCHA Enterprise variant
  *
@@ -217,7 +217,7 @@ cs_task_type_get_wire_name (const CsTaskType *type,
 
 /**
  * cs_task_type_dup_wire_names:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  *
  * Gets every type name of the type: without a proxy, with one, then the
  * Enterprise ones, as far as the type has them. The first is the one a
@@ -248,7 +248,7 @@ cs_task_type_dup_wire_names (const CsTaskType *type)
 
 /**
  * cs_task_type_get_proxy_requirement:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  *
  * Gets whether tasks of the type are solved through a proxy: never, when
  * one is set, or always (then [method@Task.validate] refuses a task
@@ -268,12 +268,12 @@ cs_task_type_get_proxy_requirement (const CsTaskType *type)
 
 /**
  * cs_task_type_get_task_gtype:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  *
  * Gets the typed task class of the type, such as
  * `CS_TYPE_RECAPTCHA_V2_TASK`: its properties are the fields of the type.
  *
- * Returns: the #GType of the class, a subclass of #CsTask
+ * Returns: the #GType of the class, a subclass of [class@Task]
  *
  * Since: 1.0
  */
@@ -287,7 +287,7 @@ cs_task_type_get_task_gtype (const CsTaskType *type)
 
 /**
  * cs_task_type_new_task:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  *
  * Creates a task of the type, an instance of its typed class with no
  * field set. Its fields can then be set by their properties or, with the
@@ -311,7 +311,7 @@ cs_task_type_new_task (const CsTaskType *type)
 
 /**
  * cs_task_type_get_fields:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  * @n_fields: (out): the number of fields
  *
  * Lists the fields of the type, in the order the service documents them.
@@ -337,7 +337,7 @@ cs_task_type_get_fields (const CsTaskType *type,
 
 /**
  * cs_task_type_lookup_field:
- * @type: a #CsTaskType
+ * @type: a [struct@TaskType]
  * @name: the member of a field, such as `metadata.action`, or the name of
  *   its property, such as `action`
  *
@@ -365,7 +365,7 @@ cs_task_type_lookup_field (const CsTaskType *type,
 
 /**
  * cs_task_field_get_member:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets the member of the `task` object that the field fills, as the
  * generic setters such as [method@Task.set_string] take it: `websiteURL`,
@@ -385,7 +385,7 @@ cs_task_field_get_member (const CsTaskField *field)
 
 /**
  * cs_task_field_get_property_name:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets the name of the property of the typed task that holds the field,
  * such as `website-url`.
@@ -405,7 +405,7 @@ cs_task_field_get_property_name (const CsTaskField *field)
 
 /**
  * cs_task_field_get_kind:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets what the field holds.
  *
@@ -423,7 +423,7 @@ cs_task_field_get_kind (const CsTaskField *field)
 
 /**
  * cs_task_field_is_required:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets whether a task must have the field: [method@Task.validate] refuses
  * one without it, unless the task has the member
@@ -443,7 +443,7 @@ cs_task_field_is_required (const CsTaskField *field)
 
 /**
  * cs_task_field_get_required_unless:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets the member whose presence makes a required field optional: a
  * GeeTest task needs `gt` and `challenge` unless it has `captchaId`, and
@@ -464,7 +464,7 @@ cs_task_field_get_required_unless (const CsTaskField *field)
 
 /**
  * cs_task_field_is_image:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets whether the field holds an image (or, for a
  * %CS_TASK_FIELD_KIND_STRV field, images): a PNG, JPEG, GIF or WebP file
@@ -484,7 +484,7 @@ cs_task_field_is_image (const CsTaskField *field)
 
 /**
  * cs_task_field_get_example:
- * @field: a #CsTaskField
+ * @field: a [struct@TaskField]
  *
  * Gets an example value of the field, as a user would type it: the text
  * of a string or cookies field (`https://example.com/login`,

@@ -204,7 +204,7 @@ cs_task_class_init (CsTaskClass *klass)
   /**
    * CsTask:proxy-format: (getter get_proxy_format) (setter set_proxy_format)
    *
-   * How #CsTask:proxy is written into the task.
+   * How [property@Task:proxy] is written into the task.
    *
    * Since: 1.0
    */
@@ -292,7 +292,7 @@ cs_task_init (CsTask *self)
  * Creates a task of any type; its fields are set with the generic setters.
  * No type name is refused: the service decides what it supports.
  *
- * Returns: (transfer full): a new #CsTask
+ * Returns: (transfer full): a new [class@Task]
  *
  * Since: 1.0
  */
@@ -313,7 +313,7 @@ cs_task_new (const char *type_name)
  * [method@Client.get_task_result] can poll it without creating (and
  * paying for) a new task.
  *
- * Returns: (transfer full): a new #CsTask
+ * Returns: (transfer full): a new [class@Task]
  *
  * Since: 1.0
  */
@@ -327,7 +327,7 @@ cs_task_new_for_id (const char *task_id)
 
 /**
  * cs_task_get_type_name: (get-property type-name)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the `task.type` that is sent: the one set with
  * [method@Task.set_type_name], or the one a typed task chose from its
@@ -354,7 +354,7 @@ cs_task_get_type_name (CsTask *task)
 
 /**
  * cs_task_set_type_name: (set-property type-name)
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @type_name: (nullable): the `task.type` to send, or %NULL to let a typed
  *   task choose
  *
@@ -419,7 +419,7 @@ _cs_task_write_field (CsTask     *task,
 
 /**
  * cs_task_set_string:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field, such as `websiteURL`, or
  *   `metadata.action` for member `action` of the object `metadata`
  * @value: (nullable): the value, or %NULL to remove the field
@@ -445,7 +445,7 @@ cs_task_set_string (CsTask     *task,
 
 /**
  * cs_task_set_int:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field (see [method@Task.set_string])
  * @value: the value
  *
@@ -466,7 +466,7 @@ cs_task_set_int (CsTask     *task,
 
 /**
  * cs_task_set_double:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field (see [method@Task.set_string])
  * @value: the value
  *
@@ -487,7 +487,7 @@ cs_task_set_double (CsTask     *task,
 
 /**
  * cs_task_set_boolean:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field (see [method@Task.set_string])
  * @value: the value
  *
@@ -508,7 +508,7 @@ cs_task_set_boolean (CsTask     *task,
 
 /**
  * cs_task_set_json:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field (see [method@Task.set_string])
  * @value: (nullable): any JSON value (it is copied), or %NULL to remove
  *   the field
@@ -534,7 +534,7 @@ cs_task_set_json (CsTask     *task,
 
 /**
  * cs_task_set_image:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field, such as `body`
  * @image: the image file's contents
  * @error: return location for a #GError, or %NULL
@@ -568,7 +568,7 @@ cs_task_set_image (CsTask      *task,
 
 /**
  * cs_task_remove_field:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field (see [method@Task.set_string])
  *
  * Removes a field, so that it is not sent.
@@ -587,7 +587,7 @@ cs_task_remove_field (CsTask     *task,
 
 /**
  * cs_task_get_field:
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @field: the member of the field (see [method@Task.set_string])
  *
  * Gets a field of the task as it will be sent.
@@ -662,7 +662,7 @@ _cs_task_add_secrets (CsTask    *task,
 
 /**
  * cs_task_get_proxy: (get-property proxy)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the proxy the service solves through.
  *
@@ -683,7 +683,7 @@ cs_task_get_proxy (CsTask *task)
 
 /**
  * cs_task_set_proxy: (set-property proxy)
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @proxy: (nullable): a proxy, or %NULL for the service's own
  *
  * Sets the proxy the service solves through. A typed task then sends the
@@ -710,7 +710,7 @@ cs_task_set_proxy (CsTask  *task,
 
 /**
  * cs_task_get_proxy_format: (get-property proxy-format)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets how the proxy is written into the task.
  *
@@ -731,7 +731,7 @@ cs_task_get_proxy_format (CsTask *task)
 
 /**
  * cs_task_set_proxy_format: (set-property proxy-format)
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @format: how to write the proxy
  *
  * Sets how the proxy is written into the task: one `proxy` string (the
@@ -757,7 +757,7 @@ cs_task_set_proxy_format (CsTask        *task,
 
 /**
  * cs_task_get_callback_url: (get-property callback-url)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the address the service POSTs the result to.
  *
@@ -778,7 +778,7 @@ cs_task_get_callback_url (CsTask *task)
 
 /**
  * cs_task_set_callback_url: (set-property callback-url)
- * @task: a #CsTask
+ * @task: a [class@Task]
  * @callback_url: (nullable): an address, or %NULL
  *
  * Sets the address the service POSTs the result to when the task is ready.
@@ -801,7 +801,7 @@ cs_task_set_callback_url (CsTask     *task,
 
 /**
  * cs_task_to_json:
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Builds the `task` object exactly as `createTask` sends it: its `type`,
  * its fields and its proxy.
@@ -843,11 +843,11 @@ cs_task_to_json (CsTask *task)
 
 /**
  * cs_task_validate:
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Checks the task the way the service would before `createTask` is sent:
  * for the task types this library knows, every required field is present
- * and a proxy is set where the type needs one. A #CsProxy set on the task
+ * and a proxy is set where the type needs one. A [class@Proxy] set on the task
  * must also be one that [ctor@Proxy.new] accepts (a proxy made with
  * g_object_new() may not be): a host without spaces or brackets, a port,
  * a login and a password together or neither. [method@Client.create_task]
@@ -932,7 +932,7 @@ _cs_task_to_valid_json (CsTask  *task,
 
 /**
  * cs_task_get_task_id: (get-property task-id)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the id the service gave the task.
  *
@@ -953,7 +953,7 @@ cs_task_get_task_id (CsTask *task)
 
 /**
  * cs_task_get_status: (get-property status)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the status of the task as the service last reported it.
  *
@@ -974,7 +974,7 @@ cs_task_get_status (CsTask *task)
 
 /**
  * cs_task_get_solution: (get-property solution)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets the solution of a ready task.
  *
@@ -995,7 +995,7 @@ cs_task_get_solution (CsTask *task)
 
 /**
  * cs_task_get_poll_count: (get-property poll-count)
- * @task: a #CsTask
+ * @task: a [class@Task]
  *
  * Gets how many times the task was polled.
  *

@@ -25,7 +25,7 @@ G_BEGIN_DECLS
  * @CS_TASK_STATUS_PROCESSING: being solved
  * @CS_TASK_STATUS_READY: solved; the task has its solution
  * @CS_TASK_STATUS_FAILED: the service gave up on it, or the client did:
- *   it used all the polls #CsClient:max-polls allows
+ *   it used all the polls [property@Client:max-polls] allows
  *   (%CS_ERROR_POLLS_EXHAUSTED), after which the service answers no more
  *   for the task
  *

@@ -253,7 +253,7 @@ CS_DEFINE_TYPED_TASK (CsImageToTextTask, cs_image_to_text_task)
  *
  * Creates an `ImageToTextTask`.
  *
- * Returns: (transfer full): a new #CsImageToTextTask
+ * Returns: (transfer full): a new [class@ImageToTextTask]
  *
  * Since: 1.0
  */
@@ -269,7 +269,7 @@ cs_image_to_text_task_new (const char *body)
  *
  * Creates an `ImageToTextTask` for an image in memory.
  *
- * Returns: (transfer full): a new #CsImageToTextTask
+ * Returns: (transfer full): a new [class@ImageToTextTask]
  *
  * Since: 1.0
  */
@@ -294,7 +294,7 @@ cs_image_to_text_task_new_from_bytes (GBytes *image)
  * blocking; read it yourself and use [ctor@ImageToTextTask.new_from_bytes]
  * from a user interface.
  *
- * Returns: (transfer full): a new #CsImageToTextTask, or %NULL with
+ * Returns: (transfer full): a new [class@ImageToTextTask], or %NULL with
  *   @error set when the file cannot be read
  *
  * Since: 1.0
@@ -316,7 +316,7 @@ cs_image_to_text_task_new_from_file (GFile   *file,
 
 /**
  * cs_image_to_text_task_add_image:
- * @task: a #CsImageToTextTask
+ * @task: a [class@ImageToTextTask]
  * @image: the image file's contents
  *
  * Adds an image to [property@ImageToTextTask:images], the batch form of
@@ -388,7 +388,7 @@ CS_DEFINE_TYPED_TASK (CsReCaptchaClassificationTask, cs_recaptcha_classification
  *
  * Creates a `ReCaptchaV2Classification` task.
  *
- * Returns: (transfer full): a new #CsReCaptchaClassificationTask
+ * Returns: (transfer full): a new [class@ReCaptchaClassificationTask]
  *
  * Since: 1.0
  */
@@ -451,7 +451,7 @@ CS_DEFINE_TYPED_TASK (CsAwsWafClassificationTask, cs_aws_waf_classification_task
  * Creates an `AwsWafClassification` task; add its images with
  * [method@AwsWafClassificationTask.add_image].
  *
- * Returns: (transfer full): a new #CsAwsWafClassificationTask
+ * Returns: (transfer full): a new [class@AwsWafClassificationTask]
  *
  * Since: 1.0
  */
@@ -463,7 +463,7 @@ cs_aws_waf_classification_task_new (const char *question)
 
 /**
  * cs_aws_waf_classification_task_add_image:
- * @task: a #CsAwsWafClassificationTask
+ * @task: a [class@AwsWafClassificationTask]
  * @image: the image file's contents
  *
  * Adds an image to [property@AwsWafClassificationTask:images].
@@ -544,7 +544,7 @@ CS_DEFINE_TYPED_TASK (CsVisionEngineTask, cs_vision_engine_task)
  *
  * Creates a `VisionEngine` task.
  *
- * Returns: (transfer full): a new #CsVisionEngineTask
+ * Returns: (transfer full): a new [class@VisionEngineTask]
  *
  * Since: 1.0
  */
@@ -563,7 +563,7 @@ cs_vision_engine_task_new (const char *module,
 
 /**
  * cs_vision_engine_task_set_image_background:
- * @task: a #CsVisionEngineTask
+ * @task: a [class@VisionEngineTask]
  * @image: the background image file's contents
  *
  * Sets [property@VisionEngineTask:image-background] from an image in
@@ -698,7 +698,7 @@ CS_DEFINE_TYPED_TASK (CsReCaptchaV2Task, cs_recaptcha_v2_task)
  *
  * Creates a reCAPTCHA v2 task.
  *
- * Returns: (transfer full): a new #CsReCaptchaV2Task
+ * Returns: (transfer full): a new [class@ReCaptchaV2Task]
  *
  * Since: 1.0
  */
@@ -816,7 +816,7 @@ CS_DEFINE_TYPED_TASK (CsReCaptchaV3Task, cs_recaptcha_v3_task)
  *
  * Creates a reCAPTCHA v3 task.
  *
- * Returns: (transfer full): a new #CsReCaptchaV3Task
+ * Returns: (transfer full): a new [class@ReCaptchaV3Task]
  *
  * Since: 1.0
  */
@@ -879,7 +879,7 @@ CS_DEFINE_TYPED_TASK (CsTurnstileTask, cs_turnstile_task)
  *
  * Creates a Turnstile task.
  *
- * Returns: (transfer full): a new #CsTurnstileTask
+ * Returns: (transfer full): a new [class@TurnstileTask]
  *
  * Since: 1.0
  */
@@ -936,7 +936,7 @@ CS_DEFINE_TYPED_TASK (CsCloudflareChallengeTask, cs_cloudflare_challenge_task)
  *
  * Creates a Cloudflare challenge task.
  *
- * Returns: (transfer full): a new #CsCloudflareChallengeTask
+ * Returns: (transfer full): a new [class@CloudflareChallengeTask]
  *
  * Since: 1.0
  */
@@ -1040,7 +1040,7 @@ CS_DEFINE_TYPED_TASK (CsAwsWafTask, cs_aws_waf_task)
  *
  * Creates an AWS WAF task.
  *
- * Returns: (transfer full): a new #CsAwsWafTask
+ * Returns: (transfer full): a new [class@AwsWafTask]
  *
  * Since: 1.0
  */
@@ -1097,7 +1097,7 @@ CS_DEFINE_TYPED_TASK (CsDataDomeTask, cs_datadome_task)
  *
  * Creates a DataDome task.
  *
- * Returns: (transfer full): a new #CsDataDomeTask
+ * Returns: (transfer full): a new [class@DataDomeTask]
  *
  * Since: 1.0
  */
@@ -1186,7 +1186,7 @@ CS_DEFINE_TYPED_TASK (CsGeeTestTask, cs_geetest_task)
  *
  * Creates a GeeTest version 3 task.
  *
- * Returns: (transfer full): a new #CsGeeTestTask
+ * Returns: (transfer full): a new [class@GeeTestTask]
  *
  * Since: 1.0
  */
@@ -1206,7 +1206,7 @@ cs_geetest_task_new_v3 (const char *website_url,
  *
  * Creates a GeeTest version 4 task.
  *
- * Returns: (transfer full): a new #CsGeeTestTask
+ * Returns: (transfer full): a new [class@GeeTestTask]
  *
  * Since: 1.0
  */
@@ -1308,7 +1308,7 @@ CS_DEFINE_TYPED_TASK (CsYandexCaptchaTask, cs_yandex_captcha_task)
  *
  * Creates an MTCaptcha task.
  *
- * Returns: (transfer full): a new #CsMtCaptchaTask
+ * Returns: (transfer full): a new [class@MtCaptchaTask]
  *
  * Since: 1.0
  */
@@ -1326,7 +1326,7 @@ cs_mtcaptcha_task_new (const char *website_url,
  *
  * Creates a Friendly Captcha task.
  *
- * Returns: (transfer full): a new #CsFriendlyCaptchaTask
+ * Returns: (transfer full): a new [class@FriendlyCaptchaTask]
  *
  * Since: 1.0
  */
@@ -1344,7 +1344,7 @@ cs_friendly_captcha_task_new (const char *website_url,
  *
  * Creates a Yandex SmartCaptcha task.
  *
- * Returns: (transfer full): a new #CsYandexCaptchaTask
+ * Returns: (transfer full): a new [class@YandexCaptchaTask]
  *
  * Since: 1.0
  */

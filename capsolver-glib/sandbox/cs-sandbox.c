@@ -23,7 +23,7 @@
  *
  * [method@Sandbox.start] listens on 127.0.0.1 (port 0 picks a free port)
  * and [method@Sandbox.get_base_url] gives the address to set as
- * #CsClient:base-url, or as the base URL of any other CapSolver client.
+ * [property@Client:base-url], or as the base URL of any other CapSolver client.
  * The server runs in a thread of its own, so blocking calls such as
  * [method@Client.solve] work against it from the thread that owns the
  * sandbox, in C, Python, JavaScript and Vala alike.
@@ -272,7 +272,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    *
    * Seconds a task is kept: after `createTask` in the poll-count model,
    * after it became ready or failed in the time model (see
-   * #CsSandbox:time-scale); then its id gives `ERROR_TASKID_INVALID`. These
+   * [property@Sandbox:time-scale]); then its id gives `ERROR_TASKID_INVALID`. These
    * are real seconds, whatever the time scale. Five minutes by default, as
    * on the service; 0 forgets a task as soon as its lifetime starts, for
    * testing expired ids.
@@ -304,12 +304,12 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * makes every task ready at once, up to 1000 (a thousand times slower
    * than the service). Recognition tasks answer `createTask` after their
    * solve time. The task timeout and the error storms are scaled too (but
-   * not at 0), #CsSandbox:task-lifetime never: the sandbox guide lists
+   * not at 0), [property@Sandbox:task-lifetime] never: the sandbox guide lists
    * [what the scale stretches](sandbox.html#what-the-time-scale-stretches).
    *
    * A negative scale, the default (-1), keeps the poll-count model: a
-   * token task is ready after #CsSandbox:polls-until-ready polls and
-   * #CsSandbox:ready-delay.
+   * token task is ready after [property@Sandbox:polls-until-ready] polls and
+   * [property@Sandbox:ready-delay].
    *
    * Since: 1.0
    */
@@ -321,7 +321,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * CsSandbox:workers: (getter get_workers) (setter set_workers)
    *
    * How many tasks the sandbox solves at once in the time model (see
-   * #CsSandbox:time-scale); the tasks beyond wait, `idle`, for a worker in
+   * [property@Sandbox:time-scale]); the tasks beyond wait, `idle`, for a worker in
    * the order they came. 0, the default, solves every task at once.
    *
    * Since: 1.0
@@ -333,7 +333,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
   /**
    * CsSandbox:queue-limit: (getter get_queue_limit) (setter set_queue_limit)
    *
-   * How many tasks may wait for a worker (see #CsSandbox:workers); past it
+   * How many tasks may wait for a worker (see [property@Sandbox:workers]); past it
    * `createTask` fails with `ERROR_SERVICE_UNAVALIABLE`, as the service does
    * under load. 0, the default, lets any number wait.
    *
@@ -373,7 +373,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * CsSandbox:key-block-errors: (getter get_key_block_errors) (setter set_key_block_errors)
    *
    * How many error replies a key may get within a minute (scaled by
-   * #CsSandbox:time-scale when it is above 0) before it is blocked for five
+   * [property@Sandbox:time-scale] when it is above 0) before it is blocked for five
    * minutes (scaled too): every request with it then gets
    * `ERROR_KEY_TEMP_BLOCKED`. 0, the default, never blocks a key.
    *
@@ -387,7 +387,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * CsSandbox:ip-ban-errors: (getter get_ip_ban_errors) (setter set_ip_ban_errors)
    *
    * How many error replies, whatever the key, within a minute (scaled by
-   * #CsSandbox:time-scale when it is above 0) ban the client's IP address
+   * [property@Sandbox:time-scale] when it is above 0) ban the client's IP address
    * for ten minutes (scaled too): every request then gets `ERROR_IP_BANNED`.
    * All clients of a sandbox share 127.0.0.1, so the ban is for all. 0, the
    * default, never bans.
@@ -467,7 +467,7 @@ cs_sandbox_init (CsSandbox *self)
  * Creates a sandbox that accepts [const@SANDBOX_DEFAULT_KEY]. It does not
  * listen until [method@Sandbox.start] is called.
  *
- * Returns: (transfer full): a new #CsSandbox
+ * Returns: (transfer full): a new [class@Sandbox]
  *
  * Since: 1.0
  */
@@ -479,7 +479,7 @@ cs_sandbox_new (void)
 
 /**
  * cs_sandbox_start:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @port: the TCP port to listen on, or 0 for any free port
  * @error: return location for a #GError, or %NULL
  *
@@ -540,7 +540,7 @@ cs_sandbox_start (CsSandbox  *sandbox,
 
 /**
  * cs_sandbox_stop:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Stops answering: closes the connections, drops the answers that
  * %CS_SANDBOX_FAULT_DELAY holds back, and ends the sandbox's thread. Does
@@ -558,7 +558,7 @@ cs_sandbox_stop (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_is_running:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Tells whether the sandbox is listening.
  *
@@ -576,7 +576,7 @@ cs_sandbox_is_running (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_get_base_url: (get-property base-url)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Gets the address to give clients as their base URL, such as
  * `http://127.0.0.1:41234`, without a trailing slash.
@@ -596,7 +596,7 @@ cs_sandbox_get_base_url (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_get_port: (get-property port)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Gets the TCP port the sandbox listens on, which is the one it picked
  * when started with port 0.
@@ -615,7 +615,7 @@ cs_sandbox_get_port (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_add_key:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @api_key: an API key
  * @balance: its balance in USD, from 0
  *
@@ -640,7 +640,7 @@ cs_sandbox_add_key (CsSandbox  *sandbox,
 
 /**
  * cs_sandbox_get_key_balance:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @api_key: an API key
  *
  * Gets what is left on a key, as `getBalance` would answer.
@@ -667,7 +667,7 @@ cs_sandbox_get_key_balance (CsSandbox  *sandbox,
 
 /**
  * cs_sandbox_get_price:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @type_name: a task type, such as `ReCaptchaV2TaskProxyLess`
  *
  * Gets what the sandbox charges for a solved task of @type_name: 0.0004
@@ -718,7 +718,7 @@ get_setting (CsSandbox *self,
 
 /**
  * cs_sandbox_get_polls_until_ready: (get-property polls-until-ready)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Gets how many polls of a token task answer `processing` before one
  * answers `ready`.
@@ -737,7 +737,7 @@ cs_sandbox_get_polls_until_ready (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_polls_until_ready: (set-property polls-until-ready)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @polls: the number of polls
  *
  * Sets how many polls of a token task answer `processing` before one
@@ -757,7 +757,7 @@ cs_sandbox_set_polls_until_ready (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_ready_delay: (get-property ready-delay)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Gets how long after `createTask` a token task can be ready.
  *
@@ -775,11 +775,11 @@ cs_sandbox_get_ready_delay (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_ready_delay: (set-property ready-delay)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @msec: the delay in milliseconds
  *
  * Sets how long after `createTask` a token task can be ready, on top of
- * #CsSandbox:polls-until-ready.
+ * [property@Sandbox:polls-until-ready].
  *
  * Since: 1.0
  */
@@ -794,9 +794,9 @@ cs_sandbox_set_ready_delay (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_task_lifetime: (get-property task-lifetime)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets how long a task is kept (see #CsSandbox:task-lifetime).
+ * Gets how long a task is kept (see [property@Sandbox:task-lifetime]).
  *
  * Returns: the lifetime in seconds
  *
@@ -812,10 +812,10 @@ cs_sandbox_get_task_lifetime (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_task_lifetime: (set-property task-lifetime)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @seconds: the lifetime in seconds
  *
- * Sets #CsSandbox:task-lifetime: how long a task is kept, in real
+ * Sets [property@Sandbox:task-lifetime]: how long a task is kept, in real
  * seconds; 0 forgets a task as soon as its lifetime starts, so that its id
  * gives `ERROR_TASKID_INVALID`. The tasks kept already count their age
  * against the new lifetime.
@@ -833,7 +833,7 @@ cs_sandbox_set_task_lifetime (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_fault_delay: (get-property fault-delay)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Gets how long %CS_SANDBOX_FAULT_DELAY holds an answer back.
  *
@@ -851,7 +851,7 @@ cs_sandbox_get_fault_delay (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_fault_delay: (set-property fault-delay)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @msec: the delay in milliseconds
  *
  * Sets how long %CS_SANDBOX_FAULT_DELAY holds an answer back.
@@ -869,7 +869,7 @@ cs_sandbox_set_fault_delay (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_fail_next_task:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @error_code: (nullable): an error code, such as
  *   `ERROR_CAPTCHA_UNSOLVABLE`, or %NULL
  *
@@ -897,7 +897,7 @@ cs_sandbox_fail_next_task (CsSandbox  *sandbox,
 
 /**
  * cs_sandbox_inject_fault:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @fault: what goes wrong
  * @count: how many requests it happens to, or 0
  *
@@ -934,7 +934,7 @@ cs_sandbox_inject_fault (CsSandbox      *sandbox,
 
 /**
  * cs_sandbox_get_request_count:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @method: (nullable): an API method, such as `createTask`, or %NULL
  *
  * Counts the HTTP requests the sandbox received for @method, or in all
@@ -973,9 +973,9 @@ apply_idle_timeout (CsSandbox *self)
 
 /**
  * cs_sandbox_get_time_scale: (get-property time-scale)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:time-scale.
+ * Gets [property@Sandbox:time-scale].
  *
  * Returns: the time scale, or a negative number for the poll-count model
  *
@@ -996,11 +996,11 @@ cs_sandbox_get_time_scale (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_time_scale: (set-property time-scale)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @scale: 1 for the service's pace, 0.01 for a hundred times faster, 0
  *   for no waiting, or a negative number for the poll-count model
  *
- * Sets #CsSandbox:time-scale. Set it before creating tasks: tasks created
+ * Sets [property@Sandbox:time-scale]. Set it before creating tasks: tasks created
  * under another model are not moved over.
  *
  * Since: 1.0
@@ -1027,7 +1027,7 @@ cs_sandbox_set_time_scale (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_timings:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Gets the timing records of the sandbox's tasks and its connection
  * counters, the JSON that `GET /sandbox/timings` answers (see
@@ -1050,7 +1050,7 @@ cs_sandbox_get_timings (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_clear_timings:
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
  * Forgets the timing records of the tasks created so far, as `POST
  * /sandbox/timings/clear` does: [method@Sandbox.get_timings] then reports
@@ -1071,9 +1071,9 @@ cs_sandbox_clear_timings (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_get_workers: (get-property workers)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:workers.
+ * Gets [property@Sandbox:workers].
  *
  * Returns: the number
  *
@@ -1089,10 +1089,10 @@ cs_sandbox_get_workers (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_workers: (set-property workers)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @workers: the number
  *
- * Sets #CsSandbox:workers.
+ * Sets [property@Sandbox:workers].
  *
  * Since: 1.0
  */
@@ -1107,9 +1107,9 @@ cs_sandbox_set_workers (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_queue_limit: (get-property queue-limit)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:queue-limit.
+ * Gets [property@Sandbox:queue-limit].
  *
  * Returns: the number
  *
@@ -1125,10 +1125,10 @@ cs_sandbox_get_queue_limit (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_queue_limit: (set-property queue-limit)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @tasks: the number
  *
- * Sets #CsSandbox:queue-limit.
+ * Sets [property@Sandbox:queue-limit].
  *
  * Since: 1.0
  */
@@ -1143,9 +1143,9 @@ cs_sandbox_set_queue_limit (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_max_tasks: (get-property max-tasks)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:max-tasks.
+ * Gets [property@Sandbox:max-tasks].
  *
  * Returns: the number
  *
@@ -1161,10 +1161,10 @@ cs_sandbox_get_max_tasks (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_max_tasks: (set-property max-tasks)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @tasks: the number
  *
- * Sets #CsSandbox:max-tasks.
+ * Sets [property@Sandbox:max-tasks].
  *
  * Since: 1.0
  */
@@ -1179,9 +1179,9 @@ cs_sandbox_set_max_tasks (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_rate_limit: (get-property rate-limit)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:rate-limit.
+ * Gets [property@Sandbox:rate-limit].
  *
  * Returns: the requests
  *
@@ -1197,10 +1197,10 @@ cs_sandbox_get_rate_limit (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_rate_limit: (set-property rate-limit)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @requests: the requests
  *
- * Sets #CsSandbox:rate-limit.
+ * Sets [property@Sandbox:rate-limit].
  *
  * Since: 1.0
  */
@@ -1215,9 +1215,9 @@ cs_sandbox_set_rate_limit (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_key_block_errors: (get-property key-block-errors)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:key-block-errors.
+ * Gets [property@Sandbox:key-block-errors].
  *
  * Returns: the errors
  *
@@ -1233,10 +1233,10 @@ cs_sandbox_get_key_block_errors (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_key_block_errors: (set-property key-block-errors)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @errors: the errors
  *
- * Sets #CsSandbox:key-block-errors.
+ * Sets [property@Sandbox:key-block-errors].
  *
  * Since: 1.0
  */
@@ -1251,9 +1251,9 @@ cs_sandbox_set_key_block_errors (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_ip_ban_errors: (get-property ip-ban-errors)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:ip-ban-errors.
+ * Gets [property@Sandbox:ip-ban-errors].
  *
  * Returns: the errors
  *
@@ -1269,10 +1269,10 @@ cs_sandbox_get_ip_ban_errors (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_ip_ban_errors: (set-property ip-ban-errors)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @errors: the errors
  *
- * Sets #CsSandbox:ip-ban-errors.
+ * Sets [property@Sandbox:ip-ban-errors].
  *
  * Since: 1.0
  */
@@ -1287,9 +1287,9 @@ cs_sandbox_set_ip_ban_errors (CsSandbox *sandbox,
 
 /**
  * cs_sandbox_get_idle_timeout: (get-property idle-timeout)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  *
- * Gets #CsSandbox:idle-timeout.
+ * Gets [property@Sandbox:idle-timeout].
  *
  * Returns: the milliseconds
  *
@@ -1305,10 +1305,10 @@ cs_sandbox_get_idle_timeout (CsSandbox *sandbox)
 
 /**
  * cs_sandbox_set_idle_timeout: (set-property idle-timeout)
- * @sandbox: a #CsSandbox
+ * @sandbox: a [class@Sandbox]
  * @msec: the milliseconds
  *
- * Sets #CsSandbox:idle-timeout.
+ * Sets [property@Sandbox:idle-timeout].
  *
  * Since: 1.0
  */

@@ -61,7 +61,7 @@ _cs_client_blocking_call_end (CsBlockingCall *call)
   g_main_context_unref (call->context);
 }
 
-gboolean
+static gboolean
 _cs_client_in_blocking_call (void)
 {
   CsBlockingCall *call = g_private_get (&current_blocking_call);

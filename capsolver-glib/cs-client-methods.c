@@ -28,7 +28,7 @@ new_envelope (CsClient *self,
   return body;
 }
 
-gboolean
+static gboolean
 _cs_client_check_api_key (CsClient  *self,
                           GError   **error)
 {
@@ -119,7 +119,7 @@ check_task_id (CsTask  *task,
  * page), or the service saying it is unavailable. A request safe to
  * repeat may be sent again later. An error code the service chose (a
  * cooldown, a verdict on the task) is not an outage, whatever the status. */
-gboolean
+static gboolean
 _cs_client_error_is_outage (const GError *error,
                             guint         http_status)
 {

@@ -134,7 +134,6 @@ struct _CsBlockingCall {
 
 void        _cs_client_blocking_call_begin (CsBlockingCall *call);
 void        _cs_client_blocking_call_end   (CsBlockingCall *call);
-gboolean    _cs_client_in_blocking_call    (void);
 gpointer    _cs_client_hold_blocking_call  (void);
 void        _cs_client_release_blocking_call (gpointer      hold);
 
@@ -161,15 +160,11 @@ GStrv       _cs_client_dup_secrets     (CsClient            *self,
                                         CsTask              *task);
 
 /* cs-client-methods.c */
-gboolean    _cs_client_check_api_key   (CsClient            *self,
-                                        GError             **error);
 /* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be
  * sent to: http or https with a host, and https unless the host is this
  * machine or CsClient:allow-insecure-http is set. */
 gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
-gboolean    _cs_client_error_is_outage (const GError        *error,
-                                        guint                http_status);
 guint       _cs_client_outage_backoff  (guint                failures,
                                         guint                base_ms,
                                         guint                max_ms);

@@ -220,6 +220,19 @@ is_code_text (const char *text,
   return TRUE;
 }
 
+/* The length of the code text that starts @message ("ERROR_CODE: …", as
+ * _cs_error_new_from_reply() writes it), or 0: the one reader of that
+ * form. */
+static gsize
+leading_code_length (const char *message)
+{
+  const char *colon = strchr (message, ':');
+
+  if (colon != NULL && is_code_text (message, colon - message))
+    return colon - message;
+  return 0;
+}
+
 /**
  * cs_error_get_code_text:
  * @error: an error returned by a [class@Client] call
@@ -238,19 +251,50 @@ is_code_text (const char *text,
 char *
 cs_error_get_code_text (const GError *error)
 {
-  const char *colon;
+  gsize length;
 
   g_return_val_if_fail (error != NULL, NULL);
 
   if (error->domain != CS_ERROR ||
       (cs_error_to_code (error->code) == NULL && error->code != CS_ERROR_FAILED))
     return NULL;
-  /* the message starts with the code the reply carried, as
-   * _cs_error_new_from_reply() writes it */
-  colon = strchr (error->message, ':');
-  if (colon != NULL && is_code_text (error->message, colon - error->message))
-    return g_strndup (error->message, colon - error->message);
+  /* the message starts with the code the reply carried */
+  length = leading_code_length (error->message);
+  if (length > 0)
+    return g_strndup (error->message, length);
   return g_strdup (cs_error_to_code (error->code));
+}
+
+/**
+ * cs_error_get_description:
+ * @error: an error returned by a [class@Client] call
+ *
+ * Gets the message of @error without the code text that starts the
+ * messages of the service's errors (`ERROR_ZERO_BALANCE: …`): the
+ * description, for a person. The message of any other error is returned
+ * whole.
+ *
+ * Returns: (transfer full): the description
+ *
+ * Since: 1.0
+ */
+char *
+cs_error_get_description (const GError *error)
+{
+  const char *description;
+  gsize length;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  length = error->domain == CS_ERROR ? leading_code_length (error->message) : 0;
+  description = error->message + length;
+  if (length > 0)
+    {
+      description++;   /* the colon */
+      while (*description == ' ')
+        description++;
+    }
+  return g_strdup (description);
 }
 
 /* A part of a secret at least this long is the secret: the service may
@@ -816,16 +860,13 @@ void
 _cs_error_redact (GError             *error,
                   const char * const *secrets)
 {
-  const char *colon;
-  gsize kept = 0;
+  gsize kept;
   g_autofree char *safe = NULL;
   char *message;
 
   if (error == NULL)
     return;
-  colon = strchr (error->message, ':');
-  if (colon != NULL && is_code_text (error->message, colon - error->message))
-    kept = colon - error->message;
+  kept = leading_code_length (error->message);
   safe = _cs_redact (error->message + kept, secrets);
   if (strcmp (safe, error->message + kept) == 0)
     return;

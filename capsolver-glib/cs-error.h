@@ -140,5 +140,7 @@ CS_AVAILABLE_IN_ALL
 guint         cs_error_get_cooldown    (const GError *error);
 CS_AVAILABLE_IN_ALL
 char         *cs_error_get_code_text   (const GError *error);
+CS_AVAILABLE_IN_ALL
+char         *cs_error_get_description (const GError *error);
 
 G_END_DECLS

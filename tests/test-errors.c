@@ -461,6 +461,24 @@ test_code_text (void)
   g_assert_null (cs_error_get_code_text (other));
 }
 
+/* The description is the message after the code text, read in the one
+ * place that knows the form; other messages are whole. */
+static void
+test_description (void)
+{
+  g_autoptr(GError) reply = _cs_error_new_from_reply ("ERROR_FROM_THE_FUTURE", "soon: later",
+                                                      NULL);
+  g_autoptr(GError) local = g_error_new_literal (CS_ERROR, CS_ERROR_ZERO_BALANCE, "no money");
+  g_autoptr(GError) other = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "ERROR_X: y");
+  g_autofree char *reply_text = cs_error_get_description (reply);
+  g_autofree char *local_text = cs_error_get_description (local);
+  g_autofree char *other_text = cs_error_get_description (other);
+
+  g_assert_cmpstr (reply_text, ==, "soon: later");
+  g_assert_cmpstr (local_text, ==, "no money");
+  g_assert_cmpstr (other_text, ==, "ERROR_X: y");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -468,6 +486,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/errors/code-table", test_code_table);
+  g_test_add_func ("/errors/description", test_description);
   g_test_add_func ("/errors/round-trip", test_round_trip);
   g_test_add_func ("/errors/service-unavailable-spellings", test_service_unavailable_spellings);
   g_test_add_func ("/errors/unknown-code", test_unknown_code);

@@ -26,6 +26,10 @@ G_BEGIN_DECLS
 /* Requests larger than this are refused with ERROR_BAD_REQUEST. */
 #define CS_SANDBOX_MAX_REQUEST_SIZE (8 * 1024 * 1024)
 
+/* A connection that sends no complete request headers, or no complete
+ * body after its headers, for this long (ms) is closed (idle-timeout). */
+#define CS_SANDBOX_IDLE_TIMEOUT 30000
+
 /* The price of a solved task, in millionths of a USD. */
 #define CS_SANDBOX_TOKEN_PRICE       800   /* 0.0008 USD */
 #define CS_SANDBOX_RECOGNITION_PRICE 400   /* 0.0004 USD */
@@ -119,8 +123,6 @@ typedef struct {
   gboolean held;
 } CsSandboxNotice;
 
-void              _cs_sandbox_notice_free        (CsSandboxNotice  *notice);
-
 CsSandboxService *_cs_sandbox_service_new        (void);
 void              _cs_sandbox_service_free       (CsSandboxService *service);
 void              _cs_sandbox_service_set_balance (CsSandboxService *service,
@@ -169,8 +171,6 @@ JsonObject       *_cs_sandbox_service_get_timings (CsSandboxService *service,
                                                    guint             open_connections,
                                                    guint             requests);
 void              _cs_sandbox_service_clear_timings (CsSandboxService *service);
-double            _cs_sandbox_service_ms         (CsSandboxService *service,
-                                                  gint64            time);
 
 /* @object as JSON, numbers in their shortest form, as the service writes
  * them. */
@@ -208,7 +208,6 @@ JsonObject       *_cs_sandbox_answer             (const CsTaskFamily *family,
 #define DEFAULT_BALANCE           100.0 /* USD */
 
 #define DEFAULT_MAX_TASKS         100000
-#define DEFAULT_IDLE_TIMEOUT      30000 /* ms */
 /* s a callback receiver has to answer */
 #define CALLBACK_TIMEOUT          2
 /* s between two sweeps of the expired tasks of a sandbox that gets no

@@ -47,9 +47,6 @@
 #define ACCEPT_PAUSE         100
 /* how often (ms) deadlines of connections are checked */
 #define SWEEP_INTERVAL       100
-#define DEFAULT_HEADER_TIMEOUT 30000  /* ms */
-#define DEFAULT_IDLE_TIMEOUT   30000  /* ms */
-#define DEFAULT_BODY_TIMEOUT   30000  /* ms */
 
 struct _CsServerThread
 {
@@ -511,9 +508,9 @@ _cs_server_thread_start (guint                port,
   self->early_handler = early_handler;
   self->handler = handler;
   self->user_data = user_data;
-  self->header_timeout = DEFAULT_HEADER_TIMEOUT;
-  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
-  self->body_timeout = DEFAULT_BODY_TIMEOUT;
+  self->header_timeout = CS_SANDBOX_IDLE_TIMEOUT;
+  self->idle_timeout = CS_SANDBOX_IDLE_TIMEOUT;
+  self->body_timeout = CS_SANDBOX_IDLE_TIMEOUT;
   g_queue_init (&self->connections);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);

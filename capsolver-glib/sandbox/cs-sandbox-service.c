@@ -92,7 +92,7 @@ sandbox_task_free (SandboxTask *task)
   g_free (task);
 }
 
-void
+static void
 _cs_sandbox_notice_free (CsSandboxNotice *notice)
 {
   g_free (notice->task_id);
@@ -155,7 +155,7 @@ _cs_sandbox_service_free (CsSandboxService *service)
   g_free (service);
 }
 
-double
+static double
 _cs_sandbox_service_ms (CsSandboxService *service,
                         gint64            time)
 {
@@ -196,6 +196,13 @@ _cs_sandbox_service_fail_next (CsSandboxService *service,
     g_queue_push_tail (&service->scripted_failures, g_strdup (error_code));
 }
 
+/* The one price table: what a solved task of @family costs. */
+static gint64
+price_of (const CsTaskFamily *family)
+{
+  return family->synchronous ? CS_SANDBOX_RECOGNITION_PRICE : CS_SANDBOX_TOKEN_PRICE;
+}
+
 /* What a solved task of @type_name costs, or 0 for a type the sandbox
  * does not know. */
 gint64
@@ -203,9 +210,7 @@ _cs_sandbox_service_get_price (const char *type_name)
 {
   const CsTaskFamily *family = _cs_task_family_lookup (type_name, NULL);
 
-  if (family == NULL)
-    return 0;
-  return family->synchronous ? CS_SANDBOX_RECOGNITION_PRICE : CS_SANDBOX_TOKEN_PRICE;
+  return family != NULL ? price_of (family) : 0;
 }
 
 /* Takes from the balance of @api_key; FALSE if it does not cover @price. */
@@ -940,7 +945,7 @@ create_task (CsSandboxService  *service,
       return NULL;
     }
 
-  price = family->synchronous ? CS_SANDBOX_RECOGNITION_PRICE : CS_SANDBOX_TOKEN_PRICE;
+  price = price_of (family);
   if (*(gint64 *) g_hash_table_lookup (service->balances, api_key) < price)
     {
       *status = _cs_sandbox_error_reply ("ERROR_ZERO_BALANCE", "insufficient account balance",

@@ -413,7 +413,7 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    * Since: 1.0
    */
   properties[PROP_IDLE_TIMEOUT] =
-    g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_IDLE_TIMEOUT,
+    g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, CS_SANDBOX_IDLE_TIMEOUT,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -454,7 +454,7 @@ cs_sandbox_init (CsSandbox *self)
   self->service->ready_delay = DEFAULT_READY_DELAY;
   self->service->task_lifetime = DEFAULT_TASK_LIFETIME;
   self->service->max_tasks = DEFAULT_MAX_TASKS;
-  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->idle_timeout = CS_SANDBOX_IDLE_TIMEOUT;
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_messages);
   _cs_sandbox_service_set_balance (self->service, CS_SANDBOX_DEFAULT_KEY, DEFAULT_BALANCE);
 }

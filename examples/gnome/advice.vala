@@ -40,8 +40,7 @@ public class Advice : Object {
 
   /* The description of a CS_ERROR message, after "ERROR_CODE: ". */
   static string description (Error error) {
-    int colon = error.message.index_of (": ");
-    return colon > 0 ? error.message.substring (colon + 2) : error.message;
+    return CapSolver.Error.get_description (error);
   }
 
   /* @paused_for: the seconds the client still holds its requests back. */

@@ -99,10 +99,7 @@ class Error(GLib.Error):
     @property
     def description(self):
         """The message without its leading code text."""
-        code = self.error_code
-        if code is not None and self.message.startswith(code + ': '):
-            return self.message[len(code) + 2:]
-        return self.message
+        return CapSolver.error_get_description(self._gerror())
 
     @property
     def retry_class(self):

@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include "cs-private.h"
+#include "cs-client.h"
+#include "cs-keyring.h"
 
 static const char *
 getenv_nonempty (const char *variable)

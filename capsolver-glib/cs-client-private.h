@@ -8,7 +8,10 @@
 
 #pragma once
 
+#include <libsoup/soup.h>
+
 #include "cs-private.h"
+#include "cs-client.h"
 
 G_BEGIN_DECLS
 

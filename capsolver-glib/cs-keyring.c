@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include "cs-private.h"
+#include "cs-client.h"
+#include "cs-keyring.h"
 
 /* tests/meson.build builds this file a second time with
  * CS_KEYRING_WITHOUT_LIBSECRET, to test a build without libsecret in every

@@ -9,7 +9,17 @@
 
 #pragma once
 
-#include "capsolver-glib.h"
+#include <json-glib/json-glib.h>
+
+#include "cs-version.h"
+#include "cs-enum-types.h"
+#include "cs-error.h"
+#include "cs-proxy.h"
+#include "cs-solution.h"
+#include "cs-package.h"
+#include "cs-balance.h"
+#include "cs-task.h"
+#include "cs-task-type.h"
 
 G_BEGIN_DECLS
 

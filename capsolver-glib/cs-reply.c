@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "cs-private.h"
 
 void

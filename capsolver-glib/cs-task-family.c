@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "cs-private.h"
+#include "cs-typed-tasks.h"
 
 #define REQ   CS_FIELD_REQUIRED
 #define IMAGE CS_FIELD_IMAGE

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cs-private.h"
+#include "cs-typed-tasks.h"
 
 /* The instance of every typed task starts with this. */
 typedef struct {

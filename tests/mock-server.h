@@ -11,6 +11,7 @@
 
 #pragma once
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 
 G_BEGIN_DECLS

@@ -8,6 +8,7 @@
 
 #pragma once
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 
 static inline void

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "capsolver-glib.h"
 #include "cs-client-private.h"
 #include "mock-server.h"
 

@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "capsolver-glib.h"
 #include "cs-client-private.h"
 #include "cs-sandbox-private.h"
 #include "mock-server.h"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capsolver-glib.h"
 #include "cs-client-private.h"
 #include "mock-server.h"
 #include "cs-sandbox-private.h"

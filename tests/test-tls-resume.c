@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 
 static guint16

@@ -15,7 +15,10 @@
 
 #pragma once
 
+#include <libsoup/soup.h>
+
 #include "cs-private.h"
+#include "cs-sandbox.h"
 
 G_BEGIN_DECLS
 

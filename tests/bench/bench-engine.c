@@ -34,6 +34,7 @@
 
 #include <glib/gstdio.h>
 
+#include "capsolver-glib.h"
 #include "cs-client-private.h"
 #include "bench-common.h"
 

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 
 static const struct {

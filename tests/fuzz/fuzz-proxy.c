@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 #include "fuzz-target.h"
 #include "proxy-round-trip.h"

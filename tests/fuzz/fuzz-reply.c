@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 #include "fuzz-target.h"
 

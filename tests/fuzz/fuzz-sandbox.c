@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "capsolver-glib.h"
 #include "cs-sandbox-private.h"
 #include "fuzz-target.h"
 

@@ -33,7 +33,9 @@
  * TLS CPU (--tls-cpu): what a createTask costs a CsClient on a new TLS
  * connection, by the database the connection gets, before and after
  * cs_client_install_default_tls_database(), against the floor measured in
- * the same run: a getTaskResult on a kept-alive connection.  The system's
+ * the same run: a getTaskResult on a kept-alive connection.  A row gives
+ * the client's session a forwarding database alone, which does not help:
+ * libsoup sets it once the connection has built its trust list.  The system's
  * authorities are stood in for by a GTlsFileDatabase of the system's CA
  * bundle (--system-bundle) with the bench's CA added, installed as the
  * process's default: GnuTLS reads the same bundle for its system trust,
@@ -670,9 +672,9 @@ new_create_task (void)
   return task;
 }
 
-/* Sends @n createTasks, or getTaskResults when @poll, one at a time on one
- * client, after a few not counted; prints and returns the client's CPU per
- * request in µs, and its ratio to @floor_us when that is not 0. */
+/* Sends @n createTasks, or getTaskResults when @poll (the floor), one at a
+ * time on one client, after a few not counted; prints and returns the
+ * client's CPU per request in µs, and its ratio to @floor_us when known. */
 static double
 run_client (const char   *label,
             const char   *base_url,
@@ -688,6 +690,7 @@ run_client (const char   *label,
   guint connects = 0;
   goffset log_start = 0;
   double cpu_start = 0, cpu_us;
+  char ratio[32] = "-";
   ServerLog log;
 
   g_signal_connect (cs_client_get_session (client), "request-queued",
@@ -715,9 +718,11 @@ run_client (const char   *label,
   cpu_us = (cpu_seconds () - cpu_start) * 1e6 / n;
   soup_session_abort (cs_client_get_session (client));
   log = read_log (log_start);
-  g_print ("%-56s %9.0f %8.1f %8.2f %9.2f %7u\n", label, cpu_us,
-           floor_us > 0 ? cpu_us / floor_us : 1.0, (double) connects / n,
-           access_log_path != NULL ? (double) log.connections / n : -1, log.resumed);
+  if (floor_us > 0)
+    g_snprintf (ratio, sizeof ratio, "%.1f", cpu_us / floor_us);
+  g_print ("%-56s %9.0f %8s %8.2f %9.2f %7u\n", label, cpu_us, poll ? "1.0" : ratio,
+           (double) connects / n, access_log_path != NULL ? (double) log.connections / n : -1,
+           log.resumed);
   return cpu_us;
 }
 
@@ -745,23 +750,46 @@ new_system_stand_in (const char  *bundle,
   return g_tls_file_database_new (*path, error);
 }
 
-/* The rows of --tls-cpu: which database the process's default is, and
- * which one the client is given. */
+/* The rows of --tls-cpu, each with the process's default database it
+ * runs under and the database the client is given. */
 typedef enum {
-  TLS_ROW_FLOOR,
-  TLS_ROW_CA_BEFORE,
-  TLS_ROW_SYSTEM_BEFORE,
-  TLS_ROW_CA_AFTER,
-  TLS_ROW_SYSTEM_AFTER,
-  TLS_N_ROWS
+  TLS_DEFAULT_OWN,        /* glib-networking's own, as today */
+  TLS_DEFAULT_OWN_SHARED, /* the same, after cs_client_install_default_tls_database() */
+  TLS_DEFAULT_SYSTEM,     /* the system's CAs stand-in */
+  TLS_DEFAULT_SYSTEM_SHARED,
+} TlsDefault;
+
+typedef enum {
+  TLS_CLIENT_CA,          /* tls-database: the bench's CA */
+  TLS_CLIENT_FORWARDING,  /* tls-database: a forwarding database around it */
+  TLS_CLIENT_DEFAULT,     /* no tls-database: the default decides */
+} TlsClientDatabase;
+
+typedef struct {
+  const char        *name;
+  const char        *label;
+  TlsDefault         default_database;
+  TlsClientDatabase  client_database;
+  gboolean           poll;
 } TlsRow;
 
-static const char * const tls_row_labels[] = {
-  "getTaskResult, kept-alive connection (floor)",
-  "createTask, new connection, private CA (tls-database)",
-  "createTask, new connection, system's CAs (default)",
-  "  the same after cs_client_install_default_tls_database",
-  "  the same after cs_client_install_default_tls_database",
+enum {
+  TLS_FLOOR, TLS_CA, TLS_CA_FORWARDING, TLS_CA_AFTER, TLS_SYSTEM, TLS_SYSTEM_AFTER, TLS_N_ROWS
+};
+
+static const TlsRow tls_rows[TLS_N_ROWS] = {
+  { "floor", "getTaskResult, kept-alive connection (floor)",
+    TLS_DEFAULT_OWN, TLS_CLIENT_CA, TRUE },
+  { "ca", "createTask, new connection, private CA (tls-database)",
+    TLS_DEFAULT_OWN, TLS_CLIENT_CA, FALSE },
+  { "ca-forwarding", "  the same, tls-database forwarding to it (per session)",
+    TLS_DEFAULT_OWN, TLS_CLIENT_FORWARDING, FALSE },
+  { "ca-after", "  the same after cs_client_install_default_tls_database",
+    TLS_DEFAULT_OWN_SHARED, TLS_CLIENT_CA, FALSE },
+  { "system", "createTask, new connection, system's CAs (default)",
+    TLS_DEFAULT_SYSTEM, TLS_CLIENT_DEFAULT, FALSE },
+  { "system-after", "  the same after cs_client_install_default_tls_database",
+    TLS_DEFAULT_SYSTEM_SHARED, TLS_CLIENT_DEFAULT, FALSE },
 };
 
 static gint
@@ -781,21 +809,24 @@ median (double *values,
   return values[n / 2];
 }
 
-/* Rounds of every row, so that the machine's load weighs on each alike;
- * the medians are compared. */
+/* Rounds of every row (or of those in @only_rows), so that the machine's
+ * load weighs on each alike; the medians are compared. */
 static int
 run_tls_cpu (const char *base_url,
              const char *ca,
              const char *bundle,
              guint       n,
-             guint       rounds)
+             guint       rounds,
+             const char *only_rows)
 {
   GTlsBackend *backend = g_tls_backend_get_default ();
+  g_auto(GStrv) wanted = only_rows != NULL ? g_strsplit (only_rows, ",", -1) : NULL;
   g_autofree char *stand_in_path = NULL;
   g_autoptr(GTlsDatabase) stand_in = NULL;
+  g_autoptr(GTlsDatabase) forwarding = _cs_tls_database_new (ca_database);
   g_autoptr(GError) error = NULL;
   g_autofree double *cpu = g_new0 (double, TLS_N_ROWS * rounds);
-  double medians[TLS_N_ROWS];
+  double medians[TLS_N_ROWS] = { 0, };
 
   stand_in = new_system_stand_in (bundle, ca, &stand_in_path, &error);
   if (stand_in == NULL)
@@ -809,27 +840,34 @@ run_tls_cpu (const char *base_url,
   g_print ("%-56s %9s %8s %8s %9s %7s\n", "", "/req", "", "/req", "conns/req", "resumed");
   for (guint r = 0; r < rounds; r++)
     {
-      double *row = cpu + r * TLS_N_ROWS;
+      double *row_cpu = cpu + r * TLS_N_ROWS;
 
       g_print ("round %u\n", r + 1);
-      /* today: glib-networking's own default */
-      g_tls_backend_set_default_database (backend, NULL);
-      row[TLS_ROW_FLOOR] = run_client (tls_row_labels[TLS_ROW_FLOOR], base_url, ca_database,
-                                       TRUE, n, 0);
-      row[TLS_ROW_CA_BEFORE] = run_client (tls_row_labels[TLS_ROW_CA_BEFORE], base_url,
-                                           ca_database, FALSE, n, row[TLS_ROW_FLOOR]);
-      cs_client_install_default_tls_database ();
-      row[TLS_ROW_CA_AFTER] = run_client (tls_row_labels[TLS_ROW_CA_AFTER], base_url,
-                                          ca_database, FALSE, n, row[TLS_ROW_FLOOR]);
-      g_tls_backend_set_default_database (backend, stand_in);
-      row[TLS_ROW_SYSTEM_BEFORE] = run_client (tls_row_labels[TLS_ROW_SYSTEM_BEFORE], base_url,
-                                               NULL, FALSE, n, row[TLS_ROW_FLOOR]);
-      cs_client_install_default_tls_database ();
-      row[TLS_ROW_SYSTEM_AFTER] = run_client (tls_row_labels[TLS_ROW_SYSTEM_AFTER], base_url,
-                                              NULL, FALSE, n, row[TLS_ROW_FLOOR]);
+      for (guint i = 0; i < TLS_N_ROWS; i++)
+        {
+          const TlsRow *row = &tls_rows[i];
+          GTlsDatabase *client_database = NULL;
+
+          if (wanted != NULL && !g_strv_contains ((const char * const *) wanted, row->name))
+            continue;
+          g_tls_backend_set_default_database (backend,
+                                              row->default_database >= TLS_DEFAULT_SYSTEM
+                                              ? stand_in : NULL);
+          if (row->default_database == TLS_DEFAULT_OWN_SHARED ||
+              row->default_database == TLS_DEFAULT_SYSTEM_SHARED)
+            cs_client_install_default_tls_database ();
+          if (row->client_database == TLS_CLIENT_CA)
+            client_database = ca_database;
+          else if (row->client_database == TLS_CLIENT_FORWARDING)
+            client_database = forwarding;
+          row_cpu[i] = run_client (row->label, base_url, client_database, row->poll, n,
+                                   row_cpu[TLS_FLOOR]);
+        }
     }
   g_tls_backend_set_default_database (backend, NULL);
   g_unlink (stand_in_path);
+  if (wanted != NULL)
+    return 0;
 
   for (guint i = 0; i < TLS_N_ROWS; i++)
     {
@@ -839,17 +877,17 @@ run_tls_cpu (const char *base_url,
         values[r] = cpu[r * TLS_N_ROWS + i];
       medians[i] = median (values, rounds);
     }
-  g_print ("medians: floor (a poll on a kept-alive connection) %.0f us\n", medians[TLS_ROW_FLOOR]);
+  g_print ("medians: floor (a poll on a kept-alive connection) %.0f us\n", medians[TLS_FLOOR]);
   g_print ("  createTask, system's CAs: %.0f -> %.0f us, %.1fx less; %.1fx -> %.1fx the floor\n",
-           medians[TLS_ROW_SYSTEM_BEFORE], medians[TLS_ROW_SYSTEM_AFTER],
-           medians[TLS_ROW_SYSTEM_BEFORE] / medians[TLS_ROW_SYSTEM_AFTER],
-           medians[TLS_ROW_SYSTEM_BEFORE] / medians[TLS_ROW_FLOOR],
-           medians[TLS_ROW_SYSTEM_AFTER] / medians[TLS_ROW_FLOOR]);
+           medians[TLS_SYSTEM], medians[TLS_SYSTEM_AFTER],
+           medians[TLS_SYSTEM] / medians[TLS_SYSTEM_AFTER],
+           medians[TLS_SYSTEM] / medians[TLS_FLOOR],
+           medians[TLS_SYSTEM_AFTER] / medians[TLS_FLOOR]);
   g_print ("  createTask, private CA:   %.0f -> %.0f us, %.1fx less; %.1fx -> %.1fx the floor\n",
-           medians[TLS_ROW_CA_BEFORE], medians[TLS_ROW_CA_AFTER],
-           medians[TLS_ROW_CA_BEFORE] / medians[TLS_ROW_CA_AFTER],
-           medians[TLS_ROW_CA_BEFORE] / medians[TLS_ROW_FLOOR],
-           medians[TLS_ROW_CA_AFTER] / medians[TLS_ROW_FLOOR]);
+           medians[TLS_CA], medians[TLS_CA_AFTER], medians[TLS_CA] / medians[TLS_CA_AFTER],
+           medians[TLS_CA] / medians[TLS_FLOOR], medians[TLS_CA_AFTER] / medians[TLS_FLOOR]);
+  g_print ("  createTask, private CA, forwarding database on the session only: %.0f us\n",
+           medians[TLS_CA_FORWARDING]);
   return 0;
 }
 
@@ -892,6 +930,7 @@ main (int    argc,
   g_autofree char *only_modes = NULL;
   gboolean stale = FALSE, tls_cpu = FALSE;
   int tls_rounds = 3;
+  g_autofree char *tls_rows_wanted = NULL;
   g_autofree char *system_bundle = g_strdup ("/etc/ssl/certs/ca-certificates.crt");
   int keepalive_ms = 1000, lanes = 32, rounds = 10, offset_min_ms = -5, offset_max_ms = 15;
   const GOptionEntry entries[] = {
@@ -912,6 +951,8 @@ main (int    argc,
     { "system-bundle", 0, 0, G_OPTION_ARG_FILENAME, &system_bundle,
       "tls-cpu: the system's CA bundle (/etc/ssl/certs/ca-certificates.crt)", "FILE" },
     { "tls-rounds", 0, 0, G_OPTION_ARG_INT, &tls_rounds, "tls-cpu: rounds of every row (3)", "N" },
+    { "tls-rows", 0, 0, G_OPTION_ARG_STRING, &tls_rows_wanted,
+      "tls-cpu: rows to run (floor,ca,ca-forwarding,ca-after,system,system-after)", "R,..." },
     { "keepalive-ms", 0, 0, G_OPTION_ARG_INT, &keepalive_ms, "nginx's keepalive_timeout (1000)", "MS" },
     { "lanes", 0, 0, G_OPTION_ARG_INT, &lanes, "stale: sessions sending at once (32)", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "stale: spaced requests per session (10)", "N" },
@@ -955,7 +996,7 @@ main (int    argc,
   if (tls_cpu)
     {
       int status = run_tls_cpu (h1 != NULL ? h1 : h2, ca, system_bundle, n_requests,
-                                tls_rounds);
+                                tls_rounds, tls_rows_wanted);
 
       g_object_unref (ca_database);
       return status;

@@ -478,7 +478,7 @@ cs_client_class_init (CsClientClass *klass)
    *
    * Whatever it is, each new TLS connection is first given the process's
    * default database, and glib-networking parses the system's authorities
-   * for it: see cs_client_install_default_tls_database() for what avoids it.
+   * for it: see [func@Client.install_default_tls_database] for what avoids it.
    *
    * Since: 1.0
    */

@@ -476,6 +476,10 @@ cs_client_class_init (CsClientClass *klass)
    * replacing the whole [property@Client:session]. It is applied to the client's
    * session, a session given at construction included.
    *
+   * Whatever it is, each new TLS connection is first given the process's
+   * default database, and glib-networking parses the system's authorities
+   * for it: see [func@Client.install_default_tls_database] for what avoids it.
+   *
    * Since: 1.0
    */
   properties[PROP_TLS_DATABASE] =

@@ -116,6 +116,8 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_tls_database     (CsClient            *client,
                                              GTlsDatabase        *database);
 CS_AVAILABLE_IN_ALL
+void         cs_client_install_default_tls_database (void);
+CS_AVAILABLE_IN_ALL
 gboolean     cs_client_get_allow_insecure_http (CsClient         *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_allow_insecure_http (CsClient         *client,

@@ -314,4 +314,14 @@ CsPackage  *_cs_package_new_from_json   (JsonObject   *object);
  * (0: the default, 25 s). */
 void        _cs_keyring_set_connect_timeout (guint      msec);
 
+/* --- TLS (cs-tls.c) ------------------------------------------------------- */
+
+/* A GTlsDatabase that forwards every question to another: glib-networking
+ * builds no trust list per connection for a database not its own. */
+#define CS_TYPE_TLS_DATABASE (_cs_tls_database_get_type ())
+G_DECLARE_FINAL_TYPE (CsTlsDatabase, _cs_tls_database, CS, TLS_DATABASE, GTlsDatabase)
+
+GTlsDatabase *_cs_tls_database_new        (GTlsDatabase *target);
+GTlsDatabase *_cs_tls_database_get_target (GTlsDatabase *database);
+
 G_END_DECLS

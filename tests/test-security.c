@@ -222,8 +222,7 @@ test_tls_custom_ca (void)
 
   refused = get_balance_here (client, &tls_error);
   g_assert_null (refused);
-  g_assert_nonnull (tls_error);
-  g_assert_true (tls_error->domain == G_TLS_ERROR);
+  g_assert_error (tls_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_cmpuint (server.requests, ==, 0);
   g_assert_null (cs_client_get_tls_database (client));
 
@@ -264,6 +263,185 @@ test_tls_database_at_construction (void)
   g_assert_true (soup_session_get_tls_database (session) == database);
   g_object_get (own, "tls-database", &read_back, NULL);
   g_assert_true (read_back == database);
+}
+
+/* The library leaves the process's default database alone: a client, with
+ * its own database or the system's, neither replaces nor wraps it. */
+static void
+test_tls_default_database_untouched (void)
+{
+  g_autofree char *ca_file = g_test_build_filename (G_TEST_DIST, "tls", "ca.pem", NULL);
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(GTlsDatabase) before = g_tls_backend_get_default_database (backend);
+  g_autoptr(GTlsDatabase) after = NULL;
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (ca_file, NULL);
+  TlsServer server = { NULL, };
+  g_autoptr(CsClient) client = cs_client_new (MOCK_API_KEY);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(CsBalance) refused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (before);
+  tls_server_start (&server);
+  cs_client_set_base_url (client, server.url);
+  refused = get_balance_here (client, &error);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  cs_client_set_tls_database (client, database);
+  balance = get_balance_here (client, &error);
+  g_assert_no_error (error);
+  cs_client_set_tls_database (client, NULL);
+
+  after = g_tls_backend_get_default_database (backend);
+  g_assert_true (after == before);
+  g_assert_false (CS_IS_TLS_DATABASE (after));
+
+  g_clear_object (&client);
+  tls_server_stop (&server);
+}
+
+/* Records the database of each TLS connection the session opens, as the
+ * handshake starts: glib-networking has built its trust list by then. */
+static void
+record_database_cb (SoupMessage        *message,
+                    GSocketClientEvent  event,
+                    GIOStream          *connection,
+                    gpointer            user_data)
+{
+  GPtrArray *databases = user_data;
+
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    g_ptr_array_add (databases,
+                     g_object_ref (g_tls_connection_get_database (G_TLS_CONNECTION (connection))));
+}
+
+static void
+record_databases_cb (SoupSession *session,
+                     SoupMessage *message,
+                     gpointer     user_data)
+{
+  g_signal_connect (message, "network-event", G_CALLBACK (record_database_cb), user_data);
+}
+
+/* Run in a subprocess: installing the shared default database is for the
+ * whole process. */
+static gboolean
+in_subprocess (void)
+{
+  if (g_test_subprocess ())
+    return TRUE;
+  g_test_trap_subprocess (NULL, 0, 0);
+  g_test_trap_assert_passed ();
+  return FALSE;
+}
+
+/* Over the system's authorities, which never signed the test certificate:
+ * the shared default database still refuses it, and a client's own
+ * database (one of glib-networking's) still decides for that client. */
+static void
+test_tls_shared_default_refuses (void)
+{
+  g_autofree char *ca_file = NULL;
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(GTlsDatabase) system = NULL;
+  g_autoptr(GTlsDatabase) shared = NULL;
+  g_autoptr(GTlsDatabase) again = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GPtrArray) databases = g_ptr_array_new_with_free_func (g_object_unref);
+  TlsServer server = { NULL, };
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(CsClient) private_ca = NULL;
+  g_autoptr(CsBalance) refused = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!in_subprocess ())
+    return;
+
+  system = g_tls_backend_get_default_database (backend);
+  cs_client_install_default_tls_database ();
+  shared = g_tls_backend_get_default_database (backend);
+  g_assert_true (CS_IS_TLS_DATABASE (shared));
+  g_assert_true (_cs_tls_database_get_target (shared) == system);
+  /* once is enough: a second call does not wrap it again */
+  cs_client_install_default_tls_database ();
+  again = g_tls_backend_get_default_database (backend);
+  g_assert_true (again == shared);
+
+  tls_server_start (&server);
+  client = cs_client_new (MOCK_API_KEY);
+  cs_client_set_base_url (client, server.url);
+  g_signal_connect (cs_client_get_session (client), "request-queued",
+                    G_CALLBACK (record_databases_cb), databases);
+  refused = get_balance_here (client, &error);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_cmpuint (server.requests, ==, 0);
+  g_assert_cmpuint (databases->len, ==, 1);
+  g_assert_true (databases->pdata[0] == shared);
+  g_clear_error (&error);
+
+  ca_file = g_test_build_filename (G_TEST_DIST, "tls", "ca.pem", NULL);
+  database = g_tls_file_database_new (ca_file, &error);
+  g_assert_no_error (error);
+  private_ca = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-url", server.url,
+                             "tls-database", database, NULL);
+  balance = get_balance_here (private_ca, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (server.requests, ==, 1);
+
+  g_clear_object (&client);
+  g_clear_object (&private_ca);
+  tls_server_stop (&server);
+}
+
+/* The shared default database forwards to the default of before, here one
+ * the application installed (standing in for the system's authorities,
+ * which no test can change): a client without a database of its own
+ * trusts what it trusts, through connections whose database is not
+ * glib-networking's, so that none builds a trust list of its own. */
+static void
+test_tls_shared_default_follows_default (void)
+{
+  g_autofree char *ca_file = NULL;
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_autoptr(GTlsDatabase) application = NULL;
+  g_autoptr(GTlsDatabase) shared = NULL;
+  g_autoptr(GPtrArray) databases = g_ptr_array_new_with_free_func (g_object_unref);
+  TlsServer server = { NULL, };
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!in_subprocess ())
+    return;
+
+  ca_file = g_test_build_filename (G_TEST_DIST, "tls", "ca.pem", NULL);
+  application = g_tls_file_database_new (ca_file, &error);
+  g_assert_no_error (error);
+  g_tls_backend_set_default_database (backend, application);
+  cs_client_install_default_tls_database ();
+  shared = g_tls_backend_get_default_database (backend);
+  g_assert_true (CS_IS_TLS_DATABASE (shared));
+  g_assert_true (_cs_tls_database_get_target (shared) == application);
+
+  tls_server_start (&server);
+  client = cs_client_new (MOCK_API_KEY);
+  cs_client_set_base_url (client, server.url);
+  g_signal_connect (cs_client_get_session (client), "request-queued",
+                    G_CALLBACK (record_databases_cb), databases);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CsBalance) balance = get_balance_here (client, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpfloat (cs_balance_get_amount (balance), ==, 1.5);
+    }
+  g_assert_cmpuint (server.requests, ==, 3);
+  g_assert_cmpuint (databases->len, >=, 1);
+  for (guint i = 0; i < databases->len; i++)
+    g_assert_true (databases->pdata[i] == shared);
+
+  g_clear_object (&client);
+  tls_server_stop (&server);
 }
 
 /* --- What is never repeated ------------------------------------------------ */
@@ -531,6 +709,10 @@ main (int    argc,
   g_test_add_func ("/security/base-url/environment", test_environment_base_url);
   g_test_add_func ("/security/tls/custom-ca", test_tls_custom_ca);
   g_test_add_func ("/security/tls/database-at-construction", test_tls_database_at_construction);
+  g_test_add_func ("/security/tls/default-database-untouched", test_tls_default_database_untouched);
+  g_test_add_func ("/security/tls/shared-default/refuses", test_tls_shared_default_refuses);
+  g_test_add_func ("/security/tls/shared-default/follows-default",
+                   test_tls_shared_default_follows_default);
   g_test_add_func ("/security/sandbox-never-echoes-key", test_sandbox_never_echoes_key);
   g_test_add_func ("/security/proxy-credentials-redacted", test_proxy_credentials_redacted);
   g_test_add_func ("/security/echoed-secrets-hidden", test_echoed_secrets_hidden);

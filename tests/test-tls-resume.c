@@ -8,6 +8,11 @@
  * then a client with the system's authorities must be refused, not
  * resumed into the session the first one trusted.
  *
+ * With --shared-default-database, the process first installs the client's
+ * shared default database (cs_client_install_default_tls_database()): the
+ * other client's connections then verify through it, and must refuse the
+ * same.
+ *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -87,8 +92,11 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) trusted_error = NULL;
   g_autoptr(GError) other_error = NULL;
+  gboolean shared = argc > 1 && g_strcmp0 (argv[1], "--shared-default-database") == 0;
   gboolean refused;
 
+  if (shared)
+    cs_client_install_default_tls_database ();
   g_print ("1..1\n");
   server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                              &error, "openssl", "s_server", "-accept", accept, "-cert", cert,
@@ -113,8 +121,8 @@ main (int    argc,
 
   refused = g_error_matches (other_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_true (trusted_error->domain != G_TLS_ERROR);
-  g_print ("%s 1 /tls/no-resumption-of-a-session-another-client-trusted\n",
-           refused ? "ok" : "not ok");
+  g_print ("%s 1 /tls/no-resumption-of-a-session-another-client-trusted%s\n",
+           refused ? "ok" : "not ok", shared ? "/shared-default-database" : "");
 
   g_subprocess_force_exit (server);
   g_subprocess_wait (server, NULL, NULL);

@@ -5,7 +5,8 @@
  *
  * POSTs a createTask-sized body to a local nginx (tests/bench/nginx/
  * run-nginx.sh) with libsoup alone, no capsolver-glib, so the figures are
- * those of the connection policy and nothing else.  Modes:
+ * those of the connection policy and nothing else (but for --tls-cpu,
+ * below).  Modes:
  *
  *   new-connection  a plain POST: libsoup opens a connection for each one
  *                   (what createTask does today)
@@ -29,6 +30,17 @@
  * neither completed nor failed after STUCK_AFTER_S is reported as stuck
  * and cancelled.
  *
+ * TLS CPU (--tls-cpu): what a createTask costs a CsClient on a new TLS
+ * connection, by the database the connection gets, before and after
+ * cs_client_install_default_tls_database(), against the floor measured in
+ * the same run: a getTaskResult on a kept-alive connection.  A row gives
+ * the client's session a forwarding database alone, which does not help:
+ * libsoup sets it once the connection has built its trust list.  The system's
+ * authorities are stood in for by a GTlsFileDatabase of the system's CA
+ * bundle (--system-bundle) with the bench's CA added, installed as the
+ * process's default: GnuTLS reads the same bundle for its system trust,
+ * and parses it the same way for each connection.
+ *
  * Run it by hand, e.g. (docs/connections.md has the figures):
  *
  *   tests/bench/nginx/run-nginx.sh start /tmp/bench-nginx 18443 18444 75s
@@ -43,14 +55,15 @@
  *     --h2 https://127.0.0.1:18453/ --h1 https://127.0.0.1:18454/
  *   tests/bench/nginx/run-nginx.sh stop /tmp/bench-nginx-1s
  *
- * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
- * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
- * SPDX-License-Identifier: LGPL-2.1-or-later
+ *   _build/tests/bench/bench-connections --ca /tmp/bench-nginx/ca.pem \
+ *     --log /tmp/bench-nginx/access.log --tls-cpu --h1 https://127.0.0.1:18444/
  */
 
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+
+#include "cs-private.h"
 
 /* A createTask body as the client sends it. */
 #define CREATE_TASK_BODY \
@@ -626,6 +639,258 @@ run_stale (const char *proto,
   stats_clear (&stats);
 }
 
+/* --- TLS CPU ------------------------------------------------------------ */
+
+#define TLS_CPU_WARM_UP 5
+#define TLS_CPU_TASK_ID "0b8c4e52-ad1f-4c45-9a0b-1d3b0b4d7e01"
+
+static void
+count_connect_cb (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_CONNECTED)
+    (*(guint *) user_data)++;
+}
+
+static void
+count_connects_cb (SoupSession *session,
+                   SoupMessage *message,
+                   gpointer     user_data)
+{
+  g_signal_connect (message, "network-event", G_CALLBACK (count_connect_cb), user_data);
+}
+
+static CsTask *
+new_create_task (void)
+{
+  CsTask *task = cs_task_new ("ReCaptchaV2TaskProxyLess");
+
+  cs_task_set_string (task, "websiteURL", "https://example.com/");
+  cs_task_set_string (task, "websiteKey", "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
+  return task;
+}
+
+/* Sends @n createTasks, or getTaskResults when @poll (the floor), one at a
+ * time on one client, after a few not counted; prints and returns the
+ * client's CPU per request in µs, and its ratio to @floor_us when known. */
+static double
+run_client (const char   *label,
+            const char   *base_url,
+            GTlsDatabase *database,
+            gboolean      poll,
+            guint         n,
+            double        floor_us)
+{
+  g_autoptr(CsClient) client = g_object_new (CS_TYPE_CLIENT,
+                                             "api-key", "CAI-0000000000000000000000000000000000",
+                                             "base-url", base_url, "tls-database", database, NULL);
+  g_autoptr(GTlsDatabase) connection_database = NULL;
+  guint connects = 0;
+  goffset log_start = 0;
+  double cpu_start = 0, cpu_us;
+  char ratio[32] = "-";
+  ServerLog log;
+
+  g_signal_connect (cs_client_get_session (client), "request-queued",
+                    G_CALLBACK (count_connects_cb), &connects);
+  for (guint i = 0; i < TLS_CPU_WARM_UP + n; i++)
+    {
+      g_autoptr(CsTask) task = poll ? cs_task_new_for_id (TLS_CPU_TASK_ID) : new_create_task ();
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      if (i == TLS_CPU_WARM_UP)
+        {
+          connects = 0;
+          log_start = log_size ();
+          cpu_start = cpu_seconds ();
+        }
+      ok = poll ? cs_client_get_task_result (client, task, NULL, &error)
+                : cs_client_create_task (client, task, NULL, &error);
+      if (!ok)
+        {
+          g_printerr ("%s: %s\n", label, error->message);
+          exit (1);
+        }
+    }
+  cpu_us = (cpu_seconds () - cpu_start) * 1e6 / n;
+  soup_session_abort (cs_client_get_session (client));
+  log = read_log (log_start);
+  if (floor_us > 0)
+    g_snprintf (ratio, sizeof ratio, "%.1f", cpu_us / floor_us);
+  g_print ("%-56s %9.0f %8s %8.2f %9.2f %7u\n", label, cpu_us, poll ? "1.0" : ratio,
+           (double) connects / n, access_log_path != NULL ? (double) log.connections / n : -1,
+           log.resumed);
+  return cpu_us;
+}
+
+/* The system's authorities and @ca in one file: GnuTLS reads its system
+ * trust from the same bundle, again for each connection. */
+static GTlsDatabase *
+new_system_stand_in (const char  *bundle,
+                     const char  *ca,
+                     char       **path,
+                     GError     **error)
+{
+  g_autofree char *system = NULL, *extra = NULL, *both = NULL;
+  int fd;
+
+  if (!g_file_get_contents (bundle, &system, NULL, error) ||
+      !g_file_get_contents (ca, &extra, NULL, error))
+    return NULL;
+  fd = g_file_open_tmp ("bench-connections-XXXXXX.pem", path, error);
+  if (fd < 0)
+    return NULL;
+  g_close (fd, NULL);
+  both = g_strconcat (system, "\n", extra, NULL);
+  if (!g_file_set_contents (*path, both, -1, error))
+    return NULL;
+  return g_tls_file_database_new (*path, error);
+}
+
+/* The rows of --tls-cpu, each with the process's default database it
+ * runs under and the database the client is given. */
+typedef enum {
+  TLS_DEFAULT_OWN,        /* glib-networking's own, as today */
+  TLS_DEFAULT_OWN_SHARED, /* the same, after cs_client_install_default_tls_database() */
+  TLS_DEFAULT_SYSTEM,     /* the system's CAs stand-in */
+  TLS_DEFAULT_SYSTEM_SHARED,
+} TlsDefault;
+
+typedef enum {
+  TLS_CLIENT_CA,          /* tls-database: the bench's CA */
+  TLS_CLIENT_FORWARDING,  /* tls-database: a forwarding database around it */
+  TLS_CLIENT_DEFAULT,     /* no tls-database: the default decides */
+} TlsClientDatabase;
+
+typedef struct {
+  const char        *name;
+  const char        *label;
+  TlsDefault         default_database;
+  TlsClientDatabase  client_database;
+  gboolean           poll;
+} TlsRow;
+
+enum {
+  TLS_FLOOR, TLS_CA, TLS_CA_FORWARDING, TLS_CA_AFTER, TLS_SYSTEM, TLS_SYSTEM_AFTER, TLS_N_ROWS
+};
+
+static const TlsRow tls_rows[TLS_N_ROWS] = {
+  { "floor", "getTaskResult, kept-alive connection (floor)",
+    TLS_DEFAULT_OWN, TLS_CLIENT_CA, TRUE },
+  { "ca", "createTask, new connection, private CA (tls-database)",
+    TLS_DEFAULT_OWN, TLS_CLIENT_CA, FALSE },
+  { "ca-forwarding", "  the same, tls-database forwarding to it (per session)",
+    TLS_DEFAULT_OWN, TLS_CLIENT_FORWARDING, FALSE },
+  { "ca-after", "  the same after cs_client_install_default_tls_database",
+    TLS_DEFAULT_OWN_SHARED, TLS_CLIENT_CA, FALSE },
+  { "system", "createTask, new connection, system's CAs (default)",
+    TLS_DEFAULT_SYSTEM, TLS_CLIENT_DEFAULT, FALSE },
+  { "system-after", "  the same after cs_client_install_default_tls_database",
+    TLS_DEFAULT_SYSTEM_SHARED, TLS_CLIENT_DEFAULT, FALSE },
+};
+
+static gint
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values,
+        guint   n)
+{
+  qsort (values, n, sizeof (double), (GCompareFunc) compare_double);
+  return values[n / 2];
+}
+
+/* Rounds of every row (or of those in @only_rows), so that the machine's
+ * load weighs on each alike; the medians are compared. */
+static int
+run_tls_cpu (const char *base_url,
+             const char *ca,
+             const char *bundle,
+             guint       n,
+             guint       rounds,
+             const char *only_rows)
+{
+  GTlsBackend *backend = g_tls_backend_get_default ();
+  g_auto(GStrv) wanted = only_rows != NULL ? g_strsplit (only_rows, ",", -1) : NULL;
+  g_autofree char *stand_in_path = NULL;
+  g_autoptr(GTlsDatabase) stand_in = NULL;
+  g_autoptr(GTlsDatabase) forwarding = _cs_tls_database_new (ca_database);
+  g_autoptr(GError) error = NULL;
+  g_autofree double *cpu = g_new0 (double, TLS_N_ROWS * rounds);
+  double medians[TLS_N_ROWS] = { 0, };
+
+  stand_in = new_system_stand_in (bundle, ca, &stand_in_path, &error);
+  if (stand_in == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  g_print ("client CPU per request on %s, %u requests a row, one at a time, %u rounds\n",
+           base_url, n, rounds);
+  g_print ("%-56s %9s %8s %8s %9s %7s\n", "", "cpu us", "x floor", "conns", "nginx", "nginx");
+  g_print ("%-56s %9s %8s %8s %9s %7s\n", "", "/req", "", "/req", "conns/req", "resumed");
+  for (guint r = 0; r < rounds; r++)
+    {
+      double *row_cpu = cpu + r * TLS_N_ROWS;
+
+      g_print ("round %u\n", r + 1);
+      for (guint i = 0; i < TLS_N_ROWS; i++)
+        {
+          const TlsRow *row = &tls_rows[i];
+          GTlsDatabase *client_database = NULL;
+
+          if (wanted != NULL && !g_strv_contains ((const char * const *) wanted, row->name))
+            continue;
+          g_tls_backend_set_default_database (backend,
+                                              row->default_database >= TLS_DEFAULT_SYSTEM
+                                              ? stand_in : NULL);
+          if (row->default_database == TLS_DEFAULT_OWN_SHARED ||
+              row->default_database == TLS_DEFAULT_SYSTEM_SHARED)
+            cs_client_install_default_tls_database ();
+          if (row->client_database == TLS_CLIENT_CA)
+            client_database = ca_database;
+          else if (row->client_database == TLS_CLIENT_FORWARDING)
+            client_database = forwarding;
+          row_cpu[i] = run_client (row->label, base_url, client_database, row->poll, n,
+                                   row_cpu[TLS_FLOOR]);
+        }
+    }
+  g_tls_backend_set_default_database (backend, NULL);
+  g_unlink (stand_in_path);
+  if (wanted != NULL)
+    return 0;
+
+  for (guint i = 0; i < TLS_N_ROWS; i++)
+    {
+      g_autofree double *values = g_new (double, rounds);
+
+      for (guint r = 0; r < rounds; r++)
+        values[r] = cpu[r * TLS_N_ROWS + i];
+      medians[i] = median (values, rounds);
+    }
+  g_print ("medians: floor (a poll on a kept-alive connection) %.0f us\n", medians[TLS_FLOOR]);
+  g_print ("  createTask, system's CAs: %.0f -> %.0f us, %.1fx less; %.1fx -> %.1fx the floor\n",
+           medians[TLS_SYSTEM], medians[TLS_SYSTEM_AFTER],
+           medians[TLS_SYSTEM] / medians[TLS_SYSTEM_AFTER],
+           medians[TLS_SYSTEM] / medians[TLS_FLOOR],
+           medians[TLS_SYSTEM_AFTER] / medians[TLS_FLOOR]);
+  g_print ("  createTask, private CA:   %.0f -> %.0f us, %.1fx less; %.1fx -> %.1fx the floor\n",
+           medians[TLS_CA], medians[TLS_CA_AFTER], medians[TLS_CA] / medians[TLS_CA_AFTER],
+           medians[TLS_CA] / medians[TLS_FLOOR], medians[TLS_CA_AFTER] / medians[TLS_FLOOR]);
+  g_print ("  createTask, private CA, forwarding database on the session only: %.0f us\n",
+           medians[TLS_CA_FORWARDING]);
+  return 0;
+}
+
 static gboolean
 parse_concurrency (const char  *text,
                    GArray      *levels,
@@ -661,22 +926,33 @@ main (int    argc,
 {
   g_autofree char *ca = NULL, *log = NULL, *h1 = NULL, *h2 = NULL;
   g_autofree char *concurrency = g_strdup ("1,16");
-  int n_requests = 2000, max_conns_per_host = 0;
+  int n_requests = 0, max_conns_per_host = 0;
   g_autofree char *only_modes = NULL;
-  gboolean stale = FALSE;
+  gboolean stale = FALSE, tls_cpu = FALSE;
+  int tls_rounds = 3;
+  g_autofree char *tls_rows_wanted = NULL;
+  g_autofree char *system_bundle = g_strdup ("/etc/ssl/certs/ca-certificates.crt");
   int keepalive_ms = 1000, lanes = 32, rounds = 10, offset_min_ms = -5, offset_max_ms = 15;
   const GOptionEntry entries[] = {
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca, "CA certificate to trust (PEM)", "FILE" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, "nginx access log, to count what it received", "FILE" },
     { "h1", 0, 0, G_OPTION_ARG_STRING, &h1, "URL offering HTTP/1.1 only", "URL" },
     { "h2", 0, 0, G_OPTION_ARG_STRING, &h2, "URL offering HTTP/2", "URL" },
-    { "requests", 'n', 0, G_OPTION_ARG_INT, &n_requests, "requests per run (2000)", "N" },
+    { "requests", 'n', 0, G_OPTION_ARG_INT, &n_requests,
+      "requests per run (2000; --tls-cpu 300)", "N" },
     { "concurrency", 'c', 0, G_OPTION_ARG_STRING, &concurrency, "requests in flight (1,16)", "C,..." },
     { "max-conns-per-host", 0, 0, G_OPTION_ARG_INT, &max_conns_per_host,
       "libsoup's max-conns-per-host (its default, 2)", "N" },
     { "modes", 0, 0, G_OPTION_ARG_STRING, &only_modes,
       "modes to run (new-connection,idempotent; the stale test adds get)", "M,..." },
     { "stale", 0, 0, G_OPTION_ARG_NONE, &stale, "run the stale connection test instead", NULL },
+    { "tls-cpu", 0, 0, G_OPTION_ARG_NONE, &tls_cpu,
+      "measure a client's createTask on a new TLS connection instead (--h1, -n 300)", NULL },
+    { "system-bundle", 0, 0, G_OPTION_ARG_FILENAME, &system_bundle,
+      "tls-cpu: the system's CA bundle (/etc/ssl/certs/ca-certificates.crt)", "FILE" },
+    { "tls-rounds", 0, 0, G_OPTION_ARG_INT, &tls_rounds, "tls-cpu: rounds of every row (3)", "N" },
+    { "tls-rows", 0, 0, G_OPTION_ARG_STRING, &tls_rows_wanted,
+      "tls-cpu: rows to run (floor,ca,ca-forwarding,ca-after,system,system-after)", "R,..." },
     { "keepalive-ms", 0, 0, G_OPTION_ARG_INT, &keepalive_ms, "nginx's keepalive_timeout (1000)", "MS" },
     { "lanes", 0, 0, G_OPTION_ARG_INT, &lanes, "stale: sessions sending at once (32)", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "stale: spaced requests per session (10)", "N" },
@@ -698,7 +974,10 @@ main (int    argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  if (n_requests == 0)
+    n_requests = tls_cpu ? 300 : 2000;
   if (ca == NULL || (h1 == NULL && h2 == NULL) || n_requests <= 0 || lanes <= 0 || rounds <= 0 ||
+      tls_rounds <= 0 ||
       keepalive_ms + offset_min_ms <= 0 || offset_max_ms < offset_min_ms)
     {
       g_printerr ("need --ca and --h1 or --h2, and sane counts; see --help\n");
@@ -714,6 +993,14 @@ main (int    argc,
   urls[0] = h1;
   urls[1] = h2;
 
+  if (tls_cpu)
+    {
+      int status = run_tls_cpu (h1 != NULL ? h1 : h2, ca, system_bundle, n_requests,
+                                tls_rounds, tls_rows_wanted);
+
+      g_object_unref (ca_database);
+      return status;
+    }
   if (!stale)
     {
       print_throughput_header ();

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "cs-private.h"
+#include "cs-client.h"
 
 struct _CsTlsDatabase
 {

@@ -63,6 +63,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "capsolver-glib.h"
 #include "cs-private.h"
 
 /* A createTask body as the client sends it. */

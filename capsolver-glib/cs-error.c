@@ -84,9 +84,10 @@ lookup_row (CsError code)
 
 /**
  * cs_error_from_code:
- * @code: an `errorCode` as the service sends it, such as `ERROR_ZERO_BALANCE`
+ * @code_text: the code text of an `errorCode` as the service sends it, such
+ *   as `ERROR_ZERO_BALANCE`
  *
- * Maps the text of a CapSolver error code to its [error@Error] value. Both
+ * Maps a code text to its code, the [error@Error] value. Both
  * spellings of the service-unavailable code give
  * %CS_ERROR_SERVICE_UNAVAILABLE.
  *
@@ -96,12 +97,12 @@ lookup_row (CsError code)
  * Since: 1.0
  */
 CsError
-cs_error_from_code (const char *code)
+cs_error_from_code (const char *code_text)
 {
-  g_return_val_if_fail (code != NULL, CS_ERROR_FAILED);
+  g_return_val_if_fail (code_text != NULL, CS_ERROR_FAILED);
 
   for (gsize i = 0; i < G_N_ELEMENTS (error_codes); i++)
-    if (error_codes[i].text != NULL && strcmp (error_codes[i].text, code) == 0)
+    if (error_codes[i].text != NULL && strcmp (error_codes[i].text, code_text) == 0)
       return error_codes[i].code;
   return CS_ERROR_FAILED;
 }
@@ -110,11 +111,11 @@ cs_error_from_code (const char *code)
  * cs_error_to_code:
  * @code: a [error@Error] value
  *
- * Gives the wire text of a [error@Error] value, as the service spells it (so
+ * Gives the code text of a [error@Error] value, as the service spells it (so
  * %CS_ERROR_SERVICE_UNAVAILABLE gives `ERROR_SERVICE_UNAVALIABLE`).
  *
- * Returns: (nullable): the error code, or %NULL for the values that have
- *   no wire code (%CS_ERROR_FAILED, %CS_ERROR_PROTOCOL, %CS_ERROR_TIMEOUT,
+ * Returns: (nullable): the code text, or %NULL for the values that have
+ *   none (%CS_ERROR_FAILED, %CS_ERROR_PROTOCOL, %CS_ERROR_TIMEOUT,
  *   %CS_ERROR_POLLS_EXHAUSTED)
  *
  * Since: 1.0

@@ -128,7 +128,7 @@ CS_AVAILABLE_IN_ALL
 GQuark        cs_error_quark           (void);
 
 CS_AVAILABLE_IN_ALL
-CsError       cs_error_from_code       (const char   *code);
+CsError       cs_error_from_code       (const char   *code_text);
 CS_AVAILABLE_IN_ALL
 const char   *cs_error_to_code         (CsError       code);
 

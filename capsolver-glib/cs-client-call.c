@@ -95,13 +95,15 @@ _cs_client_release_blocking_call (gpointer hold)
 
 /* --- The pause after a cooldown error --------------------------------------- */
 
-/* Holds every request back for @seconds after an error of @code. */
+/* Holds every request back for @seconds after an error of @code; never
+ * longer than CS_MAX_PAUSE, whatever a server asks. */
 static void
 pause_requests (CsClient *self,
                 CsError   code,
                 guint     seconds)
 {
-  gint64 until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  gint64 until = g_get_monotonic_time () +
+                 (gint64) MIN (seconds, CS_MAX_PAUSE) * G_USEC_PER_SEC;
 
   g_mutex_lock (&self->pause_lock);
   if (until > self->paused_until)
@@ -113,16 +115,20 @@ pause_requests (CsClient *self,
 }
 
 /* Remembers a cooldown error, so that the requests after it wait:
- * @seconds overrides the code's own cooldown when not 0 (Retry-After). */
+ * @seconds, when not negative, overrides the code's own cooldown
+ * (Retry-After), 0 meaning no pause at all. */
 static void
 pause_after (CsClient     *self,
              const GError *error,
-             guint         seconds)
+             gint64        seconds)
 {
   if (!self->pause_on_cooldown || error->domain != CS_ERROR ||
       cs_error_get_retry_class (error) != CS_RETRY_CLASS_COOLDOWN)
     return;
-  pause_requests (self, error->code, seconds != 0 ? seconds : cs_error_get_cooldown (error));
+  if (seconds < 0)
+    seconds = cs_error_get_cooldown (error);
+  if (seconds > 0)
+    pause_requests (self, error->code, (guint) MIN (seconds, CS_MAX_PAUSE));
 }
 
 /* The error of a request made during a pause, or NULL. */
@@ -495,8 +501,10 @@ call_read_next (GTask *gtask)
                                    data->cancellable, call_read_cb, g_object_ref (gtask));
 }
 
-/* Retry-After in seconds, either form; 0 when absent or unreadable. */
-static guint
+/* Retry-After in seconds, either form, within CS_MAX_PAUSE: 0 for "now"
+ * (zero, a date past), -1 when absent or unreadable. A number of any
+ * length is a number: too long for 64 bits is only very long. */
+static gint64
 retry_after_seconds (SoupMessage *message)
 {
   const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message),
@@ -504,17 +512,25 @@ retry_after_seconds (SoupMessage *message)
   g_autoptr(GDateTime) date = NULL;
   g_autoptr(GDateTime) now = NULL;
   guint64 seconds;
+  GTimeSpan ahead;
 
   if (value == NULL)
-    return 0;
-  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &seconds, NULL))
-    return (guint) seconds;
+    return -1;
+  if (*value != '\0' && value[strspn (value, "0123456789")] == '\0')
+    {
+      if (!g_ascii_string_to_unsigned (value, 10, 0, CS_MAX_PAUSE, &seconds, NULL))
+        seconds = CS_MAX_PAUSE;
+      return (gint64) seconds;
+    }
   date = soup_date_time_new_from_http_string (value);
   if (date == NULL)
-    return 0;
+    return -1;
   now = g_date_time_new_now_utc ();
-  seconds = MAX (0, g_date_time_difference (date, now) / G_USEC_PER_SEC);
-  return (guint) MIN (seconds, G_MAXUINT);
+  ahead = g_date_time_difference (date, now);
+  if (ahead <= 0)
+    return 0;
+  /* rounded up: a date a moment ahead still means later */
+  return MIN ((ahead + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, CS_MAX_PAUSE);
 }
 
 /* HTTP statuses that say something before the body is read: a redirect
@@ -541,7 +557,7 @@ check_http_status (CsClient *self,
     }
   if (status == HTTP_TOO_MANY_REQUESTS)
     {
-      guint seconds = retry_after_seconds (data->message);
+      gint64 seconds = retry_after_seconds (data->message);
       GError *error = parse_error;
 
       if (error == NULL || error->domain != CS_ERROR || error->code == CS_ERROR_PROTOCOL)
@@ -549,13 +565,13 @@ check_http_status (CsClient *self,
           g_clear_error (&error);
           error = g_error_new (CS_ERROR, CS_ERROR_RATE_LIMIT,
                                "ERROR_RATE_LIMIT: HTTP 429 Too Many Requests%s",
-                               seconds != 0 ? "" : " without Retry-After");
+                               seconds >= 0 ? "" : " without Retry-After");
         }
       pause_after (self, error, seconds);
       return error;
     }
   if (parse_error != NULL)
-    pause_after (self, parse_error, 0);
+    pause_after (self, parse_error, -1);
   return parse_error;
 }
 
@@ -991,8 +1007,9 @@ cs_client_get_paused_for (CsClient *client)
  * @client: a [class@Client]
  *
  * Ends a pause that a cooldown error started, so that the next call is
- * sent at once: for when the application knows better, such as after
- * changing the API key.
+ * sent at once: for when the application knows better. Changing
+ * [property@Client:api-key] or [property@Client:base-url] ends a pause by
+ * itself.
  *
  * Since: 1.0
  */

@@ -26,6 +26,9 @@ G_BEGIN_DECLS
 #define DEFAULT_MAX_POLLS        CS_MAX_POLLS_PER_TASK
 #define DEFAULT_REQUEST_TIMEOUT  60000  /* ms for one whole HTTP exchange */
 #define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
+/* The longest pause after a cooldown error, whatever Retry-After says:
+ * the longest cooldown of the error table (ERROR_IP_BANNED), in seconds. */
+#define CS_MAX_PAUSE             (30 * 60)
 /* Set on a message whose connection resumed a TLS session this client
  * would not have trusted (cs-client.c): the call fails as a bad
  * certificate. */

@@ -392,6 +392,12 @@ cs_client_class_init (CsClientClass *klass)
    * requests would only prolong the block. See [method@Client.get_paused_for]
    * and [method@Client.resume].
    *
+   * An HTTP 429 reply pauses as `ERROR_RATE_LIMIT` does, for the time its
+   * `Retry-After` header gives, if any: `Retry-After: 0` or a date already
+   * past means no pause. No pause lasts longer than 30 minutes (the
+   * longest cooldown, that of `ERROR_IP_BANNED`), whatever a server asks,
+   * and a pause ends when #CsClient:api-key or #CsClient:base-url changes.
+   *
    * Since: 1.0
    */
   properties[PROP_PAUSE_ON_COOLDOWN] =
@@ -559,7 +565,8 @@ cs_client_get_api_key (CsClient *client)
  * @client: a [class@Client]
  * @api_key: (nullable): the account key
  *
- * Sets the account key.
+ * Sets the account key. A new key ends a pause that a cooldown error of
+ * the old one started.
  *
  * Since: 1.0
  */
@@ -570,7 +577,11 @@ cs_client_set_api_key (CsClient   *client,
   g_return_if_fail (CS_IS_CLIENT (client));
 
   if (_cs_set_str (&client->api_key, api_key))
-    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_API_KEY]);
+    {
+      /* a block was the old key's (or the old service's) */
+      cs_client_resume (client);
+      g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_API_KEY]);
+    }
 }
 
 /**
@@ -596,7 +607,8 @@ cs_client_get_base_url (CsClient *client)
  * @base_url: (nullable): the address of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
  *
- * Sets the address of the service.
+ * Sets the address of the service. A new address ends a pause that a
+ * cooldown error of the old one started.
  *
  * Since: 1.0
  */
@@ -613,7 +625,10 @@ cs_client_set_base_url (CsClient   *client,
   while (g_str_has_suffix (trimmed, "/"))
     trimmed[strlen (trimmed) - 1] = '\0';
   if (_cs_set_str (&client->base_url, trimmed))
-    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
+    {
+      cs_client_resume (client);
+      g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
+    }
 }
 
 /**

@@ -960,6 +960,306 @@ test_outage_while_solves_poll (void)
   g_mutex_clear (&server.lock);
 }
 
+/* --- Raw replies ---------------------------------------------------------------------
+ *
+ * A FaultServer whose first connections get a reply that a function of the
+ * test writes, byte for byte (headers of its choice, compressed bodies);
+ * the connections after them get the normal reply.
+ */
+
+typedef void (*RawWriter) (GOutputStream *out,
+                           const char    *method,
+                           gconstpointer  data);
+
+typedef struct {
+  FaultServer   *server;
+  RawWriter      writer;
+  gconstpointer  data;
+  guint          n_raw;     /* how many connections get the raw reply */
+} RawServer;
+
+typedef struct {
+  RawServer         *raw;
+  GSocketConnection *connection;
+  guint              index;
+} RawConnection;
+
+static gpointer
+raw_connection_thread (gpointer user_data)
+{
+  RawConnection *self = user_data;
+  FaultServer *server = self->raw->server;
+  Connection reader = { server, self->connection, FAULT_NONE };
+  g_autofree char *method = read_request (&reader);
+
+  if (method != NULL)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
+
+      g_mutex_lock (&server->lock);
+      g_hash_table_insert (server->counts, g_strdup (method),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->counts,
+                                                                                    method)) + 1));
+      g_mutex_unlock (&server->lock);
+      if (self->index < self->raw->n_raw)
+        self->raw->writer (out, method, self->raw->data);
+      else
+        write_reply (out, 200, "application/json", normal_body (method), NULL);
+    }
+  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  g_object_unref (self->connection);
+  g_free (self);
+
+  g_mutex_lock (&server->lock);
+  server->n_active--;
+  g_cond_broadcast (&server->cond);
+  g_mutex_unlock (&server->lock);
+  return NULL;
+}
+
+static gpointer
+raw_accept_thread (gpointer user_data)
+{
+  RawServer *self = user_data;
+  FaultServer *server = self->server;
+
+  for (;;)
+    {
+      GSocketConnection *connection = g_socket_listener_accept (server->listener, NULL,
+                                                                server->cancellable, NULL);
+      RawConnection *handler;
+
+      if (connection == NULL)
+        break;
+      handler = g_new0 (RawConnection, 1);
+      handler->raw = self;
+      handler->connection = connection;
+      g_mutex_lock (&server->lock);
+      handler->index = server->n_connections++;
+      server->n_active++;
+      g_mutex_unlock (&server->lock);
+      g_thread_unref (g_thread_new ("raw-connection", raw_connection_thread, handler));
+    }
+  return NULL;
+}
+
+/* Free with raw_server_free(), after the clients. */
+static RawServer *
+raw_server_new (RawWriter     writer,
+                gconstpointer data,
+                guint         n_raw)
+{
+  RawServer *self = g_new0 (RawServer, 1);
+
+  self->server = fault_server_new ();
+  self->writer = writer;
+  self->data = data;
+  self->n_raw = n_raw;
+  self->server->accept_thread = g_thread_new ("raw-accept", raw_accept_thread, self);
+  return self;
+}
+
+static void
+raw_server_free (RawServer *self)
+{
+  fault_server_free (self->server);
+  g_free (self);
+}
+
+static char *
+raw_server_dup_url (RawServer *self)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u", self->server->port);
+}
+
+static guint
+raw_server_count_connections (RawServer *self)
+{
+  guint count;
+
+  g_mutex_lock (&self->server->lock);
+  count = self->server->n_connections;
+  g_mutex_unlock (&self->server->lock);
+  return count;
+}
+
+/* A client of @raw that does not wait long for anything. */
+static CsClient *
+raw_client_new (RawServer *raw)
+{
+  CsClient *client = cs_client_new (MOCK_API_KEY);
+  g_autofree char *url = raw_server_dup_url (raw);
+
+  cs_client_set_base_url (client, url);
+  cs_client_set_request_timeout (client, 5000);
+  cs_client_set_first_poll_delay (client, 5);
+  cs_client_set_poll_interval (client, 5);
+  return client;
+}
+
+/* --- Retry-After is bounded -----------------------------------------------------------
+ *
+ * A 429's Retry-After pauses the client for at most CS_MAX_PAUSE (30
+ * minutes), "0" or a date past not at all, and a pause ends with the key
+ * or the service it was about.
+ */
+
+static void
+write_429_retry_after (GOutputStream *out,
+                       const char    *method,
+                       gconstpointer  data)
+{
+  g_autofree char *header = g_strdup_printf ("Retry-After: %s\r\n", (const char *) data);
+
+  write_reply (out, 429, "text/plain", "Too Many Requests", header);
+}
+
+/* Sends getBalance to a server whose first reply is a 429 with
+ * Retry-After: @value; returns how long the client paused, and in
+ * @second the outcome of a getBalance right after it. */
+static guint
+pause_after_retry_after (const char  *value,
+                         guint       *connections,
+                         GError     **second)
+{
+  RawServer *raw = raw_server_new (write_429_retry_after, value, 1);
+  g_autoptr(CsClient) client = raw_client_new (raw);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  guint paused_for;
+
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_null (balance);
+  g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  g_assert_null (strstr (error->message, "without Retry-After"));
+  paused_for = cs_client_get_paused_for (client);
+  balance = cs_client_get_balance (client, NULL, second);
+  g_clear_object (&client);
+  *connections = raw_server_count_connections (raw);
+  raw_server_free (raw);
+  return paused_for;
+}
+
+static void
+test_retry_after_huge (void)
+{
+  static const char * const values[] = {
+    "4294967295", "4294967296", "18446744073709551616", "99999999999999999999999999",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(GError) second = NULL;
+      guint connections;
+      guint paused_for = pause_after_retry_after (values[i], &connections, &second);
+
+      g_test_message ("Retry-After: %s paused %u s", values[i], paused_for);
+      g_assert_cmpuint (paused_for, <=, 30 * 60);
+      g_assert_cmpuint (paused_for, >=, 30 * 60 - 1);
+      g_assert_error (second, CS_ERROR, CS_ERROR_RATE_LIMIT);
+      g_assert_cmpuint (connections, ==, 1);
+    }
+}
+
+static void
+test_retry_after_zero (void)
+{
+  static const char * const values[] = {
+    "0", "000",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(GError) second = NULL;
+      guint connections;
+      guint paused_for = pause_after_retry_after (values[i], &connections, &second);
+
+      g_test_message ("Retry-After: %s paused %u s", values[i], paused_for);
+      g_assert_cmpuint (paused_for, ==, 0);
+      g_assert_no_error (second);
+      g_assert_cmpuint (connections, ==, 2);
+    }
+}
+
+/* An HTTP date pauses until then, within the bound; a date past, not at
+ * all. */
+static void
+test_retry_after_date (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_seconds (now, 60);
+  g_autofree char *in_a_minute = soup_date_time_to_string (later, SOUP_DATE_HTTP);
+  const struct {
+    const char *value;
+    guint       min, max;   /* s */
+  } cases[] = {
+    { in_a_minute, 55, 61 },
+    { "Thu, 01 Jan 2099 00:00:00 GMT", 30 * 60 - 1, 30 * 60 },
+    { "Thu, 01 Jan 1970 00:00:00 GMT", 0, 0 },
+    { "Sun, 06 Nov 1994 08:49:37 GMT", 0, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) second = NULL;
+      guint connections;
+      guint paused_for = pause_after_retry_after (cases[i].value, &connections, &second);
+
+      g_test_message ("Retry-After: %s paused %u s", cases[i].value, paused_for);
+      g_assert_cmpuint (paused_for, >=, cases[i].min);
+      g_assert_cmpuint (paused_for, <=, cases[i].max);
+      if (cases[i].max == 0)
+        {
+          g_assert_no_error (second);
+          g_assert_cmpuint (connections, ==, 2);
+        }
+      else
+        {
+          g_assert_error (second, CS_ERROR, CS_ERROR_RATE_LIMIT);
+          g_assert_cmpuint (connections, ==, 1);
+        }
+    }
+}
+
+/* A pause is about one key at one service: a new key or base URL ends
+ * it, the same one set again does not. */
+static void
+test_retry_after_new_key_or_url (void)
+{
+  for (guint what = 0; what < 2; what++)
+    {
+      RawServer *raw = raw_server_new (write_429_retry_after, "4294967295", 1);
+      g_autoptr(CsClient) client = raw_client_new (raw);
+      g_autofree char *url = raw_server_dup_url (raw);
+      g_autofree char *other_url = g_strdup_printf ("http://localhost:%u", raw->server->port);
+      g_autoptr(CsBalance) balance = NULL;
+      g_autoptr(GError) error = NULL;
+
+      balance = cs_client_get_balance (client, NULL, &error);
+      g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+      g_clear_error (&error);
+      g_assert_cmpuint (cs_client_get_paused_for (client), >, 60);
+
+      /* the same again changes nothing */
+      cs_client_set_api_key (client, MOCK_API_KEY);
+      cs_client_set_base_url (client, url);
+      g_assert_cmpuint (cs_client_get_paused_for (client), >, 60);
+
+      if (what == 0)
+        cs_client_set_api_key (client, MOCK_API_KEY "0");
+      else
+        cs_client_set_base_url (client, other_url);
+      g_assert_cmpuint (cs_client_get_paused_for (client), ==, 0);
+      balance = cs_client_get_balance (client, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (balance);
+
+      g_clear_object (&client);
+      g_assert_cmpuint (raw_server_count_connections (raw), ==, 2);
+      raw_server_free (raw);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -984,6 +1284,10 @@ main (int    argc,
   g_test_add_func ("/faults/429-pauses", test_429_pauses);
   g_test_add_func ("/faults/poll-budget-spent", test_poll_budget_spent);
   g_test_add_func ("/faults/outage-while-1000-solves-poll", test_outage_while_solves_poll);
+  g_test_add_func ("/faults/retry-after/huge", test_retry_after_huge);
+  g_test_add_func ("/faults/retry-after/zero", test_retry_after_zero);
+  g_test_add_func ("/faults/retry-after/date", test_retry_after_date);
+  g_test_add_func ("/faults/retry-after/new-key-or-base-url", test_retry_after_new_key_or_url);
 
   return g_test_run ();
 }

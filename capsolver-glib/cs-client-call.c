@@ -22,6 +22,10 @@
 #include "cs-client-private.h"
 
 #define READ_CHUNK 16384
+/* decoded a step at a time, so that a bomb stops at the limit */
+#define DECODE_STEP 65536
+/* What the client asks for (docs/connections.md has the measures). */
+#define ACCEPT_ENCODING "gzip, deflate"
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 
@@ -146,6 +150,117 @@ check_paused (CsClient *self)
   return g_error_new (CS_ERROR, code,
                       "%s: requests are paused for %u more seconds after this error; "
                       "nothing was sent", cs_error_to_code (code), left);
+}
+
+/* --- Content codings --------------------------------------------------------
+ *
+ * A reply's body is decoded here, not by libsoup's SoupContentDecoder,
+ * which every session has unless removed: its stream ends a compressed
+ * body cut short as if complete, hides a Content-Length that counts the
+ * encoded bytes, and a session of the application's may have it or not.
+ * The client reads the bytes as sent (Content-Length checked on them),
+ * then decodes them whole, counting the limit on what they decode to.
+ */
+
+typedef enum {
+  CODING_IDENTITY,
+  CODING_GZIP,
+  CODING_DEFLATE,
+  CODING_UNKNOWN,
+} Coding;
+
+static const char * const coding_names[] = { "identity", "gzip", "deflate", NULL };
+
+static Coding
+reply_coding (SoupMessage *message)
+{
+  const char *value = soup_message_headers_get_list (soup_message_get_response_headers (message),
+                                                     "Content-Encoding");
+
+  if (value == NULL || g_ascii_strcasecmp (value, "identity") == 0)
+    return CODING_IDENTITY;
+  if (g_ascii_strcasecmp (value, "gzip") == 0 || g_ascii_strcasecmp (value, "x-gzip") == 0)
+    return CODING_GZIP;
+  if (g_ascii_strcasecmp (value, "deflate") == 0)
+    return CODING_DEFLATE;
+  return CODING_UNKNOWN;
+}
+
+/* "deflate" is zlib's format (RFC 9110), but some servers send the bare
+ * deflate stream: a zlib header is a multiple of 31, deflate method 8. */
+static GZlibCompressorFormat
+deflate_format (const guint8 *bytes,
+                gsize         size)
+{
+  if (size >= 2 && (bytes[0] & 0x0f) == 8 && (bytes[0] * 256 + bytes[1]) % 31 == 0)
+    return G_ZLIB_COMPRESSOR_FORMAT_ZLIB;
+  return G_ZLIB_COMPRESSOR_FORMAT_RAW;
+}
+
+/* The decoded body of a reply in @coding, at most CS_MAX_REPLY_SIZE
+ * bytes; bytes after the end of the compressed stream are ignored, as
+ * libsoup does. No body at all is an empty one. */
+static GBytes *
+decode_body (GBytes  *body,
+             Coding   coding,
+             guint    status,
+             GError **error)
+{
+  gsize size;
+  const guint8 *in = g_bytes_get_data (body, &size);
+  g_autoptr(GZlibDecompressor) decoder = NULL;
+  g_autoptr(GByteArray) out = NULL;
+  gsize consumed = 0;
+
+  if (coding == CODING_IDENTITY || size == 0)
+    return g_bytes_ref (body);
+  if (coding == CODING_UNKNOWN)
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: reply in a content coding the client does not read", status);
+      return NULL;
+    }
+
+  decoder = g_zlib_decompressor_new (coding == CODING_GZIP ? G_ZLIB_COMPRESSOR_FORMAT_GZIP
+                                                           : deflate_format (in, size));
+  out = g_byte_array_new ();
+  for (;;)
+    {
+      guint before = out->len;
+      gsize n_read = 0;
+      gsize n_written = 0;
+      g_autoptr(GError) local_error = NULL;
+      GConverterResult result;
+
+      g_byte_array_set_size (out, before + DECODE_STEP);
+      result = g_converter_convert (G_CONVERTER (decoder), in + consumed, size - consumed,
+                                    out->data + before, DECODE_STEP, G_CONVERTER_INPUT_AT_END,
+                                    &n_read, &n_written, &local_error);
+      g_byte_array_set_size (out, before + n_written);
+      consumed += n_read;
+      if (result == G_CONVERTER_ERROR)
+        {
+          /* zlib wants more than there is: the stream does not end */
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+            g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                         "HTTP %u: %s reply cut short: its %" G_GSIZE_FORMAT " bytes end "
+                         "before the compressed data does", status, coding_names[coding], size);
+          else
+            g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                         "HTTP %u: %s reply is not valid %s data", status, coding_names[coding],
+                         coding_names[coding]);
+          return NULL;
+        }
+      if (out->len > CS_MAX_REPLY_SIZE)
+        {
+          g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                       "HTTP %u: reply is larger than %d bytes once decoded (%s)", status,
+                       CS_MAX_REPLY_SIZE, coding_names[coding]);
+          return NULL;
+        }
+      if (result == G_CONVERTER_FINISHED)
+        return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+    }
 }
 
 /* --- One exchange ------------------------------------------------------------ */
@@ -580,12 +695,22 @@ call_finish_body (GTask *gtask)
 {
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
-  g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->body));
+  g_autoptr(GBytes) raw_body = g_byte_array_free_to_bytes (g_steal_pointer (&data->body));
+  g_autoptr(GBytes) body = NULL;
   guint status = soup_message_get_status (data->message);
+  Coding coding = reply_coding (data->message);
   GError *error = NULL;
 
-  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", data->method, status,
-           g_bytes_get_size (body));
+  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes%s%s", data->method, status,
+           g_bytes_get_size (raw_body), coding != CODING_IDENTITY ? " of " : "",
+           coding != CODING_IDENTITY && coding_names[coding] != NULL ? coding_names[coding] : "");
+
+  body = decode_body (raw_body, coding, status, &error);
+  if (body == NULL)
+    {
+      call_fail (gtask, error);
+      return;
+    }
 
   /* data->reply is kept on failure: a failed status still tells the
    * task's fate */
@@ -813,6 +938,10 @@ call_send (GTask *gtask)
                                             data->request_body);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Accept", "application/json");
+  /* the body is decoded here (see decode_body()), whatever the session */
+  soup_message_disable_feature (data->message, SOUP_TYPE_CONTENT_DECODER);
+  soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                "Accept-Encoding", ACCEPT_ENCODING);
 
   call_start_clock (gtask, call_timeout_ms (self, data));
   /* a base URL may carry the key in its path */

@@ -975,7 +975,8 @@ typedef struct {
   FaultServer   *server;
   RawWriter      writer;
   gconstpointer  data;
-  guint          n_raw;     /* how many connections get the raw reply */
+  guint          first;     /* the first connection that gets the raw reply */
+  guint          n_raw;     /* how many do */
 } RawServer;
 
 typedef struct {
@@ -1001,7 +1002,7 @@ raw_connection_thread (gpointer user_data)
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->counts,
                                                                                     method)) + 1));
       g_mutex_unlock (&server->lock);
-      if (self->index < self->raw->n_raw)
+      if (self->index >= self->raw->first && self->index - self->raw->first < self->raw->n_raw)
         self->raw->writer (out, method, self->raw->data);
       else
         write_reply (out, 200, "application/json", normal_body (method), NULL);
@@ -1043,10 +1044,12 @@ raw_accept_thread (gpointer user_data)
   return NULL;
 }
 
-/* Free with raw_server_free(), after the clients. */
+/* Connections @first to @first + @n_raw - 1 get @writer's reply. Free
+ * with raw_server_free(), after the clients. */
 static RawServer *
 raw_server_new (RawWriter     writer,
                 gconstpointer data,
+                guint         first,
                 guint         n_raw)
 {
   RawServer *self = g_new0 (RawServer, 1);
@@ -1054,6 +1057,7 @@ raw_server_new (RawWriter     writer,
   self->server = fault_server_new ();
   self->writer = writer;
   self->data = data;
+  self->first = first;
   self->n_raw = n_raw;
   self->server->accept_thread = g_thread_new ("raw-accept", raw_accept_thread, self);
   return self;
@@ -1122,7 +1126,7 @@ pause_after_retry_after (const char  *value,
                          guint       *connections,
                          GError     **second)
 {
-  RawServer *raw = raw_server_new (write_429_retry_after, value, 1);
+  RawServer *raw = raw_server_new (write_429_retry_after, value, 0, 1);
   g_autoptr(CsClient) client = raw_client_new (raw);
   g_autoptr(CsBalance) balance = NULL;
   g_autoptr(GError) error = NULL;
@@ -1228,7 +1232,7 @@ test_retry_after_new_key_or_url (void)
 {
   for (guint what = 0; what < 2; what++)
     {
-      RawServer *raw = raw_server_new (write_429_retry_after, "4294967295", 1);
+      RawServer *raw = raw_server_new (write_429_retry_after, "4294967295", 0, 1);
       g_autoptr(CsClient) client = raw_client_new (raw);
       g_autofree char *url = raw_server_dup_url (raw);
       g_autofree char *other_url = g_strdup_printf ("http://localhost:%u", raw->server->port);
@@ -1260,6 +1264,234 @@ test_retry_after_new_key_or_url (void)
     }
 }
 
+/* --- Compressed replies ----------------------------------------------------------------
+ *
+ * The client's session asks for gzip and deflate (libsoup's content
+ * decoder), and hands the body over decoded while Content-Length counts
+ * the bytes before decoding. Every form reads right or fails with its own
+ * message: announced or chunked, empty, cut short, corrupt, or a bomb
+ * that decodes past the 8 MiB limit.
+ */
+
+#define BOMB_SIZE (32 * 1024 * 1024)
+
+typedef enum {
+  BODY_WHOLE,        /* the method's normal reply, compressed */
+  BODY_BARE,         /* the same as a bare deflate stream, without zlib's header */
+  BODY_EMPTY,        /* a compressed stream of nothing */
+  BODY_NONE,         /* no byte at all, though the reply says compressed */
+  BODY_TRUNCATED,    /* the first half, then the connection closes */
+  BODY_CORRUPT,      /* the whole, with a wrong checksum */
+  BODY_BOMB,         /* 32 MiB of spaces */
+} BodyForm;
+
+typedef struct {
+  const char *name;
+  const char *coding;     /* Content-Encoding */
+  gboolean    chunked;    /* else Content-Length, of the compressed bytes */
+  BodyForm    form;
+  const char *error;      /* a regex of the whole message, or NULL for success */
+} CompressedCase;
+
+#define EMPTY_REPLY "(same as a plain empty reply)"
+
+static const CompressedCase compressed_cases[] = {
+  { "gzip-with-length", "gzip", FALSE, BODY_WHOLE, NULL },
+  { "deflate-with-length", "deflate", FALSE, BODY_WHOLE, NULL },
+  { "x-gzip-with-length", "x-gzip", FALSE, BODY_WHOLE, NULL },
+  { "bare-deflate-with-length", "deflate", FALSE, BODY_BARE, NULL },
+  { "chunked-gzip", "gzip", TRUE, BODY_WHOLE, NULL },
+  { "chunked-deflate", "deflate", TRUE, BODY_WHOLE, NULL },
+  { "empty-compressed-body", "gzip", FALSE, BODY_EMPTY, EMPTY_REPLY },
+  { "empty-compressed-body-chunked", "deflate", TRUE, BODY_EMPTY, EMPTY_REPLY },
+  { "no-body-said-compressed", "gzip", FALSE, BODY_NONE, EMPTY_REPLY },
+  { "truncated-compressed-body", "gzip", FALSE, BODY_TRUNCATED,
+    "^HTTP 200: reply cut short after [0-9]+ of [0-9]+ bytes$" },
+  { "truncated-compressed-body-chunked", "gzip", TRUE, BODY_TRUNCATED,
+    "^HTTP 200: gzip reply cut short: its [0-9]+ bytes end before the compressed data does$" },
+  { "corrupt-compressed-body", "gzip", FALSE, BODY_CORRUPT,
+    "^HTTP 200: gzip reply is not valid gzip data$" },
+  { "gzip-bomb", "gzip", FALSE, BODY_BOMB,
+    "^HTTP 200: reply is larger than 8388608 bytes once decoded \\(gzip\\)$" },
+  { "gzip-bomb-chunked", "gzip", TRUE, BODY_BOMB,
+    "^HTTP 200: reply is larger than 8388608 bytes once decoded \\(gzip\\)$" },
+  { "deflate-bomb", "deflate", FALSE, BODY_BOMB,
+    "^HTTP 200: reply is larger than 8388608 bytes once decoded \\(deflate\\)$" },
+  { "unknown-coding", "br", FALSE, BODY_WHOLE,
+    "^HTTP 200: reply in a content coding the client does not read$" },
+};
+
+static GBytes *
+compress_bytes (GBytes                *plain,
+                GZlibCompressorFormat  format,
+                int                    level)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (format, level);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (memory,
+                                                                G_CONVERTER (compressor));
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (out, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+static GBytes *
+compressed_body (const CompressedCase *c,
+                 const char           *method)
+{
+  g_autoptr(GBytes) plain = NULL;
+  GZlibCompressorFormat format;
+  GBytes *compressed;
+
+  switch (c->form)
+    {
+    case BODY_NONE:
+      return g_bytes_new (NULL, 0);
+    case BODY_EMPTY:
+      plain = g_bytes_new (NULL, 0);
+      break;
+    case BODY_BOMB:
+      {
+        char *spaces = g_malloc (BOMB_SIZE);
+
+        memset (spaces, ' ', BOMB_SIZE);
+        plain = g_bytes_new_take (spaces, BOMB_SIZE);
+      }
+      break;
+    case BODY_WHOLE:
+    case BODY_BARE:
+    case BODY_TRUNCATED:
+    case BODY_CORRUPT:
+    default:
+      plain = g_bytes_new_static (normal_body (method), strlen (normal_body (method)));
+      break;
+    }
+  if (c->form == BODY_BARE)
+    format = G_ZLIB_COMPRESSOR_FORMAT_RAW;
+  else if (g_str_equal (c->coding, "deflate"))
+    format = G_ZLIB_COMPRESSOR_FORMAT_ZLIB;
+  else
+    format = G_ZLIB_COMPRESSOR_FORMAT_GZIP;
+  /* the bomb at zlib's fastest level: the test is about reading it */
+  compressed = compress_bytes (plain, format, c->form == BODY_BOMB ? 1 : -1);
+  if (c->form == BODY_CORRUPT)
+    {
+      gsize size;
+      guint8 *bytes = g_bytes_unref_to_data (compressed, &size);
+
+      /* the gzip trailer: CRC-32, then the size */
+      bytes[size - 8] ^= 0xff;
+      compressed = g_bytes_new_take (bytes, size);
+    }
+  return compressed;
+}
+
+static void
+write_compressed (GOutputStream *out,
+                  const char    *method,
+                  gconstpointer  data)
+{
+  const CompressedCase *c = data;
+  g_autoptr(GBytes) body = compressed_body (c, method);
+  gsize size = g_bytes_get_size (body);
+  gsize sent = c->form == BODY_TRUNCATED ? size / 2 : size;
+  g_autofree char *head = NULL;
+
+  if (c->chunked)
+    head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            "Content-Encoding: %s\r\nTransfer-Encoding: chunked\r\n"
+                            "Connection: close\r\n\r\n", c->coding);
+  else
+    head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            "Content-Encoding: %s\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
+                            "Connection: close\r\n\r\n", c->coding, size);
+  write_all (out, head, strlen (head));
+  if (!c->chunked)
+    {
+      write_all (out, g_bytes_get_data (body, NULL), sent);
+      return;
+    }
+  /* in chunks of at most 4 KiB; a body cut short has no last chunk */
+  for (gsize offset = 0; offset < sent; offset += 4096)
+    {
+      gsize length = MIN (4096, sent - offset);
+      g_autofree char *chunk_head = g_strdup_printf ("%" G_GSIZE_MODIFIER "x\r\n", length);
+
+      write_all (out, chunk_head, strlen (chunk_head));
+      if (!g_output_stream_write_all (out, (const char *) g_bytes_get_data (body, NULL) + offset,
+                                      length, NULL, NULL, NULL))
+        return;
+      write_all (out, "\r\n", 2);
+    }
+  if (c->form != BODY_TRUNCATED)
+    write_all (out, "0\r\n\r\n", 5);
+}
+
+static void
+write_empty (GOutputStream *out,
+             const char    *method,
+             gconstpointer  data)
+{
+  write_reply (out, 200, "application/json", "", NULL);
+}
+
+/* Runs @op against a server whose first reply to it (a solve's first
+ * poll) is @writer's; returns the error, if any, and in @creates the
+ * number of createTask received. */
+static GError *
+run_against_raw (RawWriter      writer,
+                 gconstpointer  data,
+                 Operation      op,
+                 guint         *creates)
+{
+  RawServer *raw = raw_server_new (writer, data, op == OP_POLL ? 1 : 0, 1);
+  g_autoptr(CsClient) client = raw_client_new (raw);
+  GError *error = NULL;
+
+  cs_client_set_pause_on_cooldown (client, FALSE);
+  run_operation (client, op, &error);
+  g_clear_object (&client);
+  *creates = fault_server_count (raw->server, "createTask");
+  raw_server_free (raw);
+  return error;
+}
+
+static void
+test_compressed (gconstpointer data)
+{
+  const CompressedCase *c = data;
+
+  for (Operation op = OP_CREATE; op < N_OPS; op++)
+    {
+      guint creates;
+      g_autoptr(GError) error = run_against_raw (write_compressed, c, op, &creates);
+
+      g_test_message ("%s: %s", op_names[op], error != NULL ? error->message : "ok");
+      g_assert_cmpuint (creates, ==, op == OP_CREATE || op == OP_POLL ? 1 : 0);
+      /* a solve sends its failed poll again, and the next reply is plain */
+      if (c->error == NULL || op == OP_POLL)
+        g_assert_no_error (error);
+      else if (g_str_equal (c->error, EMPTY_REPLY))
+        {
+          g_autoptr(GError) plain = run_against_raw (write_empty, NULL, op, &creates);
+
+          g_assert_nonnull (plain);
+          g_assert_error (error, plain->domain, plain->code);
+          g_assert_cmpstr (error->message, ==, plain->message);
+        }
+      else
+        {
+          g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
+          g_assert_true (g_regex_match_simple (c->error, error->message, 0, 0));
+        }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1284,6 +1516,12 @@ main (int    argc,
   g_test_add_func ("/faults/429-pauses", test_429_pauses);
   g_test_add_func ("/faults/poll-budget-spent", test_poll_budget_spent);
   g_test_add_func ("/faults/outage-while-1000-solves-poll", test_outage_while_solves_poll);
+  for (gsize i = 0; i < G_N_ELEMENTS (compressed_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/faults/compressed/%s", compressed_cases[i].name);
+
+      g_test_add_data_func (path, &compressed_cases[i], test_compressed);
+    }
   g_test_add_func ("/faults/retry-after/huge", test_retry_after_huge);
   g_test_add_func ("/faults/retry-after/zero", test_retry_after_zero);
   g_test_add_func ("/faults/retry-after/date", test_retry_after_date);

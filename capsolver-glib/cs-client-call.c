@@ -947,7 +947,9 @@ call_send (GTask *gtask)
   /* a base URL may carry the key in its path */
   safe_path = _cs_redact (g_uri_get_path (data->uri), (const char * const *) data->secrets);
   g_debug ("%s: POST %s", data->method, safe_path);
-  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
+  soup_session_send_async ((data->flags & CS_CALL_BLOCKING) != 0 ? self->blocking_session
+                                                                 : self->session,
+                           data->message, G_PRIORITY_DEFAULT,
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
 
@@ -1041,8 +1043,8 @@ _cs_client_call_async (CsClient            *self,
 
   /* A blocking call iterates its own context only: it cannot wait for a
    * slot that requests of other contexts hold, nor for connections whose
-   * end another context would dispatch. It goes at once, on the headroom
-   * the session keeps above the client's limit. */
+   * end another context would dispatch. It goes at once, on the session
+   * that only blocking calls use. */
   if (_cs_client_in_blocking_call ())
     {
       data->flags |= CS_CALL_BLOCKING;
@@ -1097,11 +1099,6 @@ _cs_client_init_queue (CsClient *self)
   guint session_limit = MIN (soup_session_get_max_conns_per_host (self->session),
                              soup_session_get_max_conns (self->session));
 
-  /* a session of the application's may have no headroom left for
-   * blocking calls: keep some below its limit when it can */
-  if (session_limit > BLOCKING_HEADROOM &&
-      session_limit < self->max_connections + BLOCKING_HEADROOM)
-    session_limit -= BLOCKING_HEADROOM;
   self->max_in_flight = MAX (1, MIN (self->max_connections, session_limit));
 }
 

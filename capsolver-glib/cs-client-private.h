@@ -64,6 +64,7 @@ struct _CsClient
   gboolean     allow_insecure_http;
   guint        outage_backoff;  /* ms, the first wait after an outage; tests shorten it */
   SoupSession *session;
+  SoupSession *blocking_session; /* the blocking calls' (cs-client.c) */
   GTlsDatabase *tls_database;   /* NULL: the session's own */
 
   /* the requests waiting for one of max_in_flight slots (cs-client-call.c) */
@@ -105,12 +106,9 @@ struct _CsClient
 typedef enum {
   CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
   CS_CALL_LONG       = 1 << 1,   /* held by the service: token-request-timeout */
-  CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue */
+  CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue, and goes
+                                  * on the blocking calls' session */
 } CsCallFlags;
-
-/* The session keeps this many connections above max-connections, for the
- * requests of blocking calls, which never wait in the client's queue. */
-#define BLOCKING_HEADROOM 8
 
 void        _cs_client_init_queue      (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,

@@ -13,8 +13,9 @@
 /**
  * CsClient:
  *
- * A client of the CapSolver API. It owns one #SoupSession and sends every
- * request with a fresh message on it.
+ * A client of the CapSolver API. It sends every request with a fresh
+ * message on a #SoupSession, its own or the application's (see
+ * [property@Client:session]); blocking calls go on a session beside it.
  *
  * [method@Client.solve] is the whole job in one call: it sends
  * `createTask`, and unless the answer came at once, polls `getTaskResult`
@@ -90,6 +91,78 @@ session_request_queued_cb (SoupSession *session,
   g_signal_connect (message, "network-event", G_CALLBACK (session_network_event_cb), NULL);
 }
 
+/* A session with the client's own settings. The trailing space makes
+ * libsoup append its own version to the user agent. libsoup's limits are
+ * the client's: it never queues a message itself. */
+static SoupSession *
+new_own_session (CsClient *self)
+{
+  SoupSession *session = soup_session_new_with_options ("user-agent",
+                                                        "capsolver-glib/" PACKAGE_VERSION " ",
+                                                        "timeout", SESSION_IO_TIMEOUT,
+                                                        "max-conns", self->max_connections,
+                                                        "max-conns-per-host",
+                                                        self->max_connections,
+                                                        NULL);
+
+  g_signal_connect (session, "request-queued", G_CALLBACK (session_request_queued_cb), NULL);
+  return session;
+}
+
+/* The application's handlers of its session's request-queued and
+ * request-unqueued see the messages of the blocking calls too (one that
+ * accepts a certificate, or adds a header). */
+static void
+forward_request_queued_cb (SoupSession *companion,
+                           SoupMessage *message,
+                           gpointer     shared)
+{
+  g_signal_emit_by_name (shared, "request-queued", message);
+}
+
+static void
+forward_request_unqueued_cb (SoupSession *companion,
+                             SoupMessage *message,
+                             gpointer     shared)
+{
+  g_signal_emit_by_name (shared, "request-unqueued", message);
+}
+
+/* The session of the blocking calls beside @shared, the client's own or
+ * the application's: its settings, followed as they change; its features
+ * (a logger, a cookie jar) are its own and are not shared. */
+static SoupSession *
+new_companion_session (CsClient    *self,
+                       SoupSession *shared)
+{
+  static const char * const followed[] = {
+    "user-agent", "accept-language", "timeout", "idle-timeout", "proxy-resolver",
+    "tls-database", "tls-interaction",
+  };
+  SoupSession *session = g_object_new (SOUP_TYPE_SESSION,
+                                       "max-conns", self->max_connections,
+                                       "max-conns-per-host", self->max_connections,
+                                       "local-address", soup_session_get_local_address (shared),
+                                       "remote-connectable",
+                                       soup_session_get_remote_connectable (shared),
+                                       NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (followed); i++)
+    g_object_bind_property (shared, followed[i], session, followed[i], G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (session, "request-queued", G_CALLBACK (forward_request_queued_cb),
+                           shared, 0);
+  g_signal_connect_object (session, "request-unqueued", G_CALLBACK (forward_request_unqueued_cb),
+                           shared, 0);
+  return session;
+}
+
+/* Blocking calls go on a session of their own, beside the one of the
+ * asynchronous calls and following it. One shared with asynchronous
+ * calls may have every connection held by calls whose end waits on a
+ * context nobody iterates (a main loop that quit, another client's):
+ * libsoup gives a connection back only on the context of the call that
+ * used it. The blocking calls' session is used by blocking calls alone,
+ * and each gives its connection back before it returns. */
 static void
 client_constructed (GObject *object)
 {
@@ -97,23 +170,12 @@ client_constructed (GObject *object)
 
   G_OBJECT_CLASS (cs_client_parent_class)->constructed (object);
 
-  /* The trailing space makes libsoup append its own version. libsoup's
-   * own limits are the client's: it never queues a message itself. A
-   * session the application gives is its own to guard: it may accept
-   * certificates. */
+  /* A session the application gives is its own to guard: it may accept
+   * certificates. The client's own guard reaches the blocking calls'
+   * session through the forwarded request-queued. */
   if (self->session == NULL)
-    {
-      self->session = soup_session_new_with_options ("user-agent",
-                                                     "capsolver-glib/" PACKAGE_VERSION " ",
-                                                     "timeout", SESSION_IO_TIMEOUT,
-                                                     "max-conns",
-                                                     self->max_connections + BLOCKING_HEADROOM,
-                                                     "max-conns-per-host",
-                                                     self->max_connections + BLOCKING_HEADROOM,
-                                                     NULL);
-      g_signal_connect (self->session, "request-queued",
-                        G_CALLBACK (session_request_queued_cb), NULL);
-    }
+    self->session = new_own_session (self);
+  self->blocking_session = new_companion_session (self, self->session);
   if (self->tls_database != NULL)
     soup_session_set_tls_database (self->session, self->tls_database);
   _cs_client_init_queue (self);
@@ -127,6 +189,7 @@ client_finalize (GObject *object)
   g_free (self->api_key);
   g_free (self->base_url);
   g_free (self->app_id);
+  g_clear_object (&self->blocking_session);
   g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
   g_mutex_clear (&self->pause_lock);
@@ -396,7 +459,8 @@ cs_client_class_init (CsClientClass *klass)
    * `Retry-After` header gives, if any: `Retry-After: 0` or a date already
    * past means no pause. No pause lasts longer than 30 minutes (the
    * longest cooldown, that of `ERROR_IP_BANNED`), whatever a server asks,
-   * and a pause ends when #CsClient:api-key or #CsClient:base-url changes.
+   * and a pause ends when [property@Client:api-key] or
+   * [property@Client:base-url] changes.
    *
    * Since: 1.0
    */
@@ -408,12 +472,37 @@ cs_client_class_init (CsClientClass *klass)
   /**
    * CsClient:session: (getter get_session)
    *
-   * The #SoupSession requests are sent with. By default the client makes
-   * its own; pass one at construction to share a session, a proxy
-   * resolver or a TLS database with the application. The client's own
-   * session refuses to resume a TLS session whose certificate its
-   * database does not trust (see the security notes); a session given here
-   * is left as it is.
+   * The #SoupSession asynchronous requests are sent with. By default the
+   * client makes its own; pass one at construction to share a session, a
+   * proxy resolver or a TLS database with the application. Any number of
+   * clients may share one session, of any limits (a plain
+   * `soup_session_new()` keeps 2 connections per host).
+   *
+   * Blocking calls go on a session of the client's own beside this one,
+   * that only blocking calls use, so that a blocking call never waits for
+   * a connection of this session: libsoup gives a connection back only on
+   * the main context of the call that used it, and asynchronous calls
+   * whose main loop has stopped, the client's or another's, can hold every
+   * connection. That session follows this one (given or the client's
+   * own): these of its properties, as they change:
+   * [property@Soup.Session:user-agent],
+   * [property@Soup.Session:accept-language],
+   * [property@Soup.Session:timeout], [property@Soup.Session:idle-timeout],
+   * [property@Soup.Session:proxy-resolver],
+   * [property@Soup.Session:tls-database] and
+   * [property@Soup.Session:tls-interaction]; its
+   * [property@Soup.Session:local-address] and
+   * [property@Soup.Session:remote-connectable]; and the handlers of its
+   * [signal@Soup.Session::request-queued] and
+   * [signal@Soup.Session::request-unqueued] signals see the blocking
+   * calls' messages too (to accept a certificate, or add a header).
+   * Features added to this session (a [class@Soup.Logger], a cookie jar)
+   * do not see them.
+   *
+   * The client's own session refuses to resume a TLS session whose
+   * certificate its database does not trust (see the security notes), and
+   * so does the one beside it; a session given here, and the one beside
+   * it, are left as they are.
    *
    * Since: 1.0
    */
@@ -442,15 +531,17 @@ cs_client_class_init (CsClientClass *klass)
   /**
    * CsClient:max-connections:
    *
-   * How many requests the client has on their way at once: the
-   * connections of its session to the service. Further requests wait in
+   * How many asynchronous requests the client has on their way at once:
+   * the connections of its session to the service. Further requests wait in
    * the client's own queue, where cancelling one or reaching a solve's
    * deadline ends it at once, polls and `createTask` taking turns. The
    * default, 16, lets 16 requests go together: at the service's usual
    * 0.1 to 0.3 s a request, 50 to 160 requests a second, enough to poll
    * thousands of tasks; libsoup's own default of 2 would serialise
-   * concurrent solves. With a [property@Client:session] of the application's, the
-   * session's own limits also apply.
+   * concurrent solves. With a [property@Client:session] of the
+   * application's, the session's own limits also apply. Blocking calls do
+   * not wait in the queue: they go at once on a session of their own (see
+   * [property@Client:session]), which keeps as many connections.
    *
    * Since: 1.0
    */
@@ -981,7 +1072,8 @@ cs_client_set_pause_on_cooldown (CsClient *client,
  * cs_client_get_session: (get-property session)
  * @client: a [class@Client]
  *
- * Gets the session requests are sent with.
+ * Gets the session asynchronous requests are sent with (blocking calls
+ * use one of the client's own beside it: see [property@Client:session]).
  *
  * Returns: (transfer none): the #SoupSession
  *
@@ -1041,9 +1133,11 @@ cs_client_set_tls_database (CsClient     *client,
     {
       if (database == NULL)
         system = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+      /* the blocking calls' session follows */
       soup_session_set_tls_database (client->session, database != NULL ? database : system);
       /* a kept-alive connection would go on trusting what it did */
       soup_session_abort (client->session);
+      soup_session_abort (client->blocking_session);
     }
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TLS_DATABASE]);
 }

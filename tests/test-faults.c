@@ -1492,6 +1492,377 @@ test_compressed (gconstpointer data)
     }
 }
 
+/* --- Blocking calls beside a session of the application's ---------------------------
+ *
+ * libsoup gives a connection back on the main context of the call that
+ * used it. Asynchronous calls whose loop has stopped (finished, still on
+ * their way, cancelled) hold their connections until that context runs
+ * again; a blocking call made then must not wait for one, whatever the
+ * session the client was given and however many clients share it.
+ */
+
+#define SESSION_REPLY_BALANCE "{\"errorId\":0,\"balance\":1.5}"
+#define SESSION_REPLY_ID      "{\"errorId\":0,\"taskId\":\"t-1\"}"
+#define SESSION_REPLY_READY   "{\"errorId\":0,\"status\":\"ready\"," \
+                              "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}"
+/* the blocking calls' limit here: far longer than any of them takes */
+#define SESSION_REQUEST_TIMEOUT_MS 8000
+#define IN_FLIGHT_DELAY_MS         600
+
+typedef enum {
+  PATTERN_FINISHED,   /* solves that ended, their loop quit in the last callback */
+  PATTERN_IN_FLIGHT,  /* requests on their way, their context never iterated */
+  PATTERN_CANCELLED,  /* requests on their way, then cancelled */
+  N_PATTERNS
+} AsyncPattern;
+
+static const char * const pattern_names[N_PATTERNS] = { "finished", "in-flight", "cancelled" };
+
+typedef struct {
+  gboolean      done;
+  GError       *error;
+  GMainLoop    *loop;     /* quit when *left reaches 0 */
+  guint        *left;
+} AsyncCall;
+
+static void
+async_call_done (AsyncCall *call)
+{
+  call->done = TRUE;
+  if (call->loop != NULL && --*call->left == 0)
+    g_main_loop_quit (call->loop);
+}
+
+static void
+async_solve_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AsyncCall *call = user_data;
+  g_autoptr(CsSolution) solution = cs_client_solve_finish (CS_CLIENT (source), result,
+                                                           &call->error);
+
+  async_call_done (call);
+}
+
+static void
+async_balance_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  AsyncCall *call = user_data;
+  g_autoptr(CsBalance) balance = cs_client_get_balance_finish (CS_CLIENT (source), result,
+                                                               &call->error);
+
+  async_call_done (call);
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Lets the calls the test left behind end, so that nothing leaks. */
+static void
+drain_calls (AsyncCall *calls,
+             guint      n_calls)
+{
+  gint64 deadline = g_get_monotonic_time () + MOCK_WAIT_TIMEOUT * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  for (guint i = 0; i < n_calls; i++)
+    {
+      while (!calls[i].done)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+      g_clear_error (&calls[i].error);
+    }
+  g_source_remove (wake);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static CsClient *
+session_client_new (MockServer  *server,
+                    SoupSession *session)
+{
+  CsClient *client = g_object_new (CS_TYPE_CLIENT,
+                                   "api-key", MOCK_API_KEY,
+                                   "base-url", mock_server_get_url (server),
+                                   "session", session,
+                                   "request-timeout", SESSION_REQUEST_TIMEOUT_MS,
+                                   "pause-on-cooldown", FALSE,
+                                   NULL);
+
+  cs_client_set_first_poll_delay (client, 5);
+  cs_client_set_poll_interval (client, 5);
+  return client;
+}
+
+/* Leaves @n_calls asynchronous calls of @client in @pattern on the
+ * default context, which the test then stops iterating. */
+static void
+leave_async_calls (CsClient     *client,
+                   AsyncPattern  pattern,
+                   AsyncCall    *calls,
+                   guint         n_calls)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint left = n_calls;
+
+  for (guint i = 0; i < n_calls; i++)
+    {
+      if (pattern == PATTERN_FINISHED)
+        {
+          g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+
+          calls[i].loop = loop;
+          calls[i].left = &left;
+          cs_client_solve_async (client, task, NULL, async_solve_cb, &calls[i]);
+        }
+      else
+        {
+          cs_client_get_balance_async (client, cancellable, async_balance_cb, &calls[i]);
+        }
+    }
+  if (pattern == PATTERN_FINISHED)
+    {
+      g_main_loop_run (loop);
+      for (guint i = 0; i < n_calls; i++)
+        {
+          g_assert_no_error (calls[i].error);
+          calls[i].loop = NULL;
+        }
+    }
+  else
+    {
+      /* long enough for libsoup to have sent them, on the default context */
+      gint64 until = g_get_monotonic_time () + 200 * 1000;
+
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      if (pattern == PATTERN_CANCELLED)
+        g_cancellable_cancel (cancellable);
+    }
+}
+
+static void
+script_server (MockServer *server)
+{
+  mock_server_set_fallback (server, "createTask", 200, SESSION_REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, SESSION_REPLY_READY);
+  mock_server_set_fallback (server, "getBalance", 200, SESSION_REPLY_BALANCE);
+  /* the asynchronous calls' replies come late */
+  for (guint i = 0; i < 32; i++)
+    mock_server_add_delayed_reply (server, "getBalance", IN_FLIGHT_DELAY_MS, 200,
+                                   SESSION_REPLY_BALANCE);
+}
+
+/* A blocking solve of @client, which must succeed; returns how long it took, in ms. */
+static gint64
+blocking_solve (CsClient *client)
+{
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "tok");
+  return (g_get_monotonic_time () - start) / 1000;
+}
+
+/* A plain soup_session_new(): 2 connections per host. */
+static void
+test_app_session_blocking_after_async (void)
+{
+  for (AsyncPattern pattern = 0; pattern < N_PATTERNS; pattern++)
+    {
+      g_autoptr(MockServer) server = mock_server_new ();
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(CsClient) client = session_client_new (server, session);
+      AsyncCall calls[2] = { { 0, }, };
+      gint64 took;
+
+      script_server (server);
+      leave_async_calls (client, pattern, calls, G_N_ELEMENTS (calls));
+      took = blocking_solve (client);
+      g_test_message ("after %s calls: %" G_GINT64_FORMAT " ms", pattern_names[pattern], took);
+      drain_calls (calls, G_N_ELEMENTS (calls));
+    }
+}
+
+/* Two clients on one session: what one leaves on the default context
+ * does not hold up the other's blocking call, whatever the session's
+ * limits (2 per host, or 16 shared by clients of 16 each). */
+static void
+test_two_clients_one_session (void)
+{
+  static const struct {
+    int    conns;        /* the session's, per host and in all */
+    guint  n_calls;      /* left by the first client */
+  } sessions[] = {
+    { 2, 2 },
+    { 16, 16 },
+  };
+
+  for (gsize s = 0; s < G_N_ELEMENTS (sessions); s++)
+    for (AsyncPattern pattern = 0; pattern < N_PATTERNS; pattern++)
+      {
+        g_autoptr(MockServer) server = mock_server_new ();
+        g_autoptr(SoupSession) session =
+          soup_session_new_with_options ("max-conns", sessions[s].conns,
+                                         "max-conns-per-host", sessions[s].conns, NULL);
+        g_autoptr(CsClient) first = session_client_new (server, session);
+        g_autoptr(CsClient) second = session_client_new (server, session);
+        g_autofree AsyncCall *calls = g_new0 (AsyncCall, 2 * sessions[s].n_calls);
+        gint64 took;
+
+        script_server (server);
+        /* both clients leave calls; the second then blocks */
+        leave_async_calls (first, pattern, calls, sessions[s].n_calls);
+        leave_async_calls (second, pattern, calls + sessions[s].n_calls, sessions[s].n_calls);
+        took = blocking_solve (second);
+        g_test_message ("%d connections, after %s calls: %" G_GINT64_FORMAT " ms",
+                        sessions[s].conns, pattern_names[pattern], took);
+        took = blocking_solve (first);
+        drain_calls (calls, 2 * sessions[s].n_calls);
+      }
+}
+
+static void
+add_header_cb (SoupSession *session,
+               SoupMessage *message,
+               gpointer     user_data)
+{
+  guint *queued = user_data;
+
+  (*queued)++;
+  soup_message_headers_replace (soup_message_get_request_headers (message), "X-App-Hook", "1");
+}
+
+static void
+count_unqueued_cb (SoupSession *session,
+                   SoupMessage *message,
+                   gpointer     user_data)
+{
+  guint *unqueued = user_data;
+
+  (*unqueued)++;
+}
+
+static char *
+blocking_balance_header (CsClient   *client,
+                         MockServer *server,
+                         const char *header)
+{
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  guint index = mock_server_count_requests (server, "getBalance");
+
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_no_error (error);
+  return mock_server_dup_request_header (server, "getBalance", index, header);
+}
+
+/* The blocking calls' session is the application's in all it says: its
+ * settings, as they change, and its request-queued handlers. */
+static void
+test_blocking_session_follows_settings (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(MockServer) proxy = mock_server_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(SoupSession) session =
+    soup_session_new_with_options ("user-agent", "app-agent/1", "accept-language", "eo",
+                                   "local-address", local, NULL);
+  g_autoptr(CsClient) client = session_client_new (server, session);
+  g_autoptr(GProxyResolver) resolver = g_simple_proxy_resolver_new (mock_server_get_url (proxy),
+                                                                    NULL);
+  g_autofree char *ca_path = g_test_build_filename (G_TEST_DIST, "tls", "ca.pem", NULL);
+  g_autofree char *ca = g_canonicalize_filename (ca_path, NULL);
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GTlsInteraction) interaction = g_object_new (G_TYPE_TLS_INTERACTION, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  SoupSession *beside = client->blocking_session;
+  guint queued = 0;
+  guint unqueued = 0;
+  char *value;
+
+  g_signal_connect (session, "request-queued", G_CALLBACK (add_header_cb), &queued);
+  g_signal_connect (session, "request-unqueued", G_CALLBACK (count_unqueued_cb), &unqueued);
+  mock_server_set_fallback (server, "getBalance", 200, SESSION_REPLY_BALANCE);
+  mock_server_set_fallback (proxy, "getBalance", 200, SESSION_REPLY_BALANCE);
+
+  g_assert_true (beside != session);
+  value = blocking_balance_header (client, server, "User-Agent");
+  g_assert_cmpstr (value, ==, "app-agent/1");
+  g_free (value);
+  value = blocking_balance_header (client, server, "Accept-Language");
+  g_assert_cmpstr (value, ==, "eo");
+  g_free (value);
+  value = blocking_balance_header (client, server, "X-App-Hook");
+  g_assert_cmpstr (value, ==, "1");
+  g_free (value);
+  value = blocking_balance_header (client, server, "Accept-Encoding");
+  g_assert_cmpstr (value, ==, "gzip, deflate");
+  g_free (value);
+  g_assert_cmpuint (queued, ==, 4);
+  g_assert_cmpuint (unqueued, ==, 4);
+  g_assert_true (soup_session_get_local_address (beside) == G_INET_SOCKET_ADDRESS (local));
+
+  /* changed after the client was made */
+  soup_session_set_user_agent (session, "app-agent/2");
+  value = blocking_balance_header (client, server, "User-Agent");
+  g_assert_cmpstr (value, ==, "app-agent/2");
+  g_free (value);
+
+  database = g_tls_file_database_new (ca, &error);
+  g_assert_no_error (error);
+  soup_session_set_tls_database (session, database);
+  soup_session_set_tls_interaction (session, interaction);
+  soup_session_set_idle_timeout (session, 7);
+  soup_session_set_timeout (session, 9);
+  g_assert_true (soup_session_get_tls_database (beside) == database);
+  g_assert_true (soup_session_get_tls_interaction (beside) == interaction);
+  g_assert_cmpuint (soup_session_get_idle_timeout (beside), ==, 7);
+  g_assert_cmpuint (soup_session_get_timeout (beside), ==, 9);
+
+  /* a proxy: the service's host does not even resolve without it */
+  soup_session_set_proxy_resolver (session, resolver);
+  g_assert_true (soup_session_get_proxy_resolver (beside) == resolver);
+  cs_client_set_allow_insecure_http (client, TRUE);
+  cs_client_set_base_url (client, "http://capsolver.invalid");
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mock_server_count_requests (proxy, "getBalance"), ==, 1);
+}
+
+/* The session's own time-out, per socket operation, applies to blocking
+ * calls too (createTask: a request never sent twice). */
+static void
+test_blocking_session_io_timeout (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 1, NULL);
+  g_autoptr(CsClient) client = session_client_new (server, session);
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_delayed_reply (server, "createTask", 4000, 200, SESSION_REPLY_ID);
+  g_assert_false (cs_client_create_task (client, task, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  /* libsoup's, not the client's request-timeout */
+  g_assert_null (strstr (error->message, "no complete reply within"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1522,6 +1893,12 @@ main (int    argc,
 
       g_test_add_data_func (path, &compressed_cases[i], test_compressed);
     }
+  g_test_add_func ("/faults/session/application-session-2-connections-blocking-after-async",
+                   test_app_session_blocking_after_async);
+  g_test_add_func ("/faults/session/two-clients-on-one-session", test_two_clients_one_session);
+  g_test_add_func ("/faults/session/blocking-session-follows-settings",
+                   test_blocking_session_follows_settings);
+  g_test_add_func ("/faults/session/blocking-session-io-timeout", test_blocking_session_io_timeout);
   g_test_add_func ("/faults/retry-after/huge", test_retry_after_huge);
   g_test_add_func ("/faults/retry-after/zero", test_retry_after_zero);
   g_test_add_func ("/faults/retry-after/date", test_retry_after_date);

@@ -1,9 +1,9 @@
 /* cs-client-call.c: one HTTP exchange of a CsClient, and the queue before it
  *
- * A request is POSTed with a fresh message, its reply read with a size cap
- * and parsed once into a CsReply. The client admits to libsoup at most as
- * many requests as it has connections and keeps the others in a queue of
- * its own: libsoup walks its whole queue on every event, cannot cancel a
+ * A request is POSTed with a fresh message, its reply read with a size
+ * cap, decoded if compressed, and parsed once into a CsReply. The client
+ * admits to libsoup at most as many requests as it has connections and
+ * keeps the others in a queue of its own: libsoup walks its whole queue on every event, cannot cancel a
  * message that waits for a connection, and drops the idle connections of
  * every host when its slots are full. Here a request that waits is only a
  * link in a list, and cancelling it or reaching its solve's deadline ends
@@ -169,7 +169,7 @@ typedef enum {
   CODING_UNKNOWN,
 } Coding;
 
-static const char * const coding_names[] = { "identity", "gzip", "deflate", NULL };
+static const char * const coding_names[] = { "identity", "gzip", "deflate", "unknown" };
 
 static Coding
 reply_coding (SoupMessage *message)
@@ -703,10 +703,17 @@ call_finish_body (GTask *gtask)
 
   g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes%s%s", data->method, status,
            g_bytes_get_size (raw_body), coding != CODING_IDENTITY ? " of " : "",
-           coding != CODING_IDENTITY && coding_names[coding] != NULL ? coding_names[coding] : "");
+           coding != CODING_IDENTITY ? coding_names[coding] : "");
 
   body = decode_body (raw_body, coding, status, &error);
-  if (body == NULL)
+  if (body == NULL && (SOUP_STATUS_IS_REDIRECTION (status) || status == HTTP_TOO_MANY_REQUESTS))
+    {
+      /* the status says what matters (not followed, a rate limit) */
+      g_debug ("%s: %s", data->method, error->message);
+      g_clear_error (&error);
+      body = g_bytes_new (NULL, 0);
+    }
+  else if (body == NULL)
     {
       call_fail (gtask, error);
       return;

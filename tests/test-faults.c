@@ -1492,6 +1492,48 @@ test_compressed (gconstpointer data)
     }
 }
 
+/* A 429 or a redirect whose compressed body does not decode is still
+ * what its status says. */
+static void
+write_status_bad_gzip (GOutputStream *out,
+                       const char    *method,
+                       gconstpointer  data)
+{
+  guint status = GPOINTER_TO_UINT (data);
+  g_autofree char *head =
+    g_strdup_printf ("HTTP/1.1 %u Fault\r\nContent-Type: application/json\r\n"
+                     "Content-Encoding: gzip\r\nContent-Length: 9\r\n%s"
+                     "Connection: close\r\n\r\nnot gzip!",
+                     status, status == 429 ? "Retry-After: 120\r\n" : "Location: /x\r\n");
+
+  write_all (out, head, strlen (head));
+}
+
+static void
+test_compressed_status (void)
+{
+  RawServer *raw = raw_server_new (write_status_bad_gzip, GUINT_TO_POINTER (429), 0, 1);
+  g_autoptr(CsClient) client = raw_client_new (raw);
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  guint paused_for;
+  guint creates;
+
+  balance = cs_client_get_balance (client, NULL, &error);
+  g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  paused_for = cs_client_get_paused_for (client);
+  g_assert_cmpuint (paused_for, <=, 120);
+  g_assert_cmpuint (paused_for, >=, 119);
+  g_clear_object (&client);
+  raw_server_free (raw);
+
+  g_clear_error (&error);
+  error = run_against_raw (write_status_bad_gzip, GUINT_TO_POINTER (302), OP_BALANCE, &creates);
+  g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "302"));
+  g_assert_nonnull (strstr (error->message, "not followed"));
+}
+
 /* --- Blocking calls beside a session of the application's ---------------------------
  *
  * libsoup gives a connection back on the main context of the call that
@@ -1893,6 +1935,7 @@ main (int    argc,
 
       g_test_add_data_func (path, &compressed_cases[i], test_compressed);
     }
+  g_test_add_func ("/faults/compressed/status-over-bad-body", test_compressed_status);
   g_test_add_func ("/faults/session/application-session-2-connections-blocking-after-async",
                    test_app_session_blocking_after_async);
   g_test_add_func ("/faults/session/two-clients-on-one-session", test_two_clients_one_session);

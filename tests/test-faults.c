@@ -1887,6 +1887,25 @@ test_blocking_session_follows_settings (void)
   g_assert_cmpuint (mock_server_count_requests (proxy, "getBalance"), ==, 1);
 }
 
+/* The client's own session is followed the same way: what the
+ * application sets on cs_client_get_session() reaches blocking calls. */
+static void
+test_blocking_session_follows_own_session (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  char *value;
+
+  mock_server_set_fallback (server, "getBalance", 200, SESSION_REPLY_BALANCE);
+  value = blocking_balance_header (client, server, "User-Agent");
+  g_assert_true (g_str_has_prefix (value, "capsolver-glib/"));
+  g_free (value);
+  soup_session_set_user_agent (cs_client_get_session (client), "app-agent/3");
+  value = blocking_balance_header (client, server, "User-Agent");
+  g_assert_cmpstr (value, ==, "app-agent/3");
+  g_free (value);
+}
+
 /* The session's own time-out, per socket operation, applies to blocking
  * calls too (createTask: a request never sent twice). */
 static void
@@ -1941,6 +1960,8 @@ main (int    argc,
   g_test_add_func ("/faults/session/two-clients-on-one-session", test_two_clients_one_session);
   g_test_add_func ("/faults/session/blocking-session-follows-settings",
                    test_blocking_session_follows_settings);
+  g_test_add_func ("/faults/session/blocking-session-follows-own-session",
+                   test_blocking_session_follows_own_session);
   g_test_add_func ("/faults/session/blocking-session-io-timeout", test_blocking_session_io_timeout);
   g_test_add_func ("/faults/retry-after/huge", test_retry_after_huge);
   g_test_add_func ("/faults/retry-after/zero", test_retry_after_zero);

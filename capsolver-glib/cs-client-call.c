@@ -3,13 +3,14 @@
  * A request is POSTed with a fresh message, its reply read with a size
  * cap, decoded if compressed, and parsed once into a CsReply. The client
  * admits to libsoup at most as many requests as it has connections and
- * keeps the others in a queue of its own: libsoup walks its whole queue on every event, cannot cancel a
- * message that waits for a connection, and drops the idle connections of
- * every host when its slots are full. Here a request that waits is only a
- * link in a list, and cancelling it or reaching its solve's deadline ends
- * it at once. The pause after a cooldown error is enforced here too, since
- * every request passes through, and so is the bookkeeping of blocking
- * calls, whose requests skip the queue.
+ * keeps the others in a queue of its own: libsoup walks its whole queue
+ * on every event, cannot cancel a message that waits for a connection,
+ * and drops the idle connections of every host when its slots are full.
+ * Here a request that waits is only a link in a list, and cancelling it or
+ * reaching its solve's deadline ends it at once. The pause after a
+ * cooldown error is enforced here too, since every request passes
+ * through, and so is the bookkeeping of blocking calls, whose requests
+ * skip the queue.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

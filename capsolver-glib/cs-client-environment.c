@@ -65,7 +65,7 @@ key_looked_up_cb (GObject      *source,
 
 /**
  * cs_client_new_from_environment_async:
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called with the client
  * @user_data: data for @callback
  *

@@ -455,7 +455,7 @@ create_task_async (CsClient            *client,
  * cs_client_create_task_async:
  * @client: a [class@Client]
  * @task: the task to create
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the request is done
  * @user_data: data for @callback
  *
@@ -498,7 +498,7 @@ cs_client_create_task_async (CsClient            *client,
 /**
  * cs_client_create_task_finish:
  * @client: a [class@Client]
- * @result: the #GAsyncResult given to the callback
+ * @result: the [iface@Gio.AsyncResult] given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.create_task_async].
@@ -525,7 +525,7 @@ cs_client_create_task_finish (CsClient      *client,
  * cs_client_get_token_async:
  * @client: a [class@Client]
  * @task: a reCAPTCHA task to solve
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the task is solved or failed
  * @user_data: data for @callback
  *
@@ -562,7 +562,7 @@ cs_client_get_token_async (CsClient            *client,
 /**
  * cs_client_get_token_finish:
  * @client: a [class@Client]
- * @result: the #GAsyncResult given to the callback
+ * @result: the [iface@Gio.AsyncResult] given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.get_token_async].
@@ -658,7 +658,7 @@ get_task_result_cb (GObject      *source,
  * cs_client_get_task_result_async:
  * @client: a [class@Client]
  * @task: a task that has a task id
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the request is done
  * @user_data: data for @callback
  *
@@ -706,7 +706,7 @@ cs_client_get_task_result_async (CsClient            *client,
 /**
  * cs_client_get_task_result_finish:
  * @client: a [class@Client]
- * @result: the #GAsyncResult given to the callback
+ * @result: the [iface@Gio.AsyncResult] given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.get_task_result_async]. Success means the
@@ -884,7 +884,7 @@ get_balance_done (GTask   *gtask,
 /**
  * cs_client_get_balance_async:
  * @client: a [class@Client]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the request is done
  * @user_data: data for @callback
  *
@@ -930,7 +930,7 @@ cs_client_get_balance_async (CsClient            *client,
 /**
  * cs_client_get_balance_finish:
  * @client: a [class@Client]
- * @result: the #GAsyncResult given to the callback
+ * @result: the [iface@Gio.AsyncResult] given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.get_balance_async].
@@ -971,7 +971,7 @@ feedback_task_done (GTask   *gtask,
  * @invalid: %TRUE if the site rejected the solution
  * @code: a code of your own for the outcome, or 0
  * @message: (nullable): a note of your own, or %NULL
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the request is done
  * @user_data: data for @callback
  *
@@ -1029,7 +1029,7 @@ cs_client_feedback_task_async (CsClient            *client,
 /**
  * cs_client_feedback_task_finish:
  * @client: a [class@Client]
- * @result: the #GAsyncResult given to the callback
+ * @result: the [iface@Gio.AsyncResult] given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.feedback_task_async].

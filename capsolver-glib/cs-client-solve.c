@@ -693,7 +693,7 @@ solve_wake_joined (GObject      *waiter,
  * cs_client_solve_async:
  * @client: a [class@Client]
  * @task: the task to solve
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the task is solved or failed
  * @user_data: data for @callback
  *
@@ -801,7 +801,7 @@ cs_client_solve_async (CsClient            *client,
 /**
  * cs_client_solve_finish:
  * @client: a [class@Client]
- * @result: the #GAsyncResult given to the callback
+ * @result: the [iface@Gio.AsyncResult] given to the callback
  * @error: return location for an error
  *
  * Finishes [method@Client.solve_async].

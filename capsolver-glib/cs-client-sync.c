@@ -50,7 +50,7 @@ sync_call_wait (SyncCall *call)
  * cs_client_create_task:
  * @client: a [class@Client]
  * @task: the task to create
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [method@Client.create_task_async].
@@ -83,7 +83,7 @@ cs_client_create_task (CsClient      *client,
  * cs_client_get_task_result:
  * @client: a [class@Client]
  * @task: a task that has a task id
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [method@Client.get_task_result_async].
@@ -115,7 +115,7 @@ cs_client_get_task_result (CsClient      *client,
  * cs_client_solve:
  * @client: a [class@Client]
  * @task: the task to solve
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [method@Client.solve_async].
@@ -147,7 +147,7 @@ cs_client_solve (CsClient      *client,
  * cs_client_get_token:
  * @client: a [class@Client]
  * @task: a reCAPTCHA task to solve
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [method@Client.get_token_async].
@@ -178,7 +178,7 @@ cs_client_get_token (CsClient      *client,
 /**
  * cs_client_get_balance:
  * @client: a [class@Client]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [method@Client.get_balance_async].
@@ -211,7 +211,7 @@ cs_client_get_balance (CsClient      *client,
  * @invalid: %TRUE if the site rejected the solution
  * @code: a code of your own for the outcome, or 0
  * @message: (nullable): a note of your own, or %NULL
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [method@Client.feedback_task_async].

@@ -14,7 +14,7 @@
  * CsClient:
  *
  * A client of the CapSolver API. It sends every request with a fresh
- * message on a #SoupSession, its own or the application's (see
+ * message on a [class@Soup.Session], its own or the application's (see
  * [property@Client:session]); blocking calls go on a session beside it.
  *
  * [method@Client.solve] is the whole job in one call: it sends
@@ -24,14 +24,14 @@
  * a task that has a task id is polled, not created again, so solving a task
  * again after %CS_ERROR_TIMEOUT resumes where the first call stopped.
  *
- * Every operation has an asynchronous form with a #GCancellable and a
+ * Every operation has an asynchronous form with a [class@Gio.Cancellable] and a
  * blocking form. The blocking form runs the asynchronous one on a private
  * main context, so it never dispatches the application's sources and can
  * be called from a worker thread.
  *
  * Errors of the service are returned in the [error@CapSolver.Error] domain, with
  * messages that read `ERROR_CODE: description`; transport failures keep
- * the #G_IO_ERROR, #G_TLS_ERROR or #G_RESOLVER_ERROR libsoup gave. The API
+ * the `G_IO_ERROR`, `G_TLS_ERROR` or `G_RESOLVER_ERROR` libsoup gave. The API
  * key never appears in an error message or a log line.
  *
  * Since: 1.0
@@ -472,7 +472,7 @@ cs_client_class_init (CsClientClass *klass)
   /**
    * CsClient:session: (getter get_session)
    *
-   * The #SoupSession asynchronous requests are sent with. By default the
+   * The [class@Soup.Session] asynchronous requests are sent with. By default the
    * client makes its own; pass one at construction to share a session, a
    * proxy resolver or a TLS database with the application. Any number of
    * clients may share one session, of any limits (a plain
@@ -568,7 +568,7 @@ cs_client_class_init (CsClientClass *klass)
    * CsClient:tls-database: (getter get_tls_database) (setter set_tls_database)
    *
    * The certificate authorities the client trusts, instead of the
-   * system's, or %NULL for the system's. Set it to a #GTlsFileDatabase to
+   * system's, or %NULL for the system's. Set it to a [iface@Gio.TlsFileDatabase] to
    * reach a server whose certificate a private authority signed, without
    * replacing the whole [property@Client:session]. It is applied to the client's
    * session, a session given at construction included.
@@ -1075,7 +1075,7 @@ cs_client_set_pause_on_cooldown (CsClient *client,
  * Gets the session asynchronous requests are sent with (blocking calls
  * use one of the client's own beside it: see [property@Client:session]).
  *
- * Returns: (transfer none): the #SoupSession
+ * Returns: (transfer none): the [class@Soup.Session]
  *
  * Since: 1.0
  */
@@ -1092,7 +1092,7 @@ cs_client_get_session (CsClient *client)
  *
  * Gets the certificate authorities the client trusts.
  *
- * Returns: (transfer none) (nullable): the #GTlsDatabase, or %NULL for the
+ * Returns: (transfer none) (nullable): the [class@Gio.TlsDatabase], or %NULL for the
  *   system's
  *
  * Since: 1.0
@@ -1216,7 +1216,7 @@ _cs_client_dup_secrets (CsClient *self,
  * CapSolver key, and the login and password of anything that reads as a
  * proxy, are hidden too.
  *
- * Use it on what the client's session logs (a #SoupLogger on
+ * Use it on what the client's session logs (a [class@Soup.Logger] on
  * [method@Client.get_session]): `capsolver --verbose` does.
  *
  * Returns: (transfer full) (nullable): @text without the secrets, or

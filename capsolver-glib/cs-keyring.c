@@ -471,7 +471,7 @@ keyring_sync_wait (KeyringSync *sync)
  * @base_url: (nullable): the base URL of the service the key is for, or
  *   %NULL for [const@DEFAULT_BASE_URL]
  * @api_key: the API key
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the key is stored
  * @user_data: data for @callback
  *
@@ -548,7 +548,7 @@ cs_keyring_store_key_finish (GAsyncResult  *result,
  * @base_url: (nullable): the base URL of the service the key is for, or
  *   %NULL for [const@DEFAULT_BASE_URL]
  * @api_key: the API key
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [func@keyring_store_key_async].
@@ -580,7 +580,7 @@ cs_keyring_store_key (const char    *base_url,
  * cs_keyring_lookup_key_async:
  * @base_url: (nullable): the base URL of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called with the key
  * @user_data: data for @callback
  *
@@ -632,7 +632,7 @@ cs_keyring_lookup_key_finish (GAsyncResult  *result,
  * cs_keyring_lookup_key:
  * @base_url: (nullable): the base URL of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [func@keyring_lookup_key_async].
@@ -664,7 +664,7 @@ cs_keyring_lookup_key (const char    *base_url,
  * cs_keyring_clear_key_async:
  * @base_url: (nullable): the base URL of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the key is gone
  * @user_data: data for @callback
  *
@@ -713,7 +713,7 @@ cs_keyring_clear_key_finish (GAsyncResult  *result,
  * cs_keyring_clear_key:
  * @base_url: (nullable): the base URL of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
  * The blocking form of [func@keyring_clear_key_async].

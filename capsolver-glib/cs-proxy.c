@@ -510,7 +510,7 @@ looks_like_url_without_scheme (const char *text)
 /**
  * cs_proxy_new_from_string:
  * @text: a proxy in one of the syntaxes CapSolver accepts
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Reads a proxy written as `scheme:host:port:login:password`,
  * `host:port[:login:password]` (HTTP) or `scheme://login:password@host:port`

@@ -273,7 +273,7 @@ cs_task_type_get_proxy_requirement (const CsTaskType *type)
  * Gets the typed task class of the type, such as
  * `CS_TYPE_RECAPTCHA_V2_TASK`: its properties are the fields of the type.
  *
- * Returns: the #GType of the class, a subclass of [class@Task]
+ * Returns: the [alias@GObject.Type] of the class, a subclass of [class@Task]
  *
  * Since: 1.0
  */

@@ -537,7 +537,7 @@ cs_task_set_json (CsTask     *task,
  * @task: a [class@Task]
  * @field: the member of the field, such as `body`
  * @image: the image file's contents
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Sets a field to an image, base64-encoded without a `data:` prefix as the
  * service wants it, after checking that @image is a PNG, JPEG, GIF or WebP

@@ -147,7 +147,7 @@ _cs_tls_database_get_target (GTlsDatabase *database)
  * cs_client_install_default_tls_database:
  *
  * Makes every new TLS connection of the process cheaper for the client, at
- * the price of one check, by replacing the process's default #GTlsDatabase
+ * the price of one check, by replacing the process's default [class@Gio.TlsDatabase]
  * with one that forwards every question to the default of before: the
  * system's authorities, or the database the application installed.
  *
@@ -166,7 +166,7 @@ _cs_tls_database_get_target (GTlsDatabase *database)
  * %G_TLS_ERROR_BAD_CERTIFICATE as before. What such a connection no longer
  * checks is an OCSP response the server staples to its handshake: a
  * certificate it says was revoked is accepted. A connection given a
- * database of glib-networking's own, such as a #GTlsFileDatabase set as
+ * database of glib-networking's own, such as a [iface@Gio.TlsFileDatabase] set as
  * [property@Client:tls-database], keeps that check, and its cost.
  *
  * The library never calls this itself: it changes every TLS connection of

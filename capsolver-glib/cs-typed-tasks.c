@@ -289,7 +289,7 @@ cs_image_to_text_task_new_from_bytes (GBytes *image)
 /**
  * cs_image_to_text_task_new_from_file:
  * @file: an image file (PNG, JPEG, GIF or WebP)
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Creates an `ImageToTextTask` for an image file. The file is read at once,
  * blocking; read it yourself and use [ctor@ImageToTextTask.new_from_bytes]

@@ -7,7 +7,9 @@
 #     column after its opening parenthesis, and their names line up (a
 #     function renamed without moving its parameters fails here);
 #   - no line is longer than 100 columns (but a #define of one string),
-#     none ends in white space, none holds a tab.
+#     none ends in white space, none holds a tab;
+#   - doc comments link with gi-docgen's forms ([class@Client],
+#     [method@Client.solve]), never a gtk-doc #Type sigil.
 #
 #   check-style.py [--fix] SOURCE_ROOT
 #
@@ -142,6 +144,18 @@ def check_parameters(path, lines, problems, fix):
         i = j + 1
 
 
+DOC_COMMENT = re.compile(r'/\*\*.*?\*/', re.S)
+TYPE_SIGIL = re.compile(r'(?<![\w&#])#[A-Z][A-Za-z_]+')
+
+
+def check_doc_links(path, text, problems):
+    for comment in DOC_COMMENT.finditer(text):
+        for sigil in TYPE_SIGIL.finditer(comment.group(0)):
+            line = text.count('\n', 0, comment.start() + sigil.start()) + 1
+            problems.append('%s:%d: %s: link with gi-docgen's form instead'
+                            % (path, line, sigil.group(0)))
+
+
 def check_lines(path, lines, problems):
     for number, line in enumerate(lines, 1):
         # a string that cannot be cut (the sandbox's key) may run on
@@ -167,6 +181,7 @@ def main(argv):
         name = os.path.relpath(path, root)
         check_parameters(name, lines, problems, fix)
         check_lines(name, lines, problems)
+        check_doc_links(name, '\n'.join(lines), problems)
         if fix:
             with open(path, 'w', encoding='utf-8') as f:
                 f.write('\n'.join(lines))

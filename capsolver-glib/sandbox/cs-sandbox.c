@@ -481,7 +481,7 @@ cs_sandbox_new (void)
  * cs_sandbox_start:
  * @sandbox: a [class@Sandbox]
  * @port: the TCP port to listen on, or 0 for any free port
- * @error: return location for a #GError, or %NULL
+ * @error: return location for a [struct@GLib.Error], or %NULL
  *
  * Starts answering on 127.0.0.1 (and on nothing else), in a thread of the
  * sandbox's own. When this returns, the sandbox accepts connections at

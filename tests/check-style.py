@@ -152,7 +152,7 @@ def check_doc_links(path, text, problems):
     for comment in DOC_COMMENT.finditer(text):
         for sigil in TYPE_SIGIL.finditer(comment.group(0)):
             line = text.count('\n', 0, comment.start() + sigil.start()) + 1
-            problems.append('%s:%d: %s: link with gi-docgen's form instead'
+            problems.append('%s:%d: %s: link with the gi-docgen form instead'
                             % (path, line, sigil.group(0)))
 
 

@@ -452,8 +452,12 @@ check_host (const char  *host,
   if (*host == '[')
     return parse_error (error, "the host is an IPv6 address in brackets: give it without them");
   for (const char *p = host; *p != '\0'; p++)
-    if (g_ascii_isspace (*p) || strchr ("/@?#[]", *p) != NULL)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p) || strchr ("/@?#[]", *p) != NULL)
       return parse_error (error, "the host contains a character a host name cannot have");
+  /* a colon belongs to an IPv6 address only: anything else written in
+   * brackets would be no host at all */
+  if (strchr (host, ':') != NULL && !g_hostname_is_ip_address (host))
+    return parse_error (error, "the host has a colon but is no IPv6 address");
   return TRUE;
 }
 

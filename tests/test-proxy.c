@@ -246,6 +246,8 @@ static const UnwritableCase unwritable_cases[] = {
   { "host/path", 8080, NULL, NULL, "the host contains a character a host name cannot have" },
   { "", 8080, NULL, NULL, "no host" },
   { "10.0.0.1", 0, NULL, NULL, "the port is out of range (1-65535)" },
+  { "h:1", 8080, NULL, NULL, "the host has a colon but is no IPv6 address" },
+  { "host\x7f", 8080, NULL, NULL, "the host contains a character a host name cannot have" },
 };
 
 static void

@@ -678,10 +678,15 @@ check_http_status (CsClient *self,
 
       if (error == NULL || error->domain != CS_ERROR || error->code == CS_ERROR_PROTOCOL)
         {
+          const char *header =
+            soup_message_headers_get_one (soup_message_get_response_headers (data->message),
+                                          "Retry-After");
+
           g_clear_error (&error);
           error = g_error_new (CS_ERROR, CS_ERROR_RATE_LIMIT,
                                "ERROR_RATE_LIMIT: HTTP 429 Too Many Requests%s",
-                               seconds >= 0 ? "" : " without Retry-After");
+                               seconds >= 0 ? "" : header == NULL ? " without Retry-After" :
+                               " with a Retry-After that is no number of seconds nor date");
         }
       pause_after (self, error, seconds);
       return error;

@@ -1185,6 +1185,29 @@ test_retry_after_zero (void)
     }
 }
 
+/* A Retry-After that is no number nor date: the default cooldown, and a
+ * message that says the header was there but unreadable. */
+static void
+test_retry_after_unreadable (void)
+{
+  static const char * const values[] = { "garbage", "-5", "1.5" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      RawServer *raw = raw_server_new (write_429_retry_after, values[i], 0, 1);
+      g_autoptr(CsClient) client = raw_client_new (raw);
+      g_autoptr(CsBalance) balance = NULL;
+      g_autoptr(GError) error = NULL;
+
+      balance = cs_client_get_balance (client, NULL, &error);
+      g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+      g_assert_nonnull (strstr (error->message, "Retry-After that is no number"));
+      g_assert_cmpuint (cs_client_get_paused_for (client), >, 0);
+      g_clear_object (&client);
+      raw_server_free (raw);
+    }
+}
+
 /* An HTTP date pauses until then, within the bound; a date past, not at
  * all. */
 static void
@@ -1965,6 +1988,7 @@ main (int    argc,
   g_test_add_func ("/faults/session/blocking-session-io-timeout", test_blocking_session_io_timeout);
   g_test_add_func ("/faults/retry-after/huge", test_retry_after_huge);
   g_test_add_func ("/faults/retry-after/zero", test_retry_after_zero);
+  g_test_add_func ("/faults/retry-after/unreadable", test_retry_after_unreadable);
   g_test_add_func ("/faults/retry-after/date", test_retry_after_date);
   g_test_add_func ("/faults/retry-after/new-key-or-base-url", test_retry_after_new_key_or_url);
 

@@ -213,17 +213,16 @@ public class Application : Adw.Application {
     try {
       yield CapSolver.keyring_store_key_async (base_url, key, keyring_cancellable);
     } catch (IOError.CANCELLED e) {
-      keyring_busy = false;
       throw e;
     } catch (Error e) {
       keyring_failed (e);
-      keyring_busy = false;
       throw e;
+    } finally {
+      keyring_busy = false;
     }
     stored_key = key;
     keyring_problem = null;
     keyring_state = KeyringState.STORED;
-    keyring_busy = false;
   }
 
   /* Whether the keyring keeps @key for the live service, as far as the
@@ -243,23 +242,22 @@ public class Application : Adw.Application {
    * the typed key out of the application: what is left is
    * CAPSOLVER_API_KEY, or no key. Returns whether the keyring had one. */
   public async bool forget_key () throws Error {
-    bool removed;
+    bool removed = false;
     keyring_busy = true;
     try {
       removed = yield CapSolver.keyring_clear_key_async (base_url, keyring_cancellable);
     } catch (IOError.CANCELLED e) {
-      keyring_busy = false;
       throw e;
     } catch (Error e) {
       keyring_failed (e);
-      keyring_busy = false;
       throw e;
+    } finally {
+      keyring_busy = false;
     }
     stored_key = null;
     typed_key = null;
     keyring_problem = null;
     keyring_state = KeyringState.EMPTY;
-    keyring_busy = false;
     if (!use_sandbox)
       make_client ();
     return removed;

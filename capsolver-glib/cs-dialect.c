@@ -94,7 +94,7 @@ struct _CsDialect {
   const char           *name;
   const char * const   *base_urls;
   gboolean              integer_ids;
-  const DialectType    *types;       /* NULL: the task table's own names; else ends at family NULL */
+  const DialectType    *types;       /* NULL: the task table's names; else ends at family NULL */
   const DialectField   *fields;      /* ends at member NULL */
   ProxyEncoding         proxy;
   guint                 proxy_schemes;
@@ -633,9 +633,9 @@ _cs_dialect_code_from_id (const CsDialect *dialect,
 /* --- createTask ------------------------------------------------------------ */
 
 static gboolean
-invalid_task_data (GError     **error,
-                   const char  *format,
-                   ...) G_GNUC_PRINTF (2, 3);
+invalid_task_data (GError               **error,
+                   const char            *format,
+                   ...) G_GNUC_PRINTF (   2, 3);
 
 static gboolean
 invalid_task_data (GError     **error,
@@ -1171,7 +1171,7 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
       return FALSE;
     }
 
-  if (!_cs_json_get_int (root, "errorId", &reply->error_id) &&
+  if (!read_integer (root, "errorId", &reply->error_id) &&
       _cs_json_get_boolean (root, "errorId", &flag))
     reply->error_id = flag ? 1 : 0;
   code_text = _cs_json_get_string (root, "errorCode");
@@ -1183,7 +1183,9 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
   /* an error reply may carry "taskId": 0 */
   if (g_strcmp0 (reply->task_id, "0") == 0)
     g_clear_pointer (&reply->task_id, g_free);
-  reply->status = reply->reply.has_status ? reply->reply.status : CS_TASK_STATUS_NEW;
+  /* a report's "success" is no task status */
+  if (reply->reply.has_status && method != CS_DIALECT_REPORT && method != CS_DIALECT_GET_BALANCE)
+    reply->status = reply->reply.status;
   read_extras (reply);
 
   if (!envelope_ok)

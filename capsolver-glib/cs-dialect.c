@@ -621,6 +621,21 @@ _cs_dialect_error_from_code (const CsDialect *dialect,
 }
 
 const char *
+_cs_dialect_code_for_error (const CsDialect *dialect,
+                            CsError          code,
+                            gint            *id)
+{
+  for (const DialectError *row = dialect->errors; row->text != NULL; row++)
+    if (!row->pending && row->code == code && code != CS_ERROR_FAILED)
+      {
+        if (id != NULL)
+          *id = row->id != 0 ? row->id : 1;
+        return row->text;
+      }
+  return NULL;
+}
+
+const char *
 _cs_dialect_code_from_id (const CsDialect *dialect,
                           gint64           error_id)
 {
@@ -1021,6 +1036,60 @@ _cs_dialect_build_create_task (const CsDialect         *dialect,
       *dropped = (GStrv) g_ptr_array_free (g_steal_pointer (&left_out), FALSE);
     }
   return g_steal_pointer (&body);
+}
+
+static const DialectType *
+type_row (const CsDialect *dialect,
+          const char      *family)
+{
+  for (const DialectType *type = dialect->types; type != NULL && type->family != NULL; type++)
+    if (strcmp (type->family, family) == 0)
+      return type;
+  return NULL;
+}
+
+JsonObject *
+_cs_dialect_read_create_task (const CsDialect *dialect,
+                              JsonObject      *body,
+                              GError         **error)
+{
+  JsonObject *task = _cs_json_get_object (body, "task");
+  const char *type_name = _cs_json_get_string (task, "type");
+  const char *neutral_name = type_name;
+  const char *family = NULL;
+  const DialectType *row;
+  gboolean with_proxy = FALSE;
+  gboolean enterprise = FALSE;
+  JsonObject *out;
+
+  if (type_name == NULL || *type_name == '\0')
+    {
+      g_set_error_literal (error, CS_ERROR, CS_ERROR_REQUIRED_FIELDS,
+                           task == NULL ? "ERROR_REQUIRED_FIELDS: the request has no task"
+                                        : "ERROR_REQUIRED_FIELDS: the task has no type");
+      return NULL;
+    }
+  if (dialect->types != NULL)
+    family = _cs_dialect_family_of (dialect, type_name, task, &with_proxy, &enterprise);
+  if (family != NULL)
+    neutral_name = _cs_dialect_type_name (_cs_dialect_get (CS_PROVIDER_CAPSOLVER), family,
+                                          with_proxy, enterprise, NULL);
+
+  out = copy_task (task, neutral_name);
+  row = family != NULL ? type_row (dialect, family) : NULL;
+  if (row != NULL && row->enterprise_flag != NULL)
+    json_object_remove_member (out, row->enterprise_flag);
+  /* the renames, backwards */
+  for (const DialectField *field = dialect->fields; family != NULL && field->member != NULL;
+       field++)
+    if (field->action == FIELD_RENAME && g_strcmp0 (field->family, family) == 0 &&
+        _cs_task_field_is_present (out, field->text))
+      {
+        _cs_task_field_put (out, field->member,
+                            json_node_copy (_cs_task_field_lookup (out, field->text)));
+        remove_member (out, field->text);
+      }
+  return out;
 }
 
 /* @task_id in the wire type of the dialect, into @body. */

@@ -107,6 +107,15 @@ JsonObject         *_cs_dialect_build_create_task (const CsDialect         *dial
                                                    const CsDialectEnvelope *envelope,
                                                    GStrv                   *dropped,
                                                    GError                 **error);
+/* The other way, for a server that speaks @dialect (the sandbox): the
+ * provider-neutral task object of the task a createTask @body carries,
+ * with CapSolver's type name for the variant and CapSolver's members,
+ * so that the task table validates it. A type the table does not know
+ * keeps its name. NULL with CS_ERROR_REQUIRED_FIELDS for a body without
+ * a task or a type. */
+JsonObject         *_cs_dialect_read_create_task (const CsDialect *dialect,
+                                                  JsonObject      *body,
+                                                  GError         **error);
 /* {clientKey, taskId}, the id as the dialect sends it: getTaskResult. */
 JsonObject         *_cs_dialect_build_task_call  (const CsDialect *dialect,
                                                   const char      *client_key,
@@ -159,6 +168,12 @@ gboolean            _cs_dialect_parse_reply      (const CsDialect    *dialect,
 /* The CsError a code text of @dialect means (CS_ERROR_FAILED: none). */
 CsError             _cs_dialect_error_from_code  (const CsDialect *dialect,
                                                   const char      *code_text);
+/* How @dialect writes an error of @code: its code text, and in *@id
+ * (nullable) its errorId (1 where it does not number them); NULL when it
+ * has no code of that meaning (a server then sends CapSolver's). */
+const char         *_cs_dialect_code_for_error   (const CsDialect *dialect,
+                                                  CsError          code,
+                                                  gint            *id);
 /* The code text a numeric errorId names in @dialect, or NULL. */
 const char         *_cs_dialect_code_from_id     (const CsDialect *dialect,
                                                   gint64           error_id);

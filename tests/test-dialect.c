@@ -161,6 +161,21 @@ check_create_example (const CsDialect *d,
   g_assert_no_error (error);
   assert_same_json ("request", _cs_json_get_object (example, "request"), body);
 
+  /* a server speaking the dialect reads back the task that was written:
+   * writing what it read gives the same body */
+  {
+    g_autoptr(JsonObject) read_back = _cs_dialect_read_create_task (d, body, &error);
+    g_autoptr(JsonObject) again = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (_cs_task_family_validate (_cs_json_get_string (read_back, "type"), read_back,
+                                             &error));
+    g_assert_no_error (error);
+    again = _cs_dialect_build_create_task (d, read_back, &envelope, NULL, &error);
+    g_assert_no_error (error);
+    assert_same_json ("read back", body, again);
+  }
+
   g_assert_cmpuint (dropped != NULL ? g_strv_length (dropped) : 0, ==,
                     expected_dropped != NULL ? json_array_get_length (expected_dropped) : 0);
   for (guint i = 0; dropped != NULL && dropped[i] != NULL; i++)
@@ -848,6 +863,89 @@ test_error_numbers (void)
       }
 }
 
+/* A server writes each error the way the dialect does, and the client
+ * reads it back as the same error. */
+static void
+test_error_codes_for_servers (void)
+{
+  g_autoptr(GEnumClass) codes = g_type_class_ref (CS_TYPE_ERROR);
+  guint written = 0;
+
+  for (CsProvider p = CS_PROVIDER_CAPSOLVER; p <= CS_PROVIDER_COMPATIBLE; p++)
+    for (guint i = 0; i < codes->n_values; i++)
+      {
+        CsError code = codes->values[i].value;
+        gint id = 0;
+        const char *text = _cs_dialect_code_for_error (dialect (p), code, &id);
+        g_autofree char *reply_text = NULL;
+        g_auto(CsDialectReply) reply = { 0, };
+        g_autoptr(GError) error = NULL;
+
+        if (text == NULL)
+          {
+            /* then CapSolver's code, which every dialect reads */
+            text = cs_error_to_code (code);
+            id = 1;
+            if (text == NULL)
+              continue;
+          }
+        reply_text = g_strdup_printf ("{\"errorId\":%d,\"errorCode\":\"%s\"}", id, text);
+        g_assert_false (parse_reply (p, CS_DIALECT_GET_TASK_RESULT, 200, reply_text, &reply,
+                                     &error));
+        g_assert_error (error, CS_ERROR, (gint) code);
+        written++;
+      }
+  g_assert_cmpuint (written, >, 50);
+  g_assert_cmpstr (_cs_dialect_code_for_error (dialect (CS_PROVIDER_ANTI_CAPTCHA),
+                                               CS_ERROR_TASKID_INVALID, NULL), ==,
+                   "ERROR_NO_SUCH_CAPCHA_ID");
+  g_assert_null (_cs_dialect_code_for_error (dialect (CS_PROVIDER_CAPSOLVER),
+                                             CS_ERROR_TASKID_INVALID, NULL));
+}
+
+/* Reading a createTask in a dialect: aliases and flags back to the
+ * table's names, renamed fields back to CapSolver's. */
+static void
+test_read_create_task (void)
+{
+  static const struct {
+    CsProvider  provider;
+    const char *body;
+    const char *type_name;
+  } cases[] = {
+    { CS_PROVIDER_ANTI_CAPTCHA, "{\"task\":{\"type\":\"NoCaptchaTaskProxyless\"}}",
+      "ReCaptchaV2TaskProxyLess" },
+    { CS_PROVIDER_ANTI_CAPTCHA, "{\"task\":{\"type\":\"NoCaptchaTask\"}}", "ReCaptchaV2Task" },
+    { CS_PROVIDER_CAPMONSTER, "{\"task\":{\"type\":\"RecaptchaV2Task\"}}",
+      "ReCaptchaV2TaskProxyLess" },
+    { CS_PROVIDER_CAPMONSTER, "{\"task\":{\"type\":\"RecaptchaV2Task\","
+      "\"proxyAddress\":\"203.0.113.9\",\"proxyPort\":80}}", "ReCaptchaV2Task" },
+    { CS_PROVIDER_TWOCAPTCHA, "{\"task\":{\"type\":\"RecaptchaV3TaskProxyless\","
+      "\"isEnterprise\":true}}", "ReCaptchaV3EnterpriseTaskProxyLess" },
+    { CS_PROVIDER_TWOCAPTCHA, "{\"task\":{\"type\":\"RecaptchaV3TaskProxyless\","
+      "\"isEnterprise\":false}}", "ReCaptchaV3TaskProxyLess" },
+    { CS_PROVIDER_ANTI_CAPTCHA, "{\"task\":{\"type\":\"AntiGateTask\"}}", "AntiGateTask" },
+    { CS_PROVIDER_CAPSOLVER, "{\"task\":{\"type\":\"recaptchav2taskproxyless\"}}",
+      "recaptchav2taskproxyless" },
+  };
+  g_autoptr(JsonObject) no_task = parse_object ("{\"clientKey\":\"k\"}");
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) body = parse_object (cases[i].body);
+      g_autoptr(JsonObject) task = _cs_dialect_read_create_task (dialect (cases[i].provider),
+                                                                 body, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (_cs_json_get_string (task, "type"), ==, cases[i].type_name);
+      g_assert_false (json_object_has_member (task, "isEnterprise"));
+    }
+  g_assert_null (_cs_dialect_read_create_task (dialect (CS_PROVIDER_TWOCAPTCHA), no_task,
+                                               &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_REQUIRED_FIELDS);
+}
+
 /* cost, createTime, endTime and solveCount come as numbers or as their
  * text; text that is no number is not read. */
 static void
@@ -1037,6 +1135,8 @@ main (int   argc,
   g_test_add_func ("/dialect/reply/error-numbers", test_error_numbers);
   g_test_add_func ("/dialect/reply/number-or-string", test_number_or_string);
   g_test_add_func ("/dialect/reply/protocol", test_protocol_errors);
+  g_test_add_func ("/dialect/reply/codes-for-servers", test_error_codes_for_servers);
+  g_test_add_func ("/dialect/read-create-task", test_read_create_task);
   g_test_add_func ("/dialect/reply/redacts", test_reply_redacts);
   g_test_add_func ("/dialect/report/rules", test_report_rules);
   g_assert_cmpuint (add_examples (paths), >=, 40);

@@ -876,12 +876,31 @@ check_proxy (const CsDialect  *dialect,
 /* The proxy members of @task in the dialect's encoding. */
 static gboolean
 encode_proxy (const CsDialect  *dialect,
+              const char       *family,
               JsonObject       *task,
               gboolean          with_proxy,
+              GPtrArray        *dropped,
               GError          **error)
 {
   g_autoptr(CsProxy) proxy = NULL;
   g_autoptr(GError) local_error = NULL;
+
+  /* a proxy beside a type without one: CapSolver ignores it, but where one
+   * name serves both variants it would change the task */
+  if (dialect->proxy == PROXY_FIELDS && family != NULL && !with_proxy)
+    {
+      gboolean had = FALSE;
+
+      for (guint i = 0; proxy_members[i] != NULL; i++)
+        if (json_object_has_member (task, proxy_members[i]))
+          {
+            json_object_remove_member (task, proxy_members[i]);
+            had = TRUE;
+          }
+      if (had)
+        g_ptr_array_add (dropped, g_strdup ("proxy"));
+      return TRUE;
+    }
 
   proxy = read_proxy (task, &local_error);
   if (local_error != NULL)
@@ -900,6 +919,72 @@ encode_proxy (const CsDialect  *dialect,
   for (guint i = 0; proxy_members[i] != NULL; i++)
     json_object_remove_member (task, proxy_members[i]);
   _cs_proxy_write_fields (proxy, CS_PROXY_FORMAT_FIELDS, task);
+  return TRUE;
+}
+
+/* The bytes a base64 text holds, without decoding it. */
+static gsize
+base64_size (const char *text)
+{
+  gsize length = strlen (text);
+  gsize padding = 0;
+
+  while (padding < 2 && length > padding && text[length - 1 - padding] == '=')
+    padding++;
+  return length / 4 * 3 + (length % 4 > 1 ? length % 4 - 1 : 0) - padding;
+}
+
+static gboolean
+check_image_size (const CsDialect  *dialect,
+                  const char       *member,
+                  JsonNode         *node,
+                  GError          **error)
+{
+  const CsDialectLimits *limits = &dialect->limits;
+  gsize size;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return TRUE;
+  size = base64_size (json_node_get_string (node));
+  if ((limits->image_min_bytes > 0 && size < limits->image_min_bytes) ||
+      (limits->image_max_bytes > 0 && size > limits->image_max_bytes))
+    {
+      g_set_error (error, CS_ERROR, CS_ERROR_INVALID_IMAGE,
+                   "ERROR_INVALID_IMAGE: %s takes images of %u to %u bytes; %s has %"
+                   G_GSIZE_FORMAT, dialect->name, limits->image_min_bytes,
+                   limits->image_max_bytes, member, size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The image fields of @family against the sizes the provider takes. */
+static gboolean
+check_image_sizes (const CsDialect     *dialect,
+                   const CsTaskFamily  *family,
+                   JsonObject          *task,
+                   GError             **error)
+{
+  for (const CsTaskField * const *field = family != NULL ? family->fields : NULL;
+       field != NULL && *field != NULL; field++)
+    {
+      JsonNode *node;
+
+      if (((*field)->flags & CS_FIELD_IMAGE) == 0 ||
+          (node = _cs_task_field_lookup (task, (*field)->member)) == NULL)
+        continue;
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *images = json_node_get_array (node);
+
+          for (guint i = 0; i < json_array_get_length (images); i++)
+            if (!check_image_size (dialect, (*field)->member,
+                                   json_array_get_element (images, i), error))
+              return FALSE;
+        }
+      else if (!check_image_size (dialect, (*field)->member, node, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -1018,7 +1103,8 @@ _cs_dialect_build_create_task (const CsDialect         *dialect,
   if (flag != NULL)
     json_object_set_boolean_member (out, flag, TRUE);
   if (!apply_fields (dialect, family_name, out, left_out, error) ||
-      !encode_proxy (dialect, out, with_proxy, error))
+      !check_image_sizes (dialect, family, out, error) ||
+      !encode_proxy (dialect, family_name, out, with_proxy, left_out, error))
     return NULL;
 
   json_object_set_string_member (body, "clientKey",

@@ -98,9 +98,11 @@ typedef struct {
  * @task: the type named the dialect's way, its fields renamed, the proxy
  * encoded as the provider takes it, the developer id and languagePool
  * where it wants them. NULL with CS_ERROR_TASK_NOT_SUPPORTED (the type is
- * missing there; the message names who has it) or
- * CS_ERROR_INVALID_TASK_DATA (a proxy, field or id it cannot take) before
- * anything is sent. @dropped (nullable) gets the members the provider has
+ * missing there; the message names who has it), CS_ERROR_INVALID_TASK_DATA
+ * (a proxy, field or id it cannot take) or CS_ERROR_INVALID_IMAGE (an image
+ * outside the sizes it takes) before anything is sent. A proxy beside a
+ * type without one is left out where the dialect writes proxy fields
+ * (CapSolver ignores it; CapMonster would solve through it). @dropped (nullable) gets the members the provider has
  * no use for and that were left out, or NULL. */
 JsonObject         *_cs_dialect_build_create_task (const CsDialect         *dialect,
                                                    JsonObject              *task,

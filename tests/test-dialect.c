@@ -18,7 +18,12 @@
 #include "mock-server.h"
 #include "cs-dialect.h"
 
-#define SITE_KEY "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-"
+/* A 6x6 PNG of 182 bytes: within every provider's sizes. */
+#define PNG_182 \
+  "iVBORw0KGgoAAAANSUhEUgAAAAYAAAAGCAIAAABvrngfAAAAfUlEQVR42gFyAI3/AKVNyhglMLsdbRMs" \
+  "3tYjey7ZHgA/ch/LGXEXRJTWSTydXDRgvjEAIB5p/tqg7ui5mX9cfCmZ/a/lAJMlPNZUr0361xQnoK6z" \
+  "/ukjLwCK8iEfnuSRxbEL7LVWO/web5MAQn7LyP4pVeXNjkbcjtS3wnZNPi02ziAg2G4AAAAASUVORK5C" \
+  "YII="
 
 static const CsDialect *
 dialect (CsProvider provider)
@@ -701,7 +706,8 @@ static void
 test_developer_id (void)
 {
   const CsDialectEnvelope envelope = { "key", "8E1B29B2-3C19", NULL, NULL };
-  g_autoptr(JsonObject) task = parse_object ("{\"type\":\"ImageToTextTask\",\"body\":\"aGk=\"}");
+  g_autoptr(JsonObject) task = parse_object ("{\"type\":\"ImageToTextTask\","
+                                             "\"body\":\"" PNG_182 "\"}");
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -716,6 +722,79 @@ test_developer_id (void)
                                         NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (_cs_json_get_string (body, "appId"), ==, "8E1B29B2-3C19");
+}
+
+/* Images outside the sizes a provider takes are refused before sending;
+ * the size is that of the image, not of its base64 text. */
+static void
+test_image_sizes (void)
+{
+  static const struct {
+    CsProvider  provider;
+    gsize       bytes;
+    gboolean    taken;
+  } cases[] = {
+    { CS_PROVIDER_ANTI_CAPTCHA, 99, FALSE },
+    { CS_PROVIDER_ANTI_CAPTCHA, 100, TRUE },
+    { CS_PROVIDER_ANTI_CAPTCHA, 500000, TRUE },
+    { CS_PROVIDER_ANTI_CAPTCHA, 500001, FALSE },
+    { CS_PROVIDER_TWOCAPTCHA, 100 * 1024, TRUE },
+    { CS_PROVIDER_TWOCAPTCHA, 100 * 1024 + 1, FALSE },
+    { CS_PROVIDER_CAPMONSTER, 50 * 1024, TRUE },
+    { CS_PROVIDER_CAPMONSTER, 50 * 1024 + 2, FALSE },
+    /* CapSolver publishes no sizes */
+    { CS_PROVIDER_CAPSOLVER, 1, TRUE },
+    { CS_PROVIDER_CAPSOLVER, 4 * 1024 * 1024, TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const CsDialectEnvelope envelope = { "key", NULL, NULL, NULL };
+      g_autofree guchar *bytes = g_malloc0 (cases[i].bytes);
+      g_autofree char *base64 = g_base64_encode (bytes, cases[i].bytes);
+      g_autoptr(JsonObject) task = parse_object ("{\"type\":\"ImageToTextTask\"}");
+      g_autoptr(JsonObject) body = NULL;
+      g_autoptr(GError) error = NULL;
+
+      json_object_set_string_member (task, "body", base64);
+      body = _cs_dialect_build_create_task (dialect (cases[i].provider), task, &envelope, NULL,
+                                            &error);
+      if (cases[i].taken)
+        g_assert_no_error (error);
+      else
+        {
+          g_assert_error (error, CS_ERROR, CS_ERROR_INVALID_IMAGE);
+          g_assert_nonnull (strstr (error->message, "body has"));
+        }
+    }
+}
+
+/* A proxy beside a type without one: CapSolver's dialect sends the task
+ * as it is; where one name serves both variants it is left out, or the
+ * task would be solved through it. */
+static void
+test_proxy_on_proxyless_type (void)
+{
+  const char *text = "{\"type\":\"ReCaptchaV2TaskProxyLess\","
+                     "\"proxy\":\"http:proxy.example.net:8080\"}";
+  const CsDialectEnvelope envelope = { "key", NULL, NULL, NULL };
+  g_autoptr(JsonObject) task = parse_object (text);
+  g_autoptr(JsonObject) capmonster = NULL;
+  g_autoptr(JsonObject) capsolver = build_task (CS_PROVIDER_CAPSOLVER, text);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) dropped = NULL;
+  JsonObject *sent;
+
+  g_assert_cmpstr (_cs_json_get_string (capsolver, "proxy"), ==, "http:proxy.example.net:8080");
+  capmonster = _cs_dialect_build_create_task (dialect (CS_PROVIDER_CAPMONSTER), task, &envelope,
+                                              &dropped, &error);
+  g_assert_no_error (error);
+  sent = _cs_json_get_object (capmonster, "task");
+  g_assert_false (json_object_has_member (sent, "proxy"));
+  g_assert_false (json_object_has_member (sent, "proxyAddress"));
+  g_assert_cmpstr (_cs_json_get_string (sent, "type"), ==, "RecaptchaV2Task");
+  g_assert_nonnull (dropped);
+  g_assert_true (g_strv_contains ((const char * const *) dropped, "proxy"));
 }
 
 /* getTaskResult's taskId goes as a number where the provider numbers its
@@ -1128,7 +1207,9 @@ main (int   argc,
   g_test_add_func ("/dialect/type/unknown-passes", test_unknown_types_pass);
   g_test_add_func ("/dialect/proxy/rules", test_proxies);
   g_test_add_func ("/dialect/proxy/fields-form", test_proxy_fields_form);
+  g_test_add_func ("/dialect/proxy/on-proxyless-type", test_proxy_on_proxyless_type);
   g_test_add_func ("/dialect/fields", test_fields);
+  g_test_add_func ("/dialect/image-sizes", test_image_sizes);
   g_test_add_func ("/dialect/developer-id", test_developer_id);
   g_test_add_func ("/dialect/task-call", test_task_call);
   g_test_add_func ("/dialect/reply/error-tables", test_error_tables);

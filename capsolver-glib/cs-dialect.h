@@ -102,8 +102,9 @@ typedef struct {
  * (a proxy, field or id it cannot take) or CS_ERROR_INVALID_IMAGE (an image
  * outside the sizes it takes) before anything is sent. A proxy beside a
  * type without one is left out where the dialect writes proxy fields
- * (CapSolver ignores it; CapMonster would solve through it). @dropped (nullable) gets the members the provider has
- * no use for and that were left out, or NULL. */
+ * (CapSolver ignores it; CapMonster would solve through it). @dropped
+ * (nullable) gets the members the provider has no use for and that were
+ * left out, or NULL. */
 JsonObject         *_cs_dialect_build_create_task (const CsDialect         *dialect,
                                                    JsonObject              *task,
                                                    const CsDialectEnvelope *envelope,

@@ -50,6 +50,8 @@ typedef struct {
   gint        id;        /* its numeric errorId where the provider numbers them; 0 */
   CsError     code;
   gboolean    pending;   /* means "not ready yet": no error at all */
+  CsError     written_for;  /* a server writes this row for this code, where the
+                             * text differs from CapSolver's; FAILED: none */
 } DialectError;
 
 typedef enum {
@@ -109,6 +111,7 @@ struct _CsDialect {
   const DialectReport  *reports;     /* ends at method NULL */
   guint                 report_window_s;   /* 0: none published */
   gboolean              one_report_per_task;
+  gboolean              idle_status;       /* "idle" before "processing" */
 };
 
 #define NO_SPELLING { NULL, NULL, NULL, NULL }
@@ -205,19 +208,26 @@ static const DialectError no_errors[] = { ERROR_END };
  * disagree on them: the text is the key, the number only names a code
  * when the text is missing. */
 static const DialectError anti_captcha_errors[] = {
-  { "ERROR_KEY_DOES_NOT_EXIST", 1, CS_ERROR_KEY_DOES_NOT_EXIST, FALSE },
+  { "ERROR_KEY_DOES_NOT_EXIST", 1, CS_ERROR_KEY_DOES_NOT_EXIST, FALSE,
+    CS_ERROR_KEY_DENIED_ACCESS },
   { "ERROR_NO_SLOT_AVAILABLE", 2, CS_ERROR_NO_SLOT_AVAILABLE, FALSE },
   { "ERROR_ZERO_CAPTCHA_FILESIZE", 3, CS_ERROR_INVALID_IMAGE, FALSE },
-  { "ERROR_TOO_BIG_CAPTCHA_FILESIZE", 4, CS_ERROR_INVALID_IMAGE, FALSE },
+  { "ERROR_TOO_BIG_CAPTCHA_FILESIZE", 4, CS_ERROR_INVALID_IMAGE, FALSE,
+    CS_ERROR_INVALID_IMAGE },
   { "ERROR_ZERO_BALANCE", 10, CS_ERROR_ZERO_BALANCE, FALSE },
   { "ERROR_IP_NOT_ALLOWED", 11, CS_ERROR_FAILED, FALSE },
   { "ERROR_CAPTCHA_UNSOLVABLE", 12, CS_ERROR_CAPTCHA_UNSOLVABLE, FALSE },
   { "ERROR_BAD_DUPLICATES", 13, CS_ERROR_FAILED, FALSE },
-  { "ERROR_NO_SUCH_METHOD", 14, CS_ERROR_PAGE_NOT_FOUND, FALSE },
-  { "ERROR_IMAGE_TYPE_NOT_SUPPORTED", 15, CS_ERROR_PARSE_IMAGE_FAIL, FALSE },
-  { "ERROR_NO_SUCH_CAPCHA_ID", 16, CS_ERROR_TASKID_INVALID, FALSE },
-  { "ERROR_IP_BLOCKED", 21, CS_ERROR_IP_BANNED, FALSE },
-  { "ERROR_TASK_ABSENT", 22, CS_ERROR_REQUIRED_FIELDS, FALSE },
+  { "ERROR_NO_SUCH_METHOD", 14, CS_ERROR_PAGE_NOT_FOUND, FALSE,
+    CS_ERROR_PAGE_NOT_FOUND },
+  { "ERROR_IMAGE_TYPE_NOT_SUPPORTED", 15, CS_ERROR_PARSE_IMAGE_FAIL, FALSE,
+    CS_ERROR_PARSE_IMAGE_FAIL },
+  { "ERROR_NO_SUCH_CAPCHA_ID", 16, CS_ERROR_TASKID_INVALID, FALSE,
+    CS_ERROR_TASKID_INVALID },
+  { "ERROR_IP_BLOCKED", 21, CS_ERROR_IP_BANNED, FALSE,
+    CS_ERROR_IP_BANNED },
+  { "ERROR_TASK_ABSENT", 22, CS_ERROR_REQUIRED_FIELDS, FALSE,
+    CS_ERROR_REQUIRED_FIELDS },
   { "ERROR_TASK_NOT_SUPPORTED", 23, CS_ERROR_TASK_NOT_SUPPORTED, FALSE },
   { "ERROR_INCORRECT_SESSION_DATA", 24, CS_ERROR_INVALID_TASK_DATA, FALSE },
   { "ERROR_PROXY_CONNECT_REFUSED", 25, CS_ERROR_FAILED, FALSE },
@@ -247,43 +257,57 @@ static const DialectError anti_captcha_errors[] = {
 /* 2Captcha reuses Anti-Captcha's number where both have the code, and
  * adds numbers of its own (5, 110, 115, 130). */
 static const DialectError twocaptcha_errors[] = {
-  { "ERROR_KEY_DOES_NOT_EXIST", 1, CS_ERROR_KEY_DOES_NOT_EXIST, FALSE },
+  { "ERROR_KEY_DOES_NOT_EXIST", 1, CS_ERROR_KEY_DOES_NOT_EXIST, FALSE,
+    CS_ERROR_KEY_DENIED_ACCESS },
   { "ERROR_NO_SLOT_AVAILABLE", 2, CS_ERROR_NO_SLOT_AVAILABLE, FALSE },
   { "ERROR_ZERO_CAPTCHA_FILESIZE", 3, CS_ERROR_INVALID_IMAGE, FALSE },
-  { "ERROR_TOO_BIG_CAPTCHA_FILESIZE", 4, CS_ERROR_INVALID_IMAGE, FALSE },
+  { "ERROR_TOO_BIG_CAPTCHA_FILESIZE", 4, CS_ERROR_INVALID_IMAGE, FALSE,
+    CS_ERROR_INVALID_IMAGE },
   { "ERROR_PAGEURL", 5, CS_ERROR_INVALID_TASK_DATA, FALSE },
   { "ERROR_ZERO_BALANCE", 10, CS_ERROR_ZERO_BALANCE, FALSE },
   { "ERROR_IP_NOT_ALLOWED", 11, CS_ERROR_FAILED, FALSE },
   { "ERROR_CAPTCHA_UNSOLVABLE", 12, CS_ERROR_CAPTCHA_UNSOLVABLE, FALSE },
   { "ERROR_BAD_DUPLICATES", 13, CS_ERROR_FAILED, FALSE },
-  { "ERROR_NO_SUCH_METHOD", 14, CS_ERROR_PAGE_NOT_FOUND, FALSE },
-  { "ERROR_IMAGE_TYPE_NOT_SUPPORTED", 15, CS_ERROR_PARSE_IMAGE_FAIL, FALSE },
-  { "ERROR_NO_SUCH_CAPCHA_ID", 16, CS_ERROR_TASKID_INVALID, FALSE },
-  { "ERROR_IP_BLOCKED", 21, CS_ERROR_IP_BANNED, FALSE },
-  { "ERROR_TASK_ABSENT", 22, CS_ERROR_REQUIRED_FIELDS, FALSE },
+  { "ERROR_NO_SUCH_METHOD", 14, CS_ERROR_PAGE_NOT_FOUND, FALSE,
+    CS_ERROR_PAGE_NOT_FOUND },
+  { "ERROR_IMAGE_TYPE_NOT_SUPPORTED", 15, CS_ERROR_PARSE_IMAGE_FAIL, FALSE,
+    CS_ERROR_PARSE_IMAGE_FAIL },
+  { "ERROR_NO_SUCH_CAPCHA_ID", 16, CS_ERROR_TASKID_INVALID, FALSE,
+    CS_ERROR_TASKID_INVALID },
+  { "ERROR_IP_BLOCKED", 21, CS_ERROR_IP_BANNED, FALSE,
+    CS_ERROR_IP_BANNED },
+  { "ERROR_TASK_ABSENT", 22, CS_ERROR_REQUIRED_FIELDS, FALSE,
+    CS_ERROR_REQUIRED_FIELDS },
   { "ERROR_TASK_NOT_SUPPORTED", 23, CS_ERROR_TASK_NOT_SUPPORTED, FALSE },
   { "ERROR_RECAPTCHA_INVALID_SITEKEY", 31, CS_ERROR_INVALID_TASK_DATA, FALSE },
   { "ERROR_ACCOUNT_SUSPENDED", 55, CS_ERROR_KEY_DENIED_ACCESS, FALSE },
-  { "ERROR_BAD_PARAMETERS", 110, CS_ERROR_INVALID_TASK_DATA, FALSE },
+  { "ERROR_BAD_PARAMETERS", 110, CS_ERROR_INVALID_TASK_DATA, FALSE,
+    CS_ERROR_INVALID_TASK_DATA },
   { "ERROR_BAD_IMGINSTRUCTIONS", 115, CS_ERROR_INVALID_TASK_DATA, FALSE },
   { "ERROR_BAD_PROXY", 130, CS_ERROR_FAILED, FALSE },
-  { "ERROR_REPORT_NOT_RECORDED", 0, CS_ERROR_BAD_REQUEST, FALSE },
+  { "ERROR_REPORT_NOT_RECORDED", 0, CS_ERROR_BAD_REQUEST, FALSE,
+    CS_ERROR_BAD_REQUEST },
   ERROR_END
 };
 
 /* CapMonster's errorId is 0 or 1: only the text names the code. */
 static const DialectError capmonster_errors[] = {
-  { "ERROR_KEY_DOES_NOT_EXIST", 0, CS_ERROR_KEY_DOES_NOT_EXIST, FALSE },
+  { "ERROR_KEY_DOES_NOT_EXIST", 0, CS_ERROR_KEY_DOES_NOT_EXIST, FALSE,
+    CS_ERROR_KEY_DENIED_ACCESS },
   { "ERROR_ZERO_CAPTCHA_FILESIZE", 0, CS_ERROR_INVALID_IMAGE, FALSE },
-  { "ERROR_TOO_BIG_CAPTCHA_FILESIZE", 0, CS_ERROR_INVALID_IMAGE, FALSE },
-  { "ERROR_NO_SUCH_CAPCHA_ID", 0, CS_ERROR_TASKID_INVALID, FALSE },
+  { "ERROR_TOO_BIG_CAPTCHA_FILESIZE", 0, CS_ERROR_INVALID_IMAGE, FALSE,
+    CS_ERROR_INVALID_IMAGE },
+  { "ERROR_NO_SUCH_CAPCHA_ID", 0, CS_ERROR_TASKID_INVALID, FALSE,
+    CS_ERROR_TASKID_INVALID },
   { "WRONG_CAPTCHA_ID", 0, CS_ERROR_TASKID_INVALID, FALSE },
   { "CAPTCHA_NOT_READY", 0, CS_ERROR_FAILED, TRUE },
   { "ERROR_IP_NOT_ALLOWED", 0, CS_ERROR_FAILED, FALSE },
   { "ERROR_IP_BANNED", 0, CS_ERROR_IP_BANNED, FALSE },
   { "ERROR_IP_BLOCKED", 0, CS_ERROR_IP_BANNED, FALSE },
-  { "ERROR_NO_SUCH_METHOD", 0, CS_ERROR_PAGE_NOT_FOUND, FALSE },
-  { "ERROR_TOO_MUCH_REQUESTS", 0, CS_ERROR_RATE_LIMIT, FALSE },
+  { "ERROR_NO_SUCH_METHOD", 0, CS_ERROR_PAGE_NOT_FOUND, FALSE,
+    CS_ERROR_PAGE_NOT_FOUND },
+  { "ERROR_TOO_MUCH_REQUESTS", 0, CS_ERROR_RATE_LIMIT, FALSE,
+    CS_ERROR_RATE_LIMIT },
   { "ERROR_DOMAIN_NOT_ALLOWED", 0, CS_ERROR_FAILED, FALSE },
   { "ERROR_TOKEN_EXPIRED", 0, CS_ERROR_FAILED, FALSE },
   { "ERROR_RECAPTCHA_INVALID_SITEKEY", 0, CS_ERROR_INVALID_TASK_DATA, FALSE },
@@ -294,7 +318,8 @@ static const DialectError capmonster_errors[] = {
   { "ERROR_PROXY_MISSING", 0, CS_ERROR_INVALID_TASK_DATA, FALSE },
   { "ERROR_PROXY_NOT_AUTHORISED", 0, CS_ERROR_FAILED, FALSE },
   { "ERROR_PROXY_READ_TIMEOUT", 0, CS_ERROR_FAILED, FALSE },
-  { "ERROR_TASK_ABSENT", 0, CS_ERROR_REQUIRED_FIELDS, FALSE },
+  { "ERROR_TASK_ABSENT", 0, CS_ERROR_REQUIRED_FIELDS, FALSE,
+    CS_ERROR_REQUIRED_FIELDS },
   { "ERROR_WRONG_USERAGENT", 0, CS_ERROR_INVALID_TASK_DATA, FALSE },
   ERROR_END
 };
@@ -349,7 +374,7 @@ static const CsDialect dialects[] = {
     CS_PROVIDER_CAPSOLVER, "capsolver", "CapSolver", capsolver_urls, FALSE,
     NULL, no_fields, PROXY_STRING, ALL_SCHEMES, FALSE, FALSE,
     DEV_ID_APP_ID, LANGUAGE_POOL_NONE, no_errors, CS_UNSOLVABLE_NOT_CHARGED,
-    CAPSOLVER_LIMITS, REPORT_BODY_FEEDBACK, capsolver_reports, 0, FALSE },
+    CAPSOLVER_LIMITS, REPORT_BODY_FEEDBACK, capsolver_reports, 0, FALSE, TRUE },
   [CS_PROVIDER_ANTI_CAPTCHA] = {
     CS_PROVIDER_ANTI_CAPTCHA, "anti-captcha", "Anti-Captcha", anti_captcha_urls, TRUE,
     anti_captcha_types, anti_captcha_fields, PROXY_FIELDS,
@@ -357,7 +382,7 @@ static const CsDialect dialects[] = {
     DEV_ID_SOFT_ID, LANGUAGE_POOL_IMAGE_TASK, anti_captcha_errors, CS_UNSOLVABLE_CHARGED,
     /* tasks are deleted 60 s after completion; first poll at 5 s, then every 2 s */
     { 100, 500000, 0, 0, 60, 5000, 2000, 30 },
-    REPORT_BODY_TASK_ID, anti_captcha_reports, 60, TRUE },
+    REPORT_BODY_TASK_ID, anti_captcha_reports, 60, TRUE, FALSE },
   [CS_PROVIDER_TWOCAPTCHA] = {
     CS_PROVIDER_TWOCAPTCHA, "2captcha", "2Captcha", twocaptcha_urls, TRUE,
     twocaptcha_types, twocaptcha_fields, PROXY_FIELDS,
@@ -365,19 +390,19 @@ static const CsDialect dialects[] = {
     DEV_ID_SOFT_ID, LANGUAGE_POOL_ENVELOPE, twocaptcha_errors, CS_UNSOLVABLE_REFUNDED,
     /* "wait at least 5 seconds", then every 5 s; 100 kB, 600 px a side */
     { 100, 100 * 1024, 600, 0, 0, 5000, 5000, 0 },
-    REPORT_BODY_TASK_ID, twocaptcha_reports, 0, TRUE },
+    REPORT_BODY_TASK_ID, twocaptcha_reports, 0, TRUE, FALSE },
   [CS_PROVIDER_CAPMONSTER] = {
     CS_PROVIDER_CAPMONSTER, "capmonster", "CapMonster Cloud", capmonster_urls, TRUE,
     capmonster_types, capmonster_fields, PROXY_FIELDS, ALL_SCHEMES, TRUE, TRUE,
     DEV_ID_NONE, LANGUAGE_POOL_NONE, capmonster_errors, CS_UNSOLVABLE_UNDOCUMENTED,
     /* 120 polls, at least 2 s apart, within "usually 5 minutes"; 50 KB */
     { 100, 50 * 1024, 0, 120, 300, 0, 2000, 0 },
-    REPORT_BODY_TASK_ID, capmonster_reports, 0, FALSE },
+    REPORT_BODY_TASK_ID, capmonster_reports, 0, FALSE, FALSE },
   [CS_PROVIDER_COMPATIBLE] = {
     CS_PROVIDER_COMPATIBLE, "compatible", "a CapSolver-compatible service", no_urls, FALSE,
     NULL, no_fields, PROXY_STRING, ALL_SCHEMES, FALSE, FALSE,
     DEV_ID_APP_ID, LANGUAGE_POOL_NONE, no_errors, CS_UNSOLVABLE_UNDOCUMENTED,
-    CAPSOLVER_LIMITS, REPORT_BODY_FEEDBACK, capsolver_reports, 0, FALSE },
+    CAPSOLVER_LIMITS, REPORT_BODY_FEEDBACK, capsolver_reports, 0, FALSE, TRUE },
 };
 
 /* --- Reading the rows ------------------------------------------------------ */
@@ -625,14 +650,22 @@ _cs_dialect_code_for_error (const CsDialect *dialect,
                             CsError          code,
                             gint            *id)
 {
-  for (const DialectError *row = dialect->errors; row->text != NULL; row++)
-    if (!row->pending && row->code == code && code != CS_ERROR_FAILED)
-      {
-        if (id != NULL)
-          *id = row->id != 0 ? row->id : 1;
-        return row->text;
-      }
-  return NULL;
+  const DialectError *found = NULL;
+
+  if (code == CS_ERROR_FAILED)
+    return NULL;
+  /* the row marked for the code, else the one spelt as CapSolver spells it */
+  for (const DialectError *row = dialect->errors; row->text != NULL && found == NULL; row++)
+    if (row->written_for == code)
+      found = row;
+  for (const DialectError *row = dialect->errors; row->text != NULL && found == NULL; row++)
+    if (!row->pending && row->code == code && g_strcmp0 (row->text, cs_error_to_code (code)) == 0)
+      found = row;
+  if (found == NULL)
+    return NULL;
+  if (id != NULL)
+    *id = found->id != 0 ? found->id : 1;
+  return found->text;
 }
 
 const char *
@@ -1387,6 +1420,53 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
       break;
     }
   return TRUE;
+}
+
+/* A reply as CapSolver writes it, written as @dialect does: for a server
+ * that speaks the dialect (the sandbox). */
+JsonObject *
+_cs_dialect_write_reply (const CsDialect *dialect,
+                         JsonObject      *reply)
+{
+  JsonObject *out = copy_task (reply, NULL);
+  const char *code_text = _cs_json_get_string (reply, "errorCode");
+  const char *status = _cs_json_get_string (reply, "status");
+  const char *task_id = _cs_json_get_string (reply, "taskId");
+  gboolean failed = g_strcmp0 (status, "failed") == 0;
+  guint64 number = 0;
+
+  if (dialect->types == NULL)
+    return out;
+
+  /* the others say a failure with an error, not with a status */
+  if (failed)
+    {
+      json_object_remove_member (out, "status");
+      if (code_text == NULL || *code_text == '\0')
+        code_text = "ERROR_CAPTCHA_UNSOLVABLE";
+    }
+  if (code_text != NULL && *code_text != '\0')
+    {
+      gint id = 1;
+      const char *text = _cs_dialect_code_for_error (dialect, cs_error_from_code (code_text),
+                                                     &id);
+
+      json_object_set_int_member (out, "errorId", text != NULL ? id : 1);
+      json_object_set_string_member (out, "errorCode", text != NULL ? text : code_text);
+    }
+  else
+    {
+      json_object_set_int_member (out, "errorId", 0);
+      json_object_remove_member (out, "errorCode");
+      if (g_strcmp0 (_cs_json_get_string (out, "errorDescription"), "") == 0)
+        json_object_remove_member (out, "errorDescription");
+    }
+  if (!dialect->idle_status && g_strcmp0 (status, "idle") == 0)
+    json_object_set_string_member (out, "status", "processing");
+  if (dialect->integer_ids && task_id != NULL &&
+      g_ascii_string_to_unsigned (task_id, 10, 1, G_MAXINT64, &number, NULL))
+    json_object_set_int_member (out, "taskId", (gint64) number);
+  return out;
 }
 
 /* --- Reports --------------------------------------------------------------- */

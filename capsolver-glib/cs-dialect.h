@@ -168,6 +168,12 @@ gboolean            _cs_dialect_parse_reply      (const CsDialect    *dialect,
                                                   const char * const *secrets,
                                                   CsDialectReply     *reply,
                                                   GError            **error);
+/* For a server that speaks @dialect (the sandbox): @reply, written as
+ * CapSolver does, written as @dialect does: its error codes and numbers,
+ * a task id of digits as a number where ids are numbers, "idle" as
+ * "processing" where there is no idle, a failed status as an error. */
+JsonObject         *_cs_dialect_write_reply      (const CsDialect *dialect,
+                                                  JsonObject      *reply);
 /* The CsError a code text of @dialect means (CS_ERROR_FAILED: none). */
 CsError             _cs_dialect_error_from_code  (const CsDialect *dialect,
                                                   const char      *code_text);

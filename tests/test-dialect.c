@@ -971,7 +971,12 @@ test_error_codes_for_servers (void)
         reply_text = g_strdup_printf ("{\"errorId\":%d,\"errorCode\":\"%s\"}", id, text);
         g_assert_false (parse_reply (p, CS_DIALECT_GET_TASK_RESULT, 200, reply_text, &reply,
                                      &error));
-        g_assert_error (error, CS_ERROR, (gint) code);
+        /* a wrong key is a key that does not exist, outside CapSolver */
+        if (code == CS_ERROR_KEY_DENIED_ACCESS && p != CS_PROVIDER_CAPSOLVER &&
+            p != CS_PROVIDER_COMPATIBLE)
+          g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DOES_NOT_EXIST);
+        else
+          g_assert_error (error, CS_ERROR, (gint) code);
         written++;
       }
   g_assert_cmpuint (written, >, 50);
@@ -980,6 +985,76 @@ test_error_codes_for_servers (void)
                    "ERROR_NO_SUCH_CAPCHA_ID");
   g_assert_null (_cs_dialect_code_for_error (dialect (CS_PROVIDER_CAPSOLVER),
                                              CS_ERROR_TASKID_INVALID, NULL));
+  g_assert_cmpstr (_cs_dialect_code_for_error (dialect (CS_PROVIDER_TWOCAPTCHA),
+                                               CS_ERROR_INVALID_TASK_DATA, NULL), ==,
+                   "ERROR_BAD_PARAMETERS");
+  /* none of Anti-Captcha's means only that: CapSolver's code is sent */
+  g_assert_null (_cs_dialect_code_for_error (dialect (CS_PROVIDER_ANTI_CAPTCHA),
+                                             CS_ERROR_INVALID_TASK_DATA, NULL));
+}
+
+/* Replies the sandbox writes in CapSolver's form, written in each dialect,
+ * read back in that dialect: the same task id, status and error. */
+static void
+test_write_reply (void)
+{
+  static const struct {
+    CsDialectMethod  method;
+    const char      *reply;
+    CsTaskStatus     status;        /* CS_TASK_STATUS_NEW: none */
+    gboolean         idle;          /* idle at CapSolver, processing elsewhere */
+    CsError          code;          /* CS_ERROR_FAILED: no error */
+    const char      *anti_captcha;  /* its code text there, for an error */
+  } cases[] = {
+    { CS_DIALECT_CREATE_TASK, "{\"errorId\":0,\"errorCode\":\"\",\"errorDescription\":\"\","
+      "\"taskId\":\"1234567\"}", CS_TASK_STATUS_NEW, FALSE, CS_ERROR_FAILED, NULL },
+    { CS_DIALECT_GET_TASK_RESULT, "{\"errorId\":0,\"status\":\"idle\",\"taskId\":\"1234567\"}",
+      CS_TASK_STATUS_IDLE, TRUE, CS_ERROR_FAILED, NULL },
+    { CS_DIALECT_GET_TASK_RESULT, "{\"errorId\":0,\"status\":\"ready\",\"taskId\":\"1234567\","
+      "\"solution\":{\"gRecaptchaResponse\":\"t\"}}", CS_TASK_STATUS_READY, FALSE,
+      CS_ERROR_FAILED, NULL },
+    { CS_DIALECT_GET_TASK_RESULT, "{\"errorId\":1,\"errorCode\":\"ERROR_TASKID_INVALID\","
+      "\"errorDescription\":\"gone\"}", CS_TASK_STATUS_NEW, FALSE, CS_ERROR_TASKID_INVALID,
+      "ERROR_NO_SUCH_CAPCHA_ID" },
+    { CS_DIALECT_GET_TASK_RESULT, "{\"errorId\":1,\"errorCode\":\"ERROR_ZERO_BALANCE\","
+      "\"errorDescription\":\"no money\"}", CS_TASK_STATUS_NEW, FALSE, CS_ERROR_ZERO_BALANCE,
+      "ERROR_ZERO_BALANCE" },
+    { CS_DIALECT_GET_TASK_RESULT, "{\"errorId\":1,\"status\":\"failed\","
+      "\"errorCode\":\"ERROR_CAPTCHA_UNSOLVABLE\",\"errorDescription\":\"no\"}",
+      CS_TASK_STATUS_FAILED, FALSE, CS_ERROR_CAPTCHA_UNSOLVABLE, "ERROR_CAPTCHA_UNSOLVABLE" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (CsProvider p = CS_PROVIDER_CAPSOLVER; p <= CS_PROVIDER_COMPATIBLE; p++)
+      {
+        g_autoptr(JsonObject) capsolver = parse_object (cases[i].reply);
+        g_autoptr(JsonObject) written = _cs_dialect_write_reply (dialect (p), capsolver);
+        g_autoptr(GBytes) body = _cs_json_to_bytes (written);
+        gboolean foreign = p != CS_PROVIDER_CAPSOLVER && p != CS_PROVIDER_COMPATIBLE;
+        g_auto(CsDialectReply) reply = { 0, };
+        g_autoptr(GError) error = NULL;
+        gint64 id = 0;
+
+        _cs_dialect_parse_reply (dialect (p), cases[i].method, 200, body, NULL, &reply, &error);
+        if (cases[i].code == CS_ERROR_FAILED)
+          {
+            g_assert_no_error (error);
+            g_assert_cmpstr (reply.task_id, ==, "1234567");
+            g_assert_cmpint (reply.status, ==,
+                             cases[i].idle && foreign ? CS_TASK_STATUS_PROCESSING
+                                                      : cases[i].status);
+            /* numbers where the provider numbers its tasks */
+            g_assert_cmpint (_cs_json_get_int (written, "taskId", &id), ==, foreign);
+            continue;
+          }
+        g_assert_error (error, CS_ERROR, (gint) cases[i].code);
+        if (p == CS_PROVIDER_ANTI_CAPTCHA)
+          {
+            g_assert_cmpstr (reply.code_text, ==, cases[i].anti_captcha);
+            g_assert_cmpint (reply.error_id, >, 1);
+            g_assert_false (json_object_has_member (written, "status"));
+          }
+      }
 }
 
 /* Reading a createTask in a dialect: aliases and flags back to the
@@ -1218,6 +1293,7 @@ main (int   argc,
   g_test_add_func ("/dialect/reply/protocol", test_protocol_errors);
   g_test_add_func ("/dialect/reply/codes-for-servers", test_error_codes_for_servers);
   g_test_add_func ("/dialect/read-create-task", test_read_create_task);
+  g_test_add_func ("/dialect/write-reply", test_write_reply);
   g_test_add_func ("/dialect/reply/redacts", test_reply_redacts);
   g_test_add_func ("/dialect/report/rules", test_report_rules);
   g_assert_cmpuint (add_examples (paths), >=, 40);

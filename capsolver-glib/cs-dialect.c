@@ -481,6 +481,8 @@ spelling_of (const CsDialect  *dialect,
              const char      **flag)
 {
   *flag = NULL;
+  if (family == NULL)
+    return NULL;
   if (dialect->types == NULL)
     {
       const CsTaskFamily *row = family_by_name (family);

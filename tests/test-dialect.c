@@ -497,6 +497,10 @@ test_aliases (void)
                                         NULL, NULL, NULL));
   g_assert_null (_cs_dialect_family_of (dialect (CS_PROVIDER_ANTI_CAPTCHA),
                                         "AntiTurnstileTaskProxyLess", NULL, NULL, NULL));
+  g_assert_null (_cs_dialect_type_name (dialect (CS_PROVIDER_CAPMONSTER), NULL, FALSE, FALSE,
+                                        NULL));
+  g_assert_null (_cs_dialect_type_name (dialect (CS_PROVIDER_CAPSOLVER), "no-such-family",
+                                        FALSE, FALSE, NULL));
 }
 
 static GError *

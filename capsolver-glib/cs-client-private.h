@@ -154,8 +154,9 @@ gint64      _cs_client_plan_next_poll  (CsClient            *client,
                                         gint64               last_ms);
 void        _cs_client_plan_observe    (CsClient            *client,
                                         CsPollPlan          *plan,
-                                        gint64               ready_ms,
-                                        gint64               pending_ms);
+                                        gint64               poll_ms,
+                                        gint64               previous_ms,
+                                        gboolean             ready);
 
 /* cs-client.c */
 /* What an exchange about @task (nullable) must never repeat: the key, the

@@ -498,11 +498,13 @@ solve_poll_cb (GObject      *source,
   data->transient_errors = 0;
   data->outage_failures = 0;
   g_clear_error (&data->outage_error);
+  /* ready or pending, what the poll saw teaches the plan */
+  _cs_client_plan_observe (client, data->plan,
+                           (data->last_poll - data->created) / 1000,
+                           (data->previous_poll - data->created) / 1000,
+                           cs_task_get_status (data->task) == CS_TASK_STATUS_READY);
   if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     {
-      _cs_client_plan_observe (client, data->plan,
-                               (data->last_poll - data->created) / 1000,
-                               (data->previous_poll - data->created) / 1000);
       solve_end (gtask, NULL);
       return;
     }

@@ -543,9 +543,11 @@ test_cooldown_pauses_polling (void)
   g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 2);
 }
 
-/* The adaptive plan, replayed on tasks whose solve times follow the
- * family's distribution: lag p50 ≤ 0.3 s, p99 ≤ 1 s, and no more polls
- * than a 1-second schedule on the same tasks. */
+/* The adaptive plan as the family table makes it, before it learns
+ * anything, replayed on tasks whose solve times follow the family's
+ * distribution: lag p50 ≤ 0.3 s, p99 ≤ 1 s, and no more polls than a
+ * 1-second schedule on the same tasks (test-plan.c replays bursts through
+ * a plan that learns). */
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -585,7 +587,9 @@ test_adaptive_plan (gconstpointer user_data)
           if (at >= 0)
             {
               g_assert_cmpint (next - at, >=, MIN_STEP_MS);
-              g_assert_cmpint (next - at, <=, MAX_STEP_MS + 1);
+              /* a longer step only from a probe before any task is ready */
+              if (next - at > MAX_STEP_MS + 1)
+                g_assert_cmpint (at, <, family->solve_time.low_ms);
             }
           at = poll = next;
           plan_polls++;

@@ -70,48 +70,6 @@ def lay_out(params, width=0):
     return out
 
 
-def name_columns(params):
-    """The column of each typed parameter's name (stars hang to its left),
-    counted from the parameter's start."""
-    columns = []
-    for text in params:
-        m = PARAMETER.match(text.strip())
-        if m is not None and m.group('type'):
-            columns.append(len(text.strip()) - len(m.group('name')) - len(m.group('rest')))
-    return columns
-
-
-def lay_out(params, width=0):
-    """@params (the text of each line from the parameter on) laid out in
-    the project's way: types in a column, names in the next, stars hanging
-    to the left of the names, the names at @width at least."""
-    parsed = [PARAMETER.match(p.strip()) for p in params]
-    typed = [m for m in parsed if m is not None and m.group('type')]
-    if not typed:
-        return params
-    width = max(width, max(len(m.group('type')) for m in typed) + 1 +
-                max(len(m.group('stars')) for m in typed))
-    out = []
-    for text, m in zip(params, parsed):
-        if m is None or not m.group('type'):
-            out.append(text.strip())
-            continue
-        stars = m.group('stars')
-        out.append(m.group('type').ljust(width - len(stars)) + stars + m.group('name') +
-                   m.group('rest').lstrip())
-    return out
-
-
-def parameter_name_column(line, start):
-    """The column where the parameter's name starts; its stars hang to the
-    left of that column."""
-    match = PARAMETER_NAME.match(line[start:])
-    if match is None or match.group('type').strip() in ('', 'const', 'struct', 'unsigned'):
-        return None
-    stars = len(match.group('name')) - len(match.group('name').lstrip('*'))
-    return start + len(match.group('type')) + stars
-
-
 def check_parameters(path, lines, problems, fix):
     i = 0
     while i < len(lines):

@@ -54,10 +54,11 @@
  * Nothing is learnt where nobody polls, such as before the first step. So
  * a few polls probe there: on a geometric grid from PROBE_FIRST_MS, a
  * cell fewer than PROBE_LOOKS polls (aging like the rest) fell in lends it
- * a task's next poll. A family faster than its table shows itself so
- * within a burst; and when polls find tasks ready far more or far less
- * often than the estimate expects, the service changed its pace: the
- * cells are looked at anew.
+ * a task's next poll, while the probes are at most PROBE_SHARE of the
+ * tasks (a task solved alone is not probed). A family faster than its
+ * table shows itself so within a burst; and when polls find tasks ready
+ * far more or far less often than the estimate expects, the service
+ * changed its pace: the cells are looked at anew.
  */
 
 #define BIN_MS          50
@@ -81,6 +82,7 @@
 #define PROBE_FIRST_MS  250
 #define PROBE_RATIO     1.5
 #define PROBE_LOOKS     6.0
+#define PROBE_SHARE     0.25      /* probes per task planned, at most */
 #define N_CELLS         16        /* the probe grid, to 250 ms × 1.5^16 ≈ 164 s */
 #define SURPRISE_DECAY  0.98      /* per poll seen: the last fifty or so count */
 #define SURPRISE_SIGMAS 4.0
@@ -113,6 +115,8 @@ struct _CsPollPlan
   GArray     *deaths;             /* of Death */
   GHashTable *death_index;        /* from << 16 | to → index + 1 */
   double      looks[N_CELLS];     /* polls sent in each probe cell */
+  double      tasks;              /* tasks whose first poll was planned */
+  double      probes;             /* and probes sent: PROBE_SHARE of them at most */
   double      hazard[N_BINS];     /* the estimate */
   guint8      unknown[N_BINS];    /* where it is a guess: steps stay short */
   guint8      seen[N_BINS];       /* where enough tasks were seen */
@@ -145,6 +149,8 @@ plan_rescale (CsPollPlan *plan)
     g_array_index (plan->deaths, Death, i).weight *= factor;
   for (guint i = 0; i < N_CELLS; i++)
     plan->looks[i] *= factor;
+  plan->tasks *= factor;
+  plan->probes *= factor;
   plan->gain = 1.0;
 }
 
@@ -690,7 +696,13 @@ _cs_client_plan_next_poll (CsClient   *client,
   while ((gint64) step * BIN_MS <= now_ms)
     step = step_after (plan->curve, plan->lambda, step);
   next = MAX ((gint64) step * BIN_MS, earliest);
-  for (int c = MAX (cell_of (earliest), 0); c < N_CELLS; c++)
+  if (last_ms < 0)
+    plan->tasks += plan->gain;
+  /* probes are lent by the tasks of a burst, a few of them: a task solved
+   * alone pays for every poll it is sent, and a probe would seldom find it
+   * ready (the table has none ready there) */
+  for (int c = MAX (cell_of (earliest), 0);
+       c < N_CELLS && plan->probes + plan->gain <= PROBE_SHARE * plan->tasks; c++)
     {
       gint64 probe = MAX (earliest, (gint64) cell_start (c));
 
@@ -699,6 +711,7 @@ _cs_client_plan_next_poll (CsClient   *client,
       if (probe < cell_start (c + 1) && plan->looks[c] < PROBE_LOOKS * plan->gain)
         {
           next = probe;
+          plan->probes += plan->gain;
           break;
         }
     }

@@ -377,6 +377,33 @@ test_replay_aging (void)
     g_test_fail_printf ("%u bursts missed the goals", failed);
 }
 
+/* Tasks solved one at a time, each by a client of its own (the capsolver
+ * command solves one task a run): a lone task pays for every poll it is
+ * sent, so probing for a service faster than the table must not cost it
+ * more polls than the 1-second schedule. */
+static void
+test_replay_lone (void)
+{
+  const CsTaskFamily *family = cs_task_type_find ("recaptcha-v2");
+  g_autoptr(GRand) solves = g_rand_new_with_seed (5000);
+  g_autoptr(GRand) noise = g_rand_new_with_seed (6000);
+  double polls = 0, second_polls = 0;
+
+  for (guint i = 0; i < N_SETS; i++)
+    {
+      g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+      CsPollPlan *plan = plan_of (client, family);
+      SetFigures figures;
+
+      replay_burst (client, plan, family, 1.0, 1, 0, solves, noise, &figures);
+      polls += figures.plan.polls;
+      second_polls += figures.second.polls;
+    }
+  g_test_message ("lone tasks, a client each: %.2f polls a task (1 s: %.2f)",
+                  polls / N_SETS, second_polls / N_SETS);
+  g_assert_cmpfloat (polls, <=, second_polls);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -405,5 +432,6 @@ main (int    argc,
       g_test_add_data_func (path, &cases[i], test_replay);
     }
   g_test_add_func ("/plan/replay/aging", test_replay_aging);
+  g_test_add_func ("/plan/replay/lone", test_replay_lone);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cs-client-private.h"
@@ -86,7 +87,7 @@
 #define N_CELLS         16        /* the probe grid, to 250 ms × 1.5^16 ≈ 164 s */
 #define SURPRISE_DECAY  0.98      /* per poll seen: the last fifty or so count */
 #define SURPRISE_SIGMAS 4.0
-#define MAX_DEATHS      4096      /* intervals kept; the lightest go first */
+#define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
 
 /* Types the table does not know: tokens in one to thirty seconds. */
 static const CsTaskFamily unknown_family = {
@@ -96,11 +97,11 @@ static const CsTaskFamily unknown_family = {
 
 typedef struct _Curve Curve;
 
-/* A task seen ready in bins [from, to). */
+/* Tasks seen ready in bins [from, to). */
 typedef struct {
   guint16 from;
   guint16 to;
-  double  weight;
+  float   weight;
 } Death;
 
 struct _CsPollPlan
@@ -109,15 +110,15 @@ struct _CsPollPlan
   /* weights are stored multiplied by gain, which grows as tasks are seen
    * ready: what was stored earlier weighs less */
   double      gain;
-  double      prior_ready[N_BINS];  /* the table's: ready in each bin */
-  double      prior_alive[N_BINS];  /* and pending at its start */
-  double      survived[N_BINS];   /* tasks seen pending over each bin */
-  GArray     *deaths;             /* of Death */
-  GHashTable *death_index;        /* from << 16 | to → index + 1 */
+  /* what the client keeps is bounded: floats over the bins, and at most
+   * MAX_DEATHS intervals, the same intervals merged */
+  float       survived[N_BINS];   /* tasks seen pending over each bin */
+  GArray     *deaths;             /* of Death, sorted up to n_sorted */
+  guint       n_sorted;
   double      looks[N_CELLS];     /* polls sent in each probe cell */
   double      tasks;              /* tasks whose first poll was planned */
   double      probes;             /* and probes sent: PROBE_SHARE of them at most */
-  double      hazard[N_BINS];     /* the estimate */
+  float       hazard[N_BINS];     /* the estimate */
   guint8      unknown[N_BINS];    /* where it is a guess: steps stay short */
   guint8      seen[N_BINS];       /* where enough tasks were seen */
   double      expected_ready;     /* by the estimate, of the last polls seen */
@@ -154,46 +155,60 @@ plan_rescale (CsPollPlan *plan)
   plan->gain = 1.0;
 }
 
-/* Drops the intervals that weigh nothing any more, or the lightest when
- * too many are kept. */
+static int
+death_compare (gconstpointer a,
+               gconstpointer b)
+{
+  const Death *x = a;
+  const Death *y = b;
+
+  return x->from != y->from ? x->from - y->from : x->to - y->to;
+}
+
+/* Merges the same intervals, and drops those that weigh nothing any
+ * more, or the lightest when too many are kept. */
 static void
 plan_prune_deaths (CsPollPlan *plan)
 {
   double floor = plan->gain * 1e-4;
   guint kept = 0;
 
-  if (plan->deaths->len > MAX_DEATHS)
+  g_array_sort (plan->deaths, death_compare);
+  for (guint i = 0; i < plan->deaths->len; i++)
     {
-      g_autofree double *weights = g_new (double, plan->deaths->len);
+      Death death = g_array_index (plan->deaths, Death, i);
+      Death *last = kept > 0 ? &g_array_index (plan->deaths, Death, kept - 1) : NULL;
 
-      for (guint i = 0; i < plan->deaths->len; i++)
-        weights[i] = g_array_index (plan->deaths, Death, i).weight;
-      /* the weight of the MAX_DEATHS / 2-th heaviest, roughly: halve until few enough */
+      if (last != NULL && last->from == death.from && last->to == death.to)
+        last->weight += death.weight;
+      else
+        g_array_index (plan->deaths, Death, kept++) = death;
+    }
+  g_array_set_size (plan->deaths, kept);
+  if (kept > MAX_DEATHS / 2)
+    {
+      /* halve until few enough weigh more than the floor */
       while (TRUE)
         {
           guint above = 0;
 
-          for (guint i = 0; i < plan->deaths->len; i++)
-            above += weights[i] >= floor;
+          for (guint i = 0; i < kept; i++)
+            above += g_array_index (plan->deaths, Death, i).weight >= floor;
           if (above <= MAX_DEATHS / 2)
             break;
           floor *= 2;
         }
     }
-  g_hash_table_remove_all (plan->death_index);
+  kept = 0;
   for (guint i = 0; i < plan->deaths->len; i++)
     {
       Death death = g_array_index (plan->deaths, Death, i);
 
-      if (death.weight < floor)
-        continue;
-      g_array_index (plan->deaths, Death, kept) = death;
-      g_hash_table_insert (plan->death_index,
-                           GUINT_TO_POINTER ((guint) death.from << 16 | death.to),
-                           GUINT_TO_POINTER (kept + 1));
-      kept++;
+      if (death.weight >= floor)
+        g_array_index (plan->deaths, Death, kept++) = death;
     }
   g_array_set_size (plan->deaths, kept);
+  plan->n_sorted = kept;
 }
 
 /* Which bins enough tasks were seen at risk in for what they show to
@@ -318,8 +333,12 @@ plan_estimate (CsPollPlan *plan,
   prior_deaths[0] = prior_risk[0] = 0.0;
   for (guint i = 0; i < N_BINS; i++)
     {
-      prior_deaths[i + 1] = prior_deaths[i] + weight * plan->prior_ready[i];
-      prior_risk[i + 1] = prior_risk[i] + weight * plan->prior_alive[i];
+      double before = prior_within (plan->family, i);
+
+      double within = prior_within (plan->family, i + 1) - before;
+
+      prior_deaths[i + 1] = prior_deaths[i] + weight * within;
+      prior_risk[i + 1] = prior_risk[i] + weight * (1.0 - before);
     }
 
   for (guint round = 0; round < EM_ROUNDS; round++)
@@ -431,29 +450,24 @@ plan_estimate (CsPollPlan *plan,
 /* --- The steps ------------------------------------------------------------------ */
 
 struct _Curve {
-  double  hazard[N_BINS];        /* smoothed */
-  double  cdf[N_BINS + 1];       /* ready by each bin edge */
-  double  area[N_BINS + 1];      /* ∫ cdf from 0, in ms */
-  guint   unknown[N_BINS + 1];   /* unknown bins before each edge */
+  float   cdf[N_BINS + 1];       /* ready by each bin edge, by the smoothed hazard */
+  guint16 unknown[N_BINS + 1];   /* unknown bins before each edge */
   double  guess_lambda;          /* λ for unknown bins: the prior's */
 };
 
 static void
 curve_make (const CsPollPlan *plan,
+            const double     *hazard,
             Curve            *curve)
 {
   double alive = 1.0;
 
   curve->cdf[0] = 0.0;
-  curve->area[0] = 0.0;
   curve->unknown[0] = 0;
   for (guint i = 0; i < N_BINS; i++)
     {
-      double h = curve->hazard[i];
-
-      alive *= 1.0 - h;
+      alive *= 1.0 - hazard[i];
       curve->cdf[i + 1] = 1.0 - alive;
-      curve->area[i + 1] = curve->area[i] + (curve->cdf[i] + curve->cdf[i + 1]) / 2 * BIN_MS;
       curve->unknown[i + 1] = curve->unknown[i] + plan->unknown[i];
     }
 }
@@ -473,14 +487,18 @@ step_after (const Curve *curve,
   const guint max_bins = MAX_STEP_MS / BIN_MS;
   const guint guard_bins = LAG_GUARD_MS / BIN_MS;
   guint next = MIN (t + min_bins, N_BINS);
+  double area = 0;   /* ∫ cdf from t to next, in ms */
 
   if (t >= N_BINS)
     return t + max_bins;
   if (curve->cdf[t] >= 0.9999 && curve->unknown[N_BINS] == curve->unknown[t])
     return t + max_bins;
-  for (; next < N_BINS; next++)
+  for (guint i = t; i < next; i++)
+    area += ((double) curve->cdf[i] + curve->cdf[i + 1]) / 2 * BIN_MS;
+  for (; next < N_BINS; area += ((double) curve->cdf[next] + curve->cdf[next + 1]) / 2 * BIN_MS,
+       next++)
     {
-      double waited = curve->area[next] - curve->area[t] - (next - t) * BIN_MS * curve->cdf[t];
+      double waited = area - (next - t) * BIN_MS * (double) curve->cdf[t];
       /* where the estimate is a guess, a poll is worth no less than the
        * family's table made it */
       double worth = curve->unknown[next] > curve->unknown[t] ? MAX (lambda, curve->guess_lambda)
@@ -543,9 +561,11 @@ plan_remake (CsPollPlan *plan)
   double low = log (0.01);
   double high = log (1e6);
 
+  g_autofree double *smooth = g_new (double, N_BINS);
+
   plan_prune_deaths (plan);
-  plan_estimate (plan, curve->hazard);
-  curve_make (plan, curve);
+  plan_estimate (plan, smooth);
+  curve_make (plan, smooth, curve);
   /* a task costs one poll at least */
   budget = MAX (BUDGET_FRACTION * one_second_budget (curve), 1.0 + 1e-3);
   /* the smallest λ, so the densest plan, within the budget */
@@ -576,14 +596,11 @@ plan_new (const CsTaskFamily *family)
   plan->gain = 1.0;
   plan->curve = g_new (Curve, 1);
   plan->deaths = g_array_new (FALSE, FALSE, sizeof (Death));
-  plan->death_index = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < N_BINS; i++)
     {
       double before = prior_within (family, i);
       double within = prior_within (family, i + 1) - before;
 
-      plan->prior_ready[i] = within;
-      plan->prior_alive[i] = 1.0 - before;
       plan->hazard[i] = before < 1.0 ? MIN (within / (1.0 - before), MAX_HAZARD) : 0.0;
       plan->unknown[i] = before >= 1.0;
     }
@@ -600,7 +617,6 @@ plan_free (gpointer data)
 
   g_free (plan->curve);
   g_array_unref (plan->deaths);
-  g_hash_table_unref (plan->death_index);
   g_free (plan);
 }
 
@@ -748,18 +764,20 @@ _cs_client_plan_observe (CsClient   *client,
     memset (plan->looks, 0, sizeof plan->looks);
   if (ready)
     {
-      gpointer key = GUINT_TO_POINTER ((guint) from << 16 | MAX (to, from + 1));
-      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (plan->death_index, key));
+      Death death = { from, MAX (to, from + 1), plan->gain };
+      Death *same;
 
-      if (index == 0)
+      /* an interval seen before adds to its weight; the others wait
+       * unsorted for the next merge, MAX_DEATHS at most */
+      same = bsearch (&death, plan->deaths->data, plan->n_sorted, sizeof (Death), death_compare);
+      if (same != NULL)
+        same->weight += plan->gain;
+      else
         {
-          Death death = { from, MAX (to, from + 1), 0.0 };
-
+          if (plan->deaths->len >= MAX_DEATHS)
+            plan_prune_deaths (plan);
           g_array_append_val (plan->deaths, death);
-          index = plan->deaths->len;
-          g_hash_table_insert (plan->death_index, key, GUINT_TO_POINTER (index));
         }
-      g_array_index (plan->deaths, Death, index - 1).weight += plan->gain;
       plan->gain *= exp2 (1.0 / HALF_LIFE);
       if (plan->gain > 1e12)
         plan_rescale (plan);
@@ -773,6 +791,13 @@ _cs_client_plan_observe (CsClient   *client,
   if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256))
     plan_remake (plan);
   g_mutex_unlock (&client->solve_lock);
+}
+
+/* The bytes @plan holds, for the tests. */
+gsize
+_cs_client_plan_memory (CsPollPlan *plan)
+{
+  return sizeof *plan + sizeof *plan->curve + plan->deaths->len * sizeof (Death);
 }
 
 void

@@ -157,6 +157,7 @@ void        _cs_client_plan_observe    (CsClient            *client,
                                         gint64               poll_ms,
                                         gint64               previous_ms,
                                         gboolean             ready);
+gsize       _cs_client_plan_memory     (CsPollPlan          *plan);
 
 /* cs-client.c */
 /* What an exchange about @task (nullable) must never repeat: the key, the

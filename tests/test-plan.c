@@ -377,6 +377,32 @@ test_replay_aging (void)
     g_test_fail_printf ("%u bursts missed the goals", failed);
 }
 
+/* What a client keeps per family stays small however much it saw: floats
+ * over the bins and a bounded list of intervals, merged (it held some
+ * 240 KB, growing with the intervals seen). */
+static void
+test_memory (void)
+{
+  const CsTaskFamily *family = cs_task_type_find ("mtcaptcha");
+  g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+  g_autoptr(GRand) solves = g_rand_new_with_seed (7000);
+  g_autoptr(GRand) noise = g_rand_new_with_seed (8000);
+  CsPollPlan *plan = plan_of (client, family);
+  const double scales[] = { 1, 0.3, 3, 1 };
+  gint64 end = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      SetFigures figures;
+
+      end = replay_burst (client, plan, family, scales[i], BURST, end + G_USEC_PER_SEC,
+                          solves, noise, &figures);
+      g_test_message ("after %u bursts: %" G_GSIZE_FORMAT " bytes", i + 1,
+                      _cs_client_plan_memory (plan));
+      g_assert_cmpuint (_cs_client_plan_memory (plan), <=, 72 * 1024);
+    }
+}
+
 /* Tasks solved one at a time, each by a client of its own (the capsolver
  * command solves one task a run): a lone task pays for every poll it is
  * sent, so probing for a service faster than the table must not cost it
@@ -433,5 +459,6 @@ main (int    argc,
     }
   g_test_add_func ("/plan/replay/aging", test_replay_aging);
   g_test_add_func ("/plan/replay/lone", test_replay_lone);
+  g_test_add_func ("/plan/memory", test_memory);
   return g_test_run ();
 }

@@ -125,6 +125,7 @@ struct _CsPollPlan
   double      seen_ready;         /* and seen */
   guint       observations;
   guint       planned_at;         /* observations when the steps were made */
+  gboolean    changed;            /* since the last observation */
   Curve      *curve;              /* what the plan reads */
   double      lambda;             /* ms of waiting a poll is worth */
 };
@@ -585,6 +586,7 @@ plan_remake (CsPollPlan *plan)
   if (plan->lambda < exp (high) || plan->lambda > LAMBDA_SLACK * exp (high))
     plan->lambda = exp (high);
   plan->planned_at = plan->observations;
+  plan->changed = TRUE;
 }
 
 static CsPollPlan *
@@ -687,22 +689,16 @@ _cs_client_plan_for_task (CsClient *client,
   return plan;
 }
 
-/* When to poll a task of @plan next, in ms after it was created: the
- * plan's step from the last poll, sent at @last_ms (-1: none yet), after
- * @now_ms and at least MIN_STEP_MS after the last poll; or sooner, in a
- * probe cell that has seen too few polls. */
-gint64
-_cs_client_plan_next_poll (CsClient   *client,
-                           CsPollPlan *plan,
-                           gint64      now_ms,
-                           gint64      last_ms)
+/* The plan's next poll of a task pending since @last_ms (-1: not polled
+ * yet), after @now_ms. */
+static gint64
+plan_step_from (CsPollPlan *plan,
+                gint64      now_ms,
+                gint64      last_ms)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
-  gint64 next;
   guint step;
-  int cell;
 
-  g_mutex_lock (&client->solve_lock);
   /* a task follows the plan from its own last poll, so that the plan may
    * change between two of its polls */
   if (last_ms >= 0)
@@ -711,7 +707,27 @@ _cs_client_plan_next_poll (CsClient   *client,
     step = step_after (plan->curve, plan->lambda, 0);
   while ((gint64) step * BIN_MS <= now_ms)
     step = step_after (plan->curve, plan->lambda, step);
-  next = MAX ((gint64) step * BIN_MS, earliest);
+  return MAX ((gint64) step * BIN_MS, earliest);
+}
+
+/* When to poll a task of @plan next, in ms after it was created: the
+ * plan's step from the last poll, sent at @last_ms (-1: none yet), after
+ * @now_ms and at least MIN_STEP_MS after the last poll; or sooner, in a
+ * probe cell that has seen too few polls (@probe says so). */
+gint64
+_cs_client_plan_next_poll (CsClient   *client,
+                           CsPollPlan *plan,
+                           gint64      now_ms,
+                           gint64      last_ms,
+                           gboolean   *probe)
+{
+  gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
+  gint64 next;
+  int cell;
+
+  g_mutex_lock (&client->solve_lock);
+  next = plan_step_from (plan, now_ms, last_ms);
+  *probe = FALSE;
   if (last_ms < 0)
     plan->tasks += plan->gain;
   /* probes are lent by the tasks of a burst, a few of them: a task solved
@@ -720,14 +736,15 @@ _cs_client_plan_next_poll (CsClient   *client,
   for (int c = MAX (cell_of (earliest), 0);
        c < N_CELLS && plan->probes + plan->gain <= PROBE_SHARE * plan->tasks; c++)
     {
-      gint64 probe = MAX (earliest, (gint64) cell_start (c));
+      gint64 probe_ms = MAX (earliest, (gint64) cell_start (c));
 
-      if (probe + MIN_STEP_MS > next)
+      if (probe_ms + MIN_STEP_MS > next)
         break;
-      if (probe < cell_start (c + 1) && plan->looks[c] < PROBE_LOOKS * plan->gain)
+      if (probe_ms < cell_start (c + 1) && plan->looks[c] < PROBE_LOOKS * plan->gain)
         {
-          next = probe;
+          next = probe_ms;
           plan->probes += plan->gain;
+          *probe = TRUE;
           break;
         }
     }
@@ -738,10 +755,28 @@ _cs_client_plan_next_poll (CsClient   *client,
   return next;
 }
 
+/* The next poll of a task waiting for one the plan placed before it
+ * changed: the plan's step from its last poll, as _cs_client_plan_next_poll()
+ * would place it now, without probing (the task's poll stays one poll). */
+gint64
+_cs_client_plan_replan (CsClient   *client,
+                        CsPollPlan *plan,
+                        gint64      now_ms,
+                        gint64      last_ms)
+{
+  gint64 next;
+
+  g_mutex_lock (&client->solve_lock);
+  next = plan_step_from (plan, now_ms, last_ms);
+  g_mutex_unlock (&client->solve_lock);
+  return next;
+}
+
 /* A poll of a task of @plan sent @poll_ms after createTask found it
  * @ready, or pending; the poll before it, at @previous_ms (0: none),
- * found it pending. */
-void
+ * found it pending. Returns whether the plan changed: the polls it placed
+ * before are due for a new place. */
+gboolean
 _cs_client_plan_observe (CsClient   *client,
                          CsPollPlan *plan,
                          gint64      poll_ms,
@@ -750,11 +785,12 @@ _cs_client_plan_observe (CsClient   *client,
 {
   guint from = (guint) CLAMP ((previous_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS - 1);
   guint to = (guint) CLAMP ((poll_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS);
+  gboolean changed;
 
   /* the first poll of a solve that resumed a task created earlier, sent
    * at once: its age is not the task's */
   if (poll_ms < PROBE_FIRST_MS / 2)
-    return;
+    return FALSE;
   g_mutex_lock (&client->solve_lock);
   /* polls that find tasks ready far more or far less often than the
    * estimate expects tell of a service that changed its pace: where
@@ -790,7 +826,10 @@ _cs_client_plan_observe (CsClient   *client,
   /* plans are remade as observations grow by a quarter, at least every 256 */
   if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256))
     plan_remake (plan);
+  changed = plan->changed;
+  plan->changed = FALSE;
   g_mutex_unlock (&client->solve_lock);
+  return changed;
 }
 
 /* The bytes @plan holds, for the tests. */

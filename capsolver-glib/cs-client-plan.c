@@ -713,13 +713,12 @@ plan_step_from (CsPollPlan *plan,
 /* When to poll a task of @plan next, in ms after it was created: the
  * plan's step from the last poll, sent at @last_ms (-1: none yet), after
  * @now_ms and at least MIN_STEP_MS after the last poll; or sooner, in a
- * probe cell that has seen too few polls (@probe says so). */
+ * probe cell that has seen too few polls. */
 gint64
 _cs_client_plan_next_poll (CsClient   *client,
                            CsPollPlan *plan,
                            gint64      now_ms,
-                           gint64      last_ms,
-                           gboolean   *probe)
+                           gint64      last_ms)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
   gint64 next;
@@ -727,7 +726,6 @@ _cs_client_plan_next_poll (CsClient   *client,
 
   g_mutex_lock (&client->solve_lock);
   next = plan_step_from (plan, now_ms, last_ms);
-  *probe = FALSE;
   if (last_ms < 0)
     plan->tasks += plan->gain;
   /* probes are lent by the tasks of a burst, a few of them: a task solved
@@ -744,7 +742,6 @@ _cs_client_plan_next_poll (CsClient   *client,
         {
           next = probe_ms;
           plan->probes += plan->gain;
-          *probe = TRUE;
           break;
         }
     }
@@ -757,7 +754,7 @@ _cs_client_plan_next_poll (CsClient   *client,
 
 /* The next poll of a task waiting for one the plan placed before it
  * changed: the plan's step from its last poll, as _cs_client_plan_next_poll()
- * would place it now, without probing (the task's poll stays one poll). */
+ * would place it now, without probing or counting it again. */
 gint64
 _cs_client_plan_replan (CsClient   *client,
                         CsPollPlan *plan,

@@ -151,8 +151,7 @@ CsPollPlan *_cs_client_plan_for_task   (CsClient            *client,
 gint64      _cs_client_plan_next_poll  (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               now_ms,
-                                        gint64               last_ms,
-                                        gboolean            *probe);
+                                        gint64               last_ms);
 gint64      _cs_client_plan_replan     (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               now_ms,

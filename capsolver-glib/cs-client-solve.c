@@ -46,7 +46,7 @@ typedef struct {
   gint64        previous_poll;    /* the one before, or created */
   guint         plan_step;        /* polls of this solve so far */
   gint64        jitter;           /* µs, of its next poll */
-  gboolean      replannable;      /* it waits for a poll the plan placed, not a probe */
+  gboolean      replannable;      /* it waits for a poll the plan placed */
   guint         transient_errors;
   guint         outage_failures;  /* polls in a row that met an outage */
   GError       *outage_error;     /* the last of them, or NULL */
@@ -421,7 +421,6 @@ next_poll_time (CsClient  *client,
 {
   gint64 now = g_get_monotonic_time ();
   gint64 offset_ms;
-  gboolean probe;
 
   data->replannable = FALSE;
   if (!client->adaptive_polling)
@@ -430,10 +429,9 @@ next_poll_time (CsClient  *client,
 
   offset_ms = _cs_client_plan_next_poll (client, data->plan, (now - data->created) / 1000,
                                          data->last_poll != 0
-                                         ? (data->last_poll - data->created) / 1000 : -1,
-                                         &probe);
+                                         ? (data->last_poll - data->created) / 1000 : -1);
   data->jitter = g_random_int_range (0, POLL_JITTER_MS * 1000);
-  data->replannable = !probe;
+  data->replannable = TRUE;
   return data->created + offset_ms * 1000 + data->jitter;
 }
 

@@ -93,13 +93,19 @@ session_request_queued_cb (SoupSession *session,
 
 /* A session with the client's own settings. The trailing space makes
  * libsoup append its own version to the user agent. libsoup's limits are
- * the client's: it never queues a message itself. */
+ * the client's: it never queues a message itself. Its idle connections
+ * are never closed by libsoup's idle timer: libsoup 3.2.3 loses a request
+ * that takes a connection just as that timer closes it (no reply, no
+ * error, not even when cancelled). An idle connection lasts until the
+ * server closes it; a request that meets that close fails as on a stale
+ * connection, and one safe to repeat is sent again (cs-client-call.c). */
 static SoupSession *
 new_own_session (CsClient *self)
 {
   SoupSession *session = soup_session_new_with_options ("user-agent",
                                                         "capsolver-glib/" PACKAGE_VERSION " ",
                                                         "timeout", SESSION_IO_TIMEOUT,
+                                                        "idle-timeout", 0,
                                                         "max-conns", self->max_connections,
                                                         "max-conns-per-host",
                                                         self->max_connections,
@@ -130,16 +136,19 @@ forward_request_unqueued_cb (SoupSession *companion,
 
 /* The session of the blocking calls beside @shared, the client's own or
  * the application's: its settings, followed as they change; its features
- * (a logger, a cookie jar) are its own and are not shared. */
+ * (a logger, a cookie jar) are its own and are not shared. Its
+ * idle-timeout is not followed: it is 0, as on the client's own session,
+ * whatever the application's session has. */
 static SoupSession *
 new_companion_session (CsClient    *self,
                        SoupSession *shared)
 {
   static const char * const followed[] = {
-    "user-agent", "accept-language", "timeout", "idle-timeout", "proxy-resolver",
+    "user-agent", "accept-language", "timeout", "proxy-resolver",
     "tls-database", "tls-interaction",
   };
   SoupSession *session = g_object_new (SOUP_TYPE_SESSION,
+                                       "idle-timeout", 0,
                                        "max-conns", self->max_connections,
                                        "max-conns-per-host", self->max_connections,
                                        "local-address", soup_session_get_local_address (shared),
@@ -487,7 +496,7 @@ cs_client_class_init (CsClientClass *klass)
    * own): these of its properties, as they change:
    * [property@Soup.Session:user-agent],
    * [property@Soup.Session:accept-language],
-   * [property@Soup.Session:timeout], [property@Soup.Session:idle-timeout],
+   * [property@Soup.Session:timeout],
    * [property@Soup.Session:proxy-resolver],
    * [property@Soup.Session:tls-database] and
    * [property@Soup.Session:tls-interaction]; its
@@ -503,6 +512,18 @@ cs_client_class_init (CsClientClass *klass)
    * certificate its database does not trust (see the security notes), and
    * so does the one beside it; a session given here, and the one beside
    * it, are left as they are.
+   *
+   * The client's own sessions keep an [property@Soup.Session:idle-timeout]
+   * of 0: libsoup 3.2.3 loses a request that takes a kept-alive connection
+   * just as its idle timer closes it (no reply, no error, even when
+   * cancelled), so libsoup never closes their idle connections; the server
+   * does, and a request that meets that close is sent again when it is
+   * safe to repeat. A session given here keeps its own idle-timeout
+   * (libsoup's default is 60 s): give one with an idle-timeout of 0. With
+   * another, a request lost that way ends after
+   * [property@Client:request-timeout] with %G_IO_ERROR_TIMED_OUT; a solve
+   * polls again, and `createTask` and `getToken`, which never reuse a
+   * connection, cannot meet it. `docs/connections.md` has the details.
    *
    * Since: 1.0
    */

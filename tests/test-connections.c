@@ -586,10 +586,14 @@ test_client_idle_timeouts (void)
 
   g_assert_cmpuint (soup_session_get_idle_timeout (own->session), ==, 0);
   g_assert_cmpuint (soup_session_get_idle_timeout (own->blocking_session), ==, 0);
+  g_assert_cmpuint (soup_session_get_idle_timeout (g_ptr_array_index (own->held_sessions, 0)),
+                    ==, 0);
 
   g_assert_true (cs_client_get_session (shared) == app_session);
   g_assert_cmpuint (soup_session_get_idle_timeout (app_session), ==, 5);
   g_assert_cmpuint (soup_session_get_idle_timeout (shared->blocking_session), ==, 0);
+  g_assert_cmpuint (soup_session_get_idle_timeout (g_ptr_array_index (shared->held_sessions, 0)),
+                    ==, 0);
   /* and stay so when the application changes its own */
   soup_session_set_idle_timeout (app_session, 7);
   g_assert_cmpuint (soup_session_get_idle_timeout (shared->blocking_session), ==, 0);
@@ -699,11 +703,299 @@ test_client_session_idle_timeout (void)
   race_clear (&race);
 }
 
+/* --- Held requests: getToken -------------------------------------------------
+ *
+ * The sandbox holds each getToken until its task is solved: reCAPTCHA v2
+ * takes 5 to 15 s there, 0.5 to 1.5 s at the time scale used here. Each
+ * call's lag is its time less its task's solve time (the sandbox's record).
+ */
+
+#define HELD_TIME_SCALE 0.1
+/* a lag past this is a call that waited for a connection: generous */
+#define HELD_MAX_LAG_S  15.0
+
+typedef struct {
+  guint        pending;
+} HeldRun;
+
+typedef struct {
+  HeldRun     *run;
+  CsTask      *task;
+  gint64       started;
+  gint64       ended;
+  GError      *error;
+} HeldCall;
+
+static void
+held_call_clear (HeldCall *call)
+{
+  g_clear_object (&call->task);
+  g_clear_error (&call->error);
+}
+
+static void
+get_token_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HeldCall *call = user_data;
+  g_autoptr(CsSolution) solution = NULL;
+
+  solution = cs_client_get_token_finish (CS_CLIENT (source), result, &call->error);
+  call->ended = g_get_monotonic_time ();
+  call->run->pending--;
+}
+
+static void
+solve_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  HeldCall *call = user_data;
+  g_autoptr(CsSolution) solution = NULL;
+
+  solution = cs_client_solve_finish (CS_CLIENT (source), result, &call->error);
+  call->ended = g_get_monotonic_time ();
+  call->run->pending--;
+}
+
+static CsTask *
+held_task_new (const char *kind,
+               guint       index)
+{
+  g_autofree char *url = g_strdup_printf ("https://%s.example/%u", kind, index);
+
+  return cs_recaptcha_v2_task_new (url, "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
+}
+
+static void
+held_wait (HeldRun *run,
+           gint64   seconds)
+{
+  gint64 give_up = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (run->pending > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Seconds of each call, and of each call's lag behind its task. */
+static void
+held_figures (CsSandbox  *sandbox,
+              HeldCall   *calls,
+              guint       n,
+              GArray    **times,
+              GArray    **lags)
+{
+  g_autoptr(JsonNode) timings = cs_sandbox_get_timings (sandbox);
+  JsonArray *records = _cs_json_get_array (json_node_get_object (timings), "tasks");
+  g_autoptr(GHashTable) solve_s = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  g_assert_nonnull (records);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      double created = 0, ready = 0;
+
+      if (_cs_json_get_double (record, "createdMs", &created) &&
+          _cs_json_get_double (record, "readyMs", &ready))
+        g_hash_table_insert (solve_s, (gpointer) _cs_json_get_string (record, "taskId"),
+                             g_memdup2 (&(double) { (ready - created) / 1000.0 },
+                                        sizeof (double)));
+    }
+
+  *times = g_array_new (FALSE, FALSE, sizeof (double));
+  *lags = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < n; i++)
+    {
+      double time = (calls[i].ended - calls[i].started) / (double) G_USEC_PER_SEC;
+      const double *solve;
+
+      g_assert_no_error (calls[i].error);
+      solve = g_hash_table_lookup (solve_s, cs_task_get_task_id (calls[i].task));
+      g_assert_nonnull (solve);
+      g_array_append_val (*times, time);
+      time -= *solve;
+      g_array_append_val (*lags, time);
+    }
+  g_array_sort (*times, compare_doubles);
+  g_array_sort (*lags, compare_doubles);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static guint
+sandbox_count_tasks (CsSandbox *sandbox)
+{
+  g_autoptr(JsonNode) timings = cs_sandbox_get_timings (sandbox);
+
+  return json_array_get_length (_cs_json_get_array (json_node_get_object (timings), "tasks"));
+}
+
+static double
+median (GArray *values)
+{
+  return g_array_index (values, double, values->len / 2);
+}
+
+static double
+longest (GArray *values)
+{
+  return g_array_index (values, double, values->len - 1);
+}
+
+/* @n_solves solves alone, then @n getTokens at once with as many solves
+ * started while they are held, on one default client. */
+static void
+test_held_get_tokens (gconstpointer data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  const guint n_solves = 20;
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(CsClient) client = NULL;
+  g_autofree HeldCall *tokens = g_new0 (HeldCall, n);
+  g_autofree HeldCall *alone = g_new0 (HeldCall, n_solves);
+  g_autofree HeldCall *beside = g_new0 (HeldCall, n_solves);
+  g_autoptr(GArray) times = NULL, lags = NULL, alone_times = NULL, alone_lags = NULL;
+  g_autoptr(GArray) beside_times = NULL, beside_lags = NULL;
+  g_autoptr(GError) error = NULL;
+  HeldRun run = { 0, };
+  gint64 started;
+
+  cs_sandbox_add_key (sandbox, CS_SANDBOX_DEFAULT_KEY, 1e6);
+  cs_sandbox_set_time_scale (sandbox, HELD_TIME_SCALE);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  /* the default max-connections; solves poll every 200 ms, since the
+   * adaptive plan's priors know nothing of the time scale */
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", CS_SANDBOX_DEFAULT_KEY,
+                         "base-url", cs_sandbox_get_base_url (sandbox),
+                         "first-poll-delay", 200, "poll-interval", 200, NULL);
+
+  for (guint i = 0; i < n_solves; i++)
+    {
+      alone[i] = (HeldCall) { &run, held_task_new ("alone", i), g_get_monotonic_time (), };
+      run.pending++;
+      cs_client_solve_async (client, alone[i].task, NULL, solve_cb, &alone[i]);
+    }
+  held_wait (&run, 60);
+
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      tokens[i] = (HeldCall) { &run, held_task_new ("token", i), g_get_monotonic_time (), };
+      run.pending++;
+      cs_client_get_token_async (client, tokens[i].task, NULL, get_token_cb, &tokens[i]);
+    }
+  /* the solves start once the sandbox holds every getToken (or after 2 s:
+   * all it ever held at once was max-connections of them) */
+  while (g_get_monotonic_time () < started + 2 * G_USEC_PER_SEC &&
+         sandbox_count_tasks (sandbox) < n_solves + n)
+    {
+      gboolean ticked = FALSE;
+
+      g_timeout_add (50, tick_cb, &ticked);
+      while (!ticked)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_test_message ("solves start %.2f s after the getTokens",
+                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+  for (guint i = 0; i < n_solves; i++)
+    {
+      beside[i] = (HeldCall) { &run, held_task_new ("beside", i), g_get_monotonic_time (), };
+      run.pending++;
+      cs_client_solve_async (client, beside[i].task, NULL, solve_cb, &beside[i]);
+    }
+  held_wait (&run, 600);
+
+  held_figures (sandbox, tokens, n, &times, &lags);
+  held_figures (sandbox, alone, n_solves, &alone_times, &alone_lags);
+  held_figures (sandbox, beside, n_solves, &beside_times, &beside_lags);
+  g_test_message ("%u getTokens at once, max-connections %u: call median %.2f s, longest %.2f s; "
+                  "lag behind the solve median %.2f s, longest %.2f s; all done after %.2f s",
+                  n, client->max_connections, median (times), longest (times),
+                  median (lags), longest (lags),
+                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
+  g_test_message ("%u solves alone: lag median %.2f s, longest %.2f s; beside the getTokens: "
+                  "lag median %.2f s, longest %.2f s", n_solves, median (alone_lags),
+                  longest (alone_lags), median (beside_lags), longest (beside_lags));
+  g_assert_cmpfloat (longest (lags), <, HELD_MAX_LAG_S);
+  g_assert_cmpfloat (longest (beside_lags), <, HELD_MAX_LAG_S);
+
+  for (guint i = 0; i < n; i++)
+    held_call_clear (&tokens[i]);
+  for (guint i = 0; i < n_solves; i++)
+    {
+      held_call_clear (&alone[i]);
+      held_call_clear (&beside[i]);
+    }
+  g_clear_object (&client);
+  cs_sandbox_stop (sandbox);
+}
+
+/* The held requests' allowance: half the open-file limit, within
+ * max-connections and CS_MAX_HELD_REQUESTS. */
+static void
+test_held_allowance (void)
+{
+  struct rlimit saved, limit;
+  g_autoptr(CsClient) client = NULL;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  if (saved.rlim_max < 20000)
+    {
+      g_test_skip ("needs a hard open-file limit of 20000");
+      return;
+    }
+  limit = saved;
+  limit.rlim_cur = 1024;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  g_assert_cmpuint (_cs_client_held_allowance (16), ==, 512);
+  g_assert_cmpuint (_cs_client_held_allowance (1000), ==, 1000);
+  client = cs_client_new (MOCK_API_KEY);
+  g_assert_cmpuint (client->max_held, ==, 512);
+  g_assert_cmpuint (client->max_in_flight, ==, 16);
+  limit.rlim_cur = 20000;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  g_assert_cmpuint (_cs_client_held_allowance (16), ==, CS_MAX_HELD_REQUESTS);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+}
+
+/* Room for a thousand held connections and the sandbox's ends of them. */
+static void
+raise_open_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  raise_open_file_limit ();
 
   g_test_add_func ("/connections/idle-timer-race/bare-session", test_bare_session_race);
   g_test_add_func ("/connections/idle-timer-race/client-idle-timeouts",
@@ -712,6 +1004,12 @@ main (int    argc,
                    test_client_server_closes);
   g_test_add_func ("/connections/idle-timer-race/client-session-idle-timeout",
                    test_client_session_idle_timeout);
+
+  g_test_add_func ("/connections/held/allowance", test_held_allowance);
+  g_test_add_data_func ("/connections/held/get-token-300", GUINT_TO_POINTER (300),
+                        test_held_get_tokens);
+  g_test_add_data_func ("/connections/held/get-token-1000", GUINT_TO_POINTER (1000),
+                        test_held_get_tokens);
 
   return g_test_run ();
 }

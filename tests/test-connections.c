@@ -949,6 +949,33 @@ test_held_get_tokens (gconstpointer data)
   cs_sandbox_stop (sandbox);
 }
 
+/* A getToken outlasts the I/O timeout of the application's session: the
+ * service holds it while it solves, and token-request-timeout bounds it. */
+static void
+test_held_outlasts_io_timeout (void)
+{
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 1, NULL);
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  HeldRun run = { 1, };
+  HeldCall call = { &run, held_task_new ("io", 0), g_get_monotonic_time (), };
+
+  cs_sandbox_add_key (sandbox, CS_SANDBOX_DEFAULT_KEY, 1e6);
+  /* 5 to 15 s: 1.5 to 4.5 s here */
+  cs_sandbox_set_time_scale (sandbox, 0.3);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", CS_SANDBOX_DEFAULT_KEY,
+                         "base-url", cs_sandbox_get_base_url (sandbox), "session", session, NULL);
+  cs_client_get_token_async (client, call.task, NULL, get_token_cb, &call);
+  held_wait (&run, 60);
+  g_assert_no_error (call.error);
+  g_assert_cmpint (call.ended - call.started, >=, G_USEC_PER_SEC);
+  held_call_clear (&call);
+  g_clear_object (&client);
+  cs_sandbox_stop (sandbox);
+}
+
 /* The held requests' allowance: half the open-file limit, within
  * max-connections and CS_MAX_HELD_REQUESTS. */
 static void
@@ -1006,6 +1033,7 @@ main (int    argc,
                    test_client_session_idle_timeout);
 
   g_test_add_func ("/connections/held/allowance", test_held_allowance);
+  g_test_add_func ("/connections/held/outlasts-io-timeout", test_held_outlasts_io_timeout);
   g_test_add_data_func ("/connections/held/get-token-300", GUINT_TO_POINTER (300),
                         test_held_get_tokens);
   g_test_add_data_func ("/connections/held/get-token-1000", GUINT_TO_POINTER (1000),

@@ -979,7 +979,8 @@ session_for (CsClient *self,
              CallData *data)
 {
   if ((data->flags & CS_CALL_BLOCKING) != 0)
-    return self->blocking_session;
+    return (data->flags & CS_CALL_LONG) != 0 ? self->blocking_held_session
+                                             : self->blocking_session;
   if ((data->flags & CS_CALL_LONG) != 0)
     return take_held_session (self, data);
   return self->session;

@@ -72,6 +72,7 @@ struct _CsClient
   guint        outage_backoff;  /* ms, the first wait after an outage; tests shorten it */
   SoupSession *session;
   SoupSession *blocking_session; /* the blocking calls' (cs-client.c) */
+  SoupSession *blocking_held_session; /* the blocking getToken calls' */
   /* the held requests' (getToken), each of at most CS_HELD_SESSION_SIZE
    * of them, made as needed under queue_lock (cs-client-call.c) */
   GPtrArray   *held_sessions;

@@ -206,10 +206,9 @@ client_constructed (GObject *object)
   if (self->session == NULL)
     self->session = new_own_session (self);
   _cs_client_init_queue (self);
-  /* A blocking call may be a held request (getToken), whose connection
-   * it holds until the task is solved: as many as asynchronous ones. */
-  self->blocking_session = new_companion_session (self->session,
-                                                  self->max_connections + self->max_held, TRUE);
+  self->blocking_session = new_companion_session (self->session, self->max_connections, TRUE);
+  /* a blocking getToken holds its connection until the task is solved */
+  self->blocking_held_session = new_companion_session (self->session, self->max_held, FALSE);
   self->held_sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->held_session_use = g_array_new (FALSE, TRUE, sizeof (guint));
   _cs_client_new_held_session (self);
@@ -226,6 +225,7 @@ client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->app_id);
   g_clear_object (&self->blocking_session);
+  g_clear_object (&self->blocking_held_session);
   g_clear_pointer (&self->held_sessions, g_ptr_array_unref);
   g_clear_pointer (&self->held_session_use, g_array_unref);
   g_clear_object (&self->session);
@@ -1200,6 +1200,7 @@ cs_client_set_tls_database (CsClient     *client,
       /* a kept-alive connection would go on trusting what it did */
       soup_session_abort (client->session);
       soup_session_abort (client->blocking_session);
+      soup_session_abort (client->blocking_held_session);
       g_mutex_lock (&client->queue_lock);
       for (guint i = 0; i < client->held_sessions->len; i++)
         soup_session_abort (g_ptr_array_index (client->held_sessions, i));

@@ -586,6 +586,7 @@ test_client_idle_timeouts (void)
 
   g_assert_cmpuint (soup_session_get_idle_timeout (own->session), ==, 0);
   g_assert_cmpuint (soup_session_get_idle_timeout (own->blocking_session), ==, 0);
+  g_assert_cmpuint (soup_session_get_idle_timeout (own->blocking_held_session), ==, 0);
   g_assert_cmpuint (soup_session_get_idle_timeout (g_ptr_array_index (own->held_sessions, 0)),
                     ==, 0);
 
@@ -949,8 +950,9 @@ test_held_get_tokens (gconstpointer data)
   cs_sandbox_stop (sandbox);
 }
 
-/* A getToken outlasts the I/O timeout of the application's session: the
- * service holds it while it solves, and token-request-timeout bounds it. */
+/* A getToken, asynchronous or blocking, outlasts the I/O timeout of the
+ * application's session: the service holds it while it solves, and
+ * token-request-timeout bounds it. */
 static void
 test_held_outlasts_io_timeout (void)
 {
@@ -960,6 +962,7 @@ test_held_outlasts_io_timeout (void)
   g_autoptr(GError) error = NULL;
   HeldRun run = { 1, };
   HeldCall call = { &run, held_task_new ("io", 0), g_get_monotonic_time (), };
+  g_autoptr(CsSolution) solution = NULL;
 
   cs_sandbox_add_key (sandbox, CS_SANDBOX_DEFAULT_KEY, 1e6);
   /* 5 to 15 s: 1.5 to 4.5 s here */
@@ -971,6 +974,15 @@ test_held_outlasts_io_timeout (void)
   held_wait (&run, 60);
   g_assert_no_error (call.error);
   g_assert_cmpint (call.ended - call.started, >=, G_USEC_PER_SEC);
+  held_call_clear (&call);
+
+  /* the blocking form too */
+  call.task = held_task_new ("io-blocking", 0);
+  call.started = g_get_monotonic_time ();
+  solution = cs_client_get_token (client, call.task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (solution);
+  g_assert_cmpint (g_get_monotonic_time () - call.started, >=, G_USEC_PER_SEC);
   held_call_clear (&call);
   g_clear_object (&client);
   cs_sandbox_stop (sandbox);

@@ -1193,18 +1193,23 @@ cs_client_set_tls_database (CsClient     *client,
   /* before construction ends, constructed() applies it */
   if (client->session != NULL)
     {
+      g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+
       if (database == NULL)
         system = g_tls_backend_get_default_database (g_tls_backend_get_default ());
-      /* the blocking calls' session follows */
+      /* the sessions beside it follow */
       soup_session_set_tls_database (client->session, database != NULL ? database : system);
       /* a kept-alive connection would go on trusting what it did */
       soup_session_abort (client->session);
       soup_session_abort (client->blocking_session);
       soup_session_abort (client->blocking_held_session);
+      /* aborted outside the lock: an aborted request may end at once */
       g_mutex_lock (&client->queue_lock);
       for (guint i = 0; i < client->held_sessions->len; i++)
-        soup_session_abort (g_ptr_array_index (client->held_sessions, i));
+        g_ptr_array_add (held, g_object_ref (g_ptr_array_index (client->held_sessions, i)));
       g_mutex_unlock (&client->queue_lock);
+      for (guint i = 0; i < held->len; i++)
+        soup_session_abort (g_ptr_array_index (held, i));
     }
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TLS_DATABASE]);
 }

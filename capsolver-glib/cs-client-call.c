@@ -1011,6 +1011,10 @@ call_send (GTask *gtask)
   soup_message_add_flags (data->message, SOUP_MESSAGE_NO_REDIRECT);
   if (may_reuse_connection (data))
     soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
+  /* sent again after a stale connection: not on another one the server
+   * may have closed at the same moment */
+  if (data->attempts > 1)
+    soup_message_add_flags (data->message, SOUP_MESSAGE_NEW_CONNECTION);
   soup_message_set_request_body_from_bytes (data->message, "application/json",
                                             data->request_body);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),

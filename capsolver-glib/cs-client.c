@@ -205,6 +205,10 @@ client_constructed (GObject *object)
    * session through the forwarded request-queued. */
   if (self->session == NULL)
     self->session = new_own_session (self);
+  else if (soup_session_get_idle_timeout (self->session) != 0)
+    g_debug ("the session given closes idle connections after %u s: libsoup 3.2.3 may lose "
+             "a request that takes one as it does (docs/connections.md)",
+             soup_session_get_idle_timeout (self->session));
   _cs_client_init_queue (self);
   self->blocking_session = new_companion_session (self->session, self->max_connections, TRUE);
   /* a blocking getToken holds its connection until the task is solved */

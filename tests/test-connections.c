@@ -443,9 +443,9 @@ lane_send (Lane *lane)
 
       /* a poll's exchange: kept-alive connections, one resend on a stale one */
       json_object_set_string_member (json, "clientKey", MOCK_API_KEY);
-      _cs_client_call_async (CS_CLIENT (lane->owner), "getBalance", json, MOCK_SECRETS (MOCK_API_KEY),
-                             CS_CALL_IDEMPOTENT, request->cancellable, NULL, client_call_cb,
-                             request);
+      _cs_client_call_async (CS_CLIENT (lane->owner), "getBalance", json,
+                             MOCK_SECRETS (MOCK_API_KEY), CS_CALL_IDEMPOTENT,
+                             request->cancellable, NULL, client_call_cb, request);
       return;
     }
   /* what the client's polls are: a POST flagged to reuse a connection */
@@ -453,8 +453,9 @@ lane_send (Lane *lane)
   request->message = soup_message_new (SOUP_METHOD_POST, race->url);
   soup_message_add_flags (request->message, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_set_request_body_from_bytes (request->message, "application/json", body);
-  soup_session_send_and_read_async (SOUP_SESSION (lane->owner), request->message, G_PRIORITY_DEFAULT,
-                                    request->cancellable, bare_sent_cb, request);
+  soup_session_send_and_read_async (SOUP_SESSION (lane->owner), request->message,
+                                    G_PRIORITY_DEFAULT, request->cancellable, bare_sent_cb,
+                                    request);
 }
 
 static void

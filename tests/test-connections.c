@@ -761,6 +761,19 @@ solve_cb (GObject      *source,
   call->run->pending--;
 }
 
+static void
+balance_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  HeldCall *call = user_data;
+  g_autoptr(CsBalance) balance = NULL;
+
+  balance = cs_client_get_balance_finish (CS_CLIENT (source), result, &call->error);
+  call->ended = g_get_monotonic_time ();
+  call->run->pending--;
+}
+
 static CsTask *
 held_task_new (const char *kind,
                guint       index)
@@ -989,6 +1002,57 @@ test_held_outlasts_io_timeout (void)
   cs_sandbox_stop (sandbox);
 }
 
+/* Past the allowance, getTokens wait in the client's queue, from where
+ * cancelling one takes it out unsent; polls are not held up meanwhile. */
+static void
+test_held_past_allowance (void)
+{
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  HeldCall calls[4] = { { 0, }, };
+  HeldRun run = { 0, };
+  HeldCall balance_call = { &run, };
+
+  cs_sandbox_add_key (sandbox, CS_SANDBOX_DEFAULT_KEY, 1e6);
+  /* reCAPTCHA v2 in 2.5 to 7.5 s */
+  cs_sandbox_set_time_scale (sandbox, 0.5);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", CS_SANDBOX_DEFAULT_KEY,
+                         "base-url", cs_sandbox_get_base_url (sandbox),
+                         "max-connections", 1, NULL);
+  /* the test-only setting: an allowance of 2 */
+  client->max_held = 2;
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      calls[i] = (HeldCall) { &run, held_task_new ("past", i), g_get_monotonic_time (), };
+      run.pending++;
+      cs_client_get_token_async (client, calls[i].task, i == 3 ? cancellable : NULL,
+                                 get_token_cb, &calls[i]);
+    }
+  g_cancellable_cancel (cancellable);
+  /* the one connection of polls and balance reads is free: a balance read
+   * returns long before the first task is solved */
+  run.pending++;
+  cs_client_get_balance_async (client, NULL, balance_cb, &balance_call);
+  held_wait (&run, 120);
+
+  g_assert_no_error (balance_call.error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_no_error (calls[i].error);
+      g_assert_cmpint (balance_call.ended, <, calls[i].ended);
+    }
+  g_assert_error (calls[3].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (cs_task_get_task_id (calls[3].task));
+  g_assert_cmpuint (cs_sandbox_get_request_count (sandbox, "getToken"), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    held_call_clear (&calls[i]);
+  g_clear_object (&client);
+  cs_sandbox_stop (sandbox);
+}
+
 /* The held requests' allowance: half the open-file limit, within
  * max-connections and CS_MAX_HELD_REQUESTS. */
 static void
@@ -1047,6 +1111,7 @@ main (int    argc,
 
   g_test_add_func ("/connections/held/allowance", test_held_allowance);
   g_test_add_func ("/connections/held/outlasts-io-timeout", test_held_outlasts_io_timeout);
+  g_test_add_func ("/connections/held/past-allowance", test_held_past_allowance);
   g_test_add_data_func ("/connections/held/get-token-300", GUINT_TO_POINTER (300),
                         test_held_get_tokens);
   g_test_add_data_func ("/connections/held/get-token-1000", GUINT_TO_POINTER (1000),

@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cs-client-private.h"
 
@@ -295,6 +296,8 @@ typedef struct {
   GCancellable *unsent_cancellable;
   gulong        unsent_handler;
   GSource      *timeout_source;
+  SoupSession  *session;           /* the one it was sent on */
+  guint         held_session;      /* which of the held requests' */
   gboolean      timed_out;
   gboolean      ended;             /* returned: libsoup's late news is dropped */
 } CallData;
@@ -351,6 +354,8 @@ static GQueue *
 queue_for (CsClient *self,
            CallData *data)
 {
+  if ((data->flags & CS_CALL_LONG) != 0)
+    return &self->waiting_held;
   return (data->flags & CS_CALL_IDEMPOTENT) != 0 ? &self->waiting_polls : &self->waiting_creates;
 }
 
@@ -379,6 +384,23 @@ pop_next_locked (CsClient *self)
   return link;
 }
 
+/* Takes the next waiting request that has a free slot: a held request
+ * (getToken) one of its own, held for as long as the service solves the
+ * task, so that it never keeps a poll or a createTask waiting. */
+static GList *
+pop_admitted_locked (CsClient *self)
+{
+  GList *link = NULL;
+
+  if (self->held_in_flight < self->max_held)
+    link = g_queue_pop_head_link (&self->waiting_held);
+  if (link != NULL)
+    self->held_in_flight++;
+  else if (self->in_flight < self->max_in_flight && (link = pop_next_locked (self)) != NULL)
+    self->in_flight++;
+  return link;
+}
+
 /* Gives libsoup the waiting requests for which there is a free slot, each
  * on its own context. */
 static void
@@ -391,7 +413,7 @@ admit (CsClient *self)
       CallData *data;
 
       g_mutex_lock (&self->queue_lock);
-      link = self->in_flight < self->max_in_flight ? pop_next_locked (self) : NULL;
+      link = pop_admitted_locked (self);
       if (link == NULL)
         {
           g_mutex_unlock (&self->queue_lock);
@@ -400,7 +422,6 @@ admit (CsClient *self)
       gtask = link->data;
       data = g_task_get_task_data (gtask);
       data->state = CALL_SENDING;
-      self->in_flight++;
       g_mutex_unlock (&self->queue_lock);
 
       /* the queue's reference goes with the request */
@@ -433,7 +454,13 @@ call_complete (GTask  *gtask,
 
   g_mutex_lock (&self->queue_lock);
   held_slot = data->state == CALL_SENDING && (data->flags & CS_CALL_BLOCKING) == 0;
-  if (held_slot)
+  if (held_slot && (data->flags & CS_CALL_LONG) != 0)
+    {
+      self->held_in_flight--;
+      if (data->session != NULL)
+        g_array_index (self->held_session_use, guint, data->held_session)--;
+    }
+  else if (held_slot)
     self->in_flight--;
   g_mutex_unlock (&self->queue_lock);
   if (held_slot)
@@ -922,6 +949,43 @@ may_reuse_connection (CallData *data)
   return (data->flags & CS_CALL_IDEMPOTENT) != 0;
 }
 
+/* A held request's session: the first with room, or a new one. */
+static SoupSession *
+take_held_session (CsClient *self,
+                   CallData *data)
+{
+  SoupSession *session = NULL;
+  guint i;
+
+  g_mutex_lock (&self->queue_lock);
+  for (i = 0; i < self->held_sessions->len; i++)
+    if (g_array_index (self->held_session_use, guint, i) < CS_HELD_SESSION_SIZE)
+      break;
+  if (i == self->held_sessions->len)
+    _cs_client_new_held_session (self);
+  session = g_ptr_array_index (self->held_sessions, i);
+  g_array_index (self->held_session_use, guint, i)++;
+  data->held_session = i;
+  g_mutex_unlock (&self->queue_lock);
+  return session;
+}
+
+/* Blocking calls have a session of their own (cs-client.c), and so have
+ * held requests, so that a thousand of them never wait for the
+ * connections of the session's limits, nor hold those. Called once per
+ * request for a held one. */
+static SoupSession *
+session_for (CsClient *self,
+             CallData *data)
+{
+  if ((data->flags & CS_CALL_BLOCKING) != 0)
+    return (data->flags & CS_CALL_LONG) != 0 ? self->blocking_held_session
+                                             : self->blocking_session;
+  if ((data->flags & CS_CALL_LONG) != 0)
+    return take_held_session (self, data);
+  return self->session;
+}
+
 /* Sends the request with a fresh message: a message is never queued
  * twice. Runs on the request's context, holding a slot. */
 static void
@@ -947,6 +1011,10 @@ call_send (GTask *gtask)
   soup_message_add_flags (data->message, SOUP_MESSAGE_NO_REDIRECT);
   if (may_reuse_connection (data))
     soup_message_add_flags (data->message, SOUP_MESSAGE_IDEMPOTENT);
+  /* sent again after a stale connection: not on another one the server
+   * may have closed at the same moment */
+  if (data->attempts > 1)
+    soup_message_add_flags (data->message, SOUP_MESSAGE_NEW_CONNECTION);
   soup_message_set_request_body_from_bytes (data->message, "application/json",
                                             data->request_body);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
@@ -955,14 +1023,20 @@ call_send (GTask *gtask)
   soup_message_disable_feature (data->message, SOUP_TYPE_CONTENT_DECODER);
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Accept-Encoding", ACCEPT_ENCODING);
+  /* A held request's connection is its own and never reused: it closes
+   * after the reply instead of staying idle. libsoup leaves the header
+   * out on HTTP/2. */
+  if ((data->flags & CS_CALL_LONG) != 0)
+    soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                  "Connection", "close");
 
   call_start_clock (gtask, call_timeout_ms (self, data));
   /* a base URL may carry the key in its path */
   safe_path = _cs_redact (g_uri_get_path (data->uri), (const char * const *) data->secrets);
   g_debug ("%s: POST %s", data->method, safe_path);
-  soup_session_send_async ((data->flags & CS_CALL_BLOCKING) != 0 ? self->blocking_session
-                                                                 : self->session,
-                           data->message, G_PRIORITY_DEFAULT,
+  if (data->session == NULL)
+    data->session = session_for (self, data);
+  soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
 
@@ -1113,6 +1187,22 @@ _cs_client_init_queue (CsClient *self)
                              soup_session_get_max_conns (self->session));
 
   self->max_in_flight = MAX (1, MIN (self->max_connections, session_limit));
+  self->max_held = _cs_client_held_allowance (self->max_connections);
+}
+
+/* How many held requests go at once: each holds a connection, an open
+ * file, for as long as the service takes to solve its task. Half the
+ * process's open-file limit, at most CS_MAX_HELD_REQUESTS, and never
+ * fewer than the client's max-connections. */
+guint
+_cs_client_held_allowance (guint max_connections)
+{
+  struct rlimit limit;
+  guint64 files = 1024;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
+    files = limit.rlim_cur == RLIM_INFINITY ? G_MAXUINT64 : limit.rlim_cur;
+  return (guint) CLAMP (files / 2, max_connections, CS_MAX_HELD_REQUESTS);
 }
 
 /* --- The pause, public ------------------------------------------------------- */

@@ -537,6 +537,12 @@ cs_client_create_task_finish (CsClient      *client,
  * [method@Client.solve_async] for other types, for tasks to resume after a
  * time-out, and behind proxies that cut long requests.
  *
+ * Each request holds a connection of its own until its task is solved,
+ * from an allowance of the client's apart from
+ * [property@Client:max-connections] (see there): a thousand of them at
+ * once each return when their task is solved, and solves on the same
+ * client keep their pace.
+ *
  * The request is never sent twice; a task that already has a task id, or
  * is being created, is refused as by [method@Client.create_task_async],
  * and a request that was sent is not cut short by cancelling the call

@@ -26,6 +26,13 @@ G_BEGIN_DECLS
 #define DEFAULT_MAX_POLLS        CS_MAX_POLLS_PER_TASK
 #define DEFAULT_REQUEST_TIMEOUT  60000  /* ms for one whole HTTP exchange */
 #define SESSION_IO_TIMEOUT       60     /* s, per socket operation */
+/* The most held requests (getToken) on their way at once, each on a
+ * connection of its own: never more than half the open-file limit. */
+#define CS_MAX_HELD_REQUESTS     4096
+/* Held requests on one session: libsoup walks every message of a session
+ * and every connection of its host for each message that waits, on every
+ * event of the session, so a thousand on one take seconds of CPU. */
+#define CS_HELD_SESSION_SIZE     32
 /* The longest pause after a cooldown error, whatever Retry-After says:
  * the longest cooldown of the error table (ERROR_IP_BANNED), in seconds. */
 #define CS_MAX_PAUSE             (30 * 60)
@@ -65,6 +72,11 @@ struct _CsClient
   guint        outage_backoff;  /* ms, the first wait after an outage; tests shorten it */
   SoupSession *session;
   SoupSession *blocking_session; /* the blocking calls' (cs-client.c) */
+  SoupSession *blocking_held_session; /* the blocking getToken calls' */
+  /* the held requests' (getToken), each of at most CS_HELD_SESSION_SIZE
+   * of them, made as needed under queue_lock (cs-client-call.c) */
+  GPtrArray   *held_sessions;
+  GArray      *held_session_use; /* guint: requests on each */
   GTlsDatabase *tls_database;   /* NULL: the session's own */
 
   /* the requests waiting for one of max_in_flight slots (cs-client-call.c) */
@@ -74,6 +86,10 @@ struct _CsClient
   guint        in_flight;
   guint        max_in_flight;
   gboolean     admit_creates_next;
+  /* held requests (getToken) have slots of their own: max_held of them */
+  GQueue       waiting_held;
+  guint        held_in_flight;
+  guint        max_held;
 
   /* one scheduler per main context (cs-client-solve.c) and the poll plans
    * of the task families (cs-client-plan.c) */
@@ -111,6 +127,8 @@ typedef enum {
 } CsCallFlags;
 
 void        _cs_client_init_queue      (CsClient            *self);
+SoupSession *_cs_client_new_held_session (CsClient          *self);
+guint       _cs_client_held_allowance  (guint                max_connections);
 void        _cs_client_call_async      (CsClient            *self,
                                         const char          *method,
                                         JsonObject          *body,

@@ -93,13 +93,19 @@ session_request_queued_cb (SoupSession *session,
 
 /* A session with the client's own settings. The trailing space makes
  * libsoup append its own version to the user agent. libsoup's limits are
- * the client's: it never queues a message itself. */
+ * the client's: it never queues a message itself. Its idle connections
+ * are never closed by libsoup's idle timer: libsoup 3.2.3 loses a request
+ * that takes a connection just as that timer closes it (no reply, no
+ * error, not even when cancelled). An idle connection lasts until the
+ * server closes it; a request that meets that close fails as on a stale
+ * connection, and one safe to repeat is sent again (cs-client-call.c). */
 static SoupSession *
 new_own_session (CsClient *self)
 {
   SoupSession *session = soup_session_new_with_options ("user-agent",
                                                         "capsolver-glib/" PACKAGE_VERSION " ",
                                                         "timeout", SESSION_IO_TIMEOUT,
+                                                        "idle-timeout", 0,
                                                         "max-conns", self->max_connections,
                                                         "max-conns-per-host",
                                                         self->max_connections,
@@ -128,31 +134,55 @@ forward_request_unqueued_cb (SoupSession *companion,
   g_signal_emit_by_name (shared, "request-unqueued", message);
 }
 
-/* The session of the blocking calls beside @shared, the client's own or
- * the application's: its settings, followed as they change; its features
- * (a logger, a cookie jar) are its own and are not shared. */
+/* A session of the client's own beside @shared, the client's own or the
+ * application's (the blocking calls', the held requests'): its settings,
+ * followed as they change; its features (a logger, a cookie jar) are its
+ * own and are not shared. Its idle-timeout is not followed: it is 0, as
+ * on the client's own session, whatever the application's session has.
+ * Without @follow_timeout, nor is the I/O timeout: a held request waits
+ * for its reply as long as the service solves (token-request-timeout
+ * bounds it). */
 static SoupSession *
-new_companion_session (CsClient    *self,
-                       SoupSession *shared)
+new_companion_session (SoupSession *shared,
+                       guint        max_connections,
+                       gboolean     follow_timeout)
 {
   static const char * const followed[] = {
-    "user-agent", "accept-language", "timeout", "idle-timeout", "proxy-resolver",
-    "tls-database", "tls-interaction",
+    "user-agent", "accept-language", "proxy-resolver", "tls-database", "tls-interaction",
+    "timeout",
   };
   SoupSession *session = g_object_new (SOUP_TYPE_SESSION,
-                                       "max-conns", self->max_connections,
-                                       "max-conns-per-host", self->max_connections,
+                                       "timeout", 0,
+                                       "idle-timeout", 0,
+                                       "max-conns", max_connections,
+                                       "max-conns-per-host", max_connections,
                                        "local-address", soup_session_get_local_address (shared),
                                        "remote-connectable",
                                        soup_session_get_remote_connectable (shared),
                                        NULL);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (followed); i++)
+  /* the last one, the I/O timeout, only with @follow_timeout */
+  for (gsize i = 0; i < G_N_ELEMENTS (followed) - (follow_timeout ? 0 : 1); i++)
     g_object_bind_property (shared, followed[i], session, followed[i], G_BINDING_SYNC_CREATE);
   g_signal_connect_object (session, "request-queued", G_CALLBACK (forward_request_queued_cb),
                            shared, 0);
   g_signal_connect_object (session, "request-unqueued", G_CALLBACK (forward_request_unqueued_cb),
                            shared, 0);
+  return session;
+}
+
+/* Held requests (getToken) go on sessions of their own, each holding its
+ * connection until the task is solved: they never wait for the
+ * connections of polls and createTask, nor hold those. Called under the
+ * queue lock, or before any request. */
+SoupSession *
+_cs_client_new_held_session (CsClient *self)
+{
+  SoupSession *session = new_companion_session (self->session, CS_HELD_SESSION_SIZE, FALSE);
+  guint none = 0;
+
+  g_ptr_array_add (self->held_sessions, session);
+  g_array_append_val (self->held_session_use, none);
   return session;
 }
 
@@ -175,10 +205,19 @@ client_constructed (GObject *object)
    * session through the forwarded request-queued. */
   if (self->session == NULL)
     self->session = new_own_session (self);
-  self->blocking_session = new_companion_session (self, self->session);
+  else if (soup_session_get_idle_timeout (self->session) != 0)
+    g_debug ("the session given closes idle connections after %u s: libsoup 3.2.3 may lose "
+             "a request that takes one as it does (docs/connections.md)",
+             soup_session_get_idle_timeout (self->session));
+  _cs_client_init_queue (self);
+  self->blocking_session = new_companion_session (self->session, self->max_connections, TRUE);
+  /* a blocking getToken holds its connection until the task is solved */
+  self->blocking_held_session = new_companion_session (self->session, self->max_held, FALSE);
+  self->held_sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  self->held_session_use = g_array_new (FALSE, TRUE, sizeof (guint));
+  _cs_client_new_held_session (self);
   if (self->tls_database != NULL)
     soup_session_set_tls_database (self->session, self->tls_database);
-  _cs_client_init_queue (self);
 }
 
 static void
@@ -190,6 +229,9 @@ client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->app_id);
   g_clear_object (&self->blocking_session);
+  g_clear_object (&self->blocking_held_session);
+  g_clear_pointer (&self->held_sessions, g_ptr_array_unref);
+  g_clear_pointer (&self->held_session_use, g_array_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
   g_mutex_clear (&self->pause_lock);
@@ -487,7 +529,7 @@ cs_client_class_init (CsClientClass *klass)
    * own): these of its properties, as they change:
    * [property@Soup.Session:user-agent],
    * [property@Soup.Session:accept-language],
-   * [property@Soup.Session:timeout], [property@Soup.Session:idle-timeout],
+   * [property@Soup.Session:timeout],
    * [property@Soup.Session:proxy-resolver],
    * [property@Soup.Session:tls-database] and
    * [property@Soup.Session:tls-interaction]; its
@@ -497,12 +539,28 @@ cs_client_class_init (CsClientClass *klass)
    * [signal@Soup.Session::request-unqueued] signals see the blocking
    * calls' messages too (to accept a certificate, or add a header).
    * Features added to this session (a [class@Soup.Logger], a cookie jar)
-   * do not see them.
+   * do not see them. `getToken` requests go on sessions of the client's
+   * own beside it too, following it the same way, except for the I/O
+   * [property@Soup.Session:timeout]: the service holds them for as long as
+   * it solves, which [property@Client:token-request-timeout] bounds (see
+   * [property@Client:max-connections]).
    *
    * The client's own session refuses to resume a TLS session whose
    * certificate its database does not trust (see the security notes), and
    * so does the one beside it; a session given here, and the one beside
    * it, are left as they are.
+   *
+   * The client's own sessions keep an [property@Soup.Session:idle-timeout]
+   * of 0: libsoup 3.2.3 loses a request that takes a kept-alive connection
+   * just as its idle timer closes it (no reply, no error, even when
+   * cancelled), so libsoup never closes their idle connections; the server
+   * does, and a request that meets that close is sent again when it is
+   * safe to repeat. A session given here keeps its own idle-timeout
+   * (libsoup's default is 60 s): give one with an idle-timeout of 0. With
+   * another, a request lost that way ends after
+   * [property@Client:request-timeout] with %G_IO_ERROR_TIMED_OUT; a solve
+   * polls again, and `createTask` and `getToken`, which never reuse a
+   * connection, cannot meet it. `docs/connections.md` has the details.
    *
    * Since: 1.0
    */
@@ -542,6 +600,14 @@ cs_client_class_init (CsClientClass *klass)
    * application's, the session's own limits also apply. Blocking calls do
    * not wait in the queue: they go at once on a session of their own (see
    * [property@Client:session]), which keeps as many connections.
+   *
+   * `getToken` requests ([method@Client.get_token_async]), which the
+   * service holds until their task is solved, do not count here: they have
+   * an allowance of their own, on sessions of the client's own, of half
+   * the process's open-file limit (`RLIMIT_NOFILE` when the client is
+   * made), at most 4096 and at least this many; further ones wait in the
+   * client's queue. A thousand `getToken` calls at once each return when
+   * their task is solved, and never hold up polls or `createTask`.
    *
    * Since: 1.0
    */
@@ -1131,13 +1197,23 @@ cs_client_set_tls_database (CsClient     *client,
   /* before construction ends, constructed() applies it */
   if (client->session != NULL)
     {
+      g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+
       if (database == NULL)
         system = g_tls_backend_get_default_database (g_tls_backend_get_default ());
-      /* the blocking calls' session follows */
+      /* the sessions beside it follow */
       soup_session_set_tls_database (client->session, database != NULL ? database : system);
       /* a kept-alive connection would go on trusting what it did */
       soup_session_abort (client->session);
       soup_session_abort (client->blocking_session);
+      soup_session_abort (client->blocking_held_session);
+      /* aborted outside the lock: an aborted request may end at once */
+      g_mutex_lock (&client->queue_lock);
+      for (guint i = 0; i < client->held_sessions->len; i++)
+        g_ptr_array_add (held, g_object_ref (g_ptr_array_index (client->held_sessions, i)));
+      g_mutex_unlock (&client->queue_lock);
+      for (guint i = 0; i < held->len; i++)
+        soup_session_abort (g_ptr_array_index (held, i));
     }
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TLS_DATABASE]);
 }

@@ -1897,7 +1897,8 @@ test_blocking_session_follows_settings (void)
   soup_session_set_timeout (session, 9);
   g_assert_true (soup_session_get_tls_database (beside) == database);
   g_assert_true (soup_session_get_tls_interaction (beside) == interaction);
-  g_assert_cmpuint (soup_session_get_idle_timeout (beside), ==, 7);
+  /* not followed: the library's sessions never close idle connections (test-connections) */
+  g_assert_cmpuint (soup_session_get_idle_timeout (beside), ==, 0);
   g_assert_cmpuint (soup_session_get_timeout (beside), ==, 9);
 
   /* a proxy: the service's host does not even resolve without it */

@@ -44,6 +44,7 @@ struct _CsBalanceRead {
 struct _CsAccount {
   guint      ref_count;        /* under registry_lock */
   char      *id;               /* the hash, hex */
+  char      *service_id;       /* a hash of the base URL alone */
   GMutex     lock;
   GList     *watches;
   /* a cooldown: nothing until paused_until (monotonic µs) */
@@ -184,12 +185,15 @@ account_id (const char *base_url,
 }
 
 static CsAccount *
-account_new (char *id)
+account_new (char       *id,
+             const char *base_url)
 {
   CsAccount *self = g_new0 (CsAccount, 1);
 
   self->ref_count = 1;
   self->id = id;
+  /* a base URL may carry a key in its path: hashed too */
+  self->service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_init (&self->lock);
   self->hold = CS_ACCOUNT_STATE_USABLE;
   self->probe_interval = CS_ACCOUNT_PROBE_INTERVAL;
@@ -204,6 +208,7 @@ account_free (CsAccount *self)
   g_clear_error (&self->hold_reason);
   g_clear_object (&self->balance);
   g_mutex_clear (&self->lock);
+  g_free (self->service_id);
   g_free (self->id);
   g_free (self);
 }
@@ -228,7 +233,7 @@ _cs_account_get (const char *base_url,
     self->ref_count++;
   else
     {
-      self = account_new (g_steal_pointer (&id));
+      self = account_new (g_steal_pointer (&id), base_url);
       g_hash_table_insert (registry, self->id, self);
     }
   g_mutex_unlock (&registry_lock);
@@ -356,26 +361,61 @@ _cs_account_next_change (CsAccount *account)
   return next;
 }
 
+static void
+pause_locked (CsAccount    *self,
+              const GError *reason,
+              gint64        until)
+{
+  if (until <= self->paused_until)
+    return;
+  self->paused_until = until;
+  g_clear_error (&self->pause_reason);
+  self->pause_reason = g_error_copy (reason);
+  g_debug ("account %.*s: paused: %s", SHORT_ID_LENGTH, self->id, reason->message);
+  wake_locked (self);
+}
+
+static gint64
+pause_end (guint seconds)
+{
+  return g_get_monotonic_time () + (gint64) MIN (seconds, MAX_PAUSE_SECONDS) * G_USEC_PER_SEC;
+}
+
 /* No request for @seconds (at most 30 minutes) after @reason. */
 void
 _cs_account_pause (CsAccount    *account,
                    const GError *reason,
                    guint         seconds)
 {
-  gint64 until = g_get_monotonic_time () +
-                 (gint64) MIN (seconds, MAX_PAUSE_SECONDS) * G_USEC_PER_SEC;
-
   g_mutex_lock (&account->lock);
-  if (until > account->paused_until)
-    {
-      account->paused_until = until;
-      g_clear_error (&account->pause_reason);
-      account->pause_reason = g_error_copy (reason);
-      g_debug ("account %.*s: paused for %u s: %s", SHORT_ID_LENGTH, account->id,
-               MIN (seconds, MAX_PAUSE_SECONDS), reason->message);
-      wake_locked (account);
-    }
+  pause_locked (account, reason, pause_end (seconds));
   g_mutex_unlock (&account->lock);
+}
+
+/* The same for every account at @account's service: the service banned
+ * the address the process sends from, whatever the key. */
+void
+_cs_account_pause_address (CsAccount    *account,
+                           const GError *reason,
+                           guint         seconds)
+{
+  gint64 until = pause_end (seconds);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&registry_lock);
+  g_hash_table_iter_init (&iter, registry);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CsAccount *other = value;
+
+      if (strcmp (other->service_id, account->service_id) != 0)
+        continue;
+      g_mutex_lock (&other->lock);
+      pause_locked (other, reason, until);
+      g_mutex_unlock (&other->lock);
+    }
+  g_mutex_unlock (&registry_lock);
 }
 
 /* Holds the requests that @hold names after @reason, until resumed (or,

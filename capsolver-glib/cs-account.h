@@ -50,6 +50,9 @@ gint64          _cs_account_next_change     (CsAccount         *account);
 void            _cs_account_pause           (CsAccount         *account,
                                              const GError      *reason,
                                              guint              seconds);
+void            _cs_account_pause_address   (CsAccount         *account,
+                                             const GError      *reason,
+                                             guint              seconds);
 void            _cs_account_hold            (CsAccount         *account,
                                              CsHold             hold,
                                              const GError      *reason);

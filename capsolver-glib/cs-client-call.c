@@ -132,7 +132,7 @@ trip (CsClient     *self,
 
   if (account == NULL || hold == CS_HOLD_NONE)
     return;
-  if (hold != CS_HOLD_PAUSE)
+  if (hold == CS_HOLD_ALL || hold == CS_HOLD_SPENDING)
     {
       if (self->account_breaker)
         _cs_account_hold (account, hold, error);
@@ -142,7 +142,11 @@ trip (CsClient     *self,
     return;
   if (seconds < 0)
     seconds = cs_error_get_cooldown (error);
-  if (seconds > 0)
+  if (seconds <= 0)
+    return;
+  if (hold == CS_HOLD_PAUSE_ADDRESS)
+    _cs_account_pause_address (account, error, (guint) MIN (seconds, CS_MAX_PAUSE));
+  else
     _cs_account_pause (account, error, (guint) MIN (seconds, CS_MAX_PAUSE));
 }
 

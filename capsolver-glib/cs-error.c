@@ -44,13 +44,15 @@ typedef struct {
  * tells of the account rather than of the request (docs/errors.md has the
  * table): the key refused (HOLD_ALL: nothing more is sent with it), no
  * money (HOLD_SPENDING: no more tasks until a balance shows some), or a
- * cooldown (HOLD_PAUSE: nothing for the cooldown). */
+ * cooldown (HOLD_PAUSE: nothing for the cooldown; ADDRESS: nothing with
+ * any key at that service, which banned the address). */
 #define PERMANENT CS_RETRY_CLASS_PERMANENT
 #define TRANSIENT CS_RETRY_CLASS_TRANSIENT
 #define COOLDOWN  CS_RETRY_CLASS_COOLDOWN
 #define NEW_TASK  CS_RETRY_CLASS_NEW_TASK
 #define NONE      CS_HOLD_NONE
 #define PAUSE     CS_HOLD_PAUSE
+#define ADDRESS   CS_HOLD_PAUSE_ADDRESS
 #define SPENDING  CS_HOLD_SPENDING
 #define ALL       CS_HOLD_ALL
 
@@ -71,7 +73,7 @@ static const CsErrorCode error_codes[] = {
   { CS_ERROR_PROXY_BANNED,           "ERROR_PROXY_BANNED",          NEW_TASK,     0, NONE     },
   { CS_ERROR_INVALID_IMAGE,          "ERROR_INVALID_IMAGE",         PERMANENT,    0, NONE     },
   { CS_ERROR_PARSE_IMAGE_FAIL,       "ERROR_PARSE_IMAGE_FAIL",      PERMANENT,    0, NONE     },
-  { CS_ERROR_IP_BANNED,              "ERROR_IP_BANNED",             COOLDOWN,  1800, PAUSE    },
+  { CS_ERROR_IP_BANNED,              "ERROR_IP_BANNED",             COOLDOWN,  1800, ADDRESS  },
   { CS_ERROR_KEY_TEMP_BLOCKED,       "ERROR_KEY_TEMP_BLOCKED",      COOLDOWN,   300, PAUSE    },
   { CS_ERROR_KEY_DOES_NOT_EXIST,     "ERROR_KEY_DOES_NOT_EXIST",    PERMANENT,    0, ALL      },
   { CS_ERROR_TASK_NOT_FOUND,         "ERROR_TASK_NOT_FOUND",        NEW_TASK,     0, NONE     },
@@ -94,6 +96,7 @@ static const CsErrorCode error_codes[] = {
 #undef NEW_TASK
 #undef NONE
 #undef PAUSE
+#undef ADDRESS
 #undef SPENDING
 #undef ALL
 

@@ -72,6 +72,7 @@ GError     *_cs_error_new_from_reply    (const char         *code,
 typedef enum {
   CS_HOLD_NONE,       /* nothing: the request's own error */
   CS_HOLD_PAUSE,      /* a cooldown: no request at all until it ends */
+  CS_HOLD_PAUSE_ADDRESS, /* the same, for every key at that service: the address is banned */
   CS_HOLD_SPENDING,   /* no money: no createTask or getToken until a balance shows some */
   CS_HOLD_ALL,        /* the key or account refused: no request at all */
 } CsHold;

@@ -544,6 +544,37 @@ test_pause (Fixture       *f,
   g_assert_null (cs_client_dup_account_error (client));
 }
 
+/* The service bans the address, whatever the key: ERROR_IP_BANNED pauses
+ * every key of the process at that service. */
+static void
+test_ip_ban_pauses_every_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) wrong = new_client (f, WRONG_KEY);
+  g_autoptr(CsClient) banned = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) other = new_client (f, EMPTY_KEY);
+  g_autoptr(GError) error = NULL;
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 5);
+  cs_sandbox_set_ip_ban_errors (f->sandbox, 1);
+  /* one error bans the address */
+  g_assert_null (cs_client_get_balance (wrong, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (banned, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+  g_clear_error (&error);
+  g_assert_cmpint (cs_client_get_account_state (other), ==, CS_ACCOUNT_STATE_PAUSED);
+  g_assert_null (cs_client_get_balance (other, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+  g_assert_nonnull (strstr (error->message, "nothing was sent"));
+  g_test_message ("address ban: %u getBalance seen by the sandbox for three keys",
+                  count (f, "getBalance"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  /* a refusal outweighs the pause */
+  g_assert_cmpint (cs_client_get_account_state (wrong), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
 /* A pause ends by itself, notified, on the client's timer. */
 static void
 test_pause_ends (Fixture       *f,
@@ -716,6 +747,7 @@ main (int    argc,
   ADD ("resume-and-key-change", test_resume_and_key_change);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);
+  ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);
   ADD ("cancel-held", test_cancel_held);
   ADD ("balance-shared", test_balance_shared);
   ADD ("balance-cancel", test_balance_cancel);

@@ -39,6 +39,8 @@ struct _CsBalanceRead {
   GMainContext *context;
   guint         generation;    /* of the cache when it was sent */
   GPtrArray    *waiters;
+  guint         live;          /* waiters that did not leave */
+  GCancellable *cancellable;   /* cancelled when the last one leaves */
 };
 
 struct _CsAccount {
@@ -632,10 +634,10 @@ _cs_account_invalidate_balance (CsAccount *account)
   g_mutex_unlock (&account->lock);
 }
 
-/* Joins the read in flight on @context, if one is and was sent after the
- * cache was last dropped (TRUE); otherwise starts one (FALSE), which the
- * caller sends and ends with _cs_account_end_read(). @waiter is kept
- * until then. */
+/* Joins the read in flight on @context, if one is, was sent after the
+ * cache was last dropped and has waiters (TRUE); otherwise starts one
+ * (FALSE), which the caller sends with its cancellable and ends with
+ * _cs_account_end_read(). @waiter is kept until then. */
 gboolean
 _cs_account_join_read (CsAccount      *account,
                        GMainContext   *context,
@@ -643,29 +645,55 @@ _cs_account_join_read (CsAccount      *account,
                        CsBalanceRead **read)
 {
   CsBalanceRead *found = NULL;
+  gboolean joined;
 
   g_mutex_lock (&account->lock);
   for (GList *l = account->reads; l != NULL && found == NULL; l = l->next)
     {
       CsBalanceRead *candidate = l->data;
 
-      if (candidate->context == context && candidate->generation == account->generation)
+      if (candidate->context == context && candidate->generation == account->generation &&
+          candidate->live > 0)
         found = candidate;
     }
-  if (found != NULL)
-    g_ptr_array_add (found->waiters, g_object_ref (waiter));
-  else
+  joined = found != NULL;
+  if (!joined)
     {
       found = g_new0 (CsBalanceRead, 1);
       found->context = g_main_context_ref (context);
       found->generation = account->generation;
       found->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (found->waiters, g_object_ref (waiter));
+      found->cancellable = g_cancellable_new ();
       account->reads = g_list_prepend (account->reads, found);
     }
+  g_ptr_array_add (found->waiters, g_object_ref (waiter));
+  found->live++;
   g_mutex_unlock (&account->lock);
   *read = found;
-  return found->waiters->len > 1;
+  return joined;
+}
+
+/* What the read is sent with: cancelled once every waiter left. */
+GCancellable *
+_cs_account_read_get_cancellable (CsBalanceRead *read)
+{
+  return read->cancellable;
+}
+
+/* A waiter of @read stops waiting; TRUE when it was the last one, and
+ * @read's cancellable was cancelled: the read's end answers it. */
+gboolean
+_cs_account_leave_read (CsAccount     *account,
+                        CsBalanceRead *read)
+{
+  gboolean last;
+
+  g_mutex_lock (&account->lock);
+  last = --read->live == 0;
+  g_mutex_unlock (&account->lock);
+  if (last)
+    g_cancellable_cancel (read->cancellable);
+  return last;
 }
 
 /* Ends @read: returns its waiters, in the order they came. */
@@ -680,6 +708,7 @@ _cs_account_end_read (CsAccount     *account,
   g_mutex_unlock (&account->lock);
   waiters = read->waiters;
   g_main_context_unref (read->context);
+  g_object_unref (read->cancellable);
   g_free (read);
   return waiters;
 }

@@ -78,6 +78,9 @@ gboolean        _cs_account_join_read       (CsAccount         *account,
                                              GMainContext      *context,
                                              GObject           *waiter,
                                              CsBalanceRead    **read);
+GCancellable   *_cs_account_read_get_cancellable (CsBalanceRead *read);
+gboolean        _cs_account_leave_read      (CsAccount         *account,
+                                             CsBalanceRead     *read);
 GPtrArray      *_cs_account_end_read        (CsAccount         *account,
                                              CsBalanceRead     *read);
 

@@ -874,8 +874,10 @@ send_retrying (GTask          *gtask,
 
 /* A caller of get_balance waiting for a shared read. */
 typedef struct {
-  GSource  *cancel_source;
-  gboolean  answered;
+  GSource       *cancel_source;
+  gboolean       answered;
+  CsAccount     *account;
+  CsBalanceRead *read;       /* until it ends, which answers every waiter */
 } BalanceWaiter;
 
 static void
@@ -886,6 +888,7 @@ balance_waiter_free (BalanceWaiter *waiter)
       g_source_destroy (waiter->cancel_source);
       g_source_unref (waiter->cancel_source);
     }
+  g_clear_pointer (&waiter->account, _cs_account_unref);
   g_free (waiter);
 }
 
@@ -912,14 +915,22 @@ balance_answer (GTask     *gtask,
     g_task_return_pointer (gtask, balance, g_object_unref);
 }
 
+/* The last caller to leave takes the read with it (withdrawn from the
+ * queue, or cut short: it is safe to repeat), and gets its end; the
+ * others are answered at once. */
 static gboolean
 balance_cancelled_cb (GCancellable *cancellable,
                       gpointer      user_data)
 {
-  balance_answer (user_data, NULL,
-                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                       "getBalance: cancelled; the read on its way completes "
-                                       "in the background"));
+  GTask *gtask = user_data;
+  BalanceWaiter *waiter = g_task_get_task_data (gtask);
+
+  g_clear_pointer (&waiter->cancel_source, g_source_unref);
+  if (!_cs_account_leave_read (waiter->account, waiter->read))
+    balance_answer (gtask, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         "getBalance: cancelled; the read on its way goes on "
+                                         "for the other callers"));
   return G_SOURCE_REMOVE;
 }
 
@@ -977,8 +988,10 @@ send_shared_read (CsClient      *client,
 
   shared->account = _cs_account_ref (account);
   shared->read = read;
-  gtask = g_task_new (client, NULL, shared_read_cb, shared);
+  gtask = g_task_new (client, _cs_account_read_get_cancellable (read), shared_read_cb, shared);
   g_task_set_source_tag (gtask, send_shared_read);
+  /* the call's own error says whether it left */
+  g_task_set_check_cancellable (gtask, FALSE);
   send_retrying (gtask, "getBalance", body, _cs_client_dup_secrets (client, NULL),
                  CS_CALL_IDEMPOTENT, get_balance_done);
 }
@@ -993,6 +1006,7 @@ get_balance (CsClient *client,
   GCancellable *cancellable = g_task_get_cancellable (gtask);
   BalanceWaiter *waiter;
   CsBalanceRead *read;
+  gboolean joined;
 
   if (cached != NULL)
     {
@@ -1001,6 +1015,9 @@ get_balance (CsClient *client,
     }
   waiter = g_new0 (BalanceWaiter, 1);
   g_task_set_task_data (gtask, waiter, (GDestroyNotify) balance_waiter_free);
+  waiter->account = _cs_account_ref (account);
+  joined = _cs_account_join_read (account, g_task_get_context (gtask), G_OBJECT (gtask), &read);
+  waiter->read = read;
   if (cancellable != NULL)
     {
       waiter->cancel_source = g_cancellable_source_new (cancellable);
@@ -1008,7 +1025,7 @@ get_balance (CsClient *client,
                              gtask, NULL);
       g_source_attach (waiter->cancel_source, g_task_get_context (gtask));
     }
-  if (!_cs_account_join_read (account, g_task_get_context (gtask), G_OBJECT (gtask), &read))
+  if (!joined)
     send_shared_read (client, account, read);
 }
 

@@ -730,6 +730,19 @@ test_balance_cancel (Fixture       *f,
   run_until (&run.done);
   g_assert_cmpuint (run.failed, ==, 0);
   g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+
+  /* the last caller that leaves takes the read with it: it ends, and the
+   * next call reads anew */
+  cs_client_invalidate_balance (client);
+  cancelled = FALSE;
+  g_cancellable_reset (cancellable);
+  cs_client_get_balance_async (client, cancellable, cancelled_balance_cb, &cancelled);
+  g_cancellable_cancel (cancellable);
+  run_until (&cancelled);
+  run = (Balances) { .total = 1 };
+  cs_client_get_balance_async (client, NULL, balance_cb, &run);
+  run_until (&run.done);
+  g_assert_cmpuint (run.failed, ==, 0);
 }
 
 int

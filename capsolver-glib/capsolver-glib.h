@@ -11,6 +11,7 @@
 #include "cs-version.h"
 #include "cs-enum-types.h"
 #include "cs-error.h"
+#include "cs-account-state.h"
 #include "cs-proxy.h"
 #include "cs-provider.h"
 #include "cs-solution.h"

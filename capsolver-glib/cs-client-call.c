@@ -99,59 +99,75 @@ _cs_client_release_blocking_call (gpointer hold)
   g_main_context_wakeup (call->context);
 }
 
-/* --- The pause after a cooldown error --------------------------------------- */
+/* --- The account's breaker ---------------------------------------------------
+ *
+ * An answer that says the account cannot be used (cs-error.c's column)
+ * pauses or holds the account in the registry (cs-account.c), which every
+ * client with the key shares; every request is checked against it when it
+ * is made and when it leaves the queue, and the account's wake-up ends the
+ * queued ones (cs-client-account.c).
+ */
 
-/* Holds every request back for @seconds after an error of @code; never
- * longer than CS_MAX_PAUSE, whatever a server asks. */
-static void
-pause_requests (CsClient *self,
-                CsError   code,
-                guint     seconds)
+/* The client's account, or NULL without a key. */
+CsAccount *
+_cs_client_ref_account (CsClient *self)
 {
-  gint64 until = g_get_monotonic_time () +
-                 (gint64) MIN (seconds, CS_MAX_PAUSE) * G_USEC_PER_SEC;
+  CsAccount *account;
 
-  g_mutex_lock (&self->pause_lock);
-  if (until > self->paused_until)
-    {
-      self->paused_until = until;
-      self->paused_by = code;
-    }
-  g_mutex_unlock (&self->pause_lock);
+  g_mutex_lock (&self->account_lock);
+  account = self->account != NULL ? _cs_account_ref (self->account) : NULL;
+  g_mutex_unlock (&self->account_lock);
+  return account;
 }
 
-/* Remembers a cooldown error, so that the requests after it wait:
- * @seconds, when not negative, overrides the code's own cooldown
- * (Retry-After), 0 meaning no pause at all. */
+/* Remembers what an answer says of the account: @seconds, when not
+ * negative, overrides a cooldown's own length (Retry-After), 0 meaning
+ * no pause at all. @error is redacted already. */
 static void
-pause_after (CsClient     *self,
-             const GError *error,
-             gint64        seconds)
+trip (CsClient     *self,
+      CsAccount    *account,
+      const GError *error,
+      gint64        seconds)
 {
-  if (!self->pause_on_cooldown || error->domain != CS_ERROR ||
-      cs_error_get_retry_class (error) != CS_RETRY_CLASS_COOLDOWN)
+  CsHold hold = _cs_error_get_hold (error);
+
+  if (account == NULL || hold == CS_HOLD_NONE)
+    return;
+  if (hold == CS_HOLD_ALL || hold == CS_HOLD_SPENDING)
+    {
+      if (self->account_breaker)
+        _cs_account_hold (account, hold, error);
+      return;
+    }
+  if (!self->pause_on_cooldown)
     return;
   if (seconds < 0)
     seconds = cs_error_get_cooldown (error);
-  if (seconds > 0)
-    pause_requests (self, error->code, (guint) MIN (seconds, CS_MAX_PAUSE));
+  if (seconds <= 0)
+    return;
+  if (hold == CS_HOLD_PAUSE_ADDRESS)
+    _cs_account_pause_address (account, error, (guint) MIN (seconds, CS_MAX_PAUSE));
+  else
+    _cs_account_pause (account, error, (guint) MIN (seconds, CS_MAX_PAUSE));
 }
 
-/* The error of a request made during a pause, or NULL. */
-static GError *
-check_paused (CsClient *self)
+static gboolean
+call_spends (CsCallFlags flags)
 {
-  guint left = cs_client_get_paused_for (self);
-  CsError code;
+  return (flags & CS_CALL_SPENDS) != 0;
+}
 
-  if (left == 0)
+/* The error of a request that the account holds back, or NULL. */
+static GError *
+check_account (CsClient    *self,
+               CsAccount   *account,
+               const char  *method,
+               CsCallFlags  flags)
+{
+  if (account == NULL)
     return NULL;
-  g_mutex_lock (&self->pause_lock);
-  code = self->paused_by;
-  g_mutex_unlock (&self->pause_lock);
-  return g_error_new (CS_ERROR, code,
-                      "%s: requests are paused for %u more seconds after this error; "
-                      "nothing was sent", cs_error_to_code (code), left);
+  return _cs_account_check (account, method, call_spends (flags), self->pause_on_cooldown,
+                            self->account_breaker);
 }
 
 /* --- Content codings --------------------------------------------------------
@@ -284,6 +300,8 @@ typedef struct {
   GUri         *uri;
   GBytes       *request_body;
   GStrv         secrets;           /* hidden in its errors and log lines */
+  CsAccount    *account;           /* the client's when it was made */
+  GError       *held;              /* why the account held it back */
   CsCallFlags   flags;
   guint         attempts;
   CsReply       reply;
@@ -339,6 +357,8 @@ call_data_free (CallData *data)
   g_clear_pointer (&data->uri, g_uri_unref);
   g_clear_pointer (&data->request_body, g_bytes_unref);
   g_strfreev (data->secrets);
+  g_clear_pointer (&data->account, _cs_account_unref);
+  g_clear_error (&data->held);
   _cs_reply_clear (&data->reply);
   if (data->timeout_source != NULL)
     {
@@ -360,6 +380,36 @@ queue_for (CsClient *self,
 }
 
 static void call_send (GTask *gtask);
+static void call_complete (GTask  *gtask,
+                           GError *error);
+
+/* A request the account held back, out of the queue: ends it with the
+ * queue's reference, which went with it. */
+static gboolean
+call_held_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
+
+  _cs_error_redact (data->held, (const char * const *) data->secrets);
+  g_debug ("%s: %s", data->method, data->held->message);
+  call_complete (gtask, g_steal_pointer (&data->held));
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func on the request's context at its next pass; the source holds
+ * @gtask's reference that the caller gives. */
+static void
+run_soon_owned (GTask       *gtask,
+                GSourceFunc  func)
+{
+  CallData *data = g_task_get_task_data (gtask);
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, func, gtask, NULL);
+  g_source_attach (idle, data->context);
+}
 
 static gboolean
 call_send_cb (gpointer user_data)
@@ -421,12 +471,57 @@ admit (CsClient *self)
         }
       gtask = link->data;
       data = g_task_get_task_data (gtask);
+      /* the account may have refused since the request was queued */
+      data->held = check_account (self, data->account, data->method, data->flags);
+      if (data->held != NULL)
+        {
+          data->state = CALL_WITHDRAWN;
+          g_mutex_unlock (&self->queue_lock);
+          run_soon_owned (gtask, call_held_cb);
+          continue;
+        }
       data->state = CALL_SENDING;
       g_mutex_unlock (&self->queue_lock);
 
       /* the queue's reference goes with the request */
       g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, call_send_cb, gtask, NULL);
     }
+}
+
+/* Ends every waiting request that the account now holds back, each on its
+ * own context, with the account's error: none of them was sent. */
+void
+_cs_client_end_held_calls (CsClient *self)
+{
+  GQueue *queues[] = { &self->waiting_creates, &self->waiting_polls };
+  GSList *held = NULL;
+
+  g_mutex_lock (&self->queue_lock);
+  for (gsize i = 0; i < G_N_ELEMENTS (queues); i++)
+    {
+      GList *link = queues[i]->head;
+
+      while (link != NULL)
+        {
+          GList *next = link->next;
+          CallData *data = g_task_get_task_data (link->data);
+
+          data->held = check_account (self, data->account, data->method, data->flags);
+          if (data->held != NULL)
+            {
+              g_queue_unlink (queues[i], link);
+              data->state = CALL_WITHDRAWN;
+              held = g_slist_prepend (held, link->data);
+            }
+          link = next;
+        }
+    }
+  g_mutex_unlock (&self->queue_lock);
+
+  held = g_slist_reverse (held);
+  for (GSList *l = held; l != NULL; l = l->next)
+    run_soon_owned (l->data, call_held_cb);
+  g_slist_free (held);
 }
 
 /* Ends the exchange: gives its slot to the next request, returns @error
@@ -715,11 +810,11 @@ check_http_status (CsClient *self,
                                seconds >= 0 ? "" : header == NULL ? " without Retry-After" :
                                " with a Retry-After that is no number of seconds nor date");
         }
-      pause_after (self, error, seconds);
+      trip (self, data->account, error, seconds);
       return error;
     }
   if (parse_error != NULL)
-    pause_after (self, parse_error, -1);
+    trip (self, data->account, parse_error, -1);
   return parse_error;
 }
 
@@ -1116,9 +1211,10 @@ _cs_client_call_async (CsClient            *self,
   data->cancellable = g_cancellable_new ();
   g_task_set_task_data (gtask, data, (GDestroyNotify) call_data_free);
 
+  data->account = _cs_client_ref_account (self);
   data->uri = method_uri (self, method, &error);
   if (error == NULL)
-    error = check_paused (self);
+    error = check_account (self, data->account, method, flags);
   if (error != NULL)
     {
       _cs_error_redact (error, secrets);
@@ -1203,51 +1299,4 @@ _cs_client_held_allowance (guint max_connections)
   if (getrlimit (RLIMIT_NOFILE, &limit) == 0)
     files = limit.rlim_cur == RLIM_INFINITY ? G_MAXUINT64 : limit.rlim_cur;
   return (guint) CLAMP (files / 2, max_connections, CS_MAX_HELD_REQUESTS);
-}
-
-/* --- The pause, public ------------------------------------------------------- */
-
-/**
- * cs_client_get_paused_for:
- * @client: a [class@Client]
- *
- * Tells how long the client still holds back its requests after the
- * service answered with a cooldown error.
- *
- * Returns: the seconds left of the pause (rounded up), or 0
- *
- * Since: 1.0
- */
-guint
-cs_client_get_paused_for (CsClient *client)
-{
-  gint64 left;
-
-  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
-
-  g_mutex_lock (&client->pause_lock);
-  left = client->paused_until - g_get_monotonic_time ();
-  g_mutex_unlock (&client->pause_lock);
-  return left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
-}
-
-/**
- * cs_client_resume:
- * @client: a [class@Client]
- *
- * Ends a pause that a cooldown error started, so that the next call is
- * sent at once: for when the application knows better. Changing
- * [property@Client:api-key] or [property@Client:base-url] ends a pause by
- * itself.
- *
- * Since: 1.0
- */
-void
-cs_client_resume (CsClient *client)
-{
-  g_return_if_fail (CS_IS_CLIENT (client));
-
-  g_mutex_lock (&client->pause_lock);
-  client->paused_until = 0;
-  g_mutex_unlock (&client->pause_lock);
 }

@@ -388,7 +388,7 @@ send_create (CsClient            *client,
   /* the call hides the key and the proxy in its errors and log lines */
   secrets = _cs_client_dup_secrets (client, task);
   _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
-                         get_token ? CS_CALL_LONG : 0, NULL,
+                         CS_CALL_SPENDS | (get_token ? CS_CALL_LONG : 0), NULL,
                          unsent_cancellable != NULL ? unsent_cancellable : cancellable,
                          create_task_cb, gtask);
 }
@@ -870,7 +870,75 @@ send_retrying (GTask          *gtask,
   retry_call_send (gtask);
 }
 
-/* --- getBalance ------------------------------------------------------------- */
+/* --- getBalance ------------------------------------------------------------- *
+ *
+ * A balance comes from the account's cache while it is fresh; otherwise
+ * the calls made on one main context while a read is on its way wait for
+ * that read, which no caller's cancellable stops: a caller that cancels is
+ * answered at once, and the read still fills the cache.
+ */
+
+/* A caller of get_balance waiting for a shared read. */
+typedef struct {
+  GSource       *cancel_source;
+  gboolean       answered;
+  CsAccount     *account;
+  CsBalanceRead *read;       /* until it ends, which answers every waiter */
+} BalanceWaiter;
+
+static void
+balance_waiter_free (BalanceWaiter *waiter)
+{
+  if (waiter->cancel_source != NULL)
+    {
+      g_source_destroy (waiter->cancel_source);
+      g_source_unref (waiter->cancel_source);
+    }
+  g_clear_pointer (&waiter->account, _cs_account_unref);
+  g_free (waiter);
+}
+
+/* Gives a waiting caller its answer, once; takes @balance and @error. */
+static void
+balance_answer (GTask     *gtask,
+                CsBalance *balance,
+                GError    *error)
+{
+  BalanceWaiter *waiter = g_task_get_task_data (gtask);
+
+  if (waiter->answered)
+    {
+      g_clear_object (&balance);
+      g_clear_error (&error);
+      return;
+    }
+  waiter->answered = TRUE;
+  if (waiter->cancel_source != NULL)
+    g_source_destroy (waiter->cancel_source);
+  if (error != NULL)
+    g_task_return_error (gtask, error);
+  else
+    g_task_return_pointer (gtask, balance, g_object_unref);
+}
+
+/* The last caller to leave takes the read with it (withdrawn from the
+ * queue, or cut short: it is safe to repeat), and gets its end; the
+ * others are answered at once. */
+static gboolean
+balance_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  GTask *gtask = user_data;
+  BalanceWaiter *waiter = g_task_get_task_data (gtask);
+
+  g_clear_pointer (&waiter->cancel_source, g_source_unref);
+  if (!_cs_account_leave_read (waiter->account, waiter->read))
+    balance_answer (gtask, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         "getBalance: cancelled; the read on its way goes on "
+                                         "for the other callers"));
+  return G_SOURCE_REMOVE;
+}
 
 static void
 get_balance_done (GTask   *gtask,
@@ -887,6 +955,86 @@ get_balance_done (GTask   *gtask,
     g_task_return_pointer (gtask, balance, g_object_unref);
 }
 
+typedef struct {
+  CsAccount     *account;
+  CsBalanceRead *read;
+} SharedRead;
+
+/* The shared read ended: the cache keeps its balance, and every caller
+ * that waited for it gets it. */
+static void
+shared_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SharedRead *shared = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) waiters = _cs_account_end_read (shared->account, shared->read);
+
+  if (balance != NULL)
+    _cs_account_set_balance (shared->account, balance);
+  for (guint i = 0; i < waiters->len; i++)
+    balance_answer (g_ptr_array_index (waiters, i),
+                    balance != NULL ? g_object_ref (balance) : NULL,
+                    balance != NULL ? NULL : g_error_copy (error));
+  _cs_account_unref (shared->account);
+  g_free (shared);
+}
+
+/* Sends the one read that the callers on this context share. */
+static void
+send_shared_read (CsClient      *client,
+                  CsAccount     *account,
+                  CsBalanceRead *read)
+{
+  SharedRead *shared = g_new0 (SharedRead, 1);
+  GTask *gtask;
+  g_autoptr(JsonObject) body = new_envelope (client, FALSE);
+
+  shared->account = _cs_account_ref (account);
+  shared->read = read;
+  gtask = g_task_new (client, _cs_account_read_get_cancellable (read), shared_read_cb, shared);
+  g_task_set_source_tag (gtask, send_shared_read);
+  /* the call's own error says whether it left */
+  g_task_set_check_cancellable (gtask, FALSE);
+  send_retrying (gtask, "getBalance", body, _cs_client_dup_secrets (client, NULL),
+                 CS_CALL_IDEMPOTENT, get_balance_done);
+}
+
+/* Answers from the cache, or waits for the read on its way, or sends it. */
+static void
+get_balance (CsClient *client,
+             GTask    *gtask)
+{
+  g_autoptr(CsAccount) account = _cs_client_ref_account (client);
+  CsBalance *cached = _cs_account_get_cached_balance (account, client->balance_cache_time);
+  GCancellable *cancellable = g_task_get_cancellable (gtask);
+  BalanceWaiter *waiter;
+  CsBalanceRead *read;
+  gboolean joined;
+
+  if (cached != NULL)
+    {
+      g_task_return_pointer (gtask, cached, g_object_unref);
+      return;
+    }
+  waiter = g_new0 (BalanceWaiter, 1);
+  g_task_set_task_data (gtask, waiter, (GDestroyNotify) balance_waiter_free);
+  waiter->account = _cs_account_ref (account);
+  joined = _cs_account_join_read (account, g_task_get_context (gtask), G_OBJECT (gtask), &read);
+  waiter->read = read;
+  if (cancellable != NULL)
+    {
+      waiter->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (waiter->cancel_source, G_SOURCE_FUNC (balance_cancelled_cb),
+                             gtask, NULL);
+      g_source_attach (waiter->cancel_source, g_task_get_context (gtask));
+    }
+  if (!joined)
+    send_shared_read (client, account, read);
+}
+
 /**
  * cs_client_get_balance_async:
  * @client: a [class@Client]
@@ -894,8 +1042,13 @@ get_balance_done (GTask   *gtask,
  * @callback: (scope async): called when the request is done
  * @user_data: data for @callback
  *
- * Sends `getBalance`. The service is known to block keys that ask too
- * often: keep the result rather than asking before every solve.
+ * Gets the balance of the client's account. The services block keys that
+ * ask too often, so the balance read last answers for
+ * [property@Client:balance-cache-time] (30 s by default), and the calls
+ * made while a read is on its way share it: a thousand calls at once send
+ * one `getBalance`. The cache is the account's, shared by the clients of
+ * the process with the same key; [method@Client.invalidate_balance]
+ * makes the next call ask the service.
  *
  * A transport failure or an HTTP 5xx (an outage of the service or of the
  * way to it) is sent again up to three times, after waits of about 0.5,
@@ -911,8 +1064,6 @@ cs_client_get_balance_async (CsClient            *client,
                              gpointer             user_data)
 {
   g_autoptr(GTask) gtask = NULL;
-  g_autoptr(JsonObject) body = NULL;
-  g_auto(GStrv) secrets = NULL;
   GError *error = NULL;
 
   g_return_if_fail (CS_IS_CLIENT (client));
@@ -927,10 +1078,7 @@ cs_client_get_balance_async (CsClient            *client,
       g_task_return_error (gtask, error);
       return;
     }
-  body = new_envelope (client, FALSE);
-  send_retrying (g_steal_pointer (&gtask), "getBalance", body,
-                 _cs_client_dup_secrets (client, NULL),
-                 CS_CALL_IDEMPOTENT, get_balance_done);
+  get_balance (client, gtask);
 }
 
 /**

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "cs-private.h"
+#include "cs-account.h"
 #include "cs-client.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,7 @@ G_BEGIN_DECLS
  * and every connection of its host for each message that waits, on every
  * event of the session, so a thousand on one take seconds of CPU. */
 #define CS_HELD_SESSION_SIZE     32
+#define DEFAULT_BALANCE_CACHE_TIME 30   /* s; what the services ask of their users */
 /* The longest pause after a cooldown error, whatever Retry-After says:
  * the longest cooldown of the error table (ERROR_IP_BANNED), in seconds. */
 #define CS_MAX_PAUSE             (30 * 60)
@@ -97,17 +99,27 @@ struct _CsClient
   GHashTable  *schedulers;
   GHashTable  *poll_plans;
 
-  /* after a cooldown error: no request before paused_until (monotonic µs) */
-  GMutex       pause_lock;
-  gint64       paused_until;
-  CsError      paused_by;
+  /* the account of the key at the base URL, shared in the process
+   * (cs-account.c), and what this client makes of it
+   * (cs-client-account.c); the pointers under account_lock */
+  GMutex          account_lock;
+  CsAccount      *account;
+  CsAccountWatch *account_watch;
+  GSource        *account_timer;
+  GMainContext   *context;          /* where the client was made: its wake-ups */
+  CsAccountState  account_state;    /* the last notified */
+  gboolean        account_breaker;
+  guint           balance_cache_time; /* s */
 };
 
 
 /* The files of the client, from the bottom up; each uses only those
  * above it in this list:
- *   cs-client-call.c     one HTTP exchange, the queue, the pause after a
- *                        cooldown error, the bookkeeping of blocking calls
+ *   cs-client-call.c     one HTTP exchange, the queue, the account's
+ *                        breaker checked and tripped, the bookkeeping of
+ *                        blocking calls
+ *   cs-client-account.c  the client's account: bound to its key, woken on
+ *                        its context, the queue swept, the balance probed
  *   cs-client-plan.c     the adaptive poll plans of the task families
  *   cs-client.c          the object: its configuration and the state of
  *                        every layer, made in init and freed in finalize
@@ -124,6 +136,7 @@ typedef enum {
   CS_CALL_LONG       = 1 << 1,   /* held by the service: token-request-timeout */
   CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue, and goes
                                   * on the blocking calls' session */
+  CS_CALL_SPENDS     = 1 << 3,   /* creates a task: held while there is no money */
 } CsCallFlags;
 
 void        _cs_client_init_queue      (CsClient            *self);
@@ -139,6 +152,8 @@ void        _cs_client_call_async      (CsClient            *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
 gboolean    _cs_client_call_was_sent   (GAsyncResult        *result);
+void        _cs_client_end_held_calls  (CsClient            *self);
+CsAccount  *_cs_client_ref_account     (CsClient            *self);
 gboolean    _cs_client_call_finish     (CsClient            *self,
                                         GAsyncResult        *result,
                                         CsReply             *reply,
@@ -158,6 +173,11 @@ void        _cs_client_blocking_call_begin (CsBlockingCall *call);
 void        _cs_client_blocking_call_end   (CsBlockingCall *call);
 gpointer    _cs_client_hold_blocking_call  (void);
 void        _cs_client_release_blocking_call (gpointer      hold);
+
+/* cs-client-account.c */
+void        _cs_client_account_init    (CsClient            *self);
+void        _cs_client_account_clear   (CsClient            *self);
+void        _cs_client_bind_account    (CsClient            *self);
 
 /* cs-client-plan.c */
 typedef struct _CsPollPlan CsPollPlan;

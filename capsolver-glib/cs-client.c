@@ -56,6 +56,9 @@ enum {
   PROP_TOKEN_REQUEST_TIMEOUT,
   PROP_TLS_DATABASE,
   PROP_ALLOW_INSECURE_HTTP,
+  PROP_ACCOUNT_STATE,
+  PROP_ACCOUNT_BREAKER,
+  PROP_BALANCE_CACHE_TIME,
   N_PROPS
 };
 
@@ -234,7 +237,7 @@ client_finalize (GObject *object)
   g_clear_pointer (&self->held_session_use, g_array_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
-  g_mutex_clear (&self->pause_lock);
+  _cs_client_account_clear (self);
   g_mutex_clear (&self->queue_lock);
   g_clear_pointer (&self->schedulers, g_hash_table_unref);
   _cs_client_plan_clear (self);
@@ -298,6 +301,15 @@ client_get_property (GObject    *object,
     case PROP_ALLOW_INSECURE_HTTP:
       g_value_set_boolean (value, self->allow_insecure_http);
       break;
+    case PROP_ACCOUNT_STATE:
+      g_value_set_enum (value, cs_client_get_account_state (self));
+      break;
+    case PROP_ACCOUNT_BREAKER:
+      g_value_set_boolean (value, self->account_breaker);
+      break;
+    case PROP_BALANCE_CACHE_TIME:
+      g_value_set_uint (value, self->balance_cache_time);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -357,6 +369,12 @@ client_set_property (GObject      *object,
       break;
     case PROP_ALLOW_INSECURE_HTTP:
       cs_client_set_allow_insecure_http (self, g_value_get_boolean (value));
+      break;
+    case PROP_ACCOUNT_BREAKER:
+      cs_client_set_account_breaker (self, g_value_get_boolean (value));
+      break;
+    case PROP_BALANCE_CACHE_TIME:
+      cs_client_set_balance_cache_time (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -664,13 +682,71 @@ cs_client_class_init (CsClientClass *klass)
     g_param_spec_boolean ("allow-insecure-http", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsClient:account-state: (getter get_account_state)
+   *
+   * What the client sends for its account, after what the service last
+   * said of it: usable, paused for a cooldown, no money (no task is
+   * created until a balance read shows some), or the key refused (nothing
+   * is sent with it). A call that the state holds back ends at once with
+   * the error that set it, whose message says that it was not sent;
+   * [method@Client.dup_account_error] gives that error.
+   *
+   * The state belongs to the key at the base URL: every client of the
+   * process with the same key shares it. It is notified on the main
+   * context that was the thread default when the client was made, and
+   * only when it changes, so a user interface can bind to it. It opens
+   * again with [method@Client.resume], a new [property@Client:api-key] or
+   * [property@Client:base-url], the end of a cooldown, or, when the money
+   * ran out, a balance read that shows some: the client reads it 30 s
+   * after the error, then at doubling waits up to 10 minutes, one read
+   * for all the clients of the key. `docs/errors.md` lists the codes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACCOUNT_STATE] =
+    g_param_spec_enum ("account-state", NULL, NULL, CS_TYPE_ACCOUNT_STATE,
+                       CS_ACCOUNT_STATE_USABLE,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:account-breaker: (getter get_account_breaker) (setter set_account_breaker)
+   *
+   * Whether an answer that refuses the key or says the money ran out
+   * holds back the requests that would meet it again (see
+   * [property@Client:account-state]). Leave it on: services ban the keys
+   * and addresses that keep sending failing requests. Cooldowns are
+   * [property@Client:pause-on-cooldown]'s.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACCOUNT_BREAKER] =
+    g_param_spec_boolean ("account-breaker", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:balance-cache-time: (getter get_balance_cache_time) (setter set_balance_cache_time)
+   *
+   * For how many seconds [method@Client.get_balance_async] answers with
+   * the balance read last, without a request; 0 asks the service every
+   * time. Calls made while a read is on its way share it, whatever this
+   * is. The balance is shared by the clients of the process with the same
+   * key; [method@Client.invalidate_balance] forces the next read.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BALANCE_CACHE_TIME] =
+    g_param_spec_uint ("balance-cache-time", NULL, NULL, 0, G_MAXUINT,
+                       DEFAULT_BALANCE_CACHE_TIME,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 cs_client_init (CsClient *self)
 {
-  g_mutex_init (&self->pause_lock);
+  _cs_client_account_init (self);
   g_mutex_init (&self->queue_lock);
   g_mutex_init (&self->solve_lock);
   g_queue_init (&self->waiting_creates);
@@ -722,8 +798,9 @@ cs_client_get_api_key (CsClient *client)
  * @client: a [class@Client]
  * @api_key: (nullable): the account key
  *
- * Sets the account key. A new key ends a pause that a cooldown error of
- * the old one started.
+ * Sets the account key. The new key has an account state of its own
+ * (see [property@Client:account-state]): a pause or a hold of the old one
+ * no longer holds this client's calls back.
  *
  * Since: 1.0
  */
@@ -735,8 +812,8 @@ cs_client_set_api_key (CsClient   *client,
 
   if (_cs_set_str (&client->api_key, api_key))
     {
-      /* a block was the old key's (or the old service's) */
-      cs_client_resume (client);
+      /* a block was the old key's: the new one has an account of its own */
+      _cs_client_bind_account (client);
       g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_API_KEY]);
     }
 }
@@ -764,8 +841,8 @@ cs_client_get_base_url (CsClient *client)
  * @base_url: (nullable): the address of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
  *
- * Sets the address of the service. A new address ends a pause that a
- * cooldown error of the old one started.
+ * Sets the address of the service. The key at the new address has an
+ * account state of its own (see [property@Client:account-state]).
  *
  * Since: 1.0
  */
@@ -783,7 +860,7 @@ cs_client_set_base_url (CsClient   *client,
     trimmed[strlen (trimmed) - 1] = '\0';
   if (_cs_set_str (&client->base_url, trimmed))
     {
-      cs_client_resume (client);
+      _cs_client_bind_account (client);
       g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
     }
 }
@@ -1129,8 +1206,7 @@ cs_client_set_pause_on_cooldown (CsClient *client,
   if (client->pause_on_cooldown == pause)
     return;
   client->pause_on_cooldown = pause;
-  if (!pause)
-    cs_client_resume (client);
+  /* the pause is the account's, shared: this client just stops minding it */
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_PAUSE_ON_COOLDOWN]);
 }
 
@@ -1257,6 +1333,86 @@ cs_client_set_allow_insecure_http (CsClient *client,
     return;
   client->allow_insecure_http = allow;
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
+}
+
+/**
+ * cs_client_get_account_breaker: (get-property account-breaker)
+ * @client: a [class@Client]
+ *
+ * Gets whether a refused key or an empty balance holds back the requests
+ * that would meet it again.
+ *
+ * Returns: %TRUE if the breaker is on
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_get_account_breaker (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), TRUE);
+  return client->account_breaker;
+}
+
+/**
+ * cs_client_set_account_breaker: (set-property account-breaker)
+ * @client: a [class@Client]
+ * @breaker: whether to hold back requests after an account error
+ *
+ * Sets whether a refused key or an empty balance holds back the requests
+ * that would meet it again. A client with the breaker off neither trips
+ * nor minds it; others with the key still do.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_account_breaker (CsClient *client,
+                               gboolean  breaker)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  breaker = !!breaker;
+  if (client->account_breaker == breaker)
+    return;
+  client->account_breaker = breaker;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ACCOUNT_BREAKER]);
+}
+
+/**
+ * cs_client_get_balance_cache_time: (get-property balance-cache-time)
+ * @client: a [class@Client]
+ *
+ * Gets how long a balance read answers the next balance calls.
+ *
+ * Returns: the time in seconds, 0 for no cache
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_balance_cache_time (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+  return client->balance_cache_time;
+}
+
+/**
+ * cs_client_set_balance_cache_time: (set-property balance-cache-time)
+ * @client: a [class@Client]
+ * @seconds: the time in seconds, 0 for no cache
+ *
+ * Sets how long a balance read answers the next balance calls.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_balance_cache_time (CsClient *client,
+                                  guint     seconds)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (client->balance_cache_time == seconds)
+    return;
+  client->balance_cache_time = seconds;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BALANCE_CACHE_TIME]);
 }
 
 /* What an exchange about @task (nullable) must never repeat: the key, the

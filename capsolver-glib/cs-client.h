@@ -16,6 +16,7 @@
 #include "cs-task.h"
 #include "cs-solution.h"
 #include "cs-balance.h"
+#include "cs-account-state.h"
 
 G_BEGIN_DECLS
 
@@ -104,6 +105,25 @@ CS_AVAILABLE_IN_ALL
 guint        cs_client_get_paused_for       (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_resume               (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_pause                (CsClient            *client,
+                                             guint                seconds);
+CS_AVAILABLE_IN_ALL
+CsAccountState cs_client_get_account_state  (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+GError      *cs_client_dup_account_error    (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_get_account_breaker  (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_account_breaker  (CsClient            *client,
+                                             gboolean             breaker);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_balance_cache_time (CsClient          *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_balance_cache_time (CsClient          *client,
+                                               guint              seconds);
+CS_AVAILABLE_IN_ALL
+void         cs_client_invalidate_balance   (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 SoupSession *cs_client_get_session          (CsClient            *client);
 CS_AVAILABLE_IN_ALL

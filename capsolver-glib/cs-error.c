@@ -36,42 +36,69 @@ typedef struct {
   const char  *text;       /* the wire errorCode, or NULL */
   CsRetryClass retry;
   guint        cooldown;   /* seconds, for CS_RETRY_CLASS_COOLDOWN */
+  CsHold       hold;       /* what the account's breaker holds after it */
 } CsErrorCode;
 
 /* One row per CapSolver errorCode; the first row of a value is the spelling
- * sent back by cs_error_to_code(). */
+ * sent back by cs_error_to_code(). The last column says what the answer
+ * tells of the account rather than of the request (docs/errors.md has the
+ * table): the key refused (HOLD_ALL: nothing more is sent with it), no
+ * money (HOLD_SPENDING: no more tasks until a balance shows some), or a
+ * cooldown (HOLD_PAUSE: nothing for the cooldown; ADDRESS: nothing with
+ * any key at that service, which banned the address). */
+#define PERMANENT CS_RETRY_CLASS_PERMANENT
+#define TRANSIENT CS_RETRY_CLASS_TRANSIENT
+#define COOLDOWN  CS_RETRY_CLASS_COOLDOWN
+#define NEW_TASK  CS_RETRY_CLASS_NEW_TASK
+#define NONE      CS_HOLD_NONE
+#define PAUSE     CS_HOLD_PAUSE
+#define ADDRESS   CS_HOLD_PAUSE_ADDRESS
+#define SPENDING  CS_HOLD_SPENDING
+#define ALL       CS_HOLD_ALL
+
 static const CsErrorCode error_codes[] = {
-  { CS_ERROR_SERVICE_UNAVAILABLE,   "ERROR_SERVICE_UNAVALIABLE",   CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_SERVICE_UNAVAILABLE,   "ERROR_SERVICE_UNAVAILABLE",   CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_RATE_LIMIT,            "ERROR_RATE_LIMIT",            CS_RETRY_CLASS_COOLDOWN,  30 },
-  { CS_ERROR_INVALID_TASK_DATA,     "ERROR_INVALID_TASK_DATA",     CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_BAD_REQUEST,           "ERROR_BAD_REQUEST",           CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_TASKID_INVALID,        "ERROR_TASKID_INVALID",        CS_RETRY_CLASS_NEW_TASK,  0 },
-  { CS_ERROR_TASK_TIMEOUT,          "ERROR_TASK_TIMEOUT",          CS_RETRY_CLASS_NEW_TASK,  0 },
-  { CS_ERROR_SETTLEMENT_FAILED,     "ERROR_SETTLEMENT_FAILED",     CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_KEY_DENIED_ACCESS,     "ERROR_KEY_DENIED_ACCESS",     CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_ZERO_BALANCE,          "ERROR_ZERO_BALANCE",          CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_TASK_NOT_SUPPORTED,    "ERROR_TASK_NOT_SUPPORTED",    CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_CAPTCHA_UNSOLVABLE,    "ERROR_CAPTCHA_UNSOLVABLE",    CS_RETRY_CLASS_NEW_TASK,  0 },
-  { CS_ERROR_UNKNOWN_QUESTION,      "ERROR_UNKNOWN_QUESTION",      CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_PROXY_BANNED,          "ERROR_PROXY_BANNED",          CS_RETRY_CLASS_NEW_TASK,  0 },
-  { CS_ERROR_INVALID_IMAGE,         "ERROR_INVALID_IMAGE",         CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_PARSE_IMAGE_FAIL,      "ERROR_PARSE_IMAGE_FAIL",      CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_IP_BANNED,             "ERROR_IP_BANNED",             CS_RETRY_CLASS_COOLDOWN,  1800 },
-  { CS_ERROR_KEY_TEMP_BLOCKED,      "ERROR_KEY_TEMP_BLOCKED",      CS_RETRY_CLASS_COOLDOWN,  300 },
-  { CS_ERROR_KEY_DOES_NOT_EXIST,    "ERROR_KEY_DOES_NOT_EXIST",    CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_TASK_NOT_FOUND,        "ERROR_TASK_NOT_FOUND",        CS_RETRY_CLASS_NEW_TASK,  0 },
-  { CS_ERROR_NO_SLOT_AVAILABLE,     "ERROR_NO_SLOT_AVAILABLE",     CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_INTERNAL_SERVER_ERROR, "ERROR_INTERNAL_SERVER_ERROR", CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_REQUIRED_FIELDS,       "ERROR_REQUIRED_FIELDS",       CS_RETRY_CLASS_PERMANENT, 0 },
-  { CS_ERROR_THREADS_MAXIMUM,       "ERROR_THREADS_MAXIMUM",       CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_PAGE_NOT_FOUND,        "ERROR_PAGE_NOT_FOUND",        CS_RETRY_CLASS_PERMANENT, 0 },
+  { CS_ERROR_SERVICE_UNAVAILABLE,    "ERROR_SERVICE_UNAVALIABLE",   TRANSIENT,    0, NONE     },
+  { CS_ERROR_SERVICE_UNAVAILABLE,    "ERROR_SERVICE_UNAVAILABLE",   TRANSIENT,    0, NONE     },
+  { CS_ERROR_RATE_LIMIT,             "ERROR_RATE_LIMIT",            COOLDOWN,    30, PAUSE    },
+  { CS_ERROR_INVALID_TASK_DATA,      "ERROR_INVALID_TASK_DATA",     PERMANENT,    0, NONE     },
+  { CS_ERROR_BAD_REQUEST,            "ERROR_BAD_REQUEST",           PERMANENT,    0, NONE     },
+  { CS_ERROR_TASKID_INVALID,         "ERROR_TASKID_INVALID",        NEW_TASK,     0, NONE     },
+  { CS_ERROR_TASK_TIMEOUT,           "ERROR_TASK_TIMEOUT",          NEW_TASK,     0, NONE     },
+  { CS_ERROR_SETTLEMENT_FAILED,      "ERROR_SETTLEMENT_FAILED",     PERMANENT,    0, SPENDING },
+  { CS_ERROR_KEY_DENIED_ACCESS,      "ERROR_KEY_DENIED_ACCESS",     PERMANENT,    0, ALL      },
+  { CS_ERROR_ZERO_BALANCE,           "ERROR_ZERO_BALANCE",          PERMANENT,    0, SPENDING },
+  { CS_ERROR_TASK_NOT_SUPPORTED,     "ERROR_TASK_NOT_SUPPORTED",    PERMANENT,    0, NONE     },
+  { CS_ERROR_CAPTCHA_UNSOLVABLE,     "ERROR_CAPTCHA_UNSOLVABLE",    NEW_TASK,     0, NONE     },
+  { CS_ERROR_UNKNOWN_QUESTION,       "ERROR_UNKNOWN_QUESTION",      PERMANENT,    0, NONE     },
+  { CS_ERROR_PROXY_BANNED,           "ERROR_PROXY_BANNED",          NEW_TASK,     0, NONE     },
+  { CS_ERROR_INVALID_IMAGE,          "ERROR_INVALID_IMAGE",         PERMANENT,    0, NONE     },
+  { CS_ERROR_PARSE_IMAGE_FAIL,       "ERROR_PARSE_IMAGE_FAIL",      PERMANENT,    0, NONE     },
+  { CS_ERROR_IP_BANNED,              "ERROR_IP_BANNED",             COOLDOWN,  1800, ADDRESS  },
+  { CS_ERROR_KEY_TEMP_BLOCKED,       "ERROR_KEY_TEMP_BLOCKED",      COOLDOWN,   300, PAUSE    },
+  { CS_ERROR_KEY_DOES_NOT_EXIST,     "ERROR_KEY_DOES_NOT_EXIST",    PERMANENT,    0, ALL      },
+  { CS_ERROR_TASK_NOT_FOUND,         "ERROR_TASK_NOT_FOUND",        NEW_TASK,     0, NONE     },
+  { CS_ERROR_NO_SLOT_AVAILABLE,      "ERROR_NO_SLOT_AVAILABLE",     TRANSIENT,    0, NONE     },
+  { CS_ERROR_INTERNAL_SERVER_ERROR,  "ERROR_INTERNAL_SERVER_ERROR", TRANSIENT,    0, NONE     },
+  { CS_ERROR_REQUIRED_FIELDS,        "ERROR_REQUIRED_FIELDS",       PERMANENT,    0, NONE     },
+  { CS_ERROR_THREADS_MAXIMUM,        "ERROR_THREADS_MAXIMUM",       TRANSIENT,    0, NONE     },
+  { CS_ERROR_ACCOUNT_SUSPENDED,      "ERROR_ACCOUNT_SUSPENDED",     PERMANENT,    0, ALL      },
+  { CS_ERROR_PAGE_NOT_FOUND,         "ERROR_PAGE_NOT_FOUND",        PERMANENT,    0, NONE     },
   /* The client's own errors: no wire code, but a class. */
-  { CS_ERROR_PROTOCOL,              NULL,                          CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_TIMEOUT,               NULL,                          CS_RETRY_CLASS_TRANSIENT, 0 },
-  { CS_ERROR_POLLS_EXHAUSTED,       NULL,                          CS_RETRY_CLASS_NEW_TASK,  0 },
-  { CS_ERROR_FAILED,                NULL,                          CS_RETRY_CLASS_PERMANENT, 0 },
+  { CS_ERROR_PROTOCOL,               NULL,                          TRANSIENT,    0, NONE     },
+  { CS_ERROR_TIMEOUT,                NULL,                          TRANSIENT,    0, NONE     },
+  { CS_ERROR_POLLS_EXHAUSTED,        NULL,                          NEW_TASK,     0, NONE     },
+  { CS_ERROR_FAILED,                 NULL,                          PERMANENT,    0, NONE     },
 };
+
+#undef PERMANENT
+#undef TRANSIENT
+#undef COOLDOWN
+#undef NEW_TASK
+#undef NONE
+#undef PAUSE
+#undef ADDRESS
+#undef SPENDING
+#undef ALL
 
 static const CsErrorCode *
 lookup_row (CsError code)
@@ -205,6 +232,18 @@ cs_error_get_cooldown (const GError *error)
     return 0;
   row = lookup_row (error->code);
   return row != NULL ? row->cooldown : 0;
+}
+
+/* What @error tells of the account (CS_ERROR only). */
+CsHold
+_cs_error_get_hold (const GError *error)
+{
+  const CsErrorCode *row;
+
+  if (error->domain != CS_ERROR)
+    return CS_HOLD_NONE;
+  row = lookup_row (error->code);
+  return row != NULL ? row->hold : CS_HOLD_NONE;
 }
 
 /* An error code as the service writes them: ERROR_ and capitals, digits

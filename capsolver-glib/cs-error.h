@@ -61,6 +61,8 @@ G_BEGIN_DECLS
  * @CS_ERROR_REQUIRED_FIELDS: `ERROR_REQUIRED_FIELDS`: a required field is missing
  * @CS_ERROR_THREADS_MAXIMUM: `ERROR_THREADS_MAXIMUM`: too many tasks at once
  * @CS_ERROR_PAGE_NOT_FOUND: `ERROR_PAGE_NOT_FOUND`: no such API method
+ * @CS_ERROR_ACCOUNT_SUSPENDED: `ERROR_ACCOUNT_SUSPENDED`: the account is
+ *   suspended (Since: 1.0)
  * @CS_ERROR_POLLS_EXHAUSTED: the client's own: the task was polled as often
  *   as [property@Client:max-polls] allows (the service answers at most 120 polls
  *   per task and then forgets it); it cannot be polled again, only a new
@@ -101,6 +103,7 @@ typedef enum {
   CS_ERROR_THREADS_MAXIMUM,
   CS_ERROR_PAGE_NOT_FOUND,
   CS_ERROR_POLLS_EXHAUSTED,
+  CS_ERROR_ACCOUNT_SUSPENDED,
 } CsError;
 
 /**

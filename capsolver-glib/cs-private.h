@@ -14,6 +14,7 @@
 #include "cs-version.h"
 #include "cs-enum-types.h"
 #include "cs-error.h"
+#include "cs-account-state.h"
 #include "cs-proxy.h"
 #include "cs-solution.h"
 #include "cs-package.h"
@@ -65,6 +66,18 @@ void        _cs_error_redact            (GError             *error,
 GError     *_cs_error_new_from_reply    (const char         *code,
                                          const char         *description,
                                          const char * const *secrets);
+
+/* What an error says of the account rather than of the request: the
+ * column of the error table that the account's breaker reads. */
+typedef enum {
+  CS_HOLD_NONE,       /* nothing: the request's own error */
+  CS_HOLD_PAUSE,      /* a cooldown: no request at all until it ends */
+  CS_HOLD_PAUSE_ADDRESS, /* the same, for every key at that service: the address is banned */
+  CS_HOLD_SPENDING,   /* no money: no createTask or getToken until a balance shows some */
+  CS_HOLD_ALL,        /* the key or account refused: no request at all */
+} CsHold;
+
+CsHold      _cs_error_get_hold          (const GError       *error);
 
 /* --- JSON helpers: never warn or critical on remote data ---------------- */
 

@@ -299,6 +299,10 @@ mock_server_new_client (MockServer *server,
   /* tests script error codes one after another: the pause that follows
    * a cooldown error has tests of its own */
   cs_client_set_pause_on_cooldown (client, FALSE);
+  /* so are the breaker after an account error, and the balance cache:
+   * tests count the requests a call makes */
+  cs_client_set_account_breaker (client, FALSE);
+  cs_client_set_balance_cache_time (client, 0);
   /* and outages a few replies long: the waits before sending again are
    * as short as the polls */
   client->outage_backoff = 5;

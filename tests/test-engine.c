@@ -123,6 +123,8 @@ test_cancel_while_queued (void)
 
   mock_server_add_delayed_reply (server, "getBalance", 1500, 200, REPLY_BALANCE);
   cs_client_get_balance_async (client, NULL, balance_cb, &busy);
+  /* a read of its own, not the one on its way */
+  cs_client_invalidate_balance (client);
   cs_client_get_balance_async (client, cancellable, balance_cb, &queued);
   g_timeout_add (100, cancel_and_time_cb, cancellable);
   wait_until (&queued.done);

@@ -1660,6 +1660,7 @@ session_client_new (MockServer  *server,
                                    "session", session,
                                    "request-timeout", SESSION_REQUEST_TIMEOUT_MS,
                                    "pause-on-cooldown", FALSE,
+                                   "balance-cache-time", 0,
                                    NULL);
 
   cs_client_set_first_poll_delay (client, 5);

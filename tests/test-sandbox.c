@@ -39,8 +39,11 @@ new_client (Fixture    *f,
   cs_client_set_base_url (client, cs_sandbox_get_base_url (f->sandbox));
   cs_client_set_first_poll_delay (client, 2);
   cs_client_set_poll_interval (client, 2);
-  /* every scripted code in turn, cooldown ones included */
+  /* every scripted code in turn, cooldown and account ones included
+   * (test-account.c has the breaker's tests), and every balance read */
   cs_client_set_pause_on_cooldown (client, FALSE);
+  cs_client_set_account_breaker (client, FALSE);
+  cs_client_set_balance_cache_time (client, 0);
   return client;
 }
 

@@ -426,6 +426,8 @@ test_tls_shared_default_follows_default (void)
   tls_server_start (&server);
   client = cs_client_new (MOCK_API_KEY);
   cs_client_set_base_url (client, server.url);
+  /* three reads, each a request */
+  cs_client_set_balance_cache_time (client, 0);
   g_signal_connect (cs_client_get_session (client), "request-queued",
                     G_CALLBACK (record_databases_cb), databases);
   for (guint i = 0; i < 3; i++)

@@ -324,6 +324,10 @@ class Errors : Driver {
       return;
     yield settle ();
     screenshot_saved = screenshot ("gnome-app-error.png");
+    /* No money holds every new task back until a balance read shows some:
+     * funds were added */
+    assert (app.client.account_state == CapSolver.AccountState.NO_BALANCE);
+    app.client.resume ();
 
     /* A cooldown error pauses the client: the banner offers Resume. */
     url.text = CapSolver.SANDBOX_ERROR_URL_PREFIX + "ERROR_RATE_LIMIT";

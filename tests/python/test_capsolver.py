@@ -172,6 +172,8 @@ class AccountTest(SandboxTestCase):
         # A solved token task is charged its price.
         self.client.solve(self.token_task())
         expected = 100.0 - self.sandbox.get_price('ReCaptchaV2TaskProxyLess')
+        # The balance read a moment ago answers for 30 s: ask again.
+        self.client.invalidate_balance()
         balance, error = self.run_async(
             lambda done: self.client.get_balance_async(None, done),
             self.client.get_balance_finish)

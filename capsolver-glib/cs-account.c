@@ -1,0 +1,714 @@
+/* cs-account.c: the process's accounts, shared by the clients that use them
+ *
+ * An entry per key and base URL, found by a SHA-256 of both (the key is
+ * never kept here in clear), counted by the clients that use it and
+ * dropped with the last. It holds what the service said of the account:
+ * a pause until a time (a cooldown), a hold until something happens (the
+ * key refused, no money), the balance last read, and the balance reads
+ * in flight, one per main context, that concurrent reads join. Entries
+ * may be used from any thread: one lock each, and one for the registry;
+ * no lock is held while a watcher runs, and watchers run on their own
+ * main contexts, from an idle source, never from the caller's stack.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cs-account.h"
+
+/* CS_MAX_PAUSE of the client: the longest cooldown of the error table */
+#define MAX_PAUSE_SECONDS (30 * 60)
+/* the part of the hash that debug lines show */
+#define SHORT_ID_LENGTH 12
+
+struct _CsAccountWatch {
+  gatomicrefcount   ref_count;
+  GWeakRef          owner;
+  GMainContext     *context;
+  CsAccountWakeFunc func;
+  CsAccount        *account;   /* not owned: only compared */
+  gboolean          active;    /* under the account's lock */
+  gboolean          pending;   /* a wake-up is on its way; under the lock */
+};
+
+struct _CsBalanceRead {
+  GMainContext *context;
+  guint         generation;    /* of the cache when it was sent */
+  GPtrArray    *waiters;
+  guint         live;          /* waiters that did not leave */
+  GCancellable *cancellable;   /* cancelled when the last one leaves */
+};
+
+struct _CsAccount {
+  guint      ref_count;        /* under registry_lock */
+  char      *id;               /* the hash, hex */
+  char      *service_id;       /* a hash of the base URL alone */
+  GMutex     lock;
+  GList     *watches;
+  /* a cooldown: nothing until paused_until (monotonic µs) */
+  gint64     paused_until;
+  GError    *pause_reason;
+  /* a hold until something happens: REFUSED or NO_BALANCE, or USABLE */
+  CsAccountState hold;
+  GError    *hold_reason;
+  /* the balance reads while there is no money */
+  guint      probe_interval;   /* ms, the first wait */
+  guint      probe_wait;       /* ms, the current one */
+  gint64     next_probe;       /* monotonic µs */
+  gboolean   probing;
+  /* the cache and the reads in flight */
+  CsBalance *balance;
+  gint64     balance_time;     /* monotonic µs */
+  guint      generation;       /* bumped when the cache is dropped */
+  GList     *reads;
+};
+
+static GMutex registry_lock;
+static GHashTable *registry;   /* id → CsAccount, not owned */
+
+/* --- Watches ------------------------------------------------------------------ */
+
+static CsAccountWatch *
+watch_ref (CsAccountWatch *watch)
+{
+  g_atomic_ref_count_inc (&watch->ref_count);
+  return watch;
+}
+
+static void
+watch_unref (CsAccountWatch *watch)
+{
+  if (!g_atomic_ref_count_dec (&watch->ref_count))
+    return;
+  g_weak_ref_clear (&watch->owner);
+  g_main_context_unref (watch->context);
+  g_free (watch);
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  CsAccountWatch *watch = user_data;
+  CsAccount *account = watch->account;
+  g_autoptr(GObject) owner = NULL;
+  gboolean active;
+
+  /* the watch's reference keeps the account's lock alive only while the
+   * watch is active: an inactive watch no longer looks at its account */
+  g_mutex_lock (&registry_lock);
+  active = watch->active;
+  if (active)
+    {
+      g_mutex_lock (&account->lock);
+      watch->pending = FALSE;
+      g_mutex_unlock (&account->lock);
+    }
+  g_mutex_unlock (&registry_lock);
+  if (!active)
+    return G_SOURCE_REMOVE;
+  owner = g_weak_ref_get (&watch->owner);
+  if (owner != NULL)
+    watch->func (owner);
+  return G_SOURCE_REMOVE;
+}
+
+/* Wakes every watcher once, on its own context; coalesced: one wake-up
+ * on its way per watcher. Called with the account's lock. */
+static void
+wake_locked (CsAccount *self)
+{
+  for (GList *l = self->watches; l != NULL; l = l->next)
+    {
+      CsAccountWatch *watch = l->data;
+      g_autoptr(GSource) idle = NULL;
+
+      if (watch->pending)
+        continue;
+      watch->pending = TRUE;
+      idle = g_idle_source_new ();
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (idle, "[capsolver-glib] account changed");
+      g_source_set_callback (idle, wake_cb, watch_ref (watch), (GDestroyNotify) watch_unref);
+      g_source_attach (idle, watch->context);
+    }
+}
+
+/* Calls @func with @owner on @context after every change of the account
+ * (several changes may make one call). */
+CsAccountWatch *
+_cs_account_watch (CsAccount         *account,
+                   GObject           *owner,
+                   GMainContext      *context,
+                   CsAccountWakeFunc  func)
+{
+  CsAccountWatch *watch = g_new0 (CsAccountWatch, 1);
+
+  g_atomic_ref_count_init (&watch->ref_count);
+  g_weak_ref_init (&watch->owner, owner);
+  watch->context = g_main_context_ref (context);
+  watch->func = func;
+  watch->account = account;
+  watch->active = TRUE;
+  g_mutex_lock (&account->lock);
+  account->watches = g_list_prepend (account->watches, watch);
+  g_mutex_unlock (&account->lock);
+  return watch;
+}
+
+void
+_cs_account_unwatch (CsAccount      *account,
+                     CsAccountWatch *watch)
+{
+  g_mutex_lock (&registry_lock);
+  g_mutex_lock (&account->lock);
+  account->watches = g_list_remove (account->watches, watch);
+  watch->active = FALSE;
+  g_mutex_unlock (&account->lock);
+  g_mutex_unlock (&registry_lock);
+  watch_unref (watch);
+}
+
+/* --- The registry --------------------------------------------------------------- */
+
+static char *
+account_id (const char *base_url,
+            const char *api_key)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  /* the NUL keeps "a" + "bc" apart from "ab" + "c" */
+  g_checksum_update (checksum, (const guchar *) base_url, strlen (base_url) + 1);
+  g_checksum_update (checksum, (const guchar *) api_key, strlen (api_key));
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static CsAccount *
+account_new (char       *id,
+             const char *base_url)
+{
+  CsAccount *self = g_new0 (CsAccount, 1);
+
+  self->ref_count = 1;
+  self->id = id;
+  /* a base URL may carry a key in its path: hashed too */
+  self->service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
+  g_mutex_init (&self->lock);
+  self->hold = CS_ACCOUNT_STATE_USABLE;
+  self->probe_interval = CS_ACCOUNT_PROBE_INTERVAL;
+  return self;
+}
+
+static void
+account_free (CsAccount *self)
+{
+  g_assert (self->watches == NULL && self->reads == NULL);
+  g_clear_error (&self->pause_reason);
+  g_clear_error (&self->hold_reason);
+  g_clear_object (&self->balance);
+  g_mutex_clear (&self->lock);
+  g_free (self->service_id);
+  g_free (self->id);
+  g_free (self);
+}
+
+/* The entry of @api_key at @base_url, made if there is none; NULL when
+ * there is no key. Drop it with _cs_account_unref(). */
+CsAccount *
+_cs_account_get (const char *base_url,
+                 const char *api_key)
+{
+  g_autofree char *id = NULL;
+  CsAccount *self;
+
+  if (api_key == NULL || *api_key == '\0' || base_url == NULL)
+    return NULL;
+  id = account_id (base_url, api_key);
+  g_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new (g_str_hash, g_str_equal);
+  self = g_hash_table_lookup (registry, id);
+  if (self != NULL)
+    self->ref_count++;
+  else
+    {
+      self = account_new (g_steal_pointer (&id), base_url);
+      g_hash_table_insert (registry, self->id, self);
+    }
+  g_mutex_unlock (&registry_lock);
+  return self;
+}
+
+CsAccount *
+_cs_account_ref (CsAccount *account)
+{
+  g_mutex_lock (&registry_lock);
+  account->ref_count++;
+  g_mutex_unlock (&registry_lock);
+  return account;
+}
+
+void
+_cs_account_unref (CsAccount *account)
+{
+  gboolean last;
+
+  g_mutex_lock (&registry_lock);
+  last = --account->ref_count == 0;
+  if (last)
+    g_hash_table_remove (registry, account->id);
+  g_mutex_unlock (&registry_lock);
+  if (last)
+    account_free (account);
+}
+
+/* The start of the hash, for debug lines: never the key. */
+const char *
+_cs_account_get_id (CsAccount *account)
+{
+  return account->id;
+}
+
+/* How many accounts the process has: for the tests. */
+guint
+_cs_account_count (void)
+{
+  guint count;
+
+  g_mutex_lock (&registry_lock);
+  count = registry != NULL ? g_hash_table_size (registry) : 0;
+  g_mutex_unlock (&registry_lock);
+  return count;
+}
+
+/* --- The state ----------------------------------------------------------------- */
+
+static gboolean
+paused_locked (CsAccount *self,
+               gint64     now)
+{
+  return self->paused_until > now;
+}
+
+/* A hold outweighs a pause when it stops everything; a pause outweighs a
+ * hold that stops only tasks. */
+static CsAccountState
+state_locked (CsAccount *self,
+              gint64     now)
+{
+  if (self->hold == CS_ACCOUNT_STATE_REFUSED)
+    return CS_ACCOUNT_STATE_REFUSED;
+  if (paused_locked (self, now))
+    return CS_ACCOUNT_STATE_PAUSED;
+  return self->hold;
+}
+
+/* The state now, and in @reason (nullable) a copy of the error that set
+ * it. */
+CsAccountState
+_cs_account_get_state (CsAccount  *account,
+                       GError    **reason)
+{
+  CsAccountState state;
+
+  g_mutex_lock (&account->lock);
+  state = state_locked (account, g_get_monotonic_time ());
+  if (reason != NULL)
+    {
+      const GError *why = state == CS_ACCOUNT_STATE_PAUSED ? account->pause_reason
+                                                           : account->hold_reason;
+
+      *reason = state != CS_ACCOUNT_STATE_USABLE && why != NULL ? g_error_copy (why) : NULL;
+    }
+  g_mutex_unlock (&account->lock);
+  return state;
+}
+
+static guint
+seconds_until (gint64 until,
+               gint64 now)
+{
+  return until > now ? (guint) ((until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+}
+
+guint
+_cs_account_get_paused_for (CsAccount *account)
+{
+  guint left;
+
+  g_mutex_lock (&account->lock);
+  left = seconds_until (account->paused_until, g_get_monotonic_time ());
+  g_mutex_unlock (&account->lock);
+  return left;
+}
+
+/* When the state may change with time alone (a pause ends, a balance
+ * read is due), in monotonic µs, or 0. */
+gint64
+_cs_account_next_change (CsAccount *account)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 next = 0;
+
+  g_mutex_lock (&account->lock);
+  if (paused_locked (account, now))
+    next = account->paused_until;
+  if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing &&
+      (next == 0 || account->next_probe < next))
+    next = account->next_probe;
+  g_mutex_unlock (&account->lock);
+  return next;
+}
+
+static void
+pause_locked (CsAccount    *self,
+              const GError *reason,
+              gint64        until)
+{
+  if (until <= self->paused_until)
+    return;
+  self->paused_until = until;
+  g_clear_error (&self->pause_reason);
+  self->pause_reason = g_error_copy (reason);
+  g_debug ("account %.*s: paused: %s", SHORT_ID_LENGTH, self->id, reason->message);
+  wake_locked (self);
+}
+
+static gint64
+pause_end (guint seconds)
+{
+  return g_get_monotonic_time () + (gint64) MIN (seconds, MAX_PAUSE_SECONDS) * G_USEC_PER_SEC;
+}
+
+/* No request for @seconds (at most 30 minutes) after @reason. */
+void
+_cs_account_pause (CsAccount    *account,
+                   const GError *reason,
+                   guint         seconds)
+{
+  g_mutex_lock (&account->lock);
+  pause_locked (account, reason, pause_end (seconds));
+  g_mutex_unlock (&account->lock);
+}
+
+/* The same for every account at @account's service: the service banned
+ * the address the process sends from, whatever the key. */
+void
+_cs_account_pause_address (CsAccount    *account,
+                           const GError *reason,
+                           guint         seconds)
+{
+  gint64 until = pause_end (seconds);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&registry_lock);
+  g_hash_table_iter_init (&iter, registry);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CsAccount *other = value;
+
+      if (strcmp (other->service_id, account->service_id) != 0)
+        continue;
+      g_mutex_lock (&other->lock);
+      pause_locked (other, reason, until);
+      g_mutex_unlock (&other->lock);
+    }
+  g_mutex_unlock (&registry_lock);
+}
+
+/* Holds the requests that @hold names after @reason, until resumed (or,
+ * for no money, until a balance shows some). A refusal is not replaced
+ * by a lack of money. */
+void
+_cs_account_hold (CsAccount    *account,
+                  CsHold        hold,
+                  const GError *reason)
+{
+  CsAccountState state = hold == CS_HOLD_ALL ? CS_ACCOUNT_STATE_REFUSED
+                                             : CS_ACCOUNT_STATE_NO_BALANCE;
+
+  g_return_if_fail (hold == CS_HOLD_ALL || hold == CS_HOLD_SPENDING);
+
+  g_mutex_lock (&account->lock);
+  if (account->hold != CS_ACCOUNT_STATE_REFUSED && account->hold != state)
+    {
+      account->hold = state;
+      g_clear_error (&account->hold_reason);
+      account->hold_reason = g_error_copy (reason);
+      account->probe_wait = account->probe_interval;
+      account->next_probe = g_get_monotonic_time () + (gint64) account->probe_wait * 1000;
+      g_debug ("account %.*s: holding %s: %s", SHORT_ID_LENGTH, account->id,
+               state == CS_ACCOUNT_STATE_REFUSED ? "every request" : "new tasks",
+               reason->message);
+      wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+static void
+open_locked (CsAccount *self)
+{
+  self->hold = CS_ACCOUNT_STATE_USABLE;
+  g_clear_error (&self->hold_reason);
+  wake_locked (self);
+}
+
+/* Ends the pause and the hold. */
+void
+_cs_account_resume (CsAccount *account)
+{
+  g_mutex_lock (&account->lock);
+  if (account->paused_until != 0 || account->hold != CS_ACCOUNT_STATE_USABLE)
+    {
+      account->paused_until = 0;
+      g_clear_error (&account->pause_reason);
+      open_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+/* The error of a request that the state holds back, said so. */
+static GError *
+held_error (const GError *reason,
+            const char   *method,
+            const char   *until)
+{
+  g_autofree char *description = cs_error_get_description (reason);
+  const char *code_text = cs_error_to_code (reason->code);
+
+  return g_error_new (CS_ERROR, reason->code,
+                      "%s: %s not sent: an earlier request with this key was answered “%s”; "
+                      "%s", code_text != NULL ? code_text : "ERROR", method, description, until);
+}
+
+static GError *
+paused_error (const GError *reason,
+              guint         left)
+{
+  const char *code_text = cs_error_to_code (reason->code);
+
+  return g_error_new (CS_ERROR, reason->code,
+                      "%s: requests are paused for %u more seconds after this error; "
+                      "nothing was sent", code_text != NULL ? code_text : "ERROR", left);
+}
+
+/* The error a request of @method must end with instead of being sent,
+ * or NULL to send it. @spends: it creates a task. A client may ignore
+ * pauses (@obey_pause) or holds (@obey_holds). */
+GError *
+_cs_account_check (CsAccount  *account,
+                   const char *method,
+                   gboolean    spends,
+                   gboolean    obey_pause,
+                   gboolean    obey_holds)
+{
+  gint64 now = g_get_monotonic_time ();
+  GError *error = NULL;
+
+  g_mutex_lock (&account->lock);
+  if (obey_holds && account->hold == CS_ACCOUNT_STATE_REFUSED)
+    error = held_error (account->hold_reason, method,
+                        "nothing more is sent with it until the key changes or the client is "
+                        "resumed");
+  else if (obey_pause && paused_locked (account, now))
+    error = paused_error (account->pause_reason, seconds_until (account->paused_until, now));
+  else if (obey_holds && spends && account->hold == CS_ACCOUNT_STATE_NO_BALANCE)
+    error = held_error (account->hold_reason, method,
+                        "no task is created until a balance read shows money or the client "
+                        "is resumed");
+  g_mutex_unlock (&account->lock);
+  return error;
+}
+
+/* --- Balance reads while there is no money -------------------------------------- */
+
+/* For the tests: the first wait before a probe. */
+void
+_cs_account_set_probe_interval (CsAccount *account,
+                                guint      ms)
+{
+  g_mutex_lock (&account->lock);
+  account->probe_interval = ms;
+  if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing)
+    {
+      account->probe_wait = ms;
+      account->next_probe = g_get_monotonic_time () + (gint64) ms * 1000;
+      wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+/* TRUE for the one caller that is to read the balance now: there is no
+ * money, the wait is over and no other read of this kind is on its way.
+ * End it with _cs_account_end_probe(). */
+gboolean
+_cs_account_begin_probe (CsAccount *account)
+{
+  gboolean begin;
+
+  g_mutex_lock (&account->lock);
+  begin = account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing &&
+          g_get_monotonic_time () >= account->next_probe;
+  if (begin)
+    account->probing = TRUE;
+  g_mutex_unlock (&account->lock);
+  return begin;
+}
+
+static void set_balance_locked (CsAccount *self,
+                                CsBalance *balance);
+
+/* The probe read @balance, or failed (NULL): money opens the hold; none
+ * doubles the wait. */
+void
+_cs_account_end_probe (CsAccount *account,
+                       CsBalance *balance)
+{
+  g_mutex_lock (&account->lock);
+  account->probing = FALSE;
+  if (balance != NULL)
+    set_balance_locked (account, balance);
+  if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE)
+    {
+      account->probe_wait = MIN ((guint64) account->probe_wait * 2,
+                                 MAX (account->probe_interval, CS_ACCOUNT_PROBE_MAX_INTERVAL));
+      account->next_probe = g_get_monotonic_time () + (gint64) account->probe_wait * 1000;
+      wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+/* --- The balance cache ---------------------------------------------------------- */
+
+/* The balance read less than @max_age_s ago, or NULL. */
+CsBalance *
+_cs_account_get_cached_balance (CsAccount *account,
+                                guint      max_age_s)
+{
+  CsBalance *balance = NULL;
+
+  g_mutex_lock (&account->lock);
+  if (account->balance != NULL && max_age_s > 0 &&
+      g_get_monotonic_time () - account->balance_time < (gint64) max_age_s * G_USEC_PER_SEC)
+    balance = g_object_ref (account->balance);
+  g_mutex_unlock (&account->lock);
+  return balance;
+}
+
+static void
+set_balance_locked (CsAccount *self,
+                    CsBalance *balance)
+{
+  g_set_object (&self->balance, balance);
+  self->balance_time = g_get_monotonic_time ();
+  if (self->hold == CS_ACCOUNT_STATE_NO_BALANCE && cs_balance_get_amount (balance) > 0)
+    {
+      g_debug ("account %.*s: money again", SHORT_ID_LENGTH, self->id);
+      open_locked (self);
+    }
+}
+
+/* A balance read: the cache keeps it, and money ends a hold for the
+ * lack of it. */
+void
+_cs_account_set_balance (CsAccount *account,
+                         CsBalance *balance)
+{
+  g_mutex_lock (&account->lock);
+  set_balance_locked (account, balance);
+  g_mutex_unlock (&account->lock);
+}
+
+/* Drops the cache: the next read asks the service, and joins no read
+ * sent before. */
+void
+_cs_account_invalidate_balance (CsAccount *account)
+{
+  g_mutex_lock (&account->lock);
+  g_clear_object (&account->balance);
+  account->generation++;
+  g_mutex_unlock (&account->lock);
+}
+
+/* Joins the read in flight on @context, if one is, was sent after the
+ * cache was last dropped and has waiters (TRUE); otherwise starts one
+ * (FALSE), which the caller sends with its cancellable and ends with
+ * _cs_account_end_read(). @waiter is kept until then. */
+gboolean
+_cs_account_join_read (CsAccount      *account,
+                       GMainContext   *context,
+                       GObject        *waiter,
+                       CsBalanceRead **read)
+{
+  CsBalanceRead *found = NULL;
+  gboolean joined;
+
+  g_mutex_lock (&account->lock);
+  for (GList *l = account->reads; l != NULL && found == NULL; l = l->next)
+    {
+      CsBalanceRead *candidate = l->data;
+
+      if (candidate->context == context && candidate->generation == account->generation &&
+          candidate->live > 0)
+        found = candidate;
+    }
+  joined = found != NULL;
+  if (!joined)
+    {
+      found = g_new0 (CsBalanceRead, 1);
+      found->context = g_main_context_ref (context);
+      found->generation = account->generation;
+      found->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+      found->cancellable = g_cancellable_new ();
+      account->reads = g_list_prepend (account->reads, found);
+    }
+  g_ptr_array_add (found->waiters, g_object_ref (waiter));
+  found->live++;
+  g_mutex_unlock (&account->lock);
+  *read = found;
+  return joined;
+}
+
+/* What the read is sent with: cancelled once every waiter left. */
+GCancellable *
+_cs_account_read_get_cancellable (CsBalanceRead *read)
+{
+  return read->cancellable;
+}
+
+/* A waiter of @read stops waiting; TRUE when it was the last one, and
+ * @read's cancellable was cancelled: the read's end answers it. */
+gboolean
+_cs_account_leave_read (CsAccount     *account,
+                        CsBalanceRead *read)
+{
+  gboolean last;
+
+  g_mutex_lock (&account->lock);
+  last = --read->live == 0;
+  g_mutex_unlock (&account->lock);
+  if (last)
+    g_cancellable_cancel (read->cancellable);
+  return last;
+}
+
+/* Ends @read: returns its waiters, in the order they came. */
+GPtrArray *
+_cs_account_end_read (CsAccount     *account,
+                      CsBalanceRead *read)
+{
+  GPtrArray *waiters;
+
+  g_mutex_lock (&account->lock);
+  account->reads = g_list_remove (account->reads, read);
+  g_mutex_unlock (&account->lock);
+  waiters = read->waiters;
+  g_main_context_unref (read->context);
+  g_object_unref (read->cancellable);
+  g_free (read);
+  return waiters;
+}

@@ -1,0 +1,89 @@
+/* cs-account.h: the process's accounts, shared by the clients that use them
+ *
+ * Private: never installed. An account is a key at a base URL, known by
+ * a hash of both; every client of the process that uses the same one
+ * shares its entry: the breaker's state, the pause, the balance cache
+ * and the one balance read in flight per main context. The registry
+ * knows nothing of clients: it wakes each watcher on the watcher's own
+ * main context, and the watcher reads what changed.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "cs-private.h"
+
+G_BEGIN_DECLS
+
+/* The first wait before a balance read after no money, and the longest
+ * (it doubles from one to the other). */
+#define CS_ACCOUNT_PROBE_INTERVAL     30000   /* ms */
+#define CS_ACCOUNT_PROBE_MAX_INTERVAL 600000  /* ms */
+
+typedef struct _CsAccount      CsAccount;
+typedef struct _CsAccountWatch CsAccountWatch;
+typedef struct _CsBalanceRead  CsBalanceRead;
+
+/* Called on the watcher's main context with a strong reference to it. */
+typedef void (*CsAccountWakeFunc) (GObject *owner);
+
+CsAccount      *_cs_account_get             (const char        *base_url,
+                                             const char        *api_key);
+CsAccount      *_cs_account_ref             (CsAccount         *account);
+void            _cs_account_unref           (CsAccount         *account);
+const char     *_cs_account_get_id          (CsAccount         *account);
+guint           _cs_account_count           (void);
+
+CsAccountWatch *_cs_account_watch           (CsAccount         *account,
+                                             GObject           *owner,
+                                             GMainContext      *context,
+                                             CsAccountWakeFunc  func);
+void            _cs_account_unwatch         (CsAccount         *account,
+                                             CsAccountWatch    *watch);
+
+CsAccountState  _cs_account_get_state       (CsAccount         *account,
+                                             GError           **reason);
+guint           _cs_account_get_paused_for  (CsAccount         *account);
+gint64          _cs_account_next_change     (CsAccount         *account);
+void            _cs_account_pause           (CsAccount         *account,
+                                             const GError      *reason,
+                                             guint              seconds);
+void            _cs_account_pause_address   (CsAccount         *account,
+                                             const GError      *reason,
+                                             guint              seconds);
+void            _cs_account_hold            (CsAccount         *account,
+                                             CsHold             hold,
+                                             const GError      *reason);
+void            _cs_account_resume          (CsAccount         *account);
+GError         *_cs_account_check           (CsAccount         *account,
+                                             const char        *method,
+                                             gboolean           spends,
+                                             gboolean           obey_pause,
+                                             gboolean           obey_holds);
+
+void            _cs_account_set_probe_interval (CsAccount      *account,
+                                                guint           ms);
+gboolean        _cs_account_begin_probe     (CsAccount         *account);
+void            _cs_account_end_probe       (CsAccount         *account,
+                                             CsBalance         *balance);
+
+CsBalance      *_cs_account_get_cached_balance (CsAccount      *account,
+                                                guint           max_age_s);
+void            _cs_account_set_balance     (CsAccount         *account,
+                                             CsBalance         *balance);
+void            _cs_account_invalidate_balance (CsAccount      *account);
+gboolean        _cs_account_join_read       (CsAccount         *account,
+                                             GMainContext      *context,
+                                             GObject           *waiter,
+                                             CsBalanceRead    **read);
+GCancellable   *_cs_account_read_get_cancellable (CsBalanceRead *read);
+gboolean        _cs_account_leave_read      (CsAccount         *account,
+                                             CsBalanceRead     *read);
+GPtrArray      *_cs_account_end_read        (CsAccount         *account,
+                                             CsBalanceRead     *read);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsAccount, _cs_account_unref)
+
+G_END_DECLS

@@ -1,0 +1,773 @@
+/* test-account.c: the account's breaker, its sharing and the balance cache
+ *
+ * Every test runs a CsSandbox on a free port and counts the requests it
+ * saw; the counts are printed (g_test_message) for the record.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "capsolver-glib.h"
+#include "cs-client-private.h"
+#include "mock-server.h"
+
+#define WRONG_KEY "CAP-00000000000000000000000000000000WRONG0000000000000000000000000000"
+#define EMPTY_KEY "CAP-EMPTY0000000000000000000000000000000000000000000000000000000000"
+#define N_QUEUED  10000
+/* under valgrind (CS_TEST_TIME_FACTOR), fewer */
+#define N_QUEUED_SLOW 500
+/* a generous bound that only proves there is no hang */
+#define DEADLINE_S 120
+
+typedef struct {
+  CsSandbox *sandbox;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->sandbox = cs_sandbox_new ();
+  cs_sandbox_set_time_scale (f->sandbox, 0);
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1);
+  g_assert_true (cs_sandbox_start (f->sandbox, 0, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->sandbox);
+  /* every client is gone, so is every account */
+  g_assert_cmpuint (_cs_account_count (), ==, 0);
+}
+
+static guint
+n_queued (void)
+{
+  return g_getenv ("CS_TEST_TIME_FACTOR") != NULL ? N_QUEUED_SLOW : N_QUEUED;
+}
+
+static CsClient *
+new_client (Fixture    *f,
+            const char *api_key)
+{
+  CsClient *client = cs_client_new (api_key);
+
+  cs_client_set_base_url (client, cs_sandbox_get_base_url (f->sandbox));
+  cs_client_set_first_poll_delay (client, 2);
+  cs_client_set_poll_interval (client, 2);
+  return client;
+}
+
+static CsTask *
+new_token_task (guint i)
+{
+  CsTask *task = cs_task_new ("ReCaptchaV2TaskProxyLess");
+  g_autofree char *url = g_strdup_printf ("https://example.com/%u", i);
+
+  cs_task_set_string (task, "websiteURL", url);
+  cs_task_set_string (task, "websiteKey", "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
+  return task;
+}
+
+static guint
+count (Fixture    *f,
+       const char *method)
+{
+  return cs_sandbox_get_request_count (f->sandbox, method);
+}
+
+static void
+run_until (gboolean *done)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+
+  while (!*done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+true_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the default context until every source ready now ran. */
+static void
+settle (void)
+{
+  gboolean done = FALSE;
+
+  g_idle_add_full (G_PRIORITY_LOW, true_cb, &done, NULL);
+  run_until (&done);
+}
+
+/* --- Many solves ------------------------------------------------------------------ */
+
+typedef struct {
+  guint   total;
+  guint   finished;
+  guint   solved;
+  guint   by_code;      /* failed with the expected code */
+  guint   not_sent;     /* ...saying so */
+  guint   cancelled;
+  guint   other;
+  CsError code;
+  gboolean done;
+} Solves;
+
+static void
+solve_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Solves *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSolution) solution = cs_client_solve_finish (CS_CLIENT (source), result, &error);
+
+  if (solution != NULL)
+    run->solved++;
+  else if (g_error_matches (error, CS_ERROR, run->code))
+    {
+      run->by_code++;
+      if (strstr (error->message, "not sent") != NULL)
+        run->not_sent++;
+      /* what was not sent created nothing */
+      g_assert_null (strstr (error->message, "may have been"));
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    run->cancelled++;
+  else
+    {
+      if (run->other++ < 3)
+        g_test_message ("other error: %s", error->message);
+    }
+  run->done = ++run->finished == run->total;
+}
+
+/* Queues @n solves on @client, runs them to their end. */
+static void
+solve_many (CsClient     *client,
+            guint         n,
+            GCancellable *cancellable,
+            Solves       *run)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  run->total = n;
+  for (guint i = 0; i < n; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, cancellable, solve_cb, run);
+    }
+  run_until (&run->done);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* 10,000 solves with a key the service refuses: at most max-connections
+ * createTask leave; every other solve ends at once with the same code,
+ * saying it was not sent. */
+static void
+test_refused_key (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  g_autoptr(GError) reason = NULL;
+  guint notified = 0;
+  guint sent;
+
+  g_signal_connect (client, "notify::account-state", G_CALLBACK (count_notify_cb), &notified);
+  solve_many (client, n_queued (), NULL, &run);
+  sent = count (f, "createTask");
+  g_test_message ("refused key: %u solves, %u createTask requests seen by the sandbox "
+                  "(%u requests in all), %u ended not sent", run.total, sent,
+                  count (f, NULL), run.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (run.by_code, ==, run.total);
+  g_assert_cmpuint (run.not_sent, ==, run.total - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+  reason = cs_client_dup_account_error (client);
+  g_assert_error (reason, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_null (strstr (reason->message, WRONG_KEY));
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* a refused key holds everything, balance reads too */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsBalance) balance = cs_client_get_balance (client, NULL, &error);
+
+    g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+    g_assert_nonnull (strstr (error->message, "not sent"));
+    g_assert_cmpuint (count (f, "getBalance"), ==, 0);
+  }
+}
+
+/* The sandbox bans the address after ip-ban-errors errors within a
+ * minute, as the service does: the breaker keeps a wrong key far from
+ * it; without the breaker, the same loop reaches it. */
+static gboolean
+sandbox_banned (Fixture *f)
+{
+  g_autoptr(CsClient) other = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = cs_client_get_balance (other, NULL, &error);
+
+  return g_error_matches (error, CS_ERROR, CS_ERROR_IP_BANNED);
+}
+
+static void
+test_ban_threshold (Fixture       *f,
+                    gconstpointer  data)
+{
+  gboolean breaker = GPOINTER_TO_INT (data);
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  guint threshold = 1000;
+  guint sent;
+
+  if (g_getenv ("CS_TEST_TIME_FACTOR") != NULL)
+    threshold = N_QUEUED_SLOW / 2;
+  cs_sandbox_set_ip_ban_errors (f->sandbox, threshold);
+  cs_client_set_account_breaker (client, breaker);
+  solve_many (client, n_queued (), NULL, &run);
+  sent = count (f, "createTask");
+  g_test_message ("breaker %s: %u solves with a wrong key, %u createTask requests seen by the "
+                  "sandbox (ban threshold %u errors)", breaker ? "on" : "off", run.total, sent,
+                  threshold);
+  if (breaker)
+    {
+      g_assert_cmpuint (sent, <=, client->max_in_flight);
+      g_assert_false (sandbox_banned (f));
+    }
+  else
+    {
+      g_assert_cmpuint (sent, >, threshold);
+      g_assert_true (sandbox_banned (f));
+    }
+}
+
+/* No money: the creates stop, balance reads do not; once the balance is
+ * topped up, the next probe opens the account and solves succeed. */
+static void
+test_zero_balance (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, EMPTY_KEY);
+  Solves run = { .code = CS_ERROR_ZERO_BALANCE };
+  Solves later = { .code = CS_ERROR_ZERO_BALANCE };
+  guint sent;
+  guint probes;
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 0);
+  solve_many (client, n_queued (), NULL, &run);
+  sent = count (f, "createTask");
+  g_test_message ("zero balance: %u solves, %u createTask requests seen by the sandbox, "
+                  "%u ended not sent", run.total, sent, run.not_sent);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (run.by_code, ==, run.total);
+  g_assert_cmpuint (run.not_sent, ==, run.total - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_NO_BALANCE);
+
+  /* the balance is read all the same: the empty balance does not open it */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsBalance) balance = cs_client_get_balance (client, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpfloat (cs_balance_get_amount (balance), ==, 0);
+    g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_NO_BALANCE);
+  }
+
+  /* topped up: the next probe (shortened from 30 s) sees it */
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 10);
+  _cs_account_set_probe_interval (client->account, 20);
+  while (cs_client_get_account_state (client) != CS_ACCOUNT_STATE_USABLE)
+    g_main_context_iteration (NULL, TRUE);
+  probes = count (f, "getBalance") - 1;
+  g_test_message ("zero balance: %u probe(s) to see the top-up", probes);
+  g_assert_cmpuint (probes, >=, 1);
+  /* and the cache holds what the probe read */
+  {
+    g_autoptr(CsBalance) balance = cs_client_get_balance (client, NULL, NULL);
+
+    g_assert_cmpfloat (cs_balance_get_amount (balance), ==, 10);
+    g_assert_cmpuint (count (f, "getBalance"), ==, probes + 1);
+  }
+  solve_many (client, 10, NULL, &later);
+  g_assert_cmpuint (later.solved, ==, 10);
+  g_test_message ("zero balance: %u requests in all", count (f, NULL));
+}
+
+/* No money stops the creates only: a task created before is still polled
+ * to its end, while a new one is held. */
+static void
+test_zero_balance_polls_go_on (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, EMPTY_KEY);
+  g_autoptr(CsTask) task = new_token_task (0);
+  g_autoptr(CsTask) held = new_token_task (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) reason = g_error_new (CS_ERROR, CS_ERROR_ZERO_BALANCE,
+                                          "ERROR_ZERO_BALANCE: scripted");
+  g_autoptr(CsSolution) solution = NULL;
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 1);
+  cs_sandbox_set_polls_until_ready (f->sandbox, 3);
+  g_assert_true (cs_client_create_task (client, task, NULL, &error));
+  g_assert_no_error (error);
+  /* the service said the money ran out (the sandbox only says so when
+   * it did, and then polls fail too) */
+  _cs_account_hold (client->account, CS_HOLD_SPENDING, reason);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_NO_BALANCE);
+
+  g_assert_null (cs_client_solve (client, held, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+  g_clear_error (&error);
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (solution);
+  g_test_message ("polls go on: %u createTask, %u getTaskResult", count (f, "createTask"),
+                  count (f, "getTaskResult"));
+  g_assert_cmpuint (count (f, "createTask"), ==, 1);
+  g_assert_cmpuint (count (f, "getTaskResult"), >=, 1);
+}
+
+/* --- Sharing ---------------------------------------------------------------------- */
+
+typedef struct {
+  Fixture      *f;
+  GMainContext *context;
+  CsClient     *client;
+  guint         notified;
+  GThread      *thread;
+  gboolean      notified_here;   /* on the thread's own context */
+  GMutex        lock;
+  GCond         cond;
+  gboolean      ready;
+  gboolean      quit;
+} OtherThread;
+
+static void
+other_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  OtherThread *other = user_data;
+
+  g_mutex_lock (&other->lock);
+  other->notified++;
+  other->notified_here = g_main_context_is_owner (other->context);
+  g_cond_signal (&other->cond);
+  g_mutex_unlock (&other->lock);
+}
+
+static gpointer
+other_thread (gpointer user_data)
+{
+  OtherThread *other = user_data;
+
+  g_main_context_push_thread_default (other->context);
+  other->client = new_client (other->f, WRONG_KEY);
+  g_signal_connect (other->client, "notify::account-state", G_CALLBACK (other_notify_cb),
+                    other);
+  g_mutex_lock (&other->lock);
+  other->ready = TRUE;
+  g_cond_signal (&other->cond);
+  g_mutex_unlock (&other->lock);
+  while (!g_atomic_int_get (&other->quit))
+    g_main_context_iteration (other->context, TRUE);
+  g_clear_object (&other->client);
+  g_main_context_pop_thread_default (other->context);
+  return NULL;
+}
+
+static gboolean
+nothing_cb (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Two clients with one key, on two threads: one is refused, the other
+ * knows it, on its own context, and sends nothing. */
+static void
+test_shared (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  g_autoptr(CsClient) other_key = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsTask) task = new_token_task (0);
+  g_autoptr(GError) error = NULL;
+  OtherThread other = { .f = f };
+  guint accounts;
+
+  other.context = g_main_context_new ();
+  g_mutex_init (&other.lock);
+  g_cond_init (&other.cond);
+  other.thread = g_thread_new ("other-client", other_thread, &other);
+  g_mutex_lock (&other.lock);
+  while (!other.ready)
+    g_cond_wait (&other.cond, &other.lock);
+  g_mutex_unlock (&other.lock);
+  /* one entry per key: two clients share one */
+  accounts = _cs_account_count ();
+  g_assert_cmpuint (accounts, ==, 2);
+  g_assert_true (client->account == other.client->account);
+  g_assert_null (strstr (_cs_account_get_id (client->account), WRONG_KEY));
+  g_assert_cmpuint (strlen (_cs_account_get_id (client->account)), ==, 64);
+
+  g_assert_null (cs_client_solve (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_mutex_lock (&other.lock);
+  while (other.notified == 0)
+    g_cond_wait (&other.cond, &other.lock);
+  g_mutex_unlock (&other.lock);
+  g_assert_true (other.notified_here);
+  g_assert_cmpint (cs_client_get_account_state (other.client), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_assert_cmpint (cs_client_get_account_state (other_key), ==, CS_ACCOUNT_STATE_USABLE);
+  /* the other client sends nothing with the key */
+  g_clear_error (&error);
+  {
+    g_autoptr(CsTask) second = new_token_task (1);
+
+    g_assert_null (cs_client_solve (other.client, second, NULL, &error));
+    g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+    g_assert_nonnull (strstr (error->message, "not sent"));
+  }
+  g_test_message ("shared: %u createTask seen by the sandbox for two clients",
+                  count (f, "createTask"));
+  g_assert_cmpuint (count (f, "createTask"), ==, 1);
+
+  g_atomic_int_set (&other.quit, TRUE);
+  g_main_context_invoke (other.context, nothing_cb, NULL);
+  g_thread_join (other.thread);
+  g_main_context_unref (other.context);
+  g_mutex_clear (&other.lock);
+  g_cond_clear (&other.cond);
+}
+
+/* cs_client_resume() and a new key open the account. */
+static void
+test_resume_and_key_change (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  g_autoptr(CsClient) keeper = new_client (f, WRONG_KEY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  guint notified = 0;
+
+  g_signal_connect (client, "notify::account-state", G_CALLBACK (count_notify_cb), &notified);
+  g_assert_null (cs_client_get_balance (client, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  settle ();
+  g_assert_cmpint (cs_client_get_account_state (keeper), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* resumed: the next call is sent */
+  cs_client_resume (keeper);
+  settle ();
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_USABLE);
+  g_assert_cmpuint (notified, ==, 2);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (client, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_null (strstr (error->message, "not sent"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  settle ();
+  g_assert_cmpuint (notified, ==, 3);
+
+  /* a new key: its own account, usable; the old one stays refused */
+  cs_client_set_api_key (client, CS_SANDBOX_DEFAULT_KEY);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_USABLE);
+  g_assert_cmpuint (notified, ==, 4);
+  balance = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (balance);
+  g_assert_cmpint (cs_client_get_account_state (keeper), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_test_message ("resume and key change: %u getBalance seen by the sandbox",
+                  count (f, "getBalance"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 3);
+}
+
+/* A pause fed from outside is shared, notified once, and ends. */
+static void
+test_pause (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) other = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) reason = NULL;
+  guint notified = 0;
+
+  g_signal_connect (other, "notify::account-state", G_CALLBACK (count_notify_cb), &notified);
+  cs_client_pause (client, 60);
+  cs_client_pause (client, 30);   /* a pause only grows: no change */
+  settle ();
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (cs_client_get_account_state (other), ==, CS_ACCOUNT_STATE_PAUSED);
+  g_assert_cmpuint (cs_client_get_paused_for (other), >, 30);
+  reason = cs_client_dup_account_error (other);
+  g_assert_error (reason, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  g_assert_null (cs_client_get_balance (other, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  g_assert_cmpuint (count (f, NULL), ==, 0);
+  cs_client_resume (other);
+  cs_client_resume (other);
+  settle ();
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_USABLE);
+  g_assert_null (cs_client_dup_account_error (client));
+}
+
+/* The service bans the address, whatever the key: ERROR_IP_BANNED pauses
+ * every key of the process at that service. */
+static void
+test_ip_ban_pauses_every_key (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) wrong = new_client (f, WRONG_KEY);
+  g_autoptr(CsClient) banned = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) other = new_client (f, EMPTY_KEY);
+  g_autoptr(GError) error = NULL;
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 5);
+  cs_sandbox_set_ip_ban_errors (f->sandbox, 1);
+  /* one error bans the address */
+  g_assert_null (cs_client_get_balance (wrong, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (banned, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+  g_clear_error (&error);
+  g_assert_cmpint (cs_client_get_account_state (other), ==, CS_ACCOUNT_STATE_PAUSED);
+  g_assert_null (cs_client_get_balance (other, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+  g_assert_nonnull (strstr (error->message, "nothing was sent"));
+  g_test_message ("address ban: %u getBalance seen by the sandbox for three keys",
+                  count (f, "getBalance"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  /* a refusal outweighs the pause */
+  g_assert_cmpint (cs_client_get_account_state (wrong), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
+/* A pause ends by itself, notified, on the client's timer. */
+static void
+test_pause_ends (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  guint notified = 0;
+
+  g_signal_connect (client, "notify::account-state", G_CALLBACK (count_notify_cb), &notified);
+  cs_client_pause (client, 1);
+  while (notified < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_USABLE);
+}
+
+/* Calls cancelled while the account holds them end once each: those
+ * cancelled before the refusal came as cancelled, those the refusal took
+ * out of the queue as refused, even when cancelled as it did. */
+static void
+cancel_on_change_cb (GObject    *object,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
+test_cancel_held (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  g_autoptr(GCancellable) early = g_cancellable_new ();
+  g_autoptr(GCancellable) on_change = g_cancellable_new ();
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS, .total = 1000 };
+
+  g_signal_connect (client, "notify::account-state", G_CALLBACK (cancel_on_change_cb),
+                    on_change);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, i % 2 == 0 ? early : on_change, solve_cb, &run);
+    }
+  g_cancellable_cancel (early);
+  run_until (&run.done);
+  settle ();
+  g_test_message ("cancel: %u refused, %u cancelled, %u createTask", run.by_code,
+                  run.cancelled, count (f, "createTask"));
+  g_assert_cmpuint (run.finished, ==, run.total);
+  g_assert_cmpuint (run.by_code + run.cancelled, ==, run.total);
+  g_assert_cmpuint (run.cancelled, >=, run.total / 2 - client->max_in_flight);
+  g_assert_cmpuint (run.other, ==, 0);
+  g_assert_cmpuint (count (f, "createTask"), <=, client->max_in_flight);
+}
+
+/* --- Balance ---------------------------------------------------------------------- */
+
+typedef struct {
+  guint    total;
+  guint    finished;
+  guint    failed;
+  double   amount;
+  gboolean done;
+} Balances;
+
+static void
+balance_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Balances *run = user_data;
+  g_autoptr(CsBalance) balance = cs_client_get_balance_finish (CS_CLIENT (source), result,
+                                                               NULL);
+
+  if (balance == NULL)
+    run->failed++;
+  else
+    run->amount = cs_balance_get_amount (balance);
+  run->done = ++run->finished == run->total;
+}
+
+static void
+read_balances (CsClient *client,
+               guint     n,
+               Balances *run)
+{
+  *run = (Balances) { .total = n };
+  for (guint i = 0; i < n; i++)
+    cs_client_get_balance_async (client, NULL, balance_cb, run);
+  run_until (&run->done);
+}
+
+/* 1,000 balance calls at once send one request; within the cache time,
+ * none; after an invalidation, one again. */
+static void
+test_balance_shared (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) other = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  Balances run;
+
+  read_balances (client, 1000, &run);
+  g_test_message ("1000 concurrent balance calls: %u getBalance seen by the sandbox",
+                  count (f, "getBalance"));
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpfloat (run.amount, >, 0);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+
+  read_balances (other, 1000, &run);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+
+  cs_client_invalidate_balance (other);
+  read_balances (client, 1000, &run);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+
+  cs_client_set_balance_cache_time (client, 0);
+  read_balances (client, 10, &run);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 3);
+  g_test_message ("balance: %u getBalance in all", count (f, "getBalance"));
+}
+
+/* A balance call cancelled while it waits for the shared read ends at
+ * once; the read fills the cache for the others. */
+static void
+cancelled_balance_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = cs_client_get_balance_finish (CS_CLIENT (source), result,
+                                                               &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_balance_cancel (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean cancelled = FALSE;
+  Balances run = { .total = 1 };
+
+  cs_client_get_balance_async (client, cancellable, cancelled_balance_cb, &cancelled);
+  cs_client_get_balance_async (client, NULL, balance_cb, &run);
+  g_cancellable_cancel (cancellable);
+  run_until (&cancelled);
+  run_until (&run.done);
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+
+  /* the last caller that leaves takes the read with it: it ends, and the
+   * next call reads anew */
+  cs_client_invalidate_balance (client);
+  cancelled = FALSE;
+  g_cancellable_reset (cancellable);
+  cs_client_get_balance_async (client, cancellable, cancelled_balance_cb, &cancelled);
+  g_cancellable_cancel (cancellable);
+  run_until (&cancelled);
+  run = (Balances) { .total = 1 };
+  cs_client_get_balance_async (client, NULL, balance_cb, &run);
+  run_until (&run.done);
+  g_assert_cmpuint (run.failed, ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/account/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("refused-key", test_refused_key);
+  ADD ("zero-balance", test_zero_balance);
+  ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
+  ADD ("shared", test_shared);
+  ADD ("resume-and-key-change", test_resume_and_key_change);
+  ADD ("pause", test_pause);
+  ADD ("pause-ends", test_pause_ends);
+  ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);
+  ADD ("cancel-held", test_cancel_held);
+  ADD ("balance-shared", test_balance_shared);
+  ADD ("balance-cancel", test_balance_cancel);
+#undef ADD
+  g_test_add ("/account/ban-threshold/breaker-on", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_ban_threshold, fixture_teardown);
+  g_test_add ("/account/ban-threshold/breaker-off", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_setup, test_ban_threshold, fixture_teardown);
+  return g_test_run ();
+}

@@ -168,6 +168,9 @@ server_cpu_now (const Server *server)
   return server->pid != 0 ? bench_process_cpu_seconds (server->pid) : 0;
 }
 
+/* --no-cancellable: solve() without one */
+static gboolean with_cancellable = TRUE;
+
 /* --- The client: whole solves ---------------------------------------------------------- */
 
 typedef struct {
@@ -178,6 +181,7 @@ typedef struct {
   guint     failed;
   guint     in_flight;
   GPtrArray *tasks;     /* for the lag run */
+  GCancellable *cancellable;  /* one for every solve, as an application stops them all */
 } SolveRun;
 
 static CsTask *
@@ -221,7 +225,7 @@ start_solve (SolveRun *run)
   run->in_flight++;
   if (run->tasks != NULL)
     g_ptr_array_add (run->tasks, g_object_ref (task));
-  cs_client_solve_async (run->client, task, NULL, solved_cb, run);
+  cs_client_solve_async (run->client, task, run->cancellable, solved_cb, run);
 }
 
 static CsClient *
@@ -237,6 +241,7 @@ run_client_solves (const Server *server,
                    guint         total)
 {
   g_autoptr(CsClient) client = new_client (server);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   SolveRun solves = { client, total, };
   Counts counts = { 0, };
   Run run = { total, };
@@ -244,6 +249,8 @@ run_client_solves (const Server *server,
   double start_cpu, start_server_cpu;
   gint64 start;
 
+  if (with_cancellable)
+    solves.cancellable = cancellable;
   g_object_set (client, "first-poll-delay", 0, "poll-interval", 0, "deadline", 600000, NULL);
   count_requests (cs_client_get_session (client), &counts);
   base_rss = rss_kib ();
@@ -998,6 +1005,8 @@ main (int    argc,
       "PORT" },
     { "no-tls-speed-up", 0, 0, G_OPTION_ARG_NONE, &no_speed_up,
       "Do not call cs_client_install_default_tls_database()", NULL },
+    { "no-cancellable", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &with_cancellable,
+      "Solve without a GCancellable", NULL },
     { "profile", 0, 0, G_OPTION_ARG_INT, &profile_contender,
       "Run only the Nth contender of a row, once (0: the client), for a profiler", "N" },
     { "lag-tasks", 0, 0, G_OPTION_ARG_INT, &lag_tasks,

@@ -11,9 +11,10 @@
  *   - whole solves, C at a time: createTask, then getTaskResult until the
  *     task is ready, with no pause between polls. The client's solve()
  *     (all given one GCancellable, as an application that stops them
- *     together does; --no-cancellable for none) beside two bare libsoup loops that send the same requests with the
- *     same queue (C solves in flight, at most as many requests given to
- *     libsoup as the client has connections): one with the client's
+ *     together does; --no-cancellable for none) beside two bare libsoup
+ *     loops that send the same requests with the same queue (C solves in
+ *     flight, at most as many requests given to libsoup as the client has
+ *     connections): one with the client's
  *     connection policy (a new connection for each createTask, polls on
  *     kept-alive ones), the floor to hold, and one that reuses
  *     connections for createTask too, which says what the policy costs;

@@ -722,6 +722,9 @@ test_ten_thousand (gconstpointer user_data)
                          "base-url", cs_sandbox_get_base_url (sandbox),
                          "first-poll-delay", 1000,
                          "poll-interval", 300,
+                         /* a bound against a hang, not a speed: a loaded
+                          * machine takes minutes */
+                         "deadline", 600000,
                          NULL);
 
   run.first_id = g_source_attach (probe, NULL);

@@ -214,21 +214,18 @@ apply_create_reply (CsTask   *task,
  * background (on the caller's context, which a blocking call keeps
  * iterating until then). */
 typedef struct {
-  CsTask      *task;
-  const char  *method;
-  GSource     *cancel_source;   /* answers a caller that cancels */
-  gpointer     hold;            /* on the blocking call it was made in */
-  gboolean     answered;        /* the caller has its answer */
+  CsTask       *task;
+  const char   *method;
+  GCancellable *cancellable;     /* the caller's */
+  gulong        cancel_handler;  /* answers a caller that cancels */
+  gpointer      hold;            /* on the blocking call it was made in */
+  gboolean      answered;        /* the caller has its answer */
 } CreateCall;
 
 static void
 create_call_free (CreateCall *call)
 {
-  if (call->cancel_source != NULL)
-    {
-      g_source_destroy (call->cancel_source);
-      g_source_unref (call->cancel_source);
-    }
+  g_clear_object (&call->cancellable);
   g_object_unref (call->task);
   g_free (call);
 }
@@ -246,8 +243,11 @@ create_answer (GTask  *gtask,
       return;
     }
   call->answered = TRUE;
-  if (call->cancel_source != NULL)
-    g_source_destroy (call->cancel_source);
+  /* never from the handler: it only attaches a source; waits for one
+   * running in another thread, which holds the GTask */
+  if (call->cancel_handler != 0)
+    g_cancellable_disconnect (call->cancellable, call->cancel_handler);
+  call->cancel_handler = 0;
   if (error != NULL)
     g_task_return_error (gtask, error);
   else
@@ -316,8 +316,7 @@ create_task_cb (GObject      *source,
  * by the same cancellable, and ends first (this source comes after it);
  * one that left goes on without the caller. */
 static gboolean
-create_cancelled_cb (GCancellable *cancellable,
-                     gpointer      user_data)
+create_cancelled_idle_cb (gpointer user_data)
 {
   GTask *gtask = user_data;
   CreateCall *call = g_task_get_task_data (gtask);
@@ -326,6 +325,21 @@ create_cancelled_cb (GCancellable *cancellable,
                                      "%s: cancelled; a request already sent completes in the "
                                      "background, and the task gets its id", call->method));
   return G_SOURCE_REMOVE;
+}
+
+/* Runs in whatever thread cancels: the answer goes to the call's context.
+ * A handler rather than a GCancellableSource per call: a context walks
+ * every source it holds at each iteration, and ten thousand solves
+ * waiting for a slot would each hold one. */
+static void
+create_cancelled_cb (GCancellable *cancellable,
+                     GTask        *gtask)
+{
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_LOW);
+  g_source_set_callback (idle, create_cancelled_idle_cb, g_object_ref (gtask), g_object_unref);
+  g_source_attach (idle, g_task_get_context (gtask));
 }
 
 /* Sends @method (createTask or getToken) for a task marked as being
@@ -378,11 +392,9 @@ send_create (CsClient            *client,
 
   if (cancellable != NULL)
     {
-      call->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_priority (call->cancel_source, G_PRIORITY_LOW);
-      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (create_cancelled_cb), gtask,
-                             NULL);
-      g_source_attach (call->cancel_source, g_task_get_context (gtask));
+      call->cancellable = g_object_ref (cancellable);
+      call->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (create_cancelled_cb),
+                                                    gtask, NULL);
     }
   call->hold = _cs_client_hold_blocking_call ();
   /* the call hides the key and the proxy in its errors and log lines */

@@ -14,7 +14,9 @@
 # 8444) HTTP/1.1 only.  KEEPALIVE_TIMEOUT is nginx's keepalive_timeout
 # (default 75s, nginx's own default); it closes idle HTTP/1.1 and HTTP/2
 # connections alike.  Every location answers any method, POST included,
-# with a fixed createTask-like reply.
+# with a fixed createTask-like reply, but for /solve/ (bench-engine's
+# whole solves): /solve/createTask answers a new task id, and
+# /solve/getTaskResult a ready reCAPTCHA token.
 #
 # Needs nginx (nginx-light is enough) and openssl.
 #
@@ -71,6 +73,14 @@ http {
   server {
     listen 127.0.0.1:$h2_port ssl http2;
     listen 127.0.0.1:$h1_port ssl;
+    location = /solve/createTask {
+      default_type application/json;
+      return 200 '{"errorId":0,"taskId":"\$request_id"}';
+    }
+    location = /solve/getTaskResult {
+      default_type application/json;
+      return 200 '{"errorId":0,"status":"ready","solution":{"gRecaptchaResponse":"03AGdBq25bench"}}';
+    }
     location / {
       default_type application/json;
       return 200 '{"errorId":0,"errorCode":"","errorDescription":"","taskId":"0b8c4e52-ad1f-4c45-9a0b-1d3b0b4d7e01","status":"idle"}';

@@ -270,6 +270,7 @@ typedef enum {
   CALL_WAITING,    /* in the client's queue */
   CALL_SENDING,    /* given to libsoup: holds one of the client's slots */
   CALL_WITHDRAWN,  /* left the queue unsent; its end is on its way */
+  CALL_PACING,     /* a blocking call's paced request, waiting for its turn */
 } CallState;
 
 typedef struct {
@@ -285,6 +286,7 @@ typedef struct {
   GStrv         secrets;           /* hidden in its errors and log lines */
   CsCallFlags   flags;
   guint         attempts;
+  guint         slot_generation;   /* of the pace it left under (CS_CALL_PACED) */
   CsReply       reply;
   /* the exchange runs under a cancellable of its own, cancelled by the
    * caller's or by the request timeout; the unsent cancellable only takes
@@ -351,6 +353,8 @@ static GQueue *
 queue_for (CsClient *self,
            CallData *data)
 {
+  if ((data->flags & CS_CALL_PACED) != 0)
+    return &self->waiting_paced;
   return (data->flags & CS_CALL_IDEMPOTENT) != 0 ? &self->waiting_polls : &self->waiting_creates;
 }
 
@@ -363,20 +367,84 @@ call_send_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The next request that writes (createTask, getToken, feedbackTask): a
+ * paced one only when its turn has come. */
+static GList *
+pop_write_locked (CsClient *self)
+{
+  GList *link = g_queue_pop_head_link (&self->waiting_creates);
+  CallData *data;
+
+  if (link != NULL || self->waiting_paced.length == 0)
+    return link;
+  data = g_task_get_task_data (self->waiting_paced.head->data);
+  if (!_cs_client_slots_pass (self, g_get_monotonic_time (), &data->slot_generation))
+    return NULL;
+  return g_queue_pop_head_link (&self->waiting_paced);
+}
+
 /* Takes the next waiting request, alternating between the requests that
  * create something and those that read: neither starves the other. */
 static GList *
 pop_next_locked (CsClient *self)
 {
-  GQueue *first = self->admit_creates_next ? &self->waiting_creates : &self->waiting_polls;
-  GQueue *second = first == &self->waiting_creates ? &self->waiting_polls : &self->waiting_creates;
-  GList *link = g_queue_pop_head_link (first);
+  GList *link;
 
-  if (link == NULL)
-    link = g_queue_pop_head_link (second);
+  if (self->admit_creates_next && (link = pop_write_locked (self)) != NULL)
+    {
+      self->admit_creates_next = FALSE;
+      return link;
+    }
+  link = g_queue_pop_head_link (&self->waiting_polls);
+  if (link != NULL)
+    self->admit_creates_next = TRUE;
   else
-    self->admit_creates_next = !self->admit_creates_next;
+    link = pop_write_locked (self);
   return link;
+}
+
+static void admit (CsClient *self);
+
+static gboolean
+pace_wake_cb (gpointer user_data)
+{
+  CsClient *self = user_data;
+
+  g_mutex_lock (&self->queue_lock);
+  g_clear_pointer (&self->pace_wake, g_source_unref);
+  g_mutex_unlock (&self->queue_lock);
+  admit (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Paced requests wait for their turn: wakes the queue then, on the context
+ * of the first of them. Called with queue_lock held. */
+static void
+wake_paced_locked (CsClient *self)
+{
+  CallData *head;
+  gint64 wait;
+
+  if (self->pace_wake != NULL || self->waiting_paced.length == 0 ||
+      self->in_flight >= self->max_in_flight)
+    return;
+  head = g_task_get_task_data (self->waiting_paced.head->data);
+  wait = _cs_client_slots_next (self) - g_get_monotonic_time ();
+  self->pace_wake = g_timeout_source_new ((guint) MAX (0, (wait + 999) / 1000));
+  g_source_set_static_name (self->pace_wake, "CsClient pace");
+  g_source_set_callback (self->pace_wake, pace_wake_cb, self, NULL);
+  g_source_attach (self->pace_wake, head->context);
+}
+
+/* For finalize: the wake holds no reference on the client. */
+void
+_cs_client_clear_queue (CsClient *self)
+{
+  if (self->pace_wake != NULL)
+    {
+      g_source_destroy (self->pace_wake);
+      g_clear_pointer (&self->pace_wake, g_source_unref);
+    }
 }
 
 /* Gives libsoup the waiting requests for which there is a free slot, each
@@ -394,6 +462,7 @@ admit (CsClient *self)
       link = self->in_flight < self->max_in_flight ? pop_next_locked (self) : NULL;
       if (link == NULL)
         {
+          wake_paced_locked (self);
           g_mutex_unlock (&self->queue_lock);
           return;
         }
@@ -406,6 +475,20 @@ admit (CsClient *self)
       /* the queue's reference goes with the request */
       g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, call_send_cb, gtask, NULL);
     }
+}
+
+/* What the service said of a paced request that left: a no-slot answer
+ * (an envelope: the task was not created) slows the next ones down, a
+ * task created speeds them up; anything else tells nothing of slots. */
+static void
+record_slot_answer (CsClient     *self,
+                    CallData     *data,
+                    const GError *error)
+{
+  if (error == NULL)
+    _cs_client_slots_record (self, data->slot_generation, FALSE);
+  else if (_cs_error_is_no_slot (error) && data->reply.root != NULL)
+    _cs_client_slots_record (self, data->slot_generation, TRUE);
 }
 
 /* Ends the exchange: gives its slot to the next request, returns @error
@@ -430,6 +513,9 @@ call_complete (GTask  *gtask,
   call_data_disconnect (data);
   if (data->timeout_source != NULL)
     g_source_destroy (data->timeout_source);
+
+  if ((data->flags & CS_CALL_PACED) != 0 && data->attempts > 0)
+    record_slot_answer (self, data, error);
 
   g_mutex_lock (&self->queue_lock);
   held_slot = data->state == CALL_SENDING && (data->flags & CS_CALL_BLOCKING) == 0;
@@ -482,12 +568,11 @@ withdraw (GTask *gtask)
   gboolean waiting;
 
   g_mutex_lock (&self->queue_lock);
-  waiting = data->state == CALL_WAITING;
+  waiting = data->state == CALL_WAITING || data->state == CALL_PACING;
+  if (data->state == CALL_WAITING)
+    g_queue_unlink (queue_for (self, data), &data->link);
   if (waiting)
-    {
-      g_queue_unlink (queue_for (self, data), &data->link);
-      data->state = CALL_WITHDRAWN;
-    }
+    data->state = CALL_WITHDRAWN;
   g_mutex_unlock (&self->queue_lock);
 
   if (waiting)
@@ -966,6 +1051,51 @@ call_send (GTask *gtask)
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
 
+/* The turn of a blocking call's paced request came, unless it was
+ * withdrawn meanwhile. */
+static gboolean
+paced_turn_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  gboolean turn;
+
+  g_mutex_lock (&self->queue_lock);
+  turn = data->state == CALL_PACING;
+  if (turn)
+    data->state = CALL_SENDING;
+  g_mutex_unlock (&self->queue_lock);
+  if (turn)
+    call_send (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/* A blocking call's request goes at once, or at its turn when paced,
+ * withdrawn as a queued one is if cancelled before. */
+static void
+send_blocking (GTask *gtask)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  gint64 now = g_get_monotonic_time ();
+  gint64 turn;
+  g_autoptr(GSource) wait = NULL;
+
+  if ((data->flags & CS_CALL_PACED) == 0 ||
+      (turn = _cs_client_slots_reserve (self, now, &data->slot_generation)) <= now)
+    {
+      call_send (gtask);
+      return;
+    }
+  g_mutex_lock (&self->queue_lock);
+  data->state = CALL_PACING;
+  g_mutex_unlock (&self->queue_lock);
+  wait = g_timeout_source_new ((guint) ((turn - now + 999) / 1000));
+  g_source_set_callback (wait, paced_turn_cb, g_object_ref (gtask), g_object_unref);
+  g_source_attach (wait, data->context);
+}
+
 /* The URL of @method, parsed once for every attempt. The callers checked
  * the base URL (_cs_client_check_base_url()); this only keeps libsoup
  * from ever seeing a URL it would not take. */
@@ -1062,8 +1192,8 @@ _cs_client_call_async (CsClient            *self,
     {
       data->flags |= CS_CALL_BLOCKING;
       data->state = CALL_SENDING;
+      send_blocking (gtask);
       connect_caller (data, gtask, cancellable, unsent_cancellable);
-      call_send (gtask);
       return;
     }
 

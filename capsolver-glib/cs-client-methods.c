@@ -141,23 +141,6 @@ _cs_client_error_is_outage (const GError *error,
          cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT;
 }
 
-/* The wait before sending again a request that met an outage for the
- * @failures-th time in a row: doubling from @base_ms up to @max_ms, less a
- * random part of up to half, so that the requests of many calls that
- * failed together come back spread out. */
-guint
-_cs_client_outage_backoff (guint failures,
-                           guint base_ms,
-                           guint max_ms)
-{
-  guint wait = base_ms;
-
-  for (guint i = 1; i < failures && wait < max_ms; i++)
-    wait *= 2;
-  wait = MIN (wait, max_ms);
-  return wait - g_random_int_range (0, wait / 2 + 1);
-}
-
 /* --- createTask ------------------------------------------------------------ */
 
 /* The status of a created task that is to be polled. "ready" without a
@@ -274,6 +257,10 @@ log_unclaimed (CreateCall   *call,
                call->method, task_id);
 }
 
+/* Set on a createTask or getToken the service refused for want of a
+ * slot: it created nothing, and may be sent again. */
+#define CREATE_REFUSED "cs-create-refused"
+
 /* Ends a createTask or getToken: the task is no longer being created, and
  * the solves that waited for it go on. */
 static void
@@ -309,6 +296,13 @@ create_task_cb (GObject      *source,
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
+  /* a refusal is an envelope that created nothing: as if never sent */
+  if (error != NULL && reply.root != NULL && _cs_error_is_no_slot (error) &&
+      cs_task_get_task_id (task) == NULL)
+    {
+      g_object_set_data (G_OBJECT (gtask), CREATE_REFUSED, GINT_TO_POINTER (TRUE));
+      sent = FALSE;
+    }
   create_task_return (gtask, error, sent);
 }
 
@@ -388,7 +382,7 @@ send_create (CsClient            *client,
   /* the call hides the key and the proxy in its errors and log lines */
   secrets = _cs_client_dup_secrets (client, task);
   _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
-                         get_token ? CS_CALL_LONG : 0, NULL,
+                         CS_CALL_PACED | (get_token ? CS_CALL_LONG : 0), NULL,
                          unsent_cancellable != NULL ? unsent_cancellable : cancellable,
                          create_task_cb, gtask);
 }
@@ -468,6 +462,12 @@ create_task_async (CsClient            *client,
  * On success the task has its task id and status, and, for the tasks the
  * service answers at once (image and classification tasks), its solution
  * and the status %CS_TASK_STATUS_READY.
+ *
+ * A refusal for want of a slot (%CS_ERROR_SERVICE_UNAVAILABLE,
+ * %CS_ERROR_NO_SLOT_AVAILABLE, %CS_ERROR_THREADS_MAXIMUM) is returned as
+ * it is: nothing was created, and the task may be created again. It slows
+ * every create of the client down, this call's included: see
+ * [method@Client.solve_async], which sends such a create again itself.
  *
  * Cancelling while the request waits for a connection sends nothing.
  * Cancelling once it was sent ends the call at once with
@@ -726,6 +726,14 @@ cs_client_get_task_result_finish (CsClient      *client,
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether the createTask that gave @result was refused for want of a slot
+ * at the service: it created nothing. */
+gboolean
+_cs_client_create_was_refused (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), CREATE_REFUSED) != NULL;
 }
 
 /* Whether the poll that gave @result failed for an outage (see

@@ -71,9 +71,17 @@ struct _CsClient
   GMutex       queue_lock;
   GQueue       waiting_creates;
   GQueue       waiting_polls;
+  GQueue       waiting_paced;   /* createTask and getToken: paced after no-slot answers */
   guint        in_flight;
   guint        max_in_flight;
   gboolean     admit_creates_next;
+  GSource     *pace_wake;       /* admits the paced requests when their turn comes */
+
+  /* the pace of creates after no-slot answers (cs-client-slots.c) */
+  GMutex       slot_lock;
+  guint        slot_level;      /* 0: no back-off; else the doublings of the wait */
+  gint64       slot_next;       /* monotonic µs: the next paced request's turn */
+  guint        slot_generation; /* moves on at each answer that changes the level */
 
   /* one scheduler per main context (cs-client-solve.c) and the poll plans
    * of the task families (cs-client-plan.c) */
@@ -90,6 +98,7 @@ struct _CsClient
 
 /* The files of the client, from the bottom up; each uses only those
  * above it in this list:
+ *   cs-client-slots.c    the pace of creates after no-slot answers
  *   cs-client-call.c     one HTTP exchange, the queue, the pause after a
  *                        cooldown error, the bookkeeping of blocking calls
  *   cs-client-plan.c     the adaptive poll plans of the task families
@@ -102,15 +111,35 @@ struct _CsClient
  *   cs-client-environment.c  the client from the environment or keyring
  */
 
+/* cs-client-slots.c */
+guint       _cs_client_outage_backoff  (guint                failures,
+                                        guint                base_ms,
+                                        guint                max_ms);
+void        _cs_client_slots_init      (CsClient            *self);
+void        _cs_client_slots_clear     (CsClient            *self);
+gboolean    _cs_client_slots_pass      (CsClient            *self,
+                                        gint64               now,
+                                        guint               *generation);
+gint64      _cs_client_slots_reserve   (CsClient            *self,
+                                        gint64               now,
+                                        guint               *generation);
+gint64      _cs_client_slots_next      (CsClient            *self);
+void        _cs_client_slots_record    (CsClient            *self,
+                                        guint                generation,
+                                        gboolean             refused);
+
 /* cs-client-call.c */
 typedef enum {
   CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
   CS_CALL_LONG       = 1 << 1,   /* held by the service: token-request-timeout */
   CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue, and goes
                                   * on the blocking calls' session */
+  CS_CALL_PACED      = 1 << 3,   /* asks the service for a slot (createTask, getToken):
+                                  * paced after no-slot answers */
 } CsCallFlags;
 
 void        _cs_client_init_queue      (CsClient            *self);
+void        _cs_client_clear_queue     (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,
                                         const char          *method,
                                         JsonObject          *body,
@@ -169,10 +198,8 @@ GStrv       _cs_client_dup_secrets     (CsClient            *self,
  * machine or CsClient:allow-insecure-http is set. */
 gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
-guint       _cs_client_outage_backoff  (guint                failures,
-                                        guint                base_ms,
-                                        guint                max_ms);
 gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
+gboolean    _cs_client_create_was_refused (GAsyncResult     *result);
 void        _cs_client_create_task_started (CsClient            *client,
                                             CsTask              *task,
                                             GCancellable        *cancellable,

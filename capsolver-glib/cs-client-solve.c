@@ -583,6 +583,10 @@ solve_continue (GTask *gtask)
 static void solve_create_cb (GObject      *source,
                              GAsyncResult *result,
                              gpointer      user_data);
+static void solve_begin_create (GTask *gtask);
+static void solve_wake_joined (GObject      *waiter,
+                               const GError *error,
+                               gboolean      sent);
 
 /* Sends createTask for a task this solve marked as being created. */
 static void
@@ -605,7 +609,18 @@ solve_create_cb (GObject      *source,
   SolveData *data = solve_data (gtask);
   GError *error = NULL;
 
-  if (!cs_client_create_task_finish (CS_CLIENT (source), result, &error))
+  if (!cs_client_create_task_finish (CS_CLIENT (source), result, &error) &&
+      _cs_client_create_was_refused (result) && !data->deadline_passed &&
+      !g_cancellable_is_cancelled (data->cancellable))
+    {
+      /* nothing was created: the task waits for its turn in the client's
+       * one pace of creates (cs-client-slots.c) */
+      g_debug ("createTask refused, the solve creates again in turn: %s", error->message);
+      g_error_free (error);
+      solve_begin_create (gtask);
+      return;
+    }
+  if (error != NULL)
     {
       solve_end (gtask, error);
       return;
@@ -616,6 +631,28 @@ solve_create_cb (GObject      *source,
       return;
     }
   solve_continue (gtask);
+}
+
+/* Creates the task, or waits for the call that creates it, or goes on
+ * with the task another call created. */
+static void
+solve_begin_create (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+
+  switch (_cs_task_begin_create (data->task, solve_wake_joined, G_OBJECT (gtask)))
+    {
+    case CS_CREATE_BEGUN:
+      solve_create (gtask);
+      break;
+    case CS_CREATE_JOINED:
+      data->state = SOLVE_JOINING;
+      break;
+    case CS_CREATE_DONE:
+    default:
+      solve_continue (gtask);
+      break;
+    }
 }
 
 /* How a createTask that solves waited for ended, for each of them. */
@@ -633,9 +670,6 @@ create_end_free (CreateEnd *end)
   g_free (end);
 }
 
-static void solve_wake_joined (GObject      *waiter,
-                               const GError *error,
-                               gboolean      sent);
 
 static gboolean
 solve_joined_cb (gpointer user_data)
@@ -650,22 +684,9 @@ solve_joined_cb (gpointer user_data)
       cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     solve_continue (gtask);
   else if (!end->sent)
-    {
-      /* nothing left: this solve creates the task, or waits for the one
-       * that took it over, or goes on with the task another created */
-      switch (_cs_task_begin_create (data->task, solve_wake_joined, G_OBJECT (gtask)))
-        {
-        case CS_CREATE_BEGUN:
-          solve_create (gtask);
-          break;
-        case CS_CREATE_DONE:
-          solve_continue (gtask);
-          break;
-        case CS_CREATE_JOINED:
-        default:
-          break;
-        }
-    }
+    /* nothing left, or the service refused it: this solve creates the
+     * task, or waits for the one that took it over */
+    solve_begin_create (gtask);
   else
     solve_end (gtask, g_error_new (end->error->domain, end->error->code,
                                    "the createTask this solve waited for failed: %s",
@@ -717,6 +738,14 @@ solve_wake_joined (GObject      *waiter,
  * sent completes in the background all the same (see
  * [method@Client.create_task_async]), and another solve that waits for
  * it goes on.
+ *
+ * A `createTask` the service refuses for want of a slot
+ * (`ERROR_SERVICE_UNAVALIABLE`, `ERROR_NO_SLOT_AVAILABLE`,
+ * `ERROR_THREADS_MAXIMUM`) created nothing, and is sent again: all the
+ * creates of the client then leave one at a time, a wait apart that
+ * starts at 0.5 s, doubles at each refusal up to 16 s and halves at each
+ * task created, less a random part of up to half. The deadline ends a
+ * solve still waiting for its turn with %CS_ERROR_TIMEOUT.
  *
  * Polls are safe to repeat. A poll that meets an outage (a transport
  * failure, an HTTP 5xx, `ERROR_SERVICE_UNAVALIABLE`) is sent again after

@@ -193,7 +193,9 @@ client_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
   g_mutex_clear (&self->pause_lock);
+  _cs_client_clear_queue (self);
   g_mutex_clear (&self->queue_lock);
+  _cs_client_slots_clear (self);
   g_clear_pointer (&self->schedulers, g_hash_table_unref);
   _cs_client_plan_clear (self);
   g_mutex_clear (&self->solve_lock);
@@ -609,6 +611,8 @@ cs_client_init (CsClient *self)
   g_mutex_init (&self->solve_lock);
   g_queue_init (&self->waiting_creates);
   g_queue_init (&self->waiting_polls);
+  g_queue_init (&self->waiting_paced);
+  _cs_client_slots_init (self);
   self->first_poll_delay = DEFAULT_FIRST_POLL_DELAY;
   self->poll_interval = DEFAULT_POLL_INTERVAL;
   self->adaptive_polling = TRUE;

@@ -65,6 +65,10 @@ void        _cs_error_redact            (GError             *error,
 GError     *_cs_error_new_from_reply    (const char         *code,
                                          const char         *description,
                                          const char * const *secrets);
+/* Whether @error is the service saying it has no slot for a new task
+ * (ERROR_SERVICE_UNAVALIABLE, ERROR_NO_SLOT_AVAILABLE,
+ * ERROR_THREADS_MAXIMUM): a createTask so refused created nothing. */
+gboolean    _cs_error_is_no_slot        (const GError       *error);
 
 /* --- JSON helpers: never warn or critical on remote data ---------------- */
 

@@ -1,0 +1,139 @@
+/* cs-client-slots.c: the pace of a client's creates after no-slot answers
+ *
+ * When the service has no slot for a new task (ERROR_SERVICE_UNAVALIABLE,
+ * ERROR_NO_SLOT_AVAILABLE, ERROR_THREADS_MAXIMUM), every create the client
+ * sends at once meets the same answer. The client keeps one back-off for
+ * all its creates rather than one per create: after a refusal the paced
+ * requests (createTask, getToken) leave one at a time, a wait apart; each
+ * refusal doubles the wait, each create the service takes halves it, and
+ * at the last halving the creates go as they come again. The refusals of
+ * creates that were on their way together count once: only one that left
+ * after the level last changed moves it.
+ *
+ * The queue (cs-client-call.c) admits a paced request when its turn has
+ * come; a blocking call, which cannot wait in the queue, books the next
+ * turn and waits for it on its own context.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "cs-client-private.h"
+
+/* The longest wait between two paced creates, in doublings of the
+ * client's outage_backoff (0.5 s by default): 16 s. */
+#define SLOT_MAX_LEVEL 6
+
+/* The wait before sending again a request that met an outage for the
+ * @failures-th time in a row: doubling from @base_ms up to @max_ms, less a
+ * random part of up to half, so that the requests of many calls that
+ * failed together come back spread out. */
+guint
+_cs_client_outage_backoff (guint failures,
+                           guint base_ms,
+                           guint max_ms)
+{
+  guint wait = base_ms;
+
+  for (guint i = 1; i < failures && wait < max_ms; i++)
+    wait *= 2;
+  wait = MIN (wait, max_ms);
+  return wait - g_random_int_range (0, wait / 2 + 1);
+}
+
+void
+_cs_client_slots_init (CsClient *self)
+{
+  g_mutex_init (&self->slot_lock);
+}
+
+void
+_cs_client_slots_clear (CsClient *self)
+{
+  g_mutex_clear (&self->slot_lock);
+}
+
+/* The wait at the current level, in µs. Called with slot_lock held. */
+static gint64
+slot_wait_locked (CsClient *self)
+{
+  return (gint64) _cs_client_outage_backoff (self->slot_level, self->outage_backoff,
+                                             G_MAXUINT) * 1000;
+}
+
+/* Whether a paced request may leave at @now; if it may, it takes the
+ * turn, and @generation the level's generation it leaves under. */
+gboolean
+_cs_client_slots_pass (CsClient *self,
+                       gint64    now,
+                       guint    *generation)
+{
+  gboolean pass = TRUE;
+
+  g_mutex_lock (&self->slot_lock);
+  if (self->slot_level > 0 && now < self->slot_next)
+    pass = FALSE;
+  else if (self->slot_level > 0)
+    self->slot_next = now + slot_wait_locked (self);
+  *generation = self->slot_generation;
+  g_mutex_unlock (&self->slot_lock);
+  return pass;
+}
+
+/* Books the next turn for a request that cannot wait in the queue (a
+ * blocking call's): returns when it may leave, @now or later. */
+gint64
+_cs_client_slots_reserve (CsClient *self,
+                          gint64    now,
+                          guint    *generation)
+{
+  gint64 turn = now;
+
+  g_mutex_lock (&self->slot_lock);
+  if (self->slot_level > 0)
+    {
+      turn = MAX (now, self->slot_next);
+      self->slot_next = turn + slot_wait_locked (self);
+    }
+  *generation = self->slot_generation;
+  g_mutex_unlock (&self->slot_lock);
+  return turn;
+}
+
+/* When the next paced request may leave (monotonic µs), or 0: now. */
+gint64
+_cs_client_slots_next (CsClient *self)
+{
+  gint64 next;
+
+  g_mutex_lock (&self->slot_lock);
+  next = self->slot_level > 0 ? self->slot_next : 0;
+  g_mutex_unlock (&self->slot_lock);
+  return next;
+}
+
+/* A paced request that left under @generation was answered: @refused
+ * when with a no-slot error, else the service took it. */
+void
+_cs_client_slots_record (CsClient *self,
+                         guint     generation,
+                         gboolean  refused)
+{
+  g_mutex_lock (&self->slot_lock);
+  if (refused && generation == self->slot_generation)
+    {
+      self->slot_level = MIN (self->slot_level + 1, SLOT_MAX_LEVEL);
+      self->slot_generation++;
+      self->slot_next = g_get_monotonic_time () + slot_wait_locked (self);
+      g_debug ("no slot at the service: creates now leave at most one per %u ms",
+               self->outage_backoff << (self->slot_level - 1));
+    }
+  else if (!refused && self->slot_level > 0)
+    {
+      self->slot_level--;
+      self->slot_generation++;
+    }
+  g_mutex_unlock (&self->slot_lock);
+}

@@ -1,0 +1,240 @@
+/* test-slots.c: what a client asks of the service's slots, and spends
+ *
+ * No-slot answers slow down every create of the client by one shared
+ * back-off; solves send their refused creates again in turn.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "capsolver-glib.h"
+#include "cs-client-private.h"
+#include "mock-server.h"
+
+#define TASK_ID      "61138bb6-19fb-11ec-a9c8-0242ac110006"
+#define REPLY_ID     "{\"errorId\":0,\"taskId\":\"" TASK_ID "\",\"status\":\"idle\"}"
+#define REPLY_READY  "{\"errorId\":0,\"taskId\":\"" TASK_ID "\",\"status\":\"ready\"," \
+                     "\"solution\":{\"gRecaptchaResponse\":\"03AGdB-token\"}}"
+#define REPLY_NO_SLOT "{\"errorId\":1,\"errorCode\":\"ERROR_SERVICE_UNAVALIABLE\"," \
+                      "\"errorDescription\":\"service is temporarily unavailable\"}"
+/* the client's first wait after a no-slot answer, in ms */
+#define BACKOFF_MS 40
+
+static CsTask *
+new_token_task (void)
+{
+  CsTask *task = cs_task_new ("ReCaptchaV2TaskProxyLess");
+
+  cs_task_set_string (task, "websiteURL", "https://example.com/login");
+  cs_task_set_string (task, "websiteKey", "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
+  return task;
+}
+
+/* A client of @base_url with @max_connections, polling every 5 ms. */
+static CsClient *
+new_client (const char *base_url,
+            const char *api_key,
+            guint       max_connections)
+{
+  CsClient *client = g_object_new (CS_TYPE_CLIENT,
+                                   "api-key", api_key,
+                                   "base-url", base_url,
+                                   "max-connections", max_connections,
+                                   "adaptive-polling", FALSE,
+                                   "first-poll-delay", 5,
+                                   "poll-interval", 5,
+                                   NULL);
+
+  client->outage_backoff = BACKOFF_MS;
+  return client;
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000;
+}
+
+/* Solves of one batch, and how they ended. */
+typedef struct {
+  guint   pending;
+  guint   solved;
+  GError *first_error;
+} Batch;
+
+static void
+batch_solved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Batch *batch = user_data;
+  g_autoptr(CsSolution) solution = NULL;
+  GError *error = NULL;
+
+  solution = cs_client_solve_finish (CS_CLIENT (source), result, &error);
+  if (solution != NULL)
+    batch->solved++;
+  else if (batch->first_error == NULL)
+    batch->first_error = error;
+  else
+    g_error_free (error);
+  batch->pending--;
+}
+
+/* Solves @n tasks at once and waits for all of them. */
+static void
+solve_batch (CsClient *client,
+             guint     n,
+             Batch    *batch)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CsTask) task = new_token_task ();
+
+      batch->pending++;
+      cs_client_solve_async (client, task, NULL, batch_solved_cb, batch);
+    }
+  while (batch->pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* 200 solves meet 8 no-slot answers: all are solved, each refused create
+ * sent again once, and the creates after the first answers leave one by
+ * one, at least half the back-off apart, not all at once. */
+static void
+test_no_slot_paces_creates (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  Batch batch = { 0, };
+  guint refusals = 8;
+  gint64 start;
+
+  for (guint i = 0; i < refusals; i++)
+    mock_server_add_reply (server, "createTask", 200, REPLY_NO_SLOT);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+
+  start = now_ms ();
+  solve_batch (client, 200, &batch);
+
+  g_assert_no_error (batch.first_error);
+  g_assert_cmpuint (batch.solved, ==, 200);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 200 + refusals);
+  /* at most max-connections (4) refusals came back together; each of the
+   * others waited its turn, at least BACKOFF_MS / 2 after the last */
+  g_assert_cmpint (now_ms () - start, >=, (refusals - 4) * BACKOFF_MS / 2);
+}
+
+/* A create of the plain call is not sent again: the caller has the
+ * refusal, and nothing was created. */
+static void
+test_no_slot_create_task_returns (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_reply (server, "createTask", 200, REPLY_NO_SLOT);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+
+  g_assert_false (cs_client_create_task (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_SERVICE_UNAVAILABLE);
+  g_assert_null (cs_task_get_task_id (task));
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+
+  /* the task may be created again, at the client's pace */
+  g_clear_error (&error);
+  g_assert_true (cs_client_create_task (client, task, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+}
+
+/* A blocking solve waits for its turns too: three refusals, then the
+ * task; its creates are at least the waits of levels 1 and 2 apart. */
+static void
+test_no_slot_blocking (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 3; i++)
+    mock_server_add_reply (server, "createTask", 200, REPLY_NO_SLOT);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+
+  start = now_ms ();
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (solution);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 4);
+  g_assert_cmpint (now_ms () - start, >=, BACKOFF_MS / 2 + BACKOFF_MS + 2 * BACKOFF_MS);
+}
+
+/* A solve past its deadline while it waits for its turn ends with
+ * CS_ERROR_TIMEOUT, having created nothing. */
+static void
+test_no_slot_deadline (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+
+  mock_server_set_fallback (server, "createTask", 200, REPLY_NO_SLOT);
+  cs_client_set_deadline (client, 300);
+  g_assert_null (cs_client_solve (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  g_assert_null (cs_task_get_task_id (task));
+  /* 40, 80, 160 ms less jitter: at most 6 in 300 ms, not thousands */
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), <=, 8);
+}
+
+/* Against the sandbox with two workers and one waiting place: the
+ * creates past them are refused until tasks are done, then all solve. */
+static void
+test_no_slot_sandbox (void)
+{
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  Batch batch = { 0, };
+  guint creates;
+
+  cs_sandbox_add_key (sandbox, MOCK_API_KEY, 100.0);
+  cs_sandbox_set_time_scale (sandbox, 0.005);
+  cs_sandbox_set_workers (sandbox, 2);
+  cs_sandbox_set_queue_limit (sandbox, 1);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  client = new_client (cs_sandbox_get_base_url (sandbox), MOCK_API_KEY, 16);
+
+  solve_batch (client, 30, &batch);
+  g_assert_no_error (batch.first_error);
+  g_assert_cmpuint (batch.solved, ==, 30);
+  creates = cs_sandbox_get_request_count (sandbox, "createTask");
+  g_test_message ("30 solves, 3 places: %u createTask requests", creates);
+  g_assert_cmpuint (creates, >, 30);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/slots/no-slot/paces-creates", test_no_slot_paces_creates);
+  g_test_add_func ("/slots/no-slot/create-task-returns", test_no_slot_create_task_returns);
+  g_test_add_func ("/slots/no-slot/blocking", test_no_slot_blocking);
+  g_test_add_func ("/slots/no-slot/deadline", test_no_slot_deadline);
+  g_test_add_func ("/slots/no-slot/sandbox", test_no_slot_sandbox);
+
+  return g_test_run ();
+}

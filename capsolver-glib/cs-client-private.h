@@ -82,6 +82,10 @@ struct _CsClient
   guint        slot_level;      /* 0: no back-off; else the doublings of the wait */
   gint64       slot_next;       /* monotonic µs: the next paced request's turn */
   guint        slot_generation; /* moves on at each answer that changes the level */
+  /* the cap on tasks in flight, under slot_lock too */
+  guint        max_tasks;       /* 0: no cap */
+  guint        tasks_open;      /* tickets held */
+  GQueue       ticket_waiters;  /* of CsTicket, waiting for one */
 
   /* one scheduler per main context (cs-client-solve.c) and the poll plans
    * of the task families (cs-client-plan.c) */
@@ -112,6 +116,25 @@ struct _CsClient
  */
 
 /* cs-client-slots.c */
+/* A place in the client's tasks in flight (max-tasks-in-flight), which a
+ * solve holds from its start to its end. @granted is called when a
+ * waiting one gets it, in the thread that freed the place and under the
+ * client's slot_lock: it may only schedule the solve's next step. */
+typedef struct _CsTicket CsTicket;
+
+struct _CsTicket {
+  GList     link;       /* in ticket_waiters while it waits */
+  gboolean  waiting;
+  gboolean  held;
+  void    (*granted) (CsTicket *ticket);
+};
+
+gboolean    _cs_client_ticket_take     (CsClient            *self,
+                                        CsTicket            *ticket);
+void        _cs_client_ticket_drop     (CsClient            *self,
+                                        CsTicket            *ticket);
+void        _cs_client_tickets_set_max (CsClient            *self,
+                                        guint                max_tasks);
 guint       _cs_client_outage_backoff  (guint                failures,
                                         guint                base_ms,
                                         guint                max_ms);

@@ -1,4 +1,4 @@
-/* cs-client-slots.c: the pace of a client's creates after no-slot answers
+/* cs-client-slots.c: the pace of a client's creates, and its tasks in flight
  *
  * When the service has no slot for a new task (ERROR_SERVICE_UNAVALIABLE,
  * ERROR_NO_SLOT_AVAILABLE, ERROR_THREADS_MAXIMUM), every create the client
@@ -13,6 +13,11 @@
  * The queue (cs-client-call.c) admits a paced request when its turn has
  * come; a blocking call, which cannot wait in the queue, books the next
  * turn and waits for it on its own context.
+ *
+ * An account may also be allowed only so many tasks at once: with
+ * max-tasks-in-flight, a solve holds a ticket from its start to its end,
+ * and one that finds none left waits in line for the next one freed,
+ * which is handed to it directly, so that no newcomer overtakes it.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -47,6 +52,7 @@ void
 _cs_client_slots_init (CsClient *self)
 {
   g_mutex_init (&self->slot_lock);
+  g_queue_init (&self->ticket_waiters);
 }
 
 void
@@ -135,5 +141,75 @@ _cs_client_slots_record (CsClient *self,
       self->slot_level--;
       self->slot_generation++;
     }
+  g_mutex_unlock (&self->slot_lock);
+}
+
+/* --- Tasks in flight ---------------------------------------------------------- */
+
+/* Hands the free tickets to the first waiters. */
+static void
+grant_locked (CsClient *self)
+{
+  while (self->ticket_waiters.length > 0 &&
+         (self->max_tasks == 0 || self->tasks_open < self->max_tasks))
+    {
+      CsTicket *ticket = g_queue_pop_head_link (&self->ticket_waiters)->data;
+
+      ticket->waiting = FALSE;
+      ticket->held = TRUE;
+      self->tasks_open++;
+      ticket->granted (ticket);
+    }
+}
+
+/* Takes a ticket (TRUE), or puts @ticket in line (FALSE): granted() is
+ * called when it has one. */
+gboolean
+_cs_client_ticket_take (CsClient *self,
+                        CsTicket *ticket)
+{
+  gboolean held;
+
+  g_mutex_lock (&self->slot_lock);
+  held = self->ticket_waiters.length == 0 &&
+         (self->max_tasks == 0 || self->tasks_open < self->max_tasks);
+  if (held)
+    self->tasks_open++;
+  else
+    {
+      ticket->link.data = ticket;
+      ticket->waiting = TRUE;
+      g_queue_push_tail_link (&self->ticket_waiters, &ticket->link);
+    }
+  ticket->held = held;
+  g_mutex_unlock (&self->slot_lock);
+  return held;
+}
+
+/* Gives back the ticket @ticket holds, or its place in line. */
+void
+_cs_client_ticket_drop (CsClient *self,
+                        CsTicket *ticket)
+{
+  g_mutex_lock (&self->slot_lock);
+  if (ticket->waiting)
+    g_queue_unlink (&self->ticket_waiters, &ticket->link);
+  else if (ticket->held)
+    self->tasks_open--;
+  ticket->waiting = FALSE;
+  ticket->held = FALSE;
+  grant_locked (self);
+  g_mutex_unlock (&self->slot_lock);
+}
+
+/* A higher cap lets waiters in at once; a lower one lets none in until
+ * enough tickets came back. */
+void
+_cs_client_tickets_set_max (CsClient *self,
+                            guint     max_tasks)
+{
+  g_mutex_lock (&self->slot_lock);
+  self->max_tasks = max_tasks;
+  grant_locked (self);
   g_mutex_unlock (&self->slot_lock);
 }

@@ -22,6 +22,7 @@
 /* --- Solves ------------------------------------------------------------------ */
 
 typedef enum {
+  SOLVE_WAITING_TICKET, /* for a place among the tasks in flight */
   SOLVE_WAITING,   /* for its next poll */
   SOLVE_CREATING,  /* its createTask is on its way */
   SOLVE_JOINING,   /* another call creates its task */
@@ -32,6 +33,8 @@ typedef enum {
 typedef struct _Scheduler Scheduler;
 
 typedef struct {
+  CsTicket      ticket;           /* its place among the tasks in flight */
+  GTask        *gtask;            /* not owned: the solve this is the data of */
   CsTask       *task;
   CsPollPlan   *plan;             /* of its family, the client's */
   Scheduler    *scheduler;
@@ -195,7 +198,8 @@ scheduler_end_cancelled (Scheduler *self)
       GTask *gtask = g_ptr_array_index (self->heap, i);
       SolveData *data = solve_data (gtask);
 
-      if ((data->state == SOLVE_WAITING || data->state == SOLVE_JOINING) &&
+      if ((data->state == SOLVE_WAITING || data->state == SOLVE_JOINING ||
+           data->state == SOLVE_WAITING_TICKET) &&
           g_cancellable_is_cancelled (data->cancellable))
         g_ptr_array_add (cancelled, gtask);
     }
@@ -368,6 +372,7 @@ solve_end (GTask  *gtask,
   /* the scheduler may go: nothing may wake it any more */
   g_cancellable_disconnect (data->cancellable, data->cancel_handler);
   data->cancel_handler = 0;
+  _cs_client_ticket_drop (g_task_get_source_object (gtask), &data->ticket);
 
   if (error != NULL)
     g_task_return_error (gtask, error);
@@ -584,6 +589,8 @@ static void solve_create_cb (GObject      *source,
                              GAsyncResult *result,
                              gpointer      user_data);
 static void solve_begin_create (GTask *gtask);
+static void solve_start (GTask *gtask);
+static void solve_ticket_granted (CsTicket *ticket);
 static void solve_wake_joined (GObject      *waiter,
                                const GError *error,
                                gboolean      sent);
@@ -779,6 +786,8 @@ cs_client_solve_async (CsClient            *client,
   g_task_set_check_cancellable (gtask, FALSE);
   /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
+  data->gtask = gtask;
+  data->ticket.granted = solve_ticket_granted;
   data->task = g_object_ref (task);
   data->plan = _cs_client_plan_for_task (client, task);
   data->heap_index = G_MAXUINT;
@@ -798,6 +807,52 @@ cs_client_solve_async (CsClient            *client,
                                                     g_object_ref (data->cancellable),
                                                     g_object_unref);
     }
+
+  if (!_cs_client_ticket_take (client, &data->ticket))
+    {
+      /* in the heap all the same, for a cancellation to find it */
+      data->state = SOLVE_WAITING_TICKET;
+      data->deadline = G_MAXINT64;
+      scheduler_put (gtask, G_MAXINT64);
+      return;
+    }
+  solve_start (gtask);
+}
+
+/* The solve has its place among the tasks in flight: its deadline starts
+ * now. */
+static gboolean
+solve_ticket_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CsClient *client = g_task_get_source_object (gtask);
+  SolveData *data = solve_data (gtask);
+
+  if (data->state != SOLVE_WAITING_TICKET)
+    return G_SOURCE_REMOVE;
+  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
+  solve_start (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/* Under the client's slot_lock, in whatever thread freed the place: only
+ * schedules the solve, on its own context. */
+static void
+solve_ticket_granted (CsTicket *ticket)
+{
+  SolveData *data = (SolveData *) ((char *) ticket - G_STRUCT_OFFSET (SolveData, ticket));
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, solve_ticket_cb, g_object_ref (data->gtask), g_object_unref);
+  g_source_attach (idle, g_task_get_context (data->gtask));
+}
+
+/* Creates the task, or waits for the call that creates it, or resumes it. */
+static void
+solve_start (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+  CsTask *task = data->task;
 
   /* the deadline must reach a solve that waits for another's createTask */
   scheduler_put (gtask, data->deadline);

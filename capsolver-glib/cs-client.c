@@ -56,6 +56,7 @@ enum {
   PROP_TOKEN_REQUEST_TIMEOUT,
   PROP_TLS_DATABASE,
   PROP_ALLOW_INSECURE_HTTP,
+  PROP_MAX_TASKS_IN_FLIGHT,
   N_PROPS
 };
 
@@ -258,6 +259,9 @@ client_get_property (GObject    *object,
     case PROP_ALLOW_INSECURE_HTTP:
       g_value_set_boolean (value, self->allow_insecure_http);
       break;
+    case PROP_MAX_TASKS_IN_FLIGHT:
+      g_value_set_uint (value, cs_client_get_max_tasks_in_flight (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -317,6 +321,9 @@ client_set_property (GObject      *object,
       break;
     case PROP_ALLOW_INSECURE_HTTP:
       cs_client_set_allow_insecure_http (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_TASKS_IN_FLIGHT:
+      cs_client_set_max_tasks_in_flight (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -599,6 +606,26 @@ cs_client_class_init (CsClientClass *klass)
   properties[PROP_ALLOW_INSECURE_HTTP] =
     g_param_spec_boolean ("allow-insecure-http", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:max-tasks-in-flight: (getter get_max_tasks_in_flight)
+   *   (setter set_max_tasks_in_flight)
+   *
+   * How many tasks the client's solves may have at the service at once,
+   * for an account allowed only so many; 0 (the default) for no limit.
+   * A solve holds a place from its start until it ends, solved, failed,
+   * cancelled or timed out; past the limit a solve waits in line, without
+   * a request, until another ends, and its [property@Client:deadline]
+   * starts only then (cancelling ends the wait at once). Two solves of
+   * one task hold a place each. Tasks made with
+   * [method@Client.create_task_async] or [method@Client.get_token_async]
+   * are the application's to count.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_TASKS_IN_FLIGHT] =
+    g_param_spec_uint ("max-tasks-in-flight", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1185,6 +1212,51 @@ cs_client_set_allow_insecure_http (CsClient *client,
     return;
   client->allow_insecure_http = allow;
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
+}
+
+/**
+ * cs_client_get_max_tasks_in_flight: (get-property max-tasks-in-flight)
+ * @client: a [class@Client]
+ *
+ * Gets how many tasks the solves of @client may have at once.
+ *
+ * Returns: the limit, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_max_tasks_in_flight (CsClient *client)
+{
+  guint max_tasks;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+
+  g_mutex_lock (&client->slot_lock);
+  max_tasks = client->max_tasks;
+  g_mutex_unlock (&client->slot_lock);
+  return max_tasks;
+}
+
+/**
+ * cs_client_set_max_tasks_in_flight: (set-property max-tasks-in-flight)
+ * @client: a [class@Client]
+ * @max_tasks: how many tasks the solves may have at once, or 0 for no limit
+ *
+ * Sets how many tasks the solves of @client may have at once. Raising it
+ * starts waiting solves at once.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_max_tasks_in_flight (CsClient *client,
+                                   guint     max_tasks)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (cs_client_get_max_tasks_in_flight (client) == max_tasks)
+    return;
+  _cs_client_tickets_set_max (client, max_tasks);
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_MAX_TASKS_IN_FLIGHT]);
 }
 
 /* What an exchange about @task (nullable) must never repeat: the key, the

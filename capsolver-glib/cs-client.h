@@ -118,6 +118,11 @@ void         cs_client_set_tls_database     (CsClient            *client,
 CS_AVAILABLE_IN_ALL
 void         cs_client_install_default_tls_database (void);
 CS_AVAILABLE_IN_ALL
+guint        cs_client_get_max_tasks_in_flight (CsClient         *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_max_tasks_in_flight (CsClient         *client,
+                                                guint             max_tasks);
+CS_AVAILABLE_IN_ALL
 gboolean     cs_client_get_allow_insecure_http (CsClient         *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_allow_insecure_http (CsClient         *client,

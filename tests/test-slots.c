@@ -1,13 +1,16 @@
 /* test-slots.c: what a client asks of the service's slots, and spends
  *
  * No-slot answers slow down every create of the client by one shared
- * back-off; solves send their refused creates again in turn.
+ * back-off; solves send their refused creates again in turn. A cap on
+ * the tasks in flight holds solves back until others end.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "config.h"
+
+#include <math.h>
 
 #include "capsolver-glib.h"
 #include "cs-client-private.h"
@@ -224,6 +227,187 @@ test_no_slot_sandbox (void)
   g_assert_cmpuint (creates, >, 30);
 }
 
+/* --- max-tasks-in-flight --------------------------------------------------- */
+
+static CsSandbox *
+new_sandbox (void)
+{
+  CsSandbox *sandbox = cs_sandbox_new ();
+  g_autoptr(GError) error = NULL;
+
+  cs_sandbox_add_key (sandbox, MOCK_API_KEY, 100.0);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  return sandbox;
+}
+
+static int
+compare_events (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  /* at one time, an end (negative) before a start */
+  if (fabs (x) != fabs (y))
+    return fabs (x) < fabs (y) ? -1 : 1;
+  return x < y ? -1 : x > y;
+}
+
+/* The most tasks the sandbox had open at once: created, and not yet
+ * fetched ready or failed. */
+static guint
+max_open_tasks (CsSandbox *sandbox)
+{
+  g_autoptr(JsonNode) timings = cs_sandbox_get_timings (sandbox);
+  JsonArray *tasks = json_object_get_array_member (json_node_get_object (timings), "tasks");
+  g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (double));
+  guint open = 0;
+  guint most = 0;
+
+  for (guint i = 0; i < json_array_get_length (tasks); i++)
+    {
+      JsonObject *task = json_array_get_object_element (tasks, i);
+      /* the sandbox's clock starts above 0: a time is never -0 */
+      double created = json_object_get_double_member (task, "createdMs") + 1;
+      double fetched = -(json_object_get_double_member (task, "fetchedMs") + 1);
+
+      g_assert_false (json_object_get_null_member (task, "fetchedMs"));
+      g_array_append_val (events, created);
+      g_array_append_val (events, fetched);
+    }
+  g_array_sort (events, compare_events);
+  for (guint i = 0; i < events->len; i++)
+    {
+      if (g_array_index (events, double, i) > 0)
+        open++;
+      else
+        open--;
+      most = MAX (most, open);
+    }
+  return most;
+}
+
+/* 200 solves, 5 tasks at a time: the sandbox never has more than 5 open,
+ * and all are solved. */
+static void
+test_cap_tasks_in_flight (void)
+{
+  g_autoptr(CsSandbox) sandbox = new_sandbox ();
+  g_autoptr(CsClient) client = new_client (cs_sandbox_get_base_url (sandbox), MOCK_API_KEY, 16);
+  Batch batch = { 0, };
+  guint most;
+
+  cs_client_set_max_tasks_in_flight (client, 5);
+  solve_batch (client, 200, &batch);
+  g_assert_no_error (batch.first_error);
+  g_assert_cmpuint (batch.solved, ==, 200);
+  g_assert_cmpuint (cs_sandbox_get_request_count (sandbox, "createTask"), ==, 200);
+  most = max_open_tasks (sandbox);
+  g_test_message ("at most %u tasks open at once", most);
+  g_assert_cmpuint (most, <=, 5);
+  g_assert_cmpuint (most, >=, 1);
+}
+
+/* The same without a cap: many open at once, so that the count above can
+ * fail. */
+static void
+test_cap_none (void)
+{
+  g_autoptr(CsSandbox) sandbox = new_sandbox ();
+  g_autoptr(CsClient) client = new_client (cs_sandbox_get_base_url (sandbox), MOCK_API_KEY, 16);
+  Batch batch = { 0, };
+
+  solve_batch (client, 200, &batch);
+  g_assert_cmpuint (batch.solved, ==, 200);
+  g_assert_cmpuint (max_open_tasks (sandbox), >, 5);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A solve waiting for its place ends at once when cancelled, having sent
+ * nothing; the place it waited for goes to the next in line. */
+static void
+test_cap_cancel_waiting (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CsTask) first = new_token_task ();
+  g_autoptr(CsTask) waiting = new_token_task ();
+  g_autoptr(CsTask) next = new_token_task ();
+  GAsyncResult *first_result = NULL;
+  GAsyncResult *waiting_result = NULL;
+  GAsyncResult *next_result = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cs_client_set_max_tasks_in_flight (client, 1);
+  mock_server_add_delayed_reply (server, "createTask", 300, 200, REPLY_ID);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+
+  cs_client_solve_async (client, first, NULL, mock_store_result, &first_result);
+  cs_client_solve_async (client, waiting, cancellable, mock_store_result, &waiting_result);
+  cs_client_solve_async (client, next, NULL, mock_store_result, &next_result);
+  g_timeout_add (50, cancel_cb, cancellable);
+
+  result = mock_wait_result (&waiting_result);
+  g_assert_null (cs_client_solve_finish (client, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* the first still holds the place */
+  g_assert_null (first_result);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), <=, 1);
+
+  g_clear_error (&error);
+  g_clear_object (&result);
+  result = mock_wait_result (&first_result);
+  solution = cs_client_solve_finish (client, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&solution);
+  g_clear_object (&result);
+  result = mock_wait_result (&next_result);
+  solution = cs_client_solve_finish (client, result, &error);
+  g_assert_no_error (error);
+  g_assert_null (cs_task_get_task_id (waiting));
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 2);
+}
+
+/* Raising the cap starts the waiting solves at once. */
+static void
+test_cap_raised (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  Batch batch = { 0, };
+
+  cs_client_set_max_tasks_in_flight (client, 1);
+  mock_server_add_delayed_reply (server, "createTask", 1000, 200, REPLY_ID);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CsTask) task = new_token_task ();
+
+      batch.pending++;
+      cs_client_solve_async (client, task, NULL, batch_solved_cb, &batch);
+    }
+  g_object_set (client, "max-tasks-in-flight", 0, NULL);
+  /* the two waiting ones end while the first's create is still held */
+  while (batch.pending > 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (batch.solved, ==, 2);
+  while (batch.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (batch.solved, ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -235,6 +419,10 @@ main (int    argc,
   g_test_add_func ("/slots/no-slot/blocking", test_no_slot_blocking);
   g_test_add_func ("/slots/no-slot/deadline", test_no_slot_deadline);
   g_test_add_func ("/slots/no-slot/sandbox", test_no_slot_sandbox);
+  g_test_add_func ("/slots/cap/tasks-in-flight", test_cap_tasks_in_flight);
+  g_test_add_func ("/slots/cap/none", test_cap_none);
+  g_test_add_func ("/slots/cap/cancel-waiting", test_cap_cancel_waiting);
+  g_test_add_func ("/slots/cap/raised", test_cap_raised);
 
   return g_test_run ();
 }

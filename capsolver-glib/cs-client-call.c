@@ -27,6 +27,8 @@
 #define DECODE_STEP 65536
 /* What the client asks for (docs/connections.md has the measures). */
 #define ACCEPT_ENCODING "gzip, deflate"
+/* Set on a request the client held back (_cs_client_call_was_held_back()). */
+#define HELD_BACK "cs-held-back"
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 
@@ -1173,8 +1175,8 @@ _cs_client_call_async (CsClient            *self,
   g_task_set_task_data (gtask, data, (GDestroyNotify) call_data_free);
 
   data->uri = method_uri (self, method, &error);
-  if (error == NULL)
-    error = check_paused (self);
+  if (error == NULL && (error = check_paused (self)) != NULL)
+    g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
   if (error != NULL)
     {
       _cs_error_redact (error, secrets);
@@ -1205,6 +1207,14 @@ _cs_client_call_async (CsClient            *self,
 
   connect_caller (data, gtask, cancellable, unsent_cancellable);
   admit (self);
+}
+
+/* Whether the client held the request back, for the state of the
+ * account (a pause): nothing was sent. */
+gboolean
+_cs_client_call_was_held_back (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), HELD_BACK) != NULL;
 }
 
 /* Whether the request left: a request that did not (cancelled while it

@@ -153,10 +153,31 @@ create_reply_pending_status (CsReply *reply)
   return reply->status == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : reply->status;
 }
 
+/* A task became ready: what it cost, as the reply says, or else as the
+ * price table estimates. */
+static void
+count_ready (CsClient *client,
+             CsTask   *task,
+             CsReply  *reply)
+{
+  const CsTaskFamily *family;
+
+  if (reply->has_cost)
+    {
+      _cs_client_count (client, CS_USAGE_COST, reply->cost);
+      return;
+    }
+  family = cs_task_get_type_name (task) != NULL
+           ? _cs_task_family_lookup (cs_task_get_type_name (task), NULL) : NULL;
+  if (family != NULL)
+    _cs_client_count (client, CS_USAGE_ESTIMATED_COST, _cs_task_family_price (family));
+}
+
 /* Decides from the reply, never from the task type: a solution with status
  * "ready" ends the task at once; otherwise the task id is polled. */
 static gboolean
-apply_create_reply (CsTask   *task,
+apply_create_reply (CsClient *client,
+                    CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
@@ -185,9 +206,11 @@ apply_create_reply (CsTask   *task,
 
       _cs_task_set_solution (task, solution);
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
+      count_ready (client, task, reply);
     }
   else
     _cs_task_set_status (task, create_reply_pending_status (reply));
+  _cs_client_count (client, CS_USAGE_CREATED, 1);
   return TRUE;
 }
 
@@ -260,6 +283,8 @@ log_unclaimed (CreateCall   *call,
 /* Set on a createTask or getToken the service refused for want of a
  * slot: it created nothing, and may be sent again. */
 #define CREATE_REFUSED "cs-create-refused"
+/* Set on a createTask or getToken the client held back (a pause). */
+#define CREATE_HELD_BACK "cs-create-held-back"
 
 /* Ends a createTask or getToken: the task is no longer being created, and
  * the solves that waited for it go on. */
@@ -291,7 +316,7 @@ create_task_cb (GObject      *source,
   gboolean sent = _cs_client_call_was_sent (result);
 
   if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
-      apply_create_reply (task, &reply, &error) &&
+      apply_create_reply (CS_CLIENT (source), task, &reply, &error) &&
       g_task_get_source_tag (gtask) == cs_client_get_token_async &&
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
@@ -303,6 +328,8 @@ create_task_cb (GObject      *source,
       g_object_set_data (G_OBJECT (gtask), CREATE_REFUSED, GINT_TO_POINTER (TRUE));
       sent = FALSE;
     }
+  if (_cs_client_call_was_held_back (result))
+    g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
   create_task_return (gtask, error, sent);
 }
 
@@ -589,11 +616,13 @@ cs_client_get_token_finish (CsClient      *client,
 /* --- getTaskResult ---------------------------------------------------------- */
 
 static gboolean
-apply_result_reply (CsTask   *task,
+apply_result_reply (CsClient *client,
+                    CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
   CsTaskStatus status = reply->status;
+  gboolean was_ready = cs_task_get_status (task) == CS_TASK_STATUS_READY;
 
   if (status == CS_TASK_STATUS_READY)
     {
@@ -605,6 +634,9 @@ apply_result_reply (CsTask   *task,
       _cs_task_set_solution (task, solution);
     }
   _cs_task_set_status (task, status);
+  /* polled again once ready, a task is not paid again */
+  if (status == CS_TASK_STATUS_READY && !was_ready)
+    count_ready (client, task, reply);
   return TRUE;
 }
 
@@ -646,7 +678,7 @@ get_task_result_cb (GObject      *source,
       g_task_return_error (gtask, error);
       return;
     }
-  if (!apply_result_reply (task, &reply, &error))
+  if (!apply_result_reply (CS_CLIENT (source), task, &reply, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -734,6 +766,14 @@ gboolean
 _cs_client_create_was_refused (GAsyncResult *result)
 {
   return g_object_get_data (G_OBJECT (result), CREATE_REFUSED) != NULL;
+}
+
+/* Whether the client held back the createTask that gave @result: nothing
+ * was sent. */
+gboolean
+_cs_client_create_was_held_back (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), CREATE_HELD_BACK) != NULL;
 }
 
 /* Whether the poll that gave @result failed for an outage (see
@@ -967,9 +1007,12 @@ feedback_task_done (GTask   *gtask,
                     GError  *error)
 {
   if (error != NULL)
-    g_task_return_error (gtask, error);
-  else
-    g_task_return_boolean (gtask, TRUE);
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+  _cs_client_count (g_task_get_source_object (gtask), CS_USAGE_FEEDBACK_SENT, 1);
+  g_task_return_boolean (gtask, TRUE);
 }
 
 /**

@@ -93,6 +93,10 @@ struct _CsClient
   GHashTable  *schedulers;
   GHashTable  *poll_plans;
 
+  /* what the client asked and spent (cs-client-slots.c) */
+  GMutex       usage_lock;
+  gint64       usage[CS_USAGE_N_FIELDS];
+
   /* after a cooldown error: no request before paused_until (monotonic µs) */
   GMutex       pause_lock;
   gint64       paused_until;
@@ -147,6 +151,10 @@ gint64      _cs_client_slots_reserve   (CsClient            *self,
                                         gint64               now,
                                         guint               *generation);
 gint64      _cs_client_slots_next      (CsClient            *self);
+/* The one place a counter of the client moves (CsUsage). */
+void        _cs_client_count           (CsClient            *self,
+                                        CsUsageField         field,
+                                        gint64               n);
 void        _cs_client_slots_record    (CsClient            *self,
                                         guint                generation,
                                         gboolean             refused);
@@ -173,6 +181,7 @@ void        _cs_client_call_async      (CsClient            *self,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
 gboolean    _cs_client_call_was_sent   (GAsyncResult        *result);
+gboolean    _cs_client_call_was_held_back (GAsyncResult     *result);
 gboolean    _cs_client_call_finish     (CsClient            *self,
                                         GAsyncResult        *result,
                                         CsReply             *reply,
@@ -223,6 +232,7 @@ gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
 gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
 gboolean    _cs_client_create_was_refused (GAsyncResult     *result);
+gboolean    _cs_client_create_was_held_back (GAsyncResult   *result);
 void        _cs_client_create_task_started (CsClient            *client,
                                             CsTask              *task,
                                             GCancellable        *cancellable,

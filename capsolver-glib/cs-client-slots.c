@@ -1,4 +1,4 @@
-/* cs-client-slots.c: the pace of a client's creates, and its tasks in flight
+/* cs-client-slots.c: the pace of a client's creates, its tasks in flight, its counters
  *
  * When the service has no slot for a new task (ERROR_SERVICE_UNAVALIABLE,
  * ERROR_NO_SLOT_AVAILABLE, ERROR_THREADS_MAXIMUM), every create the client
@@ -18,6 +18,9 @@
  * max-tasks-in-flight, a solve holds a ticket from its start to its end,
  * and one that finds none left waits in line for the next one freed,
  * which is handed to it directly, so that no newcomer overtakes it.
+ *
+ * What the client asked and spent is counted here too, by one function
+ * that every layer calls, and read as a CsUsage snapshot.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -53,12 +56,14 @@ _cs_client_slots_init (CsClient *self)
 {
   g_mutex_init (&self->slot_lock);
   g_queue_init (&self->ticket_waiters);
+  g_mutex_init (&self->usage_lock);
 }
 
 void
 _cs_client_slots_clear (CsClient *self)
 {
   g_mutex_clear (&self->slot_lock);
+  g_mutex_clear (&self->usage_lock);
 }
 
 /* The wait at the current level, in µs. Called with slot_lock held. */
@@ -212,4 +217,41 @@ _cs_client_tickets_set_max (CsClient *self,
   self->max_tasks = max_tasks;
   grant_locked (self);
   g_mutex_unlock (&self->slot_lock);
+}
+
+/* --- Counters ------------------------------------------------------------------- */
+
+void
+_cs_client_count (CsClient     *self,
+                  CsUsageField  field,
+                  gint64        n)
+{
+  g_mutex_lock (&self->usage_lock);
+  self->usage[field] += n;
+  g_mutex_unlock (&self->usage_lock);
+}
+
+/**
+ * cs_client_get_usage:
+ * @client: a [class@Client]
+ *
+ * Takes a snapshot of what @client asked of the service since it was
+ * made, and what that cost: see [struct@Usage]. The counters are read
+ * together, so that they agree with each other.
+ *
+ * Returns: (transfer full): the counters now
+ *
+ * Since: 1.0
+ */
+CsUsage *
+cs_client_get_usage (CsClient *client)
+{
+  CsUsage *usage;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+
+  g_mutex_lock (&client->usage_lock);
+  usage = _cs_usage_new (client->usage);
+  g_mutex_unlock (&client->usage_lock);
+  return usage;
 }

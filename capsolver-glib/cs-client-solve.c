@@ -50,6 +50,7 @@ typedef struct {
   guint         outage_failures;  /* polls in a row that met an outage */
   GError       *outage_error;     /* the last of them, or NULL */
   gboolean      deadline_passed;
+  gboolean      held_back;        /* the client held its createTask back */
   GCancellable *cancellable;      /* polls, and createTask while it waits */
   gulong        cancel_handler;
   GCancellable *caller_cancellable;
@@ -330,6 +331,20 @@ timeout_error (GTask      *gtask,
                       "to resume polling", cs_task_get_task_id (data->task), client->deadline);
 }
 
+/* The one counter a solve that ends with @error (NULL: solved) adds to. */
+static CsUsageField
+solve_outcome (SolveData    *data,
+               const GError *error)
+{
+  if (error == NULL)
+    return CS_USAGE_SOLVED;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return CS_USAGE_CANCELLED;
+  if (data->held_back && cs_task_get_task_id (data->task) == NULL)
+    return CS_USAGE_NOT_SENT;
+  return CS_USAGE_FAILED_PERMANENT + cs_error_get_retry_class (error);
+}
+
 /* Ends the solve with @error, or with its solution when @error is NULL
  * and the task has one; a cancelled solve ends cancelled, a solve past its
  * deadline with CS_ERROR_TIMEOUT. */
@@ -374,15 +389,15 @@ solve_end (GTask  *gtask,
   data->cancel_handler = 0;
   _cs_client_ticket_drop (g_task_get_source_object (gtask), &data->ticket);
 
+  if (error == NULL && cs_task_get_solution (data->task) == NULL)
+    error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL, "task %s ended without a solution",
+                         cs_task_get_task_id (data->task));
+  _cs_client_count (g_task_get_source_object (gtask), solve_outcome (data, error), 1);
   if (error != NULL)
     g_task_return_error (gtask, error);
-  else if (cs_task_get_solution (data->task) != NULL)
+  else
     g_task_return_pointer (gtask, g_object_ref (cs_task_get_solution (data->task)),
                            g_object_unref);
-  else
-    g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_PROTOCOL,
-                             "task %s ended without a solution",
-                             cs_task_get_task_id (data->task));
   scheduler_release (scheduler);
   /* the solve's own reference, held since it started */
   g_object_unref (gtask);
@@ -629,6 +644,7 @@ solve_create_cb (GObject      *source,
     }
   if (error != NULL)
     {
+      data->held_back = _cs_client_create_was_held_back (result);
       solve_end (gtask, error);
       return;
     }
@@ -785,6 +801,7 @@ cs_client_solve_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_solve_async);
   g_task_set_check_cancellable (gtask, FALSE);
   /* the solve's own reference, until solve_end() */
+  _cs_client_count (client, CS_USAGE_SUBMITTED, 1);
   data = g_new0 (SolveData, 1);
   data->gtask = gtask;
   data->ticket.granted = solve_ticket_granted;

@@ -18,6 +18,7 @@
 #include "cs-solution.h"
 #include "cs-package.h"
 #include "cs-balance.h"
+#include "cs-usage.h"
 #include "cs-task.h"
 #include "cs-task-type.h"
 
@@ -107,6 +108,8 @@ typedef struct {
   CsTaskStatus  status;        /* read once, without regard to case;
                                 * unknown statuses are PROCESSING */
   JsonObject   *solution;      /* borrowed from root, or NULL */
+  gboolean      has_cost;      /* the reply says what the task cost */
+  gint64        cost;          /* millionths of a USD */
 } CsReply;
 
 void        _cs_reply_clear             (CsReply      *reply);
@@ -241,6 +244,9 @@ guint               _cs_task_family_solve_time (const CsTaskFamily *family,
                                                 double              p);
 double              _cs_task_family_solved_within (const CsTaskFamily *family,
                                                    double              msec);
+/* The one price table: what a solved task of @family costs, in millionths
+ * of a USD; the sandbox charges it, and a client estimates with it. */
+gint64              _cs_task_family_price      (const CsTaskFamily *family);
 
 /* --- A field's JSON forms (cs-task-field.c) ---------------------------------- */
 
@@ -305,6 +311,31 @@ gboolean    _cs_proxy_check             (CsProxy      *proxy,
 void        _cs_proxy_write_fields      (CsProxy      *proxy,
                                          CsProxyFormat format,
                                          JsonObject   *task_json);
+
+/* --- Usage (cs-usage.c) ------------------------------------------------------
+ *
+ * The counters of a client, recorded by _cs_client_count() alone. The
+ * outcomes of solves (solved, failed by class, cancelled, not sent) add
+ * up to the solves submitted once they all ended. Costs are millionths
+ * of a USD, so that sums are exact.
+ */
+typedef enum {
+  CS_USAGE_SUBMITTED,
+  CS_USAGE_CREATED,
+  CS_USAGE_SOLVED,
+  CS_USAGE_FAILED_PERMANENT,    /* in the order of CsRetryClass */
+  CS_USAGE_FAILED_TRANSIENT,
+  CS_USAGE_FAILED_COOLDOWN,
+  CS_USAGE_FAILED_NEW_TASK,
+  CS_USAGE_CANCELLED,
+  CS_USAGE_NOT_SENT,
+  CS_USAGE_FEEDBACK_SENT,
+  CS_USAGE_COST,                /* as the replies said */
+  CS_USAGE_ESTIMATED_COST,      /* from the price table, for replies that said none */
+  CS_USAGE_N_FIELDS
+} CsUsageField;
+
+CsUsage    *_cs_usage_new               (const gint64  *counters);
 
 /* --- Balance ---------------------------------------------------------------- */
 

@@ -2,7 +2,8 @@
  *
  * No-slot answers slow down every create of the client by one shared
  * back-off; solves send their refused creates again in turn. A cap on
- * the tasks in flight holds solves back until others end.
+ * the tasks in flight holds solves back until others end. What was
+ * spent adds up.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,6 +12,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "capsolver-glib.h"
 #include "cs-client-private.h"
@@ -408,6 +410,208 @@ test_cap_raised (void)
   g_assert_cmpuint (batch.solved, ==, 3);
 }
 
+/* --- What was spent ---------------------------------------------------------- */
+
+#define REPLY_PROCESSING "{\"errorId\":0,\"status\":\"processing\"}"
+#define REPLY_READY_COST(cost) "{\"errorId\":0,\"status\":\"ready\",\"cost\":" cost "," \
+                               "\"solution\":{\"gRecaptchaResponse\":\"03AGdB-token\"}}"
+#define REPLY_ERROR(code) "{\"errorId\":1,\"errorCode\":\"" code "\"," \
+                          "\"errorDescription\":\"scripted\"}"
+
+/* One blocking solve; the error it ended with, or NULL. */
+static GError *
+solve_one (CsClient     *client,
+           GCancellable *cancellable)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  GError *error = NULL;
+
+  solution = cs_client_solve (client, task, cancellable, &error);
+  g_assert_true ((solution != NULL) == (error == NULL));
+  return error;
+}
+
+static void
+assert_solve_fails (CsClient *client,
+                    GQuark    domain,
+                    int       code)
+{
+  g_autoptr(GError) error = solve_one (client, NULL);
+
+  g_assert_error (error, domain, code);
+}
+
+static void
+assert_usage_adds_up (CsUsage *usage)
+{
+  g_assert_cmpuint (cs_usage_get_solved (usage) + cs_usage_get_failed_total (usage) +
+                    cs_usage_get_not_sent (usage), ==, cs_usage_get_submitted (usage));
+}
+
+/* A mixed run: successes, errors of every class, a cancellation and a
+ * solve held back by a pause; the counters add up exactly, and the cost
+ * is what the replies said plus the price table's estimate. */
+static void
+test_usage_mixed (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(CsTask) solved = new_token_task ();
+  g_autoptr(CsUsage) usage = NULL;
+  g_autoptr(GError) error = NULL;
+  double token_price = 0.0008;
+
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+  mock_server_set_fallback (server, "feedbackTask", 200, "{\"errorId\":0}");
+
+  /* 3 solved at the estimated price, 2 at the cost their reply says */
+  for (guint i = 0; i < 3; i++)
+    g_assert_null (solve_one (client, NULL));
+  mock_server_add_reply (server, "getTaskResult", 200, REPLY_READY_COST ("\"0.000700\""));
+  g_assert_null (solve_one (client, NULL));
+  mock_server_add_reply (server, "getTaskResult", 200, REPLY_READY_COST ("0.0005"));
+  g_assert_null (solve_one (client, NULL));
+
+  /* permanent, new-task, transient (the deadline) */
+  mock_server_add_reply (server, "createTask", 400, REPLY_ERROR ("ERROR_INVALID_TASK_DATA"));
+  assert_solve_fails (client, CS_ERROR, CS_ERROR_INVALID_TASK_DATA);
+  mock_server_add_reply (server, "getTaskResult", 200, REPLY_ERROR ("ERROR_CAPTCHA_UNSOLVABLE"));
+  assert_solve_fails (client, CS_ERROR, CS_ERROR_CAPTCHA_UNSOLVABLE);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_PROCESSING);
+  cs_client_set_deadline (client, 100);
+  assert_solve_fails (client, CS_ERROR, CS_ERROR_TIMEOUT);
+  cs_client_set_deadline (client, 150000);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+
+  /* cancelled */
+  g_cancellable_cancel (cancelled);
+  error = solve_one (client, cancelled);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* cooldown: it pauses the client, whose next two solves send nothing */
+  mock_server_add_reply (server, "createTask", 200, REPLY_ERROR ("ERROR_RATE_LIMIT"));
+  assert_solve_fails (client, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  assert_solve_fails (client, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  assert_solve_fails (client, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  cs_client_resume (client);
+
+  /* feedback, and a plain create that is no solve */
+  g_assert_true (cs_client_create_task (client, solved, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_client_feedback_task (client, solved, FALSE, 0, NULL, NULL, &error));
+  g_assert_true (cs_client_feedback_task (client, solved, TRUE, 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  usage = cs_client_get_usage (client);
+  g_assert_cmpuint (cs_usage_get_submitted (usage), ==, 12);
+  g_assert_cmpuint (cs_usage_get_solved (usage), ==, 5);
+  g_assert_cmpuint (cs_usage_get_failed (usage, CS_RETRY_CLASS_PERMANENT), ==, 1);
+  g_assert_cmpuint (cs_usage_get_failed (usage, CS_RETRY_CLASS_NEW_TASK), ==, 1);
+  g_assert_cmpuint (cs_usage_get_failed (usage, CS_RETRY_CLASS_TRANSIENT), ==, 1);
+  g_assert_cmpuint (cs_usage_get_failed (usage, CS_RETRY_CLASS_COOLDOWN), ==, 1);
+  g_assert_cmpuint (cs_usage_get_cancelled (usage), ==, 1);
+  g_assert_cmpuint (cs_usage_get_failed_total (usage), ==, 5);
+  g_assert_cmpuint (cs_usage_get_not_sent (usage), ==, 2);
+  assert_usage_adds_up (usage);
+  /* 5 solved, the new-task failure and the time-out had tasks; one plain */
+  g_assert_cmpuint (cs_usage_get_created (usage), ==, 8);
+  g_assert_cmpuint (cs_usage_get_feedback_sent (usage), ==, 2);
+  g_assert_cmpfloat_with_epsilon (cs_usage_get_estimated_cost (usage), 3 * token_price, 1e-9);
+  g_assert_cmpfloat_with_epsilon (cs_usage_get_cost (usage),
+                                  3 * token_price + 0.0007 + 0.0005, 1e-9);
+}
+
+/* Many solves at once from several threads, some cancelled: the counters
+ * add up exactly, and the estimate is what the sandbox charged. */
+typedef struct {
+  CsClient *client;
+  guint     n;
+} Worker;
+
+static gpointer
+worker_run (gpointer user_data)
+{
+  Worker *worker = user_data;
+
+  for (guint i = 0; i < worker->n; i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+
+      /* every third is cancelled before it starts */
+      if (i % 3 == 2)
+        g_cancellable_cancel (cancellable);
+      error = solve_one (worker->client, cancellable);
+      g_assert_true (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+    }
+  return NULL;
+}
+
+static void
+test_usage_threads_sandbox (void)
+{
+  g_autoptr(CsSandbox) sandbox = new_sandbox ();
+  g_autoptr(CsClient) client = new_client (cs_sandbox_get_base_url (sandbox), MOCK_API_KEY, 16);
+  g_autoptr(CsUsage) usage = NULL;
+  Worker worker = { client, 30 };
+  GThread *threads[4];
+  Batch batch = { 0, };
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("solver", worker_run, &worker);
+  solve_batch (client, 50, &batch);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  usage = cs_client_get_usage (client);
+  g_assert_cmpuint (cs_usage_get_submitted (usage), ==, 4 * 30 + 50);
+  g_assert_cmpuint (cs_usage_get_cancelled (usage), ==, 4 * 10);
+  g_assert_cmpuint (cs_usage_get_solved (usage), ==, 4 * 20 + 50);
+  assert_usage_adds_up (usage);
+  g_assert_cmpfloat_with_epsilon (cs_usage_get_cost (usage),
+                                  100.0 - cs_sandbox_get_key_balance (sandbox, MOCK_API_KEY),
+                                  1e-9);
+  g_assert_cmpfloat (cs_usage_get_estimated_cost (usage), ==, cs_usage_get_cost (usage));
+}
+
+/* The reply's cost, as a number or a string; anything else is no cost. */
+static void
+test_usage_reply_cost (void)
+{
+  static const struct {
+    const char *cost;
+    gboolean    has_cost;
+    gint64      micros;
+  } cases[] = {
+    { "0.0007", TRUE, 700 },
+    { "\"0.000700\"", TRUE, 700 },
+    { "2", TRUE, 2000000 },
+    { "\"\"", FALSE, 0 },
+    { "\"0.1x\"", FALSE, 0 },
+    { "-1", FALSE, 0 },
+    { "null", FALSE, 0 },
+    { "true", FALSE, 0 },
+    { "{}", FALSE, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"errorId\":0,\"cost\":%s}", cases[i].cost);
+      g_autoptr(GBytes) body = g_bytes_new (json, strlen (json));
+      g_auto(CsReply) reply = { 0, };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (_cs_reply_parse (&reply, 200, body, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (reply.has_cost, ==, cases[i].has_cost);
+      g_assert_cmpint (reply.cost, ==, cases[i].micros);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -423,6 +627,9 @@ main (int    argc,
   g_test_add_func ("/slots/cap/none", test_cap_none);
   g_test_add_func ("/slots/cap/cancel-waiting", test_cap_cancel_waiting);
   g_test_add_func ("/slots/cap/raised", test_cap_raised);
+  g_test_add_func ("/slots/usage/mixed", test_usage_mixed);
+  g_test_add_func ("/slots/usage/threads-sandbox", test_usage_threads_sandbox);
+  g_test_add_func ("/slots/usage/reply-cost", test_usage_reply_cost);
 
   return g_test_run ();
 }

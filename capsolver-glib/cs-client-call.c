@@ -289,6 +289,7 @@ typedef struct {
   CsCallFlags   flags;
   guint         attempts;
   guint         slot_generation;   /* of the pace it left under (CS_CALL_PACED) */
+  gboolean      paced;             /* the queue let it go at its turn */
   CsReply       reply;
   /* the exchange runs under a cancellable of its own, cancelled by the
    * caller's or by the request timeout; the unsent cancellable only takes
@@ -382,6 +383,7 @@ pop_write_locked (CsClient *self)
   data = g_task_get_task_data (self->waiting_paced.head->data);
   if (!_cs_client_slots_pass (self, g_get_monotonic_time (), &data->slot_generation))
     return NULL;
+  data->paced = TRUE;
   return g_queue_pop_head_link (&self->waiting_paced);
 }
 
@@ -431,6 +433,9 @@ wake_paced_locked (CsClient *self)
       self->in_flight >= self->max_in_flight)
     return;
   head = g_task_get_task_data (self->waiting_paced.head->data);
+  /* no turn to wait for: the window is full, and an answer wakes the queue */
+  if (_cs_client_slots_next (self) == 0)
+    return;
   wait = _cs_client_slots_next (self) - g_get_monotonic_time ();
   self->pace_wake = g_timeout_source_new ((guint) MAX (0, (wait + 999) / 1000));
   g_source_set_static_name (self->pace_wake, "CsClient pace");
@@ -518,6 +523,8 @@ call_complete (GTask  *gtask,
 
   if ((data->flags & CS_CALL_PACED) != 0 && data->attempts > 0)
     record_slot_answer (self, data, error);
+  if (data->paced)
+    _cs_client_slots_left (self);
 
   g_mutex_lock (&self->queue_lock);
   held_slot = data->state == CALL_SENDING && (data->flags & CS_CALL_BLOCKING) == 0;

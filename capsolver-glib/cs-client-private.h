@@ -82,6 +82,8 @@ struct _CsClient
   guint        slot_level;      /* 0: no back-off; else the doublings of the wait */
   gint64       slot_next;       /* monotonic µs: the next paced request's turn */
   guint        slot_generation; /* moves on at each answer that changes the level */
+  guint        slot_window;     /* after a back-off: paced requests at once; 0: any */
+  guint        paced_in_flight; /* paced requests the queue let go, not yet answered */
   /* the cap on tasks in flight, under slot_lock too */
   guint        max_tasks;       /* 0: no cap */
   guint        tasks_open;      /* tickets held */
@@ -158,6 +160,7 @@ void        _cs_client_count           (CsClient            *self,
 void        _cs_client_slots_record    (CsClient            *self,
                                         guint                generation,
                                         gboolean             refused);
+void        _cs_client_slots_left      (CsClient            *self);
 
 /* cs-client-call.c */
 typedef enum {

@@ -5,8 +5,11 @@
  * sends at once meets the same answer. The client keeps one back-off for
  * all its creates rather than one per create: after a refusal the paced
  * requests (createTask, getToken) leave one at a time, a wait apart; each
- * refusal doubles the wait, each create the service takes halves it, and
- * at the last halving the creates go as they come again. The refusals of
+ * refusal doubles the wait, each create the service takes halves it. At
+ * the last halving the creates are let go by a window, as TCP's slow
+ * start does: one in flight, then two, four, and so on with each create
+ * taken, until the window no longer limits them; so a service that has
+ * room for a few tasks is not met by a burst of them all. The refusals of
  * creates that were on their way together count once: only one that left
  * after the level last changed moves it.
  *
@@ -33,6 +36,8 @@
 /* The longest wait between two paced creates, in doublings of the
  * client's outage_backoff (0.5 s by default): 16 s. */
 #define SLOT_MAX_LEVEL 6
+/* The window no longer limits anything past this many creates at once. */
+#define SLOT_MAX_WINDOW 1024
 
 /* The wait before sending again a request that met an outage for the
  * @failures-th time in a row: doubling from @base_ms up to @max_ms, less a
@@ -88,6 +93,10 @@ _cs_client_slots_pass (CsClient *self,
     pass = FALSE;
   else if (self->slot_level > 0)
     self->slot_next = now + slot_wait_locked (self);
+  else if (self->slot_window > 0 && self->paced_in_flight >= self->slot_window)
+    pass = FALSE;
+  if (pass)
+    self->paced_in_flight++;
   *generation = self->slot_generation;
   g_mutex_unlock (&self->slot_lock);
   return pass;
@@ -113,7 +122,8 @@ _cs_client_slots_reserve (CsClient *self,
   return turn;
 }
 
-/* When the next paced request may leave (monotonic µs), or 0: now. */
+/* When the next paced request may leave (monotonic µs), or 0: now, or
+ * when the window has room. */
 gint64
 _cs_client_slots_next (CsClient *self)
 {
@@ -136,6 +146,7 @@ _cs_client_slots_record (CsClient *self,
   if (refused && generation == self->slot_generation)
     {
       self->slot_level = MIN (self->slot_level + 1, SLOT_MAX_LEVEL);
+      self->slot_window = 1;
       self->slot_generation++;
       self->slot_next = g_get_monotonic_time () + slot_wait_locked (self);
       g_debug ("no slot at the service: creates now leave at most one per %u ms",
@@ -146,6 +157,17 @@ _cs_client_slots_record (CsClient *self,
       self->slot_level--;
       self->slot_generation++;
     }
+  else if (!refused && self->slot_window > 0)
+    self->slot_window = self->slot_window >= SLOT_MAX_WINDOW / 2 ? 0 : self->slot_window * 2;
+  g_mutex_unlock (&self->slot_lock);
+}
+
+/* A paced request the queue let go has ended, answered or not. */
+void
+_cs_client_slots_left (CsClient *self)
+{
+  g_mutex_lock (&self->slot_lock);
+  self->paced_in_flight--;
   g_mutex_unlock (&self->slot_lock);
 }
 

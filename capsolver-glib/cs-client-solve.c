@@ -767,7 +767,9 @@ solve_wake_joined (GObject      *waiter,
  * `ERROR_THREADS_MAXIMUM`) created nothing, and is sent again: all the
  * creates of the client then leave one at a time, a wait apart that
  * starts at 0.5 s, doubles at each refusal up to 16 s and halves at each
- * task created, less a random part of up to half. The deadline ends a
+ * task created, less a random part of up to half; after the last halving,
+ * one create at a time may be on its way, then twice as many at each task
+ * created, until none is held back. The deadline ends a
  * solve still waiting for its turn with %CS_ERROR_TIMEOUT.
  *
  * Polls are safe to repeat. A poll that meets an outage (a transport

@@ -183,6 +183,49 @@ test_no_slot_blocking (void)
   g_assert_cmpint (now_ms () - start, >=, BACKOFF_MS / 2 + BACKOFF_MS + 2 * BACKOFF_MS);
 }
 
+static gboolean
+count_creates_cb (gpointer user_data)
+{
+  gpointer *data = user_data;
+
+  *(guint *) data[1] = mock_server_count_requests (data[0], "createTask");
+  return G_SOURCE_REMOVE;
+}
+
+/* Once the wait is over, creates leave one at a time, then more with each
+ * task created: not all at once at the service that just had no slot. */
+static void
+test_no_slot_window (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 16);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  Batch batch = { 0, };
+  guint seen = G_MAXUINT;
+  gpointer data[2] = { server, &seen };
+
+  mock_server_add_reply (server, "createTask", 200, REPLY_NO_SLOT);
+  mock_server_add_reply (server, "createTask", 200, REPLY_ID);
+  mock_server_add_delayed_reply (server, "createTask", 400, 200, REPLY_ID);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (server, "getTaskResult", 200, REPLY_READY);
+
+  /* refused, then created: the wait is over */
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 2);
+
+  /* 50 at once: while the first is held 400 ms, no other leaves */
+  g_timeout_add (200, count_creates_cb, data);
+  solve_batch (client, 50, &batch);
+  g_assert_no_error (batch.first_error);
+  g_assert_cmpuint (batch.solved, ==, 50);
+  g_assert_cmpuint (seen, <=, 3);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 52);
+}
+
 /* A solve past its deadline while it waits for its turn ends with
  * CS_ERROR_TIMEOUT, having created nothing. */
 static void
@@ -622,6 +665,7 @@ main (int    argc,
   g_test_add_func ("/slots/no-slot/create-task-returns", test_no_slot_create_task_returns);
   g_test_add_func ("/slots/no-slot/blocking", test_no_slot_blocking);
   g_test_add_func ("/slots/no-slot/deadline", test_no_slot_deadline);
+  g_test_add_func ("/slots/no-slot/window", test_no_slot_window);
   g_test_add_func ("/slots/no-slot/sandbox", test_no_slot_sandbox);
   g_test_add_func ("/slots/cap/tasks-in-flight", test_cap_tasks_in_flight);
   g_test_add_func ("/slots/cap/none", test_cap_none);

@@ -427,6 +427,7 @@ static void
 wake_paced_locked (CsClient *self)
 {
   CallData *head;
+  gint64 next;
   gint64 wait;
 
   if (self->pace_wake != NULL || self->waiting_paced.length == 0 ||
@@ -434,9 +435,10 @@ wake_paced_locked (CsClient *self)
     return;
   head = g_task_get_task_data (self->waiting_paced.head->data);
   /* no turn to wait for: the window is full, and an answer wakes the queue */
-  if (_cs_client_slots_next (self) == 0)
+  next = _cs_client_slots_next (self);
+  if (next == 0)
     return;
-  wait = _cs_client_slots_next (self) - g_get_monotonic_time ();
+  wait = next - g_get_monotonic_time ();
   self->pace_wake = g_timeout_source_new ((guint) MAX (0, (wait + 999) / 1000));
   g_source_set_static_name (self->pace_wake, "CsClient pace");
   g_source_set_callback (self->pace_wake, pace_wake_cb, self, NULL);
@@ -575,6 +577,7 @@ withdraw (GTask *gtask)
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
   gboolean waiting;
+  gboolean rewake = FALSE;
 
   g_mutex_lock (&self->queue_lock);
   waiting = data->state == CALL_WAITING || data->state == CALL_PACING;
@@ -582,10 +585,20 @@ withdraw (GTask *gtask)
     g_queue_unlink (queue_for (self, data), &data->link);
   if (waiting)
     data->state = CALL_WITHDRAWN;
+  /* the wake of the paced requests may be on this one's context, which
+   * its caller may no longer iterate: the next one's context takes it */
+  if (waiting && (data->flags & CS_CALL_PACED) != 0 && self->pace_wake != NULL)
+    {
+      g_source_destroy (self->pace_wake);
+      g_clear_pointer (&self->pace_wake, g_source_unref);
+      rewake = TRUE;
+    }
   g_mutex_unlock (&self->queue_lock);
 
   if (waiting)
     run_soon (gtask, call_withdrawn_cb);
+  if (rewake)
+    admit (self);
 }
 
 /* Both run in whatever thread cancels. The GTask outlives them: its data

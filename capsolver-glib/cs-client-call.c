@@ -414,8 +414,10 @@ pace_wake_cb (gpointer user_data)
 {
   CsClient *self = user_data;
 
+  /* a withdrawal may have replaced it meanwhile (withdraw()) */
   g_mutex_lock (&self->queue_lock);
-  g_clear_pointer (&self->pace_wake, g_source_unref);
+  if (self->pace_wake == g_main_current_source ())
+    g_clear_pointer (&self->pace_wake, g_source_unref);
   g_mutex_unlock (&self->queue_lock);
   admit (self);
   return G_SOURCE_REMOVE;

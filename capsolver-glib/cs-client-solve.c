@@ -48,7 +48,7 @@ typedef struct {
   guint         plan_step;        /* polls of this solve so far */
   guint         transient_errors;
   guint         outage_failures;  /* polls in a row that met an outage */
-  GError       *outage_error;     /* the last of them, or NULL */
+  GError       *outage_error;     /* the last of them, or the last no-slot refusal */
   gboolean      deadline_passed;
   gboolean      held_back;        /* the client held its createTask back */
   GCancellable *cancellable;      /* polls, and createTask while it waits */
@@ -316,6 +316,10 @@ timeout_error (GTask      *gtask,
                         "the deadline of %u ms passed while another call's createTask of "
                         "this task was on its way; that call will have its task id",
                         client->deadline);
+  if (cs_task_get_task_id (data->task) == NULL && data->outage_error != NULL)
+    return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
+                        "the deadline of %u ms passed before the task was created (%s); "
+                        "no task was created", client->deadline, data->outage_error->message);
   if (cs_task_get_task_id (data->task) == NULL)
     return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                         "the deadline of %u ms passed before the task was created; "
@@ -632,13 +636,18 @@ solve_create_cb (GObject      *source,
   GError *error = NULL;
 
   if (!cs_client_create_task_finish (CS_CLIENT (source), result, &error) &&
-      _cs_client_create_was_refused (result) && !data->deadline_passed &&
-      !g_cancellable_is_cancelled (data->cancellable))
+      _cs_client_create_was_refused (result))
     {
       /* nothing was created: the task waits for its turn in the client's
-       * one pace of creates (cs-client-slots.c) */
+       * one pace of creates (cs-client-slots.c), unless its time is up */
+      g_clear_error (&data->outage_error);
+      data->outage_error = error;
+      if (data->deadline_passed || g_cancellable_is_cancelled (data->cancellable))
+        {
+          solve_end (gtask, NULL);
+          return;
+        }
       g_debug ("createTask refused, the solve creates again in turn: %s", error->message);
-      g_error_free (error);
       solve_begin_create (gtask);
       return;
     }
@@ -692,7 +701,6 @@ create_end_free (CreateEnd *end)
   g_clear_error (&end->error);
   g_free (end);
 }
-
 
 static gboolean
 solve_joined_cb (gpointer user_data)
@@ -802,8 +810,8 @@ cs_client_solve_async (CsClient            *client,
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_solve_async);
   g_task_set_check_cancellable (gtask, FALSE);
-  /* the solve's own reference, until solve_end() */
   _cs_client_count (client, CS_USAGE_SUBMITTED, 1);
+  /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
   data->gtask = gtask;
   data->ticket.granted = solve_ticket_granted;

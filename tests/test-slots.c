@@ -240,6 +240,8 @@ test_no_slot_deadline (void)
   cs_client_set_deadline (client, 300);
   g_assert_null (cs_client_solve (client, task, NULL, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "ERROR_SERVICE_UNAVALIABLE"));
+  g_assert_nonnull (strstr (error->message, "no task was created"));
   g_assert_null (cs_task_get_task_id (task));
   /* 40, 80, 160 ms less jitter: at most 6 in 300 ms, not thousands */
   g_assert_cmpuint (mock_server_count_requests (server, "createTask"), <=, 8);

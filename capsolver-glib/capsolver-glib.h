@@ -12,6 +12,7 @@
 #include "cs-enum-types.h"
 #include "cs-error.h"
 #include "cs-proxy.h"
+#include "cs-provider.h"
 #include "cs-solution.h"
 #include "cs-package.h"
 #include "cs-balance.h"

@@ -1,18 +1,9 @@
 /* cs-client-plan.c: where to poll a task, learnt per task family
  *
- * A client keeps, for each task family it solves, how long its tasks take
- * to become ready: a histogram seeded with the family table's solve-time
- * distribution and fed with every task it sees ready (each observation
- * spread over the interval between the last poll that found the task
- * pending and the one that found it ready). From it comes a plan: the
- * times after createTask at which to poll. None before almost any task is
- * ready; then steps that shrink where tasks become ready densely (a step
- * proportional to 1/√density spends a fixed number of polls where they
- * shorten the wait most) and never exceed MAX_STEP_MS, so a late task is
- * not kept waiting long. The density factor is the smallest for which a
- * task costs, on average, no more polls than polling every second from
- * the first second would: the plan is always at least as thrifty as that
- * schedule, and returns tokens sooner.
+ * Per task family, an estimate of when its tasks become ready, learnt
+ * from every poll (pending: right-censored; ready: interval-censored,
+ * resolved by EM), and the polls it plans; the details follow the
+ * includes.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -21,16 +12,82 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cs-client-private.h"
 
+/* A client keeps, for each task family it solves, an estimate of how long
+ * its tasks take to become ready, and from it a plan of when to poll.
+ *
+ * The estimate is a hazard per 50 ms bin (of the tasks still pending at
+ * the start of a bin, the share that become ready in it), made from what
+ * every poll saw. A poll that finds a task pending says it was pending
+ * over the bins since the poll before (the task is right-censored there,
+ * and stays so if it never becomes ready); a poll that finds it ready
+ * says it became ready somewhere between the poll before, or its
+ * creation, and this one (interval-censored: a first poll that finds a
+ * task ready says nothing of when in between). Turnbull's EM, in hazard
+ * form, resolves the intervals: each is spread over its bins as the
+ * current estimate has tasks become ready there, and the hazard is remade
+ * from these and the tasks at risk. Because the hazard divides by the
+ * tasks still pending, the first tasks of a burst to be ready do not make
+ * the family look faster for the others. A bin's hazard is read over its
+ * neighbours where few tasks were at risk in it (at the edge of what a
+ * burst has reached), and where fewer than COVER_WEIGHT were, it is the
+ * family table's, if the table holds where tasks were seen, or else
+ * unknown, guessed from the last stretch seen. Every weight halves as
+ * HALF_LIFE more tasks are seen ready, so old observations fade.
+ *
+ * The plan follows from the estimate, smoothed over a few tasks seen
+ * ready: a task pending at t is polled next once the tasks ready since t
+ * have waited, together, λ ms per task still pending (the step √(2λ/h)
+ * that minimises wait + λ × polls: few polls where tasks are seldom
+ * ready, many where they are, and late in the distribution, where few
+ * remain to pay for them). Steps are MIN_STEP_MS at least, MAX_STEP_MS at
+ * most over unknown bins, and longer than LAG_GUARD_MS only before
+ * LATE_EDGE of the tasks are ready and while a step leaves at most LATE_P
+ * of them waiting that long. λ is the smallest for which a task costs, by
+ * the estimate, BUDGET_FRACTION of the polls of polling every second from
+ * the first (the client's fixed 1-second schedule). A task follows the
+ * plan from its own last poll, so that the plan may change in between.
+ *
+ * Nothing is learnt where nobody polls, such as before the first step. So
+ * a few polls probe there: on a geometric grid from PROBE_FIRST_MS, a
+ * cell fewer than PROBE_LOOKS polls (aging like the rest) fell in lends it
+ * a task's next poll, while the probes are at most PROBE_SHARE of the
+ * tasks (a task solved alone is not probed). A family faster than its
+ * table shows itself so within a burst; and when polls find tasks ready
+ * far more or far less often than the estimate expects, the service
+ * changed its pace: the cells are looked at anew.
+ */
+
 #define BIN_MS          50
 #define N_BINS          3600      /* 180 s */
-#define PRIOR_WEIGHT    32.0      /* the table's prior counts as this many tasks */
-#define FIRST_POLL_P    0.01      /* no poll before this fraction is ready */
-#define DENSITY_WINDOW  5         /* bins each side when reading a density */
-#define MAX_STEPS       CS_MAX_POLLS_PER_TASK
-#define BUDGET_FRACTION 0.98      /* of the polls of a 1-second schedule */
+#define HALF_LIFE       100.0     /* tasks seen ready, for a weight to halve */
+#define PRIOR_WEIGHT    1.0       /* tasks the table's distribution counts as */
+#define COVER_WEIGHT    8.0       /* tasks at risk in a bin for what they show to count */
+#define EM_POOL_WEIGHT  64.0      /* tasks at risk a bin's hazard is read from */
+#define EM_POOL_BINS    10        /* over at most this many bins each side */
+#define POOL_DROP       0.5       /* of the tasks at risk in the second before */
+#define MAX_HAZARD      0.5       /* per bin, so that a thin bin ends no distribution */
+#define EM_ROUNDS       12
+#define POOL_DEATHS     4.0       /* tasks ready the plan's smoothing spreads over */
+#define MIN_POOL_BINS   5         /* at least this many bins each side */
+#define POOL_BINS       40        /* at most this many */
+#define LAG_GUARD_MS    900       /* a longer step leaves a task waiting too long */
+#define LATE_EDGE       0.01      /* so it is taken only before this share is ready */
+#define LATE_P          0.001     /* leaving at most this share waiting that long */
+#define BUDGET_FRACTION 0.9       /* of the polls of the 1-second schedule */
+#define LAMBDA_SLACK    1.1       /* λ stays while at most this much above its due */
+#define PROBE_FIRST_MS  250
+#define PROBE_RATIO     1.5
+#define PROBE_LOOKS     6.0
+#define PROBE_SHARE     0.25      /* probes per task planned, at most */
+#define N_CELLS         16        /* the probe grid, to 250 ms × 1.5^16 ≈ 164 s */
+#define SURPRISE_DECAY  0.98      /* per poll seen: the last fifty or so count */
+#define SURPRISE_SIGMAS 4.0
+#define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
 
 /* Types the table does not know: tokens in one to thirty seconds. */
 static const CsTaskFamily unknown_family = {
@@ -38,137 +95,498 @@ static const CsTaskFamily unknown_family = {
   .solve_time = { 1000, 30000 },
 };
 
+typedef struct _Curve Curve;
+
+/* Tasks seen ready in bins [from, to). */
+typedef struct {
+  guint16 from;
+  guint16 to;
+  float   weight;
+} Death;
+
 struct _CsPollPlan
 {
-  float   mass[N_BINS];
-  double  total;
-  guint   observations;
-  guint   planned_at;          /* observations when the steps were made */
-  guint   n_steps;
-  guint   steps[MAX_STEPS];    /* ms after createTask, ascending */
+  const CsTaskFamily *family;
+  /* weights are stored multiplied by gain, which grows as tasks are seen
+   * ready: what was stored earlier weighs less */
+  double      gain;
+  /* what the client keeps is bounded: floats over the bins, and at most
+   * MAX_DEATHS intervals, the same intervals merged */
+  float       survived[N_BINS];   /* tasks seen pending over each bin */
+  GArray     *deaths;             /* of Death, sorted up to n_sorted */
+  guint       n_sorted;
+  double      looks[N_CELLS];     /* polls sent in each probe cell */
+  double      tasks;              /* tasks whose first poll was planned */
+  double      probes;             /* and probes sent: PROBE_SHARE of them at most */
+  float       hazard[N_BINS];     /* the estimate */
+  guint8      unknown[N_BINS];    /* where it is a guess: steps stay short */
+  guint8      seen[N_BINS];       /* where enough tasks were seen */
+  double      expected_ready;     /* by the estimate, of the last polls seen */
+  double      seen_ready;         /* and seen */
+  guint       observations;
+  guint       planned_at;         /* observations when the steps were made */
+  gboolean    changed;            /* since the last observation */
+  Curve      *curve;              /* what the plan reads */
+  double      lambda;             /* ms of waiting a poll is worth */
 };
 
-/* --- The distribution ------------------------------------------------------- */
+/* --- The estimate -------------------------------------------------------------- */
 
-/* The fraction of tasks ready within each bin edge: cdf[i] for i * BIN_MS. */
+static double
+prior_within (const CsTaskFamily *family,
+              guint               bin)
+{
+  return _cs_task_family_solved_within (family, (double) bin * BIN_MS);
+}
+
+/* Weights so large that a double loses the small ones are scaled back. */
 static void
-plan_cdf (CsPollPlan *plan,
-          double     *cdf)
+plan_rescale (CsPollPlan *plan)
 {
-  cdf[0] = 0.0;
+  double factor = 1.0 / plan->gain;
+
   for (guint i = 0; i < N_BINS; i++)
-    cdf[i + 1] = cdf[i] + plan->mass[i] / plan->total;
+    plan->survived[i] *= factor;
+  for (guint i = 0; i < plan->deaths->len; i++)
+    g_array_index (plan->deaths, Death, i).weight *= factor;
+  for (guint i = 0; i < N_CELLS; i++)
+    plan->looks[i] *= factor;
+  plan->tasks *= factor;
+  plan->probes *= factor;
+  plan->gain = 1.0;
 }
 
-static double
-cdf_at (const double *cdf,
-        double        msec)
+static int
+death_compare (gconstpointer a,
+               gconstpointer b)
 {
-  double position = CLAMP (msec / BIN_MS, 0.0, (double) N_BINS);
-  guint i = MIN ((guint) position, N_BINS - 1);
+  const Death *x = a;
+  const Death *y = b;
 
-  return cdf[i] + (cdf[i + 1] - cdf[i]) * (position - i);
+  return x->from != y->from ? x->from - y->from : x->to - y->to;
 }
 
-/* Tasks becoming ready per second around @msec. */
-static double
-density_at (const double *cdf,
-            double        msec)
+/* Merges the same intervals, and drops those that weigh nothing any
+ * more, or the lightest when too many are kept. */
+static void
+plan_prune_deaths (CsPollPlan *plan)
 {
-  double half = DENSITY_WINDOW * BIN_MS;
+  double floor = plan->gain * 1e-4;
+  guint kept = 0;
 
-  return (cdf_at (cdf, msec + half) - cdf_at (cdf, msec - half)) / (2 * half / 1000.0);
+  g_array_sort (plan->deaths, death_compare);
+  for (guint i = 0; i < plan->deaths->len; i++)
+    {
+      Death death = g_array_index (plan->deaths, Death, i);
+      Death *last = kept > 0 ? &g_array_index (plan->deaths, Death, kept - 1) : NULL;
+
+      if (last != NULL && last->from == death.from && last->to == death.to)
+        last->weight += death.weight;
+      else
+        g_array_index (plan->deaths, Death, kept++) = death;
+    }
+  g_array_set_size (plan->deaths, kept);
+  if (kept > MAX_DEATHS / 2)
+    {
+      /* halve until few enough weigh more than the floor */
+      while (TRUE)
+        {
+          guint above = 0;
+
+          for (guint i = 0; i < kept; i++)
+            above += g_array_index (plan->deaths, Death, i).weight >= floor;
+          if (above <= MAX_DEATHS / 2)
+            break;
+          floor *= 2;
+        }
+    }
+  kept = 0;
+  for (guint i = 0; i < plan->deaths->len; i++)
+    {
+      Death death = g_array_index (plan->deaths, Death, i);
+
+      if (death.weight >= floor)
+        g_array_index (plan->deaths, Death, kept++) = death;
+    }
+  g_array_set_size (plan->deaths, kept);
+  plan->n_sorted = kept;
 }
 
-static double
-quantile (const double *cdf,
-          double        p)
+/* Which bins enough tasks were seen at risk in for what they show to
+ * count. */
+static void
+plan_mark_seen (CsPollPlan   *plan,
+                const double *at_risk)
 {
+  double cover = COVER_WEIGHT * plan->gain;
+
   for (guint i = 0; i < N_BINS; i++)
-    if (cdf[i + 1] >= p)
-      return (i + (cdf[i + 1] > cdf[i] ? (p - cdf[i]) / (cdf[i + 1] - cdf[i]) : 0.0)) * BIN_MS;
-  return (double) N_BINS * BIN_MS;
+    plan->seen[i] = at_risk[i + 1] - at_risk[i] >= cover;
+}
+
+/* The hazard from the deaths and tasks at risk seen (cumulated over the
+ * bins) and the prior's. Where few tasks were seen, the prior's, if the
+ * prior holds where they were (the tasks seen ready there are within a
+ * factor of four of those it expects); else the bin is unknown, and its
+ * hazard that of the last stretch seen with a few tasks ready in it. */
+static void
+plan_remake_hazard (CsPollPlan   *plan,
+                    const double *deaths,
+                    const double *at_risk,
+                    const double *prior_deaths,
+                    const double *prior_risk)
+{
+  double pool = EM_POOL_WEIGHT * plan->gain;
+  double expected = 0, observed = 0;
+  gboolean credible;
+  guint seen_end = 0;
+
+  plan_mark_seen (plan, at_risk);
+  for (guint i = 0; i < N_BINS; i++)
+    if (plan->seen[i] && prior_risk[i + 1] > prior_risk[i])
+      {
+        expected += (at_risk[i + 1] - at_risk[i]) * (prior_deaths[i + 1] - prior_deaths[i]) /
+                    (prior_risk[i + 1] - prior_risk[i]);
+        observed += deaths[i + 1] - deaths[i];
+      }
+  expected /= plan->gain;
+  observed /= plan->gain;
+  credible = (observed + 2) <= 4 * (expected + 2) && (expected + 2) <= 4 * (observed + 2);
+
+  for (guint i = 0; i < N_BINS; i++)
+    {
+      double prior = prior_risk[i + 1] - prior_risk[i];
+
+      if (plan->seen[i])
+        {
+          /* the prior's few tasks too, where it holds, so that a hazard
+           * no task shows yet is not taken for none */
+          double prior_share = credible ? 1.0 : 0.0;
+          double enough = pool;
+          guint low = i, high = i + 1;
+
+          /* a bin few were at risk in is read with the bins seen around
+           * it; so is one with far fewer than the second before it, at
+           * the edge of what a burst has reached: the polls of tasks
+           * created together are spread over tens of ms, and a bin where
+           * fewer happen to be at risk would draw whole intervals to it */
+          for (guint j = i - MIN (i, 1000 / BIN_MS); j < i; j++)
+            enough = MAX (enough, POOL_DROP * (at_risk[j + 1] - at_risk[j]));
+          while (at_risk[high] - at_risk[low] < enough && high - low < 2 * EM_POOL_BINS + 1 &&
+                 ((low > 0 && plan->seen[low - 1]) || (high < N_BINS && plan->seen[high])))
+            {
+              if (low > 0 && plan->seen[low - 1])
+                low--;
+              if (high < N_BINS && plan->seen[high])
+                high++;
+            }
+          seen_end = i + 1;
+          plan->unknown[i] = FALSE;
+          plan->hazard[i] = CLAMP ((deaths[high] - deaths[low] +
+                                    prior_share * (prior_deaths[high] - prior_deaths[low])) /
+                                   (at_risk[high] - at_risk[low] +
+                                    prior_share * (prior_risk[high] - prior_risk[low])),
+                                   0.0, MAX_HAZARD);
+        }
+      else if (credible && prior > 0)
+        {
+          plan->unknown[i] = FALSE;
+          plan->hazard[i] = MIN ((prior_deaths[i + 1] - prior_deaths[i]) / prior, MAX_HAZARD);
+        }
+      else
+        {
+          guint from = seen_end;
+
+          /* the last stretch seen that holds a few tasks ready, up to 1 s */
+          while (from > 0 && seen_end - from < 1000 / BIN_MS &&
+                 deaths[seen_end] - deaths[from] < POOL_DEATHS * plan->gain)
+            from--;
+          plan->unknown[i] = TRUE;
+          plan->hazard[i] = seen_end > 0 && at_risk[seen_end] > at_risk[from]
+                            ? CLAMP ((deaths[seen_end] - deaths[from]) /
+                                     (at_risk[seen_end] - at_risk[from]), 0.0, MAX_HAZARD)
+                            : 0.0;
+        }
+    }
+}
+
+/* The EM rounds: the deaths spread by the current hazard, then the hazard
+ * remade from them, the tasks seen pending and the prior; then the
+ * hazard the plan reads, smoothed. */
+static void
+plan_estimate (CsPollPlan *plan,
+               double     *smooth)
+{
+  g_autofree double *ready = g_new (double, N_BINS + 1);       /* p̃, cumulated */
+  g_autofree double *per_death = g_new (double, N_BINS + 1);   /* Σ w/P of the deaths over a bin */
+  g_autofree double *per_later = g_new (double, N_BINS + 1);   /* Σ w·C(to)/P */
+  g_autofree double *deaths = g_new (double, N_BINS + 1);      /* seen, cumulated */
+  g_autofree double *at_risk = g_new (double, N_BINS + 1);     /* seen, cumulated */
+  g_autofree double *prior_deaths = g_new (double, N_BINS + 1);
+  g_autofree double *prior_risk = g_new (double, N_BINS + 1);
+  double weight = PRIOR_WEIGHT * plan->gain;
+  double enough = POOL_DEATHS * plan->gain;
+  double trace = 1e-3 * plan->gain;
+  double death_sum, alive;
+  g_autofree double *mass = g_new (double, N_BINS);
+  g_autofree double *spread = g_new (double, N_BINS);
+
+  prior_deaths[0] = prior_risk[0] = 0.0;
+  for (guint i = 0; i < N_BINS; i++)
+    {
+      double before = prior_within (plan->family, i);
+
+      double within = prior_within (plan->family, i + 1) - before;
+
+      prior_deaths[i + 1] = prior_deaths[i] + weight * within;
+      prior_risk[i + 1] = prior_risk[i] + weight * (1.0 - before);
+    }
+
+  for (guint round = 0; round < EM_ROUNDS; round++)
+    {
+      double later_sum = 0;
+
+      death_sum = 0;
+      alive = 1.0;
+
+      /* p̃ of each bin, with a floor so that an interval the estimate
+       * gives nothing to is spread evenly */
+      ready[0] = 0.0;
+      for (guint i = 0; i < N_BINS; i++)
+        {
+          double h = MAX (plan->hazard[i], 0.0);
+
+          ready[i + 1] = ready[i] + alive * h + 1e-12;
+          alive *= 1.0 - h;
+        }
+      memset (per_death, 0, sizeof (double) * (N_BINS + 1));
+      memset (per_later, 0, sizeof (double) * (N_BINS + 1));
+      for (guint i = 0; i < plan->deaths->len; i++)
+        {
+          const Death *death = &g_array_index (plan->deaths, Death, i);
+          double share = death->weight / (ready[death->to] - ready[death->from]);
+
+          per_death[death->from] += share;
+          per_death[death->to] -= share;
+          per_later[death->from] += share * ready[death->to];
+          per_later[death->to] -= share * ready[death->to];
+        }
+      deaths[0] = at_risk[0] = 0.0;
+      for (guint i = 0; i < N_BINS; i++)
+        {
+          death_sum += per_death[i];
+          later_sum += per_later[i];
+          /* a death in bin i; at risk in bin i if ready in it or later */
+          deaths[i + 1] = deaths[i] + MAX ((ready[i + 1] - ready[i]) * death_sum, 0.0);
+          at_risk[i + 1] = at_risk[i] + plan->survived[i] +
+                           MAX (later_sum - ready[i] * death_sum, 0.0);
+        }
+      plan_remake_hazard (plan, deaths, at_risk, prior_deaths, prior_risk);
+    }
+
+  /* For the plan, what is ready in each bin is spread over its
+   * neighbours until the stretch holds a few tasks seen ready (and over
+   * MIN_POOL_BINS at least): EM puts the tasks of an interval on few
+   * bins, and a hazard read from one or two tasks would make the plan
+   * jump over others. Only where enough tasks were seen, and from a few
+   * bins before the first seen ready (the next may come a little sooner)
+   * to the last, so that little spills into stretches seen empty; the
+   * total is kept. */
+  alive = 1.0;
+  for (guint i = 0; i < N_BINS; i++)
+    {
+      double h = MAX (plan->hazard[i], 0.0);
+
+      mass[i] = alive * h;
+      alive *= 1.0 - h;
+    }
+  memcpy (spread, mass, sizeof (double) * N_BINS);
+  for (guint start = 0; start < N_BINS;)
+    {
+      guint end = start, first, last;
+
+      if (!plan->seen[start])
+        {
+          start++;
+          continue;
+        }
+      while (end < N_BINS && plan->seen[end])
+        end++;
+      for (first = start; first < end && deaths[first + 1] - deaths[first] < trace; first++)
+        ;
+      for (last = end; last > first && deaths[last] - deaths[last - 1] < trace; last--)
+        ;
+      memset (per_death, 0, sizeof (double) * (N_BINS + 1));
+      for (guint i = first; i < last; i++)
+        {
+          guint edge = MAX (start, first - MIN (first, MIN_POOL_BINS));
+          guint low = MAX (i - MIN (i, MIN_POOL_BINS), edge);
+          guint high = MIN (i + MIN_POOL_BINS + 1, last);
+
+          while (deaths[high] - deaths[low] < enough && high - low < 2 * POOL_BINS + 1 &&
+                 (low > edge || high < last))
+            {
+              low = MAX (low, edge + 1) - 1;
+              high = MIN (high + 1, last);
+            }
+          per_death[low] += mass[i] / (high - low);
+          per_death[high] -= mass[i] / (high - low);
+        }
+      death_sum = 0;
+      for (guint i = start; i < last; i++)
+        {
+          death_sum += per_death[i];
+          spread[i] = MAX (death_sum, 0.0);
+        }
+      start = end;
+    }
+  alive = 1.0;
+  for (guint i = 0; i < N_BINS; i++)
+    {
+      smooth[i] = alive > 1e-12 ? CLAMP (spread[i] / alive, 0.0, MAX_HAZARD) : MAX_HAZARD;
+      alive -= spread[i];
+    }
 }
 
 /* --- The steps ------------------------------------------------------------------ */
 
-/* Places the steps for density factor @k; returns the polls a task costs
- * on average (a poll after step t happens when the task was not ready at
- * t). */
-static double
-place_steps (const double *cdf,
-             double        k,
-             guint        *steps,
-             guint        *n_steps)
+struct _Curve {
+  float   cdf[N_BINS + 1];       /* ready by each bin edge, by the smoothed hazard */
+  guint16 unknown[N_BINS + 1];   /* unknown bins before each edge */
+  double  guess_lambda;          /* λ for unknown bins: the prior's */
+};
+
+static void
+curve_make (const CsPollPlan *plan,
+            const double     *hazard,
+            Curve            *curve)
 {
-  double t = MAX (quantile (cdf, FIRST_POLL_P), MIN_STEP_MS);
-  double expected = 1.0;
-  guint n = 0;
+  double alive = 1.0;
 
-  while (n < MAX_STEPS)
+  curve->cdf[0] = 0.0;
+  curve->unknown[0] = 0;
+  for (guint i = 0; i < N_BINS; i++)
     {
-      double ready = cdf_at (cdf, t);
-      double density = density_at (cdf, t);
-      double step = density > 0 ? 1000.0 * k / sqrt (density) : MAX_STEP_MS;
-
-      steps[n++] = (guint) t;
-      if (ready >= 0.9999)
-        break;
-      expected += 1.0 - ready;
-      t += CLAMP (step, MIN_STEP_MS, MAX_STEP_MS);
+      alive *= 1.0 - hazard[i];
+      curve->cdf[i + 1] = 1.0 - alive;
+      curve->unknown[i + 1] = curve->unknown[i] + plan->unknown[i];
     }
-  *n_steps = n;
+}
+
+/* Where a task pending at bin @t is polled next, for @lambda (ms of
+ * waiting a poll is worth): once the tasks ready since @t have waited
+ * @lambda per task still pending. At least MIN_STEP_MS on; at most
+ * MAX_STEP_MS over unknown bins; longer than LAG_GUARD_MS only if almost
+ * no task waits so long; MAX_STEP_MS when the estimate has every task
+ * ready already (the task is late, or the estimate wrong). */
+static guint
+step_after (const Curve *curve,
+            double       lambda,
+            guint        t)
+{
+  const guint min_bins = MIN_STEP_MS / BIN_MS;
+  const guint max_bins = MAX_STEP_MS / BIN_MS;
+  const guint guard_bins = LAG_GUARD_MS / BIN_MS;
+  guint next = MIN (t + min_bins, N_BINS);
+  double area = 0;   /* ∫ cdf from t to next, in ms */
+
+  if (t >= N_BINS)
+    return t + max_bins;
+  if (curve->cdf[t] >= 0.9999 && curve->unknown[N_BINS] == curve->unknown[t])
+    return t + max_bins;
+  for (guint i = t; i < next; i++)
+    area += ((double) curve->cdf[i] + curve->cdf[i + 1]) / 2 * BIN_MS;
+  for (; next < N_BINS; area += ((double) curve->cdf[next] + curve->cdf[next + 1]) / 2 * BIN_MS,
+       next++)
+    {
+      double waited = area - (next - t) * BIN_MS * (double) curve->cdf[t];
+      /* where the estimate is a guess, a poll is worth no less than the
+       * family's table made it */
+      double worth = curve->unknown[next] > curve->unknown[t] ? MAX (lambda, curve->guess_lambda)
+                                                              : lambda;
+
+      if (waited >= worth * (1.0 - curve->cdf[next]))
+        break;
+      /* the bins about to be covered */
+      if (next + 1 - t > max_bins && curve->unknown[next + 1] > curve->unknown[t])
+        break;
+      if (next + 1 - t > guard_bins &&
+          (curve->cdf[next + 1 - guard_bins] - curve->cdf[t] > LATE_P ||
+           curve->cdf[next + 1 - guard_bins] > LATE_EDGE))
+        break;
+    }
+  return next;
+}
+
+/* The polls a task costs on average when it follows @lambda from its
+ * creation (a poll after bin t happens when the task was not ready at t). */
+static double
+expected_polls (const Curve *curve,
+                double       lambda)
+{
+  double expected = 1.0;
+  guint t = step_after (curve, lambda, 0);
+
+  while (t < N_BINS && !(curve->cdf[t] >= 0.9999 && curve->unknown[N_BINS] == curve->unknown[t]))
+    {
+      /* where the estimate is a guess, the polls are not counted: a
+       * budget made of them would buy polls where it is not */
+      if (curve->unknown[t] == curve->unknown[t - 1])
+        expected += 1.0 - curve->cdf[t];
+      t = step_after (curve, lambda, t);
+    }
   return expected;
 }
 
 /* The polls a task costs when polled every second from the first. */
 static double
-one_second_budget (const double *cdf)
+one_second_budget (const Curve *curve)
 {
   double expected = 0.0;
 
   for (guint second = 0; second * 1000 < N_BINS * BIN_MS; second++)
-    expected += 1.0 - cdf_at (cdf, second * 1000.0);
+    {
+      guint t = second * 1000 / BIN_MS;
+
+      if (t == 0 || curve->unknown[t] == curve->unknown[t - 1])
+        expected += 1.0 - curve->cdf[t];
+    }
   return expected;
 }
 
 static void
-plan_make_steps (CsPollPlan *plan)
+plan_remake (CsPollPlan *plan)
 {
-  g_autofree double *cdf = g_new (double, N_BINS + 1);
+  Curve *curve = plan->curve;
   double budget;
-  double low = 0.001;
-  double high = 10.0;
+  double low = log (0.01);
+  double high = log (1e6);
 
-  plan_cdf (plan, cdf);
-  budget = BUDGET_FRACTION * one_second_budget (cdf);
-  /* the smallest factor, so the densest plan, within the budget */
-  for (guint i = 0; i < 32; i++)
+  g_autofree double *smooth = g_new (double, N_BINS);
+
+  plan_prune_deaths (plan);
+  plan_estimate (plan, smooth);
+  curve_make (plan, smooth, curve);
+  /* a task costs one poll at least */
+  budget = MAX (BUDGET_FRACTION * one_second_budget (curve), 1.0 + 1e-3);
+  /* the smallest λ, so the densest plan, within the budget */
+  for (guint i = 0; i < 40; i++)
     {
-      double k = (low + high) / 2;
+      double middle = (low + high) / 2;
 
-      if (place_steps (cdf, k, plan->steps, &plan->n_steps) <= budget)
-        high = k;
+      if (expected_polls (curve, exp (middle)) <= budget)
+        high = middle;
       else
-        low = k;
+        low = middle;
     }
-  place_steps (cdf, high, plan->steps, &plan->n_steps);
+  /* λ is kept while no smaller than the estimate calls for, and not much
+   * larger: a task follows the λ of the moment from its last poll, and a
+   * λ that followed every wave of the estimate down would spend again, on
+   * the tasks in flight, the polls the wave saves a new task before them */
+  if (plan->lambda < exp (high) || plan->lambda > LAMBDA_SLACK * exp (high))
+    plan->lambda = exp (high);
   plan->planned_at = plan->observations;
-}
-
-/* Spreads @weight over the bins of (@from_ms, @to_ms]. */
-static void
-plan_add (CsPollPlan *plan,
-          double      from_ms,
-          double      to_ms,
-          double      weight)
-{
-  guint first = MIN ((guint) MAX (from_ms, 0.0) / BIN_MS, N_BINS - 1);
-  guint last = MIN ((guint) MAX (to_ms, 0.0) / BIN_MS, N_BINS - 1);
-
-  for (guint i = first; i <= last; i++)
-    plan->mass[i] += weight / (last - first + 1);
-  plan->total += weight;
+  plan->changed = TRUE;
 }
 
 static CsPollPlan *
@@ -176,17 +594,77 @@ plan_new (const CsTaskFamily *family)
 {
   CsPollPlan *plan = g_new0 (CsPollPlan, 1);
 
+  plan->family = family;
+  plan->gain = 1.0;
+  plan->curve = g_new (Curve, 1);
+  plan->deaths = g_array_new (FALSE, FALSE, sizeof (Death));
   for (guint i = 0; i < N_BINS; i++)
-    plan->mass[i] = PRIOR_WEIGHT * (_cs_task_family_solved_within (family, (i + 1) * BIN_MS) -
-                                    _cs_task_family_solved_within (family, i * BIN_MS));
-  plan->total = 0;
-  for (guint i = 0; i < N_BINS; i++)
-    plan->total += plan->mass[i];
-  if (plan->total <= 0)
-    plan_add (plan, 0, N_BINS * BIN_MS, PRIOR_WEIGHT);
-  plan_make_steps (plan);
+    {
+      double before = prior_within (family, i);
+      double within = prior_within (family, i + 1) - before;
+
+      plan->hazard[i] = before < 1.0 ? MIN (within / (1.0 - before), MAX_HAZARD) : 0.0;
+      plan->unknown[i] = before >= 1.0;
+    }
+  plan->curve->guess_lambda = 0;
+  plan_remake (plan);
+  plan->curve->guess_lambda = plan->lambda;
   return plan;
 }
+
+static void
+plan_free (gpointer data)
+{
+  CsPollPlan *plan = data;
+
+  g_free (plan->curve);
+  g_array_unref (plan->deaths);
+  g_free (plan);
+}
+
+/* --- Probes --------------------------------------------------------------------- */
+
+static guint
+cell_start (guint cell)
+{
+  return (guint) (PROBE_FIRST_MS * pow (PROBE_RATIO, cell));
+}
+
+static int
+cell_of (gint64 msec)
+{
+  int cell = N_CELLS - 1;
+
+  while (cell >= 0 && msec < cell_start (cell))
+    cell--;
+  return cell;
+}
+
+/* --- Changes of pace ----------------------------------------------------------- */
+
+/* Whether the polls seen lately, this one included (it covered bins
+ * [@from, @to) of a task pending at @from), found tasks ready far more or
+ * far less often than the estimate expects. */
+static gboolean
+plan_surprised (CsPollPlan *plan,
+                guint       from,
+                guint       to,
+                gboolean    ready)
+{
+  const Curve *curve = plan->curve;
+  double pending = 1.0 - curve->cdf[from];
+
+  /* where the estimate is a guess, it expects nothing */
+  if (curve->unknown[to] > curve->unknown[from] || pending < 1e-6)
+    return FALSE;
+  plan->expected_ready = plan->expected_ready * SURPRISE_DECAY +
+                         CLAMP ((curve->cdf[to] - curve->cdf[from]) / pending, 0.0, 1.0);
+  plan->seen_ready = plan->seen_ready * SURPRISE_DECAY + (ready ? 1.0 : 0.0);
+  return fabs (plan->seen_ready - plan->expected_ready) >
+         SURPRISE_SIGMAS * sqrt (plan->expected_ready + 1.0);
+}
+
+/* --- The client's side -------------------------------------------------------- */
 
 /* The plan of @task's family, made on first use; it lives as long as the
  * client, so a solve looks it up once. */
@@ -211,49 +689,157 @@ _cs_client_plan_for_task (CsClient *client,
   return plan;
 }
 
-/* When to poll a task of @plan next, in ms after it was created: the plan's first
- * step after @now_ms, and at least MIN_STEP_MS after the last poll sent
- * at @last_ms (or now, for the first poll of a solve). */
+/* The plan's next poll of a task pending since @last_ms (-1: not polled
+ * yet), after @now_ms. */
+static gint64
+plan_step_from (CsPollPlan *plan,
+                gint64      now_ms,
+                gint64      last_ms)
+{
+  gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
+  guint step;
+
+  /* a task follows the plan from its own last poll, so that the plan may
+   * change between two of its polls */
+  if (last_ms >= 0)
+    step = step_after (plan->curve, plan->lambda, (guint) MIN (last_ms / BIN_MS, N_BINS));
+  else
+    step = step_after (plan->curve, plan->lambda, 0);
+  while ((gint64) step * BIN_MS <= now_ms)
+    step = step_after (plan->curve, plan->lambda, step);
+  return MAX ((gint64) step * BIN_MS, earliest);
+}
+
+/* When to poll a task of @plan next, in ms after it was created: the
+ * plan's step from the last poll, sent at @last_ms (-1: none yet), after
+ * @now_ms and at least MIN_STEP_MS after the last poll; or sooner, in a
+ * probe cell that has seen too few polls. */
 gint64
 _cs_client_plan_next_poll (CsClient   *client,
                            CsPollPlan *plan,
                            gint64      now_ms,
                            gint64      last_ms)
 {
-  gint64 next = now_ms + MAX_STEP_MS;
+  gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
+  gint64 next;
+  int cell;
 
-  /* the steps change when an observation remakes them */
   g_mutex_lock (&client->solve_lock);
-  for (guint i = 0; i < plan->n_steps; i++)
-    if (plan->steps[i] > now_ms)
-      {
-        next = plan->steps[i];
+  next = plan_step_from (plan, now_ms, last_ms);
+  if (last_ms < 0)
+    plan->tasks += plan->gain;
+  /* probes are lent by the tasks of a burst, a few of them: a task solved
+   * alone pays for every poll it is sent, and a probe would seldom find it
+   * ready (the table has none ready there) */
+  for (int c = MAX (cell_of (earliest), 0);
+       c < N_CELLS && plan->probes + plan->gain <= PROBE_SHARE * plan->tasks; c++)
+    {
+      gint64 probe_ms = MAX (earliest, (gint64) cell_start (c));
+
+      if (probe_ms + MIN_STEP_MS > next)
         break;
-      }
+      if (probe_ms < cell_start (c + 1) && plan->looks[c] < PROBE_LOOKS * plan->gain)
+        {
+          next = probe_ms;
+          plan->probes += plan->gain;
+          break;
+        }
+    }
+  cell = cell_of (next);
+  if (cell >= 0)
+    plan->looks[cell] += plan->gain;
   g_mutex_unlock (&client->solve_lock);
-  return last_ms >= 0 ? MAX (next, last_ms + MIN_STEP_MS) : next;
+  return next;
 }
 
-/* A task of @plan was found ready by a poll sent @ready_ms after createTask, and
- * pending by the one sent at @pending_ms. */
-void
+/* The next poll of a task waiting for one the plan placed before it
+ * changed: the plan's step from its last poll, as _cs_client_plan_next_poll()
+ * would place it now, without probing or counting it again. */
+gint64
+_cs_client_plan_replan (CsClient   *client,
+                        CsPollPlan *plan,
+                        gint64      now_ms,
+                        gint64      last_ms)
+{
+  gint64 next;
+
+  g_mutex_lock (&client->solve_lock);
+  next = plan_step_from (plan, now_ms, last_ms);
+  g_mutex_unlock (&client->solve_lock);
+  return next;
+}
+
+/* A poll of a task of @plan sent @poll_ms after createTask found it
+ * @ready, or pending; the poll before it, at @previous_ms (0: none),
+ * found it pending. Returns whether the plan changed: the polls it placed
+ * before are due for a new place. */
+gboolean
 _cs_client_plan_observe (CsClient   *client,
                          CsPollPlan *plan,
-                         gint64      ready_ms,
-                         gint64      pending_ms)
+                         gint64      poll_ms,
+                         gint64      previous_ms,
+                         gboolean    ready)
 {
+  guint from = (guint) CLAMP ((previous_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS - 1);
+  guint to = (guint) CLAMP ((poll_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS);
+  gboolean changed;
+
+  /* the first poll of a solve that resumed a task created earlier, sent
+   * at once: its age is not the task's */
+  if (poll_ms < PROBE_FIRST_MS / 2)
+    return FALSE;
   g_mutex_lock (&client->solve_lock);
-  plan_add (plan, pending_ms, ready_ms, 1.0);
-  /* plans are remade as observations double, then every 25 % more */
-  if (++plan->observations >= plan->planned_at + MAX (8, plan->planned_at / 4))
-    plan_make_steps (plan);
+  /* polls that find tasks ready far more or far less often than the
+   * estimate expects tell of a service that changed its pace: where
+   * nobody polls must be looked at again (intervals that start at
+   * creation cannot show it) */
+  if (plan_surprised (plan, from, MAX (to, from + 1), ready))
+    memset (plan->looks, 0, sizeof plan->looks);
+  if (ready)
+    {
+      Death death = { from, MAX (to, from + 1), plan->gain };
+      Death *same;
+
+      /* an interval seen before adds to its weight; the others wait
+       * unsorted for the next merge, MAX_DEATHS at most */
+      same = bsearch (&death, plan->deaths->data, plan->n_sorted, sizeof (Death), death_compare);
+      if (same != NULL)
+        same->weight += plan->gain;
+      else
+        {
+          if (plan->deaths->len >= MAX_DEATHS)
+            plan_prune_deaths (plan);
+          g_array_append_val (plan->deaths, death);
+        }
+      plan->gain *= exp2 (1.0 / HALF_LIFE);
+      if (plan->gain > 1e12)
+        plan_rescale (plan);
+    }
+  else
+    {
+      for (guint i = from; i < to; i++)
+        plan->survived[i] += plan->gain;
+    }
+  /* plans are remade as observations grow by a quarter, at least every 256 */
+  if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256))
+    plan_remake (plan);
+  changed = plan->changed;
+  plan->changed = FALSE;
   g_mutex_unlock (&client->solve_lock);
+  return changed;
+}
+
+/* The bytes @plan holds, for the tests. */
+gsize
+_cs_client_plan_memory (CsPollPlan *plan)
+{
+  return sizeof *plan + sizeof *plan->curve + plan->deaths->len * sizeof (Death);
 }
 
 void
 _cs_client_plan_init (CsClient *self)
 {
-  self->poll_plans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->poll_plans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, plan_free);
 }
 
 void

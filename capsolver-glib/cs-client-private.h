@@ -216,10 +216,16 @@ gint64      _cs_client_plan_next_poll  (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               now_ms,
                                         gint64               last_ms);
-void        _cs_client_plan_observe    (CsClient            *client,
+gint64      _cs_client_plan_replan     (CsClient            *client,
                                         CsPollPlan          *plan,
-                                        gint64               ready_ms,
-                                        gint64               pending_ms);
+                                        gint64               now_ms,
+                                        gint64               last_ms);
+gboolean    _cs_client_plan_observe    (CsClient            *client,
+                                        CsPollPlan          *plan,
+                                        gint64               poll_ms,
+                                        gint64               previous_ms,
+                                        gboolean             ready);
+gsize       _cs_client_plan_memory     (CsPollPlan          *plan);
 
 /* cs-client.c */
 /* What an exchange about @task (nullable) must never repeat: the key, the

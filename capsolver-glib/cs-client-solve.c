@@ -9,7 +9,9 @@
  * then.
  *
  * Polls are placed by a plan per task family (cs-client-plan.c) unless
- * the application set a fixed schedule.
+ * the application set a fixed schedule. When what a poll saw changes the
+ * plan, the solves waiting for a poll it placed are placed anew, so that
+ * a burst's waiting tasks follow what its first polls taught at once.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -46,6 +48,8 @@ typedef struct {
   gint64        last_poll;        /* when the last poll was sent, or 0 */
   gint64        previous_poll;    /* the one before, or created */
   guint         plan_step;        /* polls of this solve so far */
+  gint64        jitter;           /* µs, of its next poll */
+  gboolean      replannable;      /* it waits for a poll the plan placed */
   guint         transient_errors;
   guint         outage_failures;  /* polls in a row that met an outage */
   GError       *outage_error;     /* the last of them, or the last no-slot refusal */
@@ -135,6 +139,31 @@ heap_sift (Scheduler *self,
         return;
       heap_swap (self, i, smallest);
       i = smallest;
+    }
+}
+
+/* Restores the heap after many dues changed. */
+static void
+heap_rebuild (Scheduler *self)
+{
+  for (guint i = self->heap->len / 2; i-- > 0;)
+    {
+      guint at = i;
+
+      for (;;)
+        {
+          guint smallest = at;
+          guint left = 2 * at + 1;
+
+          if (left < self->heap->len && heap_before (self, left, smallest))
+            smallest = left;
+          if (left + 1 < self->heap->len && heap_before (self, left + 1, smallest))
+            smallest = left + 1;
+          if (smallest == at)
+            break;
+          heap_swap (self, at, smallest);
+          at = smallest;
+        }
     }
 }
 
@@ -417,6 +446,7 @@ next_poll_time (CsClient  *client,
   gint64 now = g_get_monotonic_time ();
   gint64 offset_ms;
 
+  data->replannable = FALSE;
   if (!client->adaptive_polling)
     return now + (gint64) (data->plan_step == 0 ? client->first_poll_delay
                                                 : client->poll_interval) * 1000;
@@ -424,7 +454,49 @@ next_poll_time (CsClient  *client,
   offset_ms = _cs_client_plan_next_poll (client, data->plan, (now - data->created) / 1000,
                                          data->last_poll != 0
                                          ? (data->last_poll - data->created) / 1000 : -1);
-  return data->created + offset_ms * 1000 + g_random_int_range (0, POLL_JITTER_MS * 1000);
+  data->jitter = g_random_int_range (0, POLL_JITTER_MS * 1000);
+  data->replannable = TRUE;
+  return data->created + offset_ms * 1000 + data->jitter;
+}
+
+/* @plan changed: the solves waiting for a poll it placed, and that it now
+ * places sooner, are placed anew, with the same jitter. No poll is added:
+ * each still waits for one. */
+static void
+scheduler_replan (Scheduler  *self,
+                  CsPollPlan *plan)
+{
+  CsClient *client = self->client;
+  gint64 now = g_get_monotonic_time ();
+  gboolean moved = FALSE;
+
+  if (!client->adaptive_polling)
+    return;
+  for (guint i = 0; i < self->heap->len; i++)
+    {
+      SolveData *data = solve_data (g_ptr_array_index (self->heap, i));
+      gint64 offset_ms, due;
+
+      if (data->state != SOLVE_WAITING || !data->replannable || data->plan != plan)
+        continue;
+      offset_ms = _cs_client_plan_replan (client, plan, (now - data->created) / 1000,
+                                          data->last_poll != 0
+                                          ? (data->last_poll - data->created) / 1000 : -1);
+      /* sooner only: polls a plan made thinner are the next ones, else
+       * the tasks a burst has not polled yet would wait on the first
+       * polls of the others, for ever later */
+      due = data->created + offset_ms * 1000 + data->jitter;
+      if (due < data->due)
+        {
+          data->due = due;
+          moved = TRUE;
+        }
+    }
+  if (moved)
+    {
+      heap_rebuild (self);
+      scheduler_update_ready_time (self);
+    }
 }
 
 /* Ends the solve when its task has had all its polls. The task is over
@@ -456,6 +528,15 @@ solve_wait_until (GTask  *gtask,
     return;
   data->state = SOLVE_WAITING;
   scheduler_put (gtask, due);
+}
+
+/* Waits for the next poll, at a time the plan does not place. */
+static void
+solve_wait_unplanned (GTask  *gtask,
+                      gint64  due)
+{
+  solve_data (gtask)->replannable = FALSE;
+  solve_wait_until (gtask, due);
 }
 
 static void
@@ -494,7 +575,7 @@ solve_poll_cb (GObject      *source,
                    error->message);
           g_clear_error (&data->outage_error);
           data->outage_error = error;
-          solve_wait_until (gtask, g_get_monotonic_time () + (gint64) wait_ms * 1000);
+          solve_wait_unplanned (gtask, g_get_monotonic_time () + (gint64) wait_ms * 1000);
           return;
         }
       retry = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
@@ -522,11 +603,15 @@ solve_poll_cb (GObject      *source,
   data->transient_errors = 0;
   data->outage_failures = 0;
   g_clear_error (&data->outage_error);
+  /* ready or pending, what the poll saw teaches the plan; the others'
+   * polls follow what it taught */
+  if (_cs_client_plan_observe (client, data->plan,
+                               (data->last_poll - data->created) / 1000,
+                               (data->previous_poll - data->created) / 1000,
+                               cs_task_get_status (data->task) == CS_TASK_STATUS_READY))
+    scheduler_replan (data->scheduler, data->plan);
   if (cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     {
-      _cs_client_plan_observe (client, data->plan,
-                               (data->last_poll - data->created) / 1000,
-                               (data->previous_poll - data->created) / 1000);
       solve_end (gtask, NULL);
       return;
     }
@@ -546,6 +631,7 @@ solve_poll (GTask *gtask)
       /* sending would only fail: wait for the end of the pause, looking
        * again every second (cs_client_resume() may end it early) */
       data->state = SOLVE_WAITING;
+      data->replannable = FALSE;
       scheduler_put (gtask, g_get_monotonic_time () + G_USEC_PER_SEC);
       return;
     }

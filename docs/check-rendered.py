@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 # check-rendered.py: the rendered API pages show no gtk-doc sigil that
 # gi-docgen left as text (#CS_ERROR, %CS_…, #CsClient: a link form it could
-# not resolve).
+# not resolve), no empty link and no empty row; the index has a Website and
+# a Source row when, and only when, the build was given those addresses.
 #
-#   check-rendered.py HTML_DIR
+#   check-rendered.py HTML_DIR [--website URL] [--source URL]
 #
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import argparse
 import glob
 import html
 import os
@@ -16,11 +18,43 @@ import sys
 
 TAG = re.compile(r'<[^>]+>')
 SIGIL = re.compile(r'(?<![\w&])[#%@](CS_[A-Z0-9_]+|Cs[A-Z]\w*)')
+EMPTY_LINK = re.compile(r'<a href=""')
+# A row of a table: its name, and its value as HTML.
+ROW = re.compile(r'<tr>\s*<td>\s*<em>([^<]*)</em>\s*</td>\s*<td>(.*?)</td>\s*</tr>', re.DOTALL)
+
+
+def row_problems(name, source):
+    problems = []
+    if EMPTY_LINK.search(source):
+        problems.append('%s: a link to nowhere (href="")' % name)
+    for title, value in ROW.findall(source):
+        if not html.unescape(TAG.sub('', value)).strip():
+            problems.append('%s: an empty row: %s' % (name, title))
+    return problems
+
+
+def index_problems(source, website, browse):
+    """The Website and Source rows of the index: each there with its
+    address when one was given, absent when none was."""
+    problems = []
+    rows = {title: value for title, value in ROW.findall(source)}
+    for title, url in (('Website', website), ('Source', browse)):
+        if url and 'href="%s"' % html.escape(url) not in rows.get(title, ''):
+            problems.append('index.html: no %s row linking to %s' % (title, url))
+        if not url and title in rows:
+            problems.append('index.html: a %s row, but the build has no such address' % title)
+    return problems
 
 
 def main(argv):
+    parser = argparse.ArgumentParser(prog='check-rendered.py')
+    parser.add_argument('html_dir')
+    parser.add_argument('--website', default='')
+    parser.add_argument('--source', default='')
+    args = parser.parse_args(argv[1:])
+    website, browse = args.website, args.source
     problems = []
-    pages = sorted(glob.glob(os.path.join(argv[1], '*.html')))
+    pages = sorted(glob.glob(os.path.join(args.html_dir, '*.html')))
     for page in pages:
         with open(page, encoding='utf-8') as f:
             source = f.read()
@@ -28,6 +62,9 @@ def main(argv):
         text = html.unescape(TAG.sub(' ', source))
         for match in sorted(set(SIGIL.findall(text))):
             problems.append('%s: a sigil left as text: %s' % (name, match))
+        problems += row_problems(name, source)
+        if name == 'index.html':
+            problems += index_problems(source, website, browse)
     for problem in problems:
         print(problem)
     print('%d pages, %d problems' % (len(pages), len(problems)))

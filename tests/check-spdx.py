@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 TAGS = ('SPDX-License-Identifier: LGPL-2.1-or-later', 'SPDX-FileCopyrightText: ')
-EXTENSIONS = ('.c', '.h', '.in', '.py', '.js', '.vala', '.metadata', '.supp')
+EXTENSIONS = ('.c', '.h', '.in', '.py', '.js', '.vala', '.metadata', '.supp', '.doap')
 NAMES = ('meson.build', 'meson_options.txt', '.editorconfig')
 SKIPPED_DIRS = ('tests/fuzz/corpus', 'tests/requests', 'examples/data')
 HEAD_LINES = 30

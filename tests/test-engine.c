@@ -543,9 +543,11 @@ test_cooldown_pauses_polling (void)
   g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 2);
 }
 
-/* The adaptive plan, replayed on tasks whose solve times follow the
- * family's distribution: lag p50 ≤ 0.3 s, p99 ≤ 1 s, and no more polls
- * than a 1-second schedule on the same tasks. */
+/* The adaptive plan as the family table makes it, before it learns
+ * anything, replayed on tasks whose solve times follow the family's
+ * distribution: lag p50 ≤ 0.3 s, p99 ≤ 1 s, and no more polls than a
+ * 1-second schedule on the same tasks (test-plan.c replays bursts through
+ * a plan that learns). */
 static int
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -585,7 +587,9 @@ test_adaptive_plan (gconstpointer user_data)
           if (at >= 0)
             {
               g_assert_cmpint (next - at, >=, MIN_STEP_MS);
-              g_assert_cmpint (next - at, <=, MAX_STEP_MS + 1);
+              /* a longer step only from a probe before any task is ready */
+              if (next - at > MAX_STEP_MS + 1)
+                g_assert_cmpint (at, <, family->solve_time.low_ms);
             }
           at = poll = next;
           plan_polls++;
@@ -602,7 +606,7 @@ test_adaptive_plan (gconstpointer user_data)
   g_assert_cmpint (lags[n / 2], <=, 300);
   g_assert_cmpint (lags[n * 99 / 100], <=, 1000);
   /* nothing in the stretch where no task is ready */
-  g_assert_cmpint (_cs_client_plan_next_poll (client, plan, 0, -1), >=,
+  g_assert_cmpint (_cs_client_plan_replan (client, plan, 0, -1), >=,
                    family->solve_time.low_ms);
 }
 
@@ -746,6 +750,71 @@ test_ten_thousand (void)
   g_assert_cmpuint (cs_sandbox_get_request_count (sandbox, "createTask"), ==, run.total);
 }
 
+/* A burst on a fresh client against a sandbox ten times faster than the
+ * table (reCAPTCHA v2 in 0.5 to 1.5 s): a few probes find tasks ready,
+ * the plan changes, and the scheduler brings the polls of the tasks
+ * waiting for the plan's first one (some 6 s after their creation) that
+ * much sooner, without more polls than a few a task. The median lag is
+ * 0.2 to 1.2 s (as the first changes of the plan fall); left where they
+ * were, the tasks would wait some 5 s. */
+#define N_BURST 300
+
+static void
+test_adaptive_burst_replans (void)
+{
+  g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
+  g_autoptr(CsClient) client = cs_client_new (CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) lags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) timings = NULL;
+  g_autoptr(GError) error = NULL;
+  ManySolves run = { N_BURST, 0, };
+  JsonArray *records;
+  gint64 polls = 0;
+
+  cs_sandbox_add_key (sandbox, CS_SANDBOX_DEFAULT_KEY, 1e6);
+  cs_sandbox_set_time_scale (sandbox, 0.1);
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  cs_client_set_base_url (client, cs_sandbox_get_base_url (sandbox));
+  for (guint i = 0; i < N_BURST; i++)
+    {
+      CsTask *task = new_token_task ();
+      g_autofree char *url = g_strdup_printf ("https://example.com/burst/%u", i);
+
+      cs_task_set_string (task, "websiteURL", url);
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, NULL, many_solve_cb, &run);
+    }
+  while (run.finished < run.total)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (run.failed, ==, 0);
+
+  for (guint i = 0; i < tasks->len; i++)
+    g_hash_table_add (ids, (gpointer) cs_task_get_task_id (g_ptr_array_index (tasks, i)));
+  timings = cs_sandbox_get_timings (sandbox);
+  records = json_object_get_array_member (json_node_get_object (timings), "tasks");
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      gint64 lag;
+
+      if (!g_hash_table_contains (ids, json_object_get_string_member (record, "taskId")))
+        continue;
+      lag = json_object_get_int_member (record, "fetchedMs") -
+            json_object_get_int_member (record, "readyMs");
+      g_array_append_val (lags, lag);
+      polls += json_object_get_int_member (record, "polls");
+    }
+  g_assert_cmpuint (lags->len, ==, N_BURST);
+  g_array_sort (lags, compare_gint64);
+  g_test_message ("lag p50 %" G_GINT64_FORMAT " ms, %.2f polls a task",
+                  g_array_index (lags, gint64, N_BURST / 2), (double) polls / N_BURST);
+  /* generous: placed anew or not is 0.2 s against 5 s */
+  g_assert_cmpint (g_array_index (lags, gint64, N_BURST / 2), <, 2500);
+  g_assert_cmpint (polls, <=, 3 * N_BURST);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -772,6 +841,7 @@ main (int    argc,
   g_test_add_data_func ("/engine/adaptive-plan/turnstile", "turnstile", test_adaptive_plan);
   g_test_add_data_func ("/engine/adaptive-plan/aws-waf", "aws-waf", test_adaptive_plan);
   g_test_add_func ("/engine/adaptive-against-fast-sandbox", test_adaptive_against_fast_sandbox);
+  g_test_add_func ("/engine/adaptive-burst-replans", test_adaptive_burst_replans);
   g_test_add_func ("/engine/ten-thousand", test_ten_thousand);
 
   return g_test_run ();

@@ -25,11 +25,13 @@ public class Advice : Object {
     Object (text: text, button_label: button_label, action_name: action_name);
   }
 
-  public static Advice no_key () {
-    return new Advice ("No API key. Type your CapSolver key in “API key” and press " +
-                       "Enter, or set CAPSOLVER_API_KEY; or switch on Sandbox to try " +
-                       "without a key.",
-                       "Use Sandbox", "win.use-sandbox");
+  /* @keyring_problem: why there is no keyring, or null. */
+  public static Advice no_key (string? keyring_problem = null) {
+    string text = "No API key. Type your CapSolver key in “API key” and press Enter, " +
+                  "or set CAPSOLVER_API_KEY; or switch on Sandbox to try without a key.";
+    if (keyring_problem != null)
+      text += " There is no keyring (%s): a typed key is not kept.".printf (keyring_problem);
+    return new Advice (text, "Use Sandbox", "win.use-sandbox");
   }
 
   public static Advice zero_balance (bool sandbox) {

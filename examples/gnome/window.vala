@@ -8,7 +8,8 @@
  * anywhere and scrolls past a few lines, so it never widens or lengthens
  * the window. Errors
  * are a banner that says what to do, with a button when the window can
- * do it.
+ * do it. Below the key, the Keyring row says what the keyring holds for
+ * the service, or why there is none, with Save and Forget.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,6 +25,9 @@ public class Window : Adw.ApplicationWindow {
   public Gtk.Button balance_button;
   public Adw.PreferencesGroup key_group;
   public Adw.PasswordEntryRow key_row;
+  public Adw.ActionRow keyring_row;
+  public Gtk.Button save_key_button;
+  public Gtk.Button forget_key_button;
   public Adw.ComboRow type_row;
   public TaskForm form;
   public Gtk.ProgressBar progress;
@@ -41,6 +45,8 @@ public class Window : Adw.ApplicationWindow {
   public CapSolver.Task? task;
   public bool solving { get; private set; }
   public string? solution_text;
+  /* The text of the last toast, which is gone after a while. */
+  public string? last_toast;
   Cancellable? cancellable;
   Cancellable? balance_cancellable;
   Binding? status_binding;
@@ -50,6 +56,8 @@ public class Window : Adw.ApplicationWindow {
   SimpleAction solve_action;
   SimpleAction cancel_action;
   SimpleAction copy_action;
+  SimpleAction save_key_action;
+  SimpleAction forget_key_action;
 
   public Window (Application app) {
     Object (application: app, title: "CapSolver", default_width: 560, default_height: 760);
@@ -60,9 +68,19 @@ public class Window : Adw.ApplicationWindow {
     sandbox_switch.active = app.use_sandbox;
     sandbox_switch.notify["active"].connect (() => app.use_service (sandbox_switch.active));
     app.notify["client"].connect (service_changed);
+    foreach (unowned string name in new string[] { "keyring-state", "keyring-problem",
+                                                    "keyring-busy", "key-source" })
+      app.notify[name].connect (keyring_changed);
+    key_row.changed.connect (keyring_changed);
+    app.notify["keyring-state"].connect (() => {
+      /* A read of the keyring ended without a key, or it failed. */
+      if (!app.use_sandbox && !app.reading_key && app.client == null)
+        show_advice (no_key_advice ());
+    });
     type_row.notify["selected"].connect (type_changed);
     type_changed ();
     service_changed ();
+    keyring_changed ();
   }
 
   void add_actions () {
@@ -85,8 +103,16 @@ public class Window : Adw.ApplicationWindow {
     });
     var refresh = new SimpleAction ("refresh-balance", null);
     refresh.activate.connect (refresh_balance);
+    save_key_action = new SimpleAction ("save-key", null);
+    save_key_action.activate.connect (() => {
+      apply_key ();
+      store_key.begin (false);
+    });
+    forget_key_action = new SimpleAction ("forget-key", null);
+    forget_key_action.activate.connect (() => forget_key.begin ());
     foreach (var action in new SimpleAction[] { solve_action, cancel_action, copy_action,
-                                                 use_sandbox, resume, refresh })
+                                                 use_sandbox, resume, refresh,
+                                                 save_key_action, forget_key_action })
       add_action (action);
   }
 
@@ -144,6 +170,22 @@ public class Window : Adw.ApplicationWindow {
     key_row.apply.connect (apply_key);
     key_row.entry_activated.connect (apply_key);
     key_group.add (key_row);
+
+    /* What the keyring holds for the service, or why there is none. */
+    keyring_row = new Adw.ActionRow ();
+    keyring_row.title = "Keyring";
+    keyring_row.subtitle_lines = 4;
+    save_key_button = new Gtk.Button.with_mnemonic ("Sa_ve");
+    save_key_button.valign = Gtk.Align.CENTER;
+    save_key_button.action_name = "win.save-key";
+    save_key_button.tooltip_text = "Keep the typed key in the keyring for the next start";
+    forget_key_button = new Gtk.Button.with_mnemonic ("_Forget");
+    forget_key_button.valign = Gtk.Align.CENTER;
+    forget_key_button.action_name = "win.forget-key";
+    forget_key_button.tooltip_text = "Remove the key from the keyring and from this window";
+    keyring_row.add_suffix (save_key_button);
+    keyring_row.add_suffix (forget_key_button);
+    key_group.add (keyring_row);
 
     /* The task type: every type of the schema, by name. */
     var names = new Gtk.StringList (null);
@@ -271,13 +313,81 @@ public class Window : Adw.ApplicationWindow {
       sandbox_switch.active = app.use_sandbox;
     if (app.use_sandbox)
       form.fill_examples (app.sample_image);
-    if (app.client == null)
-      show_advice (Advice.no_key ());
+    if (app.client == null && !app.reading_key)
+      show_advice (no_key_advice ());
     refresh_balance ();
   }
 
   void apply_key () {
     app.set_api_key (key_row.text.strip ());
+  }
+
+  Advice no_key_advice () {
+    return Advice.no_key (app.keyring_state == KeyringState.UNAVAILABLE ? app.keyring_problem
+                                                                          : null);
+  }
+
+  /* --- The keyring ----------------------------------------------------------- */
+
+  /* What the Keyring row says. */
+  public string keyring_text () {
+    switch (app.keyring_state) {
+    case KeyringState.READING:
+      return "Reading the key from the keyring…";
+    case KeyringState.UNAVAILABLE:
+      return "No keyring: %s. A typed key works until the application quits, and is not kept."
+             .printf (app.keyring_problem);
+    case KeyringState.NOT_READ:
+      return "CAPSOLVER_API_KEY is used: the keyring is not read while it is set.";
+    case KeyringState.STORED:
+      switch (app.key_source) {
+      case KeySource.KEYRING:
+        return "The key is kept in the keyring, and used.";
+      case KeySource.ENVIRONMENT:
+        return "A key is kept in the keyring; CAPSOLVER_API_KEY comes first.";
+      default:
+        return app.is_kept (key_row.text.strip ())
+               ? "The typed key is kept in the keyring, for the next start."
+               : "Another key is kept in the keyring; the typed key is used.";
+      }
+    default:
+      return "No key is kept. A typed key is kept once a solve with it succeeds, or with Save.";
+    }
+  }
+
+  void keyring_changed () {
+    bool reading = app.reading_key;
+    keyring_row.subtitle = keyring_text ();
+    string typed = key_row.text.strip ();
+    save_key_action.set_enabled (!reading && !app.keyring_busy && typed != "" &&
+                                 !app.is_kept (typed));
+    forget_key_action.set_enabled (!reading && !app.keyring_busy &&
+                                   (app.keyring_state == KeyringState.STORED ||
+                                    app.keyring_state == KeyringState.NOT_READ));
+  }
+
+  /* Keeps the typed key; @after_solve: because a solve with it succeeded. */
+  async void store_key (bool after_solve) {
+    try {
+      yield app.save_key ();
+      toast (after_solve ? "Key saved in the keyring: it is used at the next start"
+                         : "Key saved in the keyring");
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+      toast ("The key was not saved: %s".printf (e.message));
+    }
+  }
+
+  async void forget_key () {
+    try {
+      bool removed = yield app.forget_key ();
+      key_row.text = "";
+      toast (removed ? "Key forgotten: removed from the keyring"
+                     : "Key forgotten: the keyring had none");
+    } catch (IOError.CANCELLED e) {
+    } catch (Error e) {
+      toast ("The key could not be forgotten: %s".printf (e.message));
+    }
   }
 
   /* --- The balance ---------------------------------------------------------- */
@@ -352,7 +462,7 @@ public class Window : Adw.ApplicationWindow {
     var client = app.client;
     if (client == null) {
       status_label.label = "Not sent: no API key";
-      show_advice (Advice.no_key ());
+      show_advice (no_key_advice ());
       return;
     }
     CapSolver.Task task;
@@ -401,6 +511,9 @@ public class Window : Adw.ApplicationWindow {
       copy_action.set_enabled (true);
       status_label.label = "Ready: solved in %.1f s".printf (timer.elapsed ());
       progress.fraction = 1.0;
+      /* The service took the typed key: keep it for the next start. */
+      if (client == app.client && app.should_save_key ())
+        store_key.begin (true);
     } catch (Error e) {
       unbind_status ();
       if (e is IOError.CANCELLED) {
@@ -448,6 +561,7 @@ public class Window : Adw.ApplicationWindow {
   }
 
   void toast (string text) {
+    last_toast = text;
     toasts.add_toast (new Adw.Toast (text));
   }
 }

@@ -14,11 +14,17 @@
  *   errors        a zero balance, a paused client (and Resume), a value
  *                 that is not a number, a missing field: a banner that
  *                 says what to do
- *   live          --live without a key says so and sends nothing; a typed
- *                 key with no balance, then a good one, on a sandbox
- *                 standing in for the service (CAPSOLVER_BASE_URL)
+ *   live          --live without a key says so and sends nothing (a
+ *                 screenshot); a typed key with no balance, then a good
+ *                 one, on a sandbox standing in for the service
+ *                 (CAPSOLVER_BASE_URL); with no session bus, the window
+ *                 says there is no keyring, and the typed key works all
+ *                 the same
  *
  *   xvfb-run -a test-gnome-app --tap --screenshot-dir DIR
+ *
+ * With --keyring, under tests/keyring-session.py: the key in the keyring
+ * instead (see "The key in the keyring" below).
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -32,6 +38,7 @@ const int DEADLINE_SECONDS = 30;
 const int SETTLE_FRAMES = 5;
 const string ZERO_KEY = "CAP-ZERO00000000000000000000000000000000000000000000000000000000000";
 const string GOOD_KEY = "CAP-GOOD00000000000000000000000000000000000000000000000000000000000";
+const string OTHER_KEY = "CAP-OTHER0000000000000000000000000000000000000000000000000000000000";
 
 string screenshot_dir;
 
@@ -391,9 +398,22 @@ class Live : Driver {
   public string? good_token;
   public bool sandbox_after_button;
 
+  public string? keyring_before;
+  public string? keyring_after;
+  public KeyringState keyring_state_after;
+  public string? toast_after;
+  public bool screenshot_saved;
+
   protected override async void script () {
+    if (!yield wait_for ("the keyring", () => !app.reading_key))
+      return;
     win.select_type ("recaptcha-v2");
+    keyring_before = win.keyring_row.subtitle;
     no_key = win.banner.reveal_child ? win.banner_label.label : null;
+    if (!yield wait_for ("the banner", () => win.banner.child_revealed))
+      return;
+    yield settle ();
+    screenshot_saved = screenshot ("gnome-app-no-keyring.png");
     no_key_button = win.banner_button.label;
     no_key_balance = win.balance_button.label;
     win.solve_button.clicked ();
@@ -421,6 +441,10 @@ class Live : Driver {
     if (!yield solve ("the token"))
       return;
     good_token = win.solution_text;
+    /* No keyring: the key was used, and nothing tried to keep it. */
+    keyring_after = win.keyring_row.subtitle;
+    keyring_state_after = app.keyring_state;
+    toast_after = win.last_toast;
 
     /* The banner's button switches to the sandbox. */
     win.key_row.text = "";
@@ -451,6 +475,7 @@ void test_live () {
   assert_nonnull (driver.no_key);
   assert_true (driver.no_key.has_prefix ("No API key."));
   assert_true ("CAPSOLVER_API_KEY" in driver.no_key);
+  assert_true ("There is no keyring (no D-Bus session bus" in driver.no_key);
   assert_cmpstr (driver.no_key_button, CompareOperator.EQ, "Use Sandbox");
   assert_cmpstr (driver.no_key_balance, CompareOperator.EQ, "No key");
   assert_cmpstr (driver.no_key_status, CompareOperator.EQ, "Not sent: no API key");
@@ -461,16 +486,344 @@ void test_live () {
 
   assert_cmpstr (driver.good_balance, CompareOperator.EQ, "$5.00");
   assert_nonnull (driver.good_token);
+  assert_true (driver.keyring_before.has_prefix ("No keyring: no D-Bus session bus"));
+  assert_true ("A typed key works until the application quits" in driver.keyring_before);
+  assert_cmpstr (driver.keyring_after, CompareOperator.EQ, driver.keyring_before);
+  assert_true (driver.keyring_state_after == KeyringState.UNAVAILABLE);
+  assert_null (driver.toast_after);
+  assert_true (driver.screenshot_saved);
   /* Requests went to the stand-in service only once a key was typed. */
   assert_cmpuint (service.get_request_count ("createTask"), CompareOperator.EQ, 2);
   assert_true (driver.sandbox_after_button);
 }
 
+/* --- The key in the keyring ---------------------------------------------------- */
+
+/* With --keyring, run by tests/keyring-session.py:
+ *
+ *   keyring/store       a typed key is kept once a solve with it succeeds,
+ *                       not after a failed one; a screenshot
+ *   keyring/next-start  the kept key is read at start and solves; Forget
+ *                       takes it out of the keyring and the window, and
+ *                       the start after that has no key
+ *   keyring/save        Save keeps a typed key without a solve
+ *   keyring/environment CAPSOLVER_API_KEY comes before the keyring, which
+ *                       is then not read; the sandbox never reads it
+ */
+
+/* A sandbox standing in for the live service, named by CAPSOLVER_BASE_URL
+ * for the application runs of one test. */
+class StandIn : Object {
+  public CapSolver.Sandbox service = new CapSolver.Sandbox ();
+  public string url;
+
+  public StandIn () {
+    try {
+      service.start (0);
+    } catch (Error e) {
+      error ("%s", e.message);
+    }
+    service.add_key (ZERO_KEY, 0);
+    service.add_key (GOOD_KEY, 5);
+    service.add_key (OTHER_KEY, 5);
+    url = service.get_base_url ();
+    Environment.set_variable ("CAPSOLVER_BASE_URL", url, true);
+  }
+
+  ~StandIn () {
+    Environment.unset_variable ("CAPSOLVER_BASE_URL");
+    service.stop ();
+  }
+
+  /* What the keyring holds for the stand-in, read by the library itself. */
+  public string? kept_key () {
+    try {
+      return CapSolver.keyring_lookup_key (url);
+    } catch (Error e) {
+      error ("the keyring: %s", e.message);
+    }
+  }
+
+  public void keep (string? key) {
+    try {
+      if (key != null)
+        CapSolver.keyring_store_key (url, key);
+      else
+        CapSolver.keyring_clear_key (url);
+    } catch (Error e) {
+      error ("the keyring: %s", e.message);
+    }
+  }
+}
+
+abstract class KeyringDriver : Driver {
+  protected async bool keyring_read () {
+    return yield wait_for ("the keyring", () => !app.reading_key);
+  }
+
+  /* The live service's form starts empty: its Example buttons fill it. */
+  protected void fill_examples () {
+    foreach (var row in win.form.rows)
+      if (row.field.is_required () && row.example_button != null)
+        row.example_button.clicked ();
+  }
+
+  protected async bool type_key (string key, string balance) {
+    win.key_row.text = key;
+    win.key_row.apply ();
+    return yield wait_for ("the balance " + balance, () => win.balance_button.label == balance);
+  }
+}
+
+class KeyringStore : KeyringDriver {
+  public KeyringState state_at_start;
+  public string? banner_at_start;
+  public string? failed_solve;
+  public KeyringState state_after_failure;
+  public string? token;
+  public string? toast;
+  public string? row;
+  public bool save_enabled = true;
+  public KeySource source;
+  public bool screenshot_saved;
+
+  protected override async void script () {
+    if (!yield keyring_read ())
+      return;
+    state_at_start = app.keyring_state;
+    banner_at_start = win.banner.reveal_child ? win.banner_label.label : null;
+    win.select_type ("recaptcha-v2");
+    fill_examples ();
+
+    if (!yield type_key (ZERO_KEY, "$0.00"))
+      return;
+    if (!yield solve ("the solve without balance"))
+      return;
+    failed_solve = win.status_label.label;
+    state_after_failure = app.keyring_state;
+
+    if (!yield type_key (GOOD_KEY, "$5.00"))
+      return;
+    if (!yield solve ("the token"))
+      return;
+    token = win.solution_text;
+    if (!yield wait_for ("the key kept", () => app.keyring_state == KeyringState.STORED &&
+                                               !app.keyring_busy))
+      return;
+    toast = win.last_toast;
+    row = win.keyring_row.subtitle;
+    save_enabled = win.save_key_button.sensitive;
+    source = app.key_source;
+    yield settle ();
+    screenshot_saved = screenshot ("gnome-app-keyring.png");
+  }
+}
+
+void test_keyring_store () {
+  var stand_in = new StandIn ();
+  stand_in.keep (null);
+  var driver = new KeyringStore ();
+  driver.run ({ "capsolver-gnome", "--live" });
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  assert_true (driver.state_at_start == KeyringState.EMPTY);
+  assert_true (driver.banner_at_start.has_prefix ("No API key."));
+  assert_false ("no keyring" in driver.banner_at_start);
+  /* A key the service took but could not solve with is not kept. */
+  assert_cmpstr (driver.failed_solve, CompareOperator.EQ, "Failed: ERROR_ZERO_BALANCE");
+  assert_true (driver.state_after_failure == KeyringState.EMPTY);
+  /* One that solved is. */
+  assert_nonnull (driver.token);
+  assert_cmpstr (driver.toast, CompareOperator.EQ,
+                 "Key saved in the keyring: it is used at the next start");
+  assert_cmpstr (driver.row, CompareOperator.EQ,
+                 "The typed key is kept in the keyring, for the next start.");
+  assert_false (driver.save_enabled);
+  assert_true (driver.source == KeySource.TYPED);
+  assert_true (driver.screenshot_saved);
+  assert_cmpstr (stand_in.kept_key (), CompareOperator.EQ, GOOD_KEY);
+  stand_in.keep (null);
+}
+
+class KeyringNextStart : KeyringDriver {
+  public KeyringState state;
+  public KeySource source;
+  public string? key;
+  public string? typed;
+  public bool banner_shown = true;
+  public string? row;
+  public string? token;
+  public bool save_enabled = true;
+  public bool forget_enabled;
+  public KeyringState state_after_forget;
+  public bool client_after_forget = true;
+  public string? banner_after_forget;
+  public string? toast;
+
+  protected override async void script () {
+    if (!yield keyring_read ())
+      return;
+    state = app.keyring_state;
+    source = app.key_source;
+    key = app.client != null ? app.client.api_key : null;
+    typed = win.key_row.text;
+    banner_shown = win.banner.reveal_child;
+    row = win.keyring_row.subtitle;
+    save_enabled = win.save_key_button.sensitive;
+    forget_enabled = win.forget_key_button.sensitive;
+    if (key == null)
+      return;
+    win.select_type ("recaptcha-v2");
+    fill_examples ();
+    if (!yield solve ("the token"))
+      return;
+    token = win.solution_text;
+
+    win.forget_key_button.clicked ();
+    if (!yield wait_for ("the key forgotten", () => app.keyring_state == KeyringState.EMPTY))
+      return;
+    state_after_forget = app.keyring_state;
+    client_after_forget = app.client != null;
+    banner_after_forget = win.banner.reveal_child ? win.banner_label.label : null;
+    toast = win.last_toast;
+  }
+}
+
+class KeyringEmptyStart : KeyringDriver {
+  public KeyringState state;
+  public bool client = true;
+  public string? banner;
+
+  protected override async void script () {
+    if (!yield keyring_read ())
+      return;
+    state = app.keyring_state;
+    client = app.client != null;
+    banner = win.banner.reveal_child ? win.banner_label.label : null;
+  }
+}
+
+void test_keyring_next_start () {
+  var stand_in = new StandIn ();
+  stand_in.keep (GOOD_KEY);
+  var driver = new KeyringNextStart ();
+  driver.run ({ "capsolver-gnome", "--live" });
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  /* Read at start, used without typing, and solving. */
+  assert_true (driver.state == KeyringState.STORED);
+  assert_true (driver.source == KeySource.KEYRING);
+  assert_cmpstr (driver.key, CompareOperator.EQ, GOOD_KEY);
+  assert_cmpstr (driver.typed, CompareOperator.EQ, "");
+  assert_false (driver.banner_shown);
+  assert_cmpstr (driver.row, CompareOperator.EQ, "The key is kept in the keyring, and used.");
+  assert_false (driver.save_enabled);
+  assert_true (driver.forget_enabled);
+  assert_nonnull (driver.token);
+  /* Forget: out of the keyring and of the window. */
+  assert_true (driver.state_after_forget == KeyringState.EMPTY);
+  assert_false (driver.client_after_forget);
+  assert_true (driver.banner_after_forget.has_prefix ("No API key."));
+  assert_cmpstr (driver.toast, CompareOperator.EQ, "Key forgotten: removed from the keyring");
+  assert_null (stand_in.kept_key ());
+
+  /* The next start has no key. */
+  var empty = new KeyringEmptyStart ();
+  empty.run ({ "capsolver-gnome", "--live" });
+  assert_cmpint (empty.status, CompareOperator.EQ, 0);
+  assert_null (empty.failure);
+  assert_true (empty.state == KeyringState.EMPTY);
+  assert_false (empty.client);
+  assert_true (empty.banner.has_prefix ("No API key."));
+}
+
+class KeyringSave : KeyringDriver {
+  public bool save_enabled_empty = true;
+  public string? toast;
+  public KeySource source;
+
+  protected override async void script () {
+    if (!yield keyring_read ())
+      return;
+    save_enabled_empty = win.save_key_button.sensitive;
+    /* Typed, not applied: Save applies and keeps it. */
+    win.key_row.text = OTHER_KEY;
+    win.save_key_button.clicked ();
+    if (!yield wait_for ("the key kept", () => app.keyring_state == KeyringState.STORED &&
+                                               !app.keyring_busy))
+      return;
+    toast = win.last_toast;
+    source = app.key_source;
+  }
+}
+
+void test_keyring_save () {
+  var stand_in = new StandIn ();
+  stand_in.keep (null);
+  var driver = new KeyringSave ();
+  driver.run ({ "capsolver-gnome", "--live" });
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+  assert_false (driver.save_enabled_empty);
+  assert_cmpstr (driver.toast, CompareOperator.EQ, "Key saved in the keyring");
+  assert_true (driver.source == KeySource.TYPED);
+  assert_cmpstr (stand_in.kept_key (), CompareOperator.EQ, OTHER_KEY);
+  assert_cmpuint (stand_in.service.get_request_count ("createTask"), CompareOperator.EQ, 0);
+  stand_in.keep (null);
+}
+
+class KeyringEnvironment : KeyringDriver {
+  public KeyringState state;
+  public KeySource source;
+  public string? key;
+  public string? row;
+
+  protected override async void script () {
+    /* Nothing to wait for: the keyring is not read. */
+    yield wait_for ("the balance", () => win.balance_button.label == "$5.00");
+    state = app.keyring_state;
+    source = app.key_source;
+    key = app.client != null ? app.client.api_key : null;
+    row = win.keyring_row.subtitle;
+  }
+}
+
+void test_keyring_environment () {
+  var stand_in = new StandIn ();
+  stand_in.keep (OTHER_KEY);
+  Environment.set_variable ("CAPSOLVER_API_KEY", GOOD_KEY, true);
+  var driver = new KeyringEnvironment ();
+  driver.run ({ "capsolver-gnome", "--live" });
+  Environment.unset_variable ("CAPSOLVER_API_KEY");
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+  assert_true (driver.state == KeyringState.NOT_READ);
+  assert_true (driver.source == KeySource.ENVIRONMENT);
+  assert_cmpstr (driver.key, CompareOperator.EQ, GOOD_KEY);
+  assert_cmpstr (driver.row, CompareOperator.EQ,
+                 "CAPSOLVER_API_KEY is used: the keyring is not read while it is set.");
+
+  /* The sandbox has a key of its own: the keyring is not read either. */
+  var sandbox = new KeyringEmptyStart ();
+  sandbox.run ({ "capsolver-gnome" });
+  assert_cmpint (sandbox.status, CompareOperator.EQ, 0);
+  assert_null (sandbox.failure);
+  assert_true (sandbox.state == KeyringState.NOT_READ);
+  assert_true (sandbox.client);
+  assert_cmpstr (stand_in.kept_key (), CompareOperator.EQ, OTHER_KEY);
+  stand_in.keep (null);
+}
+
 int main (string[] args) {
   string[] rest = {};
+  bool keyring = false;
   for (int i = 0; i < args.length; i++) {
     if (args[i] == "--screenshot-dir" && i + 1 < args.length)
       screenshot_dir = args[++i];
+    else if (args[i] == "--keyring")
+      keyring = true;
     else
       rest += args[i];
   }
@@ -486,9 +839,16 @@ int main (string[] args) {
 
   unowned string[] test_args = rest;
   Test.init (ref test_args);
-  Test.add_func ("/gnome-app/every-type", test_every_type);
-  Test.add_func ("/gnome-app/solve-cancel", test_solve_cancel);
-  Test.add_func ("/gnome-app/errors", test_errors);
-  Test.add_func ("/gnome-app/live", test_live);
+  if (keyring) {
+    Test.add_func ("/gnome-app/keyring/store", test_keyring_store);
+    Test.add_func ("/gnome-app/keyring/next-start", test_keyring_next_start);
+    Test.add_func ("/gnome-app/keyring/save", test_keyring_save);
+    Test.add_func ("/gnome-app/keyring/environment", test_keyring_environment);
+  } else {
+    Test.add_func ("/gnome-app/every-type", test_every_type);
+    Test.add_func ("/gnome-app/solve-cancel", test_solve_cancel);
+    Test.add_func ("/gnome-app/errors", test_errors);
+    Test.add_func ("/gnome-app/live", test_live);
+  }
   return Test.run ();
 }

@@ -1,0 +1,49 @@
+/* cs-provider.h: the services that speak the createTask protocol
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(__CAPSOLVER_GLIB_INSIDE__) && !defined(CAPSOLVER_GLIB_COMPILATION)
+#error "Only <capsolver-glib.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+#include "cs-version.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CsProvider:
+ * @CS_PROVIDER_CAPSOLVER: CapSolver (`api.capsolver.com`, then
+ *   `api-stable.capsolver.com`), the default
+ * @CS_PROVIDER_ANTI_CAPTCHA: Anti-Captcha (`api.anti-captcha.com`)
+ * @CS_PROVIDER_TWOCAPTCHA: 2Captcha's API v2 (`api.2captcha.com`, and
+ *   `api.rucaptcha.com` for rucaptcha accounts); its nickname is `2captcha`
+ * @CS_PROVIDER_CAPMONSTER: CapMonster Cloud (`api.capmonster.cloud`)
+ * @CS_PROVIDER_COMPATIBLE: a service at a base URL of your choice that
+ *   speaks CapSolver's dialect, as many do
+ *
+ * The services whose `createTask` / `getTaskResult` protocol the library
+ * knows. They share the protocol but differ in their type names, proxy
+ * fields, task ids, error codes, reports and limits: the differences
+ * are described in the "Providers" guide page. The client speaks
+ * CapSolver's dialect only in this version.
+ *
+ * The nicknames of the values (`capsolver`, `anti-captcha`, `2captcha`,
+ * `capmonster`, `compatible`) are the names to give on a command line or
+ * in a configuration file.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CS_PROVIDER_CAPSOLVER,
+  CS_PROVIDER_ANTI_CAPTCHA,
+  CS_PROVIDER_TWOCAPTCHA, /*< nick=2captcha >*/
+  CS_PROVIDER_CAPMONSTER,
+  CS_PROVIDER_COMPATIBLE,
+} CsProvider;
+
+G_END_DECLS

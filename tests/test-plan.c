@@ -1,0 +1,548 @@
+/* test-plan.c: the adaptive poll plan, replayed on simulated bursts
+ *
+ * Bursts of tasks (all created within a few tens of milliseconds, as a
+ * program that starts many solves at once creates them) go through the
+ * client's plan on a simulated clock: no sockets, no waiting. Each task's
+ * solve time is drawn from its family's distribution with a fixed seed,
+ * scaled to play a service faster or slower than the family table says;
+ * polls take a simulated round trip and are spread by the same jitter as
+ * the client's. For each set the test measures the lag from "ready" to the
+ * poll that sees it, and the polls per task, against the client's fixed
+ * 1-second schedule on the same tasks, and asserts the goals: lag p50 ≤
+ * 0.30 s (0.35 s for families as wide as MTCaptcha's), p99 ≤ 1 s, and no
+ * more polls than the 1-second schedule. A service faster or slower than
+ * the table is learnt within one burst: the next burst meets the goals.
+ *
+ * `test-plan --verbose` prints the table of each case.
+ *
+ * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "capsolver-glib.h"
+#include "cs-client-private.h"
+
+#define BURST        300
+#define N_SETS       20
+#define JITTER_US    40000    /* as POLL_JITTER_MS in cs-client-solve.c */
+#define CREATE_US    300      /* between two tasks' creations in a burst */
+
+typedef struct {
+  gint64   server_created;  /* µs, the service's clock (the simulation's) */
+  gint64   created;         /* when the client saw its id: the plan counts from here */
+  gint64   ready_at;        /* µs */
+  gint64   last_poll;       /* sent, or -1 */
+  gint64   previous_poll;
+  gint64   due;             /* the next event: a poll to send, or its reply */
+  gint64   jitter;          /* µs, of its next poll */
+  gboolean replying;
+  gboolean ready;
+  guint    polls;
+  gint64   lag;             /* µs */
+  guint    heap_index;
+} SimTask;
+
+typedef struct {
+  double p50;               /* s */
+  double p99;               /* s */
+  double polls;             /* per task */
+} Figures;
+
+typedef struct {
+  Figures plan;
+  Figures second;           /* the 1-second schedule on the same tasks */
+} SetFigures;
+
+/* --- A heap of tasks by their next event -------------------------------------- */
+
+typedef struct {
+  GPtrArray *items;
+} Heap;
+
+static gboolean
+heap_before (Heap  *heap,
+             guint  a,
+             guint  b)
+{
+  SimTask *x = g_ptr_array_index (heap->items, a);
+  SimTask *y = g_ptr_array_index (heap->items, b);
+
+  return x->due < y->due || (x->due == y->due && x < y);
+}
+
+static void
+heap_swap (Heap  *heap,
+           guint  a,
+           guint  b)
+{
+  gpointer *items = heap->items->pdata;
+  gpointer item = items[a];
+
+  items[a] = items[b];
+  items[b] = item;
+  ((SimTask *) items[a])->heap_index = a;
+  ((SimTask *) items[b])->heap_index = b;
+}
+
+static void
+heap_push (Heap    *heap,
+           SimTask *task)
+{
+  guint i = heap->items->len;
+
+  task->heap_index = i;
+  g_ptr_array_add (heap->items, task);
+  while (i > 0 && heap_before (heap, i, (i - 1) / 2))
+    {
+      heap_swap (heap, i, (i - 1) / 2);
+      i = (i - 1) / 2;
+    }
+}
+
+static SimTask *
+heap_pop (Heap *heap)
+{
+  SimTask *top = g_ptr_array_index (heap->items, 0);
+  guint i = 0;
+
+  heap_swap (heap, 0, heap->items->len - 1);
+  g_ptr_array_set_size (heap->items, heap->items->len - 1);
+  while (TRUE)
+    {
+      guint least = i;
+
+      if (2 * i + 1 < heap->items->len && heap_before (heap, 2 * i + 1, least))
+        least = 2 * i + 1;
+      if (2 * i + 2 < heap->items->len && heap_before (heap, 2 * i + 2, least))
+        least = 2 * i + 2;
+      if (least == i)
+        break;
+      heap_swap (heap, i, least);
+      i = least;
+    }
+  return top;
+}
+
+/* --- The replay ------------------------------------------------------------------- */
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* p50 and p99 as tests/bench reads them from the sandbox's records */
+static void
+percentiles (gint64  *lags,
+             guint    n,
+             Figures *figures)
+{
+  qsort (lags, n, sizeof *lags, compare_gint64);
+  figures->p50 = lags[n / 2] / 1e6;
+  figures->p99 = lags[MIN (n - 1, n * 99 / 100)] / 1e6;
+}
+
+/* Whether bursts replay the scheduler's re-planning: the tests turn it
+ * off to show what it brings. */
+static gboolean replan = TRUE;
+
+/* The tasks waiting for a poll the plan placed, placed anew if the plan
+ * now places it sooner. */
+static void
+replan_waiting (CsClient   *client,
+                CsPollPlan *plan,
+                Heap       *heap,
+                gint64      now)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_copy (heap->items, NULL, NULL);
+
+  g_ptr_array_set_size (heap->items, 0);
+  for (guint i = 0; i < items->len; i++)
+    {
+      SimTask *task = g_ptr_array_index (items, i);
+
+      if (!task->replying)
+        {
+          gint64 offset = _cs_client_plan_replan (client, plan, (now - task->created) / 1000,
+                                                  task->last_poll >= 0
+                                                  ? (task->last_poll - task->created) / 1000
+                                                  : -1);
+
+          /* sooner only, as the scheduler does */
+          task->due = MIN (task->due, MAX (now, task->created + offset * 1000 + task->jitter));
+        }
+      heap_push (heap, task);
+    }
+}
+
+/* One way across loopback, 0.3 to 2 ms. */
+static gint64
+latency (GRand *rand)
+{
+  return g_rand_int_range (rand, 300, 2000);
+}
+
+/* Replays a burst of @n tasks of @family whose solve times are the
+ * family's times × @scale, on @client's plan, starting at @start µs;
+ * returns when the last is ready. @solves draws the tasks, @noise the
+ * jitter and round trips. */
+static gint64
+replay_burst (CsClient           *client,
+              CsPollPlan         *plan,
+              const CsTaskFamily *family,
+              double              scale,
+              guint               n,
+              gint64              start,
+              GRand              *solves,
+              GRand              *noise,
+              SetFigures         *figures)
+{
+  g_autofree SimTask *tasks = g_new0 (SimTask, n);
+  g_autofree gint64 *lags = g_new (gint64, n);
+  g_autofree gint64 *second_lags = g_new (gint64, n);
+  Heap heap = { g_ptr_array_new () };
+  guint64 polls = 0, second_polls = 0;
+  gint64 now = start;
+
+  for (guint i = 0; i < n; i++)
+    {
+      SimTask *task = &tasks[i];
+      gint64 solve_ms = _cs_task_family_solve_time (family, g_rand_double (solves));
+
+      task->server_created = start + (gint64) i * CREATE_US;
+      task->created = task->server_created + latency (noise);
+      task->ready_at = task->server_created + (gint64) (solve_ms * scale * 1000);
+      task->last_poll = -1;
+      /* the first poll is planned when the id arrives */
+      task->due = task->created;
+      task->replying = TRUE;
+      task->polls = 0;
+      heap_push (&heap, task);
+    }
+
+  while (heap.items->len > 0)
+    {
+      SimTask *task = heap_pop (&heap);
+      gint64 offset;
+
+      now = task->due;
+      if (!task->replying)
+        {
+          /* the poll leaves; the service answers what it sees on arrival */
+          gint64 there = latency (noise);
+
+          task->previous_poll = task->last_poll >= 0 ? task->last_poll : task->created;
+          task->last_poll = now;
+          task->polls++;
+          task->ready = task->ready_at <= now + there;
+          if (task->ready)
+            task->lag = now + there - task->ready_at;
+          task->due = now + there + latency (noise);
+          task->replying = TRUE;
+          heap_push (&heap, task);
+          continue;
+        }
+      if (task->polls > 0)
+        {
+          /* as the client's scheduler does, the waiting polls the plan
+           * placed are placed anew when it changes */
+          if (_cs_client_plan_observe (client, plan, (task->last_poll - task->created) / 1000,
+                                       (task->previous_poll - task->created) / 1000,
+                                       task->ready) && replan)
+            replan_waiting (client, plan, &heap, now);
+          if (task->ready)
+            continue;
+        }
+      offset = _cs_client_plan_next_poll (client, plan, (now - task->created) / 1000,
+                                          task->last_poll >= 0
+                                          ? (task->last_poll - task->created) / 1000 : -1);
+      task->jitter = g_rand_int_range (noise, 0, JITTER_US);
+      task->due = MAX (now, task->created + offset * 1000 + task->jitter);
+      task->replying = FALSE;
+      heap_push (&heap, task);
+    }
+  g_ptr_array_unref (heap.items);
+
+  for (guint i = 0; i < n; i++)
+    {
+      SimTask *task = &tasks[i];
+      /* the fixed schedule: a second after the id, then a second after
+       * each reply */
+      gint64 sent = task->created + G_USEC_PER_SEC;
+
+      polls += task->polls;
+      lags[i] = task->lag;
+      while (TRUE)
+        {
+          gint64 there = latency (noise);
+
+          second_polls++;
+          if (task->ready_at <= sent + there)
+            {
+              second_lags[i] = sent + there - task->ready_at;
+              break;
+            }
+          sent += there + latency (noise) + G_USEC_PER_SEC;
+        }
+    }
+  percentiles (lags, n, &figures->plan);
+  percentiles (second_lags, n, &figures->second);
+  figures->plan.polls = (double) polls / n;
+  figures->second.polls = (double) second_polls / n;
+  return now;
+}
+
+static CsPollPlan *
+plan_of (CsClient           *client,
+         const CsTaskFamily *family)
+{
+  g_auto(GStrv) type_names = cs_task_type_dup_wire_names (family);
+  g_autoptr(CsTask) task = cs_task_new (type_names[0]);
+
+  return _cs_client_plan_for_task (client, task);
+}
+
+static void
+print_row (const char       *label,
+           const SetFigures *set)
+{
+  g_test_message ("%-14s %5.2f %5.2f %6.2f   %5.2f %5.2f %6.2f", label,
+                  set->plan.p50, set->plan.p99, set->plan.polls,
+                  set->second.p50, set->second.p99, set->second.polls);
+}
+
+static gboolean
+meets_goals (const SetFigures *set,
+             double            p50,
+             gboolean          lag_only)
+{
+  return set->plan.p50 <= p50 && set->plan.p99 <= 1.0 &&
+         (lag_only || set->plan.polls <= set->second.polls);
+}
+
+/* --- The cases ------------------------------------------------------------------- */
+
+typedef struct {
+  const char *family;
+  double      scale;        /* of the service's solve times to the table's */
+  double      p50;          /* goal, s */
+  guint       sets;
+  gboolean    first;        /* the burst measured is the client's first */
+  gboolean    lag_only;     /* its polls are not held to the goal (yet) */
+} Case;
+
+/* Sets of one burst on a fresh client (scale 1, or @first), or of two: a
+ * burst to learn from, then the one measured. */
+static void
+test_replay (gconstpointer user_data)
+{
+  const Case *test = user_data;
+  const CsTaskFamily *family = cs_task_type_find (test->family);
+  guint failed = 0;
+
+  g_assert_nonnull (family);
+  g_test_message ("%s at %g x the table's solve times, %u tasks a burst", test->family,
+                  test->scale, BURST);
+  g_test_message ("set            plan: p50   p99  polls   1 s:  p50   p99  polls");
+  for (guint set = 0; set < test->sets; set++)
+    {
+      g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+      g_autoptr(GRand) solves = g_rand_new_with_seed (1000 + set);
+      g_autoptr(GRand) noise = g_rand_new_with_seed (2000 + set);
+      CsPollPlan *plan = plan_of (client, family);
+      SetFigures figures;
+      g_autofree char *label = NULL;
+      gint64 end = 0;
+
+      if (test->scale != 1.0 && !test->first)
+        {
+          end = replay_burst (client, plan, family, test->scale, BURST, 0, solves, noise,
+                              &figures);
+          label = g_strdup_printf ("%2u learning", set + 1);
+          print_row (label, &figures);
+          g_clear_pointer (&label, g_free);
+        }
+      replay_burst (client, plan, family, test->scale, BURST, end + G_USEC_PER_SEC,
+                    solves, noise, &figures);
+      label = g_strdup_printf ("%2u%s", set + 1,
+                               meets_goals (&figures, test->p50, test->lag_only) ? "" : "  MISSED");
+      print_row (label, &figures);
+      failed += !meets_goals (&figures, test->p50, test->lag_only);
+    }
+  if (failed > 0)
+    g_test_fail_printf ("%u sets missed the goals", failed);
+}
+
+/* A client that ran at the table's pace for a while, then meets a service
+ * ten times faster, then the table's pace again: what it saw before ages
+ * out, and by the fourth burst at a new pace its lag meets the goals
+ * again (learning for ever from everything it saw, it would stay at the
+ * old pace). The polls, within a few per cent of the 1-second schedule's
+ * once it has run a while, are asserted by the fresh bursts above. */
+static void
+test_replay_aging (void)
+{
+  const CsTaskFamily *family = cs_task_type_find ("recaptcha-v2");
+  g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+  g_autoptr(GRand) solves = g_rand_new_with_seed (3000);
+  g_autoptr(GRand) noise = g_rand_new_with_seed (4000);
+  CsPollPlan *plan = plan_of (client, family);
+  const double scales[] = { 1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1, 1, 1, 1, 1 };
+  guint same = 0;
+  gint64 end = 0;
+  guint failed = 0;
+
+  g_test_message ("burst          plan: p50   p99  polls   1 s:  p50   p99  polls");
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      SetFigures figures;
+      g_autofree char *label = NULL;
+      gboolean measured, met;
+
+      same = i > 0 && scales[i] == scales[i - 1] ? same + 1 : 0;
+      /* the first burst, at the table's pace, and the fourth at each pace */
+      measured = i == 0 || same == 3;
+      end = replay_burst (client, plan, family, scales[i], BURST, end + G_USEC_PER_SEC,
+                          solves, noise, &figures);
+      met = figures.plan.p50 <= 0.30 && figures.plan.p99 <= 1.0;
+      label = g_strdup_printf ("%2u x%-4g%s", i + 1, scales[i],
+                               !measured ? "" : met ? " (lag asserted)" : " MISSED");
+      print_row (label, &figures);
+      failed += measured && !met;
+    }
+  if (failed > 0)
+    g_test_fail_printf ("%u bursts missed the goals", failed);
+}
+
+/* What a client keeps per family stays small however much it saw: floats
+ * over the bins and a bounded list of intervals, merged (it held some
+ * 240 KB, growing with the intervals seen). */
+static void
+test_memory (void)
+{
+  const CsTaskFamily *family = cs_task_type_find ("mtcaptcha");
+  g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+  g_autoptr(GRand) solves = g_rand_new_with_seed (7000);
+  g_autoptr(GRand) noise = g_rand_new_with_seed (8000);
+  CsPollPlan *plan = plan_of (client, family);
+  const double scales[] = { 1, 0.3, 3, 1 };
+  gint64 end = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      SetFigures figures;
+
+      end = replay_burst (client, plan, family, scales[i], BURST, end + G_USEC_PER_SEC,
+                          solves, noise, &figures);
+      g_test_message ("after %u bursts: %" G_GSIZE_FORMAT " bytes", i + 1,
+                      _cs_client_plan_memory (plan));
+      g_assert_cmpuint (_cs_client_plan_memory (plan), <=, 72 * 1024);
+    }
+}
+
+/* A burst on a fresh client against a service ten times faster than the
+ * table: the probes of a few tasks find them ready long before the first
+ * poll the table plans, and the tasks waiting for it are placed anew at
+ * once, without a poll more (waiting, they would get their tokens some
+ * 4 s late). */
+static void
+test_replay_replan (void)
+{
+  const CsTaskFamily *family = cs_task_type_find ("recaptcha-v2");
+  gboolean modes[] = { FALSE, TRUE };
+
+  g_test_message ("set            plan: p50   p99  polls   1 s:  p50   p99  polls");
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+      g_autoptr(GRand) solves = g_rand_new_with_seed (1000);
+      g_autoptr(GRand) noise = g_rand_new_with_seed (2000);
+      CsPollPlan *plan = plan_of (client, family);
+      SetFigures figures;
+
+      replan = modes[i];
+      replay_burst (client, plan, family, 0.1, BURST, 0, solves, noise, &figures);
+      replan = TRUE;
+      print_row (modes[i] ? "re-planned" : "as placed", &figures);
+      if (modes[i])
+        {
+          g_assert_cmpfloat (figures.plan.p50, <=, 0.30);
+          g_assert_cmpfloat (figures.plan.p99, <=, 1.0);
+        }
+      else
+        g_assert_cmpfloat (figures.plan.p50, >, 1.0);
+    }
+}
+
+/* Tasks solved one at a time, each by a client of its own (the capsolver
+ * command solves one task a run): a lone task pays for every poll it is
+ * sent, so probing for a service faster than the table must not cost it
+ * more polls than the 1-second schedule. */
+static void
+test_replay_lone (void)
+{
+  const CsTaskFamily *family = cs_task_type_find ("recaptcha-v2");
+  g_autoptr(GRand) solves = g_rand_new_with_seed (5000);
+  g_autoptr(GRand) noise = g_rand_new_with_seed (6000);
+  double polls = 0, second_polls = 0;
+
+  for (guint i = 0; i < N_SETS; i++)
+    {
+      g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+      CsPollPlan *plan = plan_of (client, family);
+      SetFigures figures;
+
+      replay_burst (client, plan, family, 1.0, 1, 0, solves, noise, &figures);
+      polls += figures.plan.polls;
+      second_polls += figures.second.polls;
+    }
+  g_test_message ("lone tasks, a client each: %.2f polls a task (1 s: %.2f)",
+                  polls / N_SETS, second_polls / N_SETS);
+  g_assert_cmpfloat (polls, <=, second_polls);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* reCAPTCHA v2 as the issue measured it, at the table's pace and ten
+   * times faster and slower; MTCaptcha, the widest of the families that
+   * start late; a few others */
+  static const Case cases[] = {
+    { "recaptcha-v2", 1.0, 0.30, N_SETS },
+    { "recaptcha-v2", 0.1, 0.30, 5 },
+    { "recaptcha-v2", 10.0, 0.30, 5 },
+    /* within one burst, on a client that knows only the table: the lag
+     * meets the goals ten times faster, at some 1.75 polls a task against
+     * the 1-second schedule's 1.5; ten times slower, neither yet (lag p50
+     * about 0.4 s, 1 % more polls) */
+    { "recaptcha-v2", 0.1, 0.30, 5, TRUE, TRUE },
+    { "mtcaptcha", 1.0, 0.35, N_SETS },
+    { "recaptcha-v3", 1.0, 0.30, 5 },
+    { "recaptcha-v3", 10.0, 0.30, 5 },
+    { "turnstile", 1.0, 0.30, 5 },
+    { "aws-waf", 1.0, 0.30, 5 },
+    { "geetest", 1.0, 0.35, 5 },
+  };
+
+  g_test_init (&argc, &argv, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/plan/replay/%s/x%g%s", cases[i].family,
+                                               cases[i].scale,
+                                               cases[i].first ? "/first-burst" : "");
+
+      g_test_add_data_func (path, &cases[i], test_replay);
+    }
+  g_test_add_func ("/plan/replay/aging", test_replay_aging);
+  g_test_add_func ("/plan/replay/lone", test_replay_lone);
+  g_test_add_func ("/plan/replay/replan", test_replay_replan);
+  g_test_add_func ("/plan/memory", test_memory);
+  return g_test_run ();
+}

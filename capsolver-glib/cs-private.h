@@ -82,6 +82,10 @@ const char *_cs_json_get_string         (JsonObject   *object,
 gboolean    _cs_json_get_int            (JsonObject   *object,
                                          const char   *member,
                                          gint64       *value);
+/* A number, or a number written as a string ("0.000700"). */
+gboolean    _cs_json_get_number         (JsonObject   *object,
+                                         const char   *member,
+                                         double       *value);
 gboolean    _cs_json_get_double         (JsonObject   *object,
                                          const char   *member,
                                          double       *value);

@@ -31,19 +31,10 @@ _cs_reply_clear (CsReply *reply)
 static void
 read_cost (CsReply *reply)
 {
-  const char *text = _cs_json_get_string (reply->root, "cost");
   double cost = 0;
-  char *end = NULL;
 
-  if (text != NULL)
-    {
-      cost = g_ascii_strtod (text, &end);
-      if (end == text || *end != '\0')
-        return;
-    }
-  else if (!_cs_json_get_double (reply->root, "cost", &cost))
-    return;
-  if (!isfinite (cost) || cost < 0 || cost > 1e6)
+  if (!_cs_json_get_number (reply->root, "cost", &cost) || !isfinite (cost) || cost < 0 ||
+      cost > 1e6)
     return;
   reply->has_cost = TRUE;
   reply->cost = (gint64) (cost * 1e6 + 0.5);

@@ -17,6 +17,7 @@
 #include "cs-solution.h"
 #include "cs-package.h"
 #include "cs-balance.h"
+#include "cs-usage.h"
 #include "cs-task.h"
 #include "cs-task-type.h"
 #include "cs-typed-tasks.h"

@@ -28,6 +28,8 @@
 #define DECODE_STEP 65536
 /* What the client asks for (docs/connections.md has the measures). */
 #define ACCEPT_ENCODING "gzip, deflate"
+/* Set on a request the client held back (_cs_client_call_was_held_back()). */
+#define HELD_BACK "cs-held-back"
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 
@@ -287,6 +289,7 @@ typedef enum {
   CALL_WAITING,    /* in the client's queue */
   CALL_SENDING,    /* given to libsoup: holds one of the client's slots */
   CALL_WITHDRAWN,  /* left the queue unsent; its end is on its way */
+  CALL_PACING,     /* a blocking call's paced request, waiting for its turn */
 } CallState;
 
 typedef struct {
@@ -304,6 +307,8 @@ typedef struct {
   GError       *held;              /* why the account held it back */
   CsCallFlags   flags;
   guint         attempts;
+  guint         slot_generation;   /* of the pace it left under (CS_CALL_PACED) */
+  gboolean      paced;             /* the queue let it go at its turn */
   CsReply       reply;
   /* the exchange runs under a cancellable of its own, cancelled by the
    * caller's or by the request timeout; the unsent cancellable only takes
@@ -376,6 +381,8 @@ queue_for (CsClient *self,
 {
   if ((data->flags & CS_CALL_LONG) != 0)
     return &self->waiting_held;
+  if ((data->flags & CS_CALL_PACED) != 0)
+    return &self->waiting_paced;
   return (data->flags & CS_CALL_IDEMPOTENT) != 0 ? &self->waiting_polls : &self->waiting_creates;
 }
 
@@ -418,19 +425,40 @@ call_send_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The next request that writes (createTask, getToken, feedbackTask): a
+ * paced one only when its turn has come. */
+static GList *
+pop_write_locked (CsClient *self)
+{
+  GList *link = g_queue_pop_head_link (&self->waiting_creates);
+  CallData *data;
+
+  if (link != NULL || self->waiting_paced.length == 0)
+    return link;
+  data = g_task_get_task_data (self->waiting_paced.head->data);
+  if (!_cs_client_slots_pass (self, g_get_monotonic_time (), &data->slot_generation))
+    return NULL;
+  data->paced = TRUE;
+  return g_queue_pop_head_link (&self->waiting_paced);
+}
+
 /* Takes the next waiting request, alternating between the requests that
  * create something and those that read: neither starves the other. */
 static GList *
 pop_next_locked (CsClient *self)
 {
-  GQueue *first = self->admit_creates_next ? &self->waiting_creates : &self->waiting_polls;
-  GQueue *second = first == &self->waiting_creates ? &self->waiting_polls : &self->waiting_creates;
-  GList *link = g_queue_pop_head_link (first);
+  GList *link;
 
-  if (link == NULL)
-    link = g_queue_pop_head_link (second);
+  if (self->admit_creates_next && (link = pop_write_locked (self)) != NULL)
+    {
+      self->admit_creates_next = FALSE;
+      return link;
+    }
+  link = g_queue_pop_head_link (&self->waiting_polls);
+  if (link != NULL)
+    self->admit_creates_next = TRUE;
   else
-    self->admit_creates_next = !self->admit_creates_next;
+    link = pop_write_locked (self);
   return link;
 }
 
@@ -451,6 +479,57 @@ pop_admitted_locked (CsClient *self)
   return link;
 }
 
+static void admit (CsClient *self);
+
+static gboolean
+pace_wake_cb (gpointer user_data)
+{
+  CsClient *self = user_data;
+
+  /* a withdrawal may have replaced it meanwhile (withdraw()) */
+  g_mutex_lock (&self->queue_lock);
+  if (self->pace_wake == g_main_current_source ())
+    g_clear_pointer (&self->pace_wake, g_source_unref);
+  g_mutex_unlock (&self->queue_lock);
+  admit (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Paced requests wait for their turn: wakes the queue then, on the context
+ * of the first of them. Called with queue_lock held. */
+static void
+wake_paced_locked (CsClient *self)
+{
+  CallData *head;
+  gint64 next;
+  gint64 wait;
+
+  if (self->pace_wake != NULL || self->waiting_paced.length == 0 ||
+      self->in_flight >= self->max_in_flight)
+    return;
+  head = g_task_get_task_data (self->waiting_paced.head->data);
+  /* no turn to wait for: the window is full, and an answer wakes the queue */
+  next = _cs_client_slots_next (self);
+  if (next == 0)
+    return;
+  wait = next - g_get_monotonic_time ();
+  self->pace_wake = g_timeout_source_new ((guint) MAX (0, (wait + 999) / 1000));
+  g_source_set_static_name (self->pace_wake, "CsClient pace");
+  g_source_set_callback (self->pace_wake, pace_wake_cb, self, NULL);
+  g_source_attach (self->pace_wake, head->context);
+}
+
+/* For finalize: the wake holds no reference on the client. */
+void
+_cs_client_clear_queue (CsClient *self)
+{
+  if (self->pace_wake != NULL)
+    {
+      g_source_destroy (self->pace_wake);
+      g_clear_pointer (&self->pace_wake, g_source_unref);
+    }
+}
+
 /* Gives libsoup the waiting requests for which there is a free slot, each
  * on its own context. */
 static void
@@ -466,6 +545,7 @@ admit (CsClient *self)
       link = pop_admitted_locked (self);
       if (link == NULL)
         {
+          wake_paced_locked (self);
           g_mutex_unlock (&self->queue_lock);
           return;
         }
@@ -493,8 +573,10 @@ admit (CsClient *self)
 void
 _cs_client_end_held_calls (CsClient *self)
 {
-  GQueue *queues[] = { &self->waiting_creates, &self->waiting_polls };
+  GQueue *queues[] = { &self->waiting_creates, &self->waiting_polls, &self->waiting_paced,
+                       &self->waiting_held };
   GSList *held = NULL;
+  gboolean rewake = FALSE;
 
   g_mutex_lock (&self->queue_lock);
   for (gsize i = 0; i < G_N_ELEMENTS (queues); i++)
@@ -511,10 +593,19 @@ _cs_client_end_held_calls (CsClient *self)
             {
               g_queue_unlink (queues[i], link);
               data->state = CALL_WITHDRAWN;
+              g_object_set_data (G_OBJECT (link->data), HELD_BACK, GINT_TO_POINTER (TRUE));
               held = g_slist_prepend (held, link->data);
+              rewake |= queues[i] == &self->waiting_paced;
             }
           link = next;
         }
+    }
+  /* the paced requests' wake may be on the context of one that left */
+  rewake = rewake && self->pace_wake != NULL;
+  if (rewake)
+    {
+      g_source_destroy (self->pace_wake);
+      g_clear_pointer (&self->pace_wake, g_source_unref);
     }
   g_mutex_unlock (&self->queue_lock);
 
@@ -522,6 +613,22 @@ _cs_client_end_held_calls (CsClient *self)
   for (GSList *l = held; l != NULL; l = l->next)
     run_soon_owned (l->data, call_held_cb);
   g_slist_free (held);
+  if (rewake)
+    admit (self);
+}
+
+/* What the service said of a paced request that left: a no-slot answer
+ * (an envelope: the task was not created) slows the next ones down, a
+ * task created speeds them up; anything else tells nothing of slots. */
+static void
+record_slot_answer (CsClient     *self,
+                    CallData     *data,
+                    const GError *error)
+{
+  if (error == NULL)
+    _cs_client_slots_record (self, data->slot_generation, FALSE);
+  else if (_cs_error_is_no_slot (error) && data->reply.root != NULL)
+    _cs_client_slots_record (self, data->slot_generation, TRUE);
 }
 
 /* Ends the exchange: gives its slot to the next request, returns @error
@@ -546,6 +653,11 @@ call_complete (GTask  *gtask,
   call_data_disconnect (data);
   if (data->timeout_source != NULL)
     g_source_destroy (data->timeout_source);
+
+  if ((data->flags & CS_CALL_PACED) != 0 && data->attempts > 0)
+    record_slot_answer (self, data, error);
+  if (data->paced)
+    _cs_client_slots_left (self);
 
   g_mutex_lock (&self->queue_lock);
   held_slot = data->state == CALL_SENDING && (data->flags & CS_CALL_BLOCKING) == 0;
@@ -602,18 +714,28 @@ withdraw (GTask *gtask)
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
   gboolean waiting;
+  gboolean rewake = FALSE;
 
   g_mutex_lock (&self->queue_lock);
-  waiting = data->state == CALL_WAITING;
+  waiting = data->state == CALL_WAITING || data->state == CALL_PACING;
+  if (data->state == CALL_WAITING)
+    g_queue_unlink (queue_for (self, data), &data->link);
   if (waiting)
+    data->state = CALL_WITHDRAWN;
+  /* the wake of the paced requests may be on this one's context, which
+   * its caller may no longer iterate: the next one's context takes it */
+  if (waiting && (data->flags & CS_CALL_PACED) != 0 && self->pace_wake != NULL)
     {
-      g_queue_unlink (queue_for (self, data), &data->link);
-      data->state = CALL_WITHDRAWN;
+      g_source_destroy (self->pace_wake);
+      g_clear_pointer (&self->pace_wake, g_source_unref);
+      rewake = TRUE;
     }
   g_mutex_unlock (&self->queue_lock);
 
   if (waiting)
     run_soon (gtask, call_withdrawn_cb);
+  if (rewake)
+    admit (self);
 }
 
 /* Both run in whatever thread cancels. The GTask outlives them: its data
@@ -1135,6 +1257,51 @@ call_send (GTask *gtask)
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
 }
 
+/* The turn of a blocking call's paced request came, unless it was
+ * withdrawn meanwhile. */
+static gboolean
+paced_turn_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  gboolean turn;
+
+  g_mutex_lock (&self->queue_lock);
+  turn = data->state == CALL_PACING;
+  if (turn)
+    data->state = CALL_SENDING;
+  g_mutex_unlock (&self->queue_lock);
+  if (turn)
+    call_send (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/* A blocking call's request goes at once, or at its turn when paced,
+ * withdrawn as a queued one is if cancelled before. */
+static void
+send_blocking (GTask *gtask)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  gint64 now = g_get_monotonic_time ();
+  gint64 turn;
+  g_autoptr(GSource) wait = NULL;
+
+  if ((data->flags & CS_CALL_PACED) == 0 ||
+      (turn = _cs_client_slots_reserve (self, now, &data->slot_generation)) <= now)
+    {
+      call_send (gtask);
+      return;
+    }
+  g_mutex_lock (&self->queue_lock);
+  data->state = CALL_PACING;
+  g_mutex_unlock (&self->queue_lock);
+  wait = g_timeout_source_new ((guint) ((turn - now + 999) / 1000));
+  g_source_set_callback (wait, paced_turn_cb, g_object_ref (gtask), g_object_unref);
+  g_source_attach (wait, data->context);
+}
+
 /* The URL of @method, parsed once for every attempt. The callers checked
  * the base URL (_cs_client_check_base_url()); this only keeps libsoup
  * from ever seeing a URL it would not take. */
@@ -1213,8 +1380,8 @@ _cs_client_call_async (CsClient            *self,
 
   data->account = _cs_client_ref_account (self);
   data->uri = method_uri (self, method, &error);
-  if (error == NULL)
-    error = check_account (self, data->account, method, flags);
+  if (error == NULL && (error = check_account (self, data->account, method, flags)) != NULL)
+    g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
   if (error != NULL)
     {
       _cs_error_redact (error, secrets);
@@ -1232,8 +1399,8 @@ _cs_client_call_async (CsClient            *self,
     {
       data->flags |= CS_CALL_BLOCKING;
       data->state = CALL_SENDING;
+      send_blocking (gtask);
       connect_caller (data, gtask, cancellable, unsent_cancellable);
-      call_send (gtask);
       return;
     }
 
@@ -1245,6 +1412,14 @@ _cs_client_call_async (CsClient            *self,
 
   connect_caller (data, gtask, cancellable, unsent_cancellable);
   admit (self);
+}
+
+/* Whether the client held the request back, for the state of the
+ * account (a pause): nothing was sent. */
+gboolean
+_cs_client_call_was_held_back (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), HELD_BACK) != NULL;
 }
 
 /* Whether the request left: a request that did not (cancelled while it

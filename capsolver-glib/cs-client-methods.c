@@ -141,23 +141,6 @@ _cs_client_error_is_outage (const GError *error,
          cs_error_get_retry_class (error) == CS_RETRY_CLASS_TRANSIENT;
 }
 
-/* The wait before sending again a request that met an outage for the
- * @failures-th time in a row: doubling from @base_ms up to @max_ms, less a
- * random part of up to half, so that the requests of many calls that
- * failed together come back spread out. */
-guint
-_cs_client_outage_backoff (guint failures,
-                           guint base_ms,
-                           guint max_ms)
-{
-  guint wait = base_ms;
-
-  for (guint i = 1; i < failures && wait < max_ms; i++)
-    wait *= 2;
-  wait = MIN (wait, max_ms);
-  return wait - g_random_int_range (0, wait / 2 + 1);
-}
-
 /* --- createTask ------------------------------------------------------------ */
 
 /* The status of a created task that is to be polled. "ready" without a
@@ -170,10 +153,31 @@ create_reply_pending_status (CsReply *reply)
   return reply->status == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : reply->status;
 }
 
+/* A task became ready: what it cost, as the reply says, or else as the
+ * price table estimates. */
+static void
+count_ready (CsClient *client,
+             CsTask   *task,
+             CsReply  *reply)
+{
+  const CsTaskFamily *family;
+
+  if (reply->has_cost)
+    {
+      _cs_client_count (client, CS_USAGE_COST, reply->cost);
+      return;
+    }
+  family = cs_task_get_type_name (task) != NULL
+           ? _cs_task_family_lookup (cs_task_get_type_name (task), NULL) : NULL;
+  if (family != NULL)
+    _cs_client_count (client, CS_USAGE_ESTIMATED_COST, _cs_task_family_price (family));
+}
+
 /* Decides from the reply, never from the task type: a solution with status
  * "ready" ends the task at once; otherwise the task id is polled. */
 static gboolean
-apply_create_reply (CsTask   *task,
+apply_create_reply (CsClient *client,
+                    CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
@@ -202,9 +206,11 @@ apply_create_reply (CsTask   *task,
 
       _cs_task_set_solution (task, solution);
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
+      count_ready (client, task, reply);
     }
   else
     _cs_task_set_status (task, create_reply_pending_status (reply));
+  _cs_client_count (client, CS_USAGE_CREATED, 1);
   return TRUE;
 }
 
@@ -274,6 +280,12 @@ log_unclaimed (CreateCall   *call,
                call->method, task_id);
 }
 
+/* Set on a createTask or getToken the service refused for want of a
+ * slot: it created nothing, and may be sent again. */
+#define CREATE_REFUSED "cs-create-refused"
+/* Set on a createTask or getToken the client held back (a pause). */
+#define CREATE_HELD_BACK "cs-create-held-back"
+
 /* Ends a createTask or getToken: the task is no longer being created, and
  * the solves that waited for it go on. */
 static void
@@ -304,11 +316,20 @@ create_task_cb (GObject      *source,
   gboolean sent = _cs_client_call_was_sent (result);
 
   if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
-      apply_create_reply (task, &reply, &error) &&
+      apply_create_reply (CS_CLIENT (source), task, &reply, &error) &&
       g_task_get_source_tag (gtask) == cs_client_get_token_async &&
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
+  /* a refusal is an envelope that created nothing: as if never sent */
+  if (error != NULL && reply.root != NULL && _cs_error_is_no_slot (error) &&
+      cs_task_get_task_id (task) == NULL)
+    {
+      g_object_set_data (G_OBJECT (gtask), CREATE_REFUSED, GINT_TO_POINTER (TRUE));
+      sent = FALSE;
+    }
+  if (_cs_client_call_was_held_back (result))
+    g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
   create_task_return (gtask, error, sent);
 }
 
@@ -400,7 +421,7 @@ send_create (CsClient            *client,
   /* the call hides the key and the proxy in its errors and log lines */
   secrets = _cs_client_dup_secrets (client, task);
   _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
-                         CS_CALL_SPENDS | (get_token ? CS_CALL_LONG : 0), NULL,
+                         CS_CALL_SPENDS | CS_CALL_PACED | (get_token ? CS_CALL_LONG : 0), NULL,
                          unsent_cancellable != NULL ? unsent_cancellable : cancellable,
                          create_task_cb, gtask);
 }
@@ -480,6 +501,12 @@ create_task_async (CsClient            *client,
  * On success the task has its task id and status, and, for the tasks the
  * service answers at once (image and classification tasks), its solution
  * and the status %CS_TASK_STATUS_READY.
+ *
+ * A refusal for want of a slot (%CS_ERROR_SERVICE_UNAVAILABLE,
+ * %CS_ERROR_NO_SLOT_AVAILABLE, %CS_ERROR_THREADS_MAXIMUM) is returned as
+ * it is: nothing was created, and the task may be created again. It slows
+ * every create of the client down, this call's included: see
+ * [method@Client.solve_async], which sends such a create again itself.
  *
  * Cancelling while the request waits for a connection sends nothing.
  * Cancelling once it was sent ends the call at once with
@@ -607,11 +634,13 @@ cs_client_get_token_finish (CsClient      *client,
 /* --- getTaskResult ---------------------------------------------------------- */
 
 static gboolean
-apply_result_reply (CsTask   *task,
+apply_result_reply (CsClient *client,
+                    CsTask   *task,
                     CsReply  *reply,
                     GError  **error)
 {
   CsTaskStatus status = reply->status;
+  gboolean was_ready = cs_task_get_status (task) == CS_TASK_STATUS_READY;
 
   if (status == CS_TASK_STATUS_READY)
     {
@@ -623,6 +652,9 @@ apply_result_reply (CsTask   *task,
       _cs_task_set_solution (task, solution);
     }
   _cs_task_set_status (task, status);
+  /* polled again once ready, a task is not paid again */
+  if (status == CS_TASK_STATUS_READY && !was_ready)
+    count_ready (client, task, reply);
   return TRUE;
 }
 
@@ -664,7 +696,7 @@ get_task_result_cb (GObject      *source,
       g_task_return_error (gtask, error);
       return;
     }
-  if (!apply_result_reply (task, &reply, &error))
+  if (!apply_result_reply (CS_CLIENT (source), task, &reply, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -744,6 +776,22 @@ cs_client_get_task_result_finish (CsClient      *client,
                         FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether the createTask that gave @result was refused for want of a slot
+ * at the service: it created nothing. */
+gboolean
+_cs_client_create_was_refused (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), CREATE_REFUSED) != NULL;
+}
+
+/* Whether the client held back the createTask that gave @result: nothing
+ * was sent. */
+gboolean
+_cs_client_create_was_held_back (GAsyncResult *result)
+{
+  return g_object_get_data (G_OBJECT (result), CREATE_HELD_BACK) != NULL;
 }
 
 /* Whether the poll that gave @result failed for an outage (see
@@ -1125,9 +1173,12 @@ feedback_task_done (GTask   *gtask,
                     GError  *error)
 {
   if (error != NULL)
-    g_task_return_error (gtask, error);
-  else
-    g_task_return_boolean (gtask, TRUE);
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+  _cs_client_count (g_task_get_source_object (gtask), CS_USAGE_FEEDBACK_SENT, 1);
+  g_task_return_boolean (gtask, TRUE);
 }
 
 /**

@@ -85,6 +85,7 @@ struct _CsClient
   GMutex       queue_lock;
   GQueue       waiting_creates;
   GQueue       waiting_polls;
+  GQueue       waiting_paced;   /* createTask and getToken: paced after no-slot answers */
   guint        in_flight;
   guint        max_in_flight;
   gboolean     admit_creates_next;
@@ -92,6 +93,19 @@ struct _CsClient
   GQueue       waiting_held;
   guint        held_in_flight;
   guint        max_held;
+  GSource     *pace_wake;       /* admits the paced requests when their turn comes */
+
+  /* the pace of creates after no-slot answers (cs-client-slots.c) */
+  GMutex       slot_lock;
+  guint        slot_level;      /* 0: no back-off; else the doublings of the wait */
+  gint64       slot_next;       /* monotonic µs: the next paced request's turn */
+  guint        slot_generation; /* moves on at each answer that changes the level */
+  guint        slot_window;     /* after a back-off: paced requests at once; 0: any */
+  guint        paced_in_flight; /* paced requests the queue let go, not yet answered */
+  /* the cap on tasks in flight, under slot_lock too */
+  guint        max_tasks;       /* 0: no cap */
+  guint        tasks_open;      /* tickets held */
+  GQueue       ticket_waiters;  /* of CsTicket, waiting for one */
 
   /* one scheduler per main context (cs-client-solve.c) and the poll plans
    * of the task families (cs-client-plan.c) */
@@ -110,11 +124,17 @@ struct _CsClient
   CsAccountState  account_state;    /* the last notified */
   gboolean        account_breaker;
   guint           balance_cache_time; /* s */
+
+  /* what the client asked and spent (cs-client-slots.c) */
+  GMutex       usage_lock;
+  gint64       usage[CS_USAGE_N_FIELDS];
 };
 
 
 /* The files of the client, from the bottom up; each uses only those
  * above it in this list:
+ *   cs-client-slots.c    the pace of creates after no-slot answers, the cap
+ *                        on tasks in flight, the usage counters
  *   cs-client-call.c     one HTTP exchange, the queue, the account's
  *                        breaker checked and tripped, the bookkeeping of
  *                        blocking calls
@@ -130,6 +150,47 @@ struct _CsClient
  *   cs-client-environment.c  the client from the environment or keyring
  */
 
+/* cs-client-slots.c */
+/* A place in the client's tasks in flight (max-tasks-in-flight), which a
+ * solve holds from its start to its end. @granted is called when a
+ * waiting one gets it, in the thread that freed the place and under the
+ * client's slot_lock: it may only schedule the solve's next step. */
+typedef struct _CsTicket CsTicket;
+
+struct _CsTicket {
+  GList     link;       /* in ticket_waiters while it waits */
+  gboolean  waiting;
+  gboolean  held;
+  void    (*granted) (CsTicket *ticket);
+};
+
+gboolean    _cs_client_ticket_take     (CsClient            *self,
+                                        CsTicket            *ticket);
+void        _cs_client_ticket_drop     (CsClient            *self,
+                                        CsTicket            *ticket);
+void        _cs_client_tickets_set_max (CsClient            *self,
+                                        guint                max_tasks);
+guint       _cs_client_outage_backoff  (guint                failures,
+                                        guint                base_ms,
+                                        guint                max_ms);
+void        _cs_client_slots_init      (CsClient            *self);
+void        _cs_client_slots_clear     (CsClient            *self);
+gboolean    _cs_client_slots_pass      (CsClient            *self,
+                                        gint64               now,
+                                        guint               *generation);
+gint64      _cs_client_slots_reserve   (CsClient            *self,
+                                        gint64               now,
+                                        guint               *generation);
+gint64      _cs_client_slots_next      (CsClient            *self);
+/* The one place a counter of the client moves (CsUsage). */
+void        _cs_client_count           (CsClient            *self,
+                                        CsUsageField         field,
+                                        gint64               n);
+void        _cs_client_slots_record    (CsClient            *self,
+                                        guint                generation,
+                                        gboolean             refused);
+void        _cs_client_slots_left      (CsClient            *self);
+
 /* cs-client-call.c */
 typedef enum {
   CS_CALL_IDEMPOTENT = 1 << 0,   /* safe to repeat: kept-alive connections */
@@ -137,11 +198,14 @@ typedef enum {
   CS_CALL_BLOCKING   = 1 << 2,   /* of a blocking call: bypasses the queue, and goes
                                   * on the blocking calls' session */
   CS_CALL_SPENDS     = 1 << 3,   /* creates a task: held while there is no money */
+  CS_CALL_PACED      = 1 << 4,   /* asks the service for a slot (createTask, getToken):
+                                  * paced after no-slot answers */
 } CsCallFlags;
 
 void        _cs_client_init_queue      (CsClient            *self);
 SoupSession *_cs_client_new_held_session (CsClient          *self);
 guint       _cs_client_held_allowance  (guint                max_connections);
+void        _cs_client_clear_queue     (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,
                                         const char          *method,
                                         JsonObject          *body,
@@ -154,6 +218,7 @@ void        _cs_client_call_async      (CsClient            *self,
 gboolean    _cs_client_call_was_sent   (GAsyncResult        *result);
 void        _cs_client_end_held_calls  (CsClient            *self);
 CsAccount  *_cs_client_ref_account     (CsClient            *self);
+gboolean    _cs_client_call_was_held_back (GAsyncResult     *result);
 gboolean    _cs_client_call_finish     (CsClient            *self,
                                         GAsyncResult        *result,
                                         CsReply             *reply,
@@ -213,10 +278,9 @@ GStrv       _cs_client_dup_secrets     (CsClient            *self,
  * machine or CsClient:allow-insecure-http is set. */
 gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
-guint       _cs_client_outage_backoff  (guint                failures,
-                                        guint                base_ms,
-                                        guint                max_ms);
 gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
+gboolean    _cs_client_create_was_refused (GAsyncResult     *result);
+gboolean    _cs_client_create_was_held_back (GAsyncResult   *result);
 void        _cs_client_create_task_started (CsClient            *client,
                                             CsTask              *task,
                                             GCancellable        *cancellable,

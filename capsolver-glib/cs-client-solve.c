@@ -24,6 +24,7 @@
 /* --- Solves ------------------------------------------------------------------ */
 
 typedef enum {
+  SOLVE_WAITING_TICKET, /* for a place among the tasks in flight */
   SOLVE_WAITING,   /* for its next poll */
   SOLVE_CREATING,  /* its createTask is on its way */
   SOLVE_JOINING,   /* another call creates its task */
@@ -34,6 +35,8 @@ typedef enum {
 typedef struct _Scheduler Scheduler;
 
 typedef struct {
+  CsTicket      ticket;           /* its place among the tasks in flight */
+  GTask        *gtask;            /* not owned: the solve this is the data of */
   CsTask       *task;
   CsPollPlan   *plan;             /* of its family, the client's */
   Scheduler    *scheduler;
@@ -49,8 +52,9 @@ typedef struct {
   gboolean      replannable;      /* it waits for a poll the plan placed */
   guint         transient_errors;
   guint         outage_failures;  /* polls in a row that met an outage */
-  GError       *outage_error;     /* the last of them, or NULL */
+  GError       *outage_error;     /* the last of them, or the last no-slot refusal */
   gboolean      deadline_passed;
+  gboolean      held_back;        /* the client held its createTask back */
   GCancellable *cancellable;      /* polls, and createTask while it waits */
   gulong        cancel_handler;
   GCancellable *caller_cancellable;
@@ -224,7 +228,8 @@ scheduler_end_cancelled (Scheduler *self)
       GTask *gtask = g_ptr_array_index (self->heap, i);
       SolveData *data = solve_data (gtask);
 
-      if ((data->state == SOLVE_WAITING || data->state == SOLVE_JOINING) &&
+      if ((data->state == SOLVE_WAITING || data->state == SOLVE_JOINING ||
+           data->state == SOLVE_WAITING_TICKET) &&
           g_cancellable_is_cancelled (data->cancellable))
         g_ptr_array_add (cancelled, gtask);
     }
@@ -340,6 +345,10 @@ timeout_error (GTask      *gtask,
                         "the deadline of %u ms passed while another call's createTask of "
                         "this task was on its way; that call will have its task id",
                         client->deadline);
+  if (cs_task_get_task_id (data->task) == NULL && data->outage_error != NULL)
+    return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
+                        "the deadline of %u ms passed before the task was created (%s); "
+                        "no task was created", client->deadline, data->outage_error->message);
   if (cs_task_get_task_id (data->task) == NULL)
     return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                         "the deadline of %u ms passed before the task was created; "
@@ -353,6 +362,20 @@ timeout_error (GTask      *gtask,
   return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                       "task %s not ready: the deadline of %u ms passed; solve it again "
                       "to resume polling", cs_task_get_task_id (data->task), client->deadline);
+}
+
+/* The one counter a solve that ends with @error (NULL: solved) adds to. */
+static CsUsageField
+solve_outcome (SolveData    *data,
+               const GError *error)
+{
+  if (error == NULL)
+    return CS_USAGE_SOLVED;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return CS_USAGE_CANCELLED;
+  if (data->held_back && cs_task_get_task_id (data->task) == NULL)
+    return CS_USAGE_NOT_SENT;
+  return CS_USAGE_FAILED_PERMANENT + cs_error_get_retry_class (error);
 }
 
 /* Ends the solve with @error, or with its solution when @error is NULL
@@ -397,16 +420,17 @@ solve_end (GTask  *gtask,
   /* the scheduler may go: nothing may wake it any more */
   g_cancellable_disconnect (data->cancellable, data->cancel_handler);
   data->cancel_handler = 0;
+  _cs_client_ticket_drop (g_task_get_source_object (gtask), &data->ticket);
 
+  if (error == NULL && cs_task_get_solution (data->task) == NULL)
+    error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL, "task %s ended without a solution",
+                         cs_task_get_task_id (data->task));
+  _cs_client_count (g_task_get_source_object (gtask), solve_outcome (data, error), 1);
   if (error != NULL)
     g_task_return_error (gtask, error);
-  else if (cs_task_get_solution (data->task) != NULL)
+  else
     g_task_return_pointer (gtask, g_object_ref (cs_task_get_solution (data->task)),
                            g_object_unref);
-  else
-    g_task_return_new_error (gtask, CS_ERROR, CS_ERROR_PROTOCOL,
-                             "task %s ended without a solution",
-                             cs_task_get_task_id (data->task));
   scheduler_release (scheduler);
   /* the solve's own reference, held since it started */
   g_object_unref (gtask);
@@ -669,6 +693,12 @@ solve_continue (GTask *gtask)
 static void solve_create_cb (GObject      *source,
                              GAsyncResult *result,
                              gpointer      user_data);
+static void solve_begin_create (GTask *gtask);
+static void solve_start (GTask *gtask);
+static void solve_ticket_granted (CsTicket *ticket);
+static void solve_wake_joined (GObject      *waiter,
+                               const GError *error,
+                               gboolean      sent);
 
 /* Sends createTask for a task this solve marked as being created. */
 static void
@@ -691,8 +721,25 @@ solve_create_cb (GObject      *source,
   SolveData *data = solve_data (gtask);
   GError *error = NULL;
 
-  if (!cs_client_create_task_finish (CS_CLIENT (source), result, &error))
+  if (!cs_client_create_task_finish (CS_CLIENT (source), result, &error) &&
+      _cs_client_create_was_refused (result))
     {
+      /* nothing was created: the task waits for its turn in the client's
+       * one pace of creates (cs-client-slots.c), unless its time is up */
+      g_clear_error (&data->outage_error);
+      data->outage_error = error;
+      if (data->deadline_passed || g_cancellable_is_cancelled (data->cancellable))
+        {
+          solve_end (gtask, NULL);
+          return;
+        }
+      g_debug ("createTask refused, the solve creates again in turn: %s", error->message);
+      solve_begin_create (gtask);
+      return;
+    }
+  if (error != NULL)
+    {
+      data->held_back = _cs_client_create_was_held_back (result);
       solve_end (gtask, error);
       return;
     }
@@ -702,6 +749,28 @@ solve_create_cb (GObject      *source,
       return;
     }
   solve_continue (gtask);
+}
+
+/* Creates the task, or waits for the call that creates it, or goes on
+ * with the task another call created. */
+static void
+solve_begin_create (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+
+  switch (_cs_task_begin_create (data->task, solve_wake_joined, G_OBJECT (gtask)))
+    {
+    case CS_CREATE_BEGUN:
+      solve_create (gtask);
+      break;
+    case CS_CREATE_JOINED:
+      data->state = SOLVE_JOINING;
+      break;
+    case CS_CREATE_DONE:
+    default:
+      solve_continue (gtask);
+      break;
+    }
 }
 
 /* How a createTask that solves waited for ended, for each of them. */
@@ -719,10 +788,6 @@ create_end_free (CreateEnd *end)
   g_free (end);
 }
 
-static void solve_wake_joined (GObject      *waiter,
-                               const GError *error,
-                               gboolean      sent);
-
 static gboolean
 solve_joined_cb (gpointer user_data)
 {
@@ -736,22 +801,9 @@ solve_joined_cb (gpointer user_data)
       cs_task_get_status (data->task) == CS_TASK_STATUS_READY)
     solve_continue (gtask);
   else if (!end->sent)
-    {
-      /* nothing left: this solve creates the task, or waits for the one
-       * that took it over, or goes on with the task another created */
-      switch (_cs_task_begin_create (data->task, solve_wake_joined, G_OBJECT (gtask)))
-        {
-        case CS_CREATE_BEGUN:
-          solve_create (gtask);
-          break;
-        case CS_CREATE_DONE:
-          solve_continue (gtask);
-          break;
-        case CS_CREATE_JOINED:
-        default:
-          break;
-        }
-    }
+    /* nothing left, or the service refused it: this solve creates the
+     * task, or waits for the one that took it over */
+    solve_begin_create (gtask);
   else
     solve_end (gtask, g_error_new (end->error->domain, end->error->code,
                                    "the createTask this solve waited for failed: %s",
@@ -804,6 +856,16 @@ solve_wake_joined (GObject      *waiter,
  * [method@Client.create_task_async]), and another solve that waits for
  * it goes on.
  *
+ * A `createTask` the service refuses for want of a slot
+ * (`ERROR_SERVICE_UNAVALIABLE`, `ERROR_NO_SLOT_AVAILABLE`,
+ * `ERROR_THREADS_MAXIMUM`) created nothing, and is sent again: all the
+ * creates of the client then leave one at a time, a wait apart that
+ * starts at 0.5 s, doubles at each refusal up to 16 s and halves at each
+ * task created, less a random part of up to half; after the last halving,
+ * one create at a time may be on its way, then twice as many at each task
+ * created, until none is held back. The deadline ends a
+ * solve still waiting for its turn with %CS_ERROR_TIMEOUT.
+ *
  * Polls are safe to repeat. A poll that meets an outage (a transport
  * failure, an HTTP 5xx, `ERROR_SERVICE_UNAVALIABLE`) is sent again after
  * a wait that doubles from 0.5 s up to 4 s, less a random part of up to
@@ -834,8 +896,11 @@ cs_client_solve_async (CsClient            *client,
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_solve_async);
   g_task_set_check_cancellable (gtask, FALSE);
+  _cs_client_count (client, CS_USAGE_SUBMITTED, 1);
   /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
+  data->gtask = gtask;
+  data->ticket.granted = solve_ticket_granted;
   data->task = g_object_ref (task);
   data->plan = _cs_client_plan_for_task (client, task);
   data->heap_index = G_MAXUINT;
@@ -855,6 +920,52 @@ cs_client_solve_async (CsClient            *client,
                                                     g_object_ref (data->cancellable),
                                                     g_object_unref);
     }
+
+  if (!_cs_client_ticket_take (client, &data->ticket))
+    {
+      /* in the heap all the same, for a cancellation to find it */
+      data->state = SOLVE_WAITING_TICKET;
+      data->deadline = G_MAXINT64;
+      scheduler_put (gtask, G_MAXINT64);
+      return;
+    }
+  solve_start (gtask);
+}
+
+/* The solve has its place among the tasks in flight: its deadline starts
+ * now. */
+static gboolean
+solve_ticket_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CsClient *client = g_task_get_source_object (gtask);
+  SolveData *data = solve_data (gtask);
+
+  if (data->state != SOLVE_WAITING_TICKET)
+    return G_SOURCE_REMOVE;
+  data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
+  solve_start (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/* Under the client's slot_lock, in whatever thread freed the place: only
+ * schedules the solve, on its own context. */
+static void
+solve_ticket_granted (CsTicket *ticket)
+{
+  SolveData *data = (SolveData *) ((char *) ticket - G_STRUCT_OFFSET (SolveData, ticket));
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, solve_ticket_cb, g_object_ref (data->gtask), g_object_unref);
+  g_source_attach (idle, g_task_get_context (data->gtask));
+}
+
+/* Creates the task, or waits for the call that creates it, or resumes it. */
+static void
+solve_start (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+  CsTask *task = data->task;
 
   /* the deadline must reach a solve that waits for another's createTask */
   scheduler_put (gtask, data->deadline);

@@ -59,6 +59,7 @@ enum {
   PROP_ACCOUNT_STATE,
   PROP_ACCOUNT_BREAKER,
   PROP_BALANCE_CACHE_TIME,
+  PROP_MAX_TASKS_IN_FLIGHT,
   N_PROPS
 };
 
@@ -238,7 +239,9 @@ client_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->tls_database);
   _cs_client_account_clear (self);
+  _cs_client_clear_queue (self);
   g_mutex_clear (&self->queue_lock);
+  _cs_client_slots_clear (self);
   g_clear_pointer (&self->schedulers, g_hash_table_unref);
   _cs_client_plan_clear (self);
   g_mutex_clear (&self->solve_lock);
@@ -310,6 +313,9 @@ client_get_property (GObject    *object,
     case PROP_BALANCE_CACHE_TIME:
       g_value_set_uint (value, self->balance_cache_time);
       break;
+    case PROP_MAX_TASKS_IN_FLIGHT:
+      g_value_set_uint (value, cs_client_get_max_tasks_in_flight (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -375,6 +381,9 @@ client_set_property (GObject      *object,
       break;
     case PROP_BALANCE_CACHE_TIME:
       cs_client_set_balance_cache_time (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_TASKS_IN_FLIGHT:
+      cs_client_set_max_tasks_in_flight (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -740,6 +749,26 @@ cs_client_class_init (CsClientClass *klass)
                        DEFAULT_BALANCE_CACHE_TIME,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsClient:max-tasks-in-flight: (getter get_max_tasks_in_flight)
+   *   (setter set_max_tasks_in_flight)
+   *
+   * How many tasks the client's solves may have at the service at once,
+   * for an account allowed only so many; 0 (the default) for no limit.
+   * A solve holds a place from its start until it ends, solved, failed,
+   * cancelled or timed out; past the limit a solve waits in line, without
+   * a request, until another ends, and its [property@Client:deadline]
+   * starts only then (cancelling ends the wait at once). Two solves of
+   * one task hold a place each. Tasks made with
+   * [method@Client.create_task_async] or [method@Client.get_token_async]
+   * are the application's to count.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_TASKS_IN_FLIGHT] =
+    g_param_spec_uint ("max-tasks-in-flight", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -751,6 +780,8 @@ cs_client_init (CsClient *self)
   g_mutex_init (&self->solve_lock);
   g_queue_init (&self->waiting_creates);
   g_queue_init (&self->waiting_polls);
+  g_queue_init (&self->waiting_paced);
+  _cs_client_slots_init (self);
   self->first_poll_delay = DEFAULT_FIRST_POLL_DELAY;
   self->poll_interval = DEFAULT_POLL_INTERVAL;
   self->adaptive_polling = TRUE;
@@ -1413,6 +1444,51 @@ cs_client_set_balance_cache_time (CsClient *client,
     return;
   client->balance_cache_time = seconds;
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BALANCE_CACHE_TIME]);
+}
+
+/**
+ * cs_client_get_max_tasks_in_flight: (get-property max-tasks-in-flight)
+ * @client: a [class@Client]
+ *
+ * Gets how many tasks the solves of @client may have at once.
+ *
+ * Returns: the limit, or 0 for none
+ *
+ * Since: 1.0
+ */
+guint
+cs_client_get_max_tasks_in_flight (CsClient *client)
+{
+  guint max_tasks;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), 0);
+
+  g_mutex_lock (&client->slot_lock);
+  max_tasks = client->max_tasks;
+  g_mutex_unlock (&client->slot_lock);
+  return max_tasks;
+}
+
+/**
+ * cs_client_set_max_tasks_in_flight: (set-property max-tasks-in-flight)
+ * @client: a [class@Client]
+ * @max_tasks: how many tasks the solves may have at once, or 0 for no limit
+ *
+ * Sets how many tasks the solves of @client may have at once. Raising it
+ * starts waiting solves at once.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_max_tasks_in_flight (CsClient *client,
+                                   guint     max_tasks)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (cs_client_get_max_tasks_in_flight (client) == max_tasks)
+    return;
+  _cs_client_tickets_set_max (client, max_tasks);
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_MAX_TASKS_IN_FLIGHT]);
 }
 
 /* What an exchange about @task (nullable) must never repeat: the key, the

@@ -17,6 +17,7 @@
 #include "cs-solution.h"
 #include "cs-balance.h"
 #include "cs-account-state.h"
+#include "cs-usage.h"
 
 G_BEGIN_DECLS
 
@@ -137,6 +138,13 @@ void         cs_client_set_tls_database     (CsClient            *client,
                                              GTlsDatabase        *database);
 CS_AVAILABLE_IN_ALL
 void         cs_client_install_default_tls_database (void);
+CS_AVAILABLE_IN_ALL
+CsUsage     *cs_client_get_usage               (CsClient         *client);
+CS_AVAILABLE_IN_ALL
+guint        cs_client_get_max_tasks_in_flight (CsClient         *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_max_tasks_in_flight (CsClient         *client,
+                                                guint             max_tasks);
 CS_AVAILABLE_IN_ALL
 gboolean     cs_client_get_allow_insecure_http (CsClient         *client);
 CS_AVAILABLE_IN_ALL

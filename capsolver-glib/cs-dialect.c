@@ -14,7 +14,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "cs-dialect.h"
@@ -1266,28 +1265,6 @@ _cs_dialect_reply_clear (CsDialectReply *reply)
   reply->fields = 0;
 }
 
-/* A number the provider writes as a number or as its text ("0.000700"). */
-static gboolean
-read_number (JsonObject *object,
-             const char *member,
-             double     *value)
-{
-  const char *text;
-  char *end = NULL;
-  double number;
-
-  if (_cs_json_get_double (object, member, value))
-    return TRUE;
-  text = _cs_json_get_string (object, member);
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  number = g_ascii_strtod (text, &end);
-  if (end == NULL || *end != '\0' || end == text || !isfinite (number))
-    return FALSE;
-  *value = number;
-  return TRUE;
-}
-
 static gboolean
 read_integer (JsonObject *object,
               const char *member,
@@ -1307,7 +1284,7 @@ read_extras (CsDialectReply *reply)
   JsonObject *root = reply->reply.root;
   const char *ip = _cs_json_get_string (root, "ip");
 
-  if (read_number (root, "cost", &reply->cost))
+  if (_cs_json_get_number (root, "cost", &reply->cost))
     reply->fields |= CS_DIALECT_HAS_COST;
   if (ip != NULL && *ip != '\0')
     {
@@ -1320,7 +1297,7 @@ read_extras (CsDialectReply *reply)
     reply->fields |= CS_DIALECT_HAS_END_TIME;
   if (read_integer (root, "solveCount", &reply->solve_count))
     reply->fields |= CS_DIALECT_HAS_SOLVE_COUNT;
-  if (read_number (root, "balance", &reply->balance))
+  if (_cs_json_get_number (root, "balance", &reply->balance))
     reply->fields |= CS_DIALECT_HAS_BALANCE;
   if (read_integer (root, "captchaCredits", &reply->credits))
     reply->fields |= CS_DIALECT_HAS_CREDITS;

@@ -209,6 +209,18 @@ cs_error_get_retry_class (const GError *error)
   return CS_RETRY_CLASS_PERMANENT;
 }
 
+/* The answers of a service with no room for a new task now: the
+ * reference names these three for a refusal of createTask that a later
+ * one may not meet. */
+gboolean
+_cs_error_is_no_slot (const GError *error)
+{
+  return error->domain == CS_ERROR &&
+         (error->code == CS_ERROR_SERVICE_UNAVAILABLE ||
+          error->code == CS_ERROR_NO_SLOT_AVAILABLE ||
+          error->code == CS_ERROR_THREADS_MAXIMUM);
+}
+
 /**
  * cs_error_get_cooldown:
  * @error: an error returned by a [class@Client] call

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "cs-private.h"
 
 /* json-glib 1.6 parses recursively with no limit, so measure the nesting
@@ -169,6 +171,29 @@ _cs_json_get_double (JsonObject *object,
     *value = (double) json_node_get_int (node);
   else
     return FALSE;
+  return TRUE;
+}
+
+/* A number the service writes as a number or as its text ("0.000700"),
+ * as some providers send `cost` and `balance`. */
+gboolean
+_cs_json_get_number (JsonObject *object,
+                     const char *member,
+                     double     *value)
+{
+  const char *text;
+  char *end = NULL;
+  double number;
+
+  if (_cs_json_get_double (object, member, value))
+    return TRUE;
+  text = _cs_json_get_string (object, member);
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  number = g_ascii_strtod (text, &end);
+  if (end == NULL || *end != '\0' || end == text || !isfinite (number))
+    return FALSE;
+  *value = number;
   return TRUE;
 }
 

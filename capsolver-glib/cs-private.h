@@ -19,6 +19,7 @@
 #include "cs-solution.h"
 #include "cs-package.h"
 #include "cs-balance.h"
+#include "cs-usage.h"
 #include "cs-task.h"
 #include "cs-task-type.h"
 
@@ -66,6 +67,10 @@ void        _cs_error_redact            (GError             *error,
 GError     *_cs_error_new_from_reply    (const char         *code,
                                          const char         *description,
                                          const char * const *secrets);
+/* Whether @error is the service saying it has no slot for a new task
+ * (ERROR_SERVICE_UNAVALIABLE, ERROR_NO_SLOT_AVAILABLE,
+ * ERROR_THREADS_MAXIMUM): a createTask so refused created nothing. */
+gboolean    _cs_error_is_no_slot        (const GError       *error);
 
 /* What an error says of the account rather than of the request: the
  * column of the error table that the account's breaker reads. */
@@ -90,6 +95,10 @@ const char *_cs_json_get_string         (JsonObject   *object,
 gboolean    _cs_json_get_int            (JsonObject   *object,
                                          const char   *member,
                                          gint64       *value);
+/* A number, or a number written as a string ("0.000700"). */
+gboolean    _cs_json_get_number         (JsonObject   *object,
+                                         const char   *member,
+                                         double       *value);
 gboolean    _cs_json_get_double         (JsonObject   *object,
                                          const char   *member,
                                          double       *value);
@@ -116,6 +125,8 @@ typedef struct {
   CsTaskStatus  status;        /* read once, without regard to case;
                                 * unknown statuses are PROCESSING */
   JsonObject   *solution;      /* borrowed from root, or NULL */
+  gboolean      has_cost;      /* the reply says what the task cost */
+  gint64        cost;          /* millionths of a USD */
 } CsReply;
 
 void        _cs_reply_clear             (CsReply      *reply);
@@ -250,6 +261,9 @@ guint               _cs_task_family_solve_time (const CsTaskFamily *family,
                                                 double              p);
 double              _cs_task_family_solved_within (const CsTaskFamily *family,
                                                    double              msec);
+/* The one price table: what a solved task of @family costs, in millionths
+ * of a USD; the sandbox charges it, and a client estimates with it. */
+gint64              _cs_task_family_price      (const CsTaskFamily *family);
 
 /* --- A field's JSON forms (cs-task-field.c) ---------------------------------- */
 
@@ -314,6 +328,31 @@ gboolean    _cs_proxy_check             (CsProxy      *proxy,
 void        _cs_proxy_write_fields      (CsProxy      *proxy,
                                          CsProxyFormat format,
                                          JsonObject   *task_json);
+
+/* --- Usage (cs-usage.c) ------------------------------------------------------
+ *
+ * The counters of a client, recorded by _cs_client_count() alone. The
+ * outcomes of solves (solved, failed by class, cancelled, not sent) add
+ * up to the solves submitted once they all ended. Costs are millionths
+ * of a USD, so that sums are exact.
+ */
+typedef enum {
+  CS_USAGE_SUBMITTED,
+  CS_USAGE_CREATED,
+  CS_USAGE_SOLVED,
+  CS_USAGE_FAILED_PERMANENT,    /* in the order of CsRetryClass */
+  CS_USAGE_FAILED_TRANSIENT,
+  CS_USAGE_FAILED_COOLDOWN,
+  CS_USAGE_FAILED_NEW_TASK,
+  CS_USAGE_CANCELLED,
+  CS_USAGE_NOT_SENT,
+  CS_USAGE_FEEDBACK_SENT,
+  CS_USAGE_COST,                /* as the replies said */
+  CS_USAGE_ESTIMATED_COST,      /* from the price table, for replies that said none */
+  CS_USAGE_N_FIELDS
+} CsUsageField;
+
+CsUsage    *_cs_usage_new               (const gint64  *counters);
 
 /* --- Balance ---------------------------------------------------------------- */
 

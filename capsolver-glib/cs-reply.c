@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -21,6 +22,22 @@ _cs_reply_clear (CsReply *reply)
   reply->status = CS_TASK_STATUS_NEW;
   reply->solution = NULL;
   reply->http_status = 0;
+  reply->has_cost = FALSE;
+  reply->cost = 0;
+}
+
+/* `cost` in USD, as Anti-Captcha-style services report it: a number, or
+ * a number written as a string ("0.000700"). Anything else says nothing. */
+static void
+read_cost (CsReply *reply)
+{
+  double cost = 0;
+
+  if (!_cs_json_get_number (reply->root, "cost", &cost) || !isfinite (cost) || cost < 0 ||
+      cost > 1e6)
+    return;
+  reply->has_cost = TRUE;
+  reply->cost = (gint64) (cost * 1e6 + 0.5);
 }
 
 /* The status words of the service. "new" is the client's own word for a
@@ -152,6 +169,7 @@ _cs_reply_parse (CsReply            *reply,
   reply->status = status_from_word (status);
   reply->task_id = _cs_json_get_id (reply->root, "taskId");
   reply->solution = _cs_json_get_object (reply->root, "solution");
+  read_cost (reply);
 
   if (is_error_envelope (reply->root))
     {

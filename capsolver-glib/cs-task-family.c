@@ -444,3 +444,14 @@ _cs_task_family_validate (const char  *type_name,
                               type_name);
   return TRUE;
 }
+
+/* What a solved task costs, in millionths of a USD: the sandbox's prices,
+ * near CapSolver's list prices, which it does not report per task. */
+#define TOKEN_PRICE       800   /* 0.0008 USD */
+#define RECOGNITION_PRICE 400   /* 0.0004 USD */
+
+gint64
+_cs_task_family_price (const CsTaskFamily *family)
+{
+  return family->synchronous ? RECOGNITION_PRICE : TOKEN_PRICE;
+}

@@ -213,6 +213,8 @@ main (int    argc,
   g_set_prgname (prgname);
   status = command->func (&cli, argc - 1, argv + 1);
 
+  if (cli.verbose)
+    cli_verbose_print_usage (&cli);
   cli_clear (&cli);
   return status;
 }

@@ -166,6 +166,7 @@ int                cli_command_types        (Cli                *cli,
 
 /* cli-verbose.c: the HTTP exchange on stderr, secrets hidden */
 void        cli_verbose_attach       (Cli            *cli);
+void        cli_verbose_print_usage  (Cli            *cli);
 
 /* cli-commands.c */
 int         cli_command_solve        (Cli *cli, int argc, char **argv);

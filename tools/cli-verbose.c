@@ -1,12 +1,13 @@
 /* cli-verbose.c: --verbose, the HTTP exchange on stderr with its secrets
- * hidden
+ * hidden, and what the run spent
  *
  * Requests carry the API key (clientKey) and, in tasks with a proxy, the
  * proxy's login and password; the service repeats them in its replies, in
  * other cases and encodings. Every line goes through the library's own
  * redaction, cs_client_redact(), with the task of the call under way: the
  * rule that hides them in the library's errors and log hides them here,
- * so that a verbose log can be pasted into a bug report.
+ * so that a verbose log can be pasted into a bug report. At the end of
+ * the run, the client's counters follow, each line starting with "= ".
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -42,4 +43,22 @@ cli_verbose_attach (Cli *cli)
   /* @cli outlives its client, whose session holds the logger */
   soup_logger_set_printer (logger, print_line, cli, NULL);
   soup_session_add_feature (cs_client_get_session (cli->client), SOUP_SESSION_FEATURE (logger));
+}
+
+/* The counters of the client of @cli, if the run made one, as one block
+ * on stderr. */
+void
+cli_verbose_print_usage (Cli *cli)
+{
+  g_autoptr(CsUsage) usage = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (cli->client == NULL)
+    return;
+  usage = cs_client_get_usage (cli->client);
+  text = cs_usage_to_string (usage);
+  lines = g_strsplit (g_strchomp (text), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    fprintf (stderr, "= %s\n", lines[i]);
 }

@@ -33,9 +33,6 @@ G_BEGIN_DECLS
  * body after its headers, for this long (ms) is closed (idle-timeout). */
 #define CS_SANDBOX_IDLE_TIMEOUT 30000
 
-/* The price of a solved task, in millionths of a USD. */
-#define CS_SANDBOX_TOKEN_PRICE       800   /* 0.0008 USD */
-#define CS_SANDBOX_RECOGNITION_PRICE 400   /* 0.0004 USD */
 
 /* --- A SoupServer on 127.0.0.1 in a thread of its own ---------------------- */
 

@@ -196,13 +196,6 @@ _cs_sandbox_service_fail_next (CsSandboxService *service,
     g_queue_push_tail (&service->scripted_failures, g_strdup (error_code));
 }
 
-/* The one price table: what a solved task of @family costs. */
-static gint64
-price_of (const CsTaskFamily *family)
-{
-  return family->synchronous ? CS_SANDBOX_RECOGNITION_PRICE : CS_SANDBOX_TOKEN_PRICE;
-}
-
 /* What a solved task of @type_name costs, or 0 for a type the sandbox
  * does not know. */
 gint64
@@ -210,7 +203,7 @@ _cs_sandbox_service_get_price (const char *type_name)
 {
   const CsTaskFamily *family = _cs_task_family_lookup (type_name, NULL);
 
-  return family != NULL ? price_of (family) : 0;
+  return family != NULL ? _cs_task_family_price (family) : 0;
 }
 
 /* Takes from the balance of @api_key; FALSE if it does not cover @price. */
@@ -945,7 +938,7 @@ create_task (CsSandboxService  *service,
       return NULL;
     }
 
-  price = price_of (family);
+  price = _cs_task_family_price (family);
   if (*(gint64 *) g_hash_table_lookup (service->balances, api_key) < price)
     {
       *status = _cs_sandbox_error_reply ("ERROR_ZERO_BALANCE", "insufficient account balance",

@@ -888,6 +888,35 @@ class OptionsTest(CliTestCase):
             self.assertNotIn('Pr0xyPassw0rd', result.stderr)
             self.assertIn('gRecaptchaResponse', result.json()['solution'])
 
+    def usage_block(self, result):
+        """The counters --verbose ends stderr with: its last lines, each
+        starting with '= '."""
+        lines = result.stderr.splitlines()
+        block = [line[2:] for line in lines if line.startswith('= ')]
+        self.assertEqual(len(block), 4, result.stderr)
+        self.assertEqual(lines[-4:], ['= ' + line for line in block])
+        return block
+
+    def test_verbose_ends_with_the_counters(self):
+        result = self.run_cli('-v', 'solve', '--image', SAMPLE_IMAGE)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertEqual(self.usage_block(result), [
+            'solves: 1 submitted, 1 solved, 0 failed, 0 not sent',
+            'failed: 0 permanent, 0 transient, 0 cooldown, 0 new-task, 0 cancelled',
+            'tasks created: 1, feedback sent: 0',
+            'cost: 0.000400 USD, estimated from the price table'])
+        # a failed solve is counted by the class of its error
+        with ScriptedServer(createTask={'errorId': 1, 'errorCode': 'ERROR_INVALID_TASK_DATA',
+                                        'errorDescription': 'scripted'}) as server:
+            result = self.run_cli('-v', '--base-url', server.url, 'solve', *RECAPTCHA)
+        self.assertNotEqual(result.status, EXIT_OK)
+        block = self.usage_block(result)
+        self.assertEqual(block[0], 'solves: 1 submitted, 0 solved, 1 failed, 0 not sent')
+        self.assertTrue(block[1].startswith('failed: 1 permanent, 0 transient'), block)
+        self.assertEqual(block[3], 'cost: 0.000000 USD')
+        # without --verbose, nothing
+        self.assertNotIn('= solves', self.run_cli('solve', '--image', SAMPLE_IMAGE).stderr)
+
     def test_insecure_http_names_the_flag(self):
         """The library refuses to send the key over plain http to another
         machine; the command says which flag allows it, and what needs

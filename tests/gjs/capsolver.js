@@ -191,6 +191,12 @@ testCase('account/balance-and-feedback', {
         ok(state.feedback === true, 'the blocking feedback is accepted');
         ok(Math.abs(value?.balance.get_amount() - expected) < 1e-9, 'the async balance is 100 less the price');
         ok(value?.feedback === true, 'the async feedback is accepted');
+        // What was spent: one solve, two feedbacks, the price as estimate.
+        const usage = state.client.get_usage();
+        ok(usage.get_submitted() === 1 && usage.get_solved() === 1, 'one solve, solved');
+        ok(usage.get_feedback_sent() === 2, 'two feedbacks counted');
+        ok(Math.abs(usage.get_estimated_cost() - (100 - expected)) < 1e-9,
+            'the cost is the price, estimated');
     },
 });
 

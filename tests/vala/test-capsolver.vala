@@ -231,6 +231,10 @@ void test_balance_and_feedback () {
     f.client.solve (task);
     assert_true (f.client.feedback_task (task, false, 0, "accepted"));
     assert_cmpfloat_with_epsilon (f.client.get_balance ().get_amount (), expected, 1e-9);
+    /* What was spent: the solve, the feedback, the price as estimate. */
+    var usage = f.client.get_usage ();
+    assert_true (usage.get_solved () == 1 && usage.get_feedback_sent () == 1);
+    assert_cmpfloat_with_epsilon (usage.get_estimated_cost (), 100.0 - expected, 1e-9);
   } catch (Error e) {
     error ("%s", e.message);
   }

@@ -65,6 +65,8 @@ struct _CsAccount {
   gint64     balance_time;     /* monotonic µs */
   guint      generation;       /* bumped when the cache is dropped */
   GList     *reads;
+  /* what the clients of the key asked and spent while the entry lived */
+  gint64     usage[CS_USAGE_N_FIELDS];
 };
 
 static GMutex registry_lock;
@@ -711,4 +713,27 @@ _cs_account_end_read (CsAccount     *account,
   g_object_unref (read->cancellable);
   g_free (read);
   return waiters;
+}
+
+/* --- Counters ------------------------------------------------------------------- */
+
+void
+_cs_account_add_usage (CsAccount    *account,
+                       CsUsageField  field,
+                       gint64        n)
+{
+  g_mutex_lock (&account->lock);
+  account->usage[field] += n;
+  g_mutex_unlock (&account->lock);
+}
+
+CsUsage *
+_cs_account_dup_usage (CsAccount *account)
+{
+  CsUsage *usage;
+
+  g_mutex_lock (&account->lock);
+  usage = _cs_usage_new (account->usage);
+  g_mutex_unlock (&account->lock);
+  return usage;
 }

@@ -84,6 +84,11 @@ gboolean        _cs_account_leave_read      (CsAccount         *account,
 GPtrArray      *_cs_account_end_read        (CsAccount         *account,
                                              CsBalanceRead     *read);
 
+void            _cs_account_add_usage       (CsAccount         *account,
+                                             CsUsageField       field,
+                                             gint64             n);
+CsUsage        *_cs_account_dup_usage       (CsAccount         *account);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsAccount, _cs_account_unref)
 
 G_END_DECLS

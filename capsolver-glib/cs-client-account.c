@@ -259,6 +259,31 @@ cs_client_dup_account_error (CsClient *client)
 }
 
 /**
+ * cs_client_get_account_usage:
+ * @client: a [class@Client]
+ *
+ * Gets the counters of every client of the process that uses the key of
+ * @client at its base URL, @client included, as [method@Client.get_usage]
+ * gives one client's. A count goes to the key a client has when
+ * counting; the counters start again when the last client of the key is gone.
+ *
+ * Returns: (transfer full) (nullable): a snapshot of the counters, or
+ *   %NULL while @client has no key
+ *
+ * Since: 1.0
+ */
+CsUsage *
+cs_client_get_account_usage (CsClient *client)
+{
+  g_autoptr(CsAccount) account = NULL;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+
+  account = _cs_client_ref_account (client);
+  return account != NULL ? _cs_account_dup_usage (account) : NULL;
+}
+
+/**
  * cs_client_get_paused_for:
  * @client: a [class@Client]
  *

@@ -400,6 +400,7 @@ call_held_cb (gpointer user_data)
 
   _cs_error_redact (data->held, (const char * const *) data->secrets);
   g_debug ("%s: %s", data->method, data->held->message);
+  g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
   call_complete (gtask, g_steal_pointer (&data->held));
   return G_SOURCE_REMOVE;
 }
@@ -593,7 +594,6 @@ _cs_client_end_held_calls (CsClient *self)
             {
               g_queue_unlink (queues[i], link);
               data->state = CALL_WITHDRAWN;
-              g_object_set_data (G_OBJECT (link->data), HELD_BACK, GINT_TO_POINTER (TRUE));
               held = g_slist_prepend (held, link->data);
               rewake |= queues[i] == &self->waiting_paced;
             }

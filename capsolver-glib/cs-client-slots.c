@@ -251,6 +251,11 @@ _cs_client_count (CsClient     *self,
   g_mutex_lock (&self->usage_lock);
   self->usage[field] += n;
   g_mutex_unlock (&self->usage_lock);
+  /* and for the key: the account the client has now (cs-account.c) */
+  g_mutex_lock (&self->account_lock);
+  if (self->account != NULL)
+    _cs_account_add_usage (self->account, field, n);
+  g_mutex_unlock (&self->account_lock);
 }
 
 /**

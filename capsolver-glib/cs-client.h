@@ -141,6 +141,8 @@ void         cs_client_install_default_tls_database (void);
 CS_AVAILABLE_IN_ALL
 CsUsage     *cs_client_get_usage               (CsClient         *client);
 CS_AVAILABLE_IN_ALL
+CsUsage     *cs_client_get_account_usage       (CsClient         *client);
+CS_AVAILABLE_IN_ALL
 guint        cs_client_get_max_tasks_in_flight (CsClient         *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_max_tasks_in_flight (CsClient         *client,

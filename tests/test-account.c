@@ -185,6 +185,29 @@ count_notify_cb (GObject    *object,
   (*(guint *) user_data)++;
 }
 
+/* The counters, the client's and the key's, say what the run saw: the
+ * solves sent failed for good, the others were not sent. */
+static void
+assert_refused_counted (CsClient     *client,
+                        const Solves *run,
+                        guint         sent)
+{
+  g_autoptr(CsUsage) usage = cs_client_get_usage (client);
+  g_autoptr(CsUsage) account = cs_client_get_account_usage (client);
+
+  g_assert_cmpuint (cs_usage_get_submitted (usage), ==, run->total);
+  g_assert_cmpuint (cs_usage_get_not_sent (usage), ==, run->not_sent);
+  g_assert_cmpuint (cs_usage_get_failed (usage, CS_RETRY_CLASS_PERMANENT), ==,
+                    run->total - run->not_sent);
+  g_assert_cmpuint (run->total - run->not_sent, ==, sent);
+  g_assert_cmpuint (cs_usage_get_created (usage), ==, 0);
+  g_assert_cmpuint (cs_usage_get_solved (usage) + cs_usage_get_failed_total (usage) +
+                    cs_usage_get_not_sent (usage), ==, cs_usage_get_submitted (usage));
+  /* the only client of its key: the key's counters are its own */
+  g_assert_cmpuint (cs_usage_get_submitted (account), ==, run->total);
+  g_assert_cmpuint (cs_usage_get_not_sent (account), ==, run->not_sent);
+}
+
 /* 10,000 solves with a key the service refuses: at most max-connections
  * createTask leave; every other solve ends at once with the same code,
  * saying it was not sent. */
@@ -213,6 +236,7 @@ test_refused_key (Fixture       *f,
   g_assert_error (reason, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
   g_assert_null (strstr (reason->message, WRONG_KEY));
   g_assert_cmpuint (notified, ==, 1);
+  assert_refused_counted (client, &run, sent);
 
   /* a refused key holds everything, balance reads too */
   {
@@ -468,6 +492,40 @@ test_shared (Fixture       *f,
   g_main_context_unref (other.context);
   g_mutex_clear (&other.lock);
   g_cond_clear (&other.cond);
+}
+
+/* The key's counters add up those of its clients, and of no other key. */
+static void
+test_usage_per_key (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsClient) first = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) second = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) refused = new_client (f, WRONG_KEY);
+  g_autoptr(CsUsage) account = NULL;
+  g_autoptr(CsUsage) other = NULL;
+  g_autoptr(CsUsage) own = NULL;
+  Solves a = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  Solves b = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  Solves c = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+
+  solve_many (first, 3, NULL, &a);
+  solve_many (second, 2, NULL, &b);
+  solve_many (refused, 4, NULL, &c);
+  g_assert_cmpuint (a.solved + b.solved, ==, 5);
+
+  own = cs_client_get_usage (second);
+  g_assert_cmpuint (cs_usage_get_submitted (own), ==, 2);
+  account = cs_client_get_account_usage (second);
+  g_assert_cmpuint (cs_usage_get_submitted (account), ==, 5);
+  g_assert_cmpuint (cs_usage_get_solved (account), ==, 5);
+  g_assert_cmpuint (cs_usage_get_created (account), ==, 5);
+  g_assert_cmpuint (cs_usage_get_not_sent (account), ==, 0);
+  other = cs_client_get_account_usage (refused);
+  g_assert_cmpuint (cs_usage_get_submitted (other), ==, 4);
+  g_assert_cmpuint (cs_usage_get_solved (other), ==, 0);
+  g_assert_cmpuint (cs_usage_get_failed_total (other) + cs_usage_get_not_sent (other), ==, 4);
+  g_test_message ("usage per key: %u createTask seen by the sandbox", count (f, "createTask"));
 }
 
 /* cs_client_resume() and a new key open the account. */
@@ -757,6 +815,7 @@ main (int    argc,
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("shared", test_shared);
+  ADD ("usage-per-key", test_usage_per_key);
   ADD ("resume-and-key-change", test_resume_and_key_change);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);

@@ -637,7 +637,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/sandbox-dialect/property", test_property);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -408,6 +408,33 @@ test_recaptcha (Fixture       *f,
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "getTaskResult"), ==, 3);
 }
 
+/* At the service's pace a new task waits, idle, for a worker: these
+ * dialects have no such status, and say processing. */
+static void
+test_no_idle (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(JsonObject) request = load_request (f, NULL, f->dc->recaptcha_file);
+  g_autoptr(JsonObject) call = NULL;
+  g_auto(Reply) reply = { 0 };
+  g_auto(CsDialectReply) read = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  /* no call to a URL of the example's, whenever the task ends */
+  json_object_remove_member (request, "callbackUrl");
+  cs_sandbox_set_time_scale (f->sandbox, 1.0);
+  cs_sandbox_set_workers (f->sandbox, 1);
+  /* the first takes the one worker, for seconds; the second waits */
+  create (f, request);
+  call = task_call (f, f->dc->key, create (f, request));
+  post (f, "getTaskResult", call, &reply);
+  assert_no_error (f, &reply);
+  g_assert_cmpstr (_cs_json_get_string (reply.root, "status"), ==, "processing");
+  g_assert_true (read_reply (f, CS_DIALECT_GET_TASK_RESULT, &reply, &read, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read.status, ==, CS_TASK_STATUS_PROCESSING);
+}
+
 /* --- Errors ------------------------------------------------------------------- */
 
 static void
@@ -592,6 +619,26 @@ test_reports (Fixture       *f,
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->dc->image_report), >=, 2);
 }
 
+/* The envelope's members in another case, as some SDKs send them. */
+static void
+test_report_member_case (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(JsonObject) image = load_request (f, f->dc->image_dir, f->dc->image_file);
+  g_autoptr(JsonObject) call = json_object_new ();
+  g_auto(Reply) reply = { 0 };
+  gint64 task_id;
+  guint polls = 0;
+
+  json_object_remove_member (image, "languagePool");
+  task_id = create (f, image);
+  json_object_unref (poll_ready (f, task_id, &polls));
+  json_object_set_string_member (call, "ClientKey", f->dc->key);
+  json_object_set_int_member (call, "TaskId", task_id);
+  post (f, f->dc->image_report, call, &reply);
+  assert_report_accepted (f, &reply);
+}
+
 static void
 test_balance (Fixture       *f,
               gconstpointer  data)
@@ -648,10 +695,12 @@ main (int    argc,
       } tests[] = {
         { "image", test_image },
         { "recaptcha-v2", test_recaptcha },
+        { "no-idle", test_no_idle },
         { "errors", test_errors },
         { "unsolvable", test_unsolvable },
         { "proxy", test_proxy },
         { "reports", test_reports },
+        { "report-member-case", test_report_member_case },
         { "balance", test_balance },
       };
 

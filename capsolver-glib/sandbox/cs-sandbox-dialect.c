@@ -90,6 +90,20 @@ gerror_reply (const GError  *error,
   return _cs_sandbox_error_reply (code, description, reply);
 }
 
+/* A member of the envelope as text, its name matched without regard to
+ * case as the service matches it ("TaskId"); NULL if none. */
+static char *
+member_id (JsonObject *request,
+           const char *name)
+{
+  g_autoptr(GList) members = json_object_get_members (request);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (g_ascii_strcasecmp (l->data, name) == 0)
+      return _cs_json_get_id (request, l->data);
+  return NULL;
+}
+
 /* @request without its task. */
 static JsonObject *
 copy_envelope (JsonObject *request)
@@ -169,8 +183,8 @@ report_task (CsSandboxService  *service,
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *held = NULL;
-  g_autofree char *task_id = _cs_json_get_id (request, "taskId");
-  const char *api_key = _cs_json_get_string (request, "clientKey");
+  g_autofree char *task_id = member_id (request, "taskId");
+  g_autofree char *api_key = member_id (request, "clientKey");
   const char *built = NULL;
   const CsTaskFamily *family;
   JsonObject *result = json_object_new ();
@@ -185,9 +199,10 @@ report_task (CsSandboxService  *service,
   if (status != SOUP_STATUS_OK)
     return status;
   g_clear_pointer (reply, json_object_unref);
-  /* the service found it: the key and the id are there */
+  /* the service found it, the key and the id as it reads them */
   if (!_cs_sandbox_service_get_task_info (service, api_key, task_id, FALSE, &info))
-    g_assert_not_reached ();
+    return _cs_sandbox_error_reply ("ERROR_TASKID_INVALID",
+                                    "Task ID does not exist or is invalid", reply);
 
   family = _cs_task_family_lookup (info.type_name, NULL);
   report.client_key = api_key;

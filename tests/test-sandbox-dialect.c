@@ -435,6 +435,32 @@ test_no_idle (Fixture       *f,
   g_assert_cmpint (read.status, ==, CS_TASK_STATUS_PROCESSING);
 }
 
+/* A callback carries the getTaskResult reply, in the dialect. */
+static void
+test_callback (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(MockServer) receiver = mock_server_new ();
+  g_autoptr(JsonObject) request = load_request (f, NULL, f->dc->recaptcha_file);
+  g_autoptr(JsonObject) received = NULL;
+  g_autofree char *url = g_strconcat (mock_server_get_url (receiver), "/hook", NULL);
+  gint64 task_id;
+
+  mock_server_set_fallback (receiver, "hook", SOUP_STATUS_OK, "{}");
+  json_object_set_string_member (request, "callbackUrl", url);
+  cs_sandbox_set_time_scale (f->sandbox, 0.001);
+  task_id = create (f, request);
+  for (guint i = 0; i < 10000 && mock_server_count_requests (receiver, "hook") == 0; i++)
+    g_usleep (1000);
+
+  g_assert_cmpuint (mock_server_count_requests (receiver, "hook"), ==, 1);
+  received = mock_server_dup_request_json (receiver, "hook", 0);
+  g_assert_cmpint (get_integer (received, "taskId"), ==, task_id);
+  g_assert_cmpint (get_integer (received, "errorId"), ==, 0);
+  g_assert_cmpstr (_cs_json_get_string (received, "status"), ==, "ready");
+  assert_result_fields (f, received, CS_SANDBOX_TOKEN_PRICE / 1e6);
+}
+
 /* --- Errors ------------------------------------------------------------------- */
 
 static void
@@ -696,6 +722,7 @@ main (int    argc,
         { "image", test_image },
         { "recaptcha-v2", test_recaptcha },
         { "no-idle", test_no_idle },
+        { "callback", test_callback },
         { "errors", test_errors },
         { "unsolvable", test_unsolvable },
         { "proxy", test_proxy },

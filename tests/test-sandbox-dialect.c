@@ -527,6 +527,11 @@ test_unsolvable (Fixture       *f,
   g_assert_false (json_object_has_member (reply.root, "status"));
   assert_reads_error (f, CS_DIALECT_GET_TASK_RESULT, &reply, CS_ERROR_CAPTCHA_UNSOLVABLE,
                       "ERROR_CAPTCHA_UNSOLVABLE");
+  /* Anti-Captcha charges it; 2Captcha refunds it; CapMonster Cloud does
+   * not say, and the sandbox does not charge a failed task */
+  g_assert_cmpfloat_with_epsilon (cs_sandbox_get_key_balance (f->sandbox, f->dc->key),
+                                  f->dc->provider == CS_PROVIDER_ANTI_CAPTCHA
+                                  ? 10.0 - CS_SANDBOX_TOKEN_PRICE / 1e6 : 10.0, 1e-9);
 }
 
 /* A proxy written as the provider takes it, and one it does not take. */
@@ -699,9 +704,13 @@ test_property (void)
   g_object_get (sandbox, "dialect", &provider, NULL);
   g_assert_cmpint (provider, ==, CS_PROVIDER_TWOCAPTCHA);
   g_assert_true (sandbox->service->numeric_ids);
+  g_assert_false (sandbox->service->charge_unsolvable);
+  cs_sandbox_set_dialect (sandbox, CS_PROVIDER_ANTI_CAPTCHA);
+  g_assert_true (sandbox->service->charge_unsolvable);
   cs_sandbox_set_dialect (sandbox, CS_PROVIDER_COMPATIBLE);
   g_assert_null (sandbox->dialect);
   g_assert_false (sandbox->service->numeric_ids);
+  g_assert_false (sandbox->service->charge_unsolvable);
   cs_sandbox_set_dialect (sandbox, CS_PROVIDER_CAPSOLVER);
   g_assert_cmpint (cs_sandbox_get_dialect (sandbox), ==, CS_PROVIDER_CAPSOLVER);
 }

@@ -102,6 +102,7 @@ struct _CsSandboxService
   guint       key_block_errors;  /* errors a minute that block a key; 0: never */
   guint       ip_ban_errors;     /* errors a minute that ban every client; 0: never */
   gboolean    numeric_ids;       /* task ids of digits, for the dialects that number tasks */
+  gboolean    charge_unsolvable; /* ERROR_CAPTCHA_UNSOLVABLE costs the price (Anti-Captcha) */
 
   /* the service's own */
   gint64      epoch;             /* when it started: timings count from it */

@@ -692,6 +692,9 @@ finish_task (CsSandboxService *service,
     set_failure (task, "ERROR_TASK_TIMEOUT", "the task was not solved within 120 seconds");
   else if (task->error_code == NULL && !charge (service, task->api_key, task->price))
     set_failure (task, "ERROR_SETTLEMENT_FAILED", "the balance no longer covers the task");
+  else if (service->charge_unsolvable &&
+           g_strcmp0 (task->error_code, "ERROR_CAPTCHA_UNSOLVABLE") == 0)
+    charge (service, task->api_key, task->price);
   task->state = task->error_code != NULL ? TASK_FAILED : TASK_READY;
   task->finish = now;
 

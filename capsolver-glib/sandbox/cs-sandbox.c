@@ -1397,6 +1397,8 @@ cs_sandbox_set_dialect (CsSandbox  *sandbox,
   sandbox->dialect = provider == CS_PROVIDER_CAPSOLVER || provider == CS_PROVIDER_COMPATIBLE
                      ? NULL : dialect;
   sandbox->service->numeric_ids = _cs_dialect_ids_are_integers (dialect);
+  sandbox->service->charge_unsolvable =
+    _cs_dialect_get_unsolvable_billing (dialect) == CS_UNSOLVABLE_CHARGED;
   g_mutex_unlock (&sandbox->lock);
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_DIALECT]);

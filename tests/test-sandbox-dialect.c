@@ -690,6 +690,25 @@ test_balance (Fixture       *f,
   g_assert_cmpint ((read.fields & CS_DIALECT_HAS_CREDITS) != 0, ==, f->dc->credits);
 }
 
+/* getToken, CapSolver's, asked of the service in another dialect: no such
+ * method, never a held request. */
+static void
+test_get_token (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(JsonObject) request = load_request (f, NULL, f->dc->recaptcha_file);
+  g_autoptr(GBytes) body = _cs_sandbox_json_to_bytes (request);
+  g_autoptr(JsonObject) reply = NULL;
+  g_autofree char *held = NULL;
+  guint delay_ms = 0;
+  guint status;
+
+  status = _cs_sandbox_answer_body (f->sandbox, "getToken", body, &reply, &delay_ms, &held);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  g_assert_null (held);
+  g_assert_cmpstr (_cs_json_get_string (reply, "errorCode"), ==, "ERROR_NO_SUCH_METHOD");
+}
+
 /* --- CapSolver's dialect ------------------------------------------------------- */
 
 /* The property, and CapSolver's ids back when it is set back. */
@@ -738,6 +757,7 @@ main (int    argc,
         { "reports", test_reports },
         { "report-member-case", test_report_member_case },
         { "balance", test_balance },
+        { "get-token", test_get_token },
       };
 
       for (gsize j = 0; j < G_N_ELEMENTS (tests); j++)

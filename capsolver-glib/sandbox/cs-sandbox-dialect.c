@@ -253,8 +253,11 @@ _cs_sandbox_dialect_call (CsSandboxService  *service,
     status = create_task (service, dialect, request, reply);
   else if (_cs_dialect_lookup_report (dialect, method, NULL) != NULL)
     status = report_task (service, dialect, method, request, reply);
-  else
+  else if (g_strv_contains (common_methods, method))
     status = _cs_sandbox_service_call (service, method, request, reply, delay_ms, held);
+  else
+    /* getToken and feedbackTask are CapSolver's */
+    status = _cs_sandbox_error_reply ("ERROR_PAGE_NOT_FOUND", "no such method", reply);
   return _cs_sandbox_dialect_write (service, dialect, method, status, reply);
 }
 

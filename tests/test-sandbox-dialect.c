@@ -408,6 +408,34 @@ test_recaptcha (Fixture       *f,
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "getTaskResult"), ==, 3);
 }
 
+/* Every createTask example of the provider is taken and solved. */
+static void
+test_every_example (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "dialects", f->dc->dir, NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  cs_sandbox_set_polls_until_ready (f->sandbox, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autoptr(JsonObject) request = NULL;
+      guint polls = 0;
+
+      if (!g_str_has_prefix (name, "create-") || !g_str_has_suffix (name, ".json"))
+        continue;
+      g_test_message ("%s", name);
+      request = load_request (f, NULL, name);
+      json_object_remove_member (request, "callbackUrl");
+      json_object_unref (poll_ready (f, create (f, request), &polls));
+      count++;
+    }
+  g_assert_cmpuint (count, >=, 2);
+}
+
 /* At the service's pace a new task waits, idle, for a worker: these
  * dialects have no such status, and say processing. */
 static void
@@ -750,6 +778,7 @@ main (int    argc,
         { "image", test_image },
         { "recaptcha-v2", test_recaptcha },
         { "no-idle", test_no_idle },
+        { "every-example", test_every_example },
         { "callback", test_callback },
         { "errors", test_errors },
         { "unsolvable", test_unsolvable },

@@ -336,6 +336,8 @@ static const DialectReport anti_captcha_reports[] = {
   { "recaptcha-v3", REPORT_INCORRECT, "reportIncorrectRecaptcha" },
   { "recaptcha-v2", REPORT_CORRECT, "reportCorrectRecaptcha" },
   { "recaptcha-v3", REPORT_CORRECT, "reportCorrectRecaptcha" },
+  /* for a family the task table lacks: a server still knows the path */
+  { "hcaptcha", REPORT_INCORRECT, "reportIncorrectHcaptcha" },
   REPORT_END
 };
 
@@ -1459,6 +1461,21 @@ find_report (const CsDialect *dialect,
     if ((row->kinds & kind) != 0 &&
         (row->family == NULL || g_strcmp0 (row->family, family) == 0))
       return row;
+  return NULL;
+}
+
+const char *
+_cs_dialect_lookup_report (const CsDialect *dialect,
+                           const char      *name,
+                           gboolean        *correct)
+{
+  for (const DialectReport *row = dialect->reports; name != NULL && row->method != NULL; row++)
+    if (strcmp (row->method, name) == 0)
+      {
+        if (correct != NULL)
+          *correct = row->kinds == REPORT_CORRECT;
+        return row->method;
+      }
   return NULL;
 }
 

@@ -209,4 +209,12 @@ JsonObject         *_cs_dialect_build_report     (const CsDialect       *dialect
                                                   const char           **method,
                                                   GError               **error);
 
+/* The report method @name as the rows spell it (a static string), for a
+ * server that speaks @dialect, and in *@correct (nullable) whether it
+ * reports correct solutions only; NULL when @dialect has no report of
+ * that name. */
+const char         *_cs_dialect_lookup_report    (const CsDialect       *dialect,
+                                                  const char            *name,
+                                                  gboolean              *correct);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include <glib-object.h>
 #include "cs-version.h"
+#include "cs-task-type.h"
 
 G_BEGIN_DECLS
 
@@ -30,7 +31,8 @@ G_BEGIN_DECLS
  * knows. They share the protocol but differ in their type names, proxy
  * fields, task ids, error codes, reports and limits: the differences
  * are described in the "Providers" guide page. The client speaks
- * CapSolver's dialect only in this version.
+ * CapSolver's dialect only in this version; a [class@Sandbox] speaks
+ * each of them (see [property@Sandbox:dialect]).
  *
  * The nicknames of the values (`capsolver`, `anti-captcha`, `2captcha`,
  * `capmonster`, `compatible`) are the names to give on a command line or
@@ -45,5 +47,13 @@ typedef enum {
   CS_PROVIDER_CAPMONSTER,
   CS_PROVIDER_COMPATIBLE,
 } CsProvider;
+
+CS_AVAILABLE_IN_ALL
+const char         *cs_provider_get_display_name    (CsProvider        provider);
+CS_AVAILABLE_IN_ALL
+const char * const *cs_provider_get_base_urls       (CsProvider        provider);
+CS_AVAILABLE_IN_ALL
+char              **cs_task_type_dup_provider_names (const CsTaskType *type,
+                                                     CsProvider        provider);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 #include "cs-version.h"
 #include "cs-error.h"
+#include "cs-provider.h"
 
 G_BEGIN_DECLS
 
@@ -188,6 +189,12 @@ guint       cs_sandbox_get_idle_timeout (CsSandbox *sandbox);
 CS_AVAILABLE_IN_ALL
 void        cs_sandbox_set_idle_timeout (CsSandbox *sandbox,
                                          guint      msec);
+
+CS_AVAILABLE_IN_ALL
+CsProvider  cs_sandbox_get_dialect      (CsSandbox      *sandbox);
+CS_AVAILABLE_IN_ALL
+void        cs_sandbox_set_dialect      (CsSandbox      *sandbox,
+                                         CsProvider      provider);
 
 CS_AVAILABLE_IN_ALL
 void        cs_sandbox_fail_next_task   (CsSandbox      *sandbox,

@@ -1,8 +1,9 @@
 # bash completion for capsolver                                -*- shell-script -*-
 #
 # Commands and options come from the command's own --help pages, task types
-# and their fields from `capsolver types --names`: what the installed
-# command knows, nothing written twice.
+# and their fields from `capsolver types --names`, providers from
+# `capsolver providers --names`: what the installed command knows, nothing
+# written twice.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -67,6 +68,10 @@ _capsolver()
     case $prev in
     --image | -i)
         COMPREPLY=($(compgen -f -- "$cur"))
+        return
+        ;;
+    --dialect | --provider)
+        COMPREPLY=($(compgen -W "$("$program" providers --names 2>/dev/null)" -- "$cur"))
         return
         ;;
     =)

@@ -15,7 +15,8 @@ typedef int (*CliCommandFunc) (Cli *cli, int argc, char **argv);
 
 static int cli_command_help (Cli *cli, int argc, char **argv);
 
-#define COMMAND_LIST "solve, create, result, balance, feedback, key, sandbox, types or help"
+#define COMMAND_LIST \
+  "solve, create, result, balance, feedback, key, sandbox, types, providers or help"
 
 typedef struct {
   const char     *name;
@@ -31,6 +32,7 @@ static const CliCommand commands[] = {
   { "key",      cli_command_key },
   { "sandbox",  cli_command_sandbox },
   { "types",    cli_command_types },
+  { "providers", cli_command_providers },
   { "help",     cli_command_help },
 };
 
@@ -48,6 +50,7 @@ static const char main_summary[] =
   "  key set|show|forget           keep the API key in the keyring\n"
   "  sandbox [--port N]            serve a local CapSolver-compatible sandbox\n"
   "  types [TYPE]                  list the task types and their fields\n"
+  "  providers                     list the providers, their endpoints and types\n"
   "  help [COMMAND]                show this page, or the options of COMMAND\n"
   "\n"
   "Run \"capsolver help COMMAND\" for the options of a command. Options of\n"

@@ -164,6 +164,15 @@ int                cli_command_types        (Cli                *cli,
                                              int                 argc,
                                              char              **argv);
 
+/* cli-providers.c: `capsolver providers`, and the names of the providers */
+gboolean    cli_parse_provider       (const char     *option,
+                                      const char     *name,
+                                      CsProvider     *provider,
+                                      GError        **error);
+int         cli_command_providers    (Cli            *cli,
+                                      int             argc,
+                                      char          **argv);
+
 /* cli-verbose.c: the HTTP exchange on stderr, secrets hidden */
 void        cli_verbose_attach       (Cli            *cli);
 void        cli_verbose_print_usage  (Cli            *cli);

@@ -28,7 +28,11 @@ static const char sandbox_description[] =
   "--time-scale 1 makes tasks take the service's solve times instead (0.01:\n"
   "a hundred times faster; 0: at once). GET URL/sandbox/timings answers the\n"
   "timing record of every task as JSON; POST URL/sandbox/timings/clear\n"
-  "forgets them.";
+  "forgets them.\n"
+  "\n"
+  "--dialect NAME speaks another provider's dialect of the protocol: its\n"
+  "type names, proxy fields, numeric task ids, error codes, report methods\n"
+  "and result fields (\"capsolver providers --names\" lists the names).";
 
 typedef struct {
   int     port;
@@ -43,6 +47,7 @@ typedef struct {
   int     ip_ban_errors;
   int     idle_timeout;
   int     task_lifetime;
+  char   *dialect;
 } SandboxOptions;
 
 /* A count option: -1 when not given. */
@@ -109,6 +114,14 @@ configure_sandbox (CsSandbox       *sandbox,
     return cli_usage_error (error, "--time-scale: give a number up to 1000, 1 for the "
                                    "service's pace");
   cs_sandbox_set_time_scale (sandbox, options->time_scale);
+  if (options->dialect != NULL)
+    {
+      CsProvider provider;
+
+      if (!cli_parse_provider ("--dialect", options->dialect, &provider, error))
+        return FALSE;
+      cs_sandbox_set_dialect (sandbox, provider);
+    }
 
   for (char **k = options->keys; k != NULL && *k != NULL; k++)
     {
@@ -140,7 +153,8 @@ serve (CsSandbox *sandbox)
   /* the first line is what a parent process waits for: flush it now */
   printf ("%s\n%s\n", cs_sandbox_get_base_url (sandbox), CS_SANDBOX_DEFAULT_KEY);
   fflush (stdout);
-  fprintf (stderr, "capsolver sandbox: serving on %s; stop with Ctrl+C\n",
+  fprintf (stderr, "capsolver sandbox: serving %s's dialect on %s; stop with Ctrl+C\n",
+           cs_provider_get_display_name (cs_sandbox_get_dialect (sandbox)),
            cs_sandbox_get_base_url (sandbox));
 
   g_main_loop_run (loop);
@@ -158,7 +172,7 @@ cli_command_sandbox (Cli   *cli,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSandbox) sandbox = cs_sandbox_new ();
-  SandboxOptions options = { 0, NULL, -1, -1.0, -1, -1, -1, -1, -1, -1, -1, -1 };
+  SandboxOptions options = { 0, NULL, -1, -1.0, -1, -1, -1, -1, -1, -1, -1, -1, NULL };
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &options.port,
       "Listen on 127.0.0.1 at this port (default: 0, any free port)", "N" },
@@ -193,6 +207,9 @@ cli_command_sandbox (Cli   *cli,
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &options.idle_timeout,
       "Close a connection whose request headers, or whose request body after them, "
       "take more than MS milliseconds to come (default: 30000)", "MS" },
+    { "dialect", 0, 0, G_OPTION_ARG_STRING, &options.dialect,
+      "Speak NAME's dialect: capsolver, anti-captcha, 2captcha, capmonster or compatible "
+      "(default: capsolver)", "NAME" },
     { NULL }
   };
   gboolean started;
@@ -207,6 +224,7 @@ cli_command_sandbox (Cli   *cli,
             configure_sandbox (sandbox, &options, &error) &&
             cs_sandbox_start (sandbox, options.port, &error);
   g_strfreev (options.keys);
+  g_free (options.dialect);
   if (!started)
     return cli_report_error (cli, error, NULL);
   serve (sandbox);

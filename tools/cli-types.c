@@ -135,6 +135,36 @@ enum_nick (GType type,
 
 /* --- capsolver types ------------------------------------------------------------ */
 
+/* --provider: the names of that provider, or -1 for the library's own. */
+static int names_of = -1;
+
+static char **
+type_names (const CsTaskType *type)
+{
+  if (names_of < 0)
+    return cs_task_type_dup_wire_names (type);
+  return cs_task_type_dup_provider_names (type, (CsProvider) names_of);
+}
+
+/* The type TYPE names, in the library's names or the provider's. */
+static const CsTaskType *
+find_type (const char *name)
+{
+  const CsTaskType *type = cs_task_type_lookup (name);
+  guint n_types;
+  const CsTaskType * const *types = cs_task_type_get_all (&n_types);
+
+  for (guint i = 0; type == NULL && names_of >= 0 && i < n_types; i++)
+    {
+      g_auto(GStrv) names = type_names (types[i]);
+
+      for (char **n = names; *n != NULL && type == NULL; n++)
+        if (g_ascii_strcasecmp (*n, name) == 0)
+          type = types[i];
+    }
+  return type;
+}
+
 typedef enum {
   LIST_HUMAN,
   LIST_NAMES,
@@ -232,11 +262,14 @@ static void
 print_type_human (const CsTaskType *type,
                   gboolean          with_example)
 {
-  g_auto(GStrv) type_names = cs_task_type_dup_wire_names (type);
-  g_autofree char *names = g_strjoinv (", ", type_names);
+  g_auto(GStrv) wire_names = type_names (type);
+  g_autofree char *names = g_strjoinv (", ", wire_names);
   g_autoptr(GPtrArray) groups = one_of_groups (type);
 
-  printf ("%s\n", names);
+  if (names_of >= 0)
+    printf ("%s (%s)\n", names, cs_task_type_get_name (type));
+  else
+    printf ("%s\n", names);
   print_fields (type, "required", always_required);
   if (groups->len > 0)
     {
@@ -326,7 +359,7 @@ static void
 add_type_json (JsonBuilder      *builder,
                const CsTaskType *type)
 {
-  g_auto(GStrv) names = cs_task_type_dup_wire_names (type);
+  g_auto(GStrv) names = type_names (type);
   g_autoptr(GPtrArray) groups = one_of_groups (type);
   CsProxyRequirement proxy = cs_task_type_get_proxy_requirement (type);
   guint n_fields;
@@ -365,7 +398,7 @@ static void
 print_names (const CsTaskType *type,
              gboolean          fields_only)
 {
-  g_auto(GStrv) names = cs_task_type_dup_wire_names (type);
+  g_auto(GStrv) names = type_names (type);
   guint n_fields;
   const CsTaskField * const *fields = cs_task_type_get_fields (type, &n_fields);
 
@@ -386,13 +419,17 @@ print_types (const CsTaskType * const *types,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_array (builder);
-  for (guint i = 0; i < n_types; i++)
+  for (guint i = 0, shown = 0; i < n_types; i++)
     {
+      g_auto(GStrv) names = type_names (types[i]);
+
+      if (names[0] == NULL)
+        continue;
       if (form == LIST_JSON)
         add_type_json (builder, types[i]);
       else if (form == LIST_HUMAN)
         {
-          if (i > 0)
+          if (shown++ > 0)
             printf ("\n");
           print_type_human (types[i], one);
         }
@@ -412,9 +449,14 @@ cli_command_types (Cli   *cli,
   g_autoptr(GOptionContext) context = g_option_context_new ("[TYPE]");
   g_autoptr(GError) error = NULL;
   gboolean names = FALSE;
+  g_autofree char *provider_name = NULL;
+  CsProvider provider = CS_PROVIDER_CAPSOLVER;
   const GOptionEntry entries[] = {
     { "names", 0, 0, G_OPTION_ARG_NONE, &names,
       "Print the type names, or with TYPE its field names, one a line", NULL },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_name,
+      "List the types NAME has, in NAME's type names (\"capsolver providers\" lists the "
+      "names)", "NAME" },
     { NULL }
   };
   guint n_types;
@@ -425,6 +467,9 @@ cli_command_types (Cli   *cli,
                                          "required and optional fields, or the fields of "
                                          "TYPE with an example. Checked on this machine: no "
                                          "request is sent.");
+  g_option_context_set_description (context,
+    "With --provider, the fields are the library's: the provider names some\n"
+    "of them otherwise, as the Providers page of the documentation says.");
   g_option_context_add_main_entries (context, entries, NULL);
   cli_add_common_options (context, cli);
   if (!cli_parse_options (cli, context, &argc, &argv, &error))
@@ -434,13 +479,33 @@ cli_command_types (Cli   *cli,
       cli_usage_error (&error, "one task type only, not \"%s\"", argv[2]);
       return cli_report_error (cli, error, NULL);
     }
+  if (provider_name != NULL)
+    {
+      if (!cli_parse_provider ("--provider", provider_name, &provider, &error))
+        return cli_report_error (cli, error, NULL);
+      names_of = provider;
+    }
   if (argc == 2)
     {
-      chosen[0] = cs_task_type_lookup (argv[1]);
+      chosen[0] = find_type (argv[1]);
       if (chosen[0] == NULL)
         {
           cli_unknown_type_error (&error, argv[1]);
           return cli_report_error (cli, error, NULL);
+        }
+      if (names_of >= 0)
+        {
+          g_auto(GStrv) provider_names = type_names (chosen[0]);
+
+          if (provider_names[0] == NULL)
+            {
+              g_autofree char *safe = cli_escape (argv[1]);
+
+              cli_usage_error (&error, "%s has no task of type %s (\"capsolver providers\" lists "
+                                       "who has which)",
+                               cs_provider_get_display_name (provider), safe);
+              return cli_report_error (cli, error, NULL);
+            }
         }
       types = chosen;
       n_types = 1;

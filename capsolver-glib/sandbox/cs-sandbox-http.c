@@ -114,6 +114,20 @@ has_escaped_nul (const char *data,
   return FALSE;
 }
 
+/* A reply made before the service was asked, in the sandbox's dialect. */
+static guint
+early_reply (CsSandbox   *self,
+             const char  *method,
+             guint        status,
+             JsonObject **reply)
+{
+  g_mutex_lock (&self->lock);
+  if (self->dialect != NULL)
+    status = _cs_sandbox_dialect_write (self->service, self->dialect, method, status, reply);
+  g_mutex_unlock (&self->lock);
+  return status;
+}
+
 guint
 _cs_sandbox_answer_body (CsSandbox   *self,
                          const char  *method,
@@ -130,16 +144,24 @@ _cs_sandbox_answer_body (CsSandbox   *self,
   *delay_ms = 0;
   *held = NULL;
   if (data != NULL && has_escaped_nul (data, size))
-    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST",
-                                    "the request body holds a NUL character (\\u0000)", reply);
+    return early_reply (self, method,
+                        _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body holds "
+                                                 "a NUL character (\\u0000)", reply),
+                        reply);
   root = _cs_json_parse (data, size, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body is not a JSON object",
-                                    reply);
+    return early_reply (self, method,
+                        _cs_sandbox_error_reply ("ERROR_BAD_REQUEST",
+                                                 "the request body is not a JSON object", reply),
+                        reply);
 
   g_mutex_lock (&self->lock);
-  status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply,
-                                     delay_ms, held);
+  if (self->dialect != NULL)
+    status = _cs_sandbox_dialect_call (self->service, self->dialect, method,
+                                       json_node_get_object (root), reply, delay_ms, held);
+  else
+    status = _cs_sandbox_service_call (self->service, method, json_node_get_object (root), reply,
+                                       delay_ms, held);
   g_mutex_unlock (&self->lock);
   return status;
 }
@@ -161,16 +183,18 @@ compute_answer (CsSandbox          *self,
   if (method == NULL)
     {
       _cs_sandbox_error_reply ("ERROR_PAGE_NOT_FOUND", "no such method", reply);
-      return SOUP_STATUS_NOT_FOUND;
+      return early_reply (self, method, SOUP_STATUS_NOT_FOUND, reply);
     }
   if (strcmp (soup_server_message_get_method (message), SOUP_METHOD_POST) != 0)
     {
       _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the API only takes POST requests", reply);
-      return SOUP_STATUS_METHOD_NOT_ALLOWED;
+      return early_reply (self, method, SOUP_STATUS_METHOD_NOT_ALLOWED, reply);
     }
   if (g_object_get_data (G_OBJECT (message), TOO_LARGE_KEY) != NULL)
-    return _cs_sandbox_error_reply ("ERROR_BAD_REQUEST", "the request body is larger than 8 MiB",
-                                    reply);
+    return early_reply (self, method,
+                        _cs_sandbox_error_reply ("ERROR_BAD_REQUEST",
+                                                 "the request body is larger than 8 MiB", reply),
+                        reply);
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (message));
   return _cs_sandbox_answer_body (self, method, body, reply, delay_ms, held);
@@ -249,11 +273,14 @@ send_callback (CsSandbox       *self,
   g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_POST, notice->callback_url);
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GBytes) body = NULL;
+  guint status;
 
   if (message == NULL || self->stopping)
     return;
   g_mutex_lock (&self->lock);
-  _cs_sandbox_service_task_reply (self->service, notice->task_id, FALSE, &reply);
+  status = _cs_sandbox_service_task_reply (self->service, notice->task_id, FALSE, &reply);
+  if (self->dialect != NULL)
+    _cs_sandbox_dialect_write (self->service, self->dialect, "getTaskResult", status, &reply);
   g_mutex_unlock (&self->lock);
   body = _cs_sandbox_json_to_bytes (reply);
   soup_message_set_request_body_from_bytes (message, "application/json", body);
@@ -470,7 +497,7 @@ _cs_sandbox_http_request (SoupServer        *server,
                           gpointer           user_data)
 {
   CsSandbox *self = user_data;
-  const char *method = _cs_sandbox_service_lookup_method (path);
+  const char *method;
   CsSandboxFault fault;
   guint delay_ms;
 
@@ -478,6 +505,8 @@ _cs_sandbox_http_request (SoupServer        *server,
     return;
   fault = requested_fault (message);
   g_mutex_lock (&self->lock);
+  method = self->dialect != NULL ? _cs_sandbox_dialect_lookup_method (self->dialect, path)
+                                 : _cs_sandbox_service_lookup_method (path);
   count_request (self, method != NULL ? method : path);
   if (fault == CS_SANDBOX_FAULT_NONE)
     fault = take_fault (self);

@@ -17,6 +17,7 @@
 
 #include <libsoup/soup.h>
 
+#include "cs-dialect.h"
 #include "cs-private.h"
 #include "cs-sandbox.h"
 
@@ -97,11 +98,14 @@ struct _CsSandboxService
   guint       rate_limit;        /* requests per second and key; 0: none */
   guint       key_block_errors;  /* errors a minute that block a key; 0: never */
   guint       ip_ban_errors;     /* errors a minute that ban every client; 0: never */
+  gboolean    numeric_ids;       /* task ids of digits, for the dialects that number tasks */
+  gboolean    charge_unsolvable; /* ERROR_CAPTCHA_UNSOLVABLE costs the price (Anti-Captcha) */
 
   /* the service's own */
   gint64      epoch;             /* when it started: timings count from it */
   gint64      timings_since;     /* tasks created before are not reported */
   guint64     serial;
+  guint64     id_base;           /* the first numeric task id */
   GQueue      created;           /* SandboxTask, by creation */
   GQueue      finished;          /* SandboxTask, by finish time (time model) */
   GQueue      waiting;           /* SandboxTask, for a worker */
@@ -172,6 +176,25 @@ JsonObject       *_cs_sandbox_service_get_timings (CsSandboxService *service,
                                                    guint             requests);
 void              _cs_sandbox_service_clear_timings (CsSandboxService *service);
 
+/* What a dialect's replies and reports need to know of a task. */
+typedef struct {
+  const char *type_name;         /* CapSolver's; valid while the lock is held */
+  gint64      price;             /* millionths of a USD */
+  gint64      created;           /* real time, µs */
+  gint64      finished;          /* real time, µs; 0: not finished */
+  gboolean    ready;             /* finished with a solution */
+  guint       reports;           /* reports counted before this call */
+} CsSandboxTaskInfo;
+
+/* The task @task_id of @api_key (NULL: any key's); FALSE for none
+ * (expired, another key's).
+ * @report counts one more report of it. */
+gboolean          _cs_sandbox_service_get_task_info (CsSandboxService  *service,
+                                                     const char        *api_key,
+                                                     const char        *task_id,
+                                                     gboolean           report,
+                                                     CsSandboxTaskInfo *info);
+
 /* @object as JSON, numbers in their shortest form, as the service writes
  * them. */
 GBytes           *_cs_sandbox_json_to_bytes      (JsonObject       *object);
@@ -180,6 +203,32 @@ GBytes           *_cs_sandbox_json_to_bytes      (JsonObject       *object);
  * otherwise). */
 guint             _cs_sandbox_error_reply        (const char       *code,
                                                   const char       *description,
+                                                  JsonObject      **reply);
+
+/* --- Another provider's dialect (cs-sandbox-dialect.c) ---------------------
+ *
+ * Under the sandbox's lock, as the service is.
+ */
+
+/* The method a request path names in @dialect: the service's, and the
+ * dialect's reports; NULL for none. A static string. */
+const char       *_cs_sandbox_dialect_lookup_method (const CsDialect  *dialect,
+                                                     const char       *path);
+/* _cs_sandbox_service_call() for a request written in @dialect: the
+ * reply is written in @dialect too. */
+guint             _cs_sandbox_dialect_call       (CsSandboxService *service,
+                                                  const CsDialect  *dialect,
+                                                  const char       *method,
+                                                  JsonObject       *request,
+                                                  JsonObject      **reply,
+                                                  guint            *delay_ms,
+                                                  char            **held);
+/* A reply of the service to @method (nullable), rewritten in @dialect;
+ * returns the HTTP status to send in place of @status. */
+guint             _cs_sandbox_dialect_write      (CsSandboxService *service,
+                                                  const CsDialect  *dialect,
+                                                  const char       *method,
+                                                  guint             status,
                                                   JsonObject      **reply);
 
 /* --- Answers ---------------------------------------------------------------
@@ -236,6 +285,8 @@ struct _CsSandbox
   guint             fault_delay;
 
   guint             idle_timeout;
+  CsProvider        provider;
+  const CsDialect  *dialect;          /* NULL: CapSolver's, as the service writes it */
 
   /* the server thread's */
   GHashTable       *held;             /* task id → GList of held getToken messages */

@@ -57,6 +57,7 @@ typedef struct {
   gint64         fetched;           /* first poll at or after finish; 0: none */
   guint64        serial;
   guint          polls;
+  guint          reports;           /* of a dialect's report methods */
   gint64         price;             /* millionths of a USD */
   TaskState      state;
   gboolean       synchronous;       /* answered in createTask */
@@ -128,6 +129,7 @@ _cs_sandbox_service_new (void)
   service->running = g_sequence_new (NULL);
   service->time_scale = -1.0;
   service->epoch = g_get_monotonic_time ();
+  service->id_base = 1000000000 + (guint64) g_random_int_range (0, 1000000000) * 10;
   g_queue_init (&service->scripted_failures);
   g_queue_init (&service->created);
   g_queue_init (&service->finished);
@@ -683,6 +685,9 @@ finish_task (CsSandboxService *service,
     set_failure (task, "ERROR_TASK_TIMEOUT", "the task was not solved within 120 seconds");
   else if (task->error_code == NULL && !charge (service, task->api_key, task->price))
     set_failure (task, "ERROR_SETTLEMENT_FAILED", "the balance no longer covers the task");
+  else if (service->charge_unsolvable &&
+           g_strcmp0 (task->error_code, "ERROR_CAPTCHA_UNSOLVABLE") == 0)
+    charge (service, task->api_key, task->price);
   task->state = task->error_code != NULL ? TASK_FAILED : TASK_READY;
   task->finish = now;
 
@@ -838,7 +843,12 @@ add_task (CsSandboxService   *service,
           gint64              now)
 {
   SandboxTask *task = g_new0 (SandboxTask, 1);
-  g_autofree char *id = g_uuid_string_random ();
+  /* a dialect that numbers tasks: digits, from a base that differs from
+   * one run to the next, as the services' do */
+  g_autofree char *id = service->numeric_ids
+                        ? g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                           service->id_base + service->serial)
+                        : g_uuid_string_random ();
   g_autoptr(GBytes) text = _cs_sandbox_json_to_bytes (solution);
   gsize length = 0;
   const char *data = g_bytes_get_data (text, &length);
@@ -1385,4 +1395,37 @@ _cs_sandbox_service_call (CsSandboxService  *service,
       return status;
     }
   return _cs_sandbox_error_reply ("ERROR_PAGE_NOT_FOUND", "no such method", reply);
+}
+
+/* --- What a dialect needs of a task --------------------------------------------------- */
+
+gboolean
+_cs_sandbox_service_get_task_info (CsSandboxService  *service,
+                                   const char        *api_key,
+                                   const char        *task_id,
+                                   gboolean           report,
+                                   CsSandboxTaskInfo *info)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 real_now = g_get_real_time ();
+  SandboxTask *task;
+
+  advance (service, now);
+  task = task_id != NULL ? g_hash_table_lookup (service->tasks, task_id) : NULL;
+  if (task == NULL || task_expired (service, task, now) ||
+      (api_key != NULL && strcmp (task->api_key, api_key) != 0))
+    return FALSE;
+  memset (info, 0, sizeof *info);
+  info->type_name = task->type_name;
+  info->price = task->price;
+  info->created = real_now - (now - task->created);
+  if (task->state != TASK_PENDING && task->finish <= now)
+    {
+      info->finished = real_now - (now - task->finish);
+      info->ready = task->state == TASK_READY;
+    }
+  info->reports = task->reports;
+  if (report)
+    task->reports++;
+  return TRUE;
 }

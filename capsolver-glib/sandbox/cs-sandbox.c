@@ -50,6 +50,7 @@ enum {
   PROP_KEY_BLOCK_ERRORS,
   PROP_IP_BAN_ERRORS,
   PROP_IDLE_TIMEOUT,
+  PROP_DIALECT,
   PROP_BASE_URL,
   PROP_PORT,
   N_PROPS
@@ -177,6 +178,9 @@ sandbox_get_property (GObject    *object,
     case PROP_PORT:
       g_value_set_uint (value, cs_sandbox_get_port (self));
       break;
+    case PROP_DIALECT:
+      g_value_set_enum (value, cs_sandbox_get_dialect (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -227,6 +231,9 @@ sandbox_set_property (GObject      *object,
       break;
     case PROP_IDLE_TIMEOUT:
       cs_sandbox_set_idle_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_DIALECT:
+      cs_sandbox_set_dialect (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -414,6 +421,24 @@ cs_sandbox_class_init (CsSandboxClass *klass)
    */
   properties[PROP_IDLE_TIMEOUT] =
     g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, CS_SANDBOX_IDLE_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsSandbox:dialect: (getter get_dialect) (setter set_dialect)
+   *
+   * The provider whose dialect of the protocol the sandbox speaks:
+   * %CS_PROVIDER_CAPSOLVER by default. With another provider the sandbox
+   * takes that provider's type names, proxy fields and numeric task ids,
+   * answers with its error codes and `errorId`s, the result fields it adds
+   * and its report methods, as [the sandbox guide](sandbox.html) says;
+   * keys, balances, tasks and their answers stay the sandbox's.
+   * %CS_PROVIDER_COMPATIBLE is CapSolver's dialect. Applies to the
+   * requests that come after the change.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DIALECT] =
+    g_param_spec_enum ("dialect", NULL, NULL, CS_TYPE_PROVIDER, CS_PROVIDER_CAPSOLVER,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1320,4 +1345,61 @@ cs_sandbox_set_idle_timeout (CsSandbox *sandbox,
 
   set_setting (sandbox, &sandbox->idle_timeout, msec, PROP_IDLE_TIMEOUT);
   apply_idle_timeout (sandbox);
+}
+
+/**
+ * cs_sandbox_get_dialect: (get-property dialect)
+ * @sandbox: a [class@Sandbox]
+ *
+ * Gets [property@Sandbox:dialect].
+ *
+ * Returns: the provider whose dialect the sandbox speaks
+ *
+ * Since: 1.0
+ */
+CsProvider
+cs_sandbox_get_dialect (CsSandbox *sandbox)
+{
+  CsProvider provider;
+
+  g_return_val_if_fail (CS_IS_SANDBOX (sandbox), CS_PROVIDER_CAPSOLVER);
+
+  g_mutex_lock (&sandbox->lock);
+  provider = sandbox->provider;
+  g_mutex_unlock (&sandbox->lock);
+  return provider;
+}
+
+/**
+ * cs_sandbox_set_dialect: (set-property dialect)
+ * @sandbox: a [class@Sandbox]
+ * @provider: the provider whose dialect to speak
+ *
+ * Sets [property@Sandbox:dialect]. Tasks created before keep their ids.
+ *
+ * Since: 1.0
+ */
+void
+cs_sandbox_set_dialect (CsSandbox  *sandbox,
+                        CsProvider  provider)
+{
+  const CsDialect *dialect;
+  gboolean changed;
+
+  g_return_if_fail (CS_IS_SANDBOX (sandbox));
+  dialect = _cs_dialect_get (provider);
+  g_return_if_fail (dialect != NULL);
+
+  g_mutex_lock (&sandbox->lock);
+  changed = sandbox->provider != provider;
+  sandbox->provider = provider;
+  /* CapSolver's own and the compatible services': the service as it is */
+  sandbox->dialect = provider == CS_PROVIDER_CAPSOLVER || provider == CS_PROVIDER_COMPATIBLE
+                     ? NULL : dialect;
+  sandbox->service->numeric_ids = _cs_dialect_ids_are_integers (dialect);
+  sandbox->service->charge_unsolvable =
+    _cs_dialect_get_unsolvable_billing (dialect) == CS_UNSOLVABLE_CHARGED;
+  g_mutex_unlock (&sandbox->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_DIALECT]);
 }

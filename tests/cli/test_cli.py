@@ -23,6 +23,7 @@ import threading
 import time
 import unittest
 import urllib.parse
+import urllib.request
 
 CAPSOLVER = None
 SAMPLE_IMAGE = None
@@ -541,6 +542,80 @@ class ExitStatusTest(CliTestCase):
         self.assertIn('terminated', last_line)
 
 
+class ProvidersTest(CliTestCase):
+
+    def test_providers_lists_dialects_endpoints_and_types(self):
+        result = self.run_cli('providers', key=None, base_url=False)
+        self.assertSucceeded(result)
+        for line in ('anti-captcha (Anti-Captcha)', 'capmonster (CapMonster Cloud)',
+                     '  endpoints: https://api.capsolver.com https://api-stable.capsolver.com',
+                     '  endpoints: https://api.2captcha.com https://api.rucaptcha.com',
+                     '  endpoints: the base URL you give (--base-url)'):
+            self.assertIn(line + '\n', result.stdout)
+        names = self.run_cli('providers', '--names', key=None, base_url=False)
+        self.assertSucceeded(names)
+        self.assertEqual(names.stdout.split(),
+                         ['capsolver', 'anti-captcha', '2captcha', 'capmonster', 'compatible'])
+
+    def test_providers_json(self):
+        result = self.run_cli('--json', 'providers', key=None, base_url=False)
+        self.assertSucceeded(result)
+        providers = {p['name']: p for p in result.json()}
+        self.assertEqual(providers['anti-captcha']['endpoints'], ['https://api.anti-captcha.com'])
+        self.assertEqual(providers['compatible']['endpoints'], [])
+        families = {t['family']: t['types'] for t in providers['capmonster']['types']}
+        # one name for both variants, the proxy fields decide
+        self.assertEqual(families['recaptcha-v2'],
+                         ['RecaptchaV2Task', 'RecaptchaV2EnterpriseTask'])
+        self.assertEqual(families['turnstile'], ['TurnstileTask'])
+        self.assertNotIn('cloudflare-challenge', families)
+        capsolver = {t['family'] for t in providers['capsolver']['types']}
+        self.assertIn('cloudflare-challenge', capsolver)
+
+    def test_types_of_a_provider(self):
+        names = self.run_cli('types', '--provider', 'Anti-Captcha', '--names', key=None)
+        self.assertSucceeded(names)
+        self.assertIn('RecaptchaV2TaskProxyless', names.stdout.split())
+        self.assertIn('TurnstileTaskProxyless', names.stdout.split())
+        self.assertNotIn('AntiCloudflareTask', names.stdout.split())
+        one = self.run_cli('types', '--provider', '2captcha', 'TurnstileTaskProxyless', key=None)
+        self.assertSucceeded(one)
+        self.assertTrue(one.stdout.startswith('TurnstileTaskProxyless (turnstile)\n'), one.stdout)
+        as_json = self.run_cli('--json', 'types', '--provider', 'capmonster', key=None)
+        self.assertSucceeded(as_json)
+        self.assertIn(['MTCaptchaTask'], [t['types'] for t in as_json.json()])
+        self.assertOneLineError(
+            self.run_cli('types', '--provider', 'capmonster', 'AntiCloudflareTask', key=None),
+            EXIT_USAGE, 'CapMonster Cloud has no task of type AntiCloudflareTask')
+        self.assertOneLineError(self.run_cli('types', '--provider', 'deathbycaptcha', key=None),
+                                EXIT_USAGE, '--provider', 'deathbycaptcha', 'anti-captcha')
+
+    def test_sandbox_speaks_a_dialect(self):
+        sandbox, url = start_sandbox('--dialect', 'anti-captcha')
+        try:
+            def post(method, body):
+                request = urllib.request.Request(url + '/' + method, json.dumps(body).encode(),
+                                                 {'Content-Type': 'application/json'})
+                with urllib.request.urlopen(request, timeout=RUN_TIMEOUT) as reply:
+                    self.assertEqual(reply.status, 200)
+                    return json.load(reply)
+
+            task = {'type': 'RecaptchaV2TaskProxyless', 'websiteURL': 'https://example.com/',
+                    'websiteKey': '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-'}
+            created = post('createTask', {'clientKey': SANDBOX_KEY, 'task': task})
+            self.assertEqual(created['errorId'], 0)
+            self.assertIsInstance(created['taskId'], int)
+            wrong = post('createTask', {'clientKey': WRONG_KEY, 'task': task})
+            self.assertEqual((wrong['errorId'], wrong['errorCode']),
+                             (1, 'ERROR_KEY_DOES_NOT_EXIST'))
+            balance = post('getBalance', {'clientKey': SANDBOX_KEY})
+            self.assertEqual(balance['captchaCredits'], 0)
+        finally:
+            self.assertEqual(stop_sandbox(sandbox, signal.SIGTERM), 0)
+        self.assertOneLineError(self.run_cli('sandbox', '--dialect', 'nope', key=None),
+                                EXIT_USAGE, '--dialect', 'nope')
+
+
 class UsageTest(CliTestCase):
 
     def assertUsageError(self, *args, words=(), **kwargs):
@@ -553,7 +628,8 @@ class UsageTest(CliTestCase):
         self.assertEqual(result.status, EXIT_USAGE, result.stderr)
         self.assertEqual(result.stdout, '')
         self.assertIn('Usage:', result.stderr)
-        for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types'):
+        for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
+                        'providers'):
             self.assertIn(command, result.stderr)
 
     def test_unknown_command(self):
@@ -853,7 +929,7 @@ class OptionsTest(CliTestCase):
 
     def test_help_command(self):
         for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
-                        'help'):
+                        'providers', 'help'):
             result = self.run_cli('help', command)
             self.assertSucceeded(result)
             self.assertEqual(result.stdout, self.run_cli(command, '--help').stdout)
@@ -1085,7 +1161,7 @@ class ManualTest(unittest.TestCase):
                         '.SH "ENVIRONMENT"', '.SH "EXIT STATUS"'):
             self.assertIn(section, man)
         for command in ('solve', 'create', 'result', 'balance', 'feedback', 'sandbox', 'types',
-                        'help'):
+                        'providers', 'help'):
             self.assertIn('.SS "capsolver ' + command, man)
             for line in self.help_page(command, '--help').splitlines():
                 option = line.split()[1 if line.startswith('  -') and ', ' in line else 0] \
@@ -1113,6 +1189,9 @@ class ManualTest(unittest.TestCase):
         self.assertIn('--once', self.complete('result', '--'))
         self.assertIn('ReCaptchaV2EnterpriseTaskProxyLess', self.complete('solve', 'ReCaptcha'))
         self.assertIn('AntiTurnstileTaskProxyLess', self.complete('types', 'Anti'))
+        self.assertEqual(sorted(self.complete('types', '--provider', 'ca')),
+                         ['capmonster', 'capsolver'])
+        self.assertEqual(self.complete('sandbox', '--dialect', '2'), ['2captcha'])
         self.assertEqual(self.complete('create', '--proxy', 'p', 'ReCaptchaV2Task', 'website'),
                          ['websiteURL=', 'websiteKey='])
         self.assertEqual(self.complete('solve', '--image', SAMPLE_IMAGE, 'mod'), ['module='])

@@ -11,6 +11,8 @@
 # with the path of the command, that `capsolver types` lists every type
 # name and field of the schema. A type added to the library's table
 # that Python, the sandbox or the command misses fails here, by name.
+# ProvidersTest reads the providers' rows (CapSolver.Provider) beside
+# `capsolver providers`.
 #
 # SPDX-FileCopyrightText: 2026 The capsolver-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -183,6 +185,35 @@ class CommandTest(unittest.TestCase):
                                  task_type.get_proxy_requirement()
                                  == CapSolver.ProxyRequirement.REQUIRED)
         self.assertEqual(len(printed), len(CapSolver.TaskType.get_all()))
+
+
+class ProvidersTest(unittest.TestCase):
+    """The providers' rows read the same from Python as `capsolver providers`
+    prints them, and a sandbox speaks a provider's dialect."""
+
+    run_command = CommandTest.run_command
+
+    def test_providers_as_the_command_lists_them(self):
+        printed = {entry['name']: entry
+                   for entry in json.loads(self.run_command('--json', 'providers'))}
+        for value in CapSolver.Provider.__enum_values__.values():
+            entry = printed[value.value_nick]
+            self.assertEqual(entry['displayName'], CapSolver.Provider.get_display_name(value))
+            self.assertEqual(entry['endpoints'], list(CapSolver.Provider.get_base_urls(value)))
+            names = {task_type.get_name(): task_type.dup_provider_names(value)
+                     for task_type in CapSolver.TaskType.get_all()}
+            self.assertEqual({t['family']: t['types'] for t in entry['types']},
+                             {family: types for family, types in names.items() if types})
+        self.assertEqual(CapSolver.TaskType.lookup('ReCaptchaV2TaskProxyLess')
+                         .dup_provider_names(CapSolver.Provider.ANTI_CAPTCHA),
+                         ['RecaptchaV2TaskProxyless', 'RecaptchaV2Task',
+                          'RecaptchaV2EnterpriseTaskProxyless', 'RecaptchaV2EnterpriseTask'])
+
+    def test_sandbox_dialect_property(self):
+        sandbox = CapSolver.Sandbox(dialect=CapSolver.Provider.CAPMONSTER)
+        self.assertEqual(sandbox.props.dialect, CapSolver.Provider.CAPMONSTER)
+        sandbox.set_dialect(CapSolver.Provider.CAPSOLVER)
+        self.assertEqual(sandbox.get_dialect(), CapSolver.Provider.CAPSOLVER)
 
 
 if __name__ == '__main__':

@@ -201,9 +201,9 @@ bound_cb (gpointer user_data)
   if (keyring_call_take_return (gtask))
     {
       g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "keyring: no answer within %g seconds (the D-Bus session bus "
+                               "keyring: no answer within %g %s (the D-Bus session bus "
                                "or the Secret Service did not answer)",
-                               timeout_ms / 1000.0);
+                               timeout_ms / 1000.0, timeout_ms == 1000 ? "second" : "seconds");
     }
   return G_SOURCE_REMOVE;
 }

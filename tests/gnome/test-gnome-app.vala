@@ -970,6 +970,29 @@ void test_keyring_late_read () {
   stand_in.keep (null);
 }
 
+/* libsecret 0.20 logs criticals of its own when the keyring's prompt to
+ * unlock cannot be shown, as in this session with no display: those two,
+ * and only those, are not fatal here (see tests/test-keyring.c). */
+bool is_prompt_critical (string? domain, string message) {
+  return (domain == "GLib" && "g_variant_unref: assertion 'value != NULL' failed" in message) ||
+         (domain == "GLib-GIO" &&
+          "g_task_return_error: assertion 'error != NULL' failed" in message);
+}
+
+void tolerate_prompt_criticals () {
+  LogFunc handler = (domain, level, message) => {
+    if (is_prompt_critical (domain, message))
+      Test.message ("libsecret, with no prompter: %s", message);
+    else
+      Log.default_handler (domain, level, message);
+  };
+  var levels = LogLevelFlags.LEVEL_CRITICAL | LogLevelFlags.FLAG_FATAL |
+               LogLevelFlags.FLAG_RECURSION;
+  Log.set_handler ("GLib", levels, handler);
+  Log.set_handler ("GLib-GIO", levels, handler);
+  Test.log_set_fatal_handler ((domain, level, message) => !is_prompt_critical (domain, message));
+}
+
 class KeyringLocked : KeyringDriver {
   public KeyringState state;
   public string? row;
@@ -989,6 +1012,7 @@ class KeyringLocked : KeyringDriver {
 void test_keyring_locked () {
   var stand_in = new StandIn ();
   stand_in.keep (GOOD_KEY);
+  tolerate_prompt_criticals ();
   lock_keyring ();
   var driver = new KeyringLocked ();
   driver.run ({ "capsolver-gnome", "--live" });

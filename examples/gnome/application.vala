@@ -7,9 +7,10 @@
  * cs_client_new_from_environment_async(), CAPSOLVER_API_KEY, else the one
  * the keyring keeps for the service's address. A typed key goes into the
  * keyring once a solve with it succeeds, or when the user saves it (once
- * a balance read shows the service takes it), and Forget takes it out. Without a key there is no client, and without a
- * keyring a typed key lasts until the application quits: the window says
- * both.
+ * a balance read shows the service takes it), and Forget takes it out.
+ * Without a key there is no client, and without a keyring a typed key
+ * lasts until the application quits: the window says both. A locked
+ * keyring is said to be locked.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

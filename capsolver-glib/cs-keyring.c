@@ -116,8 +116,10 @@ typedef struct {
   char             *base_url;
   char             *api_key;              /* to store; wiped when freed */
   GCancellable     *cancellable;          /* the caller's, or NULL */
-  GSource          *bound;                /* until the bus answered */
+  GCancellable     *pending;              /* libsecret's, cancelled on return */
+  GSource          *bound;                /* the whole call's time limit */
   GSource          *cancelled;            /* the caller's cancellable fired */
+  gboolean          retried;
   gboolean          returned;
 } KeyringCall;
 
@@ -129,6 +131,7 @@ keyring_call_free (gpointer data)
   g_free (call->base_url);
   wipe_free (call->api_key);
   g_clear_object (&call->cancellable);
+  g_clear_object (&call->pending);
   g_assert (call->bound == NULL && call->cancelled == NULL);
   g_free (call);
 }
@@ -154,22 +157,24 @@ keyring_call_take_return (GTask *gtask)
   call->returned = TRUE;
   clear_source (&call->bound);
   clear_source (&call->cancelled);
+  /* what libsecret still does is for nobody: it stops */
+  g_cancellable_cancel (call->pending);
   return TRUE;
 }
 
 #ifdef WITH_LIBSECRET
 
-/* How long a call waits for the D-Bus session bus to answer at all (a bus
- * that accepts and never speaks would hold it forever). Once it has, each
- * D-Bus call has a timeout of its own, and a prompt to unlock the keyring
- * takes the user's time. */
-#define KEYRING_CONNECT_TIMEOUT_MS 25000
-static guint connect_timeout_ms = KEYRING_CONNECT_TIMEOUT_MS;
+/* How long a call may take in all: reaching the session bus (a bus that
+ * accepts and never speaks would hold it forever), the keyring's answers
+ * (a hung daemon would hold each D-Bus call for D-Bus's own 25 s), a
+ * retry, and a prompt to unlock the keyring. */
+#define KEYRING_TIMEOUT_MS 25000
+static guint timeout_ms = KEYRING_TIMEOUT_MS;
 
 void
 _cs_keyring_set_connect_timeout (guint msec)
 {
-  connect_timeout_ms = msec > 0 ? msec : KEYRING_CONNECT_TIMEOUT_MS;
+  timeout_ms = msec > 0 ? msec : KEYRING_TIMEOUT_MS;
 }
 
 static const SecretSchema *
@@ -191,13 +196,14 @@ bound_cb (gpointer user_data)
 {
   GTask *gtask = user_data;
 
-  /* the bus may never answer: the task returns now, and ignores the
-   * answer if one comes */
+  /* the bus or the keyring may never answer: the task returns now, and
+   * libsecret's call is cancelled */
   if (keyring_call_take_return (gtask))
     {
       g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "keyring: the D-Bus session bus did not answer within %g seconds",
-                               connect_timeout_ms / 1000.0);
+                               "keyring: no answer within %g %s (the D-Bus session bus "
+                               "or the Secret Service did not answer)",
+                               timeout_ms / 1000.0, timeout_ms == 1000 ? "second" : "seconds");
     }
   return G_SOURCE_REMOVE;
 }
@@ -222,6 +228,145 @@ is_no_service_error (const GError *error)
          (error->domain == G_DBUS_ERROR &&
           error->code >= G_DBUS_ERROR_SPAWN_EXEC_FAILED &&
           error->code <= G_DBUS_ERROR_SPAWN_FAILED);
+}
+
+/* Errors of a Secret Service that went away, or of a new one that does not
+ * know the session or the objects libsecret's cached connection names:
+ * worth one more try on a new connection. */
+static gboolean
+is_stale_service_error (const GError *error)
+{
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+         /* org.freedesktop.Secret.Error.NoSession, which GIO has no code for */
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_DBUS_ERROR) ||
+         g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT);
+}
+
+/* Every failure as a G_IO_ERROR whose message starts with "keyring: ". */
+static void
+return_keyring_error (GTask  *gtask,
+                      GError *error)
+{
+  g_autoptr(GError) owned = error;
+
+  if (is_no_service_error (error))
+    g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                             "keyring: no Secret Service on the session bus: %s",
+                             error->message);
+  else if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY))
+    g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                             "keyring: the Secret Service left without answering: %s",
+                             error->message);
+  else if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+    g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                             "keyring: the keyring is locked: %s", error->message);
+  else if (error->domain == G_DBUS_ERROR || error->domain == SECRET_ERROR ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_DBUS_ERROR))
+    g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_FAILED,
+                             "keyring: the Secret Service failed: %s", error->message);
+  else
+    {
+      g_prefix_error (&owned, "keyring: ");
+      g_task_return_error (gtask, g_steal_pointer (&owned));
+    }
+}
+
+static void operation_done_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data);
+
+/* The URL as a label shows it: it may carry credentials of its own. */
+static char *
+item_label (const char *base_url)
+{
+  g_autofree char *safe_url = _cs_redact (base_url, NULL);
+
+  return g_strdup_printf ("CapSolver API key for %s", safe_url);
+}
+
+static void
+operation_start (GTask *gtask)
+{
+  KeyringCall *call = g_task_get_task_data (gtask);
+  g_autofree char *label = NULL;
+
+  /* libsecret talks to the Secret Service on the session bus, or inside
+   * Flatpak keeps an encrypted file whose password the portal gives it */
+  switch (call->operation)
+    {
+    case KEYRING_STORE:
+      label = item_label (call->base_url);
+      secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, label, call->api_key,
+                             call->pending, operation_done_cb, g_object_ref (gtask),
+                             CS_KEYRING_ATTRIBUTE_BASE_URL, call->base_url,
+                             NULL);
+      break;
+    case KEYRING_LOOKUP:
+      secret_password_lookup (get_schema (), call->pending, operation_done_cb,
+                              g_object_ref (gtask),
+                              CS_KEYRING_ATTRIBUTE_BASE_URL, call->base_url,
+                              NULL);
+      break;
+    case KEYRING_CLEAR:
+      secret_password_clear (get_schema (), call->pending, operation_done_cb,
+                             g_object_ref (gtask),
+                             CS_KEYRING_ATTRIBUTE_BASE_URL, call->base_url,
+                             NULL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* After a lookup that found nothing or a removal that removed nothing:
+ * an item of the key that is there but locked (the keyring was not
+ * unlocked: no prompter, or the user dismissed it) is an error of its own,
+ * not an empty keyring. */
+static void
+locked_search_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) gtask = user_data;
+  KeyringCall *call = g_task_get_task_data (gtask);
+  g_autoptr(GError) error = NULL;
+  GList *items = secret_service_search_finish (NULL, result, &error);
+  gboolean locked = FALSE;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    locked = locked || secret_item_get_locked (l->data);
+  g_list_free_full (items, g_object_unref);
+
+  if (!keyring_call_take_return (gtask))
+    return;
+  if (error != NULL)
+    return_keyring_error (gtask, g_steal_pointer (&error));
+  else if (locked)
+    g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                             "keyring: the keyring is locked: the key for %s cannot be %s "
+                             "until it is unlocked", call->base_url,
+                             call->operation == KEYRING_LOOKUP ? "read" : "removed");
+  else if (call->operation == KEYRING_LOOKUP)
+    g_task_return_pointer (gtask, NULL, NULL);
+  else
+    g_task_return_boolean (gtask, FALSE);
+}
+
+static void
+search_locked (GTask *gtask)
+{
+  KeyringCall *call = g_task_get_task_data (gtask);
+  g_autoptr(GHashTable) attributes = secret_attributes_build (get_schema (),
+                                                              CS_KEYRING_ATTRIBUTE_BASE_URL,
+                                                              call->base_url, NULL);
+
+  /* neither unlocked nor read: only whether such an item is there */
+  secret_service_search (NULL, get_schema (), attributes, SECRET_SEARCH_ALL, call->pending,
+                         locked_search_done_cb, g_object_ref (gtask));
 }
 
 static void
@@ -250,23 +395,32 @@ operation_done_cb (GObject      *source,
       g_assert_not_reached ();
     }
 
-  if (!keyring_call_take_return (gtask))
+  if (call->returned)
     {
       if (password != NULL)
         secret_password_free (password);
       return;
     }
-  if (error != NULL && is_no_service_error (error))
+  if (error != NULL && !call->retried && is_stale_service_error (error))
     {
-      g_task_return_new_error (gtask, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                               "keyring: no Secret Service on the session bus: %s",
-                               error->message);
+      /* the daemon went away or was replaced: libsecret's cached service
+       * still names the old one's session, and would fail forever */
+      g_debug ("keyring: trying again on a new connection: %s", error->message);
+      call->retried = TRUE;
+      secret_service_disconnect ();
+      operation_start (gtask);
       return;
     }
+  if (error == NULL && password == NULL && !done && call->operation != KEYRING_STORE)
+    {
+      search_locked (gtask);
+      return;
+    }
+
+  keyring_call_take_return (gtask);
   if (error != NULL)
     {
-      g_prefix_error (&error, "keyring: ");
-      g_task_return_error (gtask, g_steal_pointer (&error));
+      return_keyring_error (gtask, g_steal_pointer (&error));
       return;
     }
   if (call->operation != KEYRING_LOOKUP)
@@ -274,29 +428,19 @@ operation_done_cb (GObject      *source,
       g_task_return_boolean (gtask, done);
       return;
     }
-  if (password != NULL)
-    {
-      /* a copy in ordinary memory, and the keyring's wiped */
-      g_autofree char *key = g_strstrip (g_strdup (password));
+  /* a copy in ordinary memory, and the keyring's wiped */
+  {
+    g_autofree char *key = g_strstrip (g_strdup (password));
 
-      secret_password_free (password);
-      if (*key != '\0')
-        {
-          g_task_return_pointer (gtask, g_steal_pointer (&key), (GDestroyNotify) wipe_free);
-          return;
-        }
-      wipe_free (g_steal_pointer (&key));
-    }
+    secret_password_free (password);
+    if (*key != '\0')
+      {
+        g_task_return_pointer (gtask, g_steal_pointer (&key), (GDestroyNotify) wipe_free);
+        return;
+      }
+    wipe_free (g_steal_pointer (&key));
+  }
   g_task_return_pointer (gtask, NULL, NULL);
-}
-
-/* The URL as a label shows it: it may carry credentials of its own. */
-static char *
-item_label (const char *base_url)
-{
-  g_autofree char *safe_url = _cs_redact (base_url, NULL);
-
-  return g_strdup_printf ("CapSolver API key for %s", safe_url);
 }
 
 static void
@@ -308,7 +452,6 @@ bus_ready_cb (GObject      *source,
   KeyringCall *call = g_task_get_task_data (gtask);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
-  g_autofree char *label = NULL;
 
   if (call->returned)
     return;
@@ -319,36 +462,7 @@ bus_ready_cb (GObject      *source,
                                "keyring: no D-Bus session bus: %s", error->message);
       return;
     }
-  /* the bus answered: from now on D-Bus bounds each call the keyring
-   * makes, and a prompt to unlock the keyring waits for the user */
-  clear_source (&call->bound);
-
-  /* libsecret talks to the Secret Service on this bus, or inside Flatpak
-   * keeps an encrypted file whose password the portal gives it */
-  switch (call->operation)
-    {
-    case KEYRING_STORE:
-      label = item_label (call->base_url);
-      secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, label, call->api_key,
-                             call->cancellable, operation_done_cb, g_steal_pointer (&gtask),
-                             CS_KEYRING_ATTRIBUTE_BASE_URL, call->base_url,
-                             NULL);
-      break;
-    case KEYRING_LOOKUP:
-      secret_password_lookup (get_schema (), call->cancellable, operation_done_cb,
-                              g_steal_pointer (&gtask),
-                              CS_KEYRING_ATTRIBUTE_BASE_URL, call->base_url,
-                              NULL);
-      break;
-    case KEYRING_CLEAR:
-      secret_password_clear (get_schema (), call->cancellable, operation_done_cb,
-                             g_steal_pointer (&gtask),
-                             CS_KEYRING_ATTRIBUTE_BASE_URL, call->base_url,
-                             NULL);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  operation_start (gtask);
 }
 
 static void
@@ -356,7 +470,7 @@ keyring_call_start (GTask *gtask)
 {
   KeyringCall *call = g_task_get_task_data (gtask);
 
-  call->bound = g_timeout_source_new (connect_timeout_ms);
+  call->bound = g_timeout_source_new (timeout_ms);
   g_task_attach_source (gtask, call->bound, bound_cb);
   if (call->cancellable != NULL)
     {
@@ -400,6 +514,7 @@ keyring_call_new (KeyringOperation     operation,
   call->operation = operation;
   call->base_url = normalize_base_url (base_url);
   call->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  call->pending = g_cancellable_new ();
   g_task_set_task_data (gtask, call, keyring_call_free);
   return gtask;
 }
@@ -486,14 +601,23 @@ keyring_sync_wait (KeyringSync *sync)
  * The keyring is the Secret Service on the D-Bus session bus
  * (GNOME Keyring, KeePassXC…); inside a Flatpak sandbox, libsecret keeps an
  * encrypted file in the application's data instead, and needs no
- * permission for it. Without a keyring the call fails with
- * %G_IO_ERROR_NOT_CONNECTED: no session bus, or no Secret Service on it;
- * with %G_IO_ERROR_TIMED_OUT if the session bus does not answer within
- * 25 seconds. Once the bus has answered, D-Bus bounds each call to the
- * keyring, but a locked keyring may ask the user for its password: that
- * waits for the user, or for @cancellable. A build without libsecret fails
- * with %G_IO_ERROR_NOT_SUPPORTED (see [func@keyring_is_supported]). Error
- * messages start with "keyring: ".
+ * permission for it. Every error is in the %G_IO_ERROR domain, with a
+ * message that starts with "keyring: ":
+ *
+ * - %G_IO_ERROR_NOT_CONNECTED: no session bus, no Secret Service on it, or
+ *   one that went away without answering;
+ * - %G_IO_ERROR_TIMED_OUT: the whole call took more than 25 seconds (a bus
+ *   or a keyring daemon that does not answer), a prompt to unlock the
+ *   keyring included;
+ * - %G_IO_ERROR_PERMISSION_DENIED: the keyring is locked and was not
+ *   unlocked (the user dismissed the prompt, or there is none);
+ * - %G_IO_ERROR_FAILED: the Secret Service failed otherwise;
+ * - %G_IO_ERROR_NOT_SUPPORTED: a build without libsecret (see
+ *   [func@keyring_is_supported]).
+ *
+ * A keyring daemon that was restarted is used again: a call that meets a
+ * session or a connection the new daemon does not know is tried once more
+ * on a new connection.
  *
  * Since: 1.0
  */
@@ -615,7 +739,8 @@ cs_keyring_lookup_key_async (const char          *base_url,
  *
  * Returns: (transfer full) (nullable): the API key, without surrounding
  *   white space, or %NULL, without an error, when the keyring has none for
- *   the service
+ *   the service; a key kept in a keyring that stays locked is
+ *   %G_IO_ERROR_PERMISSION_DENIED, not %NULL
  *
  * Since: 1.0
  */
@@ -696,7 +821,8 @@ cs_keyring_clear_key_async (const char          *base_url,
  * Finishes [func@keyring_clear_key_async].
  *
  * Returns: %TRUE if a key was removed; %FALSE, without an error, if the
- *   keyring had none for the service
+ *   keyring had none for the service; a key kept in a keyring that stays
+ *   locked is %G_IO_ERROR_PERMISSION_DENIED, not %FALSE
  *
  * Since: 1.0
  */

@@ -21,6 +21,8 @@ SIGIL = re.compile(r'(?<![\w&])[#%@](CS_[A-Z0-9_]+|Cs[A-Z]\w*)')
 EMPTY_LINK = re.compile(r'<a href=""')
 # A row of a table: its name, and its value as HTML.
 ROW = re.compile(r'<tr>\s*<td>\s*<em>([^<]*)</em>\s*</td>\s*<td>(.*?)</td>\s*</tr>', re.DOTALL)
+# The address of a link, as written (escaped as the generator chose to).
+HREF = re.compile(r'href="([^"]*)"')
 
 
 def row_problems(name, source):
@@ -39,7 +41,9 @@ def index_problems(source, website, browse):
     problems = []
     rows = {title: value for title, value in ROW.findall(source)}
     for title, url in (('Website', website), ('Source', browse)):
-        if url and 'href="%s"' % html.escape(url) not in rows.get(title, ''):
+        # compared unescaped: &#39; and &#x27; are both a quote
+        hrefs = [html.unescape(h) for h in HREF.findall(rows.get(title, ''))]
+        if url and url not in hrefs:
             problems.append('index.html: no %s row linking to %s' % (title, url))
         if not url and title in rows:
             problems.append('index.html: a %s row, but the build has no such address' % title)

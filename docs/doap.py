@@ -4,8 +4,9 @@
 #   doap.py write SOURCE OUTPUT [--website URL] [--source URL]
 #       copies SOURCE to OUTPUT, with <homepage> for the website and a
 #       <repository> to browse for the source when they are given
-#   doap.py check FILE --name NAME --license SPDX-ID [--website URL] [--source URL]
-#       FILE is well-formed XML, a DOAP project of that name and licence,
+#   doap.py check FILE --name NAME --license SPDX-ID... [--website URL] [--source URL]
+#       FILE is well-formed XML, a DOAP project of that name and those
+#       licences (--license once for each licence of meson.build),
 #       with a short description, a description, a programming language and
 #       a maintainer, and its homepage and repository are those given (none
 #       when none is given)
@@ -67,9 +68,10 @@ def check(args):
     if texts(root, DOAP + 'name') != [args.name]:
         problems.append('the name is %s, meson.build says %r' % (texts(root, DOAP + 'name'),
                                                                   args.name))
-    wanted = SPDX_LICENSES + args.license
-    if resources(root, DOAP + 'license') != [wanted]:
-        problems.append('the licence is %s, meson.build says %s' % (
+    # every licence meson.build names, and no other
+    wanted = sorted(SPDX_LICENSES + spdx for spdx in args.license)
+    if sorted(resources(root, DOAP + 'license')) != wanted:
+        problems.append('the licences are %s, meson.build says %s' % (
             resources(root, DOAP + 'license'), wanted))
     for element in ('shortdesc', 'description', 'programming-language'):
         found = texts(root, DOAP + element)
@@ -99,7 +101,8 @@ def main(argv):
     c = commands.add_parser('check')
     c.add_argument('file')
     c.add_argument('--name', required=True)
-    c.add_argument('--license', required=True)
+    c.add_argument('--license', required=True, action='append',
+                   help='an SPDX identifier; once per licence')
     for p in (w, c):
         p.add_argument('--website', default='')
         p.add_argument('--source', dest='source_url', default='')

@@ -133,6 +133,23 @@ def start_keyring():
     return bus_call('GetConnectionUnixProcessID', SECRETS_NAME)
 
 
+def stop_keyring(pid):
+    """Stops the daemon started, and the one that owns the name now if a
+    test replaced it; either may be gone already (a test killed it)."""
+    pids = {pid}
+    try:
+        if bus_call('NameHasOwner', SECRETS_NAME):
+            pids.add(bus_call('GetConnectionUnixProcessID', SECRETS_NAME))
+    except Exception:   # the name's owner left between the two calls
+        pass
+    for daemon in pids:
+        try:
+            os.kill(daemon, signal.SIGCONT)   # a test may have stopped it
+            os.kill(daemon, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
 def inside(mode, command):
     pid = start_keyring() if mode == 'keyring' else None
     try:
@@ -140,7 +157,7 @@ def inside(mode, command):
     finally:
         if pid is not None:
             # it would leave with the bus; the test should not wait for that
-            os.kill(pid, signal.SIGTERM)
+            stop_keyring(pid)
 
 
 def main():

@@ -21,6 +21,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -430,6 +431,320 @@ test_session_client (void)
   g_unsetenv ("CAPSOLVER_BASE_URL");
 }
 
+/* --- The keyring daemon stopped, replaced, locked ---------------------------------- */
+
+#ifdef WITH_LIBSECRET
+
+/* The password keyring-session.py unlocks the login keyring with. */
+#define TEST_PASSWORD "capsolver-glib-test-password"
+#define SECRETS_NAME "org.freedesktop.secrets"
+
+static GVariant *
+bus_call (const char *name,
+          const char *path,
+          const char *interface,
+          const char *method,
+          GVariant   *parameters)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  GVariant *reply;
+
+  g_assert_nonnull (bus);
+  reply = g_dbus_connection_call_sync (bus, name, path, interface, method, parameters, NULL,
+                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+static gboolean
+secrets_name_owned (void)
+{
+  g_autoptr(GVariant) reply = bus_call ("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "NameHasOwner",
+                                        g_variant_new ("(s)", SECRETS_NAME));
+  gboolean owned;
+
+  g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static GPid
+daemon_pid (void)
+{
+  g_autoptr(GVariant) reply = bus_call ("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                        g_variant_new ("(s)", SECRETS_NAME));
+  guint32 pid;
+
+  g_variant_get (reply, "(u)", &pid);
+  g_assert_cmpuint (pid, >, 1);
+  return (GPid) pid;
+}
+
+/* Waits, with a deadline proving no hang, until the name is owned or not. */
+static void
+wait_for_owner (gboolean owned)
+{
+  gint64 deadline = g_get_monotonic_time () + NO_HANG_SECONDS * G_USEC_PER_SEC;
+
+  while (secrets_name_owned () != owned)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+}
+
+/* A new gnome-keyring-daemon, its login keyring unlocked with the test
+ * password, in place of whatever owns the name: as after a crash and a
+ * new login. */
+static void
+start_daemon (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GBytes) password = g_bytes_new_static (TEST_PASSWORD, strlen (TEST_PASSWORD));
+  g_autoptr(GError) error = NULL;
+
+  /* the daemon is not under test */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_unsetenv (launcher, "G_SLICE");
+  g_subprocess_launcher_unsetenv (launcher, "MALLOC_CHECK_");
+  g_subprocess_launcher_unsetenv (launcher, "MALLOC_PERTURB_");
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--replace",
+                                        "--unlock", "--components=secrets", "--daemonize",
+                                        NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate (daemon, password, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (daemon));
+  wait_for_owner (TRUE);
+}
+
+static void
+kill_daemon (void)
+{
+  g_assert_cmpint (kill (daemon_pid (), SIGKILL), ==, 0);
+  wait_for_owner (FALSE);
+}
+
+/* libsecret 0.20 logs criticals of its own when the keyring's prompt to
+ * unlock cannot be shown, as in this session with no display: it
+ * unreferences a NULL reply, or returns a NULL error. Those two, and only
+ * those, are not fatal here: they are not this library's doing. */
+static gboolean
+is_prompt_critical (const char *log_domain,
+                    const char *message)
+{
+  return (g_strcmp0 (log_domain, "GLib") == 0 &&
+          strstr (message, "g_variant_unref: assertion 'value != NULL' failed") != NULL) ||
+         (g_strcmp0 (log_domain, "GLib-GIO") == 0 &&
+          strstr (message, "g_task_return_error: assertion 'error != NULL' failed") != NULL);
+}
+
+static void
+prompt_log_handler (const char     *log_domain,
+                    GLogLevelFlags  log_level,
+                    const char     *message,
+                    gpointer        user_data)
+{
+  if (is_prompt_critical (log_domain, message))
+    g_test_message ("libsecret, with no prompter: %s", message);
+  else
+    g_log_default_handler (log_domain, log_level, message, user_data);
+}
+
+static gboolean
+prompt_fatal_handler (const char     *log_domain,
+                      GLogLevelFlags  log_level,
+                      const char     *message,
+                      gpointer        user_data)
+{
+  return !is_prompt_critical (log_domain, message);
+}
+
+static void
+tolerate_prompt_criticals (void)
+{
+  GLogLevelFlags levels = G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION;
+
+  g_log_set_handler ("GLib", levels, prompt_log_handler, NULL);
+  g_log_set_handler ("GLib-GIO", levels, prompt_log_handler, NULL);
+  g_test_log_set_fatal_handler (prompt_fatal_handler, NULL);
+}
+
+/* Iterates the thread-default context for @msec. */
+static void
+spin (guint msec)
+{
+  gint64 end = g_get_monotonic_time () + msec * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+}
+
+#endif
+
+/* A daemon that stops answering (SIGSTOP) holds no call past the limit:
+ * the whole call, not only reaching the bus. */
+static void
+test_session_hung_daemon (void)
+{
+#ifdef WITH_LIBSECRET
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) async_error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *async_key = NULL;
+  g_autofree char *after = NULL;
+  GPid pid;
+  gint64 start;
+
+  store (URL_A, KEY_A);
+  pid = daemon_pid ();
+  _cs_keyring_set_connect_timeout (1000);
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+
+  start = g_get_monotonic_time ();
+  key = cs_keyring_lookup_key (URL_A, NULL, &error);
+  cs_keyring_store_key_async (URL_A, KEY_B, NULL, mock_store_result, &result);
+  g_assert_false (cs_keyring_store_key_finish (wait_for (&result), &async_error));
+  /* D-Bus alone would wait 25 s for each call the keyring makes */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+
+  g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
+  _cs_keyring_set_connect_timeout (0);
+  g_assert_null (key);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (g_str_has_prefix (error->message, "keyring: "));
+  g_assert_error (async_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "within 1 second ("));
+  g_test_message ("%s", error->message);
+
+  /* and the daemon, answering again, is used again */
+  after = lookup (URL_A);
+  g_assert_true (g_strcmp0 (after, KEY_A) == 0 || g_strcmp0 (after, KEY_B) == 0);
+  g_assert_true (clear (URL_A));
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+/* The daemon killed and another started: the process's next calls use the
+ * new one (libsecret's cached connection named the old one's session). */
+static void
+test_session_daemon_replaced (void)
+{
+#ifdef WITH_LIBSECRET
+  g_autofree char *key = NULL;
+
+  store (URL_A, KEY_A);
+  kill_daemon ();
+  start_daemon ();
+  store (URL_A, KEY_B);
+  key = lookup (URL_A);
+  g_assert_cmpstr (key, ==, KEY_B);
+  g_assert_true (clear (URL_A));
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+/* The daemon dies in the middle of a store: the error is a G_IO_ERROR, as
+ * documented, or the store succeeded on the Secret Service D-Bus started
+ * again; and the next daemon is used. */
+static void
+test_session_daemon_dies (void)
+{
+#ifdef WITH_LIBSECRET
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  GPid pid;
+
+  store (URL_A, KEY_A);
+  /* D-Bus may start a daemon whose keyring is locked, and it prompts; a
+   * prompt libsecret could not show may leave its call unanswered, until
+   * the limit, shortened here */
+  tolerate_prompt_criticals ();
+  _cs_keyring_set_connect_timeout (5000);
+  pid = daemon_pid ();
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  cs_keyring_store_key_async (URL_A, KEY_B, NULL, mock_store_result, &result);
+  /* the request reaches the stopped daemon's socket, then the daemon dies */
+  spin (500);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  if (!cs_keyring_store_key_finish (wait_for (&result), &error))
+    {
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_true (error->domain == G_IO_ERROR);
+      g_assert_true (g_str_has_prefix (error->message, "keyring: "));
+    }
+  _cs_keyring_set_connect_timeout (0);
+  start_daemon ();
+  store (URL_A, KEY_B);
+  key = lookup (URL_A);
+  g_assert_cmpstr (key, ==, KEY_B);
+  g_assert_true (clear (URL_A));
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+/* A locked keyring is not an empty one: a key that is there, locked, is
+ * neither "none stored" nor "none removed", but an error that says so. */
+static void
+test_session_locked (void)
+{
+#ifdef WITH_LIBSECRET
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) lookup_error = NULL;
+  g_autoptr(GError) clear_error = NULL;
+  g_autoptr(GError) async_error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) other_error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *after = NULL;
+  const char *collections[] = { "/org/freedesktop/secrets/aliases/default", NULL };
+
+  clear (URL_B);
+  store (URL_A, KEY_A);
+  tolerate_prompt_criticals ();
+  /* locked by D-Bus; the session has no prompter to unlock it */
+  reply = bus_call (SECRETS_NAME, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service",
+                    "Lock", g_variant_new ("(^ao)", collections));
+
+  key = cs_keyring_lookup_key (URL_A, NULL, &lookup_error);
+  g_assert_null (key);
+  g_assert_error (lookup_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_true (g_str_has_prefix (lookup_error->message, "keyring: the keyring is locked"));
+  g_test_message ("%s", lookup_error->message);
+  g_assert_false (cs_keyring_clear_key (URL_A, NULL, &clear_error));
+  g_assert_error (clear_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  cs_keyring_clear_key_async (URL_A, NULL, mock_store_result, &result);
+  g_assert_false (cs_keyring_clear_key_finish (wait_for (&result), &async_error));
+  g_assert_error (async_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  /* an address with no item, locked or not, has no key */
+  other = cs_keyring_lookup_key (URL_B, NULL, &other_error);
+  g_assert_no_error (other_error);
+  g_assert_null (other);
+
+  /* unlocked again by a new login: the key was there all along */
+  start_daemon ();
+  after = lookup (URL_A);
+  g_assert_cmpstr (after, ==, KEY_A);
+  g_assert_true (clear (URL_A));
+#else
+  g_assert_not_reached ();
+#endif
+}
+
 /* --- Without a keyring ------------------------------------------------------------ */
 
 static void
@@ -503,6 +818,10 @@ main (int    argc,
   g_test_add_func ("/keyring/session/cancelled", test_session_cancelled);
   g_test_add_func ("/keyring/session/schema", test_session_schema);
   g_test_add_func ("/keyring/session/client", test_session_client);
+  g_test_add_func ("/keyring/session/hung-daemon", test_session_hung_daemon);
+  g_test_add_func ("/keyring/session/daemon-replaced", test_session_daemon_replaced);
+  g_test_add_func ("/keyring/session/daemon-dies", test_session_daemon_dies);
+  g_test_add_func ("/keyring/session/locked", test_session_locked);
   g_test_add_func ("/keyring/no-bus/fails", test_no_bus);
   g_test_add_func ("/keyring/no-service/fails", test_no_service);
   g_test_add_func ("/keyring/silent-bus/times-out", test_silent_bus);

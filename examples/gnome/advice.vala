@@ -25,12 +25,15 @@ public class Advice : Object {
     Object (text: text, button_label: button_label, action_name: action_name);
   }
 
-  /* @keyring_problem: why there is no keyring, or null. */
-  public static Advice no_key (string? keyring_problem = null) {
+  /* @keyring_problem: why there is no keyring, or null; @locked: the
+   * keyring is there, locked. */
+  public static Advice no_key (string? keyring_problem = null, bool locked = false) {
     string text = "No API key. Type your CapSolver key in “API key” and press Enter, " +
                   "or set CAPSOLVER_API_KEY; or switch on Sandbox to try without a key.";
     if (keyring_problem != null)
       text += " There is no keyring (%s): a typed key is not kept.".printf (keyring_problem);
+    else if (locked)
+      text += " The keyring is locked: a key kept in it cannot be read until it is unlocked.";
     return new Advice (text, "Use Sandbox", "win.use-sandbox");
   }
 

@@ -6,10 +6,11 @@
  * one typed into the window, else, in the order of
  * cs_client_new_from_environment_async(), CAPSOLVER_API_KEY, else the one
  * the keyring keeps for the service's address. A typed key goes into the
- * keyring once a solve with it succeeds, or when the user saves it, and
- * Forget takes it out. Without a key there is no client, and without a
- * keyring a typed key lasts until the application quits: the window says
- * both.
+ * keyring once a solve with it succeeds, or when the user saves it (once
+ * a balance read shows the service takes it), and Forget takes it out.
+ * Without a key there is no client, and without a keyring a typed key
+ * lasts until the application quits: the window says both. A locked
+ * keyring is said to be locked.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -31,6 +32,9 @@ public enum KeyringState {
   READING,
   EMPTY,
   STORED,
+  /* The keyring is there but locked: what it keeps cannot be read or
+   * removed until it is unlocked. keyring_problem says so. */
+  LOCKED,
   /* No keyring (no session bus, no Secret Service, a build without
    * libsecret), or it failed: keyring_problem says why. */
   UNAVAILABLE,
@@ -52,6 +56,9 @@ public class Application : Adw.Application {
   public string? keyring_problem { get; private set; }
   /* A store or a removal under way. */
   public bool keyring_busy { get; private set; }
+  /* No keyring at all (no session bus, no Secret Service, no libsecret),
+   * rather than one that failed or is locked: nothing to forget there. */
+  public bool keyring_absent { get; private set; }
   string? typed_key;
   string? stored_key;
   Cancellable keyring_cancellable = new Cancellable ();
@@ -179,9 +186,15 @@ public class Application : Adw.Application {
     return error.message.has_prefix ("keyring: ") ? error.message.substring (9) : error.message;
   }
 
-  void keyring_failed (Error error) {
+  /* What a failed keyring call says of the keyring. */
+  KeyringState state_of (Error error) {
     keyring_problem = problem_of (error);
-    keyring_state = KeyringState.UNAVAILABLE;
+    keyring_absent = error is IOError.NOT_CONNECTED || error is IOError.NOT_SUPPORTED;
+    return (error is IOError.PERMISSION_DENIED) ? KeyringState.LOCKED : KeyringState.UNAVAILABLE;
+  }
+
+  void keyring_failed (Error error) {
+    keyring_state = state_of (error);
   }
 
   async void read_keyring () {
@@ -193,12 +206,12 @@ public class Application : Adw.Application {
     } catch (IOError.CANCELLED e) {
       return;
     } catch (Error e) {
-      keyring_problem = problem_of (e);
-      state = KeyringState.UNAVAILABLE;
+      state = state_of (e);
     }
     /* The client first, then the state: the window says "no key" only
-     * once both are known. */
-    if (!use_sandbox)
+     * once both are known. A key typed while the keyring was read has
+     * its client already, maybe solving: a new one would cancel that. */
+    if (!use_sandbox && typed_key == null)
       make_client ();
     keyring_state = state;
   }
@@ -222,6 +235,7 @@ public class Application : Adw.Application {
     }
     stored_key = key;
     keyring_problem = null;
+    keyring_absent = false;
     keyring_state = KeyringState.STORED;
   }
 
@@ -232,10 +246,12 @@ public class Application : Adw.Application {
   }
 
   /* True when a solve with the typed key succeeded and the keyring may
-   * keep it: not yet kept, and a keyring that has not failed. */
+   * keep it: not yet kept, and a keyring that has not failed, nor is
+   * locked (a store would ask for its password out of the blue). */
   public bool should_save_key () {
     return !use_sandbox && key_source == KeySource.TYPED && typed_key != stored_key &&
-           keyring_state != KeyringState.UNAVAILABLE && !keyring_busy;
+           keyring_state != KeyringState.UNAVAILABLE && keyring_state != KeyringState.LOCKED &&
+           !keyring_busy;
   }
 
   /* Takes the key of the live service's address out of the keyring, and
@@ -257,6 +273,7 @@ public class Application : Adw.Application {
     stored_key = null;
     typed_key = null;
     keyring_problem = null;
+    keyring_absent = false;
     keyring_state = KeyringState.EMPTY;
     if (!use_sandbox)
       make_client ();

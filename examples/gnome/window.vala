@@ -41,6 +41,8 @@ public class Window : Adw.ApplicationWindow {
   public Gtk.Button banner_button;
   public Adw.ToastOverlay toasts;
 
+  /* Save is checking the typed key with the service. */
+  public bool checking_key { get; private set; }
   /* The solve under way, or the last one. */
   public CapSolver.Task? task;
   public bool solving { get; private set; }
@@ -72,6 +74,7 @@ public class Window : Adw.ApplicationWindow {
                                                     "keyring-busy", "key-source" })
       app.notify[name].connect (keyring_changed);
     key_row.changed.connect (keyring_changed);
+    notify["checking-key"].connect (keyring_changed);
     app.notify["keyring-state"].connect (() => {
       /* A read of the keyring ended without a key, or it failed. */
       if (!app.use_sandbox && !app.reading_key && app.client == null)
@@ -106,7 +109,7 @@ public class Window : Adw.ApplicationWindow {
     save_key_action = new SimpleAction ("save-key", null);
     save_key_action.activate.connect (() => {
       apply_key ();
-      store_key.begin (false);
+      check_and_store_key.begin ();
     });
     forget_key_action = new SimpleAction ("forget-key", null);
     forget_key_action.activate.connect (() => forget_key.begin ());
@@ -323,8 +326,14 @@ public class Window : Adw.ApplicationWindow {
   }
 
   Advice no_key_advice () {
-    return Advice.no_key (app.keyring_state == KeyringState.UNAVAILABLE ? app.keyring_problem
-                                                                          : null);
+    switch (app.keyring_state) {
+    case KeyringState.UNAVAILABLE:
+      return Advice.no_key (app.keyring_problem);
+    case KeyringState.LOCKED:
+      return Advice.no_key (null, true);
+    default:
+      return Advice.no_key ();
+    }
   }
 
   /* --- The keyring ----------------------------------------------------------- */
@@ -337,6 +346,9 @@ public class Window : Adw.ApplicationWindow {
     case KeyringState.UNAVAILABLE:
       return "No keyring: %s. A typed key works until the application quits, and is not kept."
              .printf (app.keyring_problem);
+    case KeyringState.LOCKED:
+      return ("The keyring is locked: a key kept in it cannot be read or removed until it is " +
+              "unlocked. A typed key works.");
     case KeyringState.NOT_READ:
       return "CAPSOLVER_API_KEY is used: the keyring is not read while it is set.";
     case KeyringState.STORED:
@@ -359,11 +371,11 @@ public class Window : Adw.ApplicationWindow {
     bool reading = app.reading_key;
     keyring_row.subtitle = keyring_text ();
     string typed = key_row.text.strip ();
-    save_key_action.set_enabled (!reading && !app.keyring_busy && typed != "" &&
-                                 !app.is_kept (typed));
-    forget_key_action.set_enabled (!reading && !app.keyring_busy &&
-                                   (app.keyring_state == KeyringState.STORED ||
-                                    app.keyring_state == KeyringState.NOT_READ));
+    save_key_action.set_enabled (!reading && !app.keyring_busy && !checking_key &&
+                                 typed != "" && !app.is_kept (typed));
+    /* A locked keyring, or one that failed, may still keep a key: only
+     * where there is no keyring is there nothing to forget. */
+    forget_key_action.set_enabled (!reading && !app.keyring_busy && !app.keyring_absent);
   }
 
   /* Keeps the typed key; @after_solve: because a solve with it succeeded. */
@@ -376,6 +388,31 @@ public class Window : Adw.ApplicationWindow {
     } catch (Error e) {
       toast ("The key was not saved: %s".printf (e.message));
     }
+  }
+
+  /* Save: the typed key is kept only once the service took it (a balance
+   * read, which costs nothing); a key it refuses is not kept, and the
+   * banner says why. */
+  async void check_and_store_key () {
+    var client = app.client;
+    if (client == null || app.key_source != KeySource.TYPED)
+      return;
+    checking_key = true;
+    try {
+      yield client.get_balance_async (null);
+    } catch (Error e) {
+      checking_key = false;
+      if (client == app.client) {
+        show_advice (advise (e));
+        toast ((e is CapSolver.Error) ? "The key was not saved: the service did not take it"
+                                      : "The key was not saved: it could not be checked");
+      }
+      return;
+    }
+    checking_key = false;
+    /* another key typed meanwhile is not the one checked */
+    if (client == app.client)
+      yield store_key (false);
   }
 
   async void forget_key () {

@@ -39,6 +39,8 @@ const int SETTLE_FRAMES = 5;
 const string ZERO_KEY = "CAP-ZERO00000000000000000000000000000000000000000000000000000000000";
 const string GOOD_KEY = "CAP-GOOD00000000000000000000000000000000000000000000000000000000000";
 const string OTHER_KEY = "CAP-OTHER0000000000000000000000000000000000000000000000000000000000";
+/* A key no service knows. */
+const string WRONG_KEY = "CAP-WRONG0000000000000000000000000000000000000000000000000000000000";
 
 string screenshot_dir;
 
@@ -513,6 +515,11 @@ void test_live () {
  *   keyring/save        Save keeps a typed key without a solve
  *   keyring/environment CAPSOLVER_API_KEY comes before the keyring, which
  *                       is then not read; the sandbox never reads it
+ *   keyring/late-read   a keyring read that ends while a solve with a typed
+ *                       key is under way (the daemon stopped, then
+ *                       continued) leaves the solve alone
+ *   keyring/locked      a locked keyring is said to be locked, not empty,
+ *                       and Forget stays enabled
  */
 
 /* A sandbox standing in for the live service, named by CAPSOLVER_BASE_URL
@@ -745,6 +752,9 @@ void test_keyring_next_start () {
 
 class KeyringSave : KeyringDriver {
   public bool save_enabled_empty = true;
+  public string? wrong_banner;
+  public string? wrong_toast;
+  public KeyringState wrong_state;
   public string? toast;
   public KeySource source;
 
@@ -752,6 +762,14 @@ class KeyringSave : KeyringDriver {
     if (!yield keyring_read ())
       return;
     save_enabled_empty = win.save_key_button.sensitive;
+    /* A key the service refuses: checked, not kept, and the banner says so. */
+    win.key_row.text = WRONG_KEY;
+    win.save_key_button.clicked ();
+    if (!yield wait_for ("the key checked", () => win.banner.reveal_child && !win.checking_key))
+      return;
+    wrong_banner = win.banner_label.label;
+    wrong_toast = win.last_toast;
+    wrong_state = app.keyring_state;
     /* Typed, not applied: Save applies and keeps it. */
     win.key_row.text = OTHER_KEY;
     win.save_key_button.clicked ();
@@ -771,6 +789,10 @@ void test_keyring_save () {
   assert_cmpint (driver.status, CompareOperator.EQ, 0);
   assert_null (driver.failure);
   assert_false (driver.save_enabled_empty);
+  assert_true ("refused the API key" in driver.wrong_banner);
+  assert_cmpstr (driver.wrong_toast, CompareOperator.EQ,
+                 "The key was not saved: the service did not take it");
+  assert_true (driver.wrong_state == KeyringState.EMPTY);
   assert_cmpstr (driver.toast, CompareOperator.EQ, "Key saved in the keyring");
   assert_true (driver.source == KeySource.TYPED);
   assert_cmpstr (stand_in.kept_key (), CompareOperator.EQ, OTHER_KEY);
@@ -820,6 +842,198 @@ void test_keyring_environment () {
   stand_in.keep (null);
 }
 
+/* The keyring daemon of the session: stopped, continued, or replaced by a
+ * new one whose login keyring is unlocked with keyring-session.py's
+ * password. */
+const string TEST_PASSWORD = "capsolver-glib-test-password";
+
+uint32 keyring_daemon_pid () {
+  try {
+    var bus = Bus.get_sync (BusType.SESSION);
+    var reply = bus.call_sync ("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                               "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                               new Variant ("(s)", "org.freedesktop.secrets"),
+                               new VariantType ("(u)"), DBusCallFlags.NONE, -1);
+    uint32 pid;
+    reply.get ("(u)", out pid);
+    return pid;
+  } catch (Error e) {
+    error ("the keyring daemon: %s", e.message);
+  }
+}
+
+void signal_daemon (uint32 pid, string signal_name) {
+  try {
+    string[] argv = { "kill", "-" + signal_name, pid.to_string () };
+    int status;
+    Process.spawn_sync (null, argv, null, SpawnFlags.SEARCH_PATH, null, null, null, out status);
+    Process.check_wait_status (status);
+  } catch (Error e) {
+    error ("kill -%s: %s", signal_name, e.message);
+  }
+}
+
+void lock_keyring () {
+  try {
+    var bus = Bus.get_sync (BusType.SESSION);
+    string[] collections = { "/org/freedesktop/secrets/aliases/default" };
+    bus.call_sync ("org.freedesktop.secrets", "/org/freedesktop/secrets",
+                   "org.freedesktop.Secret.Service", "Lock",
+                   new Variant ("(^ao)", collections), null, DBusCallFlags.NONE, -1);
+  } catch (Error e) {
+    error ("Lock: %s", e.message);
+  }
+}
+
+void restart_keyring () {
+  try {
+    var launcher = new SubprocessLauncher (SubprocessFlags.STDIN_PIPE |
+                                           SubprocessFlags.STDOUT_SILENCE);
+    launcher.unsetenv ("G_DEBUG");
+    var daemon = launcher.spawnv ({ "gnome-keyring-daemon", "--replace", "--unlock",
+                                    "--components=secrets", "--daemonize" });
+    daemon.communicate (new Bytes (TEST_PASSWORD.data), null, null, null);
+    assert_true (daemon.get_successful ());
+    var bus = Bus.get_sync (BusType.SESSION);
+    int64 deadline = get_monotonic_time () + DEADLINE_SECONDS * TimeSpan.SECOND;
+    for (;;) {
+      var reply = bus.call_sync ("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                 "org.freedesktop.DBus", "NameHasOwner",
+                                 new Variant ("(s)", "org.freedesktop.secrets"),
+                                 new VariantType ("(b)"), DBusCallFlags.NONE, -1);
+      bool owned;
+      reply.get ("(b)", out owned);
+      if (owned)
+        break;
+      assert_cmpint ((int) (get_monotonic_time () > deadline), CompareOperator.EQ, 0);
+      Thread.usleep (50000);
+    }
+  } catch (Error e) {
+    error ("gnome-keyring-daemon: %s", e.message);
+  }
+}
+
+class KeyringLateRead : KeyringDriver {
+  public uint32 daemon;
+  public bool reading_at_start;
+  public bool solving_after_read;
+  public string? token;
+  public string? status_line;
+  public KeySource source;
+  public KeyringState state;
+  public string? key;
+
+  protected override async void script () {
+    reading_at_start = app.reading_key;
+    win.select_type ("recaptcha-v2");
+    fill_examples ();
+    win.key_row.text = GOOD_KEY;
+    win.key_row.apply ();
+    win.solve_button.clicked ();
+    /* the task created: the solve is polling when the keyring answers */
+    if (!yield wait_for ("the task sent", () => !win.solving ||
+                                                win.task.status != CapSolver.TaskStatus.NEW))
+      return;
+    signal_daemon (daemon, "CONT");
+    if (!yield wait_for ("the keyring read", () => !app.reading_key))
+      return;
+    solving_after_read = win.solving;
+    if (!yield wait_for ("the end of the solve", () => !win.solving))
+      return;
+    token = win.solution_text;
+    status_line = win.status_label.label;
+    source = app.key_source;
+    state = app.keyring_state;
+    key = app.client != null ? app.client.api_key : null;
+    yield wait_for ("the keyring", () => !app.keyring_busy);
+  }
+}
+
+void test_keyring_late_read () {
+  var stand_in = new StandIn ();
+  stand_in.keep (OTHER_KEY);
+  /* a few polls: the solve lasts seconds after the keyring has answered */
+  stand_in.service.polls_until_ready = 2;
+  var driver = new KeyringLateRead ();
+  driver.daemon = keyring_daemon_pid ();
+  signal_daemon (driver.daemon, "STOP");
+  driver.run ({ "capsolver-gnome", "--live" });
+  signal_daemon (driver.daemon, "CONT");
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  assert_true (driver.reading_at_start);
+  assert_true (driver.solving_after_read);
+  /* the read did not cancel the solve: it ended with its token */
+  assert_true (driver.status_line.has_prefix ("Ready: solved in "));
+  assert_nonnull (driver.token);
+  assert_true (driver.source == KeySource.TYPED);
+  assert_cmpstr (driver.key, CompareOperator.EQ, GOOD_KEY);
+  assert_true (driver.state == KeyringState.STORED);
+  assert_cmpuint (stand_in.service.get_request_count ("createTask"), CompareOperator.EQ, 1);
+  stand_in.keep (null);
+}
+
+/* libsecret 0.20 logs criticals of its own when the keyring's prompt to
+ * unlock cannot be shown, as in this session with no display: those two,
+ * and only those, are not fatal here (see tests/test-keyring.c). */
+bool is_prompt_critical (string? domain, string message) {
+  return (domain == "GLib" && "g_variant_unref: assertion 'value != NULL' failed" in message) ||
+         (domain == "GLib-GIO" &&
+          "g_task_return_error: assertion 'error != NULL' failed" in message);
+}
+
+void tolerate_prompt_criticals () {
+  LogFunc handler = (domain, level, message) => {
+    if (is_prompt_critical (domain, message))
+      Test.message ("libsecret, with no prompter: %s", message);
+    else
+      Log.default_handler (domain, level, message);
+  };
+  var levels = LogLevelFlags.LEVEL_CRITICAL | LogLevelFlags.FLAG_FATAL |
+               LogLevelFlags.FLAG_RECURSION;
+  Log.set_handler ("GLib", levels, handler);
+  Log.set_handler ("GLib-GIO", levels, handler);
+  Test.log_set_fatal_handler ((domain, level, message) => !is_prompt_critical (domain, message));
+}
+
+class KeyringLocked : KeyringDriver {
+  public KeyringState state;
+  public string? row;
+  public string? banner;
+  public bool forget_enabled;
+
+  protected override async void script () {
+    if (!yield keyring_read ())
+      return;
+    state = app.keyring_state;
+    row = win.keyring_row.subtitle;
+    banner = win.banner.reveal_child ? win.banner_label.label : null;
+    forget_enabled = win.forget_key_button.sensitive;
+  }
+}
+
+void test_keyring_locked () {
+  var stand_in = new StandIn ();
+  stand_in.keep (GOOD_KEY);
+  tolerate_prompt_criticals ();
+  lock_keyring ();
+  var driver = new KeyringLocked ();
+  driver.run ({ "capsolver-gnome", "--live" });
+  /* a new login unlocks it, for what comes next */
+  restart_keyring ();
+  assert_cmpint (driver.status, CompareOperator.EQ, 0);
+  assert_null (driver.failure);
+
+  assert_true (driver.state == KeyringState.LOCKED);
+  assert_true (driver.row.has_prefix ("The keyring is locked"));
+  assert_true (driver.banner.has_prefix ("No API key."));
+  assert_true ("The keyring is locked" in driver.banner);
+  assert_true (driver.forget_enabled);
+  assert_cmpstr (stand_in.kept_key (), CompareOperator.EQ, GOOD_KEY);
+  stand_in.keep (null);
+}
+
 int main (string[] args) {
   string[] rest = {};
   bool keyring = false;
@@ -848,6 +1062,8 @@ int main (string[] args) {
     Test.add_func ("/gnome-app/keyring/next-start", test_keyring_next_start);
     Test.add_func ("/gnome-app/keyring/save", test_keyring_save);
     Test.add_func ("/gnome-app/keyring/environment", test_keyring_environment);
+    Test.add_func ("/gnome-app/keyring/late-read", test_keyring_late_read);
+    Test.add_func ("/gnome-app/keyring/locked", test_keyring_locked);
   } else {
     Test.add_func ("/gnome-app/every-type", test_every_type);
     Test.add_func ("/gnome-app/solve-cancel", test_solve_cancel);

@@ -54,6 +54,8 @@ CsProvider          _cs_dialect_get_provider     (const CsDialect *dialect);
 const CsDialect    *_cs_dialect_get              (CsProvider       provider);
 /* By nickname ("anti-captcha", "2captcha"…), in any case; NULL if none. */
 const CsDialect    *_cs_dialect_lookup           (const char      *nick);
+/* The name to write on a command line: "2captcha". */
+const char         *_cs_dialect_get_nick         (const CsDialect *dialect);
 /* The provider's name for people: "Anti-Captcha". */
 const char         *_cs_dialect_get_name         (const CsDialect *dialect);
 /* The base URLs in the order to try them; empty for COMPATIBLE, whose

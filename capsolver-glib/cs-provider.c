@@ -12,12 +12,62 @@
 #include "cs-dialect.h"
 
 /**
+ * cs_provider_get_name:
+ * @provider: a [enum@Provider]
+ *
+ * Gets the provider's name to write on a command line or in a
+ * configuration file: `capsolver`, `anti-captcha`, `2captcha`,
+ * `capmonster` or `compatible`.
+ *
+ * Returns: the name
+ *
+ * Since: 1.0
+ */
+const char *
+cs_provider_get_name (CsProvider provider)
+{
+  const CsDialect *dialect = _cs_dialect_get (provider);
+
+  g_return_val_if_fail (dialect != NULL, NULL);
+
+  return _cs_dialect_get_nick (dialect);
+}
+
+/**
+ * cs_provider_from_name:
+ * @name: a provider's name, as [func@Provider.get_name] gives it, in any case
+ * @provider: (out): where to store the provider
+ *
+ * Finds the provider of a name written on a command line or in a
+ * configuration file.
+ *
+ * Returns: %TRUE if @name is a provider's name
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_provider_from_name (const char *name,
+                       CsProvider *provider)
+{
+  const CsDialect *dialect;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (provider != NULL, FALSE);
+
+  dialect = _cs_dialect_lookup (name);
+  if (dialect == NULL)
+    return FALSE;
+  *provider = _cs_dialect_get_provider (dialect);
+  return TRUE;
+}
+
+/**
  * cs_provider_get_display_name:
  * @provider: a [enum@Provider]
  *
  * Gets the provider's name as people write it, such as `Anti-Captcha` or
- * `CapMonster Cloud`. The name to give on a command line is the nickname
- * of the enumeration's value.
+ * `CapMonster Cloud`. The name to give on a command line is
+ * [func@Provider.get_name]'s.
  *
  * Returns: the name
  *

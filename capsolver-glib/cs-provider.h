@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  *   `api-stable.capsolver.com`), the default
  * @CS_PROVIDER_ANTI_CAPTCHA: Anti-Captcha (`api.anti-captcha.com`)
  * @CS_PROVIDER_TWOCAPTCHA: 2Captcha's API v2 (`api.2captcha.com`, and
- *   `api.rucaptcha.com` for rucaptcha accounts); its nickname is `2captcha`
+ *   `api.rucaptcha.com` for rucaptcha accounts); its name is `2captcha`
  * @CS_PROVIDER_CAPMONSTER: CapMonster Cloud (`api.capmonster.cloud`)
  * @CS_PROVIDER_COMPATIBLE: a service at a base URL of your choice that
  *   speaks CapSolver's dialect, as many do
@@ -34,20 +34,27 @@ G_BEGIN_DECLS
  * CapSolver's dialect only in this version; a [class@Sandbox] speaks
  * each of them (see [property@Sandbox:dialect]).
  *
- * The nicknames of the values (`capsolver`, `anti-captcha`, `2captcha`,
- * `capmonster`, `compatible`) are the names to give on a command line or
- * in a configuration file.
+ * [func@Provider.get_name] gives the names to write on a command line or
+ * in a configuration file (`capsolver`, `anti-captcha`, `2captcha`,
+ * `capmonster`, `compatible`) and [func@Provider.from_name] reads them.
+ * They are the nicknames of the values but for 2Captcha's, `twocaptcha`:
+ * a name that starts with a digit is no identifier in the bindings.
  *
  * Since: 1.0
  */
 typedef enum {
   CS_PROVIDER_CAPSOLVER,
   CS_PROVIDER_ANTI_CAPTCHA,
-  CS_PROVIDER_TWOCAPTCHA, /*< nick=2captcha >*/
+  CS_PROVIDER_TWOCAPTCHA,
   CS_PROVIDER_CAPMONSTER,
   CS_PROVIDER_COMPATIBLE,
 } CsProvider;
 
+CS_AVAILABLE_IN_ALL
+const char         *cs_provider_get_name            (CsProvider        provider);
+CS_AVAILABLE_IN_ALL
+gboolean            cs_provider_from_name           (const char       *name,
+                                                     CsProvider       *provider);
 CS_AVAILABLE_IN_ALL
 const char         *cs_provider_get_display_name    (CsProvider        provider);
 CS_AVAILABLE_IN_ALL

@@ -361,13 +361,15 @@ test_rows (void)
 
   for (guint i = 0; i < providers->n_values; i++)
     {
-      const CsDialect *d = _cs_dialect_lookup (providers->values[i].value_nick);
+      const CsDialect *d = _cs_dialect_lookup (cs_provider_get_name (providers->values[i].value));
 
       g_assert_nonnull (d);
       g_assert_cmpint (_cs_dialect_get_provider (d), ==, providers->values[i].value);
       g_assert_true (d == _cs_dialect_get (providers->values[i].value));
     }
-  g_assert_cmpstr (providers->values[CS_PROVIDER_TWOCAPTCHA].value_nick, ==, "2captcha");
+  /* an identifier in every binding; the name a command line takes */
+  g_assert_cmpstr (providers->values[CS_PROVIDER_TWOCAPTCHA].value_nick, ==, "twocaptcha");
+  g_assert_cmpstr (cs_provider_get_name (CS_PROVIDER_TWOCAPTCHA), ==, "2captcha");
   g_assert_null (_cs_dialect_lookup ("rucaptcha"));
   g_assert_null (_cs_dialect_get ((CsProvider) 99));
 
@@ -873,7 +875,7 @@ static const ErrorCase error_cases[] = {
     CS_ERROR_IP_BANNED, "ERROR_IP_BLOCKED" },
   { CS_PROVIDER_ANTI_CAPTCHA, "{\"errorId\":28}", CS_ERROR_PROXY_BANNED,
     "ERROR_PROXY_BANNED" },
-  { CS_PROVIDER_ANTI_CAPTCHA, "{\"errorId\":55}", CS_ERROR_KEY_DENIED_ACCESS,
+  { CS_PROVIDER_ANTI_CAPTCHA, "{\"errorId\":55}", CS_ERROR_ACCOUNT_SUSPENDED,
     "ERROR_ACCOUNT_SUSPENDED" },
   /* a code with no meaning of the library's: FAILED, the text kept */
   { CS_PROVIDER_ANTI_CAPTCHA, "{\"errorId\":26}", CS_ERROR_FAILED,
@@ -886,7 +888,7 @@ static const ErrorCase error_cases[] = {
   { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":5}", CS_ERROR_INVALID_TASK_DATA, "ERROR_PAGEURL" },
   { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":12}", CS_ERROR_CAPTCHA_UNSOLVABLE,
     "ERROR_CAPTCHA_UNSOLVABLE" },
-  { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":55}", CS_ERROR_KEY_DENIED_ACCESS,
+  { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":55}", CS_ERROR_ACCOUNT_SUSPENDED,
     "ERROR_ACCOUNT_SUSPENDED" },
   { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":130}", CS_ERROR_FAILED, "ERROR_BAD_PROXY" },
   { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":1,\"errorCode\":\"ERROR_REPORT_NOT_RECORDED\"}",
@@ -915,7 +917,8 @@ test_error_tables (void)
       g_assert_false (parse_reply (c->provider, CS_DIALECT_GET_TASK_RESULT, 200, c->reply,
                                    &reply, &error));
       if (error == NULL || error->domain != CS_ERROR || error->code != (gint) c->code)
-        g_error ("%s: %s", c->reply, error != NULL ? error->message : "no error");
+        g_error ("%s: %s (%d)", c->reply, error != NULL ? error->message : "no error",
+                 error != NULL ? error->code : -1);
       g_assert_cmpstr (reply.code_text, ==, c->code_text);
       if (c->code_text != NULL)
         g_assert_true (g_str_has_prefix (error->message, c->code_text));

@@ -383,9 +383,9 @@ test_image (Fixture       *f,
   g_assert_cmpuint (polls, ==, 1);
   g_assert_nonnull (_cs_json_get_string (json_object_get_object_member (ready, "solution"),
                                          "text"));
-  assert_result_fields (f, ready, CS_SANDBOX_RECOGNITION_PRICE / 1e6);
+  assert_result_fields (f, ready, cs_sandbox_get_price (f->sandbox, "ImageToTextTask"));
   g_assert_cmpfloat_with_epsilon (cs_sandbox_get_key_balance (f->sandbox, f->dc->key),
-                                  10.0 - CS_SANDBOX_RECOGNITION_PRICE / 1e6, 1e-9);
+                                  10.0 - cs_sandbox_get_price (f->sandbox, "ImageToTextTask"), 1e-9);
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 1);
 }
 
@@ -404,7 +404,7 @@ test_recaptcha (Fixture       *f,
   g_assert_cmpuint (polls, ==, 3);
   g_assert_nonnull (_cs_json_get_string (json_object_get_object_member (ready, "solution"),
                                          "gRecaptchaResponse"));
-  assert_result_fields (f, ready, CS_SANDBOX_TOKEN_PRICE / 1e6);
+  assert_result_fields (f, ready, cs_sandbox_get_price (f->sandbox, "ReCaptchaV2TaskProxyLess"));
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "getTaskResult"), ==, 3);
 }
 
@@ -486,7 +486,7 @@ test_callback (Fixture       *f,
   g_assert_cmpint (get_integer (received, "taskId"), ==, task_id);
   g_assert_cmpint (get_integer (received, "errorId"), ==, 0);
   g_assert_cmpstr (_cs_json_get_string (received, "status"), ==, "ready");
-  assert_result_fields (f, received, CS_SANDBOX_TOKEN_PRICE / 1e6);
+  assert_result_fields (f, received, cs_sandbox_get_price (f->sandbox, "ReCaptchaV2TaskProxyLess"));
 }
 
 /* --- Errors ------------------------------------------------------------------- */
@@ -559,7 +559,7 @@ test_unsolvable (Fixture       *f,
    * not say, and the sandbox does not charge a failed task */
   g_assert_cmpfloat_with_epsilon (cs_sandbox_get_key_balance (f->sandbox, f->dc->key),
                                   f->dc->provider == CS_PROVIDER_ANTI_CAPTCHA
-                                  ? 10.0 - CS_SANDBOX_TOKEN_PRICE / 1e6 : 10.0, 1e-9);
+                                  ? 10.0 - cs_sandbox_get_price (f->sandbox, "ReCaptchaV2TaskProxyLess") : 10.0, 1e-9);
 }
 
 /* A proxy written as the provider takes it, and one it does not take. */

@@ -23,7 +23,7 @@ provider_names (void)
 
   for (guint i = 0; i < klass->n_values; i++)
     g_string_append_printf (text, "%s%s", i == 0 ? "" : i + 1 < klass->n_values ? ", " : " or ",
-                            klass->values[i].value_nick);
+                            cs_provider_get_name (klass->values[i].value));
   return g_string_free (text, FALSE);
 }
 
@@ -33,17 +33,11 @@ cli_parse_provider (const char  *option,
                     CsProvider  *provider,
                     GError     **error)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (CS_TYPE_PROVIDER);
-  g_autofree char *lower = g_ascii_strdown (name, -1);
   g_autofree char *names = NULL;
   g_autofree char *safe = NULL;
-  GEnumValue *value = g_enum_get_value_by_nick (klass, lower);
 
-  if (value != NULL)
-    {
-      *provider = value->value;
-      return TRUE;
-    }
+  if (cs_provider_from_name (name, provider))
+    return TRUE;
   names = provider_names ();
   safe = cli_escape (name);
   return cli_usage_error (error, "%s: unknown provider \"%s\": %s (\"capsolver providers\" "
@@ -158,7 +152,7 @@ cli_command_providers (Cli   *cli,
   for (guint i = 0; i < klass->n_values; i++)
     {
       CsProvider provider = klass->values[i].value;
-      const char *nick = klass->values[i].value_nick;
+      const char *nick = cs_provider_get_name (provider);
 
       if (cli->json)
         add_provider_json (builder, provider, nick);

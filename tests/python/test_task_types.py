@@ -197,7 +197,7 @@ class ProvidersTest(unittest.TestCase):
         printed = {entry['name']: entry
                    for entry in json.loads(self.run_command('--json', 'providers'))}
         for value in CapSolver.Provider.__enum_values__.values():
-            entry = printed[value.value_nick]
+            entry = printed[CapSolver.Provider.get_name(value)]
             self.assertEqual(entry['displayName'], CapSolver.Provider.get_display_name(value))
             self.assertEqual(entry['endpoints'], list(CapSolver.Provider.get_base_urls(value)))
             names = {task_type.get_name(): task_type.dup_provider_names(value)
@@ -208,6 +208,17 @@ class ProvidersTest(unittest.TestCase):
                          .dup_provider_names(CapSolver.Provider.ANTI_CAPTCHA),
                          ['RecaptchaV2TaskProxyless', 'RecaptchaV2Task',
                           'RecaptchaV2EnterpriseTaskProxyless', 'RecaptchaV2EnterpriseTask'])
+
+    def test_names(self):
+        # every value is an identifier in the bindings; the names are the
+        # ones a command line takes
+        self.assertEqual(CapSolver.Provider.TWOCAPTCHA.value_nick, 'twocaptcha')
+        self.assertEqual(CapSolver.Provider.get_name(CapSolver.Provider.TWOCAPTCHA), '2captcha')
+        for value in CapSolver.Provider.__enum_values__.values():
+            self.assertTrue(value.value_name.isidentifier())
+            name = CapSolver.Provider.get_name(value)
+            self.assertEqual(CapSolver.Provider.from_name(name.upper()), (True, value))
+        self.assertEqual(CapSolver.Provider.from_name('nosuch')[0], False)
 
     def test_sandbox_dialect_property(self):
         sandbox = CapSolver.Sandbox(dialect=CapSolver.Provider.CAPMONSTER)

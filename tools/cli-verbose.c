@@ -45,13 +45,35 @@ cli_verbose_attach (Cli *cli)
   soup_session_add_feature (cs_client_get_session (cli->client), SOUP_SESSION_FEATURE (logger));
 }
 
-/* The counters of the client of @cli, if the run made one, as one block
- * on stderr. */
+/* "account: refused: ERROR_KEY_DENIED_ACCESS: …" while the account's
+ * breaker holds requests back, or NULL. */
+static char *
+account_line (CsClient *client)
+{
+  CsAccountState state = cs_client_get_account_state (client);
+  g_autoptr(GEnumClass) klass = NULL;
+  g_autoptr(GError) reason = NULL;
+  g_autofree char *held = NULL;
+
+  if (state == CS_ACCOUNT_STATE_USABLE)
+    return NULL;
+  klass = g_type_class_ref (CS_TYPE_ACCOUNT_STATE);
+  held = state == CS_ACCOUNT_STATE_PAUSED
+         ? g_strdup_printf ("paused for %u s", cs_client_get_paused_for (client))
+         : g_strdup (g_enum_get_value (klass, state)->value_nick);
+  reason = cs_client_dup_account_error (client);
+  return g_strdup_printf ("account: %s: %s", held,
+                          reason != NULL ? reason->message : "no reason given");
+}
+
+/* The counters of the client of @cli, if the run made one, and the state
+ * of its account when it holds requests back, as one block on stderr. */
 void
 cli_verbose_print_usage (Cli *cli)
 {
   g_autoptr(CsUsage) usage = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *account = NULL;
   g_auto(GStrv) lines = NULL;
 
   if (cli->client == NULL)
@@ -61,4 +83,7 @@ cli_verbose_print_usage (Cli *cli)
   lines = g_strsplit (g_strchomp (text), "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     fprintf (stderr, "= %s\n", lines[i]);
+  account = account_line (cli->client);
+  if (account != NULL)
+    fprintf (stderr, "= %s\n", account);
 }

@@ -969,8 +969,10 @@ class OptionsTest(CliTestCase):
         starting with '= '."""
         lines = result.stderr.splitlines()
         block = [line[2:] for line in lines if line.startswith('= ')]
-        self.assertEqual(len(block), 4, result.stderr)
-        self.assertEqual(lines[-4:], ['= ' + line for line in block])
+        # the counters, then the account's state while it holds requests back
+        self.assertIn(len(block), (4, 5), result.stderr)
+        self.assertEqual(len(block) == 5, block[-1].startswith('account: '), result.stderr)
+        self.assertEqual(lines[-len(block):], ['= ' + line for line in block])
         return block
 
     def test_verbose_ends_with_the_counters(self):
@@ -992,6 +994,13 @@ class OptionsTest(CliTestCase):
         self.assertEqual(block[3], 'cost: 0.000000 USD')
         # without --verbose, nothing
         self.assertNotIn('= solves', self.run_cli('solve', '--image', SAMPLE_IMAGE).stderr)
+        # a refused key: the block ends with the account's state and why
+        result = self.run_cli('-v', 'solve', '--image', SAMPLE_IMAGE, key=WRONG_KEY)
+        self.assertNotEqual(result.status, EXIT_OK)
+        block = self.usage_block(result)
+        self.assertEqual(block[0], 'solves: 1 submitted, 0 solved, 1 failed, 0 not sent')
+        self.assertTrue(block[-1].startswith('account: refused: ERROR_KEY_DENIED_ACCESS: '), block)
+        self.assertNotIn(WRONG_KEY, result.stderr)
 
     def test_insecure_http_names_the_flag(self):
         """The library refuses to send the key over plain http to another

@@ -67,6 +67,9 @@ struct _CsAccount {
   GList     *reads;
   /* what the clients of the key asked and spent while the entry lived */
   gint64     usage[CS_USAGE_N_FIELDS];
+  /* the tasks in flight of its clients' solves, and the solves waiting */
+  guint      tasks_open;
+  GQueue     ticket_waiters;
 };
 
 static GMutex registry_lock;
@@ -736,4 +739,84 @@ _cs_account_dup_usage (CsAccount *account)
   usage = _cs_usage_new (account->usage);
   g_mutex_unlock (&account->lock);
   return usage;
+}
+
+/* --- Tasks in flight ---------------------------------------------------------- */
+
+/* Hands places to the waiters whose cap the key's tasks no longer reach,
+ * in the order they came. */
+static void
+grant_tickets_locked (CsAccount *self)
+{
+  GList *link = self->ticket_waiters.head;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+      CsTicket *ticket = link->data;
+
+      if (ticket->max == 0 || self->tasks_open < ticket->max)
+        {
+          g_queue_unlink (&self->ticket_waiters, link);
+          ticket->waiting = FALSE;
+          ticket->held = TRUE;
+          self->tasks_open++;
+          ticket->granted (ticket);
+        }
+      link = next;
+    }
+}
+
+/* Takes a place (TRUE), or puts @ticket in line (FALSE). A waiter that
+ * fits is handed its place as soon as one is freed, so no newcomer of
+ * the same cap overtakes it. */
+gboolean
+_cs_account_ticket_take (CsAccount *account,
+                         CsTicket  *ticket)
+{
+  gboolean held;
+
+  g_mutex_lock (&account->lock);
+  held = ticket->max == 0 || account->tasks_open < ticket->max;
+  if (held)
+    account->tasks_open++;
+  else
+    {
+      ticket->link.data = ticket;
+      ticket->waiting = TRUE;
+      g_queue_push_tail_link (&account->ticket_waiters, &ticket->link);
+    }
+  ticket->held = held;
+  g_mutex_unlock (&account->lock);
+  return held;
+}
+
+/* Gives back the place @ticket holds, or its place in line. */
+void
+_cs_account_ticket_drop (CsAccount *account,
+                         CsTicket  *ticket)
+{
+  g_mutex_lock (&account->lock);
+  if (ticket->waiting)
+    g_queue_unlink (&account->ticket_waiters, &ticket->link);
+  else if (ticket->held)
+    account->tasks_open--;
+  ticket->waiting = FALSE;
+  ticket->held = FALSE;
+  grant_tickets_locked (account);
+  g_mutex_unlock (&account->lock);
+}
+
+/* A client's new cap: its waiters take it, and a higher one lets them in. */
+void
+_cs_account_tickets_set_max (CsAccount     *account,
+                             gconstpointer  owner,
+                             guint          max)
+{
+  g_mutex_lock (&account->lock);
+  for (GList *l = account->ticket_waiters.head; l != NULL; l = l->next)
+    if (((CsTicket *) l->data)->owner == owner)
+      ((CsTicket *) l->data)->max = max;
+  grant_tickets_locked (account);
+  g_mutex_unlock (&account->lock);
 }

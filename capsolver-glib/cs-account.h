@@ -84,6 +84,31 @@ gboolean        _cs_account_leave_read      (CsAccount         *account,
 GPtrArray      *_cs_account_end_read        (CsAccount         *account,
                                              CsBalanceRead     *read);
 
+/* A place among the key's tasks in flight (max-tasks-in-flight), which a
+ * solve holds from its start to its end. A client's cap counts the tasks
+ * of every client of the key. @granted is called when a waiting one gets
+ * it, in the thread that freed the place and under the account's lock: it
+ * may only schedule the solve's next step. */
+typedef struct _CsTicket CsTicket;
+
+struct _CsTicket {
+  GList         link;       /* in the account's waiters while it waits */
+  gboolean      waiting;
+  gboolean      held;
+  guint         max;        /* its client's cap, 0 for none */
+  gconstpointer owner;      /* its client, only compared */
+  CsAccount    *account;    /* the account it counts in, while it does */
+  void        (*granted) (CsTicket *ticket);
+};
+
+gboolean        _cs_account_ticket_take     (CsAccount         *account,
+                                             CsTicket          *ticket);
+void            _cs_account_ticket_drop     (CsAccount         *account,
+                                             CsTicket          *ticket);
+void            _cs_account_tickets_set_max (CsAccount         *account,
+                                             gconstpointer      owner,
+                                             guint              max);
+
 void            _cs_account_add_usage       (CsAccount         *account,
                                              CsUsageField       field,
                                              gint64             n);

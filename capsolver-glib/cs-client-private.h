@@ -103,9 +103,7 @@ struct _CsClient
   guint        slot_window;     /* after a back-off: paced requests at once; 0: any */
   guint        paced_in_flight; /* paced requests the queue let go, not yet answered */
   /* the cap on tasks in flight, under slot_lock too */
-  guint        max_tasks;       /* 0: no cap */
-  guint        tasks_open;      /* tickets held */
-  GQueue       ticket_waiters;  /* of CsTicket, waiting for one */
+  guint        max_tasks;       /* 0: no cap; the key's places are its account's */
 
   /* one scheduler per main context (cs-client-solve.c) and the poll plans
    * of the task families (cs-client-plan.c) */
@@ -151,19 +149,6 @@ struct _CsClient
  */
 
 /* cs-client-slots.c */
-/* A place in the client's tasks in flight (max-tasks-in-flight), which a
- * solve holds from its start to its end. @granted is called when a
- * waiting one gets it, in the thread that freed the place and under the
- * client's slot_lock: it may only schedule the solve's next step. */
-typedef struct _CsTicket CsTicket;
-
-struct _CsTicket {
-  GList     link;       /* in ticket_waiters while it waits */
-  gboolean  waiting;
-  gboolean  held;
-  void    (*granted) (CsTicket *ticket);
-};
-
 gboolean    _cs_client_ticket_take     (CsClient            *self,
                                         CsTicket            *ticket);
 void        _cs_client_ticket_drop     (CsClient            *self,

@@ -18,9 +18,10 @@
  * turn and waits for it on its own context.
  *
  * An account may also be allowed only so many tasks at once: with
- * max-tasks-in-flight, a solve holds a ticket from its start to its end,
- * and one that finds none left waits in line for the next one freed,
- * which is handed to it directly, so that no newcomer overtakes it.
+ * max-tasks-in-flight, a solve holds a place among the key's tasks from
+ * its start to its end (counted in its account, cs-account.c, over every
+ * client of the key), and one that finds none left waits in line for the
+ * next one freed, which is handed to it directly.
  *
  * What the client asked and spent is counted here too, by one function
  * that every layer calls, and read as a CsUsage snapshot.
@@ -60,7 +61,6 @@ void
 _cs_client_slots_init (CsClient *self)
 {
   g_mutex_init (&self->slot_lock);
-  g_queue_init (&self->ticket_waiters);
   g_mutex_init (&self->usage_lock);
 }
 
@@ -173,72 +173,64 @@ _cs_client_slots_left (CsClient *self)
 
 /* --- Tasks in flight ---------------------------------------------------------- */
 
-/* Hands the free tickets to the first waiters. */
-static void
-grant_locked (CsClient *self)
+/* The account the client has now, or NULL without a key; read here
+ * rather than through the layers above. */
+static CsAccount *
+ref_account (CsClient *self)
 {
-  while (self->ticket_waiters.length > 0 &&
-         (self->max_tasks == 0 || self->tasks_open < self->max_tasks))
-    {
-      CsTicket *ticket = g_queue_pop_head_link (&self->ticket_waiters)->data;
+  CsAccount *account;
 
-      ticket->waiting = FALSE;
-      ticket->held = TRUE;
-      self->tasks_open++;
-      ticket->granted (ticket);
-    }
+  g_mutex_lock (&self->account_lock);
+  account = self->account != NULL ? _cs_account_ref (self->account) : NULL;
+  g_mutex_unlock (&self->account_lock);
+  return account;
 }
 
-/* Takes a ticket (TRUE), or puts @ticket in line (FALSE): granted() is
- * called when it has one. */
+/* Takes a place among the key's tasks in flight (TRUE), or puts @ticket
+ * in line (FALSE): granted() is called when it has one. */
 gboolean
 _cs_client_ticket_take (CsClient *self,
                         CsTicket *ticket)
 {
-  gboolean held;
-
   g_mutex_lock (&self->slot_lock);
-  held = self->ticket_waiters.length == 0 &&
-         (self->max_tasks == 0 || self->tasks_open < self->max_tasks);
-  if (held)
-    self->tasks_open++;
-  else
-    {
-      ticket->link.data = ticket;
-      ticket->waiting = TRUE;
-      g_queue_push_tail_link (&self->ticket_waiters, &ticket->link);
-    }
-  ticket->held = held;
+  ticket->max = self->max_tasks;
   g_mutex_unlock (&self->slot_lock);
-  return held;
+  ticket->owner = self;
+  ticket->account = ref_account (self);
+  if (ticket->account == NULL)
+    {
+      /* no key: the solve fails before it sends anything */
+      ticket->held = TRUE;
+      return TRUE;
+    }
+  return _cs_account_ticket_take (ticket->account, ticket);
 }
 
-/* Gives back the ticket @ticket holds, or its place in line. */
+/* Gives back the place @ticket holds, or its place in line. */
 void
 _cs_client_ticket_drop (CsClient *self,
                         CsTicket *ticket)
 {
-  g_mutex_lock (&self->slot_lock);
-  if (ticket->waiting)
-    g_queue_unlink (&self->ticket_waiters, &ticket->link);
-  else if (ticket->held)
-    self->tasks_open--;
-  ticket->waiting = FALSE;
+  if (ticket->account != NULL)
+    _cs_account_ticket_drop (ticket->account, ticket);
+  g_clear_pointer (&ticket->account, _cs_account_unref);
   ticket->held = FALSE;
-  grant_locked (self);
-  g_mutex_unlock (&self->slot_lock);
 }
 
-/* A higher cap lets waiters in at once; a lower one lets none in until
- * enough tickets came back. */
+/* A higher cap lets the client's waiters in at once; a lower one lets
+ * none in until the key's tasks are below it. */
 void
 _cs_client_tickets_set_max (CsClient *self,
                             guint     max_tasks)
 {
+  g_autoptr(CsAccount) account = NULL;
+
   g_mutex_lock (&self->slot_lock);
   self->max_tasks = max_tasks;
-  grant_locked (self);
   g_mutex_unlock (&self->slot_lock);
+  account = ref_account (self);
+  if (account != NULL)
+    _cs_account_tickets_set_max (account, self, max_tasks);
 }
 
 /* --- Counters ------------------------------------------------------------------- */

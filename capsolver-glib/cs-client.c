@@ -753,9 +753,12 @@ cs_client_class_init (CsClientClass *klass)
    * CsClient:max-tasks-in-flight: (getter get_max_tasks_in_flight)
    *   (setter set_max_tasks_in_flight)
    *
-   * How many tasks the client's solves may have at the service at once,
+   * How many tasks the solves of the key may have at the service at once,
    * for an account allowed only so many; 0 (the default) for no limit.
-   * A solve holds a place from its start until it ends, solved, failed,
+   * The places count the solves of every client of the process with the
+   * same key at the same base URL, each client holding back its own
+   * solves at its own limit. A solve holds a place from its start until
+   * it ends, solved, failed,
    * cancelled or timed out; past the limit a solve waits in line, without
    * a request, until another ends, and its [property@Client:deadline]
    * starts only then (cancelling ends the wait at once). Two solves of

@@ -358,6 +358,40 @@ test_cap_tasks_in_flight (void)
   g_assert_cmpuint (most, >=, 1);
 }
 
+/* Two clients of one key, each capped at 5, 100 solves each at once: the
+ * cap counts the key's tasks, so the sandbox never has more than 5 open;
+ * a client of another key is not held back by them. */
+static void
+test_cap_per_key (void)
+{
+  g_autoptr(CsSandbox) sandbox = new_sandbox ();
+  const char *url = cs_sandbox_get_base_url (sandbox);
+  g_autoptr(CsClient) first = new_client (url, MOCK_API_KEY, 16);
+  g_autoptr(CsClient) second = new_client (url, MOCK_API_KEY, 16);
+  Batch batch = { 0, };
+  guint most;
+
+  cs_client_set_max_tasks_in_flight (first, 5);
+  cs_client_set_max_tasks_in_flight (second, 5);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(CsTask) one = new_token_task ();
+      g_autoptr(CsTask) other = new_token_task ();
+
+      batch.pending += 2;
+      cs_client_solve_async (first, one, NULL, batch_solved_cb, &batch);
+      cs_client_solve_async (second, other, NULL, batch_solved_cb, &batch);
+    }
+  while (batch.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (batch.first_error);
+  g_assert_cmpuint (batch.solved, ==, 200);
+  most = max_open_tasks (sandbox);
+  g_test_message ("two clients of one key: at most %u tasks open at once", most);
+  g_assert_cmpuint (most, <=, 5);
+  g_assert_cmpuint (most, >=, 1);
+}
+
 /* The same without a cap: many open at once, so that the count above can
  * fail. */
 static void
@@ -675,6 +709,7 @@ main (int    argc,
   g_test_add_func ("/slots/no-slot/window", test_no_slot_window);
   g_test_add_func ("/slots/no-slot/sandbox", test_no_slot_sandbox);
   g_test_add_func ("/slots/cap/tasks-in-flight", test_cap_tasks_in_flight);
+  g_test_add_func ("/slots/cap/per-key", test_cap_per_key);
   g_test_add_func ("/slots/cap/none", test_cap_none);
   g_test_add_func ("/slots/cap/cancel-waiting", test_cap_cancel_waiting);
   g_test_add_func ("/slots/cap/raised", test_cap_raised);

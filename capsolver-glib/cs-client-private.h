@@ -131,6 +131,7 @@ struct _CsClient
 
 /* The files of the client, from the bottom up; each uses only those
  * above it in this list:
+ *   cs-client-sessions.c the client's own session and those beside it
  *   cs-client-slots.c    the pace of creates after no-slot answers, the cap
  *                        on tasks in flight, the usage counters
  *   cs-client-call.c     one HTTP exchange, the queue, the account's
@@ -147,6 +148,13 @@ struct _CsClient
  *   cs-client-sync.c     the blocking forms
  *   cs-client-environment.c  the client from the environment or keyring
  */
+
+/* cs-client-sessions.c */
+SoupSession *_cs_client_new_own_session       (CsClient    *self);
+SoupSession *_cs_client_new_companion_session (SoupSession *shared,
+                                               guint        max_connections,
+                                               gboolean     follow_timeout);
+SoupSession *_cs_client_new_held_session      (CsClient    *self);
 
 /* cs-client-slots.c */
 gboolean    _cs_client_ticket_take     (CsClient            *self,
@@ -188,7 +196,6 @@ typedef enum {
 } CsCallFlags;
 
 void        _cs_client_init_queue      (CsClient            *self);
-SoupSession *_cs_client_new_held_session (CsClient          *self);
 guint       _cs_client_held_allowance  (guint                max_connections);
 void        _cs_client_clear_queue     (CsClient            *self);
 void        _cs_client_call_async      (CsClient            *self,

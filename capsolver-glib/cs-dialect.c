@@ -689,27 +689,6 @@ _cs_dialect_code_from_id (const CsDialect *dialect,
 
 /* --- createTask ------------------------------------------------------------ */
 
-static gboolean
-invalid_task_data (GError               **error,
-                   const char            *format,
-                   ...) G_GNUC_PRINTF (   2, 3);
-
-static gboolean
-invalid_task_data (GError     **error,
-                   const char  *format,
-                   ...)
-{
-  g_autofree char *description = NULL;
-  va_list args;
-
-  va_start (args, format);
-  description = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CS_ERROR, CS_ERROR_INVALID_TASK_DATA,
-               "ERROR_INVALID_TASK_DATA: %s", description);
-  return FALSE;
-}
-
 static const char *
 variant_words (gboolean with_proxy,
                gboolean enterprise)
@@ -784,7 +763,7 @@ apply_fields (const CsDialect  *dialect,
       if (!_cs_task_field_is_present (task, row->member))
         {
           if (row->action == FIELD_REQUIRE)
-            return invalid_task_data (error, "%s", row->text);
+            return _cs_invalid_task_data (error, "%s", row->text);
           continue;
         }
       node = _cs_task_field_lookup (task, row->member);
@@ -799,7 +778,7 @@ apply_fields (const CsDialect  *dialect,
           remove_member (task, row->member);
           break;
         case FIELD_REFUSE:
-          return invalid_task_data (error, "%s (field %s)", row->text, row->member);
+          return _cs_invalid_task_data (error, "%s (field %s)", row->text, row->member);
         case FIELD_COOKIE_STRING:
           {
             GString *text = g_string_new (NULL);
@@ -842,7 +821,7 @@ read_proxy (JsonObject  *task,
       CsProxy *proxy = cs_proxy_new_from_string (text, &local_error);
 
       if (proxy == NULL)
-        invalid_task_data (error, "the proxy cannot be read: %s", local_error->message);
+        _cs_invalid_task_data (error, "the proxy cannot be read: %s", local_error->message);
       return proxy;
     }
   host = _cs_json_get_string (task, "proxyAddress");
@@ -868,8 +847,8 @@ read_proxy (JsonObject  *task,
   if (port < 1 || port > 65535 ||
       !_cs_proxy_check_parts (host, (guint) port, login, password, &local_error))
     {
-      invalid_task_data (error, "the proxy cannot be read: %s",
-                         local_error != NULL ? local_error->message
+      _cs_invalid_task_data (error, "the proxy cannot be read: %s",
+                             local_error != NULL ? local_error->message
                                              : "the port is out of range (1-65535)");
       return NULL;
     }
@@ -900,18 +879,18 @@ check_proxy (const CsDialect  *dialect,
   CsProxyScheme scheme = cs_proxy_get_scheme (proxy);
 
   if ((dialect->proxy_schemes & (1u << scheme)) == 0)
-    return invalid_task_data (error, "%s takes no %s proxy", dialect->name,
-                              _cs_proxy_scheme_to_string (scheme));
+    return _cs_invalid_task_data (error, "%s takes no %s proxy", dialect->name,
+                                  _cs_proxy_scheme_to_string (scheme));
   if (!dialect->proxy_ip_only)
     return TRUE;
   address = g_inet_address_new_from_string (cs_proxy_get_host (proxy));
   if (address == NULL)
-    return invalid_task_data (error, "%s takes a proxy by its IP address, not a host name (%s)",
-                              dialect->name, cs_proxy_get_host (proxy));
+    return _cs_invalid_task_data (error, "%s takes a proxy by its IP address, not a host name (%s)",
+                                  dialect->name, cs_proxy_get_host (proxy));
   if (dialect->proxy_public_only && is_local_address (address))
-    return invalid_task_data (error, "%s cannot reach a proxy at a loopback, private or "
-                              "link-local address (%s)", dialect->name,
-                              cs_proxy_get_host (proxy));
+    return _cs_invalid_task_data (error, "%s cannot reach a proxy at a loopback, private or "
+                                  "link-local address (%s)", dialect->name,
+                                  cs_proxy_get_host (proxy));
   return TRUE;
 }
 
@@ -952,8 +931,8 @@ encode_proxy (const CsDialect  *dialect,
     }
   if (proxy == NULL)
     return !with_proxy ||
-           invalid_task_data (error, "missing required field proxy (the task solves through "
-                              "your proxy)");
+           _cs_invalid_task_data (error, "missing required field proxy (the task solves through "
+                                  "your proxy)");
   if (!check_proxy (dialect, proxy, error))
     return FALSE;
   if (dialect->proxy == PROXY_STRING)
@@ -1049,8 +1028,8 @@ put_dev_id (const CsDialect  *dialect,
       return TRUE;
     case DEV_ID_SOFT_ID:
       if (!g_ascii_string_to_unsigned (app_id, 10, 1, G_MAXINT64, &soft_id, NULL))
-        return invalid_task_data (error, "%s's softId is a number, not %s", dialect->name,
-                                  app_id);
+        return _cs_invalid_task_data (error, "%s's softId is a number, not %s", dialect->name,
+                                      app_id);
       json_object_set_int_member (body, "softId", (gint64) soft_id);
       return TRUE;
     case DEV_ID_NONE:
@@ -1120,7 +1099,7 @@ _cs_dialect_build_create_task (const CsDialect         *dialect,
     *dropped = NULL;
   if (type_name == NULL || *type_name == '\0')
     {
-      invalid_task_data (error, "the task has no type");
+      _cs_invalid_task_data (error, "the task has no type");
       return NULL;
     }
 
@@ -1230,7 +1209,7 @@ put_task_id (const CsDialect  *dialect,
   guint64 number = 0;
 
   if (task_id == NULL || *task_id == '\0')
-    return invalid_task_data (error, "the task has no task id");
+    return _cs_invalid_task_data (error, "the task has no task id");
   if (!dialect->integer_ids)
     {
       json_object_set_string_member (body, "taskId", task_id);

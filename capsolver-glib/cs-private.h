@@ -264,6 +264,9 @@ double              _cs_task_family_solved_within (const CsTaskFamily *family,
 /* The one price table: what a solved task of @family costs, in millionths
  * of a USD; the sandbox charges it, and a client estimates with it. */
 gint64              _cs_task_family_price      (const CsTaskFamily *family);
+gboolean            _cs_invalid_task_data      (GError            **error,
+                                                const char         *format,
+                                                ...) G_GNUC_PRINTF (2, 3);
 
 /* --- A field's JSON forms (cs-task-field.c) ---------------------------------- */
 

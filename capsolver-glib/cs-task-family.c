@@ -369,15 +369,11 @@ _cs_task_family_solved_within (const CsTaskFamily *family,
   return t < 0.5 ? 2.0 * t * t : 1.0 - 2.0 * (1.0 - t) * (1.0 - t);
 }
 
-static gboolean
-invalid_task_data (GError               **error,
-                   const char            *format,
-                   ...) G_GNUC_PRINTF (   2, 3);
-
-static gboolean
-invalid_task_data (GError     **error,
-                   const char  *format,
-                   ...)
+/* An ERROR_INVALID_TASK_DATA, as the service would answer it; FALSE. */
+gboolean
+_cs_invalid_task_data (GError     **error,
+                       const char  *format,
+                       ...)
 {
   g_autofree char *description = NULL;
   va_list args;
@@ -410,16 +406,16 @@ validate_field (const CsTaskField  *field,
       if ((field->flags & CS_FIELD_REQUIRED) == 0)
         return TRUE;
       if (field->unless == NULL)
-        return invalid_task_data (error, "missing required field %s", field->member);
+        return _cs_invalid_task_data (error, "missing required field %s", field->member);
       if (!_cs_task_field_is_present (task_json, field->unless))
-        return invalid_task_data (error, "missing required field %s (or %s)",
-                                  field->member, field->unless);
+        return _cs_invalid_task_data (error, "missing required field %s (or %s)",
+                                      field->member, field->unless);
       return TRUE;
     }
 
   node = _cs_task_field_lookup (task_json, field->member);
   if (!_cs_task_field_has_kind (node, field->kind))
-    return invalid_task_data (error, "field %s has the wrong type", field->member);
+    return _cs_invalid_task_data (error, "field %s has the wrong type", field->member);
   return TRUE;
 }
 
@@ -440,8 +436,9 @@ _cs_task_family_validate (const char  *type_name,
       return FALSE;
 
   if (with_proxy && !has_proxy (task_json))
-    return invalid_task_data (error, "missing required field proxy (%s solves through your proxy)",
-                              type_name);
+    return _cs_invalid_task_data (error,
+                                  "missing required field proxy (%s solves through your proxy)",
+                                  type_name);
   return TRUE;
 }
 

@@ -117,15 +117,11 @@ heap_swap (Scheduler *self,
   solve_data (items[b])->heap_index = b;
 }
 
+/* Moves the item at @i down below the items due before it. */
 static void
-heap_sift (Scheduler *self,
-           guint      i)
+heap_sift_down (Scheduler *self,
+                guint      i)
 {
-  while (i > 0 && heap_before (self, i, (i - 1) / 2))
-    {
-      heap_swap (self, i, (i - 1) / 2);
-      i = (i - 1) / 2;
-    }
   for (;;)
     {
       guint smallest = i;
@@ -142,29 +138,24 @@ heap_sift (Scheduler *self,
     }
 }
 
+static void
+heap_sift (Scheduler *self,
+           guint      i)
+{
+  while (i > 0 && heap_before (self, i, (i - 1) / 2))
+    {
+      heap_swap (self, i, (i - 1) / 2);
+      i = (i - 1) / 2;
+    }
+  heap_sift_down (self, i);
+}
+
 /* Restores the heap after many dues changed. */
 static void
 heap_rebuild (Scheduler *self)
 {
   for (guint i = self->heap->len / 2; i-- > 0;)
-    {
-      guint at = i;
-
-      for (;;)
-        {
-          guint smallest = at;
-          guint left = 2 * at + 1;
-
-          if (left < self->heap->len && heap_before (self, left, smallest))
-            smallest = left;
-          if (left + 1 < self->heap->len && heap_before (self, left + 1, smallest))
-            smallest = left + 1;
-          if (smallest == at)
-            break;
-          heap_swap (self, at, smallest);
-          at = smallest;
-        }
-    }
+    heap_sift_down (self, i);
 }
 
 static void

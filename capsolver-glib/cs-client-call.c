@@ -557,6 +557,11 @@ admit (CsClient *self)
       if (data->held != NULL)
         {
           data->state = CALL_WITHDRAWN;
+          /* it gives back the slot it was admitted to, never taken */
+          if ((data->flags & CS_CALL_LONG) != 0)
+            self->held_in_flight--;
+          else
+            self->in_flight--;
           g_mutex_unlock (&self->queue_lock);
           run_soon_owned (gtask, call_held_cb);
           continue;

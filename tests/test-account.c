@@ -528,6 +528,39 @@ test_usage_per_key (Fixture       *f,
   g_test_message ("usage per key: %u createTask seen by the sandbox", count (f, "createTask"));
 }
 
+/* A refused key trips the breaker again and again, with solves queued
+ * each time, and resume() opens it each time: no slot of the client is
+ * lost to the solves held back, so every round still sends. */
+static void
+test_trips_again (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  guint before = 0;
+
+  for (guint round = 0; round < 5; round++)
+    {
+      Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+      guint sent;
+
+      solve_many (client, 100, NULL, &run);
+      sent = count (f, "createTask") - before;
+      before += sent;
+      g_test_message ("round %u: %u createTask, %u not sent", round, sent, run.not_sent);
+      g_assert_cmpuint (run.by_code, ==, 100);
+      g_assert_cmpuint (sent, >=, 1);
+      cs_client_resume (client);
+    }
+  /* and with a good key, solves go on */
+  {
+    Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+
+    cs_client_set_api_key (client, CS_SANDBOX_DEFAULT_KEY);
+    solve_many (client, 100, NULL, &run);
+    g_assert_cmpuint (run.solved, ==, 100);
+  }
+}
+
 /* cs_client_resume() and a new key open the account. */
 static void
 test_resume_and_key_change (Fixture       *f,
@@ -815,6 +848,7 @@ main (int    argc,
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("shared", test_shared);
+  ADD ("trips-again", test_trips_again);
   ADD ("usage-per-key", test_usage_per_key);
   ADD ("resume-and-key-change", test_resume_and_key_change);
   ADD ("pause", test_pause);

@@ -1275,9 +1275,15 @@ paced_turn_cb (gpointer user_data)
   g_mutex_lock (&self->queue_lock);
   turn = data->state == CALL_PACING;
   if (turn)
-    data->state = CALL_SENDING;
+    {
+      /* the account may have been refused or paused while it waited */
+      data->held = check_account (self, data->account, data->method, data->flags);
+      data->state = data->held != NULL ? CALL_WITHDRAWN : CALL_SENDING;
+    }
   g_mutex_unlock (&self->queue_lock);
-  if (turn)
+  if (turn && data->held != NULL)
+    call_held_cb (gtask);
+  else if (turn)
     call_send (gtask);
   return G_SOURCE_REMOVE;
 }

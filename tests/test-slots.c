@@ -183,6 +183,44 @@ test_no_slot_blocking (void)
   g_assert_cmpint (now_ms () - start, >=, BACKOFF_MS / 2 + BACKOFF_MS + 2 * BACKOFF_MS);
 }
 
+static gpointer
+blocking_create_thread (gpointer user_data)
+{
+  CsClient *client = user_data;
+  g_autoptr(CsTask) task = new_token_task ();
+  GError *error = NULL;
+
+  g_assert_false (cs_client_create_task (client, task, NULL, &error));
+  return error;
+}
+
+/* A blocking createTask waiting for its turn after a no-slot answer is
+ * not sent when a pause came meanwhile: it ends, saying it was not sent. */
+static void
+test_no_slot_blocking_paused (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = new_client (mock_server_get_url (server), MOCK_API_KEY, 4);
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  mock_server_add_reply (server, "createTask", 200, REPLY_NO_SLOT);
+  mock_server_set_fallback (server, "createTask", 200, REPLY_ID);
+  /* the refusal sets the pace: the next create waits about BACKOFF_MS */
+  g_assert_false (cs_client_create_task (client, task, NULL, &refused));
+  g_assert_error (refused, CS_ERROR, CS_ERROR_SERVICE_UNAVAILABLE);
+  thread = g_thread_new ("blocking-create", blocking_create_thread, client);
+  g_usleep (BACKOFF_MS * 1000 / 4);
+  cs_client_pause (client, 60);
+  error = g_thread_join (thread);
+  g_assert_error (error, CS_ERROR, CS_ERROR_RATE_LIMIT);
+  g_assert_nonnull (strstr (error->message, "nothing was sent"));
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+  cs_client_resume (client);
+}
+
 static gboolean
 count_creates_cb (gpointer user_data)
 {
@@ -705,6 +743,7 @@ main (int    argc,
   g_test_add_func ("/slots/no-slot/paces-creates", test_no_slot_paces_creates);
   g_test_add_func ("/slots/no-slot/create-task-returns", test_no_slot_create_task_returns);
   g_test_add_func ("/slots/no-slot/blocking", test_no_slot_blocking);
+  g_test_add_func ("/slots/no-slot/blocking-paused", test_no_slot_blocking_paused);
   g_test_add_func ("/slots/no-slot/deadline", test_no_slot_deadline);
   g_test_add_func ("/slots/no-slot/window", test_no_slot_window);
   g_test_add_func ("/slots/no-slot/sandbox", test_no_slot_sandbox);

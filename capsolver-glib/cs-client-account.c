@@ -32,6 +32,46 @@ notify_state (CsClient *self)
     g_object_notify (G_OBJECT (self), "account-state");
 }
 
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static gboolean
+notify_state_cb (gpointer user_data)
+{
+  g_autoptr(GObject) self = g_weak_ref_get (user_data);
+
+  if (self != NULL)
+    notify_state (CS_CLIENT (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Notifies on the context the client was made in, as the account's own
+ * wake-ups do, whichever thread changed the key: at once in the thread
+ * that made the client or one running that context. */
+static void
+notify_state_on_context (CsClient *self)
+{
+  GWeakRef *weak;
+  g_autoptr(GSource) idle = NULL;
+
+  if (g_thread_self () == self->made_in || g_main_context_is_owner (self->context))
+    {
+      notify_state (self);
+      return;
+    }
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[capsolver-glib] account-state");
+  g_source_set_callback (idle, notify_state_cb, weak, weak_ref_free);
+  g_source_attach (idle, self->context);
+}
+
 /* --- The probe -------------------------------------------------------------------- */
 
 static void
@@ -96,13 +136,6 @@ account_wake (GObject *owner)
   refresh (CS_CLIENT (owner));
 }
 
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
 static gboolean
 timer_cb (gpointer user_data)
 {
@@ -153,6 +186,7 @@ _cs_client_account_init (CsClient *self)
 {
   g_mutex_init (&self->account_lock);
   self->context = g_main_context_ref_thread_default ();
+  self->made_in = g_thread_self ();
   self->account_state = CS_ACCOUNT_STATE_USABLE;
   self->account_breaker = TRUE;
   self->balance_cache_time = DEFAULT_BALANCE_CACHE_TIME;
@@ -203,7 +237,7 @@ _cs_client_bind_account (CsClient *self)
   if (account != NULL)
     watch = _cs_account_watch (account, G_OBJECT (self), self->context, account_wake);
   swap_account (self, account, watch);
-  notify_state (self);
+  notify_state_on_context (self);
   schedule (self, account);
 }
 

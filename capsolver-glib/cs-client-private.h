@@ -119,6 +119,7 @@ struct _CsClient
   CsAccountWatch *account_watch;
   GSource        *account_timer;
   GMainContext   *context;          /* where the client was made: its wake-ups */
+  GThread        *made_in;          /* the thread that made it, only compared */
   CsAccountState  account_state;    /* the last notified */
   gboolean        account_breaker;
   guint           balance_cache_time; /* s */

@@ -561,6 +561,46 @@ test_trips_again (Fixture       *f,
   }
 }
 
+static void
+record_thread_cb (GObject    *object,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  GThread **thread = user_data;
+
+  *thread = g_thread_self ();
+}
+
+static gpointer
+set_good_key_thread (gpointer user_data)
+{
+  cs_client_set_api_key (user_data, CS_SANDBOX_DEFAULT_KEY);
+  return NULL;
+}
+
+/* A key changed from another thread opens the account, and the change is
+ * notified on the context the client was made in, not on that thread. */
+static void
+test_key_change_notified_here (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  g_autoptr(CsTask) task = new_token_task (0);
+  g_autoptr(GError) error = NULL;
+  GThread *notified_in = NULL;
+
+  g_assert_null (cs_client_solve (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  settle ();
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_signal_connect (client, "notify::account-state", G_CALLBACK (record_thread_cb),
+                    &notified_in);
+  g_thread_join (g_thread_new ("set-key", set_good_key_thread, client));
+  settle ();
+  g_assert_true (notified_in == g_thread_self ());
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_USABLE);
+}
+
 /* cs_client_resume() and a new key open the account. */
 static void
 test_resume_and_key_change (Fixture       *f,
@@ -849,6 +889,7 @@ main (int    argc,
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("shared", test_shared);
   ADD ("trips-again", test_trips_again);
+  ADD ("key-change-notified-here", test_key_change_notified_here);
   ADD ("usage-per-key", test_usage_per_key);
   ADD ("resume-and-key-change", test_resume_and_key_change);
   ADD ("pause", test_pause);

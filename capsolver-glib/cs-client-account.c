@@ -298,8 +298,10 @@ cs_client_dup_account_error (CsClient *client)
  *
  * Gets the counters of every client of the process that uses the key of
  * @client at its base URL, @client included, as [method@Client.get_usage]
- * gives one client's. A count goes to the key a client has when
- * counting; the counters start again when the last client of the key is gone.
+ * gives one client's. A solve counts for the key it was started with,
+ * from its start to its outcome; tasks created, feedback and cost count
+ * for the key the client has then. The counters start again when the
+ * last client of the key is gone.
  *
  * Returns: (transfer full) (nullable): a snapshot of the counters, or
  *   %NULL while @client has no key

@@ -180,6 +180,10 @@ gint64      _cs_client_slots_next      (CsClient            *self);
 void        _cs_client_count           (CsClient            *self,
                                         CsUsageField         field,
                                         gint64               n);
+void        _cs_client_count_for       (CsClient            *self,
+                                        CsAccount           *account,
+                                        CsUsageField         field,
+                                        gint64               n);
 void        _cs_client_slots_record    (CsClient            *self,
                                         guint                generation,
                                         gboolean             refused);

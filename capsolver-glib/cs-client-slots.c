@@ -240,14 +240,26 @@ _cs_client_count (CsClient     *self,
                   CsUsageField  field,
                   gint64        n)
 {
+  g_autoptr(CsAccount) account = ref_account (self);
+
+  /* and for the key: the account the client has now (cs-account.c) */
+  _cs_client_count_for (self, account, field, n);
+}
+
+/* Counts for the client and for @account (nullable), the key a solve was
+ * submitted with: its outcome counts there, whatever key the client has
+ * when it ends. */
+void
+_cs_client_count_for (CsClient     *self,
+                      CsAccount    *account,
+                      CsUsageField  field,
+                      gint64        n)
+{
   g_mutex_lock (&self->usage_lock);
   self->usage[field] += n;
   g_mutex_unlock (&self->usage_lock);
-  /* and for the key: the account the client has now (cs-account.c) */
-  g_mutex_lock (&self->account_lock);
-  if (self->account != NULL)
-    _cs_account_add_usage (self->account, field, n);
-  g_mutex_unlock (&self->account_lock);
+  if (account != NULL)
+    _cs_account_add_usage (account, field, n);
 }
 
 /**

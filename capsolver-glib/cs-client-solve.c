@@ -36,6 +36,7 @@ typedef struct _Scheduler Scheduler;
 
 typedef struct {
   CsTicket      ticket;           /* its place among the tasks in flight */
+  CsAccount    *account;          /* the key's when it was submitted: its counters */
   GTask        *gtask;            /* not owned: the solve this is the data of */
   CsTask       *task;
   CsPollPlan   *plan;             /* of its family, the client's */
@@ -83,6 +84,7 @@ solve_data_free (SolveData *data)
   g_clear_object (&data->cancellable);
   g_clear_object (&data->task);
   g_clear_error (&data->outage_error);
+  g_clear_pointer (&data->account, _cs_account_unref);
   g_free (data);
 }
 
@@ -416,7 +418,8 @@ solve_end (GTask  *gtask,
   if (error == NULL && cs_task_get_solution (data->task) == NULL)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL, "task %s ended without a solution",
                          cs_task_get_task_id (data->task));
-  _cs_client_count (g_task_get_source_object (gtask), solve_outcome (data, error), 1);
+  _cs_client_count_for (g_task_get_source_object (gtask), data->account,
+                        solve_outcome (data, error), 1);
   if (error != NULL)
     g_task_return_error (gtask, error);
   else
@@ -887,9 +890,10 @@ cs_client_solve_async (CsClient            *client,
   gtask = g_task_new (client, cancellable, callback, user_data);
   g_task_set_source_tag (gtask, cs_client_solve_async);
   g_task_set_check_cancellable (gtask, FALSE);
-  _cs_client_count (client, CS_USAGE_SUBMITTED, 1);
   /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
+  data->account = _cs_client_ref_account (client);
+  _cs_client_count_for (client, data->account, CS_USAGE_SUBMITTED, 1);
   data->gtask = gtask;
   data->ticket.granted = solve_ticket_granted;
   data->task = g_object_ref (task);

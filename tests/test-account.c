@@ -601,6 +601,42 @@ test_key_change_notified_here (Fixture       *f,
   g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_USABLE);
 }
 
+/* Solves count for the key they were submitted with, even when the
+ * client's key changes before they end: each key's counters add up. */
+static void
+test_usage_key_change (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) keeper = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsClient) other = new_client (f, EMPTY_KEY);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(CsUsage) first = NULL;
+  g_autoptr(CsUsage) second = NULL;
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS, .total = 50 };
+
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, NULL, solve_cb, &run);
+    }
+  cs_client_set_api_key (client, EMPTY_KEY);
+  run_until (&run.done);
+
+  first = cs_client_get_account_usage (keeper);
+  second = cs_client_get_account_usage (other);
+  g_test_message ("usage across a key change: %u solved, %u by the key's code, %u other",
+                  run.solved, run.by_code, run.other);
+  g_assert_cmpuint (cs_usage_get_submitted (first), ==, run.total);
+  g_assert_cmpuint (cs_usage_get_solved (first) + cs_usage_get_failed_total (first) +
+                    cs_usage_get_not_sent (first), ==, run.total);
+  g_assert_cmpuint (cs_usage_get_submitted (second), ==, 0);
+  g_assert_cmpuint (cs_usage_get_solved (second) + cs_usage_get_failed_total (second) +
+                    cs_usage_get_not_sent (second), ==, 0);
+}
+
 /* cs_client_resume() and a new key open the account. */
 static void
 test_resume_and_key_change (Fixture       *f,
@@ -891,6 +927,7 @@ main (int    argc,
   ADD ("trips-again", test_trips_again);
   ADD ("key-change-notified-here", test_key_change_notified_here);
   ADD ("usage-per-key", test_usage_per_key);
+  ADD ("usage-key-change", test_usage_key_change);
   ADD ("resume-and-key-change", test_resume_and_key_change);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);

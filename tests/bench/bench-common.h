@@ -43,6 +43,22 @@ double        bench_process_cpu_seconds (GPid                pid);
 gint64        bench_sandbox_requests    (const char         *base_url,
                                          GError            **error);
 
+/* The lag from "ready" to the token of a set of tasks, in seconds, and
+ * their polls per task; -1 when the sandbox recorded none. @failed is the
+ * caller's to fill. */
+typedef struct {
+  double p50;
+  double p99;
+  double polls;
+  guint  n;
+  guint  failed;
+} BenchLag;
+
+/* GET @url/sandbox/timings and read the lag of the tasks whose ids are
+ * in @ids (a set of strings). */
+BenchLag      bench_sandbox_read_lag    (const char         *url,
+                                         GHashTable         *ids);
+
 /* Whether wrk is installed (on PATH). */
 gboolean      bench_wrk_available       (void);
 

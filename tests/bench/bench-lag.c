@@ -39,13 +39,7 @@
 
 #define KEY CS_SANDBOX_DEFAULT_KEY
 
-typedef struct {
-  double p50;      /* s */
-  double p99;      /* s */
-  double polls;    /* per task */
-  guint  n;
-  guint  failed;
-} Lag;
+typedef BenchLag Lag;
 
 static int
 compare_double (gconstpointer a,
@@ -55,54 +49,6 @@ compare_double (gconstpointer a,
   double y = *(const double *) b;
 
   return (x > y) - (x < y);
-}
-
-/* Reads the sandbox's timing records of the tasks in @ids. */
-static Lag
-read_lag (const char *url,
-          GHashTable *ids)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *timings_url = g_strconcat (url, "/sandbox/timings", NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, timings_url);
-  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GArray) lags = g_array_new (FALSE, FALSE, sizeof (double));
-  JsonArray *tasks;
-  Lag lag = { -1, -1, -1, 0, 0 };
-  double polls = 0;
-
-  if (body == NULL || soup_message_get_status (message) != SOUP_STATUS_OK)
-    return lag;
-  root = _cs_json_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
-  tasks = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-          ? _cs_json_get_array (json_node_get_object (root), "tasks") : NULL;
-  for (guint i = 0; tasks != NULL && i < json_array_get_length (tasks); i++)
-    {
-      JsonNode *node = json_array_get_element (tasks, i);
-      JsonObject *record = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *id = record != NULL ? _cs_json_get_string (record, "taskId") : NULL;
-      double ready, fetched;
-      gint64 n_polls;
-
-      if (id == NULL || !g_hash_table_contains (ids, id) ||
-          !_cs_json_get_double (record, "readyMs", &ready) ||
-          !_cs_json_get_double (record, "fetchedMs", &fetched) ||
-          !_cs_json_get_int (record, "polls", &n_polls))
-        continue;
-      fetched -= ready;
-      g_array_append_val (lags, fetched);
-      polls += n_polls;
-    }
-  if (lags->len == 0)
-    return lag;
-  /* as tests/test-plan.c reads them */
-  g_array_sort (lags, compare_double);
-  lag.n = lags->len;
-  lag.p50 = g_array_index (lags, double, lags->len / 2) / 1000.0;
-  lag.p99 = g_array_index (lags, double, MIN (lags->len - 1, lags->len * 99 / 100)) / 1000.0;
-  lag.polls = polls / lags->len;
-  return lag;
 }
 
 /* A task of @family for set @set, number @i: the family's example values,
@@ -176,7 +122,7 @@ run_burst (CsClient         *client,
       if (id != NULL)
         g_hash_table_add (ids, g_strdup (id));
     }
-  lag = read_lag (url, ids);
+  lag = bench_sandbox_read_lag (url, ids);
   lag.failed = burst.failed;
   return lag;
 }

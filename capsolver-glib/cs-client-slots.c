@@ -240,10 +240,12 @@ _cs_client_count (CsClient     *self,
                   CsUsageField  field,
                   gint64        n)
 {
-  g_autoptr(CsAccount) account = ref_account (self);
-
-  /* and for the key: the account the client has now (cs-account.c) */
-  _cs_client_count_for (self, account, field, n);
+  /* and for the key: the account the client has now (cs-account.c),
+   * kept by the client while its lock is held, so that no count takes
+   * the process's registry lock */
+  g_mutex_lock (&self->account_lock);
+  _cs_client_count_for (self, self->account, field, n);
+  g_mutex_unlock (&self->account_lock);
 }
 
 /* Counts for the client and for @account (nullable), the key a solve was

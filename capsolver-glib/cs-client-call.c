@@ -32,6 +32,10 @@
 #define HELD_BACK "cs-held-back"
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
+/* how long a message may wait for libsoup to give it a connection
+ * before it is sent again, doubling up to the second figure */
+#define CS_CONNECTION_WAIT_MS 250
+#define CS_CONNECTION_WAIT_MAX_MS 8000
 
 /* --- Blocking calls ------------------------------------------------------------
  *
@@ -319,6 +323,8 @@ typedef struct {
   GCancellable *unsent_cancellable;
   gulong        unsent_handler;
   GSource      *timeout_source;
+  GSource      *connection_watch;  /* until libsoup gives the message a connection */
+  guint         connection_wait_ms;
   SoupSession  *session;           /* the one it was sent on */
   guint         held_session;      /* which of the held requests' */
   gboolean      timed_out;
@@ -369,6 +375,11 @@ call_data_free (CallData *data)
     {
       g_source_destroy (data->timeout_source);
       g_source_unref (data->timeout_source);
+    }
+  if (data->connection_watch != NULL)
+    {
+      g_source_destroy (data->connection_watch);
+      g_source_unref (data->connection_watch);
     }
   g_clear_object (&data->cancellable);
   g_main_context_unref (data->context);
@@ -658,6 +669,8 @@ call_complete (GTask  *gtask,
   call_data_disconnect (data);
   if (data->timeout_source != NULL)
     g_source_destroy (data->timeout_source);
+  if (data->connection_watch != NULL)
+    g_source_destroy (data->connection_watch);
 
   if ((data->flags & CS_CALL_PACED) != 0 && data->attempts > 0)
     record_slot_answer (self, data, error);
@@ -1133,6 +1146,16 @@ call_sent_cb (GObject      *source,
   CallData *data = g_task_get_task_data (gtask);
   GError *error = NULL;
 
+  if (soup_session_get_async_result_message (SOUP_SESSION (source), result) != data->message)
+    {
+      /* an attempt taken back before it had a connection */
+      g_autoptr(GInputStream) stale = soup_session_send_finish (SOUP_SESSION (source), result,
+                                                                NULL);
+
+      if (stale != NULL)
+        g_input_stream_close (stale, NULL, NULL);
+      return;
+    }
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   /* libsoup's body stream reads through its message without holding it,
    * and may be closed last by a GIO operation that ends after this call:
@@ -1208,6 +1231,56 @@ session_for (CsClient *self,
   return self->session;
 }
 
+/* libsoup 3.2.3 can leave a message waiting for a connection with none
+ * ever coming: a kept-alive connection its server closes between two of
+ * libsoup's checks of it still counts against the session's limit, and
+ * nothing wakes the queue again until another message is sent. A message
+ * that has no connection yet has sent nothing: it is taken back and sent
+ * again as a new message, which wakes the queue, after a wait that
+ * doubles so that a session that is only busy is not stirred for long. */
+static gboolean
+call_connection_watch_cb (gpointer user_data)
+{
+  GTask *gtask = user_data;
+  CallData *data = g_task_get_task_data (gtask);
+  g_autoptr(GCancellable) taken_back = NULL;
+
+  g_clear_pointer (&data->connection_watch, g_source_unref);
+  if (data->ended || data->message == NULL ||
+      soup_message_get_connection_id (data->message) != 0)
+    return G_SOURCE_REMOVE;
+
+  g_debug ("%s: no connection from libsoup within %u ms; sent again", data->method,
+           data->connection_wait_ms);
+  /* the attempt's cancellable goes with it; the caller's and the
+   * request timeout cancel the next one */
+  taken_back = g_steal_pointer (&data->cancellable);
+  data->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (taken_back);
+  data->attempts--;
+  data->connection_wait_ms = MIN (data->connection_wait_ms * 2, CS_CONNECTION_WAIT_MAX_MS);
+  call_send (gtask);
+  return G_SOURCE_REMOVE;
+}
+
+/* The watch holds no reference: the task data destroys it. */
+static void
+call_watch_connection (GTask *gtask)
+{
+  CallData *data = g_task_get_task_data (gtask);
+
+  if (data->connection_wait_ms == 0)
+    data->connection_wait_ms = CS_CONNECTION_WAIT_MS;
+  if (data->connection_watch != NULL)
+    {
+      g_source_destroy (data->connection_watch);
+      g_source_unref (data->connection_watch);
+    }
+  data->connection_watch = g_timeout_source_new (data->connection_wait_ms);
+  g_source_set_callback (data->connection_watch, call_connection_watch_cb, gtask, NULL);
+  g_source_attach (data->connection_watch, data->context);
+}
+
 /* Sends the request with a fresh message: a message is never queued
  * twice. Runs on the request's context, holding a slot. */
 static void
@@ -1260,6 +1333,7 @@ call_send (GTask *gtask)
     data->session = session_for (self, data);
   soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
                            data->cancellable, call_sent_cb, g_object_ref (gtask));
+  call_watch_connection (gtask);
 }
 
 /* The turn of a blocking call's paced request came, unless it was

@@ -371,6 +371,8 @@ fault_server_new (void)
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   self->listener = g_socket_listener_new ();
+  /* not GLib's 10: dropped SYNs cost a second each */
+  g_socket_listener_set_backlog (self->listener, 1024);
   {
     g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
     g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);

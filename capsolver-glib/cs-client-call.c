@@ -30,6 +30,8 @@
 #define ACCEPT_ENCODING "gzip, deflate"
 /* Set on a request the client held back (_cs_client_call_was_held_back()). */
 #define HELD_BACK "cs-held-back"
+/* Set on a message once libsoup wrote its headers. */
+#define CALL_WROTE "cs-wrote"
 /* libsoup 3.2 has no name for it */
 #define HTTP_TOO_MANY_REQUESTS 429
 /* how long a message may wait for libsoup to give it a connection
@@ -329,6 +331,10 @@ typedef struct {
   guint         held_session;      /* which of the held requests' */
   gboolean      timed_out;
   gboolean      ended;             /* returned: libsoup's late news is dropped */
+  guint         endpoint;          /* the index of the endpoint it goes to */
+  guint         endpoint_generation;
+  guint         endpoints_tried;   /* besides the first */
+  gboolean      endpoint_down;     /* it failed as an endpoint that is down does */
 } CallData;
 
 /* Disconnects the handlers of the caller's cancellables; waits for one
@@ -386,6 +392,291 @@ call_data_free (CallData *data)
   g_free (data);
 }
 
+/* --- Endpoints ----------------------------------------------------------------
+ *
+ * The client has an ordered list of endpoints, hosts of one service that
+ * share its accounts and tasks, and sends each request to the one in use.
+ * A request that finds its endpoint down moves the client to the next (a
+ * request that met the failure after the client moved on moves nothing),
+ * and, if it is safe to send again, goes there itself. Off the first
+ * endpoint, a probe at waits that double brings the client back to it
+ * once it answers. docs/failover.md says when a request moves.
+ */
+
+/* The endpoint in use and the generation of the list, under the lock. */
+static guint
+active_endpoint (CsClient *self,
+                 guint    *generation)
+{
+  guint index;
+
+  g_mutex_lock (&self->endpoint_lock);
+  index = self->endpoint;
+  *generation = self->endpoint_generation;
+  g_mutex_unlock (&self->endpoint_lock);
+  return index;
+}
+
+/* The URL of endpoint @index, or NULL if the list changed. */
+static char *
+dup_endpoint (CsClient *self,
+              guint     index,
+              guint     generation)
+{
+  char *url = NULL;
+
+  g_mutex_lock (&self->endpoint_lock);
+  if (generation == self->endpoint_generation && index < g_strv_length (self->base_urls))
+    url = g_strdup (self->base_urls[index]);
+  g_mutex_unlock (&self->endpoint_lock);
+  return url;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static gboolean
+notify_endpoint_cb (gpointer user_data)
+{
+  g_autoptr(GObject) self = g_weak_ref_get (user_data);
+
+  if (self != NULL)
+    g_object_notify (self, "active-endpoint");
+  return G_SOURCE_REMOVE;
+}
+
+/* Notifies active-endpoint on the context the client was made in: a
+ * request that moves it may end on any. */
+static void
+notify_endpoint (CsClient *self)
+{
+  GWeakRef *weak;
+  g_autoptr(GSource) idle = NULL;
+
+  if (g_thread_self () == self->made_in || g_main_context_is_owner (self->context))
+    {
+      g_object_notify (G_OBJECT (self), "active-endpoint");
+      return;
+    }
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[capsolver-glib] active-endpoint");
+  g_source_set_callback (idle, notify_endpoint_cb, weak, weak_ref_free);
+  g_source_attach (idle, self->context);
+}
+
+/* Logs and counts a move that was made, and notifies it. */
+static void
+endpoint_moved (CsClient           *self,
+                const char         *from,
+                const char         *to,
+                const char         *why,
+                const char * const *secrets)
+{
+  g_autofree char *safe_from = _cs_redact (from, secrets);
+  g_autofree char *safe_to = _cs_redact (to, secrets);
+
+  g_message ("endpoint %s → %s: %s", safe_from, safe_to, why);
+  _cs_client_count (self, CS_USAGE_ENDPOINT_SWITCHES, 1);
+  notify_endpoint (self);
+}
+
+static void schedule_probe_locked (CsClient *self);
+
+/* A request found endpoint @failed down: the client moves to the next,
+ * unless it is no longer there. */
+static void
+endpoint_failed (CsClient           *self,
+                 guint               failed,
+                 guint               generation,
+                 const char         *why,
+                 const char * const *secrets)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  guint n;
+
+  g_mutex_lock (&self->endpoint_lock);
+  n = g_strv_length (self->base_urls);
+  if (generation == self->endpoint_generation && failed == self->endpoint && n > 1)
+    {
+      from = g_strdup (self->base_urls[failed]);
+      self->endpoint = (failed + 1) % n;
+      to = g_strdup (self->base_urls[self->endpoint]);
+      self->switched_at = g_get_monotonic_time ();
+      if (self->endpoint == 0 && self->endpoint_probe != NULL)
+        {
+          g_source_destroy (self->endpoint_probe);
+          g_clear_pointer (&self->endpoint_probe, g_source_unref);
+        }
+      else if (self->endpoint != 0 && self->endpoint_probe == NULL)
+        {
+          self->probe_wait = self->probe_first_wait;
+          schedule_probe_locked (self);
+        }
+    }
+  g_mutex_unlock (&self->endpoint_lock);
+  if (to != NULL)
+    endpoint_moved (self, from, to, why, secrets);
+}
+
+typedef struct {
+  GWeakRef client;
+  guint    generation;
+} ProbeData;
+
+static void
+probe_data_free (gpointer user_data)
+{
+  ProbeData *probe = user_data;
+
+  g_weak_ref_clear (&probe->client);
+  g_free (probe);
+}
+
+static void
+probe_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CsClient *self = CS_CLIENT (source);
+  ProbeData *probe = user_data;
+  CallData *data = g_task_get_task_data (G_TASK (result));
+  g_auto(CsReply) reply = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  gboolean answered;
+  g_auto(GStrv) secrets = _cs_client_dup_secrets (self, NULL);
+
+  _cs_client_call_finish (self, result, &reply, &error);
+  /* any answer of the service will do, an error envelope too; a request
+   * the account held back tells nothing */
+  answered = data->attempts > 0 && !data->endpoint_down &&
+             !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_mutex_lock (&self->endpoint_lock);
+  if (probe->generation == self->endpoint_generation && self->endpoint != 0)
+    {
+      if (answered)
+        {
+          from = g_strdup (self->base_urls[self->endpoint]);
+          to = g_strdup (self->base_urls[0]);
+          self->endpoint = 0;
+          self->switched_at = g_get_monotonic_time ();
+        }
+      else
+        {
+          self->probe_wait = MIN (self->probe_wait * 2, MAX_ENDPOINT_PROBE_WAIT);
+          schedule_probe_locked (self);
+        }
+    }
+  g_mutex_unlock (&self->endpoint_lock);
+  if (to != NULL)
+    endpoint_moved (self, from, to, "the first endpoint answers again",
+                    (const char * const *) secrets);
+  else if (!answered)
+    g_debug ("probe of the first endpoint: %s", error != NULL ? error->message : "no answer");
+  probe_data_free (probe);
+}
+
+/* Sends the probe, a balance read, to the first endpoint, on the
+ * client's context. */
+static gboolean
+probe_due_cb (gpointer user_data)
+{
+  g_autoptr(CsClient) self = g_weak_ref_get (user_data);
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
+  ProbeData *probe;
+  gboolean due;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  probe = g_new0 (ProbeData, 1);
+  g_mutex_lock (&self->endpoint_lock);
+  due = self->endpoint_probe == g_main_current_source () && self->endpoint != 0;
+  if (self->endpoint_probe == g_main_current_source ())
+    g_clear_pointer (&self->endpoint_probe, g_source_unref);
+  probe->generation = self->endpoint_generation;
+  g_mutex_unlock (&self->endpoint_lock);
+  if (!due)
+    {
+      g_free (probe);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_weak_ref_init (&probe->client, self);
+  body = json_object_new ();
+  if (self->api_key != NULL)
+    json_object_set_string_member (body, "clientKey", self->api_key);
+  secrets = _cs_client_dup_secrets (self, NULL);
+  g_main_context_push_thread_default (self->context);
+  _cs_client_call_async (self, "getBalance", body, (const char * const *) secrets,
+                         CS_CALL_IDEMPOTENT | CS_CALL_PROBE, NULL, NULL, probe_done_cb, probe);
+  g_main_context_pop_thread_default (self->context);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with endpoint_lock held, off the first endpoint. */
+static void
+schedule_probe_locked (CsClient *self)
+{
+  GWeakRef *weak;
+
+  if (self->endpoint_probe != NULL)
+    return;
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  self->endpoint_probe = g_timeout_source_new (self->probe_wait);
+  g_source_set_static_name (self->endpoint_probe, "[capsolver-glib] endpoint probe");
+  g_source_set_callback (self->endpoint_probe, probe_due_cb, weak, weak_ref_free);
+  g_source_attach (self->endpoint_probe, self->context);
+}
+
+/* Sets the list of endpoints; the client goes back to the first. */
+void
+_cs_client_endpoints_set (CsClient           *self,
+                          const char * const *base_urls)
+{
+  gboolean moved;
+
+  g_mutex_lock (&self->endpoint_lock);
+  moved = self->base_urls == NULL || self->endpoint != 0 ||
+          g_strcmp0 (self->base_urls[0], base_urls[0]) != 0;
+  g_strfreev (self->base_urls);
+  self->base_urls = g_strdupv ((char **) base_urls);
+  self->endpoint = 0;
+  self->endpoint_generation++;
+  if (self->endpoint_probe != NULL)
+    {
+      g_source_destroy (self->endpoint_probe);
+      g_clear_pointer (&self->endpoint_probe, g_source_unref);
+    }
+  g_mutex_unlock (&self->endpoint_lock);
+  if (moved && !self->constructing)
+    notify_endpoint (self);
+}
+
+/* For finalize. */
+void
+_cs_client_endpoints_clear (CsClient *self)
+{
+  if (self->endpoint_probe != NULL)
+    {
+      g_source_destroy (self->endpoint_probe);
+      g_clear_pointer (&self->endpoint_probe, g_source_unref);
+    }
+  g_clear_pointer (&self->base_urls, g_strfreev);
+  g_mutex_clear (&self->endpoint_lock);
+}
+
 static GQueue *
 queue_for (CsClient *self,
            CallData *data)
@@ -398,6 +689,11 @@ queue_for (CsClient *self,
 }
 
 static void call_send (GTask *gtask);
+static gboolean call_aim (CsClient  *self,
+                          CallData  *data,
+                          guint      index,
+                          guint      generation,
+                          GError   **error);
 static void call_complete (GTask  *gtask,
                            GError *error);
 
@@ -834,6 +1130,100 @@ call_timeout_ms (CsClient *self,
   return (data->flags & CS_CALL_LONG) != 0 ? self->token_request_timeout : self->request_timeout;
 }
 
+/* Whether @error, that ended an exchange, says that its endpoint is down:
+ * a transport failure, a 5xx, an error page that is not the protocol.
+ * @unsent tells whether the request provably never reached the service:
+ * nothing of it was written and no connection was made (refused, no
+ * route, no such host, a TLS handshake that failed), or a 503 that names
+ * no task, whoever sent it. */
+static gboolean
+endpoint_is_down (CallData     *data,
+                  const GError *error,
+                  gboolean     *unsent)
+{
+  guint status = data->message != NULL ? soup_message_get_status (data->message) : 0;
+  gboolean wrote = data->message != NULL &&
+                   g_object_get_data (G_OBJECT (data->message), CALL_WROTE) != NULL;
+
+  *unsent = FALSE;
+  if (error->domain == G_RESOLVER_ERROR || error->domain == G_TLS_ERROR)
+    {
+      *unsent = !wrote && status == 0;
+      return TRUE;
+    }
+  if (error->domain == G_IO_ERROR)
+    {
+      if (error->code == G_IO_ERROR_CANCELLED || error->code == G_IO_ERROR_INVALID_ARGUMENT)
+        return FALSE;
+      *unsent = !wrote && status == 0 &&
+                (error->code == G_IO_ERROR_CONNECTION_REFUSED ||
+                 error->code == G_IO_ERROR_HOST_UNREACHABLE ||
+                 error->code == G_IO_ERROR_NETWORK_UNREACHABLE ||
+                 error->code == G_IO_ERROR_HOST_NOT_FOUND);
+      return TRUE;
+    }
+  if (SOUP_STATUS_IS_SERVER_ERROR (status))
+    {
+      *unsent = status == SOUP_STATUS_SERVICE_UNAVAILABLE && data->reply.task_id == NULL;
+      return TRUE;
+    }
+  /* an error page of a proxy or a gateway, not the service's answer */
+  return status >= 400 && status != HTTP_TOO_MANY_REQUESTS && data->reply.root == NULL;
+}
+
+/* A request that found its endpoint down moves the client on, and goes
+ * to the next endpoint itself when it may be sent again: a request safe
+ * to repeat, or one that provably never reached the service (createTask
+ * and getToken are never sent twice). Each endpoint is tried once. */
+static gboolean
+call_fail_over (GTask  *gtask,
+                GError *error)
+{
+  CsClient *self = g_task_get_source_object (gtask);
+  CallData *data = g_task_get_task_data (gtask);
+  g_autoptr(GCancellable) left = NULL;
+  gboolean unsent;
+  guint n;
+
+  if (data->ended || !endpoint_is_down (data, error, &unsent))
+    return FALSE;
+  data->endpoint_down = TRUE;
+  if ((data->flags & CS_CALL_PROBE) != 0)
+    return FALSE;
+  endpoint_failed (self, data->endpoint, data->endpoint_generation, error->message,
+                   (const char * const *) data->secrets);
+  if ((data->flags & CS_CALL_IDEMPOTENT) == 0 && !unsent)
+    return FALSE;
+  g_mutex_lock (&self->endpoint_lock);
+  n = data->endpoint_generation == self->endpoint_generation ? g_strv_length (self->base_urls)
+                                                              : 0;
+  g_mutex_unlock (&self->endpoint_lock);
+  if (data->endpoints_tried + 1 >= n ||
+      !call_aim (self, data, (data->endpoint + 1) % n, data->endpoint_generation, NULL))
+    return FALSE;
+
+  data->endpoints_tried++;
+  data->endpoint_down = FALSE;
+  g_debug ("%s: %s; sent to the next endpoint", data->method, error->message);
+  g_error_free (error);
+  /* a new attempt: its own clock and cancellable, nothing of the last */
+  call_close_stream (data);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->body, g_byte_array_unref);
+  _cs_reply_clear (&data->reply);
+  data->timed_out = FALSE;
+  if (data->timeout_source != NULL)
+    {
+      g_source_destroy (data->timeout_source);
+      g_clear_pointer (&data->timeout_source, g_source_unref);
+    }
+  left = g_steal_pointer (&data->cancellable);
+  data->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (left);
+  call_send (gtask);
+  return TRUE;
+}
+
 /* A cancellation that the request timeout caused is a time-out. */
 static void
 call_fail (GTask  *gtask,
@@ -862,6 +1252,8 @@ call_fail (GTask  *gtask,
                            (data->flags & CS_CALL_IDEMPOTENT) != 0
                            ? "" : "; it may have been carried out");
     }
+  if (call_fail_over (gtask, error))
+    return;
   call_close_stream (data);
   call_complete (gtask, error);
 }
@@ -1281,6 +1673,14 @@ call_watch_connection (GTask *gtask)
   g_source_attach (data->connection_watch, data->context);
 }
 
+/* Something of the request was written: from then on, the server may
+ * have received it. */
+static void
+call_wrote_cb (SoupMessage *message)
+{
+  g_object_set_data (G_OBJECT (message), CALL_WROTE, GINT_TO_POINTER (TRUE));
+}
+
 /* Sends the request with a fresh message: a message is never queued
  * twice. Runs on the request's context, holding a slot. */
 static void
@@ -1297,8 +1697,19 @@ call_send (GTask *gtask)
       return;
     }
 
+  /* a request that waited goes where the client is now */
+  if (data->attempts == 0 && data->endpoints_tried == 0 && (data->flags & CS_CALL_PROBE) == 0)
+    {
+      guint generation;
+      guint index = active_endpoint (self, &generation);
+
+      if (index != data->endpoint || generation != data->endpoint_generation)
+        call_aim (self, data, index, generation, NULL);
+    }
+
   g_clear_object (&data->message);
   data->message = soup_message_new_from_uri (SOUP_METHOD_POST, data->uri);
+  g_signal_connect (data->message, "wrote-headers", G_CALLBACK (call_wrote_cb), NULL);
   data->attempts++;
   /* A redirect is never followed. The flag lets libsoup send on a
    * kept-alive connection, which it does not resend a POST on (flagged or
@@ -1387,24 +1798,48 @@ send_blocking (GTask *gtask)
   g_source_attach (wait, data->context);
 }
 
-/* The URL of @method, parsed once for every attempt. The callers checked
- * the base URL (_cs_client_check_base_url()); this only keeps libsoup
- * from ever seeing a URL it would not take. */
+/* The URL of @method at @base_url, parsed once for every attempt. The
+ * callers checked the base URLs (_cs_client_check_base_url()); this only
+ * keeps libsoup from ever seeing a URL it would not take. */
 static GUri *
-method_uri (CsClient    *self,
+method_uri (const char  *base_url,
             const char  *method,
             GError     **error)
 {
-  g_autofree char *url = g_strconcat (self->base_url, "/", method, NULL);
+  g_autofree char *url = g_strconcat (base_url, "/", method, NULL);
   GUri *uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
 
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_clear_pointer (&uri, g_uri_unref);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "cannot send to “%s”: not an HTTP URL with a host", self->base_url);
+                   "cannot send to “%s”: not an HTTP URL with a host", base_url);
     }
   return uri;
+}
+
+/* Points the request at endpoint @index of list @generation; FALSE if
+ * the list changed meanwhile. */
+static gboolean
+call_aim (CsClient  *self,
+          CallData  *data,
+          guint      index,
+          guint      generation,
+          GError   **error)
+{
+  g_autofree char *base_url = dup_endpoint (self, index, generation);
+  GUri *uri;
+
+  if (base_url == NULL)
+    return FALSE;
+  uri = method_uri (base_url, data->method, error);
+  if (uri == NULL)
+    return FALSE;
+  g_clear_pointer (&data->uri, g_uri_unref);
+  data->uri = uri;
+  data->endpoint = index;
+  data->endpoint_generation = generation;
+  return TRUE;
 }
 
 static gulong
@@ -1448,6 +1883,8 @@ _cs_client_call_async (CsClient            *self,
   GTask *gtask = g_task_new (self, cancellable, callback, user_data);
   CallData *data;
   GError *error = NULL;
+  guint generation;
+  guint index;
 
   g_task_set_source_tag (gtask, _cs_client_call_async);
   /* the error says whether the request left; GTask's own would not */
@@ -1464,7 +1901,13 @@ _cs_client_call_async (CsClient            *self,
   g_task_set_task_data (gtask, data, (GDestroyNotify) call_data_free);
 
   data->account = _cs_client_ref_account (self);
-  data->uri = method_uri (self, method, &error);
+  /* the probe goes to the first endpoint, anything else to the one in use */
+  index = active_endpoint (self, &generation);
+  if ((flags & CS_CALL_PROBE) != 0)
+    index = 0;
+  if (!call_aim (self, data, index, generation, &error) && error == NULL)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "%s: the client's endpoints changed as it was made", method);
   if (error == NULL && (error = check_account (self, data->account, method, flags)) != NULL)
     g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
   if (error != NULL)

@@ -41,12 +41,13 @@ _cs_client_check_api_key (CsClient  *self,
 
 static gboolean
 base_url_error (CsClient    *self,
+                const char  *base_url,
                 GError     **error,
                 const char  *reason)
 {
   /* the URL is the application's, but may carry credentials */
   g_auto(GStrv) secrets = _cs_client_dup_secrets (self, NULL);
-  g_autofree char *safe_url = _cs_redact (self->base_url, (const char * const *) secrets);
+  g_autofree char *safe_url = _cs_redact (base_url, (const char * const *) secrets);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "base URL “%s” %s; nothing was sent", safe_url, reason);
@@ -66,28 +67,45 @@ host_is_loopback (const char *host)
           g_ascii_strcasecmp (host + strlen (host) - strlen (".localhost"), ".localhost") == 0);
 }
 
-gboolean
-_cs_client_check_base_url (CsClient  *self,
-                           GError   **error)
+static gboolean
+check_base_url (CsClient    *self,
+                const char  *base_url,
+                GError     **error)
 {
-  g_autoptr(GUri) uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
   const char *scheme;
   const char *host;
 
   if (uri == NULL)
-    return base_url_error (self, error, "is not a URL");
+    return base_url_error (self, base_url, error, "is not a URL");
   scheme = g_uri_get_scheme (uri);
   host = g_uri_get_host (uri);
   if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
-    return base_url_error (self, error, "is not an http or https URL");
+    return base_url_error (self, base_url, error, "is not an http or https URL");
   if (host == NULL || *host == '\0')
-    return base_url_error (self, error, "has no host");
+    return base_url_error (self, base_url, error, "has no host");
   if (g_ascii_strcasecmp (scheme, "http") == 0 && !self->allow_insecure_http &&
       !host_is_loopback (host))
-    return base_url_error (self, error,
+    return base_url_error (self, base_url, error,
                            "would send the API key in clear text to another machine: "
                            "use https, or http to this machine (127.0.0.0/8, ::1, localhost), "
                            "or set the client's allow-insecure-http property");
+  return TRUE;
+}
+
+/* Every endpoint: a request may move to any of them. */
+gboolean
+_cs_client_check_base_url (CsClient  *self,
+                           GError   **error)
+{
+  g_auto(GStrv) base_urls = NULL;
+
+  g_mutex_lock (&self->endpoint_lock);
+  base_urls = g_strdupv (self->base_urls);
+  g_mutex_unlock (&self->endpoint_lock);
+  for (gsize i = 0; base_urls != NULL && base_urls[i] != NULL; i++)
+    if (!check_base_url (self, base_urls[i], error))
+      return FALSE;
   return TRUE;
 }
 

@@ -53,13 +53,17 @@ G_BEGIN_DECLS
 /* getBalance and feedbackTask are sent again this many times after an
  * outage, the wait doubling from the same start. */
 #define OUTAGE_RETRIES            3
+/* After a move off the first endpoint, a health probe of the first after
+ * this wait, doubling up to the second figure (ms). */
+#define DEFAULT_ENDPOINT_PROBE_WAIT 5000
+#define MAX_ENDPOINT_PROBE_WAIT     60000
 
 struct _CsClient
 {
   GObject      parent_instance;
 
   char        *api_key;
-  char        *base_url;
+  char        *base_url;        /* base_urls[0] */
   char        *app_id;
   guint        first_poll_delay;
   guint        poll_interval;
@@ -123,6 +127,19 @@ struct _CsClient
   CsAccountState  account_state;    /* the last notified */
   gboolean        account_breaker;
   guint           balance_cache_time; /* s */
+
+  /* the endpoints, base_urls[0] being base_url, and the one in use
+   * (cs-client-call.c), under endpoint_lock */
+  GMutex       endpoint_lock;
+  GStrv        base_urls;
+  guint        endpoint;
+  guint        endpoint_generation; /* moves on when base_urls changes */
+  GSource     *endpoint_probe;      /* the next probe of the first, while off it */
+  guint        probe_wait;          /* ms, the wait before the next probe */
+  guint        probe_first_wait;    /* ms; tests shorten it */
+  gint64       switched_at;         /* monotonic µs of the last move */
+  gboolean     constructing;        /* base-url and base-urls are both construct: */
+  gboolean     construct_urls_given; /* a list given wins over base-url */
 
   /* what the client asked and spent (cs-client-slots.c) */
   GMutex       usage_lock;
@@ -198,6 +215,7 @@ typedef enum {
   CS_CALL_SPENDS     = 1 << 3,   /* creates a task: held while there is no money */
   CS_CALL_PACED      = 1 << 4,   /* asks the service for a slot (createTask, getToken):
                                   * paced after no-slot answers */
+  CS_CALL_PROBE      = 1 << 5,   /* the health probe: to the first endpoint, never moves */
 } CsCallFlags;
 
 void        _cs_client_init_queue      (CsClient            *self);
@@ -220,6 +238,9 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
                                         GAsyncResult        *result,
                                         CsReply             *reply,
                                         GError             **error);
+void        _cs_client_endpoints_set   (CsClient            *self,
+                                        const char * const  *base_urls);
+void        _cs_client_endpoints_clear (CsClient            *self);
 
 /* A blocking call in progress: its own main context, the call it is
  * inside, and the requests that must end before it returns. */

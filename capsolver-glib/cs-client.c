@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cs-client-private.h"
+#include "cs-provider.h"
 
 /**
  * CsClient:
@@ -60,6 +61,8 @@ enum {
   PROP_ACCOUNT_BREAKER,
   PROP_BALANCE_CACHE_TIME,
   PROP_MAX_TASKS_IN_FLIGHT,
+  PROP_BASE_URLS,
+  PROP_ACTIVE_ENDPOINT,
   N_PROPS
 };
 
@@ -78,6 +81,7 @@ client_constructed (GObject *object)
   CsClient *self = CS_CLIENT (object);
 
   G_OBJECT_CLASS (cs_client_parent_class)->constructed (object);
+  self->constructing = FALSE;
 
   /* A session the application gives is its own to guard: it may accept
    * certificates. The client's own guard reaches the blocking calls'
@@ -108,6 +112,7 @@ client_finalize (GObject *object)
 
   g_free (self->api_key);
   g_free (self->base_url);
+  _cs_client_endpoints_clear (self);
   g_free (self->app_id);
   g_clear_object (&self->blocking_session);
   g_clear_object (&self->blocking_held_session);
@@ -141,6 +146,14 @@ client_get_property (GObject    *object,
       break;
     case PROP_BASE_URL:
       g_value_set_string (value, self->base_url);
+      break;
+    case PROP_BASE_URLS:
+      g_mutex_lock (&self->endpoint_lock);
+      g_value_set_boxed (value, self->base_urls);
+      g_mutex_unlock (&self->endpoint_lock);
+      break;
+    case PROP_ACTIVE_ENDPOINT:
+      g_value_take_string (value, cs_client_dup_active_endpoint (self));
       break;
     case PROP_APP_ID:
       g_value_set_string (value, self->app_id);
@@ -212,7 +225,15 @@ client_set_property (GObject      *object,
       cs_client_set_api_key (self, g_value_get_string (value));
       break;
     case PROP_BASE_URL:
-      cs_client_set_base_url (self, g_value_get_string (value));
+      /* a list given at construction wins, whatever the order */
+      if (!self->constructing || !self->construct_urls_given)
+        cs_client_set_base_url (self, g_value_get_string (value));
+      break;
+    case PROP_BASE_URLS:
+      if (self->constructing && g_value_get_boxed (value) == NULL)
+        break;
+      self->construct_urls_given = self->constructing;
+      cs_client_set_base_urls (self, g_value_get_boxed (value));
       break;
     case PROP_APP_ID:
       cs_client_set_app_id (self, g_value_get_string (value));
@@ -294,7 +315,9 @@ cs_client_class_init (CsClientClass *klass)
    *
    * The address of the service: [const@DEFAULT_BASE_URL], the service's
    * second server `https://api-stable.capsolver.com`, a [class@Sandbox], or
-   * another service that speaks the same protocol.
+   * another service that speaks the same protocol: the first of
+   * [property@Client:base-urls]. Setting it sets a list of one endpoint;
+   * %NULL or [const@DEFAULT_BASE_URL] set CapSolver's two servers.
    *
    * It must be an `https://` URL, or an `http://` one to this machine
    * (a loopback address or `localhost`) unless
@@ -649,6 +672,46 @@ cs_client_class_init (CsClientClass *klass)
     g_param_spec_uint ("max-tasks-in-flight", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsClient:base-urls: (getter get_base_urls) (setter set_base_urls)
+   *
+   * The endpoints of the service, in order of preference: by default
+   * CapSolver's Server-A `https://api.capsolver.com` then Server-B
+   * `https://api-stable.capsolver.com`. The first is
+   * [property@Client:base-url], and setting that sets a list of one
+   * (%NULL or [const@DEFAULT_BASE_URL]: the default list). Every URL is
+   * checked as [property@Client:base-url] is.
+   *
+   * The endpoints are hosts of one service: they share the key's account,
+   * its tasks and its state, keyed by the first endpoint. Requests go to
+   * [property@Client:active-endpoint]; a request that meets an endpoint
+   * down moves the client to the next, and a probe brings it back to the
+   * first (see the Failover page for when a `createTask` moves and when
+   * it never does).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_BASE_URLS] =
+    g_param_spec_boxed ("base-urls", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                        G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:active-endpoint: (getter dup_active_endpoint)
+   *
+   * The endpoint of [property@Client:base-urls] that requests go to now.
+   * It changes when a request finds it down (a transport failure, a 5xx,
+   * an error page) and when a probe finds the first endpoint answering
+   * again; each change is logged and counted
+   * ([method@Usage.get_endpoint_switches]). It is notified on the main
+   * context the client was made in.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACTIVE_ENDPOINT] =
+    g_param_spec_string ("active-endpoint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -656,6 +719,9 @@ static void
 cs_client_init (CsClient *self)
 {
   _cs_client_account_init (self);
+  g_mutex_init (&self->endpoint_lock);
+  self->probe_first_wait = DEFAULT_ENDPOINT_PROBE_WAIT;
+  self->constructing = TRUE;
   g_mutex_init (&self->queue_lock);
   g_mutex_init (&self->solve_lock);
   g_queue_init (&self->waiting_creates);
@@ -752,8 +818,11 @@ cs_client_get_base_url (CsClient *client)
  * @base_url: (nullable): the address of the service, or %NULL for
  *   [const@DEFAULT_BASE_URL]
  *
- * Sets the address of the service. The key at the new address has an
- * account state of its own (see [property@Client:account-state]).
+ * Sets the address of the service, as the only endpoint of
+ * [property@Client:base-urls]; %NULL or [const@DEFAULT_BASE_URL] set
+ * CapSolver's two servers, Server-A then Server-B. The key at the new
+ * address has an account state of its own (see
+ * [property@Client:account-state]).
  *
  * Since: 1.0
  */
@@ -761,19 +830,107 @@ void
 cs_client_set_base_url (CsClient   *client,
                         const char *base_url)
 {
-  g_autofree char *trimmed = NULL;
+  const char *one[] = { base_url, NULL };
 
   g_return_if_fail (CS_IS_CLIENT (client));
 
-  trimmed = g_strdup (base_url != NULL ? base_url : CS_DEFAULT_BASE_URL);
-  /* the method names are appended with a slash of their own */
-  while (g_str_has_suffix (trimmed, "/"))
-    trimmed[strlen (trimmed) - 1] = '\0';
-  if (_cs_set_str (&client->base_url, trimmed))
+  if (base_url == NULL || g_strcmp0 (base_url, CS_DEFAULT_BASE_URL) == 0)
+    cs_client_set_base_urls (client, NULL);
+  else
+    cs_client_set_base_urls (client, one);
+}
+
+/**
+ * cs_client_get_base_urls: (get-property base-urls)
+ * @client: a [class@Client]
+ *
+ * Gets the endpoints of the service, in order of preference.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the base URLs
+ *
+ * Since: 1.0
+ */
+const char * const *
+cs_client_get_base_urls (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return (const char * const *) client->base_urls;
+}
+
+/**
+ * cs_client_set_base_urls: (set-property base-urls)
+ * @client: a [class@Client]
+ * @base_urls: (nullable) (array zero-terminated=1): the endpoints of the
+ *   service, in order of preference, or %NULL (or an empty list) for
+ *   CapSolver's Server-A then Server-B
+ *
+ * Sets the endpoints of the service; the first becomes
+ * [property@Client:base-url], and the client goes back to it. The key at
+ * a new first endpoint has an account state of its own (see
+ * [property@Client:account-state]).
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_base_urls (CsClient           *client,
+                         const char * const *base_urls)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) urls = NULL;
+  gboolean first_changed;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (base_urls == NULL || base_urls[0] == NULL)
+    base_urls = cs_provider_get_base_urls (CS_PROVIDER_CAPSOLVER);
+  for (gsize i = 0; base_urls[i] != NULL; i++)
+    {
+      g_autofree char *trimmed = g_strdup (base_urls[i]);
+
+      /* the method names are appended with a slash of their own */
+      while (g_str_has_suffix (trimmed, "/"))
+        trimmed[strlen (trimmed) - 1] = '\0';
+      g_strv_builder_add (builder, trimmed);
+    }
+  urls = g_strv_builder_end (builder);
+
+  if (client->base_urls != NULL &&
+      g_strv_equal ((const char * const *) urls, (const char * const *) client->base_urls))
+    return;
+  first_changed = _cs_set_str (&client->base_url, urls[0]);
+  _cs_client_endpoints_set (client, (const char * const *) urls);
+  /* the account is the key's at the first endpoint: every endpoint of
+   * the service shares it */
+  if (first_changed)
     {
       _cs_client_bind_account (client);
       g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
     }
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URLS]);
+}
+
+/**
+ * cs_client_dup_active_endpoint: (get-property active-endpoint)
+ * @client: a [class@Client]
+ *
+ * Gets the endpoint that requests go to now, one of
+ * [property@Client:base-urls].
+ *
+ * Returns: (transfer full): the base URL in use
+ *
+ * Since: 1.0
+ */
+char *
+cs_client_dup_active_endpoint (CsClient *client)
+{
+  char *url;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+
+  g_mutex_lock (&client->endpoint_lock);
+  url = client->base_urls != NULL ? g_strdup (client->base_urls[client->endpoint]) : NULL;
+  g_mutex_unlock (&client->endpoint_lock);
+  return url;
 }
 
 /**

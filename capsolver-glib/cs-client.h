@@ -58,6 +58,13 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_base_url         (CsClient            *client,
                                              const char          *base_url);
 CS_AVAILABLE_IN_ALL
+const char * const *cs_client_get_base_urls (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_base_urls        (CsClient            *client,
+                                             const char * const  *base_urls);
+CS_AVAILABLE_IN_ALL
+char        *cs_client_dup_active_endpoint  (CsClient            *client);
+CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_app_id           (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_app_id           (CsClient            *client,

@@ -352,6 +352,7 @@ typedef enum {
   CS_USAGE_FEEDBACK_SENT,
   CS_USAGE_COST,                /* as the replies said */
   CS_USAGE_ESTIMATED_COST,      /* from the price table, for replies that said none */
+  CS_USAGE_ENDPOINT_SWITCHES,   /* moves from one endpoint to another, returns included */
   CS_USAGE_N_FIELDS
 } CsUsageField;
 

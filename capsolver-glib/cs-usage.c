@@ -247,6 +247,25 @@ cs_usage_get_feedback_sent (const CsUsage *usage)
 }
 
 /**
+ * cs_usage_get_endpoint_switches:
+ * @usage: a [struct@Usage]
+ *
+ * Gets how many times the client moved from one of its endpoints
+ * ([property@Client:base-urls]) to another: after a failure of the one in
+ * use, and back to the first once a probe found it answering. See
+ * [property@Client:active-endpoint].
+ *
+ * Returns: the moves between endpoints
+ *
+ * Since: 1.0
+ */
+guint64
+cs_usage_get_endpoint_switches (const CsUsage *usage)
+{
+  return count (usage, CS_USAGE_ENDPOINT_SWITCHES);
+}
+
+/**
  * cs_usage_get_cost:
  * @usage: a [struct@Usage]
  *
@@ -296,10 +315,14 @@ char *
 cs_usage_to_string (const CsUsage *usage)
 {
   g_autofree char *estimate = NULL;
+  g_autofree char *switches = NULL;
   double estimated;
 
   g_return_val_if_fail (usage != NULL, NULL);
 
+  /* only when there were any: most clients have one endpoint in use */
+  switches = g_strdup_printf ("endpoint switches: %" G_GUINT64_FORMAT "\n",
+                              cs_usage_get_endpoint_switches (usage));
   estimated = cs_usage_get_estimated_cost (usage);
   if (estimated > 0 && estimated == cs_usage_get_cost (usage))
     estimate = g_strdup (", estimated from the price table");
@@ -313,7 +336,7 @@ cs_usage_to_string (const CsUsage *usage)
                           " new-task, %" G_GUINT64_FORMAT " cancelled\n"
                           "tasks created: %" G_GUINT64_FORMAT ", feedback sent: %"
                           G_GUINT64_FORMAT "\n"
-                          "cost: %.6f USD%s\n",
+                          "cost: %.6f USD%s\n%s",
                           cs_usage_get_submitted (usage), cs_usage_get_solved (usage),
                           cs_usage_get_failed_total (usage), cs_usage_get_not_sent (usage),
                           cs_usage_get_failed (usage, CS_RETRY_CLASS_PERMANENT),
@@ -322,5 +345,6 @@ cs_usage_to_string (const CsUsage *usage)
                           cs_usage_get_failed (usage, CS_RETRY_CLASS_NEW_TASK),
                           cs_usage_get_cancelled (usage),
                           cs_usage_get_created (usage), cs_usage_get_feedback_sent (usage),
-                          cs_usage_get_cost (usage), estimate != NULL ? estimate : "");
+                          cs_usage_get_cost (usage), estimate != NULL ? estimate : "",
+                          cs_usage_get_endpoint_switches (usage) == 0 ? "" : switches);
 }

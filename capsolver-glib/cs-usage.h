@@ -46,6 +46,8 @@ guint64     cs_usage_get_not_sent        (const CsUsage  *usage);
 CS_AVAILABLE_IN_ALL
 guint64     cs_usage_get_feedback_sent   (const CsUsage  *usage);
 CS_AVAILABLE_IN_ALL
+guint64     cs_usage_get_endpoint_switches (const CsUsage *usage);
+CS_AVAILABLE_IN_ALL
 double      cs_usage_get_cost            (const CsUsage  *usage);
 CS_AVAILABLE_IN_ALL
 double      cs_usage_get_estimated_cost  (const CsUsage  *usage);

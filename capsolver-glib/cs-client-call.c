@@ -482,7 +482,7 @@ endpoint_moved (CsClient           *self,
   g_autofree char *safe_from = _cs_redact (from, secrets);
   g_autofree char *safe_to = _cs_redact (to, secrets);
 
-  g_message ("endpoint %s → %s: %s", safe_from, safe_to, why);
+  g_message ("endpoint %s -> %s: %s", safe_from, safe_to, why);
   _cs_client_count (self, CS_USAGE_ENDPOINT_SWITCHES, 1);
   notify_endpoint (self);
 }

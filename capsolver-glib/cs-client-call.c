@@ -1252,6 +1252,18 @@ call_fail (GTask  *gtask,
                            (data->flags & CS_CALL_IDEMPOTENT) != 0
                            ? "" : "; it may have been carried out");
     }
+  else if ((data->flags & CS_CALL_IDEMPOTENT) == 0 && error->domain == G_IO_ERROR &&
+           error->code != G_IO_ERROR_CANCELLED && data->message != NULL &&
+           g_object_get_data (G_OBJECT (data->message), CALL_WROTE) != NULL)
+    {
+      /* the connection failed once the request was on its way */
+      GError *unknown = g_error_new (G_IO_ERROR, error->code,
+                                     "%s: %s; it may have been carried out", data->method,
+                                     error->message);
+
+      g_error_free (error);
+      error = unknown;
+    }
   if (call_fail_over (gtask, error))
     return;
   call_close_stream (data);

@@ -32,6 +32,7 @@ typedef enum {
   MODE_503_JSON,   /* 503 with the service's own envelope, no task */
   MODE_503_HTML,   /* 503 with a proxy's HTML page */
   MODE_HANG,       /* takes a createTask and never answers */
+  MODE_DROP,       /* takes a createTask and closes the connection */
 } Mode;
 
 enum { A, B };
@@ -90,7 +91,7 @@ endpoint_handle (SoupServer        *server,
   service->requests[endpoint->index]++;
   if (endpoint->index == A && g_atomic_int_get (&service->fault_on))
     mode = service->mode;
-  if (mode == MODE_HANG && g_strcmp0 (path, "/createTask") == 0)
+  if ((mode == MODE_HANG || mode == MODE_DROP) && g_strcmp0 (path, "/createTask") == 0)
     service->hung++;
   g_mutex_unlock (&service->lock);
 
@@ -112,6 +113,11 @@ endpoint_handle (SoupServer        *server,
   if (mode == MODE_HANG && g_strcmp0 (path, "/createTask") == 0)
     {
       _cs_server_delay_message (server, message, 600000);
+      return;
+    }
+  if (mode == MODE_DROP && g_strcmp0 (path, "/createTask") == 0)
+    {
+      _cs_server_drop_connection (message);
       return;
     }
 
@@ -561,12 +567,13 @@ store_cb (GObject      *source,
   g_assert_null (solution);
 }
 
-/* Server-A takes the createTask body and never answers: the outcome is
- * unknown, the task fails with the time-out that says so, and Server-B
- * receives no createTask, though the client moved to it. */
+/* Server-A takes the createTask body and never answers, or closes the
+ * connection: the outcome is unknown, the task fails with the error that
+ * says so, and Server-B receives no createTask, though the client moved
+ * to it. */
 static void
-test_no_answer (Fixture       *f,
-                gconstpointer  data)
+run_unknown_outcome (Fixture *f,
+                     Mode     mode)
 {
   g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
   g_autoptr(GError) error = NULL;
@@ -575,7 +582,7 @@ test_no_answer (Fixture       *f,
 
   f->client = new_client (f);
   cs_client_set_request_timeout (f->client, 2000);
-  f->service.mode = MODE_HANG;
+  f->service.mode = mode;
   g_atomic_int_set (&f->service.fault_on, TRUE);
   started = g_get_monotonic_time ();
   cs_client_solve_async (f->client, task, NULL, store_cb, &error);
@@ -584,15 +591,35 @@ test_no_answer (Fixture       *f,
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
-  g_test_message ("no answer: %s after %.3f s; createTask received %u on A (unanswered), "
-                  "%u on B", error->message, (g_get_monotonic_time () - started) / 1e6,
-                  f->service.hung, f->service.creates[B]);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_test_message ("%s: %s after %.3f s; createTask received %u on A (unanswered), %u on B; "
+                  "client on B: %s", mode == MODE_HANG ? "no answer" : "closed after the body",
+                  error->message, (g_get_monotonic_time () - started) / 1e6, f->service.hung,
+                  f->service.creates[B], active_is (f->client, f->urls[B]) ? "yes" : "no");
+  if (mode == MODE_HANG)
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  else
+    g_assert_true (error->domain == G_IO_ERROR && error->code != G_IO_ERROR_TIMED_OUT &&
+                   error->code != G_IO_ERROR_CANCELLED);
   g_assert_nonnull (strstr (error->message, "may have been carried out"));
   g_assert_cmpuint (f->service.hung, ==, 1);
   g_assert_cmpuint (f->service.creates[B], ==, 0);
   g_assert_cmpuint (f->service.requests[B], ==, 0);
   g_assert_null (cs_task_get_task_id (task));
+  g_assert_true (active_is (f->client, f->urls[B]));
+}
+
+static void
+test_no_answer (Fixture       *f,
+                gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_HANG);
+}
+
+static void
+test_closed_after_body (Fixture       *f,
+                        gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_DROP);
 }
 
 /* The properties: base-url is the first of base-urls, the default list
@@ -641,6 +668,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/failover/no-answer", Fixture, NULL, fixture_setup, test_no_answer,
               fixture_teardown);
+  g_test_add ("/failover/closed-after-body", Fixture, NULL, fixture_setup,
+              test_closed_after_body, fixture_teardown);
 
   return g_test_run ();
 }

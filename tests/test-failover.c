@@ -622,6 +622,38 @@ test_closed_after_body (Fixture       *f,
   run_unknown_outcome (f, MODE_DROP);
 }
 
+/* A balance read moves on its own when the first endpoint refuses, and
+ * the endpoints share the key's account: the first endpoint's. */
+static void
+test_balance_and_account (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(CsClient) alone = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(CsUsage) usage = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  Run run = { 0, };
+
+  f->client = new_client (f);
+  relay_refuse (&f->relay);
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (balance);
+  g_assert_cmpuint (f->service.balances[B], ==, 1);
+  g_assert_true (active_is (f->client, f->urls[B]));
+
+  /* a client of the first endpoint alone has the same account */
+  alone = cs_client_new (MOCK_API_KEY);
+  cs_client_set_base_url (alone, f->urls[A]);
+  solve_many (f, 0, 3, &run);
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (f->service.creates[B], ==, 3);
+  usage = cs_client_get_account_usage (alone);
+  g_assert_cmpuint (cs_usage_get_created (usage), ==, 3);
+}
+
 /* The properties: base-url is the first of base-urls, the default list
  * is CapSolver's two servers, and the account is the first endpoint's. */
 static void
@@ -668,6 +700,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/failover/no-answer", Fixture, NULL, fixture_setup, test_no_answer,
               fixture_teardown);
+  g_test_add ("/failover/balance-and-account", Fixture, NULL, fixture_setup,
+              test_balance_and_account, fixture_teardown);
   g_test_add ("/failover/closed-after-body", Fixture, NULL, fixture_setup,
               test_closed_after_body, fixture_teardown);
 

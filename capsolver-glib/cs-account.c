@@ -70,6 +70,10 @@ struct _CsAccount {
   /* the tasks in flight of its clients' solves, and the solves waiting */
   guint      tasks_open;
   GQueue     ticket_waiters;
+  /* probation: until the service first answers for the key, or for
+   * CS_ACCOUNT_PROBATION ms after its first held request went */
+  gboolean   answered;
+  gint64     probation_start;  /* monotonic µs, 0 before the first */
 };
 
 static GMutex registry_lock;
@@ -339,6 +343,21 @@ seconds_until (gint64 until,
   return until > now ? (guint) ((until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
 }
 
+static gint64
+probation_end (CsAccount *self)
+{
+  return self->probation_start + (gint64) CS_ACCOUNT_PROBATION * 1000;
+}
+
+/* Whether the key is still on probation (a clock that started): no
+ * answer yet, and not for long. */
+static gboolean
+probation_locked (CsAccount *self,
+                  gint64     now)
+{
+  return !self->answered && self->probation_start != 0 && now < probation_end (self);
+}
+
 guint
 _cs_account_get_paused_for (CsAccount *account)
 {
@@ -364,6 +383,9 @@ _cs_account_next_change (CsAccount *account)
   if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing &&
       (next == 0 || account->next_probe < next))
     next = account->next_probe;
+  if (probation_locked (account, now) &&
+      (next == 0 || probation_end (account) < next))
+    next = probation_end (account);
   g_mutex_unlock (&account->lock);
   return next;
 }
@@ -716,6 +738,56 @@ _cs_account_end_read (CsAccount     *account,
   g_object_unref (read->cancellable);
   g_free (read);
   return waiters;
+}
+
+/* --- Probation ----------------------------------------------------------------- */
+
+/* Whether a held request of the account may go when @in_flight of them
+ * are out and the client's probation allows @limit: no answer has told
+ * yet whether the key works, so only a few wait on the service; a wrong
+ * key must not have thousands of them out. The first that goes starts
+ * the clock. */
+gboolean
+_cs_account_probation_admits (CsAccount *account,
+                              guint      in_flight,
+                              guint      limit)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean admits;
+
+  g_mutex_lock (&account->lock);
+  if (account->answered)
+    admits = TRUE;
+  else if (account->probation_start == 0)
+    {
+      admits = in_flight < limit;
+      if (admits)
+        {
+          account->probation_start = now;
+          /* the clients' timers learn of the probation's end */
+          wake_locked (account);
+        }
+    }
+  else
+    admits = in_flight < limit || !probation_locked (account, now);
+  g_mutex_unlock (&account->lock);
+  return admits;
+}
+
+/* The service answered a request of the account (a reply, or an error
+ * that tells of the account): its probation is over. */
+void
+_cs_account_answered (CsAccount *account)
+{
+  g_mutex_lock (&account->lock);
+  if (!account->answered)
+    {
+      account->answered = TRUE;
+      /* the held requests of every client may go */
+      if (account->probation_start != 0)
+        wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
 }
 
 /* --- Counters ------------------------------------------------------------------- */

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * (it doubles from one to the other). */
 #define CS_ACCOUNT_PROBE_INTERVAL     30000   /* ms */
 #define CS_ACCOUNT_PROBE_MAX_INTERVAL 600000  /* ms */
+/* How long a key with no answer yet keeps its held requests few */
+#define CS_ACCOUNT_PROBATION          1000    /* ms */
 
 typedef struct _CsAccount      CsAccount;
 typedef struct _CsAccountWatch CsAccountWatch;
@@ -108,6 +110,11 @@ void            _cs_account_ticket_drop     (CsAccount         *account,
 void            _cs_account_tickets_set_max (CsAccount         *account,
                                              gconstpointer      owner,
                                              guint              max);
+
+gboolean        _cs_account_probation_admits (CsAccount      *account,
+                                              guint           in_flight,
+                                              guint           limit);
+void            _cs_account_answered        (CsAccount         *account);
 
 void            _cs_account_add_usage       (CsAccount         *account,
                                              CsUsageField       field,

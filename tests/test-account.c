@@ -249,6 +249,87 @@ test_refused_key (Fixture       *f,
   }
 }
 
+static void
+token_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Solves *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSolution) solution = cs_client_get_token_finish (CS_CLIENT (source), result,
+                                                               &error);
+
+  if (solution != NULL)
+    run->solved++;
+  else if (g_error_matches (error, CS_ERROR, run->code))
+    {
+      run->by_code++;
+      if (strstr (error->message, "not sent") != NULL)
+        run->not_sent++;
+    }
+  else if (run->other++ < 3)
+    g_test_message ("other error: %s", error->message);
+  run->done = ++run->finished == run->total;
+}
+
+/* 2,000 getTokens with a key the service refuses: each has a connection
+ * of its own, apart from max-connections, but until the key's first
+ * answer only max-connections of them go; the others end with the
+ * key's error, not sent. */
+static void
+test_refused_key_get_token (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS, .total = 2000 };
+  guint sent;
+
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_get_token_async (client, task, NULL, token_cb, &run);
+    }
+  run_until (&run.done);
+  sent = count (f, "getToken");
+  g_test_message ("refused key: %u getTokens, %u getToken requests seen by the sandbox "
+                  "(%u requests in all), %u ended not sent", run.total, sent,
+                  count (f, NULL), run.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (run.by_code, ==, run.total);
+  g_assert_cmpuint (run.not_sent, ==, run.total - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
+/* The probation itself: max-connections held requests before the first
+ * answer; after it, or once CS_ACCOUNT_PROBATION went by without one,
+ * as many as the client allows. */
+static void
+test_probation (Fixture       *f,
+                gconstpointer  data)
+{
+  CsAccount *slow = _cs_account_get ("http://probation.invalid", "CAP-SLOW");
+  CsAccount *quick = _cs_account_get ("http://probation.invalid", "CAP-QUICK");
+
+  /* the first held request starts the clock */
+  g_assert_true (_cs_account_probation_admits (slow, 0, 16));
+  g_assert_true (_cs_account_probation_admits (slow, 15, 16));
+  g_assert_false (_cs_account_probation_admits (slow, 16, 16));
+  g_assert_true (_cs_account_probation_admits (quick, 0, 16));
+  g_assert_false (_cs_account_probation_admits (quick, 16, 16));
+  _cs_account_answered (quick);
+  g_assert_true (_cs_account_probation_admits (quick, 1000, 16));
+  g_assert_false (_cs_account_probation_admits (slow, 16, 16));
+  /* a getToken may well have no answer for seconds: the limit lifts */
+  g_usleep ((CS_ACCOUNT_PROBATION + 100) * 1000);
+  g_assert_true (_cs_account_probation_admits (slow, 1000, 16));
+  _cs_account_unref (slow);
+  _cs_account_unref (quick);
+}
+
 /* The sandbox bans the address after ip-ban-errors errors within a
  * minute, as the service does: the breaker keeps a wrong key far from
  * it; without the breaker, the same loop reaches it. */
@@ -921,6 +1002,8 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/account/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("refused-key", test_refused_key);
+  ADD ("refused-key-get-token", test_refused_key_get_token);
+  ADD ("probation", test_probation);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("shared", test_shared);

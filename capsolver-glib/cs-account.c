@@ -2,7 +2,9 @@
  *
  * An entry per key and base URL, found by a SHA-256 of both (the key is
  * never kept here in clear), counted by the clients that use it and
- * dropped with the last. It holds what the service said of the account:
+ * dropped with the last, unless a hold or pause lasts: then it lingers
+ * until that lapses (at most CS_ACCOUNT_LINGER for a hold), for the next
+ * client of the key. It holds what the service said of the account:
  * a pause until a time (a cooldown), a hold until something happens (the
  * key refused, no money), the balance last read, and the balance reads
  * in flight, one per main context, that concurrent reads join. Entries
@@ -74,10 +76,16 @@ struct _CsAccount {
    * CS_ACCOUNT_PROBATION ms after its first held request went */
   gboolean   answered;
   gint64     probation_start;  /* monotonic µs, 0 before the first */
+  /* with no client left, kept until then while a hold or pause lasts */
+  gint64     linger_until;     /* monotonic µs */
 };
 
 static GMutex registry_lock;
-static GHashTable *registry;   /* id → CsAccount, not owned */
+static GHashTable *registry;   /* id → CsAccount, not owned; lingering ones owned */
+
+static gboolean paused_locked (CsAccount *self,
+                               gint64     now);
+static void     sweep_locked  (gint64     now);
 
 /* --- Watches ------------------------------------------------------------------ */
 
@@ -239,16 +247,71 @@ _cs_account_get (const char *base_url,
   g_mutex_lock (&registry_lock);
   if (registry == NULL)
     registry = g_hash_table_new (g_str_hash, g_str_equal);
+  sweep_locked (g_get_monotonic_time ());
   self = g_hash_table_lookup (registry, id);
-  if (self != NULL)
-    self->ref_count++;
-  else
+  if (self != NULL && self->ref_count++ == 0)
+    {
+      /* a lingering entry: its hold or pause is the new client's, its
+       * counters start again as a new entry's would */
+      g_mutex_lock (&self->lock);
+      self->linger_until = 0;
+      memset (self->usage, 0, sizeof self->usage);
+      g_mutex_unlock (&self->lock);
+    }
+  else if (self == NULL)
     {
       self = account_new (g_steal_pointer (&id), base_url);
       g_hash_table_insert (registry, self->id, self);
     }
   g_mutex_unlock (&registry_lock);
   return self;
+}
+
+/* Whether @self, which its last client just left, is to stay in the
+ * registry: a process that makes a client per call must not send again
+ * what its last one was refused. It stays while its pause lasts, and for
+ * CS_ACCOUNT_LINGER after a hold, which nothing but a client would end.
+ * Called with registry_lock. */
+static gboolean
+linger (CsAccount *self,
+        gint64     now)
+{
+  gint64 until = 0;
+
+  g_mutex_lock (&self->lock);
+  if (paused_locked (self, now))
+    until = self->paused_until;
+  if (self->hold != CS_ACCOUNT_STATE_USABLE)
+    until = MAX (until, now + (gint64) CS_ACCOUNT_LINGER * 1000);
+  self->linger_until = until;
+  g_mutex_unlock (&self->lock);
+  if (until != 0)
+    g_debug ("account %.*s: kept for %" G_GINT64_FORMAT " s after its last client",
+             SHORT_ID_LENGTH, self->id, (until - now) / G_USEC_PER_SEC);
+  return until != 0;
+}
+
+/* Drops the lingering entries whose time is up. Called with
+ * registry_lock. */
+static void
+sweep_locked (gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (registry == NULL)
+    return;
+  g_hash_table_iter_init (&iter, registry);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CsAccount *account = value;
+
+      if (account->ref_count == 0 && account->linger_until <= now)
+        {
+          g_hash_table_iter_remove (&iter);
+          account_free (account);
+        }
+    }
 }
 
 CsAccount *
@@ -263,15 +326,55 @@ _cs_account_ref (CsAccount *account)
 void
 _cs_account_unref (CsAccount *account)
 {
+  gint64 now = g_get_monotonic_time ();
   gboolean last;
 
   g_mutex_lock (&registry_lock);
-  last = --account->ref_count == 0;
+  last = --account->ref_count == 0 && !linger (account, now);
   if (last)
     g_hash_table_remove (registry, account->id);
+  sweep_locked (now);
   g_mutex_unlock (&registry_lock);
   if (last)
     account_free (account);
+}
+
+/* Drops every entry that no client uses any more, lingering or not:
+ * for the tests, which start services again at the same addresses. */
+void
+_cs_account_forget_all (void)
+{
+  _cs_account_forget_service (NULL);
+}
+
+/* Drops the lingering entries of the service at @base_url (or of every
+ * service): a new one there, such as a sandbox started on the port of
+ * an old one, knows nothing of what the old one said. */
+void
+_cs_account_forget_service (const char *base_url)
+{
+  g_autofree char *service_id = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (base_url != NULL)
+    service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
+  g_mutex_lock (&registry_lock);
+  if (registry != NULL)
+    {
+      g_hash_table_iter_init (&iter, registry);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          CsAccount *account = value;
+
+          if (account->ref_count > 0 ||
+              (service_id != NULL && strcmp (account->service_id, service_id) != 0))
+            continue;
+          g_hash_table_iter_remove (&iter);
+          account_free (account);
+        }
+    }
+  g_mutex_unlock (&registry_lock);
 }
 
 /* The start of the hash, for debug lines: never the key. */

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
 #define CS_ACCOUNT_PROBE_MAX_INTERVAL 600000  /* ms */
 /* How long a key with no answer yet keeps its held requests few */
 #define CS_ACCOUNT_PROBATION          1000    /* ms */
+/* How long an entry with a hold outlives its last client */
+#define CS_ACCOUNT_LINGER             600000  /* ms */
 
 typedef struct _CsAccount      CsAccount;
 typedef struct _CsAccountWatch CsAccountWatch;
@@ -37,6 +39,8 @@ CsAccount      *_cs_account_ref             (CsAccount         *account);
 void            _cs_account_unref           (CsAccount         *account);
 const char     *_cs_account_get_id          (CsAccount         *account);
 guint           _cs_account_count           (void);
+void            _cs_account_forget_all      (void);
+void            _cs_account_forget_service  (const char        *base_url);
 
 CsAccountWatch *_cs_account_watch           (CsAccount         *account,
                                              GObject           *owner,

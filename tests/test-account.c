@@ -45,7 +45,9 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->sandbox);
-  /* every client is gone, so is every account */
+  /* every client is gone, so is every account, once those that outlive
+   * their last client with a hold are forgotten */
+  _cs_account_forget_all ();
   g_assert_cmpuint (_cs_account_count (), ==, 0);
 }
 
@@ -718,6 +720,67 @@ test_usage_key_change (Fixture       *f,
                     cs_usage_get_not_sent (second), ==, 0);
 }
 
+/* A program that makes a client per call keeps its account's state: a
+ * client made after the last one was refused sends nothing, until it is
+ * resumed; so with a pause. */
+static void
+test_outlives_clients (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsClient) first = new_client (f, WRONG_KEY);
+  g_autoptr(CsClient) second = NULL;
+  g_autoptr(CsClient) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+
+  g_assert_null (cs_client_get_balance (first, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_cmpint (cs_client_get_account_state (first), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_clear_object (&first);
+  settle ();
+  g_assert_cmpuint (_cs_account_count (), ==, 1);
+
+  second = new_client (f, WRONG_KEY);
+  g_assert_cmpint (cs_client_get_account_state (second), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (second, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+
+  /* resumed, it sends */
+  cs_client_resume (second);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (second, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_null (strstr (error->message, "not sent"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  g_clear_object (&second);
+  settle ();
+
+  /* forgotten (as the tests do, or a sandbox started at that address), the
+   * key is tried again */
+  _cs_account_forget_all ();
+  g_assert_cmpuint (_cs_account_count (), ==, 0);
+
+  /* a pause outlives its client too; a usable account does not */
+  second = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  balance = cs_client_get_balance (second, NULL, NULL);
+  g_assert_nonnull (balance);
+  g_clear_object (&second);
+  settle ();
+  g_assert_cmpuint (_cs_account_count (), ==, 0);
+  second = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  cs_client_pause (second, 60);
+  g_clear_object (&second);
+  settle ();
+  g_assert_cmpuint (_cs_account_count (), ==, 1);
+  third = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_assert_cmpint (cs_client_get_account_state (third), ==, CS_ACCOUNT_STATE_PAUSED);
+  g_assert_cmpuint (cs_client_get_paused_for (third), >, 0);
+  g_test_message ("client per call: %u getBalance seen by the sandbox", count (f, "getBalance"));
+}
+
 /* cs_client_resume() and a new key open the account. */
 static void
 test_resume_and_key_change (Fixture       *f,
@@ -1012,6 +1075,7 @@ main (int    argc,
   ADD ("usage-per-key", test_usage_per_key);
   ADD ("usage-key-change", test_usage_key_change);
   ADD ("resume-and-key-change", test_resume_and_key_change);
+  ADD ("outlives-clients", test_outlives_clients);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);
   ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);

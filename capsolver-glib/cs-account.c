@@ -545,6 +545,9 @@ _cs_account_pause_address (CsAccount    *account,
         continue;
       g_mutex_lock (&other->lock);
       pause_locked (other, reason, until);
+      /* one that lingers lasts as long as the pause */
+      if (other->ref_count == 0)
+        other->linger_until = MAX (other->linger_until, other->paused_until);
       g_mutex_unlock (&other->lock);
     }
   g_mutex_unlock (&registry_lock);

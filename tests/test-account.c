@@ -781,6 +781,43 @@ test_outlives_clients (Fixture       *f,
   g_test_message ("client per call: %u getBalance seen by the sandbox", count (f, "getBalance"));
 }
 
+/* A key bound to other addresses than this one refuses every request
+ * from here, as a wrong key does. */
+static void
+test_ip_not_allowed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsTask) task = new_token_task (0);
+  g_autoptr(CsTask) second = new_token_task (1);
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  guint sent;
+
+  cs_sandbox_fail_next_task (f->sandbox, "ERROR_IP_NOT_ALLOWED");
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_null (solution);
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_NOT_ALLOWED);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+  sent = count (f, NULL);
+
+  g_clear_error (&error);
+  g_assert_null (cs_client_solve (client, second, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_NOT_ALLOWED);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (client, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_NOT_ALLOWED);
+  g_assert_cmpuint (count (f, NULL), ==, sent);
+
+  cs_client_resume (client);
+  balance = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (balance);
+  g_test_message ("ERROR_IP_NOT_ALLOWED: %u requests seen by the sandbox, %u before the "
+                  "refusal", count (f, NULL), sent);
+}
+
 /* cs_client_resume() and a new key open the account. */
 static void
 test_resume_and_key_change (Fixture       *f,
@@ -1076,6 +1113,7 @@ main (int    argc,
   ADD ("usage-key-change", test_usage_key_change);
   ADD ("resume-and-key-change", test_resume_and_key_change);
   ADD ("outlives-clients", test_outlives_clients);
+  ADD ("ip-not-allowed", test_ip_not_allowed);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);
   ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);

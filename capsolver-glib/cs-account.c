@@ -78,6 +78,15 @@ struct _CsAccount {
   gint64     probation_start;  /* monotonic µs, 0 before the first */
   /* with no client left, kept until then while a hold or pause lasts */
   gint64     linger_until;     /* monotonic µs */
+  /* the blocking balance read in flight, which blocking callers of other
+   * threads wait for (each blocking call has a main context of its own,
+   * so they cannot join the reads above) */
+  gboolean   blocking_read;
+  guint      blocking_generation; /* of the cache when it was sent */
+  guint      blocking_serial;  /* bumped as each one ends */
+  CsBalance *blocking_balance; /* what the last one read, or */
+  GError    *blocking_error;   /* why it failed */
+  GCond      blocking_cond;
 };
 
 static GMutex registry_lock;
@@ -214,6 +223,7 @@ account_new (char       *id,
   /* a base URL may carry a key in its path: hashed too */
   self->service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_init (&self->lock);
+  g_cond_init (&self->blocking_cond);
   self->hold = CS_ACCOUNT_STATE_USABLE;
   self->probe_interval = CS_ACCOUNT_PROBE_INTERVAL;
   return self;
@@ -226,6 +236,9 @@ account_free (CsAccount *self)
   g_clear_error (&self->pause_reason);
   g_clear_error (&self->hold_reason);
   g_clear_object (&self->balance);
+  g_clear_object (&self->blocking_balance);
+  g_clear_error (&self->blocking_error);
+  g_cond_clear (&self->blocking_cond);
   g_mutex_clear (&self->lock);
   g_free (self->service_id);
   g_free (self->id);
@@ -893,6 +906,89 @@ _cs_account_answered (CsAccount *account)
       if (account->probation_start != 0)
         wake_locked (account);
     }
+  g_mutex_unlock (&account->lock);
+}
+
+/* --- Blocking balance reads --------------------------------------------------- */
+
+/* How often a blocking caller that waits for another's read looks at its
+ * cancellable */
+#define BLOCKING_WAIT_SLICE (100 * G_TIME_SPAN_MILLISECOND)
+
+/* A blocking balance read of a thread: it waits for the one on its way
+ * from another thread, if one is and was sent after the cache was last
+ * dropped, and gets its answer (CS_READ_ANSWERED, with @balance or
+ * @error; @error too when @cancellable is cancelled meanwhile); or it is
+ * to send one, and end it with _cs_account_end_blocking_read() (LEAD);
+ * or, when the read on its way is older than the cache, one of its own
+ * (ALONE). A read that its sender cancelled answers no one. */
+CsReadTurn
+_cs_account_begin_blocking_read (CsAccount     *account,
+                                 GCancellable  *cancellable,
+                                 CsBalance    **balance,
+                                 GError       **error)
+{
+  CsReadTurn turn = CS_READ_ANSWERED;
+
+  g_mutex_lock (&account->lock);
+  for (;;)
+    {
+      guint serial = account->blocking_serial;
+
+      if (!account->blocking_read)
+        {
+          account->blocking_read = TRUE;
+          account->blocking_generation = account->generation;
+          turn = CS_READ_LEAD;
+          break;
+        }
+      if (account->blocking_generation != account->generation)
+        {
+          turn = CS_READ_ALONE;
+          break;
+        }
+      while (account->blocking_serial == serial &&
+             !g_cancellable_is_cancelled (cancellable))
+        g_cond_wait_until (&account->blocking_cond, &account->lock,
+                           g_get_monotonic_time () + BLOCKING_WAIT_SLICE);
+      if (account->blocking_serial == serial)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "getBalance: cancelled; the read on its way goes on for the "
+                               "other callers");
+          break;
+        }
+      if (account->blocking_error == NULL)
+        {
+          *balance = g_object_ref (account->blocking_balance);
+          break;
+        }
+      if (!g_error_matches (account->blocking_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_error_copy (account->blocking_error));
+          break;
+        }
+      /* its sender gave up: another goes */
+    }
+  g_mutex_unlock (&account->lock);
+  return turn;
+}
+
+/* The blocking read of this account ended with @balance or @error: the
+ * callers that waited for it get it. */
+void
+_cs_account_end_blocking_read (CsAccount    *account,
+                               CsBalance    *balance,
+                               const GError *error)
+{
+  g_mutex_lock (&account->lock);
+  account->blocking_read = FALSE;
+  account->blocking_serial++;
+  g_set_object (&account->blocking_balance, balance);
+  g_clear_error (&account->blocking_error);
+  if (balance == NULL)
+    account->blocking_error = g_error_copy (error);
+  g_cond_broadcast (&account->blocking_cond);
   g_mutex_unlock (&account->lock);
 }
 

@@ -85,6 +85,20 @@ gboolean        _cs_account_join_read       (CsAccount         *account,
                                              GObject           *waiter,
                                              CsBalanceRead    **read);
 GCancellable   *_cs_account_read_get_cancellable (CsBalanceRead *read);
+
+typedef enum {
+  CS_READ_ANSWERED,   /* another thread's read answered, or the caller cancelled */
+  CS_READ_LEAD,       /* the caller sends the read the others wait for */
+  CS_READ_ALONE,      /* the caller sends a read of its own */
+} CsReadTurn;
+
+CsReadTurn      _cs_account_begin_blocking_read (CsAccount     *account,
+                                                 GCancellable  *cancellable,
+                                                 CsBalance    **balance,
+                                                 GError       **error);
+void            _cs_account_end_blocking_read (CsAccount       *account,
+                                               CsBalance       *balance,
+                                               const GError    *error);
 gboolean        _cs_account_leave_read      (CsAccount         *account,
                                              CsBalanceRead     *read);
 GPtrArray      *_cs_account_end_read        (CsAccount         *account,

@@ -1047,6 +1047,96 @@ test_balance_shared (Fixture       *f,
   g_test_message ("balance: %u getBalance in all", count (f, "getBalance"));
 }
 
+/* Threads that each make a blocking balance call at once. */
+#define N_THREADS 200
+
+typedef struct {
+  CsClient *client;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  go;
+  guint     failed;
+} BlockingBalances;
+
+static gpointer
+blocking_balance_thread (gpointer user_data)
+{
+  BlockingBalances *run = user_data;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&run->lock);
+  while (!run->go)
+    g_cond_wait (&run->cond, &run->lock);
+  g_mutex_unlock (&run->lock);
+  balance = cs_client_get_balance (run->client, NULL, &error);
+  if (balance == NULL || cs_balance_get_amount (balance) <= 0)
+    g_atomic_int_inc (&run->failed);
+  return NULL;
+}
+
+/* 200 threads read the balance with blocking calls at once, while the
+ * service is slow to answer: one getBalance, which all of them get. */
+static void
+test_balance_shared_blocking (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  BlockingBalances run = { .client = client };
+  GThread *threads[N_THREADS];
+
+  g_mutex_init (&run.lock);
+  g_cond_init (&run.cond);
+  /* every request is answered after 300 ms: the reads overlap */
+  cs_sandbox_set_fault_delay (f->sandbox, 300);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, N_THREADS);
+  for (guint i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("balance", blocking_balance_thread, &run);
+  g_mutex_lock (&run.lock);
+  run.go = TRUE;
+  g_cond_broadcast (&run.cond);
+  g_mutex_unlock (&run.lock);
+  for (guint i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+  g_test_message ("%u threads' blocking balance calls: %u getBalance seen by the sandbox",
+                  N_THREADS, count (f, "getBalance"));
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  g_mutex_clear (&run.lock);
+  g_cond_clear (&run.cond);
+}
+
+/* A blocking balance call cancelled while it waits for another thread's
+ * read ends, and sends nothing; that read goes on. */
+static void
+test_balance_blocking_cancel (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  BlockingBalances run = { .client = client, .go = TRUE };
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+  GThread *thread;
+
+  cs_sandbox_set_fault_delay (f->sandbox, 1000);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1);
+  thread = g_thread_new ("balance", blocking_balance_thread, &run);
+  while (count (f, "getBalance") == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_cancellable_cancel (cancellable);
+  balance = cs_client_get_balance (client, cancellable, &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (thread);
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+}
+
 /* A balance call cancelled while it waits for the shared read ends at
  * once; the read fills the cache for the others. */
 static void
@@ -1120,6 +1210,8 @@ main (int    argc,
   ADD ("cancel-held", test_cancel_held);
   ADD ("balance-shared", test_balance_shared);
   ADD ("balance-cancel", test_balance_cancel);
+  ADD ("balance-shared-blocking", test_balance_shared_blocking);
+  ADD ("balance-blocking-cancel", test_balance_blocking_cancel);
 #undef ADD
   g_test_add ("/account/ban-threshold/breaker-on", Fixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_ban_threshold, fixture_teardown);

@@ -181,7 +181,9 @@ cs_client_get_token (CsClient      *client,
  * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
- * The blocking form of [method@Client.get_balance_async].
+ * The blocking form of [method@Client.get_balance_async]. Blocking calls
+ * that threads make at once for one account share one read too; a call
+ * cancelled while it waits for another thread's read ends at once.
  *
  * Returns: (transfer full): the balance
  *

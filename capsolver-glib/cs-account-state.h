@@ -26,7 +26,7 @@ G_BEGIN_DECLS
  *   until a balance read shows some; polls and balance reads are sent
  * @CS_ACCOUNT_STATE_REFUSED: the service refused the key or the account
  *   (`ERROR_KEY_DENIED_ACCESS`, `ERROR_KEY_DOES_NOT_EXIST`,
- *   `ERROR_ACCOUNT_SUSPENDED`): no request is sent with it until the key
+ *   `ERROR_ACCOUNT_SUSPENDED`, `ERROR_IP_NOT_ALLOWED`): no request is sent with it until the key
  *   changes or [method@Client.resume] is called
  *
  * What a [class@Client] sends for its account (its key at its base URL),

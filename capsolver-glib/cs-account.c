@@ -2,7 +2,9 @@
  *
  * An entry per key and base URL, found by a SHA-256 of both (the key is
  * never kept here in clear), counted by the clients that use it and
- * dropped with the last. It holds what the service said of the account:
+ * dropped with the last, unless a hold or pause lasts: then it lingers
+ * until that lapses (at most CS_ACCOUNT_LINGER for a hold), for the next
+ * client of the key. It holds what the service said of the account:
  * a pause until a time (a cooldown), a hold until something happens (the
  * key refused, no money), the balance last read, and the balance reads
  * in flight, one per main context, that concurrent reads join. Entries
@@ -70,10 +72,29 @@ struct _CsAccount {
   /* the tasks in flight of its clients' solves, and the solves waiting */
   guint      tasks_open;
   GQueue     ticket_waiters;
+  /* probation: until the service first answers for the key, or for
+   * CS_ACCOUNT_PROBATION ms after its first held request went */
+  gboolean   answered;
+  gint64     probation_start;  /* monotonic µs, 0 before the first */
+  /* with no client left, kept until then while a hold or pause lasts */
+  gint64     linger_until;     /* monotonic µs */
+  /* the blocking balance read in flight, which blocking callers of other
+   * threads wait for (each blocking call has a main context of its own,
+   * so they cannot join the reads above) */
+  gboolean   blocking_read;
+  guint      blocking_generation; /* of the cache when it was sent */
+  guint      blocking_serial;  /* bumped as each one ends */
+  CsBalance *blocking_balance; /* what the last one read, or */
+  GError    *blocking_error;   /* why it failed */
+  GCond      blocking_cond;
 };
 
 static GMutex registry_lock;
-static GHashTable *registry;   /* id → CsAccount, not owned */
+static GHashTable *registry;   /* id → CsAccount, not owned; lingering ones owned */
+
+static gboolean paused_locked (CsAccount *self,
+                               gint64     now);
+static void     sweep_locked  (gint64     now);
 
 /* --- Watches ------------------------------------------------------------------ */
 
@@ -202,6 +223,7 @@ account_new (char       *id,
   /* a base URL may carry a key in its path: hashed too */
   self->service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_init (&self->lock);
+  g_cond_init (&self->blocking_cond);
   self->hold = CS_ACCOUNT_STATE_USABLE;
   self->probe_interval = CS_ACCOUNT_PROBE_INTERVAL;
   return self;
@@ -214,6 +236,9 @@ account_free (CsAccount *self)
   g_clear_error (&self->pause_reason);
   g_clear_error (&self->hold_reason);
   g_clear_object (&self->balance);
+  g_clear_object (&self->blocking_balance);
+  g_clear_error (&self->blocking_error);
+  g_cond_clear (&self->blocking_cond);
   g_mutex_clear (&self->lock);
   g_free (self->service_id);
   g_free (self->id);
@@ -235,16 +260,71 @@ _cs_account_get (const char *base_url,
   g_mutex_lock (&registry_lock);
   if (registry == NULL)
     registry = g_hash_table_new (g_str_hash, g_str_equal);
+  sweep_locked (g_get_monotonic_time ());
   self = g_hash_table_lookup (registry, id);
-  if (self != NULL)
-    self->ref_count++;
-  else
+  if (self != NULL && self->ref_count++ == 0)
+    {
+      /* a lingering entry: its hold or pause is the new client's, its
+       * counters start again as a new entry's would */
+      g_mutex_lock (&self->lock);
+      self->linger_until = 0;
+      memset (self->usage, 0, sizeof self->usage);
+      g_mutex_unlock (&self->lock);
+    }
+  else if (self == NULL)
     {
       self = account_new (g_steal_pointer (&id), base_url);
       g_hash_table_insert (registry, self->id, self);
     }
   g_mutex_unlock (&registry_lock);
   return self;
+}
+
+/* Whether @self, which its last client just left, is to stay in the
+ * registry: a process that makes a client per call must not send again
+ * what its last one was refused. It stays while its pause lasts, and for
+ * CS_ACCOUNT_LINGER after a hold, which nothing but a client would end.
+ * Called with registry_lock. */
+static gboolean
+linger (CsAccount *self,
+        gint64     now)
+{
+  gint64 until = 0;
+
+  g_mutex_lock (&self->lock);
+  if (paused_locked (self, now))
+    until = self->paused_until;
+  if (self->hold != CS_ACCOUNT_STATE_USABLE)
+    until = MAX (until, now + (gint64) CS_ACCOUNT_LINGER * 1000);
+  self->linger_until = until;
+  g_mutex_unlock (&self->lock);
+  if (until != 0)
+    g_debug ("account %.*s: kept for %" G_GINT64_FORMAT " s after its last client",
+             SHORT_ID_LENGTH, self->id, (until - now) / G_USEC_PER_SEC);
+  return until != 0;
+}
+
+/* Drops the lingering entries whose time is up. Called with
+ * registry_lock. */
+static void
+sweep_locked (gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (registry == NULL)
+    return;
+  g_hash_table_iter_init (&iter, registry);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CsAccount *account = value;
+
+      if (account->ref_count == 0 && account->linger_until <= now)
+        {
+          g_hash_table_iter_remove (&iter);
+          account_free (account);
+        }
+    }
 }
 
 CsAccount *
@@ -259,15 +339,55 @@ _cs_account_ref (CsAccount *account)
 void
 _cs_account_unref (CsAccount *account)
 {
+  gint64 now = g_get_monotonic_time ();
   gboolean last;
 
   g_mutex_lock (&registry_lock);
-  last = --account->ref_count == 0;
+  last = --account->ref_count == 0 && !linger (account, now);
   if (last)
     g_hash_table_remove (registry, account->id);
+  sweep_locked (now);
   g_mutex_unlock (&registry_lock);
   if (last)
     account_free (account);
+}
+
+/* Drops every entry that no client uses any more, lingering or not:
+ * for the tests, which start services again at the same addresses. */
+void
+_cs_account_forget_all (void)
+{
+  _cs_account_forget_service (NULL);
+}
+
+/* Drops the lingering entries of the service at @base_url (or of every
+ * service): a new one there, such as a sandbox started on the port of
+ * an old one, knows nothing of what the old one said. */
+void
+_cs_account_forget_service (const char *base_url)
+{
+  g_autofree char *service_id = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (base_url != NULL)
+    service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
+  g_mutex_lock (&registry_lock);
+  if (registry != NULL)
+    {
+      g_hash_table_iter_init (&iter, registry);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          CsAccount *account = value;
+
+          if (account->ref_count > 0 ||
+              (service_id != NULL && strcmp (account->service_id, service_id) != 0))
+            continue;
+          g_hash_table_iter_remove (&iter);
+          account_free (account);
+        }
+    }
+  g_mutex_unlock (&registry_lock);
 }
 
 /* The start of the hash, for debug lines: never the key. */
@@ -339,6 +459,21 @@ seconds_until (gint64 until,
   return until > now ? (guint) ((until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
 }
 
+static gint64
+probation_end (CsAccount *self)
+{
+  return self->probation_start + (gint64) CS_ACCOUNT_PROBATION * 1000;
+}
+
+/* Whether the key is still on probation (a clock that started): no
+ * answer yet, and not for long. */
+static gboolean
+probation_locked (CsAccount *self,
+                  gint64     now)
+{
+  return !self->answered && self->probation_start != 0 && now < probation_end (self);
+}
+
 guint
 _cs_account_get_paused_for (CsAccount *account)
 {
@@ -364,6 +499,9 @@ _cs_account_next_change (CsAccount *account)
   if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing &&
       (next == 0 || account->next_probe < next))
     next = account->next_probe;
+  if (probation_locked (account, now) &&
+      (next == 0 || probation_end (account) < next))
+    next = probation_end (account);
   g_mutex_unlock (&account->lock);
   return next;
 }
@@ -420,6 +558,9 @@ _cs_account_pause_address (CsAccount    *account,
         continue;
       g_mutex_lock (&other->lock);
       pause_locked (other, reason, until);
+      /* one that lingers lasts as long as the pause */
+      if (other->ref_count == 0)
+        other->linger_until = MAX (other->linger_until, other->paused_until);
       g_mutex_unlock (&other->lock);
     }
   g_mutex_unlock (&registry_lock);
@@ -716,6 +857,139 @@ _cs_account_end_read (CsAccount     *account,
   g_object_unref (read->cancellable);
   g_free (read);
   return waiters;
+}
+
+/* --- Probation ----------------------------------------------------------------- */
+
+/* Whether a held request of the account may go when @in_flight of them
+ * are out and the client's probation allows @limit: no answer has told
+ * yet whether the key works, so only a few wait on the service; a wrong
+ * key must not have thousands of them out. The first that goes starts
+ * the clock. */
+gboolean
+_cs_account_probation_admits (CsAccount *account,
+                              guint      in_flight,
+                              guint      limit)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean admits;
+
+  g_mutex_lock (&account->lock);
+  if (account->answered)
+    admits = TRUE;
+  else if (account->probation_start == 0)
+    {
+      admits = in_flight < limit;
+      if (admits)
+        {
+          account->probation_start = now;
+          /* the clients' timers learn of the probation's end */
+          wake_locked (account);
+        }
+    }
+  else
+    admits = in_flight < limit || !probation_locked (account, now);
+  g_mutex_unlock (&account->lock);
+  return admits;
+}
+
+/* The service answered a request of the account (a reply, or an error
+ * that tells of the account): its probation is over. */
+void
+_cs_account_answered (CsAccount *account)
+{
+  g_mutex_lock (&account->lock);
+  if (!account->answered)
+    {
+      account->answered = TRUE;
+      /* the held requests of every client may go */
+      if (account->probation_start != 0)
+        wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+/* --- Blocking balance reads --------------------------------------------------- */
+
+/* How often a blocking caller that waits for another's read looks at its
+ * cancellable */
+#define BLOCKING_WAIT_SLICE (100 * G_TIME_SPAN_MILLISECOND)
+
+/* A blocking balance read of a thread: it waits for the one on its way
+ * from another thread, if one is and was sent after the cache was last
+ * dropped, and gets its answer (CS_READ_ANSWERED, with @balance or
+ * @error; @error too when @cancellable is cancelled meanwhile); or it is
+ * to send one, and end it with _cs_account_end_blocking_read() (LEAD);
+ * or, when the read on its way is older than the cache, one of its own
+ * (ALONE). A read that its sender cancelled answers no one. */
+CsReadTurn
+_cs_account_begin_blocking_read (CsAccount     *account,
+                                 GCancellable  *cancellable,
+                                 CsBalance    **balance,
+                                 GError       **error)
+{
+  CsReadTurn turn = CS_READ_ANSWERED;
+
+  g_mutex_lock (&account->lock);
+  for (;;)
+    {
+      guint serial = account->blocking_serial;
+
+      if (!account->blocking_read)
+        {
+          account->blocking_read = TRUE;
+          account->blocking_generation = account->generation;
+          turn = CS_READ_LEAD;
+          break;
+        }
+      if (account->blocking_generation != account->generation)
+        {
+          turn = CS_READ_ALONE;
+          break;
+        }
+      while (account->blocking_serial == serial &&
+             !g_cancellable_is_cancelled (cancellable))
+        g_cond_wait_until (&account->blocking_cond, &account->lock,
+                           g_get_monotonic_time () + BLOCKING_WAIT_SLICE);
+      if (account->blocking_serial == serial)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "getBalance: cancelled; the read on its way goes on for the "
+                               "other callers");
+          break;
+        }
+      if (account->blocking_error == NULL)
+        {
+          *balance = g_object_ref (account->blocking_balance);
+          break;
+        }
+      if (!g_error_matches (account->blocking_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_error_copy (account->blocking_error));
+          break;
+        }
+      /* its sender gave up: another goes */
+    }
+  g_mutex_unlock (&account->lock);
+  return turn;
+}
+
+/* The blocking read of this account ended with @balance or @error: the
+ * callers that waited for it get it. */
+void
+_cs_account_end_blocking_read (CsAccount    *account,
+                               CsBalance    *balance,
+                               const GError *error)
+{
+  g_mutex_lock (&account->lock);
+  account->blocking_read = FALSE;
+  account->blocking_serial++;
+  g_set_object (&account->blocking_balance, balance);
+  g_clear_error (&account->blocking_error);
+  if (balance == NULL)
+    account->blocking_error = g_error_copy (error);
+  g_cond_broadcast (&account->blocking_cond);
+  g_mutex_unlock (&account->lock);
 }
 
 /* --- Counters ------------------------------------------------------------------- */

@@ -21,6 +21,10 @@ G_BEGIN_DECLS
  * (it doubles from one to the other). */
 #define CS_ACCOUNT_PROBE_INTERVAL     30000   /* ms */
 #define CS_ACCOUNT_PROBE_MAX_INTERVAL 600000  /* ms */
+/* How long a key with no answer yet keeps its held requests few */
+#define CS_ACCOUNT_PROBATION          1000    /* ms */
+/* How long an entry with a hold outlives its last client */
+#define CS_ACCOUNT_LINGER             600000  /* ms */
 
 typedef struct _CsAccount      CsAccount;
 typedef struct _CsAccountWatch CsAccountWatch;
@@ -35,6 +39,8 @@ CsAccount      *_cs_account_ref             (CsAccount         *account);
 void            _cs_account_unref           (CsAccount         *account);
 const char     *_cs_account_get_id          (CsAccount         *account);
 guint           _cs_account_count           (void);
+void            _cs_account_forget_all      (void);
+void            _cs_account_forget_service  (const char        *base_url);
 
 CsAccountWatch *_cs_account_watch           (CsAccount         *account,
                                              GObject           *owner,
@@ -79,6 +85,20 @@ gboolean        _cs_account_join_read       (CsAccount         *account,
                                              GObject           *waiter,
                                              CsBalanceRead    **read);
 GCancellable   *_cs_account_read_get_cancellable (CsBalanceRead *read);
+
+typedef enum {
+  CS_READ_ANSWERED,   /* another thread's read answered, or the caller cancelled */
+  CS_READ_LEAD,       /* the caller sends the read the others wait for */
+  CS_READ_ALONE,      /* the caller sends a read of its own */
+} CsReadTurn;
+
+CsReadTurn      _cs_account_begin_blocking_read (CsAccount     *account,
+                                                 GCancellable  *cancellable,
+                                                 CsBalance    **balance,
+                                                 GError       **error);
+void            _cs_account_end_blocking_read (CsAccount       *account,
+                                               CsBalance       *balance,
+                                               const GError    *error);
 gboolean        _cs_account_leave_read      (CsAccount         *account,
                                              CsBalanceRead     *read);
 GPtrArray      *_cs_account_end_read        (CsAccount         *account,
@@ -108,6 +128,11 @@ void            _cs_account_ticket_drop     (CsAccount         *account,
 void            _cs_account_tickets_set_max (CsAccount         *account,
                                              gconstpointer      owner,
                                              guint              max);
+
+gboolean        _cs_account_probation_admits (CsAccount      *account,
+                                              guint           in_flight,
+                                              guint           limit);
+void            _cs_account_answered        (CsAccount         *account);
 
 void            _cs_account_add_usage       (CsAccount         *account,
                                              CsUsageField       field,

@@ -301,7 +301,8 @@ cs_client_dup_account_error (CsClient *client)
  * gives one client's. A solve counts for the key it was started with,
  * from its start to its outcome; tasks created, feedback and cost count
  * for the key the client has then. The counters start again when the
- * last client of the key is gone.
+ * last client of the key is gone (or, when the account was refused or
+ * paused then, with the next client of the key).
  *
  * Returns: (transfer full) (nullable): a snapshot of the counters, or
  *   %NULL while @client has no key

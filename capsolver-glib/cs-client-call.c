@@ -770,6 +770,21 @@ pop_next_locked (CsClient *self)
   return link;
 }
 
+/* Whether the next held request may go: while its key has had no answer
+ * (cs-account.c's probation), no more of them than max-connections. */
+static gboolean
+held_may_go_locked (CsClient *self)
+{
+  CallData *data;
+
+  if (self->waiting_held.head == NULL)
+    return FALSE;
+  data = g_task_get_task_data (self->waiting_held.head->data);
+  return data->account == NULL ||
+         _cs_account_probation_admits (data->account, self->held_in_flight,
+                                       self->max_in_flight);
+}
+
 /* Takes the next waiting request that has a free slot: a held request
  * (getToken) one of its own, held for as long as the service solves the
  * task, so that it never keeps a poll or a createTask waiting. */
@@ -778,7 +793,7 @@ pop_admitted_locked (CsClient *self)
 {
   GList *link = NULL;
 
-  if (self->held_in_flight < self->max_held)
+  if (self->held_in_flight < self->max_held && held_may_go_locked (self))
     link = g_queue_pop_head_link (&self->waiting_held);
   if (link != NULL)
     self->held_in_flight++;
@@ -925,8 +940,8 @@ _cs_client_end_held_calls (CsClient *self)
   for (GSList *l = held; l != NULL; l = l->next)
     run_soon_owned (l->data, call_held_cb);
   g_slist_free (held);
-  if (rewake)
-    admit (self);
+  /* and lets in what the account lets go now (its probation ended) */
+  admit (self);
 }
 
 /* What the service said of a paced request that left: a no-slot answer
@@ -970,6 +985,10 @@ call_complete (GTask  *gtask,
 
   if ((data->flags & CS_CALL_PACED) != 0 && data->attempts > 0)
     record_slot_answer (self, data, error);
+  /* the breaker tripped already if it was to: what waits may go or end */
+  if (data->account != NULL && data->attempts > 0 &&
+      (error == NULL || data->reply.root != NULL || _cs_error_get_hold (error) != CS_HOLD_NONE))
+    _cs_account_answered (data->account);
   if (data->paced)
     _cs_client_slots_left (self);
 

@@ -181,7 +181,9 @@ cs_client_get_token (CsClient      *client,
  * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @error: return location for an error
  *
- * The blocking form of [method@Client.get_balance_async].
+ * The blocking form of [method@Client.get_balance_async]. Blocking calls
+ * that threads make at once for one account share one read too; a call
+ * cancelled while it waits for another thread's read ends at once.
  *
  * Returns: (transfer full): the balance
  *
@@ -193,15 +195,36 @@ cs_client_get_balance (CsClient      *client,
                        GError       **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CsAccount) account = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) local_error = NULL;
+  CsReadTurn turn = CS_READ_ALONE;
   SyncCall call;
 
   g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
+  /* Threads that read at once share one read, as callers on one context
+   * do: each blocking call runs its own context, which the asynchronous
+   * form's sharing does not reach. */
+  account = _cs_client_ref_account (client);
+  if (account != NULL &&
+      (balance = _cs_account_get_cached_balance (account, client->balance_cache_time)) != NULL)
+    return g_steal_pointer (&balance);
+  if (account != NULL)
+    turn = _cs_account_begin_blocking_read (account, cancellable, &balance, error);
+  if (turn == CS_READ_ANSWERED)
+    return g_steal_pointer (&balance);
+
   sync_call_begin (&call);
   cs_client_get_balance_async (client, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
-  return cs_client_get_balance_finish (client, result, error);
+  balance = cs_client_get_balance_finish (client, result, &local_error);
+  if (turn == CS_READ_LEAD)
+    _cs_account_end_blocking_read (account, balance, local_error);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return g_steal_pointer (&balance);
 }
 
 /**

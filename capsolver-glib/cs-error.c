@@ -82,6 +82,7 @@ static const CsErrorCode error_codes[] = {
   { CS_ERROR_REQUIRED_FIELDS,        "ERROR_REQUIRED_FIELDS",       PERMANENT,    0, NONE     },
   { CS_ERROR_THREADS_MAXIMUM,        "ERROR_THREADS_MAXIMUM",       TRANSIENT,    0, NONE     },
   { CS_ERROR_ACCOUNT_SUSPENDED,      "ERROR_ACCOUNT_SUSPENDED",     PERMANENT,    0, ALL      },
+  { CS_ERROR_IP_NOT_ALLOWED,         "ERROR_IP_NOT_ALLOWED",        PERMANENT,    0, ALL      },
   { CS_ERROR_PAGE_NOT_FOUND,         "ERROR_PAGE_NOT_FOUND",        PERMANENT,    0, NONE     },
   /* The client's own errors: no wire code, but a class. */
   { CS_ERROR_PROTOCOL,               NULL,                          TRANSIENT,    0, NONE     },

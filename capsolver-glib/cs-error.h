@@ -63,6 +63,8 @@ G_BEGIN_DECLS
  * @CS_ERROR_PAGE_NOT_FOUND: `ERROR_PAGE_NOT_FOUND`: no such API method
  * @CS_ERROR_ACCOUNT_SUSPENDED: `ERROR_ACCOUNT_SUSPENDED`: the account is
  *   suspended (Since: 1.0)
+ * @CS_ERROR_IP_NOT_ALLOWED: `ERROR_IP_NOT_ALLOWED`: the key may only be used
+ *   from the addresses of its allowlist, and this is not one (Since: 1.0)
  * @CS_ERROR_POLLS_EXHAUSTED: the client's own: the task was polled as often
  *   as [property@Client:max-polls] allows (the service answers at most 120 polls
  *   per task and then forgets it); it cannot be polled again, only a new
@@ -104,6 +106,7 @@ typedef enum {
   CS_ERROR_PAGE_NOT_FOUND,
   CS_ERROR_POLLS_EXHAUSTED,
   CS_ERROR_ACCOUNT_SUSPENDED,
+  CS_ERROR_IP_NOT_ALLOWED,
 } CsError;
 
 /**

@@ -45,7 +45,9 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->sandbox);
-  /* every client is gone, so is every account */
+  /* every client is gone, so is every account, once those that outlive
+   * their last client with a hold are forgotten */
+  _cs_account_forget_all ();
   g_assert_cmpuint (_cs_account_count (), ==, 0);
 }
 
@@ -247,6 +249,87 @@ test_refused_key (Fixture       *f,
     g_assert_nonnull (strstr (error->message, "not sent"));
     g_assert_cmpuint (count (f, "getBalance"), ==, 0);
   }
+}
+
+static void
+token_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Solves *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSolution) solution = cs_client_get_token_finish (CS_CLIENT (source), result,
+                                                               &error);
+
+  if (solution != NULL)
+    run->solved++;
+  else if (g_error_matches (error, CS_ERROR, run->code))
+    {
+      run->by_code++;
+      if (strstr (error->message, "not sent") != NULL)
+        run->not_sent++;
+    }
+  else if (run->other++ < 3)
+    g_test_message ("other error: %s", error->message);
+  run->done = ++run->finished == run->total;
+}
+
+/* 2,000 getTokens with a key the service refuses: each has a connection
+ * of its own, apart from max-connections, but until the key's first
+ * answer only max-connections of them go; the others end with the
+ * key's error, not sent. */
+static void
+test_refused_key_get_token (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS, .total = 2000 };
+  guint sent;
+
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_get_token_async (client, task, NULL, token_cb, &run);
+    }
+  run_until (&run.done);
+  sent = count (f, "getToken");
+  g_test_message ("refused key: %u getTokens, %u getToken requests seen by the sandbox "
+                  "(%u requests in all), %u ended not sent", run.total, sent,
+                  count (f, NULL), run.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (run.by_code, ==, run.total);
+  g_assert_cmpuint (run.not_sent, ==, run.total - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
+/* The probation itself: max-connections held requests before the first
+ * answer; after it, or once CS_ACCOUNT_PROBATION went by without one,
+ * as many as the client allows. */
+static void
+test_probation (Fixture       *f,
+                gconstpointer  data)
+{
+  CsAccount *slow = _cs_account_get ("http://probation.invalid", "CAP-SLOW");
+  CsAccount *quick = _cs_account_get ("http://probation.invalid", "CAP-QUICK");
+
+  /* the first held request starts the clock */
+  g_assert_true (_cs_account_probation_admits (slow, 0, 16));
+  g_assert_true (_cs_account_probation_admits (slow, 15, 16));
+  g_assert_false (_cs_account_probation_admits (slow, 16, 16));
+  g_assert_true (_cs_account_probation_admits (quick, 0, 16));
+  g_assert_false (_cs_account_probation_admits (quick, 16, 16));
+  _cs_account_answered (quick);
+  g_assert_true (_cs_account_probation_admits (quick, 1000, 16));
+  g_assert_false (_cs_account_probation_admits (slow, 16, 16));
+  /* a getToken may well have no answer for seconds: the limit lifts */
+  g_usleep ((CS_ACCOUNT_PROBATION + 100) * 1000);
+  g_assert_true (_cs_account_probation_admits (slow, 1000, 16));
+  _cs_account_unref (slow);
+  _cs_account_unref (quick);
 }
 
 /* The sandbox bans the address after ip-ban-errors errors within a
@@ -637,6 +720,104 @@ test_usage_key_change (Fixture       *f,
                     cs_usage_get_not_sent (second), ==, 0);
 }
 
+/* A program that makes a client per call keeps its account's state: a
+ * client made after the last one was refused sends nothing, until it is
+ * resumed; so with a pause. */
+static void
+test_outlives_clients (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsClient) first = new_client (f, WRONG_KEY);
+  g_autoptr(CsClient) second = NULL;
+  g_autoptr(CsClient) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+
+  g_assert_null (cs_client_get_balance (first, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_cmpint (cs_client_get_account_state (first), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_clear_object (&first);
+  settle ();
+  g_assert_cmpuint (_cs_account_count (), ==, 1);
+
+  second = new_client (f, WRONG_KEY);
+  g_assert_cmpint (cs_client_get_account_state (second), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (second, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+
+  /* resumed, it sends */
+  cs_client_resume (second);
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (second, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+  g_assert_null (strstr (error->message, "not sent"));
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  g_clear_object (&second);
+  settle ();
+
+  /* forgotten (as the tests do, or a sandbox started at that address), the
+   * key is tried again */
+  _cs_account_forget_all ();
+  g_assert_cmpuint (_cs_account_count (), ==, 0);
+
+  /* a pause outlives its client too; a usable account does not */
+  second = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  balance = cs_client_get_balance (second, NULL, NULL);
+  g_assert_nonnull (balance);
+  g_clear_object (&second);
+  settle ();
+  g_assert_cmpuint (_cs_account_count (), ==, 0);
+  second = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  cs_client_pause (second, 60);
+  g_clear_object (&second);
+  settle ();
+  g_assert_cmpuint (_cs_account_count (), ==, 1);
+  third = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_assert_cmpint (cs_client_get_account_state (third), ==, CS_ACCOUNT_STATE_PAUSED);
+  g_assert_cmpuint (cs_client_get_paused_for (third), >, 0);
+  g_test_message ("client per call: %u getBalance seen by the sandbox", count (f, "getBalance"));
+}
+
+/* A key bound to other addresses than this one refuses every request
+ * from here, as a wrong key does. */
+static void
+test_ip_not_allowed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsTask) task = new_token_task (0);
+  g_autoptr(CsTask) second = new_token_task (1);
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  guint sent;
+
+  cs_sandbox_fail_next_task (f->sandbox, "ERROR_IP_NOT_ALLOWED");
+  solution = cs_client_solve (client, task, NULL, &error);
+  g_assert_null (solution);
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_NOT_ALLOWED);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+  sent = count (f, NULL);
+
+  g_clear_error (&error);
+  g_assert_null (cs_client_solve (client, second, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_NOT_ALLOWED);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+  g_clear_error (&error);
+  g_assert_null (cs_client_get_balance (client, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_IP_NOT_ALLOWED);
+  g_assert_cmpuint (count (f, NULL), ==, sent);
+
+  cs_client_resume (client);
+  balance = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (balance);
+  g_test_message ("ERROR_IP_NOT_ALLOWED: %u requests seen by the sandbox, %u before the "
+                  "refusal", count (f, NULL), sent);
+}
+
 /* cs_client_resume() and a new key open the account. */
 static void
 test_resume_and_key_change (Fixture       *f,
@@ -866,6 +1047,96 @@ test_balance_shared (Fixture       *f,
   g_test_message ("balance: %u getBalance in all", count (f, "getBalance"));
 }
 
+/* Threads that each make a blocking balance call at once. */
+#define N_THREADS 200
+
+typedef struct {
+  CsClient *client;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  go;
+  guint     failed;
+} BlockingBalances;
+
+static gpointer
+blocking_balance_thread (gpointer user_data)
+{
+  BlockingBalances *run = user_data;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&run->lock);
+  while (!run->go)
+    g_cond_wait (&run->cond, &run->lock);
+  g_mutex_unlock (&run->lock);
+  balance = cs_client_get_balance (run->client, NULL, &error);
+  if (balance == NULL || cs_balance_get_amount (balance) <= 0)
+    g_atomic_int_inc (&run->failed);
+  return NULL;
+}
+
+/* 200 threads read the balance with blocking calls at once, while the
+ * service is slow to answer: one getBalance, which all of them get. */
+static void
+test_balance_shared_blocking (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  BlockingBalances run = { .client = client };
+  GThread *threads[N_THREADS];
+
+  g_mutex_init (&run.lock);
+  g_cond_init (&run.cond);
+  /* every request is answered after 300 ms: the reads overlap */
+  cs_sandbox_set_fault_delay (f->sandbox, 300);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, N_THREADS);
+  for (guint i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("balance", blocking_balance_thread, &run);
+  g_mutex_lock (&run.lock);
+  run.go = TRUE;
+  g_cond_broadcast (&run.cond);
+  g_mutex_unlock (&run.lock);
+  for (guint i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+  g_test_message ("%u threads' blocking balance calls: %u getBalance seen by the sandbox",
+                  N_THREADS, count (f, "getBalance"));
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  g_mutex_clear (&run.lock);
+  g_cond_clear (&run.cond);
+}
+
+/* A blocking balance call cancelled while it waits for another thread's
+ * read ends, and sends nothing; that read goes on. */
+static void
+test_balance_blocking_cancel (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  BlockingBalances run = { .client = client, .go = TRUE };
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+  GThread *thread;
+
+  cs_sandbox_set_fault_delay (f->sandbox, 1000);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1);
+  thread = g_thread_new ("balance", blocking_balance_thread, &run);
+  while (count (f, "getBalance") == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_cancellable_cancel (cancellable);
+  balance = cs_client_get_balance (client, cancellable, &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (thread);
+  g_assert_cmpuint (run.failed, ==, 0);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+}
+
 /* A balance call cancelled while it waits for the shared read ends at
  * once; the read fills the cache for the others. */
 static void
@@ -921,6 +1192,8 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/account/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("refused-key", test_refused_key);
+  ADD ("refused-key-get-token", test_refused_key_get_token);
+  ADD ("probation", test_probation);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("shared", test_shared);
@@ -929,12 +1202,16 @@ main (int    argc,
   ADD ("usage-per-key", test_usage_per_key);
   ADD ("usage-key-change", test_usage_key_change);
   ADD ("resume-and-key-change", test_resume_and_key_change);
+  ADD ("outlives-clients", test_outlives_clients);
+  ADD ("ip-not-allowed", test_ip_not_allowed);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);
   ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);
   ADD ("cancel-held", test_cancel_held);
   ADD ("balance-shared", test_balance_shared);
   ADD ("balance-cancel", test_balance_cancel);
+  ADD ("balance-shared-blocking", test_balance_shared_blocking);
+  ADD ("balance-blocking-cancel", test_balance_blocking_cancel);
 #undef ADD
   g_test_add ("/account/ban-threshold/breaker-on", Fixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_ban_threshold, fixture_teardown);

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cs-account.h"
 #include "cs-sandbox-private.h"
 
 /**
@@ -514,7 +515,10 @@ cs_sandbox_new (void)
  *
  * Starting a sandbox that is running does nothing if @port is 0 or its
  * port; another port fails with %G_IO_ERROR_BUSY. A stopped sandbox can be
- * started again; it keeps its keys, balances and tasks.
+ * started again; it keeps its keys, balances and tasks. The process
+ * forgets what earlier services at its address said of accounts that no
+ * client uses any more (a refused key, a pause: see
+ * [property@Client:account-state]).
  *
  * Returns: %TRUE if the sandbox is listening, %FALSE with @error set (for
  *   instance %G_IO_ERROR_ADDRESS_IN_USE) otherwise
@@ -558,6 +562,8 @@ cs_sandbox_start (CsSandbox  *sandbox,
   g_source_attach (sandbox->expiry_source, _cs_server_thread_get_context (sandbox->server_thread));
   /* the client appends "/method" */
   sandbox->base_url = g_strdup_printf ("http://127.0.0.1:%u", sandbox->port);
+  /* a service of the past at this address refused or paused nothing here */
+  _cs_account_forget_service (sandbox->base_url);
   g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_BASE_URL]);
   g_object_notify_by_pspec (G_OBJECT (sandbox), properties[PROP_PORT]);
   return TRUE;

@@ -104,6 +104,44 @@ class BreakerTest(AccountTestCase):
         self.assertTrue(reason.matches(CapSolver.error_quark(),
                                        CapSolver.Error.KEY_DENIED_ACCESS))
 
+    def test_refused_key_get_token(self):
+        client = self.make_client(WRONG_KEY)
+        n = 2000
+        outcomes = []
+        tasks = []
+
+        def done(source, result):
+            try:
+                source.get_token_finish(result)
+                outcomes.append(None)
+            except GLib.Error as e:
+                outcomes.append(e)
+
+        for i in range(n):
+            task = CapSolver.ReCaptchaV2Task(website_url='%s/%d' % (PAGE, i),
+                                             website_key=SITE_KEY)
+            tasks.append(task)
+            client.get_token_async(task, None, done)
+        self.run_loop(lambda: len(outcomes) == n)
+        sent = self.count('getToken')
+        not_sent = self.assert_held(outcomes, CapSolver.Error.KEY_DENIED_ACCESS, sent)
+        report('refused key: %d getTokens, %d getToken seen by the sandbox, %d not sent'
+               % (n, sent, not_sent))
+        self.assertGreaterEqual(sent, 1)
+        self.assertLessEqual(sent, client.props.max_connections)
+
+    def test_client_per_call_keeps_refusal(self):
+        for _ in range(5):
+            client = self.make_client(WRONG_KEY)
+            with self.assertRaises(GLib.Error) as caught:
+                client.get_balance()
+            self.assertTrue(caught.exception.matches(CapSolver.error_quark(),
+                                                     CapSolver.Error.KEY_DENIED_ACCESS))
+            del client
+        report('a client per call, 5 calls: %d getBalance seen by the sandbox'
+               % self.count('getBalance'))
+        self.assertEqual(self.count('getBalance'), 1)
+
     def test_zero_balance_then_top_up(self):
         self.sandbox.add_key(EMPTY_KEY, 0)
         client = self.make_client(EMPTY_KEY)

@@ -70,10 +70,18 @@ gboolean
 _cs_client_check_base_url (CsClient  *self,
                            GError   **error)
 {
-  g_autoptr(GUri) uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = NULL;
   const char *scheme;
   const char *host;
 
+  if (self->base_url == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "a client of a %s provider needs a base URL; nothing was sent",
+                   _cs_dialect_get_nick (self->dialect));
+      return FALSE;
+    }
+  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
   if (uri == NULL)
     return base_url_error (self, error, "is not a URL");
   scheme = g_uri_get_scheme (uri);
@@ -89,6 +97,21 @@ _cs_client_check_base_url (CsClient  *self,
                            "use https, or http to this machine (127.0.0.0/8, ::1, localhost), "
                            "or set the client's allow-insecure-http property");
   return TRUE;
+}
+
+/* getToken and feedbackTask are CapSolver's: the other providers have
+ * no such method (their reports are other calls). */
+static gboolean
+check_capsolver_method (CsClient    *self,
+                        const char  *method,
+                        GError     **error)
+{
+  if (self->provider == CS_PROVIDER_CAPSOLVER || self->provider == CS_PROVIDER_COMPATIBLE)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "%s is CapSolver's method: %s has none; nothing was sent", method,
+               _cs_dialect_get_name (self->dialect));
+  return FALSE;
 }
 
 /* What every method checks before it sends anything. */
@@ -382,6 +405,7 @@ send_create (CsClient            *client,
   CreateCall *call = g_new0 (CreateCall, 1);
   g_autoptr(JsonObject) body = NULL;
   g_auto(GStrv) secrets = NULL;
+  CsDialectEnvelope envelope = { 0, };
   JsonObject *task_json;
   GError *error = NULL;
 
@@ -391,25 +415,33 @@ send_create (CsClient            *client,
   call->method = get_token ? "getToken" : "createTask";
   g_task_set_task_data (gtask, call, (GDestroyNotify) create_call_free);
 
-  if (!check_can_send (client, &error) ||
+  if (!check_can_send (client, &error) || (get_token && !check_capsolver_method (client,
+                                                                               call->method,
+                                                                               &error)) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
+    {
+      create_task_return (gtask, error, FALSE);
+      return;
+    }
+  /* the task in the provider's words: a type it lacks, or a proxy or
+   * an id it cannot take, is refused here, before anything is sent */
+  envelope.client_key = client->api_key;
+  envelope.app_id = client->app_id;
+  envelope.callback_url = cs_task_get_callback_url (task);
+  body = _cs_dialect_build_create_task (client->dialect, task_json, &envelope, NULL, &error);
+  json_object_unref (task_json);
+  if (body == NULL)
     {
       create_task_return (gtask, error, FALSE);
       return;
     }
   if (g_cancellable_is_cancelled (cancellable) || g_cancellable_is_cancelled (unsent_cancellable))
     {
-      json_object_unref (task_json);
       create_task_return (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                               "%s: cancelled before it was sent", call->method),
                           FALSE);
       return;
     }
-
-  body = new_envelope (client, TRUE);
-  if (cs_task_get_callback_url (task) != NULL)
-    json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
-  json_object_set_object_member (body, "task", task_json);
 
   if (cancellable != NULL)
     {
@@ -744,8 +776,13 @@ cs_client_get_task_result_async (CsClient            *client,
       return;
     }
 
-  body = new_envelope (client, FALSE);
-  json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
+  body = _cs_dialect_build_task_call (client->dialect, client->api_key,
+                                      cs_task_get_task_id (task), &error);
+  if (body == NULL)
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
   _cs_task_count_poll (task);
   secrets = _cs_client_dup_secrets (client, task);
   _cs_client_call_async (client, "getTaskResult", body, (const char * const *) secrets,
@@ -1222,7 +1259,9 @@ cs_client_feedback_task_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
   g_task_set_check_cancellable (gtask, FALSE);
 
-  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+  if (!check_can_send (client, &error) ||
+      !check_capsolver_method (client, "feedbackTask", &error) ||
+      !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;

@@ -18,6 +18,7 @@
 #include "cs-balance.h"
 #include "cs-account-state.h"
 #include "cs-usage.h"
+#include "cs-provider.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,8 @@ const char  *cs_client_get_base_url         (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_base_url         (CsClient            *client,
                                              const char          *base_url);
+CS_AVAILABLE_IN_ALL
+CsProvider   cs_client_get_provider         (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_app_id           (CsClient            *client);
 CS_AVAILABLE_IN_ALL

@@ -1388,6 +1388,54 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
   return TRUE;
 }
 
+gboolean
+_cs_dialect_read_envelope (const CsDialect    *dialect,
+                           CsReply            *reply,
+                           guint               http_status,
+                           GBytes             *body,
+                           const char * const *secrets,
+                           GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const DialectError *row;
+  const char *code_text;
+  GError *reply_error;
+  gint64 error_id = 0;
+
+  if (_cs_reply_parse (reply, http_status, body, secrets, &local_error))
+    return TRUE;
+  /* CapSolver's codes are the library's own; what is not an error the
+   * reply names is read the same in every dialect */
+  if (dialect->types == NULL || reply->root == NULL || local_error->domain != CS_ERROR ||
+      local_error->code == CS_ERROR_PROTOCOL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  code_text = _cs_json_get_string (reply->root, "errorCode");
+  if ((code_text == NULL || *code_text == '\0') &&
+      read_integer (reply->root, "errorId", &error_id) && error_id > 1)
+    code_text = _cs_dialect_code_from_id (dialect, error_id);
+  if (code_text == NULL || *code_text == '\0')
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  row = find_error (dialect, code_text);
+  if (row != NULL && row->pending)
+    {
+      reply->has_status = TRUE;
+      reply->status = CS_TASK_STATUS_PROCESSING;
+      return TRUE;
+    }
+  reply_error = _cs_error_new_from_reply (code_text,
+                                          _cs_json_get_string (reply->root, "errorDescription"),
+                                          secrets);
+  reply_error->code = _cs_dialect_error_from_code (dialect, code_text);
+  g_propagate_error (error, reply_error);
+  return FALSE;
+}
+
 /* A reply as CapSolver writes it, written as @dialect does: for a server
  * that speaks the dialect (the sandbox). */
 JsonObject *

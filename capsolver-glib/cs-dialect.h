@@ -170,6 +170,16 @@ gboolean            _cs_dialect_parse_reply      (const CsDialect    *dialect,
                                                   const char * const *secrets,
                                                   CsDialectReply     *reply,
                                                   GError            **error);
+/* The envelope of a reply, as _cs_reply_parse() reads it, but with
+ * @dialect's error codes and errorIds: the CsError of the same meaning,
+ * the code text as sent kept in the message; a code that means "not
+ * ready yet" is a PROCESSING status. For the client's call layer. */
+gboolean            _cs_dialect_read_envelope    (const CsDialect    *dialect,
+                                                  CsReply            *reply,
+                                                  guint               http_status,
+                                                  GBytes             *body,
+                                                  const char * const *secrets,
+                                                  GError            **error);
 /* For a server that speaks @dialect (the sandbox): @reply, written as
  * CapSolver does, written as @dialect does: its error codes and numbers,
  * a task id of digits as a number where ids are numbers, "idle" as

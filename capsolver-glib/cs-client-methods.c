@@ -176,6 +176,18 @@ create_reply_pending_status (CsReply *reply)
   return reply->status == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : reply->status;
 }
 
+/* The solution of a ready reply, with what the reply said beside it. */
+static CsSolution *
+new_solution (CsReply *reply)
+{
+  g_auto(CsDialectReply) fields = { 0, };
+  CsSolution *solution = cs_solution_new (reply->solution);
+
+  _cs_dialect_read_result_fields (reply->root, &fields);
+  _cs_solution_set_result_fields (solution, &fields);
+  return solution;
+}
+
 /* A task became ready: what it cost, as the reply says, or else as the
  * price table estimates. */
 static void
@@ -225,7 +237,7 @@ apply_create_reply (CsClient *client,
     }
   if (ready)
     {
-      g_autoptr(CsSolution) solution = cs_solution_new (reply->solution);
+      g_autoptr(CsSolution) solution = new_solution (reply);
 
       _cs_task_set_solution (task, solution);
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
@@ -680,7 +692,7 @@ apply_result_reply (CsClient *client,
 
       if (!_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
         return FALSE;
-      solution = cs_solution_new (reply->solution);
+      solution = new_solution (reply);
       _cs_task_set_solution (task, solution);
     }
   _cs_task_set_status (task, status);

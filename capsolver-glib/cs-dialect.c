@@ -1265,10 +1265,10 @@ read_integer (JsonObject *object,
   return text != NULL && g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, NULL);
 }
 
-static void
-read_extras (CsDialectReply *reply)
+void
+_cs_dialect_read_result_fields (JsonObject     *root,
+                                CsDialectReply *reply)
 {
-  JsonObject *root = reply->reply.root;
   const char *ip = _cs_json_get_string (root, "ip");
 
   if (_cs_json_get_number (root, "cost", &reply->cost))
@@ -1340,7 +1340,7 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
   /* a report's "success" is no task status */
   if (reply->reply.has_status && method != CS_DIALECT_REPORT && method != CS_DIALECT_GET_BALANCE)
     reply->status = reply->reply.status;
-  read_extras (reply);
+  _cs_dialect_read_result_fields (root, reply);
 
   if (!envelope_ok)
     {

@@ -26,18 +26,19 @@ typedef struct {
   const char *wrong_key_code; /* and its code as sent */
   const char *lacking_type;   /* a type the provider has none of; NULL: none tried */
   gboolean    integer_ids;
+  gboolean    extras;         /* cost, ip, createTime… beside the solution, as text or not */
 } ProviderCase;
 
 static const ProviderCase cases[] = {
-  { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE },
-  { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE },
+  { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE },
+  { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE },
   { CS_PROVIDER_ANTI_CAPTCHA, "anti-captcha/create-recaptcha-v2-proxy.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "MtCaptchaTaskProxyLess", TRUE },
+    "MtCaptchaTaskProxyLess", TRUE, TRUE },
   { CS_PROVIDER_TWOCAPTCHA, "2captcha/create-recaptcha-v2.json", CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "MtCaptchaTaskProxyLess", TRUE },
+    "MtCaptchaTaskProxyLess", TRUE, TRUE },
   { CS_PROVIDER_CAPMONSTER, "capmonster/create-recaptcha-v2.json", CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "AntiAwsWafTaskProxyLess", TRUE },
+    "AntiAwsWafTaskProxyLess", TRUE, FALSE },
 };
 
 typedef struct {
@@ -144,6 +145,47 @@ assert_task_id_form (Fixture *f,
     g_assert_cmpuint (digits, <, strlen (task_id));
 }
 
+/* The result fields as the sandbox writes them in the dialect: Anti-Captcha
+ * sends cost and solveCount as text, 2Captcha cost as text and solveCount
+ * as a number; the others send none. The cost is counted. */
+static void
+assert_result_fields (Fixture    *f,
+                      CsSolution *solution,
+                      const char *type_name)
+{
+  g_autoptr(CsUsage) usage = cs_client_get_usage (f->client);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  double price = cs_sandbox_get_price (f->sandbox, type_name);
+
+  if (!f->pc->extras)
+    {
+      g_assert_cmpfloat (cs_solution_get_cost (solution), ==, -1);
+      g_assert_null (cs_solution_get_ip (solution));
+      g_assert_cmpint (cs_solution_get_task_create_time (solution), ==, 0);
+      g_assert_cmpint (cs_solution_get_task_end_time (solution), ==, 0);
+      g_assert_cmpint (cs_solution_get_solve_count (solution), ==, -1);
+      return;
+    }
+  g_assert_cmpfloat (price, >, 0);
+  g_assert_cmpfloat_with_epsilon (cs_solution_get_cost (solution), price, 1e-6);
+  g_assert_cmpfloat_with_epsilon (cs_usage_get_cost (usage), cs_solution_get_cost (solution),
+                                  1e-6);
+  g_assert_cmpstr (cs_solution_get_ip (solution), ==, "127.0.0.1");
+  g_assert_cmpint (cs_solution_get_task_create_time (solution), >, now - 60);
+  g_assert_cmpint (cs_solution_get_task_create_time (solution), <=,
+                   cs_solution_get_task_end_time (solution));
+  g_assert_cmpint (cs_solution_get_task_end_time (solution), <=, now);
+  g_assert_cmpint (cs_solution_get_solve_count (solution), ==, 1);
+  {
+    double cost = 0;
+    gint64 count = 0;
+
+    g_object_get (solution, "cost", &cost, "solve-count", &count, NULL);
+    g_assert_cmpfloat (cost, ==, cs_solution_get_cost (solution));
+    g_assert_cmpint (count, ==, 1);
+  }
+}
+
 static void
 test_image (Fixture       *f,
             gconstpointer  data)
@@ -157,6 +199,7 @@ test_image (Fixture       *f,
   g_assert_nonnull (cs_solution_get_text (solution));
   g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_READY);
   assert_task_id_form (f, task);
+  assert_result_fields (f, solution, "ImageToTextTask");
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 1);
   /* CapSolver answers recognition at once; the others are polled */
   if (f->pc->integer_ids)
@@ -178,6 +221,7 @@ test_recaptcha (Fixture       *f,
   g_assert_nonnull (token);
   g_assert_cmpstr (token, !=, "");
   assert_task_id_form (f, task);
+  assert_result_fields (f, solution, "ReCaptchaV2TaskProxyLess");
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 1);
 }
 
@@ -311,12 +355,25 @@ test_wire (gconstpointer data)
                          "{\"errorId\":0,\"status\":\"processing\"}");
   mock_server_add_reply (server, "getTaskResult", 200,
                          "{\"errorId\":0,\"status\":\"ready\","
-                         "\"solution\":{\"gRecaptchaResponse\":\"03AGdBq2\"}}");
+                         "\"solution\":{\"gRecaptchaResponse\":\"03AGdBq2\"},"
+                         "\"cost\":0.00125,\"ip\":\"203.0.113.5\",\"createTime\":1700000000,"
+                         "\"endTime\":\"1700000007\",\"solveCount\":\"0\"}");
   cs_client_solve_async (client, task, NULL, mock_store_result, &result);
   solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdBq2");
   g_assert_cmpstr (cs_task_get_task_id (task), ==, pc->integer_ids ? "7654321" : "6a2c1f0e-1");
+  /* the result fields as numbers (and a time and a count as text) */
+  g_assert_cmpfloat_with_epsilon (cs_solution_get_cost (solution), 0.00125, 1e-9);
+  g_assert_cmpstr (cs_solution_get_ip (solution), ==, "203.0.113.5");
+  g_assert_cmpint (cs_solution_get_task_create_time (solution), ==, 1700000000);
+  g_assert_cmpint (cs_solution_get_task_end_time (solution), ==, 1700000007);
+  g_assert_cmpint (cs_solution_get_solve_count (solution), ==, 0);
+  {
+    g_autoptr(CsUsage) usage = cs_client_get_usage (client);
+
+    g_assert_cmpfloat_with_epsilon (cs_usage_get_cost (usage), 0.00125, 1e-9);
+  }
 
   /* the client has no languagePool of its own yet */
   json_object_remove_member (request, "languagePool");

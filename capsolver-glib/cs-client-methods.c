@@ -1318,3 +1318,125 @@ cs_client_feedback_task_finish (CsClient      *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* --- Reports ------------------------------------------------------------------ */
+
+#define REPORT_TASK "cs-report-task"
+
+static void
+report_done (GTask   *gtask,
+             CsReply *reply,
+             GError  *error)
+{
+  CsTask *task = g_object_get_data (G_OBJECT (gtask), REPORT_TASK);
+
+  if (error != NULL)
+    {
+      /* a report the provider never answered may be sent again */
+      if (error->domain != CS_ERROR || reply->root == NULL)
+        _cs_task_cancel_report (task);
+      g_task_return_error (gtask, error);
+      return;
+    }
+  _cs_client_count (g_task_get_source_object (gtask), CS_USAGE_FEEDBACK_SENT, 1);
+  g_task_return_boolean (gtask, TRUE);
+}
+
+/**
+ * cs_client_report_async:
+ * @client: a [class@Client]
+ * @task: a solved task that has a task id
+ * @correct: %TRUE if the site took the solution, %FALSE if it rejected it
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Reports the solution of @task as correct or incorrect, by the method of
+ * the client's [property@Client:provider]: `feedbackTask` at CapSolver;
+ * `reportIncorrectImageCaptcha`, `reportIncorrectRecaptcha` or
+ * `reportCorrectRecaptcha` at Anti-Captcha; `reportCorrect` or
+ * `reportIncorrect` at 2Captcha; `reportIncorrectImageCaptcha` or
+ * `reportIncorrectTokenCaptcha` at CapMonster Cloud.
+ *
+ * The provider's rules are kept before anything is sent: a report it does
+ * not take (a correct one at CapMonster Cloud, or of a type it has no
+ * report for) fails with %CS_ERROR_PAGE_NOT_FOUND, a second report of the
+ * same task where one is allowed with %CS_ERROR_BAD_REQUEST, and one after
+ * Anti-Captcha's 60 seconds with %CS_ERROR_TASKID_INVALID. A report that
+ * never reached the provider may be sent again.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_report_async (CsClient            *client,
+                        CsTask              *task,
+                        gboolean             correct,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  const CsTaskFamily *family;
+  CsDialectReport report = { 0, };
+  const char *method = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_report_async);
+  g_task_set_check_cancellable (gtask, FALSE);
+
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  family = cs_task_get_type_name (task) != NULL
+           ? _cs_task_family_lookup (cs_task_get_type_name (task), NULL) : NULL;
+  report.client_key = client->api_key;
+  report.app_id = client->app_id;
+  report.task_id = cs_task_get_task_id (task);
+  report.family = family != NULL ? family->name : NULL;
+  report.correct = correct;
+  report.since_solved_s = _cs_task_get_seconds_since_solved (task);
+  report.reports_sent = _cs_task_begin_report (task);
+  body = _cs_dialect_build_report (client->dialect, &report, &method, &error);
+  if (body == NULL)
+    {
+      _cs_task_cancel_report (task);
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (gtask), REPORT_TASK, g_object_ref (task), g_object_unref);
+  send_retrying (g_steal_pointer (&gtask), method, body, _cs_client_dup_secrets (client, task),
+                 0, report_done);
+}
+
+/**
+ * cs_client_report_finish:
+ * @client: a [class@Client]
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.report_async].
+ *
+ * Returns: %TRUE if the provider took the report
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_report_finish (CsClient      *client,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_report_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

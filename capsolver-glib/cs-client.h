@@ -262,4 +262,23 @@ gboolean     cs_client_feedback_task        (CsClient            *client,
                                              GCancellable        *cancellable,
                                              GError             **error);
 
+/* a report in the provider's dialect */
+CS_AVAILABLE_IN_ALL
+void         cs_client_report_async         (CsClient            *client,
+                                             CsTask              *task,
+                                             gboolean             correct,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_report_finish        (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_report               (CsClient            *client,
+                                             CsTask              *task,
+                                             gboolean             correct,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
 G_END_DECLS

@@ -27,18 +27,24 @@ typedef struct {
   const char *lacking_type;   /* a type the provider has none of; NULL: none tried */
   gboolean    integer_ids;
   gboolean    extras;         /* cost, ip, createTime… beside the solution, as text or not */
+  const char *report_bad;     /* the method of an incorrect reCAPTCHA report */
+  const char *report_good;    /* of a correct one; NULL: it takes none */
+  gboolean    report_once;    /* one report per task */
 } ProviderCase;
 
 static const ProviderCase cases[] = {
-  { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE },
-  { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE },
+  { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE,
+    "feedbackTask", "feedbackTask", FALSE },
+  { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE,
+    "feedbackTask", "feedbackTask", FALSE },
   { CS_PROVIDER_ANTI_CAPTCHA, "anti-captcha/create-recaptcha-v2-proxy.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "MtCaptchaTaskProxyLess", TRUE, TRUE },
+    "MtCaptchaTaskProxyLess", TRUE, TRUE,
+    "reportIncorrectRecaptcha", "reportCorrectRecaptcha", TRUE },
   { CS_PROVIDER_TWOCAPTCHA, "2captcha/create-recaptcha-v2.json", CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "MtCaptchaTaskProxyLess", TRUE, TRUE },
+    "MtCaptchaTaskProxyLess", TRUE, TRUE, "reportIncorrect", "reportCorrect", TRUE },
   { CS_PROVIDER_CAPMONSTER, "capmonster/create-recaptcha-v2.json", CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "AntiAwsWafTaskProxyLess", TRUE, FALSE },
+    "AntiAwsWafTaskProxyLess", TRUE, FALSE, "reportIncorrectTokenCaptcha", NULL, FALSE },
 };
 
 typedef struct {
@@ -258,6 +264,75 @@ test_balance (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (cs_balance_get_amount (balance), 10.0, 1e-9);
 }
 
+static gboolean
+report (Fixture  *f,
+        CsTask   *task,
+        gboolean  correct,
+        GError  **error)
+{
+  g_clear_object (&f->result);
+  cs_client_report_async (f->client, task, correct, NULL, mock_store_result, &f->result);
+  return cs_client_report_finish (f->client, mock_wait_result (&f->result), error);
+}
+
+/* One call reports a solution, by the provider's own method and rules. */
+static void
+test_report (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(CsTask) bad = new_recaptcha_task ();
+  g_autoptr(CsTask) good = new_recaptcha_task ();
+  g_autoptr(CsSolution) bad_solution = NULL;
+  g_autoptr(CsSolution) good_solution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again_error = NULL;
+  g_autoptr(GError) good_error = NULL;
+  gboolean again;
+
+  bad_solution = solve (f, bad, &error);
+  g_assert_no_error (error);
+  good_solution = solve (f, good, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (report (f, bad, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==, 1);
+
+  /* a second report of the same task */
+  again = report (f, bad, FALSE, &again_error);
+  if (f->pc->report_once)
+    {
+      g_assert_false (again);
+      g_assert_error (again_error, CS_ERROR, CS_ERROR_BAD_REQUEST);
+      g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==, 1);
+    }
+  else
+    {
+      g_assert_no_error (again_error);
+      g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==, 2);
+    }
+
+  /* a correct solution */
+  if (f->pc->report_good == NULL)
+    {
+      guint before = cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad);
+
+      g_assert_false (report (f, good, TRUE, &good_error));
+      g_assert_error (good_error, CS_ERROR, CS_ERROR_PAGE_NOT_FOUND);
+      g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==,
+                        before);
+    }
+  else
+    {
+      guint before = cs_sandbox_get_request_count (f->sandbox, f->pc->report_good);
+
+      g_assert_true (report (f, good, TRUE, &good_error));
+      g_assert_no_error (good_error);
+      g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_good), ==,
+                        before + 1);
+    }
+}
+
 /* A type the provider lacks is refused before anything is sent, naming
  * who has it. */
 static void
@@ -462,6 +537,7 @@ main (int   argc,
       ADD ("wrong-key", test_wrong_key);
       ADD ("balance", test_balance);
       ADD ("lacking-type", test_lacking_type);
+      ADD ("report", test_report);
 #undef ADD
       {
         g_autofree char *path = g_strdup_printf ("/client-dialect/%s/wire", name);

@@ -33,17 +33,21 @@ typedef struct {
 } ProviderCase;
 
 static const ProviderCase cases[] = {
-  { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE,
-    "feedbackTask", "feedbackTask", FALSE },
-  { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json", CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS", NULL, FALSE, FALSE,
-    "feedbackTask", "feedbackTask", FALSE },
+  { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json",
+    CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS",
+    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE },
+  { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json",
+    CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS",
+    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE },
   { CS_PROVIDER_ANTI_CAPTCHA, "anti-captcha/create-recaptcha-v2-proxy.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "MtCaptchaTaskProxyLess", TRUE, TRUE,
     "reportIncorrectRecaptcha", "reportCorrectRecaptcha", TRUE },
-  { CS_PROVIDER_TWOCAPTCHA, "2captcha/create-recaptcha-v2.json", CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
+  { CS_PROVIDER_TWOCAPTCHA, "2captcha/create-recaptcha-v2.json",
+    CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "MtCaptchaTaskProxyLess", TRUE, TRUE, "reportIncorrect", "reportCorrect", TRUE },
-  { CS_PROVIDER_CAPMONSTER, "capmonster/create-recaptcha-v2.json", CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
+  { CS_PROVIDER_CAPMONSTER, "capmonster/create-recaptcha-v2.json",
+    CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "AntiAwsWafTaskProxyLess", TRUE, FALSE, "reportIncorrectTokenCaptcha", NULL, FALSE },
 };
 

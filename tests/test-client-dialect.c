@@ -30,25 +30,28 @@ typedef struct {
   const char *report_bad;     /* the method of an incorrect reCAPTCHA report */
   const char *report_good;    /* of a correct one; NULL: it takes none */
   gboolean    report_once;    /* one report per task */
+  const char *report_image;   /* the method of an incorrect image report */
 } ProviderCase;
 
 static const ProviderCase cases[] = {
   { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json",
     CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS",
-    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE },
+    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE, "feedbackTask" },
   { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json",
     CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS",
-    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE },
+    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE, "feedbackTask" },
   { CS_PROVIDER_ANTI_CAPTCHA, "anti-captcha/create-recaptcha-v2-proxy.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "MtCaptchaTaskProxyLess", TRUE, TRUE,
-    "reportIncorrectRecaptcha", "reportCorrectRecaptcha", TRUE },
+    "reportIncorrectRecaptcha", "reportCorrectRecaptcha", TRUE, "reportIncorrectImageCaptcha" },
   { CS_PROVIDER_TWOCAPTCHA, "2captcha/create-recaptcha-v2.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "MtCaptchaTaskProxyLess", TRUE, TRUE, "reportIncorrect", "reportCorrect", TRUE },
+    "MtCaptchaTaskProxyLess", TRUE, TRUE, "reportIncorrect", "reportCorrect", TRUE,
+    "reportIncorrect" },
   { CS_PROVIDER_CAPMONSTER, "capmonster/create-recaptcha-v2.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
-    "AntiAwsWafTaskProxyLess", TRUE, FALSE, "reportIncorrectTokenCaptcha", NULL, FALSE },
+    "AntiAwsWafTaskProxyLess", TRUE, FALSE, "reportIncorrectTokenCaptcha", NULL, FALSE,
+    "reportIncorrectImageCaptcha" },
 };
 
 typedef struct {
@@ -196,6 +199,11 @@ assert_result_fields (Fixture    *f,
   }
 }
 
+static gboolean report (Fixture  *f,
+                        CsTask   *task,
+                        gboolean  correct,
+                        GError  **error);
+
 static void
 test_image (Fixture       *f,
             gconstpointer  data)
@@ -210,6 +218,11 @@ test_image (Fixture       *f,
   g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_READY);
   assert_task_id_form (f, task);
   assert_result_fields (f, solution, "ImageToTextTask");
+
+  /* an image is reported by the provider's image method */
+  g_assert_true (report (f, task, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_image), ==, 1);
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 1);
   /* CapSolver answers recognition at once; the others are polled */
   if (f->pc->integer_ids)

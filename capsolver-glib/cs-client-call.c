@@ -1009,8 +1009,8 @@ call_finish_body (GTask *gtask)
   /* data->reply is kept on failure: a failed status still tells the
    * task's fate */
   if (SOUP_STATUS_IS_REDIRECTION (status) ||
-      !_cs_reply_parse (&data->reply, status, body, (const char * const *) data->secrets,
-                        &error) ||
+      !_cs_dialect_read_envelope (self->dialect, &data->reply, status, body,
+                                  (const char * const *) data->secrets, &error) ||
       status == HTTP_TOO_MANY_REQUESTS)
     {
       error = check_http_status (self, data, error);

@@ -13,6 +13,7 @@
 #include "cs-private.h"
 #include "cs-account.h"
 #include "cs-client.h"
+#include "cs-dialect.h"
 
 G_BEGIN_DECLS
 
@@ -59,7 +60,10 @@ struct _CsClient
   GObject      parent_instance;
 
   char        *api_key;
-  char        *base_url;
+  char        *base_url;         /* the one in use; NULL for COMPATIBLE without one */
+  char        *base_url_given;   /* the property as set, or NULL: the dialect's first */
+  CsProvider   provider;
+  const CsDialect *dialect;  /* how requests are written and replies read */
   char        *app_id;
   guint        first_poll_delay;
   guint        poll_interval;

@@ -60,10 +60,13 @@ enum {
   PROP_ACCOUNT_BREAKER,
   PROP_BALANCE_CACHE_TIME,
   PROP_MAX_TASKS_IN_FLIGHT,
+  PROP_PROVIDER,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void update_base_url (CsClient *self);
 
 /* Blocking calls go on a session of their own, beside the one of the
  * asynchronous calls and following it. One shared with asynchronous
@@ -108,6 +111,7 @@ client_finalize (GObject *object)
 
   g_free (self->api_key);
   g_free (self->base_url);
+  g_free (self->base_url_given);
   g_free (self->app_id);
   g_clear_object (&self->blocking_session);
   g_clear_object (&self->blocking_held_session);
@@ -193,6 +197,9 @@ client_get_property (GObject    *object,
     case PROP_MAX_TASKS_IN_FLIGHT:
       g_value_set_uint (value, cs_client_get_max_tasks_in_flight (self));
       break;
+    case PROP_PROVIDER:
+      g_value_set_enum (value, self->provider);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -262,6 +269,11 @@ client_set_property (GObject      *object,
     case PROP_MAX_TASKS_IN_FLIGHT:
       cs_client_set_max_tasks_in_flight (self, g_value_get_uint (value));
       break;
+    case PROP_PROVIDER:
+      self->provider = g_value_get_enum (value);
+      self->dialect = _cs_dialect_get (self->provider);
+      update_base_url (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -294,7 +306,11 @@ cs_client_class_init (CsClientClass *klass)
    *
    * The address of the service: [const@DEFAULT_BASE_URL], the service's
    * second server `https://api-stable.capsolver.com`, a [class@Sandbox], or
-   * another service that speaks the same protocol.
+   * another service that speaks the same protocol. When it is not set
+   * (or set to %NULL) it reads as the first base URL of
+   * [property@Client:provider] ([func@Provider.get_base_urls]); a client of
+   * %CS_PROVIDER_COMPATIBLE has none, and every call fails with
+   * %G_IO_ERROR_INVALID_ARGUMENT until it is set.
    *
    * It must be an `https://` URL, or an `http://` one to this machine
    * (a loopback address or `localhost`) unless
@@ -304,7 +320,7 @@ cs_client_class_init (CsClientClass *klass)
    * Since: 1.0
    */
   properties[PROP_BASE_URL] =
-    g_param_spec_string ("base-url", NULL, NULL, CS_DEFAULT_BASE_URL,
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
                          G_PARAM_EXPLICIT_NOTIFY);
 
@@ -649,12 +665,31 @@ cs_client_class_init (CsClientClass *klass)
     g_param_spec_uint ("max-tasks-in-flight", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsClient:provider: (getter get_provider)
+   *
+   * The service whose dialect the client speaks: how `createTask` is
+   * written (type names, proxy fields, `softId` for
+   * [property@Client:app-id]), how task ids are sent and how replies,
+   * statuses and error codes are read. A task type the provider lacks
+   * fails with %CS_ERROR_TASK_NOT_SUPPORTED before anything is sent, the
+   * message naming the providers that have it. Unless
+   * [property@Client:base-url] is set, the client talks to the provider's
+   * first base URL; %CS_PROVIDER_COMPATIBLE needs one set.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROVIDER] =
+    g_param_spec_enum ("provider", NULL, NULL, CS_TYPE_PROVIDER, CS_PROVIDER_CAPSOLVER,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 cs_client_init (CsClient *self)
 {
+  self->dialect = _cs_dialect_get (CS_PROVIDER_CAPSOLVER);
   _cs_client_account_init (self);
   g_mutex_init (&self->queue_lock);
   g_mutex_init (&self->solve_lock);
@@ -733,9 +768,11 @@ cs_client_set_api_key (CsClient   *client,
  * cs_client_get_base_url: (get-property base-url)
  * @client: a [class@Client]
  *
- * Gets the address of the service.
+ * Gets the address of the service: the one set, or else the first base
+ * URL of [property@Client:provider].
  *
- * Returns: the base URL
+ * Returns: (nullable): the base URL, or %NULL for a client of
+ *   %CS_PROVIDER_COMPATIBLE whose base URL is not set
  *
  * Since: 1.0
  */
@@ -746,11 +783,25 @@ cs_client_get_base_url (CsClient *client)
   return client->base_url;
 }
 
+/* The base URL in use: the one set, else the provider's first. */
+static void
+update_base_url (CsClient *self)
+{
+  const char * const *urls = _cs_dialect_get_base_urls (self->dialect);
+  const char *url = self->base_url_given != NULL ? self->base_url_given : urls[0];
+
+  if (_cs_set_str (&self->base_url, url))
+    {
+      _cs_client_bind_account (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);
+    }
+}
+
 /**
  * cs_client_set_base_url: (set-property base-url)
  * @client: a [class@Client]
  * @base_url: (nullable): the address of the service, or %NULL for
- *   [const@DEFAULT_BASE_URL]
+ *   the first base URL of [property@Client:provider]
  *
  * Sets the address of the service. The key at the new address has an
  * account state of its own (see [property@Client:account-state]).
@@ -765,15 +816,29 @@ cs_client_set_base_url (CsClient   *client,
 
   g_return_if_fail (CS_IS_CLIENT (client));
 
-  trimmed = g_strdup (base_url != NULL ? base_url : CS_DEFAULT_BASE_URL);
+  trimmed = g_strdup (base_url);
   /* the method names are appended with a slash of their own */
-  while (g_str_has_suffix (trimmed, "/"))
+  while (trimmed != NULL && g_str_has_suffix (trimmed, "/"))
     trimmed[strlen (trimmed) - 1] = '\0';
-  if (_cs_set_str (&client->base_url, trimmed))
-    {
-      _cs_client_bind_account (client);
-      g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
-    }
+  _cs_set_str (&client->base_url_given, trimmed);
+  update_base_url (client);
+}
+
+/**
+ * cs_client_get_provider: (get-property provider)
+ * @client: a [class@Client]
+ *
+ * Gets the provider whose dialect the client speaks.
+ *
+ * Returns: the provider
+ *
+ * Since: 1.0
+ */
+CsProvider
+cs_client_get_provider (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), CS_PROVIDER_CAPSOLVER);
+  return client->provider;
 }
 
 /**

@@ -640,14 +640,21 @@ schedule_probe_locked (CsClient *self)
   g_source_attach (self->endpoint_probe, self->context);
 }
 
-/* Sets the list of endpoints; the client goes back to the first. */
-void
+/* Sets the list of endpoints, and puts the client back on the first;
+ * FALSE if it was that already. */
+gboolean
 _cs_client_endpoints_set (CsClient           *self,
                           const char * const *base_urls)
 {
   gboolean moved;
 
   g_mutex_lock (&self->endpoint_lock);
+  if (self->base_urls != NULL &&
+      g_strv_equal (base_urls, (const char * const *) self->base_urls))
+    {
+      g_mutex_unlock (&self->endpoint_lock);
+      return FALSE;
+    }
   moved = self->base_urls == NULL || self->endpoint != 0 ||
           g_strcmp0 (self->base_urls[0], base_urls[0]) != 0;
   g_strfreev (self->base_urls);
@@ -662,6 +669,7 @@ _cs_client_endpoints_set (CsClient           *self,
   g_mutex_unlock (&self->endpoint_lock);
   if (moved && !self->constructing)
     notify_endpoint (self);
+  return TRUE;
 }
 
 /* For finalize. */
@@ -1413,8 +1421,8 @@ call_finish_body (GTask *gtask)
   /* data->reply is kept on failure: a failed status still tells the
    * task's fate */
   if (SOUP_STATUS_IS_REDIRECTION (status) ||
-      !_cs_reply_parse (&data->reply, status, body, (const char * const *) data->secrets,
-                        &error) ||
+      !_cs_dialect_read_envelope (self->dialect, &data->reply, status, body,
+                                  (const char * const *) data->secrets, &error) ||
       status == HTTP_TOO_MANY_REQUESTS)
     {
       error = check_http_status (self, data, error);

@@ -100,6 +100,13 @@ _cs_client_check_base_url (CsClient  *self,
 {
   g_auto(GStrv) base_urls = NULL;
 
+  if (self->base_url == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "a client of a %s provider needs a base URL; nothing was sent",
+                   _cs_dialect_get_nick (self->dialect));
+      return FALSE;
+    }
   g_mutex_lock (&self->endpoint_lock);
   base_urls = g_strdupv (self->base_urls);
   g_mutex_unlock (&self->endpoint_lock);
@@ -107,6 +114,21 @@ _cs_client_check_base_url (CsClient  *self,
     if (!check_base_url (self, base_urls[i], error))
       return FALSE;
   return TRUE;
+}
+
+/* getToken and feedbackTask are CapSolver's: the other providers have
+ * no such method (their reports are other calls). */
+static gboolean
+check_capsolver_method (CsClient    *self,
+                        const char  *method,
+                        GError     **error)
+{
+  if (self->provider == CS_PROVIDER_CAPSOLVER || self->provider == CS_PROVIDER_COMPATIBLE)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "%s is CapSolver's method: %s has none; nothing was sent", method,
+               _cs_dialect_get_name (self->dialect));
+  return FALSE;
 }
 
 /* What every method checks before it sends anything. */
@@ -171,6 +193,18 @@ create_reply_pending_status (CsReply *reply)
   return reply->status == CS_TASK_STATUS_READY ? CS_TASK_STATUS_PROCESSING : reply->status;
 }
 
+/* The solution of a ready reply, with what the reply said beside it. */
+static CsSolution *
+new_solution (CsReply *reply)
+{
+  g_auto(CsDialectReply) fields = { 0, };
+  CsSolution *solution = cs_solution_new (reply->solution);
+
+  _cs_dialect_read_result_fields (reply->root, &fields);
+  _cs_solution_set_result_fields (solution, &fields);
+  return solution;
+}
+
 /* A task became ready: what it cost, as the reply says, or else as the
  * price table estimates. */
 static void
@@ -220,7 +254,7 @@ apply_create_reply (CsClient *client,
     }
   if (ready)
     {
-      g_autoptr(CsSolution) solution = cs_solution_new (reply->solution);
+      g_autoptr(CsSolution) solution = new_solution (reply);
 
       _cs_task_set_solution (task, solution);
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
@@ -400,6 +434,7 @@ send_create (CsClient            *client,
   CreateCall *call = g_new0 (CreateCall, 1);
   g_autoptr(JsonObject) body = NULL;
   g_auto(GStrv) secrets = NULL;
+  CsDialectEnvelope envelope = { 0, };
   JsonObject *task_json;
   GError *error = NULL;
 
@@ -409,25 +444,33 @@ send_create (CsClient            *client,
   call->method = get_token ? "getToken" : "createTask";
   g_task_set_task_data (gtask, call, (GDestroyNotify) create_call_free);
 
-  if (!check_can_send (client, &error) ||
+  if (!check_can_send (client, &error) || (get_token && !check_capsolver_method (client,
+                                                                               call->method,
+                                                                               &error)) ||
       (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
+    {
+      create_task_return (gtask, error, FALSE);
+      return;
+    }
+  /* the task in the provider's words: a type it lacks, or a proxy or
+   * an id it cannot take, is refused here, before anything is sent */
+  envelope.client_key = client->api_key;
+  envelope.app_id = client->app_id;
+  envelope.callback_url = cs_task_get_callback_url (task);
+  body = _cs_dialect_build_create_task (client->dialect, task_json, &envelope, NULL, &error);
+  json_object_unref (task_json);
+  if (body == NULL)
     {
       create_task_return (gtask, error, FALSE);
       return;
     }
   if (g_cancellable_is_cancelled (cancellable) || g_cancellable_is_cancelled (unsent_cancellable))
     {
-      json_object_unref (task_json);
       create_task_return (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                               "%s: cancelled before it was sent", call->method),
                           FALSE);
       return;
     }
-
-  body = new_envelope (client, TRUE);
-  if (cs_task_get_callback_url (task) != NULL)
-    json_object_set_string_member (body, "callbackUrl", cs_task_get_callback_url (task));
-  json_object_set_object_member (body, "task", task_json);
 
   if (cancellable != NULL)
     {
@@ -666,7 +709,7 @@ apply_result_reply (CsClient *client,
 
       if (!_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
         return FALSE;
-      solution = cs_solution_new (reply->solution);
+      solution = new_solution (reply);
       _cs_task_set_solution (task, solution);
     }
   _cs_task_set_status (task, status);
@@ -762,8 +805,13 @@ cs_client_get_task_result_async (CsClient            *client,
       return;
     }
 
-  body = new_envelope (client, FALSE);
-  json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
+  body = _cs_dialect_build_task_call (client->dialect, client->api_key,
+                                      cs_task_get_task_id (task), &error);
+  if (body == NULL)
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
   _cs_task_count_poll (task);
   secrets = _cs_client_dup_secrets (client, task);
   _cs_client_call_async (client, "getTaskResult", body, (const char * const *) secrets,
@@ -1240,7 +1288,9 @@ cs_client_feedback_task_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
   g_task_set_check_cancellable (gtask, FALSE);
 
-  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+  if (!check_can_send (client, &error) ||
+      !check_capsolver_method (client, "feedbackTask", &error) ||
+      !check_task_id (task, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -1285,3 +1335,125 @@ cs_client_feedback_task_finish (CsClient      *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* --- Reports ------------------------------------------------------------------ */
+
+#define REPORT_TASK "cs-report-task"
+
+static void
+report_done (GTask   *gtask,
+             CsReply *reply,
+             GError  *error)
+{
+  CsTask *task = g_object_get_data (G_OBJECT (gtask), REPORT_TASK);
+
+  if (error != NULL)
+    {
+      /* a report the provider never answered may be sent again */
+      if (error->domain != CS_ERROR || reply->root == NULL)
+        _cs_task_cancel_report (task);
+      g_task_return_error (gtask, error);
+      return;
+    }
+  _cs_client_count (g_task_get_source_object (gtask), CS_USAGE_FEEDBACK_SENT, 1);
+  g_task_return_boolean (gtask, TRUE);
+}
+
+/**
+ * cs_client_report_async:
+ * @client: a [class@Client]
+ * @task: a solved task that has a task id
+ * @correct: %TRUE if the site took the solution, %FALSE if it rejected it
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when the request is done
+ * @user_data: data for @callback
+ *
+ * Reports the solution of @task as correct or incorrect, by the method of
+ * the client's [property@Client:provider]: `feedbackTask` at CapSolver;
+ * `reportIncorrectImageCaptcha`, `reportIncorrectRecaptcha` or
+ * `reportCorrectRecaptcha` at Anti-Captcha; `reportCorrect` or
+ * `reportIncorrect` at 2Captcha; `reportIncorrectImageCaptcha` or
+ * `reportIncorrectTokenCaptcha` at CapMonster Cloud.
+ *
+ * The provider's rules are kept before anything is sent: a report it does
+ * not take (a correct one at CapMonster Cloud, or of a type it has no
+ * report for) fails with %CS_ERROR_PAGE_NOT_FOUND, a second report of the
+ * same task where one is allowed with %CS_ERROR_BAD_REQUEST, and one after
+ * Anti-Captcha's 60 seconds with %CS_ERROR_TASKID_INVALID. A report that
+ * never reached the provider may be sent again.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_report_async (CsClient            *client,
+                        CsTask              *task,
+                        gboolean             correct,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) gtask = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  const CsTaskFamily *family;
+  CsDialectReport report = { 0, };
+  const char *method = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (CS_IS_TASK (task));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  gtask = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, cs_client_report_async);
+  g_task_set_check_cancellable (gtask, FALSE);
+
+  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+    {
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  family = cs_task_get_type_name (task) != NULL
+           ? _cs_task_family_lookup (cs_task_get_type_name (task), NULL) : NULL;
+  report.client_key = client->api_key;
+  report.app_id = client->app_id;
+  report.task_id = cs_task_get_task_id (task);
+  report.family = family != NULL ? family->name : NULL;
+  report.correct = correct;
+  report.since_solved_s = _cs_task_get_seconds_since_solved (task);
+  report.reports_sent = _cs_task_begin_report (task);
+  body = _cs_dialect_build_report (client->dialect, &report, &method, &error);
+  if (body == NULL)
+    {
+      _cs_task_cancel_report (task);
+      g_task_return_error (gtask, error);
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (gtask), REPORT_TASK, g_object_ref (task), g_object_unref);
+  send_retrying (g_steal_pointer (&gtask), method, body, _cs_client_dup_secrets (client, task),
+                 0, report_done);
+}
+
+/**
+ * cs_client_report_finish:
+ * @client: a [class@Client]
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.report_async].
+ *
+ * Returns: %TRUE if the provider took the report
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_report_finish (CsClient      *client,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cs_client_report_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -13,6 +13,7 @@
 #include "cs-private.h"
 #include "cs-account.h"
 #include "cs-client.h"
+#include "cs-dialect.h"
 
 G_BEGIN_DECLS
 
@@ -63,7 +64,11 @@ struct _CsClient
   GObject      parent_instance;
 
   char        *api_key;
-  char        *base_url;        /* base_urls[0] */
+  char        *base_url;         /* base_urls[0]; NULL for COMPATIBLE without one */
+  char        *base_url_given;   /* the property as set, or NULL: the dialect's first */
+  GStrv        base_urls_given;  /* base-urls as set, or NULL */
+  CsProvider   provider;
+  const CsDialect *dialect;  /* how requests are written and replies read */
   char        *app_id;
   guint        first_poll_delay;
   guint        poll_interval;
@@ -238,7 +243,7 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
                                         GAsyncResult        *result,
                                         CsReply             *reply,
                                         GError             **error);
-void        _cs_client_endpoints_set   (CsClient            *self,
+gboolean    _cs_client_endpoints_set   (CsClient            *self,
                                         const char * const  *base_urls);
 void        _cs_client_endpoints_clear (CsClient            *self);
 

@@ -266,3 +266,36 @@ cs_client_feedback_task (CsClient      *client,
   return cs_client_feedback_task_finish (client, result, error);
 }
 
+/**
+ * cs_client_report:
+ * @client: a [class@Client]
+ * @task: a solved task that has a task id
+ * @correct: %TRUE if the site took the solution, %FALSE if it rejected it
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for an error
+ *
+ * The blocking form of [method@Client.report_async].
+ *
+ * Returns: %TRUE if the provider took the report
+ *
+ * Since: 1.0
+ */
+gboolean
+cs_client_report (CsClient      *client,
+                  CsTask        *task,
+                  gboolean       correct,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  SyncCall call;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), FALSE);
+  g_return_val_if_fail (CS_IS_TASK (task), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+
+  sync_call_begin (&call);
+  cs_client_report_async (client, task, correct, cancellable, sync_call_done, &call);
+  result = sync_call_wait (&call);
+  return cs_client_report_finish (client, result, error);
+}

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cs-client-private.h"
-#include "cs-provider.h"
 
 /**
  * CsClient:
@@ -61,12 +60,15 @@ enum {
   PROP_ACCOUNT_BREAKER,
   PROP_BALANCE_CACHE_TIME,
   PROP_MAX_TASKS_IN_FLIGHT,
+  PROP_PROVIDER,
   PROP_BASE_URLS,
   PROP_ACTIVE_ENDPOINT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void update_base_url (CsClient *self);
 
 /* Blocking calls go on a session of their own, beside the one of the
  * asynchronous calls and following it. One shared with asynchronous
@@ -112,6 +114,8 @@ client_finalize (GObject *object)
 
   g_free (self->api_key);
   g_free (self->base_url);
+  g_free (self->base_url_given);
+  g_strfreev (self->base_urls_given);
   _cs_client_endpoints_clear (self);
   g_free (self->app_id);
   g_clear_object (&self->blocking_session);
@@ -206,6 +210,9 @@ client_get_property (GObject    *object,
     case PROP_MAX_TASKS_IN_FLIGHT:
       g_value_set_uint (value, cs_client_get_max_tasks_in_flight (self));
       break;
+    case PROP_PROVIDER:
+      g_value_set_enum (value, self->provider);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -283,6 +290,11 @@ client_set_property (GObject      *object,
     case PROP_MAX_TASKS_IN_FLIGHT:
       cs_client_set_max_tasks_in_flight (self, g_value_get_uint (value));
       break;
+    case PROP_PROVIDER:
+      self->provider = g_value_get_enum (value);
+      self->dialect = _cs_dialect_get (self->provider);
+      update_base_url (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -315,9 +327,15 @@ cs_client_class_init (CsClientClass *klass)
    *
    * The address of the service: [const@DEFAULT_BASE_URL], the service's
    * second server `https://api-stable.capsolver.com`, a [class@Sandbox], or
-   * another service that speaks the same protocol: the first of
-   * [property@Client:base-urls]. Setting it sets a list of one endpoint;
-   * %NULL or [const@DEFAULT_BASE_URL] set CapSolver's two servers.
+   * another service that speaks the same protocol. When it is not set
+   * (or set to %NULL) it reads as the first base URL of
+   * [property@Client:provider] ([func@Provider.get_base_urls]); a client of
+   * %CS_PROVIDER_COMPATIBLE has none, and every call fails with
+   * %G_IO_ERROR_INVALID_ARGUMENT until it is set.
+   *
+   * It is the first of [property@Client:base-urls]. Setting it sets a list
+   * of one endpoint, but for %NULL or the provider's first base URL, which
+   * set the provider's list (CapSolver's: Server-A, then Server-B).
    *
    * It must be an `https://` URL, or an `http://` one to this machine
    * (a loopback address or `localhost`) unless
@@ -327,7 +345,7 @@ cs_client_class_init (CsClientClass *klass)
    * Since: 1.0
    */
   properties[PROP_BASE_URL] =
-    g_param_spec_string ("base-url", NULL, NULL, CS_DEFAULT_BASE_URL,
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
                          G_PARAM_EXPLICIT_NOTIFY);
 
@@ -673,14 +691,32 @@ cs_client_class_init (CsClientClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
+   * CsClient:provider: (getter get_provider)
+   *
+   * The service whose dialect the client speaks: how `createTask` is
+   * written (type names, proxy fields, `softId` for
+   * [property@Client:app-id]), how task ids are sent and how replies,
+   * statuses and error codes are read. A task type the provider lacks
+   * fails with %CS_ERROR_TASK_NOT_SUPPORTED before anything is sent, the
+   * message naming the providers that have it. Unless
+   * [property@Client:base-url] is set, the client talks to the provider's
+   * first base URL; %CS_PROVIDER_COMPATIBLE needs one set.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROVIDER] =
+    g_param_spec_enum ("provider", NULL, NULL, CS_TYPE_PROVIDER, CS_PROVIDER_CAPSOLVER,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * CsClient:base-urls: (getter get_base_urls) (setter set_base_urls)
    *
-   * The endpoints of the service, in order of preference: by default
-   * CapSolver's Server-A `https://api.capsolver.com` then Server-B
-   * `https://api-stable.capsolver.com`. The first is
-   * [property@Client:base-url], and setting that sets a list of one
-   * (%NULL or [const@DEFAULT_BASE_URL]: the default list). Every URL is
-   * checked as [property@Client:base-url] is.
+   * The endpoints of the service, in order of preference: unless set,
+   * those of [property@Client:provider] ([func@Provider.get_base_urls]),
+   * which for CapSolver are Server-A `https://api.capsolver.com` then
+   * Server-B `https://api-stable.capsolver.com`. The first is
+   * [property@Client:base-url], and setting that sets a list of one. Every
+   * URL is checked as [property@Client:base-url] is.
    *
    * The endpoints are hosts of one service: they share the key's account,
    * its tasks and its state, keyed by the first endpoint. Requests go to
@@ -718,6 +754,7 @@ cs_client_class_init (CsClientClass *klass)
 static void
 cs_client_init (CsClient *self)
 {
+  self->dialect = _cs_dialect_get (CS_PROVIDER_CAPSOLVER);
   _cs_client_account_init (self);
   g_mutex_init (&self->endpoint_lock);
   self->probe_first_wait = DEFAULT_ENDPOINT_PROBE_WAIT;
@@ -799,9 +836,11 @@ cs_client_set_api_key (CsClient   *client,
  * cs_client_get_base_url: (get-property base-url)
  * @client: a [class@Client]
  *
- * Gets the address of the service.
+ * Gets the address of the service: the one set, or else the first base
+ * URL of [property@Client:provider].
  *
- * Returns: the base URL
+ * Returns: (nullable): the base URL, or %NULL for a client of
+ *   %CS_PROVIDER_COMPATIBLE whose base URL is not set
  *
  * Since: 1.0
  */
@@ -812,17 +851,51 @@ cs_client_get_base_url (CsClient *client)
   return client->base_url;
 }
 
+/* The endpoints: the list set, else the base URL set, else the
+ * provider's; the base URL in use is the first. */
+static void
+update_base_url (CsClient *self)
+{
+  const char * const *provided = _cs_dialect_get_base_urls (self->dialect);
+  const char * const one[] = { self->base_url_given, NULL };
+  const char * const *urls = provided;
+  gboolean first_changed;
+
+  if (self->base_urls_given != NULL)
+    urls = (const char * const *) self->base_urls_given;
+  else if (self->base_url_given != NULL && g_strcmp0 (self->base_url_given, provided[0]) != 0)
+    urls = one;
+  first_changed = _cs_set_str (&self->base_url, urls[0]);
+  /* the account is the key's at the first endpoint: every endpoint of
+   * the service shares it */
+  if (first_changed)
+    _cs_client_bind_account (self);
+  if (_cs_client_endpoints_set (self, urls))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URLS]);
+  if (first_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);
+}
+
+/* @url without the slashes it ends with: the method names are appended
+ * with a slash of their own. */
+static char *
+trim_base_url (const char *url)
+{
+  char *trimmed = g_strdup (url);
+
+  while (trimmed != NULL && g_str_has_suffix (trimmed, "/"))
+    trimmed[strlen (trimmed) - 1] = '\0';
+  return trimmed;
+}
+
 /**
  * cs_client_set_base_url: (set-property base-url)
  * @client: a [class@Client]
  * @base_url: (nullable): the address of the service, or %NULL for
- *   [const@DEFAULT_BASE_URL]
+ *   the first base URL of [property@Client:provider]
  *
- * Sets the address of the service, as the only endpoint of
- * [property@Client:base-urls]; %NULL or [const@DEFAULT_BASE_URL] set
- * CapSolver's two servers, Server-A then Server-B. The key at the new
- * address has an account state of its own (see
- * [property@Client:account-state]).
+ * Sets the address of the service. The key at the new address has an
+ * account state of its own (see [property@Client:account-state]).
  *
  * Since: 1.0
  */
@@ -830,14 +903,12 @@ void
 cs_client_set_base_url (CsClient   *client,
                         const char *base_url)
 {
-  const char *one[] = { base_url, NULL };
-
   g_return_if_fail (CS_IS_CLIENT (client));
 
-  if (base_url == NULL || g_strcmp0 (base_url, CS_DEFAULT_BASE_URL) == 0)
-    cs_client_set_base_urls (client, NULL);
-  else
-    cs_client_set_base_urls (client, one);
+  g_clear_pointer (&client->base_urls_given, g_strfreev);
+  g_free (client->base_url_given);
+  client->base_url_given = trim_base_url (base_url);
+  update_base_url (client);
 }
 
 /**
@@ -846,7 +917,8 @@ cs_client_set_base_url (CsClient   *client,
  *
  * Gets the endpoints of the service, in order of preference.
  *
- * Returns: (transfer none) (array zero-terminated=1): the base URLs
+ * Returns: (transfer none) (array zero-terminated=1): the base URLs, none
+ *   for a client of %CS_PROVIDER_COMPATIBLE whose base URL is not set
  *
  * Since: 1.0
  */
@@ -862,7 +934,7 @@ cs_client_get_base_urls (CsClient *client)
  * @client: a [class@Client]
  * @base_urls: (nullable) (array zero-terminated=1): the endpoints of the
  *   service, in order of preference, or %NULL (or an empty list) for
- *   CapSolver's Server-A then Server-B
+ *   those of [property@Client:provider]
  *
  * Sets the endpoints of the service; the first becomes
  * [property@Client:base-url], and the client goes back to it. The key at
@@ -876,37 +948,21 @@ cs_client_set_base_urls (CsClient           *client,
                          const char * const *base_urls)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) urls = NULL;
-  gboolean first_changed;
 
   g_return_if_fail (CS_IS_CLIENT (client));
 
-  if (base_urls == NULL || base_urls[0] == NULL)
-    base_urls = cs_provider_get_base_urls (CS_PROVIDER_CAPSOLVER);
-  for (gsize i = 0; base_urls[i] != NULL; i++)
+  for (gsize i = 0; base_urls != NULL && base_urls[i] != NULL; i++)
     {
-      g_autofree char *trimmed = g_strdup (base_urls[i]);
+      g_autofree char *trimmed = trim_base_url (base_urls[i]);
 
-      /* the method names are appended with a slash of their own */
-      while (g_str_has_suffix (trimmed, "/"))
-        trimmed[strlen (trimmed) - 1] = '\0';
       g_strv_builder_add (builder, trimmed);
     }
-  urls = g_strv_builder_end (builder);
-
-  if (client->base_urls != NULL &&
-      g_strv_equal ((const char * const *) urls, (const char * const *) client->base_urls))
-    return;
-  first_changed = _cs_set_str (&client->base_url, urls[0]);
-  _cs_client_endpoints_set (client, (const char * const *) urls);
-  /* the account is the key's at the first endpoint: every endpoint of
-   * the service shares it */
-  if (first_changed)
-    {
-      _cs_client_bind_account (client);
-      g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URL]);
-    }
-  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_BASE_URLS]);
+  g_clear_pointer (&client->base_url_given, g_free);
+  g_strfreev (client->base_urls_given);
+  client->base_urls_given = g_strv_builder_end (builder);
+  if (client->base_urls_given[0] == NULL)
+    g_clear_pointer (&client->base_urls_given, g_strfreev);
+  update_base_url (client);
 }
 
 /**
@@ -916,7 +972,8 @@ cs_client_set_base_urls (CsClient           *client,
  * Gets the endpoint that requests go to now, one of
  * [property@Client:base-urls].
  *
- * Returns: (transfer full): the base URL in use
+ * Returns: (transfer full) (nullable): the base URL in use, or %NULL for
+ *   a client of %CS_PROVIDER_COMPATIBLE whose base URL is not set
  *
  * Since: 1.0
  */
@@ -931,6 +988,23 @@ cs_client_dup_active_endpoint (CsClient *client)
   url = client->base_urls != NULL ? g_strdup (client->base_urls[client->endpoint]) : NULL;
   g_mutex_unlock (&client->endpoint_lock);
   return url;
+}
+
+/**
+ * cs_client_get_provider: (get-property provider)
+ * @client: a [class@Client]
+ *
+ * Gets the provider whose dialect the client speaks.
+ *
+ * Returns: the provider
+ *
+ * Since: 1.0
+ */
+CsProvider
+cs_client_get_provider (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), CS_PROVIDER_CAPSOLVER);
+  return client->provider;
 }
 
 /**

@@ -18,6 +18,7 @@
 #include "cs-balance.h"
 #include "cs-account-state.h"
 #include "cs-usage.h"
+#include "cs-provider.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +65,7 @@ void         cs_client_set_base_urls        (CsClient            *client,
                                              const char * const  *base_urls);
 CS_AVAILABLE_IN_ALL
 char        *cs_client_dup_active_endpoint  (CsClient            *client);
+CsProvider   cs_client_get_provider         (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_app_id           (CsClient            *client);
 CS_AVAILABLE_IN_ALL
@@ -263,6 +265,25 @@ gboolean     cs_client_feedback_task        (CsClient            *client,
                                              gboolean             invalid,
                                              int                  code,
                                              const char          *message,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+/* a report in the provider's dialect */
+CS_AVAILABLE_IN_ALL
+void         cs_client_report_async         (CsClient            *client,
+                                             CsTask              *task,
+                                             gboolean             correct,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_report_finish        (CsClient            *client,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+CS_AVAILABLE_IN_ALL
+gboolean     cs_client_report               (CsClient            *client,
+                                             CsTask              *task,
+                                             gboolean             correct,
                                              GCancellable        *cancellable,
                                              GError             **error);
 

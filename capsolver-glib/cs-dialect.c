@@ -1265,10 +1265,10 @@ read_integer (JsonObject *object,
   return text != NULL && g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, NULL);
 }
 
-static void
-read_extras (CsDialectReply *reply)
+void
+_cs_dialect_read_result_fields (JsonObject     *root,
+                                CsDialectReply *reply)
 {
-  JsonObject *root = reply->reply.root;
   const char *ip = _cs_json_get_string (root, "ip");
 
   if (_cs_json_get_number (root, "cost", &reply->cost))
@@ -1340,7 +1340,7 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
   /* a report's "success" is no task status */
   if (reply->reply.has_status && method != CS_DIALECT_REPORT && method != CS_DIALECT_GET_BALANCE)
     reply->status = reply->reply.status;
-  read_extras (reply);
+  _cs_dialect_read_result_fields (root, reply);
 
   if (!envelope_ok)
     {
@@ -1386,6 +1386,54 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
       break;
     }
   return TRUE;
+}
+
+gboolean
+_cs_dialect_read_envelope (const CsDialect    *dialect,
+                           CsReply            *reply,
+                           guint               http_status,
+                           GBytes             *body,
+                           const char * const *secrets,
+                           GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const DialectError *row;
+  const char *code_text;
+  GError *reply_error;
+  gint64 error_id = 0;
+
+  if (_cs_reply_parse (reply, http_status, body, secrets, &local_error))
+    return TRUE;
+  /* CapSolver's codes are the library's own; what is not an error the
+   * reply names is read the same in every dialect */
+  if (dialect->types == NULL || reply->root == NULL || local_error->domain != CS_ERROR ||
+      local_error->code == CS_ERROR_PROTOCOL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  code_text = _cs_json_get_string (reply->root, "errorCode");
+  if ((code_text == NULL || *code_text == '\0') &&
+      read_integer (reply->root, "errorId", &error_id) && error_id > 1)
+    code_text = _cs_dialect_code_from_id (dialect, error_id);
+  if (code_text == NULL || *code_text == '\0')
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  row = find_error (dialect, code_text);
+  if (row != NULL && row->pending)
+    {
+      reply->has_status = TRUE;
+      reply->status = CS_TASK_STATUS_PROCESSING;
+      return TRUE;
+    }
+  reply_error = _cs_error_new_from_reply (code_text,
+                                          _cs_json_get_string (reply->root, "errorDescription"),
+                                          secrets);
+  reply_error->code = _cs_dialect_error_from_code (dialect, code_text);
+  g_propagate_error (error, reply_error);
+  return FALSE;
 }
 
 /* A reply as CapSolver writes it, written as @dialect does: for a server

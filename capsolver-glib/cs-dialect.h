@@ -158,6 +158,16 @@ typedef struct {
 void                _cs_dialect_reply_clear      (CsDialectReply *reply);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsDialectReply, _cs_dialect_reply_clear)
 
+/* Reads cost, ip, createTime, endTime, solveCount, balance and
+ * captchaCredits of @root (a number or a number written as text) into
+ * @reply, and says which it had in reply->fields. */
+void                _cs_dialect_read_result_fields (JsonObject     *root,
+                                                    CsDialectReply *reply);
+/* Gives @solution the result fields of the reply that carried it
+ * (cs-solution.c). */
+void                _cs_solution_set_result_fields (CsSolution           *solution,
+                                                    const CsDialectReply *fields);
+
 /* Reads a reply of @method in @dialect. FALSE with a CS_ERROR when it
  * names an error: the code is the CsError of the same meaning
  * (CS_ERROR_FAILED for a code with none) and reply->code_text keeps the
@@ -169,6 +179,16 @@ gboolean            _cs_dialect_parse_reply      (const CsDialect    *dialect,
                                                   GBytes             *body,
                                                   const char * const *secrets,
                                                   CsDialectReply     *reply,
+                                                  GError            **error);
+/* The envelope of a reply, as _cs_reply_parse() reads it, but with
+ * @dialect's error codes and errorIds: the CsError of the same meaning,
+ * the code text as sent kept in the message; a code that means "not
+ * ready yet" is a PROCESSING status. For the client's call layer. */
+gboolean            _cs_dialect_read_envelope    (const CsDialect    *dialect,
+                                                  CsReply            *reply,
+                                                  guint               http_status,
+                                                  GBytes             *body,
+                                                  const char * const *secrets,
                                                   GError            **error);
 /* For a server that speaks @dialect (the sandbox): @reply, written as
  * CapSolver does, written as @dialect does: its error codes and numbers,

@@ -158,6 +158,9 @@ void         _cs_task_set_status         (CsTask       *task,
 void         _cs_task_set_solution       (CsTask       *task,
                                           CsSolution   *solution);
 void         _cs_task_count_poll         (CsTask       *task);
+guint        _cs_task_begin_report       (CsTask       *task);
+void         _cs_task_cancel_report      (CsTask       *task);
+gint64       _cs_task_get_seconds_since_solved (CsTask *task);
 void         _cs_task_add_secrets        (CsTask       *task,
                                           GPtrArray    *secrets);
 /* Whether a call creates a task: decided once, under one lock, with the

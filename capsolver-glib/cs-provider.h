@@ -30,8 +30,8 @@ G_BEGIN_DECLS
  * The services whose `createTask` / `getTaskResult` protocol the library
  * knows. They share the protocol but differ in their type names, proxy
  * fields, task ids, error codes, reports and limits: the differences
- * are described in the "Providers" guide page. The client speaks
- * CapSolver's dialect only in this version; a [class@Sandbox] speaks
+ * are described in the "Providers" guide page. A [class@Client] speaks
+ * the dialect of its [property@Client:provider], and a [class@Sandbox]
  * each of them (see [property@Sandbox:dialect]).
  *
  * [func@Provider.get_name] gives the names to write on a command line or

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "cs-private.h"
+#include "cs-dialect.h"
 
 /**
  * CsSolution:
@@ -25,6 +26,12 @@ struct _CsSolution
   GObject     parent_instance;
 
   JsonObject *object;
+  /* what the reply said beside the solution, where it said it */
+  double      cost;           /* -1: none */
+  char       *ip;
+  gint64      task_create_time;
+  gint64      task_end_time;
+  gint64      solve_count;    /* -1: none */
 };
 
 G_DEFINE_FINAL_TYPE (CsSolution, cs_solution, G_TYPE_OBJECT)
@@ -32,6 +39,11 @@ G_DEFINE_FINAL_TYPE (CsSolution, cs_solution, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_JSON,
+  PROP_COST,
+  PROP_IP,
+  PROP_TASK_CREATE_TIME,
+  PROP_TASK_END_TIME,
+  PROP_SOLVE_COUNT,
   N_PROPS
 };
 
@@ -43,6 +55,7 @@ solution_finalize (GObject *object)
   CsSolution *self = CS_SOLUTION (object);
 
   g_clear_pointer (&self->object, json_object_unref);
+  g_free (self->ip);
 
   G_OBJECT_CLASS (cs_solution_parent_class)->finalize (object);
 }
@@ -59,6 +72,21 @@ solution_get_property (GObject    *object,
     {
     case PROP_JSON:
       g_value_set_boxed (value, self->object);
+      break;
+    case PROP_COST:
+      g_value_set_double (value, self->cost);
+      break;
+    case PROP_IP:
+      g_value_set_string (value, self->ip);
+      break;
+    case PROP_TASK_CREATE_TIME:
+      g_value_set_int64 (value, self->task_create_time);
+      break;
+    case PROP_TASK_END_TIME:
+      g_value_set_int64 (value, self->task_end_time);
+      break;
+    case PROP_SOLVE_COUNT:
+      g_value_set_int64 (value, self->solve_count);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -106,12 +134,179 @@ cs_solution_class_init (CsSolutionClass *klass)
     g_param_spec_boxed ("json", NULL, NULL, JSON_TYPE_OBJECT,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * CsSolution:cost: (getter get_cost)
+   *
+   * What the task cost in USD, as the reply that carried the solution
+   * said (`cost`, a number or a number written as text: Anti-Captcha and
+   * 2Captcha send it), or -1 when it said nothing.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_COST] =
+    g_param_spec_double ("cost", NULL, NULL, -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsSolution:ip: (getter get_ip)
+   *
+   * The address the provider says the task was sent from (`ip`), or
+   * %NULL.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IP] =
+    g_param_spec_string ("ip", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsSolution:task-create-time: (getter get_task_create_time)
+   *
+   * When the provider created the task (the reply's `createTime`, beside
+   * the solution), in Unix seconds, or 0 when the reply said nothing.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TASK_CREATE_TIME] =
+    g_param_spec_int64 ("task-create-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsSolution:task-end-time: (getter get_task_end_time)
+   *
+   * When the provider solved the task (the reply's `endTime`), in Unix
+   * seconds, or 0 when the reply said nothing.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TASK_END_TIME] =
+    g_param_spec_int64 ("task-end-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * CsSolution:solve-count: (getter get_solve_count)
+   *
+   * How many workers solved the task (`solveCount`, a number or a number
+   * written as text), or -1 when the reply said nothing.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SOLVE_COUNT] =
+    g_param_spec_int64 ("solve-count", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 cs_solution_init (CsSolution *self)
 {
+  self->cost = -1;
+  self->solve_count = -1;
+}
+
+/* The fields of the reply that carried the solution, read by its dialect. */
+void
+_cs_solution_set_result_fields (CsSolution           *solution,
+                                const CsDialectReply *fields)
+{
+  if ((fields->fields & CS_DIALECT_HAS_COST) != 0 && fields->cost >= 0)
+    solution->cost = fields->cost;
+  if ((fields->fields & CS_DIALECT_HAS_IP) != 0)
+    _cs_set_str (&solution->ip, fields->ip);
+  if ((fields->fields & CS_DIALECT_HAS_CREATE_TIME) != 0 && fields->create_time > 0)
+    solution->task_create_time = fields->create_time;
+  if ((fields->fields & CS_DIALECT_HAS_END_TIME) != 0 && fields->end_time > 0)
+    solution->task_end_time = fields->end_time;
+  if ((fields->fields & CS_DIALECT_HAS_SOLVE_COUNT) != 0 && fields->solve_count >= 0)
+    solution->solve_count = fields->solve_count;
+}
+
+/**
+ * cs_solution_get_cost: (get-property cost)
+ * @solution: a [class@Solution]
+ *
+ * Gets what the task cost in USD, as the provider's reply said (see
+ * [property@Solution:cost]). The client also adds it to
+ * [method@Client.get_usage]'s cost.
+ *
+ * Returns: the cost, or -1 when the reply carried none
+ *
+ * Since: 1.0
+ */
+double
+cs_solution_get_cost (CsSolution *solution)
+{
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), -1);
+  return solution->cost;
+}
+
+/**
+ * cs_solution_get_ip: (get-property ip)
+ * @solution: a [class@Solution]
+ *
+ * Gets the address the provider says the task came from.
+ *
+ * Returns: (nullable): the address, or %NULL when the reply carried none
+ *
+ * Since: 1.0
+ */
+const char *
+cs_solution_get_ip (CsSolution *solution)
+{
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), NULL);
+  return solution->ip;
+}
+
+/**
+ * cs_solution_get_task_create_time: (get-property task-create-time)
+ * @solution: a [class@Solution]
+ *
+ * Gets when the provider created the task, from the reply's
+ * `createTime` (not the solution's: see [method@Solution.get_create_time]).
+ *
+ * Returns: Unix seconds, or 0 when the reply carried none
+ *
+ * Since: 1.0
+ */
+gint64
+cs_solution_get_task_create_time (CsSolution *solution)
+{
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), 0);
+  return solution->task_create_time;
+}
+
+/**
+ * cs_solution_get_task_end_time: (get-property task-end-time)
+ * @solution: a [class@Solution]
+ *
+ * Gets when the provider solved the task, from the reply's `endTime`.
+ *
+ * Returns: Unix seconds, or 0 when the reply carried none
+ *
+ * Since: 1.0
+ */
+gint64
+cs_solution_get_task_end_time (CsSolution *solution)
+{
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), 0);
+  return solution->task_end_time;
+}
+
+/**
+ * cs_solution_get_solve_count: (get-property solve-count)
+ * @solution: a [class@Solution]
+ *
+ * Gets how many workers solved the task, from the reply's `solveCount`.
+ *
+ * Returns: the count, or -1 when the reply carried none
+ *
+ * Since: 1.0
+ */
+gint64
+cs_solution_get_solve_count (CsSolution *solution)
+{
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), -1);
+  return solution->solve_count;
 }
 
 /**

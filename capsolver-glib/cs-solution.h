@@ -71,6 +71,18 @@ const char   *cs_solution_get_recaptcha_ca_t (CsSolution *solution);
 CS_AVAILABLE_IN_ALL
 const char   *cs_solution_get_recaptcha_ca_e (CsSolution *solution);
 
+/* What the reply said beside the solution (Anti-Captcha, 2Captcha). */
+CS_AVAILABLE_IN_ALL
+double        cs_solution_get_cost          (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+const char   *cs_solution_get_ip            (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+gint64        cs_solution_get_task_create_time (CsSolution *solution);
+CS_AVAILABLE_IN_ALL
+gint64        cs_solution_get_task_end_time (CsSolution  *solution);
+CS_AVAILABLE_IN_ALL
+gint64        cs_solution_get_solve_count   (CsSolution  *solution);
+
 /* Classification and VisionEngine answers. */
 CS_AVAILABLE_IN_ALL
 const char   *cs_solution_get_classification_type (CsSolution *solution);

@@ -51,6 +51,8 @@ typedef struct
   CsTaskStatus   status;
   CsSolution    *solution;
   guint          poll_count;
+  guint          reports;        /* reports sent or on their way; under create_lock */
+  gint64         solved_at;      /* monotonic µs of the solution, or 0 */
   /* a createTask on its way, and the calls that wait for its end; under
    * create_lock, with task_id, since tasks may be solved from any thread */
   gboolean       creating;
@@ -1049,8 +1051,47 @@ _cs_task_set_solution (CsTask     *task,
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
 
+  if (solution != NULL && priv->solution != solution)
+    priv->solved_at = g_get_monotonic_time ();
   if (g_set_object (&priv->solution, solution))
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_SOLUTION]);
+}
+
+/* A report of @task begins: the reports before it, counted under the
+ * lock so that two at once cannot both be the first. */
+guint
+_cs_task_begin_report (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  guint before;
+
+  g_mutex_lock (&create_lock);
+  before = priv->reports++;
+  g_mutex_unlock (&create_lock);
+  return before;
+}
+
+/* A report that never reached the provider does not count. */
+void
+_cs_task_cancel_report (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  g_mutex_lock (&create_lock);
+  if (priv->reports > 0)
+    priv->reports--;
+  g_mutex_unlock (&create_lock);
+}
+
+/* Seconds since @task got its solution in this process, or -1. */
+gint64
+_cs_task_get_seconds_since_solved (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  if (priv->solved_at == 0)
+    return -1;
+  return (g_get_monotonic_time () - priv->solved_at) / G_USEC_PER_SEC;
 }
 
 void

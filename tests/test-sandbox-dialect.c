@@ -1,7 +1,7 @@
 /* test-sandbox-dialect.c: the sandbox in each provider's dialect
  *
- * The client speaks CapSolver's dialect only, so every test posts JSON
- * with a plain SoupSession, as that provider's own SDKs would: the
+ * Every test posts JSON with a plain SoupSession, as that provider's own
+ * SDKs would (tests/test-client-dialect.c has the client's side): the
  * createTask bodies are the providers' documented requests kept under
  * tests/dialects/. Each reply is checked as the provider writes it, then
  * read back with the dialect layer's own reader (_cs_dialect_parse_reply),

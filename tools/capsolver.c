@@ -59,8 +59,12 @@ static const char main_summary[] =
 static const char main_description[] =
   "Environment:\n"
   "  CAPSOLVER_API_KEY    the API key, when --api-key is not given (then the\n"
-  "                       keyring's, see \"capsolver key\")\n"
+  "                       keyring's, see \"capsolver key\"); with --provider,\n"
+  "                       the provider's own: ANTICAPTCHA_API_KEY (anti-captcha),\n"
+  "                       APIKEY_2CAPTCHA (2captcha), CAPMONSTER_API_KEY\n"
+  "                       (capmonster); CAPSOLVER_API_KEY for compatible\n"
   "  CAPSOLVER_BASE_URL   the service address, when --base-url is not given\n"
+  "                       (capsolver and compatible only)\n"
   "  NO_COLOR             when set, no escape sequences (no live status line)\n"
   "  TERM                 dumb or unset: no escape sequences either\n"
   "\n"

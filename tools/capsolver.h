@@ -40,6 +40,7 @@ typedef struct {
   const char *command;        /* "solve", for messages; NULL before dispatch */
   char       *api_key;
   char       *base_url;
+  char       *provider_name;  /* --provider as given */
   gboolean    use_sandbox;
   gboolean    json;
   gboolean    quiet;
@@ -68,6 +69,10 @@ gboolean    cli_parse_options        (Cli            *cli,
                                       GError        **error);
 gboolean    cli_setup_client         (Cli            *cli,
                                       GError        **error);
+gboolean    cli_pick_provider        (Cli            *cli,
+                                      CsProvider     *provider,
+                                      GError        **error);
+const char *cli_key_variable         (CsProvider      provider);
 gboolean    cli_pick_base_url        (Cli            *cli,
                                       char          **base_url,
                                       GError        **error);

@@ -20,9 +20,13 @@ cli_add_common_options (GOptionContext *context,
 {
   const GOptionEntry entries[] = {
     { "api-key", 0, 0, G_OPTION_ARG_STRING, &cli->api_key,
-      "The API key (default: $CAPSOLVER_API_KEY)", "KEY" },
+      "The API key (default: $CAPSOLVER_API_KEY, or the provider's variable)", "KEY" },
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &cli->base_url,
-      "The service address (default: $CAPSOLVER_BASE_URL, or " CS_DEFAULT_BASE_URL ")", "URL" },
+      "The service address (default: $CAPSOLVER_BASE_URL, or the provider's first: "
+      CS_DEFAULT_BASE_URL ")", "URL" },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &cli->provider_name,
+      "Speak NAME's dialect: capsolver (the default), anti-captcha, 2captcha, capmonster or "
+      "compatible (\"capsolver providers\" lists them)", "NAME" },
     { "sandbox", 0, 0, G_OPTION_ARG_NONE, &cli->use_sandbox,
       "Run against a sandbox started in this process; no key needed", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
@@ -93,21 +97,22 @@ cli_timeout_ms (Cli *cli)
   return MAX (1, (guint) (cli_timeout_seconds (cli) * 1000));
 }
 
-/* An option wins over the environment, which wins over the default. */
+/* An option wins over the environment (@variable, nullable), which wins
+ * over the default. */
 static const char *
 pick_setting (const char  *option_value,
               const char  *option_name,
               const char  *variable,
               const char **origin)
 {
-  const char *value = g_getenv (variable);
+  const char *value = variable != NULL ? g_getenv (variable) : NULL;
 
   if (option_value != NULL)
     {
       *origin = option_name;
       return option_value;
     }
-  *origin = variable;
+  *origin = variable != NULL ? variable : option_name;
   return value != NULL && *value != '\0' ? value : NULL;
 }
 
@@ -126,20 +131,68 @@ check_base_url (const char  *base_url,
   return cli_usage_error (error, "%s \"%s\" is not an http:// or https:// URL", origin, base_url);
 }
 
+/* The provider --provider names; CapSolver without one. */
+gboolean
+cli_pick_provider (Cli         *cli,
+                   CsProvider  *provider,
+                   GError     **error)
+{
+  *provider = CS_PROVIDER_CAPSOLVER;
+  return cli->provider_name == NULL ||
+         cli_parse_provider ("--provider", cli->provider_name, provider, error);
+}
+
+/* The environment variable of a provider's key: the one its own SDKs or
+ * their users read, so that a key already set for them is found. Never
+ * another provider's: a CapSolver key is not sent to Anti-Captcha. */
+const char *
+cli_key_variable (CsProvider provider)
+{
+  switch (provider)
+    {
+    case CS_PROVIDER_ANTI_CAPTCHA:
+      return "ANTICAPTCHA_API_KEY";
+    case CS_PROVIDER_TWOCAPTCHA:
+      return "APIKEY_2CAPTCHA";
+    case CS_PROVIDER_CAPMONSTER:
+      return "CAPMONSTER_API_KEY";
+    case CS_PROVIDER_CAPSOLVER:
+    case CS_PROVIDER_COMPATIBLE:
+    default:
+      return "CAPSOLVER_API_KEY";
+    }
+}
+
+/* CAPSOLVER_BASE_URL names a CapSolver-dialect service: the other
+ * providers' clients take their own address, or --base-url. */
+static const char *
+base_url_variable (CsProvider provider)
+{
+  return provider == CS_PROVIDER_CAPSOLVER || provider == CS_PROVIDER_COMPATIBLE
+         ? "CAPSOLVER_BASE_URL" : NULL;
+}
+
 static gboolean
-start_local_sandbox (Cli     *cli,
-                     GError **error)
+start_local_sandbox (Cli         *cli,
+                     CsProvider   provider,
+                     GError     **error)
 {
   if (cli->base_url != NULL)
     return cli_usage_error (error, "--sandbox and --base-url cannot be used together");
 
   cli->sandbox = cs_sandbox_new ();
+  /* the sandbox speaks the provider's dialect, as the provider would */
+  cs_sandbox_set_dialect (cli->sandbox, provider);
   if (!cs_sandbox_start (cli->sandbox, 0, error))
     return FALSE;
   /* the environment's key is for the real service; only --api-key
    * replaces the sandbox's own */
-  cli->client = cs_client_new (cli->api_key != NULL ? cli->api_key : CS_SANDBOX_DEFAULT_KEY);
-  cs_client_set_base_url (cli->client, cs_sandbox_get_base_url (cli->sandbox));
+  cli->client = g_object_new (CS_TYPE_CLIENT,
+                              "api-key", cli->api_key != NULL ? cli->api_key
+                                                              : CS_SANDBOX_DEFAULT_KEY,
+                              "provider", provider,
+                              "base-url", cs_sandbox_get_base_url (cli->sandbox),
+                              NULL);
   return TRUE;
 }
 
@@ -153,19 +206,27 @@ finish_client (Cli *cli)
 }
 
 /* The service address that the options and the environment name, checked,
- * without trailing slashes; the CapSolver service when they name none. */
+ * without trailing slashes; the provider's first when they name none. */
 gboolean
 cli_pick_base_url (Cli      *cli,
                    char    **base_url,
                    GError  **error)
 {
   const char *origin;
-  const char *url = pick_setting (cli->base_url, "--base-url", "CAPSOLVER_BASE_URL", &origin);
+  const char *url;
+  CsProvider provider;
   gsize length;
 
+  if (!cli_pick_provider (cli, &provider, error))
+    return FALSE;
+  url = pick_setting (cli->base_url, "--base-url", base_url_variable (provider), &origin);
   if (url != NULL && !check_base_url (url, origin, error))
     return FALSE;
-  *base_url = g_strdup (url != NULL ? url : CS_DEFAULT_BASE_URL);
+  if (url == NULL)
+    url = cs_provider_get_base_urls (provider)[0];
+  if (url == NULL)
+    return cli_usage_error (error, "--provider compatible needs --base-url URL");
+  *base_url = g_strdup (url);
   length = strlen (*base_url);
   while (length > 0 && (*base_url)[length - 1] == '/')
     (*base_url)[--length] = '\0';
@@ -176,6 +237,7 @@ cli_pick_base_url (Cli      *cli,
  * with the usage error that says where a key can come from. */
 static char *
 key_from_keyring (const char  *base_url,
+                  const char  *variable,
                   GError     **error)
 {
   g_autoptr(GError) keyring_error = NULL;
@@ -189,8 +251,8 @@ key_from_keyring (const char  *base_url,
   else
     reason = g_strdup_printf ("the keyring has no key for %s",
                               base_url != NULL ? base_url : CS_DEFAULT_BASE_URL);
-  cli_usage_error (error, "no API key: pass --api-key KEY, set CAPSOLVER_API_KEY, store one "
-                          "with \"capsolver key set\", or try --sandbox (%s)", reason);
+  cli_usage_error (error, "no API key: pass --api-key KEY, set %s, store one "
+                          "with \"capsolver key set\", or try --sandbox (%s)", variable, reason);
   return NULL;
 }
 
@@ -202,26 +264,33 @@ cli_setup_client (Cli     *cli,
   const char *api_key, *base_url, *key_origin, *url_origin;
   g_autofree char *stored_key = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
+  CsProvider provider;
 
+  if (!cli_pick_provider (cli, &provider, error))
+    return FALSE;
   if (cli->use_sandbox)
     {
-      if (!start_local_sandbox (cli, error))
+      if (!start_local_sandbox (cli, provider, error))
         return FALSE;
       finish_client (cli);
       return TRUE;
     }
 
-  base_url = pick_setting (cli->base_url, "--base-url", "CAPSOLVER_BASE_URL", &url_origin);
+  base_url = pick_setting (cli->base_url, "--base-url", base_url_variable (provider),
+                           &url_origin);
   if (base_url != NULL && !check_base_url (base_url, url_origin, error))
     return FALSE;
-  api_key = pick_setting (cli->api_key, "--api-key", "CAPSOLVER_API_KEY", &key_origin);
+  if (base_url == NULL && provider == CS_PROVIDER_COMPATIBLE)
+    return cli_usage_error (error, "--provider compatible needs --base-url URL, or "
+                                   "CAPSOLVER_BASE_URL");
+  api_key = pick_setting (cli->api_key, "--api-key", cli_key_variable (provider), &key_origin);
   if (api_key == NULL)
     {
       g_autofree char *keyring_url = NULL;
 
       if (!cli_pick_base_url (cli, &keyring_url, error))
         return FALSE;
-      stored_key = key_from_keyring (keyring_url, error);
+      stored_key = key_from_keyring (keyring_url, cli_key_variable (provider), error);
       if (stored_key == NULL)
         return FALSE;
       api_key = stored_key;
@@ -236,7 +305,7 @@ cli_setup_client (Cli     *cli,
         return cli_usage_error (error, "--ca-file: %s", local_error->message);
     }
 
-  cli->client = cs_client_new (api_key);
+  cli->client = g_object_new (CS_TYPE_CLIENT, "api-key", api_key, "provider", provider, NULL);
   cs_client_set_base_url (cli->client, base_url);
   cs_client_set_allow_insecure_http (cli->client, cli->allow_insecure_http);
   cs_client_set_tls_database (cli->client, database);
@@ -253,6 +322,7 @@ cli_clear (Cli *cli)
   g_clear_object (&cli->sandbox);
   g_clear_pointer (&cli->api_key, g_free);
   g_clear_pointer (&cli->base_url, g_free);
+  g_clear_pointer (&cli->provider_name, g_free);
   g_clear_pointer (&cli->timeout_text, g_free);
   g_clear_pointer (&cli->app_id, g_free);
   g_clear_pointer (&cli->ca_file, g_free);

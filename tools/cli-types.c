@@ -449,14 +449,10 @@ cli_command_types (Cli   *cli,
   g_autoptr(GOptionContext) context = g_option_context_new ("[TYPE]");
   g_autoptr(GError) error = NULL;
   gboolean names = FALSE;
-  g_autofree char *provider_name = NULL;
   CsProvider provider = CS_PROVIDER_CAPSOLVER;
   const GOptionEntry entries[] = {
     { "names", 0, 0, G_OPTION_ARG_NONE, &names,
       "Print the type names, or with TYPE its field names, one a line", NULL },
-    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_name,
-      "List the types NAME has, in NAME's type names (\"capsolver providers\" lists the "
-      "names)", "NAME" },
     { NULL }
   };
   guint n_types;
@@ -479,9 +475,10 @@ cli_command_types (Cli   *cli,
       cli_usage_error (&error, "one task type only, not \"%s\"", argv[2]);
       return cli_report_error (cli, error, NULL);
     }
-  if (provider_name != NULL)
+  /* --provider, a common option: the types NAME has, in its names */
+  if (cli->provider_name != NULL)
     {
-      if (!cli_parse_provider ("--provider", provider_name, &provider, &error))
+      if (!cli_parse_provider ("--provider", cli->provider_name, &provider, &error))
         return cli_report_error (cli, error, NULL);
       names_of = provider;
     }

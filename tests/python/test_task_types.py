@@ -226,6 +226,30 @@ class ProvidersTest(unittest.TestCase):
         sandbox.set_dialect(CapSolver.Provider.CAPSOLVER)
         self.assertEqual(sandbox.get_dialect(), CapSolver.Provider.CAPSOLVER)
 
+    def test_client_speaks_the_providers_dialect(self):
+        # a blocking solve against a sandbox in Anti-Captcha's dialect: a
+        # numbered task, and the fields the provider sends beside the solution
+        with CapSolver.Sandbox(dialect=CapSolver.Provider.ANTI_CAPTCHA) as sandbox:
+            sandbox.add_key('py-provider-key', 5.0)
+            client = CapSolver.Client('py-provider-key',
+                                      provider=CapSolver.Provider.ANTI_CAPTCHA,
+                                      base_url=sandbox.get_base_url(),
+                                      first_poll_delay=10, poll_interval=10)
+            self.assertEqual(client.props.provider, CapSolver.Provider.ANTI_CAPTCHA)
+            task = CapSolver.Task.new('ReCaptchaV2TaskProxyLess')
+            task.set_string('websiteURL', 'https://example.com/login')
+            task.set_string('websiteKey', '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-')
+            solution = client.solve(task, None)
+            self.assertTrue(task.props.task_id.isdigit())
+            self.assertGreater(solution.props.cost, 0)
+            self.assertEqual(solution.get_cost(), solution.props.cost)
+            self.assertEqual(solution.props.ip, '127.0.0.1')
+            self.assertEqual(solution.props.solve_count, 1)
+            self.assertLessEqual(solution.props.task_create_time, solution.get_task_end_time())
+        default = CapSolver.Client('k', provider=CapSolver.Provider.CAPMONSTER)
+        self.assertEqual(default.get_base_url(), 'https://api.capmonster.cloud')
+
+
 
 if __name__ == '__main__':
     if len(sys.argv) > 1:

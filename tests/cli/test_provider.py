@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+# test_provider.py: `capsolver --provider NAME` against a sandbox process
+# that speaks that provider's dialect (`capsolver sandbox --dialect NAME`),
+# the key read from the variable of the provider's own SDKs.
+#
+# Standard library only. Usage: test_provider.py CAPSOLVER
+#
+# SPDX-FileCopyrightText: 2026 The capsolver-glib authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+CAPSOLVER = None
+START_TIMEOUT = 20   # s
+RUN_TIMEOUT = 60     # s
+KEY = 'provider-cli-test-key'
+BALANCE = 7.5
+RECAPTCHA = ['ReCaptchaV2TaskProxyLess',
+             'websiteURL=https://example.com/login',
+             'websiteKey=6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-']
+EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
+KEY_VARIABLES = ('CAPSOLVER_API_KEY', 'ANTICAPTCHA_API_KEY', 'APIKEY_2CAPTCHA',
+                 'CAPMONSTER_API_KEY')
+
+
+def clean_env(**extra):
+    """No key from the user's environment, and no session bus: no keyring."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith('CAPSOLVER_') and k not in KEY_VARIABLES and
+           k != 'DBUS_SESSION_BUS_ADDRESS'}
+    env['DBUS_SESSION_BUS_ADDRESS'] = 'unix:path=/nonexistent/bus'
+    env['NO_COLOR'] = '1'
+    env.update(extra)
+    return env
+
+
+def start_sandbox(*args):
+    process = subprocess.Popen([CAPSOLVER, 'sandbox', '--port', '0', *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               env=clean_env())
+    line = b''
+    deadline = time.monotonic() + START_TIMEOUT
+    while not line.endswith(b'\n'):
+        ready, _, _ = select.select([process.stdout], [], [],
+                                    max(0, deadline - time.monotonic()))
+        if not ready:
+            process.kill()
+            raise RuntimeError('capsolver sandbox printed no URL')
+        byte = os.read(process.stdout.fileno(), 1)
+        if not byte:
+            raise RuntimeError('capsolver sandbox exited')
+        line += byte
+    return process, line.decode().strip()
+
+
+class Result:
+    def __init__(self, process, stdout, stderr):
+        self.status = process.returncode
+        self.stdout = stdout.decode()
+        self.stderr = stderr.decode()
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run_cli(*args, **variables):
+    process = subprocess.Popen([CAPSOLVER, *args], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=clean_env(**variables))
+    stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
+    return Result(process, stdout, stderr)
+
+
+class ProviderTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sandbox, cls.base_url = start_sandbox('--dialect', 'anti-captcha',
+                                                  '--key', '%s=%g' % (KEY, BALANCE))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sandbox.send_signal(signal.SIGTERM)
+        try:
+            cls.sandbox.communicate(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            cls.sandbox.kill()
+            cls.sandbox.communicate()
+
+    def anti_captcha(self, *args, **variables):
+        return run_cli('--provider', 'anti-captcha', '--base-url', self.base_url, *args,
+                       **variables)
+
+    def test_solve_with_the_providers_variable(self):
+        result = self.anti_captcha('--json', 'solve', *RECAPTCHA, ANTICAPTCHA_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        task = result.json()
+        self.assertIn('gRecaptchaResponse', task['solution'])
+        # Anti-Captcha numbers its tasks
+        self.assertTrue(task['taskId'].isdigit(), task['taskId'])
+
+    def test_balance(self):
+        result = self.anti_captcha('--json', 'balance', '--api-key', KEY)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertAlmostEqual(result.json()['balance'], BALANCE)
+
+    def test_wrong_key_is_the_providers_code(self):
+        result = self.anti_captcha('--json', 'balance', ANTICAPTCHA_API_KEY='nobody-has-it')
+        self.assertEqual(result.status, EXIT_API, result.stderr)
+        self.assertIn('ERROR_KEY_DOES_NOT_EXIST', result.stdout)
+
+    def test_capsolver_key_is_not_sent_to_another_provider(self):
+        result = self.anti_captcha('--json', 'balance', CAPSOLVER_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_USAGE, result.stdout)
+        self.assertIn('ANTICAPTCHA_API_KEY', result.stdout + result.stderr)
+        self.assertEqual(self.sandbox.poll(), None)
+
+    def test_type_the_provider_lacks(self):
+        result = self.anti_captcha('--json', 'solve', 'MtCaptchaTaskProxyLess',
+                                   'websiteURL=https://example.com/', 'websiteKey=MTPublic-abc',
+                                   ANTICAPTCHA_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_API, result.stderr)
+        self.assertIn('ERROR_TASK_NOT_SUPPORTED', result.stdout)
+
+    def test_unknown_provider(self):
+        result = run_cli('--provider', 'nope', 'balance', CAPSOLVER_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_USAGE)
+        self.assertIn('unknown provider', result.stderr)
+
+    def test_in_process_sandbox_speaks_the_provider(self):
+        result = run_cli('--sandbox', '--provider', '2captcha', '--json', 'solve', *RECAPTCHA)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertTrue(result.json()['taskId'].isdigit())
+
+    def test_compatible_needs_a_base_url(self):
+        result = run_cli('--provider', 'compatible', 'balance', CAPSOLVER_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_USAGE)
+        self.assertIn('--base-url', result.stderr)
+
+
+if __name__ == '__main__':
+    CAPSOLVER = sys.argv.pop(1)
+    unittest.main()

@@ -679,6 +679,23 @@ test_properties (void)
   g_assert_cmpuint (g_strv_length ((GStrv) cs_client_get_base_urls (client)), ==, 1);
   g_assert_cmpstr (cs_client_get_base_urls (client)[0], ==, "http://127.0.0.1:3");
 
+  /* the provider's hosts unless set; "compatible" has none */
+  {
+    g_autoptr(CsClient) twocaptcha = g_object_new (CS_TYPE_CLIENT, "provider",
+                                                   CS_PROVIDER_TWOCAPTCHA, NULL);
+    g_autoptr(CsClient) compatible = g_object_new (CS_TYPE_CLIENT, "provider",
+                                                   CS_PROVIDER_COMPATIBLE, NULL);
+    g_autofree char *none = cs_client_dup_active_endpoint (compatible);
+
+    g_assert_true (g_strv_equal (cs_client_get_base_urls (twocaptcha),
+                                 cs_provider_get_base_urls (CS_PROVIDER_TWOCAPTCHA)));
+    g_assert_cmpuint (g_strv_length ((GStrv) cs_client_get_base_urls (compatible)), ==, 0);
+    g_assert_null (cs_client_get_base_url (compatible));
+    g_assert_null (none);
+    cs_client_set_base_url (client, NULL);
+    g_assert_cmpuint (g_strv_length ((GStrv) cs_client_get_base_urls (client)), ==, 2);
+  }
+
   /* a list given at construction wins over base-url's default */
   built = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-urls", two, NULL);
   g_assert_cmpstr (cs_client_get_base_url (built), ==, "http://127.0.0.1:1");

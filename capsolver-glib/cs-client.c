@@ -712,9 +712,10 @@ cs_client_class_init (CsClientClass *klass)
    * CsClient:base-urls: (getter get_base_urls) (setter set_base_urls)
    *
    * The endpoints of the service, in order of preference: unless set,
-   * those of [property@Client:provider] ([func@Provider.get_base_urls]),
-   * which for CapSolver are Server-A `https://api.capsolver.com` then
-   * Server-B `https://api-stable.capsolver.com`. The first is
+   * CapSolver's Server-A `https://api.capsolver.com` then Server-B
+   * `https://api-stable.capsolver.com`, or the first host of another
+   * [property@Client:provider] ([func@Provider.get_base_urls]: 2Captcha's
+   * second host serves other accounts). The first is
    * [property@Client:base-url], and setting that sets a list of one. Every
    * URL is checked as [property@Client:base-url] is.
    *
@@ -858,9 +859,14 @@ update_base_url (CsClient *self)
 {
   const char * const *provided = _cs_dialect_get_base_urls (self->dialect);
   const char * const one[] = { self->base_url_given, NULL };
+  const char * const first[] = { provided[0], NULL };
   const char * const *urls = provided;
   gboolean first_changed;
 
+  /* CapSolver's two hosts are one service; 2Captcha's second is for
+   * rucaptcha accounts, another service to fail over to */
+  if (self->provider != CS_PROVIDER_CAPSOLVER)
+    urls = first;
   if (self->base_urls_given != NULL)
     urls = (const char * const *) self->base_urls_given;
   else if (self->base_url_given != NULL && g_strcmp0 (self->base_url_given, provided[0]) != 0)

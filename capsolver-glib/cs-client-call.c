@@ -38,6 +38,8 @@
  * before it is sent again, doubling up to the second figure */
 #define CS_CONNECTION_WAIT_MS 250
 #define CS_CONNECTION_WAIT_MAX_MS 8000
+/* how long a call whose reply is in waits for libsoup to finish it */
+#define FINISH_WAIT_MS 1000
 
 /* --- Blocking calls ------------------------------------------------------------
  *
@@ -331,6 +333,11 @@ typedef struct {
   guint         held_session;      /* which of the held requests' */
   gboolean      timed_out;
   gboolean      ended;             /* returned: libsoup's late news is dropped */
+  /* the reply is read: the call ends once libsoup finished its message */
+  gboolean      message_finished;
+  gboolean      end_pending;
+  GError       *pending_error;
+  GSource      *finish_wait;
   guint         endpoint;          /* the index of the endpoint it goes to */
   guint         endpoint_generation;
   guint         endpoints_tried;   /* besides the first */
@@ -387,6 +394,12 @@ call_data_free (CallData *data)
       g_source_destroy (data->connection_watch);
       g_source_unref (data->connection_watch);
     }
+  if (data->finish_wait != NULL)
+    {
+      g_source_destroy (data->finish_wait);
+      g_source_unref (data->finish_wait);
+    }
+  g_clear_error (&data->pending_error);
   g_clear_object (&data->cancellable);
   g_main_context_unref (data->context);
   g_free (data);
@@ -990,6 +1003,8 @@ call_complete (GTask  *gtask,
     g_source_destroy (data->timeout_source);
   if (data->connection_watch != NULL)
     g_source_destroy (data->connection_watch);
+  if (data->finish_wait != NULL)
+    g_source_destroy (data->finish_wait);
 
   if ((data->flags & CS_CALL_PACED) != 0 && data->attempts > 0)
     record_slot_answer (self, data, error);
@@ -1093,7 +1108,8 @@ call_cut_short_cb (gpointer user_data)
   /* here, on the request's own context: libsoup's handlers of the
    * cancellable are not safe in another thread */
   g_cancellable_cancel (data->cancellable);
-  if (!data->ended && data->state == CALL_SENDING)
+  /* a call whose reply is in ends with it */
+  if (!data->ended && !data->end_pending && data->state == CALL_SENDING)
     call_fail (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                    "%s: cancelled on its way", data->method));
   return G_SOURCE_REMOVE;
@@ -1389,6 +1405,79 @@ check_http_status (CsClient *self,
   return parse_error;
 }
 
+/* libsoup finishes a message whose body was read and closed at a later
+ * pass of the message's context, and only then gives its connection
+ * back. A caller that stops iterating that context once it has its
+ * result (a thread of its own, a blocking call) would leave the
+ * connection in use for good, and past max-connections such calls would
+ * wait for ever. So a call whose reply is in returns once libsoup has
+ * finished its message, or after FINISH_WAIT_MS at most. */
+static void
+call_end_now (GTask  *gtask,
+              GError *error)
+{
+  if (error != NULL)
+    call_fail (gtask, error);
+  else
+    call_complete (gtask, NULL);
+}
+
+static void
+call_end_pending (GTask *gtask)
+{
+  CallData *data = g_task_get_task_data (gtask);
+
+  if (!data->end_pending)
+    return;
+  data->end_pending = FALSE;
+  if (data->finish_wait != NULL)
+    {
+      g_source_destroy (data->finish_wait);
+      g_clear_pointer (&data->finish_wait, g_source_unref);
+    }
+  call_end_now (gtask, g_steal_pointer (&data->pending_error));
+}
+
+static gboolean
+call_finish_wait_cb (gpointer user_data)
+{
+  call_end_pending (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+call_message_finished_cb (SoupMessage *message,
+                          GTask       *gtask)
+{
+  CallData *data = g_task_get_task_data (gtask);
+
+  if (message != data->message)
+    return;
+  data->message_finished = TRUE;
+  call_end_pending (gtask);
+}
+
+static void
+call_end_after_message (GTask  *gtask,
+                        GError *error)
+{
+  CallData *data = g_task_get_task_data (gtask);
+
+  if (data->message_finished || data->ended)
+    {
+      call_end_now (gtask, error);
+      return;
+    }
+  /* the reply is in: no time-out or cancellation ends it now */
+  if (data->timeout_source != NULL)
+    g_source_destroy (data->timeout_source);
+  data->end_pending = TRUE;
+  data->pending_error = error;
+  data->finish_wait = g_timeout_source_new (FINISH_WAIT_MS);
+  g_source_set_callback (data->finish_wait, call_finish_wait_cb, gtask, NULL);
+  g_source_attach (data->finish_wait, data->context);
+}
+
 static void
 call_finish_body (GTask *gtask)
 {
@@ -1414,7 +1503,7 @@ call_finish_body (GTask *gtask)
     }
   else if (body == NULL)
     {
-      call_fail (gtask, error);
+      call_end_after_message (gtask, error);
       return;
     }
 
@@ -1428,11 +1517,11 @@ call_finish_body (GTask *gtask)
       error = check_http_status (self, data, error);
       if (error != NULL)
         {
-          call_fail (gtask, error);
+          call_end_after_message (gtask, error);
           return;
         }
     }
-  call_complete (gtask, NULL);
+  call_end_after_message (gtask, NULL);
 }
 
 /* A kept-alive connection the server closed while it sat idle fails the
@@ -1748,6 +1837,9 @@ call_send (GTask *gtask)
 
   g_clear_object (&data->message);
   data->message = soup_message_new_from_uri (SOUP_METHOD_POST, data->uri);
+  data->message_finished = FALSE;
+  g_signal_connect_object (data->message, "finished", G_CALLBACK (call_message_finished_cb),
+                           gtask, 0);
   g_signal_connect (data->message, "wrote-headers", G_CALLBACK (call_wrote_cb), NULL);
   data->attempts++;
   /* A redirect is never followed. The flag lets libsoup send on a

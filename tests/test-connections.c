@@ -790,6 +790,100 @@ test_waiting_message_sent_once (void)
   raw_server_free (server);
 }
 
+/* --- Threads of their own ------------------------------------------------------ */
+
+typedef struct {
+  CsClient *client;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  go;
+  guint     done;
+  guint     failed;
+} ThreadRun;
+
+static void
+thread_call_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  gboolean *finished = user_data;
+  g_auto(CsReply) reply = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  _cs_client_call_finish (CS_CLIENT (source), result, &reply, &error);
+  finished[0] = TRUE;
+  finished[1] = error != NULL;
+}
+
+/* One call on a context of its own, iterated until the call returns and
+ * never again, as a worker thread does. */
+static gpointer
+thread_call (gpointer user_data)
+{
+  ThreadRun *run = user_data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(JsonObject) json = json_object_new ();
+  gboolean finished[2] = { FALSE, FALSE };
+
+  g_main_context_push_thread_default (context);
+  g_mutex_lock (&run->lock);
+  while (!run->go)
+    g_cond_wait (&run->cond, &run->lock);
+  g_mutex_unlock (&run->lock);
+  json_object_set_string_member (json, "clientKey", MOCK_API_KEY);
+  _cs_client_call_async (run->client, "getBalance", json, MOCK_SECRETS (MOCK_API_KEY),
+                         CS_CALL_IDEMPOTENT, NULL, NULL, thread_call_cb, finished);
+  while (!finished[0])
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  g_mutex_lock (&run->lock);
+  run->done++;
+  run->failed += finished[1];
+  g_cond_signal (&run->cond);
+  g_mutex_unlock (&run->lock);
+  return NULL;
+}
+
+/* Calls from more threads than the client has connections, each thread
+ * leaving its context once its call returned: a call returns once libsoup
+ * has given its connection back, so none is left in use for good and the
+ * last calls do not wait for ever (they did: 16 of 30 returned). */
+static void
+test_threads_past_max_connections (void)
+{
+  RawServer *server = raw_server_new (0);
+  g_autofree char *url = raw_server_dup_url (server);
+  ThreadRun run = { 0, };
+  GThread *threads[24];
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  run.client = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-url", url,
+                             "max-connections", 4, NULL);
+  g_mutex_init (&run.lock);
+  g_cond_init (&run.cond);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("caller", thread_call, &run);
+  g_mutex_lock (&run.lock);
+  run.go = TRUE;
+  g_cond_broadcast (&run.cond);
+  while (run.done < G_N_ELEMENTS (threads))
+    if (!g_cond_wait_until (&run.cond, &run.lock, deadline))
+      break;
+  g_mutex_unlock (&run.lock);
+  g_test_message ("%u threads, max-connections 4: %u calls returned, %u failed; the server "
+                  "received %d", (guint) G_N_ELEMENTS (threads), run.done, run.failed,
+                  g_atomic_int_get (&server->requests));
+  g_assert_cmpuint (run.done, ==, G_N_ELEMENTS (threads));
+  g_assert_cmpuint (run.failed, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_clear_object (&run.client);
+  g_mutex_clear (&run.lock);
+  g_cond_clear (&run.cond);
+  raw_server_free (server);
+}
+
 /* --- Held requests: getToken -------------------------------------------------
  *
  * The sandbox holds each getToken until its task is solved: reCAPTCHA v2
@@ -1195,6 +1289,8 @@ main (int    argc,
                    test_client_session_idle_timeout);
 
   g_test_add_func ("/connections/waiting/sent-once", test_waiting_message_sent_once);
+  g_test_add_func ("/connections/threads/past-max-connections",
+                   test_threads_past_max_connections);
 
   g_test_add_func ("/connections/held/allowance", test_held_allowance);
   g_test_add_func ("/connections/held/outlasts-io-timeout", test_held_outlasts_io_timeout);

@@ -41,6 +41,22 @@
 /* how long a call whose reply is in waits for libsoup to finish it */
 #define FINISH_WAIT_MS 1000
 
+/* What an exchange about @task (nullable) must never repeat: the key, the
+ * login and password of the task's proxy. NULL-terminated. */
+GStrv
+_cs_client_dup_secrets (CsClient *self,
+                        CsTask   *task)
+{
+  GPtrArray *secrets = g_ptr_array_new ();
+
+  if (self->api_key != NULL && *self->api_key != '\0')
+    g_ptr_array_add (secrets, g_strdup (self->api_key));
+  if (task != NULL)
+    _cs_task_add_secrets (task, secrets);
+  g_ptr_array_add (secrets, NULL);
+  return (GStrv) g_ptr_array_free (secrets, FALSE);
+}
+
 /* --- Blocking calls ------------------------------------------------------------
  *
  * A blocking call (cs-client-sync.c) runs its asynchronous form on a main

@@ -1608,22 +1608,6 @@ cs_client_set_max_tasks_in_flight (CsClient *client,
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_MAX_TASKS_IN_FLIGHT]);
 }
 
-/* What an exchange about @task (nullable) must never repeat: the key, the
- * login and password of the task's proxy. NULL-terminated. */
-GStrv
-_cs_client_dup_secrets (CsClient *self,
-                        CsTask   *task)
-{
-  GPtrArray *secrets = g_ptr_array_new ();
-
-  if (self->api_key != NULL && *self->api_key != '\0')
-    g_ptr_array_add (secrets, g_strdup (self->api_key));
-  if (task != NULL)
-    _cs_task_add_secrets (task, secrets);
-  g_ptr_array_add (secrets, NULL);
-  return (GStrv) g_ptr_array_free (secrets, FALSE);
-}
-
 /**
  * cs_client_redact:
  * @client: a [class@Client]

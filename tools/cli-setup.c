@@ -327,3 +327,33 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->app_id, g_free);
   g_clear_pointer (&cli->ca_file, g_free);
 }
+
+/* "capsolver, anti-captcha, 2captcha, capmonster or compatible" */
+static char *
+provider_names (void)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (CS_TYPE_PROVIDER);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    g_string_append_printf (text, "%s%s", i == 0 ? "" : i + 1 < klass->n_values ? ", " : " or ",
+                            cs_provider_get_name (klass->values[i].value));
+  return g_string_free (text, FALSE);
+}
+
+gboolean
+cli_parse_provider (const char  *option,
+                    const char  *name,
+                    CsProvider  *provider,
+                    GError     **error)
+{
+  g_autofree char *names = NULL;
+  g_autofree char *safe = NULL;
+
+  if (cs_provider_from_name (name, provider))
+    return TRUE;
+  names = provider_names ();
+  safe = cli_escape (name);
+  return cli_usage_error (error, "%s: unknown provider \"%s\": %s (\"capsolver providers\" "
+                                 "lists them)", option, safe, names);
+}

@@ -72,8 +72,9 @@ struct _CsAccount {
   /* the tasks in flight of its clients' solves, and the solves waiting */
   guint      tasks_open;
   GQueue     ticket_waiters;
-  /* probation: until the service first answers for the key, or for
-   * CS_ACCOUNT_PROBATION ms after its first held request went */
+  /* probation: until the service first answers for the key (since its
+   * hold was last opened), or for CS_ACCOUNT_PROBATION ms after its first
+   * held request went */
   gboolean   answered;
   gint64     probation_start;  /* monotonic µs, 0 before the first */
   /* with no client left, kept until then while a hold or pause lasts */
@@ -595,11 +596,16 @@ _cs_account_hold (CsAccount    *account,
   g_mutex_unlock (&account->lock);
 }
 
+/* Opens the hold. What tripped it may well be true still (a key still
+ * wrong, a balance too small for a task): the key is on probation again,
+ * so that only a few held requests go before the service answers. */
 static void
 open_locked (CsAccount *self)
 {
   self->hold = CS_ACCOUNT_STATE_USABLE;
   g_clear_error (&self->hold_reason);
+  self->answered = FALSE;
+  self->probation_start = 0;
   wake_locked (self);
 }
 

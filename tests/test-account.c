@@ -306,6 +306,56 @@ test_refused_key_get_token (Fixture       *f,
   g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
 }
 
+/* Queues @n getTokens on @client and runs them to their end. */
+static void
+get_tokens (CsClient *client,
+            guint     n,
+            guint     first,
+            Solves   *run)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  run->total = n;
+  for (guint i = 0; i < n; i++)
+    {
+      CsTask *task = new_token_task (first + i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_get_token_async (client, task, NULL, token_cb, run);
+    }
+  run_until (&run->done);
+}
+
+/* resume() with the key still wrong (the user pressed "retry"): the key
+ * is on probation again, so again only max-connections getTokens go
+ * before the refusal trips the breaker. */
+static void
+test_resume_probation (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Solves first = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  Solves again = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  guint sent;
+
+  /* answers that take a while, so that nothing trips before all are queued */
+  cs_sandbox_set_fault_delay (f->sandbox, 100);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1000000);
+  get_tokens (client, 2000, 0, &first);
+  sent = count (f, "getToken");
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+
+  cs_client_resume (client);
+  get_tokens (client, 2000, 10000, &again);
+  g_test_message ("after resume(): %u getTokens, %u getToken requests seen by the sandbox",
+                  again.total, count (f, "getToken") - sent);
+  g_assert_cmpuint (count (f, "getToken") - sent, >=, 1);
+  g_assert_cmpuint (count (f, "getToken") - sent, <=, client->max_in_flight);
+  g_assert_cmpuint (again.by_code, ==, again.total);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
 /* The probation itself: max-connections held requests before the first
  * answer; after it, or once CS_ACCOUNT_PROBATION went by without one,
  * as many as the client allows. */
@@ -1194,6 +1244,7 @@ main (int    argc,
   ADD ("refused-key", test_refused_key);
   ADD ("refused-key-get-token", test_refused_key_get_token);
   ADD ("probation", test_probation);
+  ADD ("resume-probation", test_resume_probation);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("shared", test_shared);

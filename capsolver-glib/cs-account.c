@@ -62,6 +62,11 @@ struct _CsAccount {
   guint      probe_wait;       /* ms, the current one */
   gint64     next_probe;       /* monotonic µs */
   gboolean   probing;
+  /* when a read that showed money last opened the hold, and the wait
+   * before it: a hold again soon after means the money does not pay
+   * for a task, so the wait goes on doubling */
+  gint64     reopened_at;      /* monotonic µs */
+  guint      reopened_wait;    /* ms */
   /* the cache and the reads in flight */
   CsBalance *balance;
   gint64     balance_time;     /* monotonic µs */
@@ -567,6 +572,14 @@ _cs_account_pause_address (CsAccount    *account,
   g_mutex_unlock (&registry_lock);
 }
 
+/* The wait after @wait: twice as long, up to the longest. */
+static guint
+next_wait (CsAccount *self,
+           guint      wait)
+{
+  return MIN ((guint64) wait * 2, MAX (self->probe_interval, CS_ACCOUNT_PROBE_MAX_INTERVAL));
+}
+
 /* Holds the requests that @hold names after @reason, until resumed (or,
  * for no money, until a balance shows some). A refusal is not replaced
  * by a lack of money. */
@@ -583,11 +596,17 @@ _cs_account_hold (CsAccount    *account,
   g_mutex_lock (&account->lock);
   if (account->hold != CS_ACCOUNT_STATE_REFUSED && account->hold != state)
     {
+      gint64 now = g_get_monotonic_time ();
+
       account->hold = state;
       g_clear_error (&account->hold_reason);
       account->hold_reason = g_error_copy (reason);
-      account->probe_wait = account->probe_interval;
-      account->next_probe = g_get_monotonic_time () + (gint64) account->probe_wait * 1000;
+      if (state == CS_ACCOUNT_STATE_NO_BALANCE && account->reopened_at != 0 &&
+          now - account->reopened_at < (gint64) account->reopened_wait * 1000)
+        account->probe_wait = next_wait (account, account->reopened_wait);
+      else
+        account->probe_wait = account->probe_interval;
+      account->next_probe = now + (gint64) account->probe_wait * 1000;
       g_debug ("account %.*s: holding %s: %s", SHORT_ID_LENGTH, account->id,
                state == CS_ACCOUNT_STATE_REFUSED ? "every request" : "new tasks",
                reason->message);
@@ -618,6 +637,8 @@ _cs_account_resume (CsAccount *account)
     {
       account->paused_until = 0;
       g_clear_error (&account->pause_reason);
+      /* the user says something changed: the waits start again */
+      account->reopened_at = 0;
       open_locked (account);
     }
   g_mutex_unlock (&account->lock);
@@ -726,8 +747,7 @@ _cs_account_end_probe (CsAccount *account,
     set_balance_locked (account, balance);
   if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE)
     {
-      account->probe_wait = MIN ((guint64) account->probe_wait * 2,
-                                 MAX (account->probe_interval, CS_ACCOUNT_PROBE_MAX_INTERVAL));
+      account->probe_wait = next_wait (account, account->probe_wait);
       account->next_probe = g_get_monotonic_time () + (gint64) account->probe_wait * 1000;
       wake_locked (account);
     }
@@ -760,6 +780,8 @@ set_balance_locked (CsAccount *self,
   if (self->hold == CS_ACCOUNT_STATE_NO_BALANCE && cs_balance_get_amount (balance) > 0)
     {
       g_debug ("account %.*s: money again", SHORT_ID_LENGTH, self->id);
+      self->reopened_at = self->balance_time;
+      self->reopened_wait = MAX (self->probe_wait, self->probe_interval);
       open_locked (self);
     }
 }

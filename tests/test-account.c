@@ -478,6 +478,63 @@ test_zero_balance (Fixture       *f,
   g_test_message ("zero balance: %u requests in all", count (f, NULL));
 }
 
+static CsBalance *
+new_balance (double amount)
+{
+  g_auto(CsReply) reply = { .http_status = 200 };
+  g_autoptr(GError) error = NULL;
+  CsBalance *balance;
+
+  reply.root = json_object_new ();
+  json_object_set_double_member (reply.root, "balance", amount);
+  balance = _cs_balance_new_from_reply (&reply, &error);
+  g_assert_no_error (error);
+  return balance;
+}
+
+/* How long until the account's next probe, in ms. */
+static gint64
+probe_in (CsAccount *account)
+{
+  return (_cs_account_next_change (account) - g_get_monotonic_time ()) / 1000;
+}
+
+/* A balance above 0 but below a task's price opens the hold, and the next
+ * create trips it again: each time soon after a read opened it, the wait
+ * before the next read doubles as if the read had shown nothing, instead
+ * of starting again from the first. */
+static void
+test_small_balance_backs_off (Fixture       *f,
+                              gconstpointer  data)
+{
+  CsAccount *account = _cs_account_get ("http://small.invalid", "CAP-SMALL");
+  g_autoptr(GError) reason = g_error_new_literal (CS_ERROR, CS_ERROR_ZERO_BALANCE, "no money");
+  g_autoptr(CsBalance) cents = new_balance (0.0001);
+  guint wait = 10000;
+
+  _cs_account_set_probe_interval (account, wait);
+  _cs_account_hold (account, CS_HOLD_SPENDING, reason);
+  g_assert_cmpint (probe_in (account), >, wait / 2);
+  g_assert_cmpint (probe_in (account), <=, wait);
+  for (guint round = 0; round < 4; round++)
+    {
+      _cs_account_set_balance (account, cents);
+      g_assert_cmpint (_cs_account_get_state (account, NULL), ==, CS_ACCOUNT_STATE_USABLE);
+      _cs_account_hold (account, CS_HOLD_SPENDING, reason);
+      wait *= 2;
+      g_test_message ("tripped again: next read in %" G_GINT64_FORMAT " ms",
+                      probe_in (account));
+      g_assert_cmpint (probe_in (account), >, wait / 2 + wait / 4);
+      g_assert_cmpint (probe_in (account), <=, wait);
+    }
+  /* resume() starts the waits again */
+  _cs_account_resume (account);
+  _cs_account_hold (account, CS_HOLD_SPENDING, reason);
+  g_assert_cmpint (probe_in (account), <=, 10000);
+  _cs_account_resume (account);
+  _cs_account_unref (account);
+}
+
 /* No money stops the creates only: a task created before is still polled
  * to its end, while a new one is held. */
 static void
@@ -1247,6 +1304,7 @@ main (int    argc,
   ADD ("resume-probation", test_resume_probation);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
+  ADD ("small-balance-backs-off", test_small_balance_backs_off);
   ADD ("shared", test_shared);
   ADD ("trips-again", test_trips_again);
   ADD ("key-change-notified-here", test_key_change_notified_here);

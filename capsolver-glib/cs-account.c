@@ -78,10 +78,14 @@ struct _CsAccount {
   guint      tasks_open;
   GQueue     ticket_waiters;
   /* probation: until the service first answers for the key (since its
-   * hold was last opened), or for CS_ACCOUNT_PROBATION ms after its first
-   * held request went */
+   * hold was last opened): its first held request asks a client for a
+   * key check (a balance read), whose end lifts it; until then, or
+   * without one, CS_ACCOUNT_PROBATION ms after that request went */
   gboolean   answered;
   gint64     probation_start;  /* monotonic µs, 0 before the first */
+  gint64     probation_until;  /* monotonic µs */
+  gboolean   check_wanted;
+  gboolean   checking;
   /* with no client left, kept until then while a hold or pause lasts */
   gint64     linger_until;     /* monotonic µs */
   /* the blocking balance read in flight, which blocking callers of other
@@ -468,7 +472,7 @@ seconds_until (gint64 until,
 static gint64
 probation_end (CsAccount *self)
 {
-  return self->probation_start + (gint64) CS_ACCOUNT_PROBATION * 1000;
+  return self->probation_until;
 }
 
 /* Whether the key is still on probation (a clock that started): no
@@ -625,6 +629,7 @@ open_locked (CsAccount *self)
   g_clear_error (&self->hold_reason);
   self->answered = FALSE;
   self->probation_start = 0;
+  self->check_wanted = FALSE;
   wake_locked (self);
 }
 
@@ -911,6 +916,8 @@ _cs_account_probation_admits (CsAccount *account,
       if (admits)
         {
           account->probation_start = now;
+          account->probation_until = now + (gint64) CS_ACCOUNT_PROBATION * 1000;
+          account->check_wanted = TRUE;
           /* the clients' timers learn of the probation's end */
           wake_locked (account);
         }
@@ -933,6 +940,51 @@ _cs_account_answered (CsAccount *account)
       /* the held requests of every client may go */
       if (account->probation_start != 0)
         wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+/* TRUE for the one client that is to check the key now, with a balance
+ * read: a held request of the key started its probation, which lasts
+ * until the read ends (or @timeout_ms, the read's own timeout). End it
+ * with _cs_account_end_key_check() and @check. A getToken may be held
+ * for minutes: only an answer of its own would tell of the key too late. */
+gboolean
+_cs_account_begin_key_check (CsAccount *account,
+                             guint      timeout_ms,
+                             gint64    *check)
+{
+  gboolean begin;
+
+  g_mutex_lock (&account->lock);
+  begin = account->check_wanted && !account->checking && !account->answered &&
+          account->probation_start != 0;
+  if (begin)
+    {
+      account->check_wanted = FALSE;
+      account->checking = TRUE;
+      account->probation_until = MAX (account->probation_until,
+                                      g_get_monotonic_time () + (gint64) timeout_ms * 1000);
+      *check = account->probation_start;
+    }
+  g_mutex_unlock (&account->lock);
+  return begin;
+}
+
+/* The key check ended. Its answer tripped the breaker already if it was
+ * to; a read that failed otherwise (no connection, a timeout) says nothing
+ * of the key, and lifts the probation too rather than hold for ever. A
+ * check of a probation that a hold ended since lifts nothing. */
+void
+_cs_account_end_key_check (CsAccount *account,
+                           gint64     check)
+{
+  g_mutex_lock (&account->lock);
+  account->checking = FALSE;
+  if (!account->answered && account->probation_start == check)
+    {
+      account->answered = TRUE;
+      wake_locked (account);
     }
   g_mutex_unlock (&account->lock);
 }

@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  * (it doubles from one to the other). */
 #define CS_ACCOUNT_PROBE_INTERVAL     30000   /* ms */
 #define CS_ACCOUNT_PROBE_MAX_INTERVAL 600000  /* ms */
-/* How long a key with no answer yet keeps its held requests few */
+/* How long a key with no answer yet keeps its held requests few, when no
+ * key check is on its way (which extends it to its own timeout) */
 #define CS_ACCOUNT_PROBATION          1000    /* ms */
 /* How long an entry with a hold outlives its last client */
 #define CS_ACCOUNT_LINGER             600000  /* ms */
@@ -133,6 +134,11 @@ gboolean        _cs_account_probation_admits (CsAccount      *account,
                                               guint           in_flight,
                                               guint           limit);
 void            _cs_account_answered        (CsAccount         *account);
+gboolean        _cs_account_begin_key_check (CsAccount         *account,
+                                             guint              timeout_ms,
+                                             gint64            *check);
+void            _cs_account_end_key_check   (CsAccount         *account,
+                                             gint64             check);
 
 void            _cs_account_add_usage       (CsAccount         *account,
                                              CsUsageField       field,

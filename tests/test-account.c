@@ -356,6 +356,56 @@ test_resume_probation (Fixture       *f,
   g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
 }
 
+/* A wrong key whose first answer takes longer than the probation's own
+ * clock (a slow network, a busy service): the key check, a balance read
+ * sent as the first getToken goes, holds the others until its answer,
+ * which trips the breaker; only max-connections getTokens go. */
+static void
+test_probation_slow_answer (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  guint sent;
+
+  cs_sandbox_set_fault_delay (f->sandbox, CS_ACCOUNT_PROBATION + 500);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1000000);
+  get_tokens (client, 2000, 0, &run);
+  sent = count (f, "getToken");
+  g_test_message ("slow answers: %u getTokens, %u getToken and %u getBalance requests seen "
+                  "by the sandbox, %u ended not sent", run.total, sent,
+                  count (f, "getBalance"), run.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  g_assert_cmpuint (run.by_code, ==, run.total);
+  g_assert_cmpuint (run.not_sent, ==, run.total - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
+/* The key check's end lifts the probation, whatever it read: one that
+ * failed for want of a connection must not hold the key's requests for
+ * ever. One at a time, and only for the probation it was sent in. */
+static void
+test_key_check (Fixture       *f,
+                gconstpointer  data)
+{
+  CsAccount *account = _cs_account_get ("http://probation.invalid", "CAP-CHECKED");
+  gint64 check = 0;
+  gint64 other = 0;
+
+  g_assert_false (_cs_account_begin_key_check (account, 60000, &check));
+  g_assert_true (_cs_account_probation_admits (account, 0, 16));
+  g_assert_true (_cs_account_begin_key_check (account, 60000, &check));
+  g_assert_false (_cs_account_begin_key_check (account, 60000, &other));
+  /* the check's timeout outlasts the probation's own clock */
+  g_usleep ((CS_ACCOUNT_PROBATION + 100) * 1000);
+  g_assert_false (_cs_account_probation_admits (account, 16, 16));
+  _cs_account_end_key_check (account, check);
+  g_assert_true (_cs_account_probation_admits (account, 1000, 16));
+  _cs_account_unref (account);
+}
+
 /* The probation itself: max-connections held requests before the first
  * answer; after it, or once CS_ACCOUNT_PROBATION went by without one,
  * as many as the client allows. */
@@ -1302,6 +1352,8 @@ main (int    argc,
   ADD ("refused-key-get-token", test_refused_key_get_token);
   ADD ("probation", test_probation);
   ADD ("resume-probation", test_resume_probation);
+  ADD ("probation-slow-answer", test_probation_slow_answer);
+  ADD ("key-check", test_key_check);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("small-balance-backs-off", test_small_balance_backs_off);

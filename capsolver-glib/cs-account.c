@@ -86,6 +86,10 @@ struct _CsAccount {
   gint64     probation_until;  /* monotonic µs */
   gboolean   check_wanted;
   gboolean   checking;
+  /* the blocking requests of every thread that create tasks or are held,
+   * out while the key has had no answer; those waiting wait on the cond */
+  guint      gate_in;
+  GCond      gate_cond;
   /* with no client left, kept until then while a hold or pause lasts */
   gint64     linger_until;     /* monotonic µs */
   /* the blocking balance read in flight, which blocking callers of other
@@ -157,6 +161,8 @@ wake_cb (gpointer user_data)
 static void
 wake_locked (CsAccount *self)
 {
+  /* the blocking requests at the gate look again too */
+  g_cond_broadcast (&self->gate_cond);
   for (GList *l = self->watches; l != NULL; l = l->next)
     {
       CsAccountWatch *watch = l->data;
@@ -234,6 +240,7 @@ account_new (char       *id,
   self->service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_init (&self->lock);
   g_cond_init (&self->blocking_cond);
+  g_cond_init (&self->gate_cond);
   self->hold = CS_ACCOUNT_STATE_USABLE;
   self->probe_interval = CS_ACCOUNT_PROBE_INTERVAL;
   return self;
@@ -249,6 +256,7 @@ account_free (CsAccount *self)
   g_clear_object (&self->blocking_balance);
   g_clear_error (&self->blocking_error);
   g_cond_clear (&self->blocking_cond);
+  g_cond_clear (&self->gate_cond);
   g_mutex_clear (&self->lock);
   g_free (self->service_id);
   g_free (self->id);
@@ -674,6 +682,12 @@ paused_error (const GError *reason,
                       "nothing was sent", code_text != NULL ? code_text : "ERROR", left);
 }
 
+static GError *check_locked (CsAccount  *account,
+                             const char *method,
+                             gboolean    spends,
+                             gboolean    obey_pause,
+                             gboolean    obey_holds);
+
 /* The error a request of @method must end with instead of being sent,
  * or NULL to send it. @spends: it creates a task. A client may ignore
  * pauses (@obey_pause) or holds (@obey_holds). */
@@ -684,10 +698,24 @@ _cs_account_check (CsAccount  *account,
                    gboolean    obey_pause,
                    gboolean    obey_holds)
 {
+  GError *error;
+
+  g_mutex_lock (&account->lock);
+  error = check_locked (account, method, spends, obey_pause, obey_holds);
+  g_mutex_unlock (&account->lock);
+  return error;
+}
+
+static GError *
+check_locked (CsAccount  *account,
+              const char *method,
+              gboolean    spends,
+              gboolean    obey_pause,
+              gboolean    obey_holds)
+{
   gint64 now = g_get_monotonic_time ();
   GError *error = NULL;
 
-  g_mutex_lock (&account->lock);
   if (obey_holds && account->hold == CS_ACCOUNT_STATE_REFUSED)
     error = held_error (account->hold_reason, method,
                         "nothing more is sent with it until the key changes or the client is "
@@ -698,7 +726,6 @@ _cs_account_check (CsAccount  *account,
     error = held_error (account->hold_reason, method,
                         "no task is created until a balance read shows money or the client "
                         "is resumed");
-  g_mutex_unlock (&account->lock);
   return error;
 }
 
@@ -934,6 +961,7 @@ void
 _cs_account_answered (CsAccount *account)
 {
   g_mutex_lock (&account->lock);
+  g_cond_broadcast (&account->gate_cond);
   if (!account->answered)
     {
       account->answered = TRUE;
@@ -986,6 +1014,88 @@ _cs_account_end_key_check (CsAccount *account,
       account->answered = TRUE;
       wake_locked (account);
     }
+  g_mutex_unlock (&account->lock);
+}
+
+/* How often a blocking request at the gate looks at its cancellable */
+#define GATE_WAIT_SLICE (100 * G_TIME_SPAN_MILLISECOND)
+
+/* The gate of a blocking request of @method that creates a task
+ * (@spends) or is held by the service (@held): blocking calls of worker
+ * threads go apart from the client's queue, so while the key has had no
+ * answer, no more than @limit of them are out at once, whatever the
+ * threads; the others wait here. TRUE: the request goes, and when
+ * @entered it holds a place to give back with _cs_account_gate_leave().
+ * FALSE with @error: the breaker tripped (or a pause began) meanwhile, and
+ * the request ends not sent; or @cancellable was cancelled. A held request
+ * starts the probation as a queued one would, and goes once it ends (an
+ * answer, the key check, or its clock); a create waits for an answer,
+ * which comes soon or with the request timeout of one that went. */
+gboolean
+_cs_account_gate_enter (CsAccount     *account,
+                        guint          limit,
+                        const char    *method,
+                        gboolean       spends,
+                        gboolean       held,
+                        gboolean       obey_pause,
+                        gboolean       obey_holds,
+                        GCancellable  *cancellable,
+                        gboolean      *entered,
+                        GError       **error)
+{
+  gboolean go = FALSE;
+
+  *entered = FALSE;
+  g_mutex_lock (&account->lock);
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      GError *held_back = check_locked (account, method, spends, obey_pause, obey_holds);
+
+      if (held_back != NULL)
+        {
+          g_propagate_error (error, held_back);
+          break;
+        }
+      if (account->answered ||
+          (held && account->probation_start != 0 && !probation_locked (account, now)))
+        {
+          go = TRUE;
+          break;
+        }
+      if (account->gate_in < MAX (limit, 1))
+        {
+          account->gate_in++;
+          if (held && account->probation_start == 0)
+            {
+              account->probation_start = now;
+              account->probation_until = now + (gint64) CS_ACCOUNT_PROBATION * 1000;
+              account->check_wanted = TRUE;
+              wake_locked (account);
+            }
+          *entered = go = TRUE;
+          break;
+        }
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "%s: cancelled before it was sent, while the key had no answer yet",
+                       method);
+          break;
+        }
+      g_cond_wait_until (&account->gate_cond, &account->lock, now + GATE_WAIT_SLICE);
+    }
+  g_mutex_unlock (&account->lock);
+  return go;
+}
+
+/* A request that entered the gate ended: the next may go. */
+void
+_cs_account_gate_leave (CsAccount *account)
+{
+  g_mutex_lock (&account->lock);
+  account->gate_in--;
+  g_cond_broadcast (&account->gate_cond);
   g_mutex_unlock (&account->lock);
 }
 

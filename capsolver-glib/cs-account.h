@@ -139,6 +139,17 @@ gboolean        _cs_account_begin_key_check (CsAccount         *account,
                                              gint64            *check);
 void            _cs_account_end_key_check   (CsAccount         *account,
                                              gint64             check);
+gboolean        _cs_account_gate_enter      (CsAccount         *account,
+                                             guint              limit,
+                                             const char        *method,
+                                             gboolean           spends,
+                                             gboolean           held,
+                                             gboolean           obey_pause,
+                                             gboolean           obey_holds,
+                                             GCancellable      *cancellable,
+                                             gboolean          *entered,
+                                             GError           **error);
+void            _cs_account_gate_leave      (CsAccount         *account);
 
 void            _cs_account_add_usage       (CsAccount         *account,
                                              CsUsageField       field,

@@ -329,6 +329,7 @@ typedef struct {
   guint         held_session;      /* which of the held requests' */
   gboolean      timed_out;
   gboolean      ended;             /* returned: libsoup's late news is dropped */
+  gboolean      gated;             /* holds a place at the account's gate */
 } CallData;
 
 /* Disconnects the handlers of the caller's cancellables; waits for one
@@ -693,6 +694,8 @@ call_complete (GTask  *gtask,
   if (data->account != NULL && data->attempts > 0 &&
       (error == NULL || data->reply.root != NULL || _cs_error_get_hold (error) != CS_HOLD_NONE))
     _cs_account_answered (data->account);
+  if (data->gated)
+    _cs_account_gate_leave (data->account);
   if (data->paced)
     _cs_client_slots_left (self);
 
@@ -1485,6 +1488,15 @@ _cs_client_call_async (CsClient            *self,
   data->account = _cs_client_ref_account (self);
   data->uri = method_uri (self, method, &error);
   if (error == NULL && (error = check_account (self, data->account, method, flags)) != NULL)
+    g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
+  /* the blocking calls of other threads bypass the queue: the account's
+   * gate bounds those that a wrong key would turn into a storm */
+  if (error == NULL && data->account != NULL && _cs_client_in_blocking_call () &&
+      (flags & (CS_CALL_SPENDS | CS_CALL_LONG)) != 0 &&
+      !_cs_account_gate_enter (data->account, self->max_in_flight, method, call_spends (flags),
+                               (flags & CS_CALL_LONG) != 0, self->pause_on_cooldown,
+                               self->account_breaker, cancellable, &data->gated, &error) &&
+      error->domain == CS_ERROR)
     g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
   if (error != NULL)
     {

@@ -406,6 +406,73 @@ test_key_check (Fixture       *f,
   _cs_account_unref (account);
 }
 
+static gboolean sandbox_banned (Fixture *f);
+
+typedef struct {
+  CsClient *client;
+  guint     first;
+  GMutex    lock;
+  guint     not_sent;
+  guint     banned;
+} Workers;
+
+static gpointer
+blocking_solves (gpointer user_data)
+{
+  Workers *workers = user_data;
+  guint first;
+
+  g_mutex_lock (&workers->lock);
+  first = workers->first;
+  workers->first += 5;
+  g_mutex_unlock (&workers->lock);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(CsTask) task = new_token_task (first + i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsSolution) solution = cs_client_solve (workers->client, task, NULL, &error);
+
+      g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+      g_mutex_lock (&workers->lock);
+      if (strstr (error->message, "not sent") != NULL)
+        workers->not_sent++;
+      g_mutex_unlock (&workers->lock);
+    }
+  return NULL;
+}
+
+/* A pool of 200 worker threads making blocking solves with a wrong key:
+ * blocking calls go apart from the client's queue, but while the key has
+ * had no answer, at most max-connections of them are out; the first
+ * refusal ends the others, not sent, far from the address ban. */
+static void
+test_threads_wrong_key (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Workers workers = { .client = client };
+  GThread *threads[200];
+  guint sent;
+
+  g_mutex_init (&workers.lock);
+  cs_sandbox_set_ip_ban_errors (f->sandbox, 50);
+  cs_sandbox_set_fault_delay (f->sandbox, 200);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1000000);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("worker", blocking_solves, &workers);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  sent = count (f, "createTask");
+  g_test_message ("200 threads x 5 blocking solves: %u createTask requests seen by the "
+                  "sandbox, %u ended not sent", sent, workers.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (workers.not_sent, ==, 1000 - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_assert_false (sandbox_banned (f));
+  g_mutex_clear (&workers.lock);
+}
+
 /* The probation itself: max-connections held requests before the first
  * answer; after it, or once CS_ACCOUNT_PROBATION went by without one,
  * as many as the client allows. */
@@ -1354,6 +1421,7 @@ main (int    argc,
   ADD ("resume-probation", test_resume_probation);
   ADD ("probation-slow-answer", test_probation_slow_answer);
   ADD ("key-check", test_key_check);
+  ADD ("threads-wrong-key", test_threads_wrong_key);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("small-balance-backs-off", test_small_balance_backs_off);

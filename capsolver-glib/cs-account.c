@@ -106,8 +106,28 @@ struct _CsAccount {
 static GMutex registry_lock;
 static GHashTable *registry;   /* id → CsAccount, not owned; lingering ones owned */
 
+/* An address ban of a service: it binds the keys first used after it too */
+typedef struct {
+  gint64  until;               /* monotonic µs */
+  GError *reason;
+} ServiceBan;
+
+static GHashTable *service_bans;  /* service id → ServiceBan; under registry_lock */
+
+static void
+service_ban_free (gpointer data)
+{
+  ServiceBan *ban = data;
+
+  g_clear_error (&ban->reason);
+  g_free (ban);
+}
+
 static gboolean paused_locked (CsAccount *self,
                                gint64     now);
+static void     pause_locked  (CsAccount    *self,
+                               const GError *reason,
+                               gint64        until);
 static void     sweep_locked  (gint64     now);
 
 /* --- Watches ------------------------------------------------------------------ */
@@ -291,8 +311,18 @@ _cs_account_get (const char *base_url,
     }
   else if (self == NULL)
     {
+      ServiceBan *ban;
+
       self = account_new (g_steal_pointer (&id), base_url);
       g_hash_table_insert (registry, self->id, self);
+      /* a key new to the process is sent from the same banned address */
+      ban = service_bans != NULL ? g_hash_table_lookup (service_bans, self->service_id) : NULL;
+      if (ban != NULL)
+        {
+          g_mutex_lock (&self->lock);
+          pause_locked (self, ban->reason, ban->until);
+          g_mutex_unlock (&self->lock);
+        }
     }
   g_mutex_unlock (&registry_lock);
   return self;
@@ -330,6 +360,13 @@ sweep_locked (gint64 now)
   GHashTableIter iter;
   gpointer value;
 
+  if (service_bans != NULL)
+    {
+      g_hash_table_iter_init (&iter, service_bans);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (((ServiceBan *) value)->until <= now)
+          g_hash_table_iter_remove (&iter);
+    }
   if (registry == NULL)
     return;
   g_hash_table_iter_init (&iter, registry);
@@ -391,6 +428,10 @@ _cs_account_forget_service (const char *base_url)
   if (base_url != NULL)
     service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_lock (&registry_lock);
+  if (service_bans != NULL && service_id == NULL)
+    g_hash_table_remove_all (service_bans);
+  else if (service_bans != NULL)
+    g_hash_table_remove (service_bans, service_id);
   if (registry != NULL)
     {
       g_hash_table_iter_init (&iter, registry);
@@ -556,7 +597,8 @@ _cs_account_pause (CsAccount    *account,
 }
 
 /* The same for every account at @account's service: the service banned
- * the address the process sends from, whatever the key. */
+ * the address the process sends from, whatever the key; and for the
+ * accounts of that service first used until the ban ends. */
 void
 _cs_account_pause_address (CsAccount    *account,
                            const GError *reason,
@@ -565,8 +607,19 @@ _cs_account_pause_address (CsAccount    *account,
   gint64 until = pause_end (seconds);
   GHashTableIter iter;
   gpointer value;
+  ServiceBan *ban;
 
   g_mutex_lock (&registry_lock);
+  if (service_bans == NULL)
+    service_bans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, service_ban_free);
+  ban = g_hash_table_lookup (service_bans, account->service_id);
+  if (ban == NULL || ban->until < until)
+    {
+      ban = g_new0 (ServiceBan, 1);
+      ban->until = until;
+      ban->reason = g_error_copy (reason);
+      g_hash_table_replace (service_bans, g_strdup (account->service_id), ban);
+    }
   g_hash_table_iter_init (&iter, registry);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {

@@ -1145,6 +1145,21 @@ test_ip_ban_pauses_every_key (Fixture       *f,
   g_assert_cmpuint (count (f, "getBalance"), ==, 2);
   /* a refusal outweighs the pause */
   g_assert_cmpint (cs_client_get_account_state (wrong), ==, CS_ACCOUNT_STATE_REFUSED);
+
+  /* a key first used after the ban is sent from the same address: paused
+   * too, whether the other clients of the service are still there or not */
+  g_clear_error (&error);
+  g_clear_object (&banned);
+  g_clear_object (&other);
+  {
+    g_autoptr(CsClient) newcomer = new_client (f, "CAP-NEW-TO-THE-PROCESS");
+
+    g_assert_cmpint (cs_client_get_account_state (newcomer), ==, CS_ACCOUNT_STATE_PAUSED);
+    g_assert_null (cs_client_get_balance (newcomer, NULL, &error));
+    g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+    g_assert_nonnull (strstr (error->message, "nothing was sent"));
+    g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  }
 }
 
 /* A pause ends by itself, notified, on the client's timer. */

@@ -62,6 +62,7 @@ struct _CsAccount {
   guint      probe_wait;       /* ms, the current one */
   gint64     next_probe;       /* monotonic µs */
   gboolean   probing;
+  guint      probe_generation; /* of the cache when the probe was sent */
   /* when a read that showed money last opened the hold, and the wait
    * before it: a hold again soon after means the money does not pay
    * for a task, so the wait goes on doubling */
@@ -812,13 +813,17 @@ _cs_account_begin_probe (CsAccount *account)
   begin = account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing &&
           g_get_monotonic_time () >= account->next_probe;
   if (begin)
-    account->probing = TRUE;
+    {
+      account->probing = TRUE;
+      account->probe_generation = account->generation;
+    }
   g_mutex_unlock (&account->lock);
   return begin;
 }
 
 static void set_balance_locked (CsAccount *self,
-                                CsBalance *balance);
+                                CsBalance *balance,
+                                guint      generation);
 
 /* The probe read @balance, or failed (NULL): money opens the hold; none
  * doubles the wait. */
@@ -829,7 +834,7 @@ _cs_account_end_probe (CsAccount *account,
   g_mutex_lock (&account->lock);
   account->probing = FALSE;
   if (balance != NULL)
-    set_balance_locked (account, balance);
+    set_balance_locked (account, balance, account->probe_generation);
   if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE)
     {
       account->probe_wait = next_wait (account, account->probe_wait);
@@ -856,10 +861,19 @@ _cs_account_get_cached_balance (CsAccount *account,
   return balance;
 }
 
+/* A read sent before the cache was last dropped (@generation is the
+ * cache's when it was sent) says what the invalidation said is gone. */
 static void
 set_balance_locked (CsAccount *self,
-                    CsBalance *balance)
+                    CsBalance *balance,
+                    guint      generation)
 {
+  if (generation != self->generation)
+    {
+      g_debug ("account %.*s: a balance read older than the last invalidation ignored",
+               SHORT_ID_LENGTH, self->id);
+      return;
+    }
   g_set_object (&self->balance, balance);
   self->balance_time = g_get_monotonic_time ();
   if (self->hold == CS_ACCOUNT_STATE_NO_BALANCE && cs_balance_get_amount (balance) > 0)
@@ -871,15 +885,36 @@ set_balance_locked (CsAccount *self,
     }
 }
 
-/* A balance read: the cache keeps it, and money ends a hold for the
- * lack of it. */
+/* A balance read, sent when the cache's generation was @generation
+ * (_cs_account_get_generation()): the cache keeps it, and money ends a
+ * hold for the lack of it, unless the cache was dropped since. */
 void
 _cs_account_set_balance (CsAccount *account,
-                         CsBalance *balance)
+                         CsBalance *balance,
+                         guint      generation)
 {
   g_mutex_lock (&account->lock);
-  set_balance_locked (account, balance);
+  set_balance_locked (account, balance, generation);
   g_mutex_unlock (&account->lock);
+}
+
+/* The cache's generation, bumped as it is dropped: a read remembers it
+ * when it is sent. */
+guint
+_cs_account_get_generation (CsAccount *account)
+{
+  guint generation;
+
+  g_mutex_lock (&account->lock);
+  generation = account->generation;
+  g_mutex_unlock (&account->lock);
+  return generation;
+}
+
+guint
+_cs_account_read_get_generation (CsBalanceRead *read)
+{
+  return read->generation;
 }
 
 /* Drops the cache: the next read asks the service, and joins no read

@@ -79,7 +79,10 @@ void            _cs_account_end_probe       (CsAccount         *account,
 CsBalance      *_cs_account_get_cached_balance (CsAccount      *account,
                                                 guint           max_age_s);
 void            _cs_account_set_balance     (CsAccount         *account,
-                                             CsBalance         *balance);
+                                             CsBalance         *balance,
+                                             guint              generation);
+guint           _cs_account_get_generation  (CsAccount         *account);
+guint           _cs_account_read_get_generation (CsBalanceRead *read);
 void            _cs_account_invalidate_balance (CsAccount      *account);
 gboolean        _cs_account_join_read       (CsAccount         *account,
                                              GMainContext      *context,

@@ -116,6 +116,7 @@ probe (CsClient  *self,
 typedef struct {
   CsAccount *account;
   gint64     check;
+  guint      generation;
 } KeyCheck;
 
 static void
@@ -132,7 +133,7 @@ key_check_cb (GObject      *source,
   if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
     balance = _cs_balance_new_from_reply (&reply, NULL);
   if (balance != NULL)
-    _cs_account_set_balance (key_check->account, balance);
+    _cs_account_set_balance (key_check->account, balance, key_check->generation);
   else
     g_debug ("key check: %s", error != NULL ? error->message : "no balance in the reply");
   _cs_account_end_key_check (key_check->account, key_check->check);
@@ -156,6 +157,7 @@ key_check (CsClient  *self,
   key_check = g_new0 (KeyCheck, 1);
   key_check->account = _cs_account_ref (account);
   key_check->check = check;
+  key_check->generation = _cs_account_get_generation (account);
   body = json_object_new ();
   json_object_set_string_member (body, "clientKey", self->api_key);
   g_main_context_push_thread_default (self->context);

@@ -635,7 +635,7 @@ test_small_balance_backs_off (Fixture       *f,
   g_assert_cmpint (probe_in (account), <=, wait);
   for (guint round = 0; round < 4; round++)
     {
-      _cs_account_set_balance (account, cents);
+      _cs_account_set_balance (account, cents, _cs_account_get_generation (account));
       g_assert_cmpint (_cs_account_get_state (account, NULL), ==, CS_ACCOUNT_STATE_USABLE);
       _cs_account_hold (account, CS_HOLD_SPENDING, reason);
       wait *= 2;
@@ -650,6 +650,45 @@ test_small_balance_backs_off (Fixture       *f,
   g_assert_cmpint (probe_in (account), <=, 10000);
   _cs_account_resume (account);
   _cs_account_unref (account);
+}
+
+static void
+balance_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CsBalance **balance = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *balance = cs_client_get_balance_finish (CS_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* cs_client_invalidate_balance() while a read is on its way: that read
+ * may have been answered before the money moved, so it does not fill the
+ * cache when it lands, and the next call asks the service. */
+static void
+test_invalidate_during_read (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsBalance) first = NULL;
+  g_autoptr(CsBalance) next = NULL;
+
+  cs_client_get_balance_async (client, NULL, balance_done_cb, &first);
+  cs_client_invalidate_balance (client);
+  while (first == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  cs_client_get_balance_async (client, NULL, balance_done_cb, &next);
+  while (next == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  /* and that one fills it */
+  g_clear_object (&next);
+  next = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (next);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
 }
 
 /* No money stops the creates only: a task created before is still polled
@@ -1454,6 +1493,7 @@ main (int    argc,
   ADD ("cancel-held", test_cancel_held);
   ADD ("balance-shared", test_balance_shared);
   ADD ("balance-cancel", test_balance_cancel);
+  ADD ("invalidate-during-read", test_invalidate_during_read);
   ADD ("balance-shared-blocking", test_balance_shared_blocking);
   ADD ("balance-blocking-cancel", test_balance_blocking_cancel);
 #undef ADD

@@ -566,6 +566,9 @@ _cs_account_next_change (CsAccount *account)
   return next;
 }
 
+static void release_tickets_locked (CsAccount *self,
+                                    gboolean   pause);
+
 static void
 pause_locked (CsAccount    *self,
               const GError *reason,
@@ -573,6 +576,7 @@ pause_locked (CsAccount    *self,
 {
   if (until <= self->paused_until)
     return;
+  release_tickets_locked (self, TRUE);
   self->paused_until = until;
   g_clear_error (&self->pause_reason);
   self->pause_reason = g_error_copy (reason);
@@ -673,6 +677,7 @@ _cs_account_hold (CsAccount    *account,
       else
         account->probe_wait = account->probe_interval;
       account->next_probe = now + (gint64) account->probe_wait * 1000;
+      release_tickets_locked (account, FALSE);
       g_debug ("account %.*s: holding %s: %s", SHORT_ID_LENGTH, account->id,
                state == CS_ACCOUNT_STATE_REFUSED ? "every request" : "new tasks",
                reason->message);
@@ -1308,6 +1313,32 @@ grant_tickets_locked (CsAccount *self)
       CsTicket *ticket = link->data;
 
       if (ticket->max == 0 || self->tasks_open < ticket->max)
+        {
+          g_queue_unlink (&self->ticket_waiters, link);
+          ticket->waiting = FALSE;
+          ticket->held = TRUE;
+          self->tasks_open++;
+          ticket->granted (ticket);
+        }
+      link = next;
+    }
+}
+
+/* A pause (@pause) or a hold began: the solves that wait for a place and
+ * obey it start now, so as to end at once, not sent, as their createTask
+ * is held back, rather than wait for places for the whole pause. */
+static void
+release_tickets_locked (CsAccount *self,
+                        gboolean   pause)
+{
+  GList *link = self->ticket_waiters.head;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+      CsTicket *ticket = link->data;
+
+      if (pause ? ticket->obey_pause : ticket->obey_holds)
         {
           g_queue_unlink (&self->ticket_waiters, link);
           ticket->waiting = FALSE;

@@ -121,6 +121,8 @@ struct _CsTicket {
   gboolean      held;
   guint         max;        /* its client's cap, 0 for none */
   gconstpointer owner;      /* its client, only compared */
+  gboolean      obey_pause; /* its client's pause-on-cooldown */
+  gboolean      obey_holds; /* its client's account-breaker */
   CsAccount    *account;    /* the account it counts in, while it does */
   void        (*granted) (CsTicket *ticket);
 };

@@ -1201,6 +1201,49 @@ test_ip_ban_pauses_every_key (Fixture       *f,
   }
 }
 
+/* Solves that wait for a place among the key's tasks in flight
+ * (max-tasks-in-flight) obey a pause too: they end at once, not sent,
+ * instead of waiting for places that the paused solves keep for the
+ * whole pause. */
+static void
+test_pause_tickets (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  Solves run = { .code = CS_ERROR_RATE_LIMIT, .total = 20 };
+  g_autoptr(GError) reason = g_error_new_literal (CS_ERROR, CS_ERROR_RATE_LIMIT, "slow down");
+  gint64 deadline;
+
+  /* tasks that are never ready: the first two keep their places */
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1000000);
+  g_object_set (client, "max-tasks-in-flight", 2, NULL);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, NULL, solve_cb, &run);
+    }
+  while (count (f, "createTask") < 2)
+    g_main_context_iteration (NULL, TRUE);
+  _cs_account_pause (client->account, reason, 600);
+  /* a generous bound: without the fix they would wait 10 minutes */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (run.by_code < run.total - 2 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_test_message ("paused: %u of %u solves waiting for a place ended with the pause's "
+                  "error, %u createTask requests", run.by_code, run.total - 2,
+                  count (f, "createTask"));
+  g_assert_cmpuint (run.by_code, ==, run.total - 2);
+  g_assert_cmpuint (run.other, ==, 0);
+  g_assert_cmpuint (count (f, "createTask"), ==, 2);
+  /* the two in flight go on after the pause */
+  cs_client_resume (client);
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1);
+  run_until (&run.done);
+}
+
 /* A pause ends by itself, notified, on the client's timer. */
 static void
 test_pause_ends (Fixture       *f,
@@ -1489,6 +1532,7 @@ main (int    argc,
   ADD ("ip-not-allowed", test_ip_not_allowed);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);
+  ADD ("pause-tickets", test_pause_tickets);
   ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);
   ADD ("cancel-held", test_cancel_held);
   ADD ("balance-shared", test_balance_shared);

@@ -62,6 +62,12 @@ struct _CsAccount {
   guint      probe_wait;       /* ms, the current one */
   gint64     next_probe;       /* monotonic µs */
   gboolean   probing;
+  guint      probe_generation; /* of the cache when the probe was sent */
+  /* when a read that showed money last opened the hold, and the wait
+   * before it: a hold again soon after means the money does not pay
+   * for a task, so the wait goes on doubling */
+  gint64     reopened_at;      /* monotonic µs */
+  guint      reopened_wait;    /* ms */
   /* the cache and the reads in flight */
   CsBalance *balance;
   gint64     balance_time;     /* monotonic µs */
@@ -72,10 +78,19 @@ struct _CsAccount {
   /* the tasks in flight of its clients' solves, and the solves waiting */
   guint      tasks_open;
   GQueue     ticket_waiters;
-  /* probation: until the service first answers for the key, or for
-   * CS_ACCOUNT_PROBATION ms after its first held request went */
+  /* probation: until the service first answers for the key (since its
+   * hold was last opened): its first held request asks a client for a
+   * key check (a balance read), whose end lifts it; until then, or
+   * without one, CS_ACCOUNT_PROBATION ms after that request went */
   gboolean   answered;
   gint64     probation_start;  /* monotonic µs, 0 before the first */
+  gint64     probation_until;  /* monotonic µs */
+  gboolean   check_wanted;
+  gboolean   checking;
+  /* the blocking requests of every thread that create tasks or are held,
+   * out while the key has had no answer; those waiting wait on the cond */
+  guint      gate_in;
+  GCond      gate_cond;
   /* with no client left, kept until then while a hold or pause lasts */
   gint64     linger_until;     /* monotonic µs */
   /* the blocking balance read in flight, which blocking callers of other
@@ -92,8 +107,28 @@ struct _CsAccount {
 static GMutex registry_lock;
 static GHashTable *registry;   /* id → CsAccount, not owned; lingering ones owned */
 
+/* An address ban of a service: it binds the keys first used after it too */
+typedef struct {
+  gint64  until;               /* monotonic µs */
+  GError *reason;
+} ServiceBan;
+
+static GHashTable *service_bans;  /* service id → ServiceBan; under registry_lock */
+
+static void
+service_ban_free (gpointer data)
+{
+  ServiceBan *ban = data;
+
+  g_clear_error (&ban->reason);
+  g_free (ban);
+}
+
 static gboolean paused_locked (CsAccount *self,
                                gint64     now);
+static void     pause_locked  (CsAccount    *self,
+                               const GError *reason,
+                               gint64        until);
 static void     sweep_locked  (gint64     now);
 
 /* --- Watches ------------------------------------------------------------------ */
@@ -147,6 +182,8 @@ wake_cb (gpointer user_data)
 static void
 wake_locked (CsAccount *self)
 {
+  /* the blocking requests at the gate look again too */
+  g_cond_broadcast (&self->gate_cond);
   for (GList *l = self->watches; l != NULL; l = l->next)
     {
       CsAccountWatch *watch = l->data;
@@ -224,6 +261,7 @@ account_new (char       *id,
   self->service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_init (&self->lock);
   g_cond_init (&self->blocking_cond);
+  g_cond_init (&self->gate_cond);
   self->hold = CS_ACCOUNT_STATE_USABLE;
   self->probe_interval = CS_ACCOUNT_PROBE_INTERVAL;
   return self;
@@ -239,6 +277,7 @@ account_free (CsAccount *self)
   g_clear_object (&self->blocking_balance);
   g_clear_error (&self->blocking_error);
   g_cond_clear (&self->blocking_cond);
+  g_cond_clear (&self->gate_cond);
   g_mutex_clear (&self->lock);
   g_free (self->service_id);
   g_free (self->id);
@@ -273,8 +312,18 @@ _cs_account_get (const char *base_url,
     }
   else if (self == NULL)
     {
+      ServiceBan *ban;
+
       self = account_new (g_steal_pointer (&id), base_url);
       g_hash_table_insert (registry, self->id, self);
+      /* a key new to the process is sent from the same banned address */
+      ban = service_bans != NULL ? g_hash_table_lookup (service_bans, self->service_id) : NULL;
+      if (ban != NULL)
+        {
+          g_mutex_lock (&self->lock);
+          pause_locked (self, ban->reason, ban->until);
+          g_mutex_unlock (&self->lock);
+        }
     }
   g_mutex_unlock (&registry_lock);
   return self;
@@ -312,6 +361,13 @@ sweep_locked (gint64 now)
   GHashTableIter iter;
   gpointer value;
 
+  if (service_bans != NULL)
+    {
+      g_hash_table_iter_init (&iter, service_bans);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (((ServiceBan *) value)->until <= now)
+          g_hash_table_iter_remove (&iter);
+    }
   if (registry == NULL)
     return;
   g_hash_table_iter_init (&iter, registry);
@@ -373,6 +429,10 @@ _cs_account_forget_service (const char *base_url)
   if (base_url != NULL)
     service_id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, base_url, -1);
   g_mutex_lock (&registry_lock);
+  if (service_bans != NULL && service_id == NULL)
+    g_hash_table_remove_all (service_bans);
+  else if (service_bans != NULL)
+    g_hash_table_remove (service_bans, service_id);
   if (registry != NULL)
     {
       g_hash_table_iter_init (&iter, registry);
@@ -462,7 +522,7 @@ seconds_until (gint64 until,
 static gint64
 probation_end (CsAccount *self)
 {
-  return self->probation_start + (gint64) CS_ACCOUNT_PROBATION * 1000;
+  return self->probation_until;
 }
 
 /* Whether the key is still on probation (a clock that started): no
@@ -506,6 +566,9 @@ _cs_account_next_change (CsAccount *account)
   return next;
 }
 
+static void release_tickets_locked (CsAccount *self,
+                                    gboolean   pause);
+
 static void
 pause_locked (CsAccount    *self,
               const GError *reason,
@@ -513,6 +576,7 @@ pause_locked (CsAccount    *self,
 {
   if (until <= self->paused_until)
     return;
+  release_tickets_locked (self, TRUE);
   self->paused_until = until;
   g_clear_error (&self->pause_reason);
   self->pause_reason = g_error_copy (reason);
@@ -538,7 +602,8 @@ _cs_account_pause (CsAccount    *account,
 }
 
 /* The same for every account at @account's service: the service banned
- * the address the process sends from, whatever the key. */
+ * the address the process sends from, whatever the key; and for the
+ * accounts of that service first used until the ban ends. */
 void
 _cs_account_pause_address (CsAccount    *account,
                            const GError *reason,
@@ -547,8 +612,19 @@ _cs_account_pause_address (CsAccount    *account,
   gint64 until = pause_end (seconds);
   GHashTableIter iter;
   gpointer value;
+  ServiceBan *ban;
 
   g_mutex_lock (&registry_lock);
+  if (service_bans == NULL)
+    service_bans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, service_ban_free);
+  ban = g_hash_table_lookup (service_bans, account->service_id);
+  if (ban == NULL || ban->until < until)
+    {
+      ban = g_new0 (ServiceBan, 1);
+      ban->until = until;
+      ban->reason = g_error_copy (reason);
+      g_hash_table_replace (service_bans, g_strdup (account->service_id), ban);
+    }
   g_hash_table_iter_init (&iter, registry);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -564,6 +640,14 @@ _cs_account_pause_address (CsAccount    *account,
       g_mutex_unlock (&other->lock);
     }
   g_mutex_unlock (&registry_lock);
+}
+
+/* The wait after @wait: twice as long, up to the longest. */
+static guint
+next_wait (CsAccount *self,
+           guint      wait)
+{
+  return MIN ((guint64) wait * 2, MAX (self->probe_interval, CS_ACCOUNT_PROBE_MAX_INTERVAL));
 }
 
 /* Holds the requests that @hold names after @reason, until resumed (or,
@@ -582,11 +666,18 @@ _cs_account_hold (CsAccount    *account,
   g_mutex_lock (&account->lock);
   if (account->hold != CS_ACCOUNT_STATE_REFUSED && account->hold != state)
     {
+      gint64 now = g_get_monotonic_time ();
+
       account->hold = state;
       g_clear_error (&account->hold_reason);
       account->hold_reason = g_error_copy (reason);
-      account->probe_wait = account->probe_interval;
-      account->next_probe = g_get_monotonic_time () + (gint64) account->probe_wait * 1000;
+      if (state == CS_ACCOUNT_STATE_NO_BALANCE && account->reopened_at != 0 &&
+          now - account->reopened_at < (gint64) account->reopened_wait * 1000)
+        account->probe_wait = next_wait (account, account->reopened_wait);
+      else
+        account->probe_wait = account->probe_interval;
+      account->next_probe = now + (gint64) account->probe_wait * 1000;
+      release_tickets_locked (account, FALSE);
       g_debug ("account %.*s: holding %s: %s", SHORT_ID_LENGTH, account->id,
                state == CS_ACCOUNT_STATE_REFUSED ? "every request" : "new tasks",
                reason->message);
@@ -595,11 +686,17 @@ _cs_account_hold (CsAccount    *account,
   g_mutex_unlock (&account->lock);
 }
 
+/* Opens the hold. What tripped it may well be true still (a key still
+ * wrong, a balance too small for a task): the key is on probation again,
+ * so that only a few held requests go before the service answers. */
 static void
 open_locked (CsAccount *self)
 {
   self->hold = CS_ACCOUNT_STATE_USABLE;
   g_clear_error (&self->hold_reason);
+  self->answered = FALSE;
+  self->probation_start = 0;
+  self->check_wanted = FALSE;
   wake_locked (self);
 }
 
@@ -612,6 +709,8 @@ _cs_account_resume (CsAccount *account)
     {
       account->paused_until = 0;
       g_clear_error (&account->pause_reason);
+      /* the user says something changed: the waits start again */
+      account->reopened_at = 0;
       open_locked (account);
     }
   g_mutex_unlock (&account->lock);
@@ -642,6 +741,12 @@ paused_error (const GError *reason,
                       "nothing was sent", code_text != NULL ? code_text : "ERROR", left);
 }
 
+static GError *check_locked (CsAccount  *account,
+                             const char *method,
+                             gboolean    spends,
+                             gboolean    obey_pause,
+                             gboolean    obey_holds);
+
 /* The error a request of @method must end with instead of being sent,
  * or NULL to send it. @spends: it creates a task. A client may ignore
  * pauses (@obey_pause) or holds (@obey_holds). */
@@ -652,10 +757,24 @@ _cs_account_check (CsAccount  *account,
                    gboolean    obey_pause,
                    gboolean    obey_holds)
 {
+  GError *error;
+
+  g_mutex_lock (&account->lock);
+  error = check_locked (account, method, spends, obey_pause, obey_holds);
+  g_mutex_unlock (&account->lock);
+  return error;
+}
+
+static GError *
+check_locked (CsAccount  *account,
+              const char *method,
+              gboolean    spends,
+              gboolean    obey_pause,
+              gboolean    obey_holds)
+{
   gint64 now = g_get_monotonic_time ();
   GError *error = NULL;
 
-  g_mutex_lock (&account->lock);
   if (obey_holds && account->hold == CS_ACCOUNT_STATE_REFUSED)
     error = held_error (account->hold_reason, method,
                         "nothing more is sent with it until the key changes or the client is "
@@ -666,7 +785,6 @@ _cs_account_check (CsAccount  *account,
     error = held_error (account->hold_reason, method,
                         "no task is created until a balance read shows money or the client "
                         "is resumed");
-  g_mutex_unlock (&account->lock);
   return error;
 }
 
@@ -700,13 +818,17 @@ _cs_account_begin_probe (CsAccount *account)
   begin = account->hold == CS_ACCOUNT_STATE_NO_BALANCE && !account->probing &&
           g_get_monotonic_time () >= account->next_probe;
   if (begin)
-    account->probing = TRUE;
+    {
+      account->probing = TRUE;
+      account->probe_generation = account->generation;
+    }
   g_mutex_unlock (&account->lock);
   return begin;
 }
 
 static void set_balance_locked (CsAccount *self,
-                                CsBalance *balance);
+                                CsBalance *balance,
+                                guint      generation);
 
 /* The probe read @balance, or failed (NULL): money opens the hold; none
  * doubles the wait. */
@@ -717,11 +839,10 @@ _cs_account_end_probe (CsAccount *account,
   g_mutex_lock (&account->lock);
   account->probing = FALSE;
   if (balance != NULL)
-    set_balance_locked (account, balance);
+    set_balance_locked (account, balance, account->probe_generation);
   if (account->hold == CS_ACCOUNT_STATE_NO_BALANCE)
     {
-      account->probe_wait = MIN ((guint64) account->probe_wait * 2,
-                                 MAX (account->probe_interval, CS_ACCOUNT_PROBE_MAX_INTERVAL));
+      account->probe_wait = next_wait (account, account->probe_wait);
       account->next_probe = g_get_monotonic_time () + (gint64) account->probe_wait * 1000;
       wake_locked (account);
     }
@@ -745,28 +866,60 @@ _cs_account_get_cached_balance (CsAccount *account,
   return balance;
 }
 
+/* A read sent before the cache was last dropped (@generation is the
+ * cache's when it was sent) says what the invalidation said is gone. */
 static void
 set_balance_locked (CsAccount *self,
-                    CsBalance *balance)
+                    CsBalance *balance,
+                    guint      generation)
 {
+  if (generation != self->generation)
+    {
+      g_debug ("account %.*s: a balance read older than the last invalidation ignored",
+               SHORT_ID_LENGTH, self->id);
+      return;
+    }
   g_set_object (&self->balance, balance);
   self->balance_time = g_get_monotonic_time ();
   if (self->hold == CS_ACCOUNT_STATE_NO_BALANCE && cs_balance_get_amount (balance) > 0)
     {
       g_debug ("account %.*s: money again", SHORT_ID_LENGTH, self->id);
+      self->reopened_at = self->balance_time;
+      self->reopened_wait = MAX (self->probe_wait, self->probe_interval);
       open_locked (self);
     }
 }
 
-/* A balance read: the cache keeps it, and money ends a hold for the
- * lack of it. */
+/* A balance read, sent when the cache's generation was @generation
+ * (_cs_account_get_generation()): the cache keeps it, and money ends a
+ * hold for the lack of it, unless the cache was dropped since. */
 void
 _cs_account_set_balance (CsAccount *account,
-                         CsBalance *balance)
+                         CsBalance *balance,
+                         guint      generation)
 {
   g_mutex_lock (&account->lock);
-  set_balance_locked (account, balance);
+  set_balance_locked (account, balance, generation);
   g_mutex_unlock (&account->lock);
+}
+
+/* The cache's generation, bumped as it is dropped: a read remembers it
+ * when it is sent. */
+guint
+_cs_account_get_generation (CsAccount *account)
+{
+  guint generation;
+
+  g_mutex_lock (&account->lock);
+  generation = account->generation;
+  g_mutex_unlock (&account->lock);
+  return generation;
+}
+
+guint
+_cs_account_read_get_generation (CsBalanceRead *read)
+{
+  return read->generation;
 }
 
 /* Drops the cache: the next read asks the service, and joins no read
@@ -883,6 +1036,8 @@ _cs_account_probation_admits (CsAccount *account,
       if (admits)
         {
           account->probation_start = now;
+          account->probation_until = now + (gint64) CS_ACCOUNT_PROBATION * 1000;
+          account->check_wanted = TRUE;
           /* the clients' timers learn of the probation's end */
           wake_locked (account);
         }
@@ -899,6 +1054,7 @@ void
 _cs_account_answered (CsAccount *account)
 {
   g_mutex_lock (&account->lock);
+  g_cond_broadcast (&account->gate_cond);
   if (!account->answered)
     {
       account->answered = TRUE;
@@ -906,6 +1062,133 @@ _cs_account_answered (CsAccount *account)
       if (account->probation_start != 0)
         wake_locked (account);
     }
+  g_mutex_unlock (&account->lock);
+}
+
+/* TRUE for the one client that is to check the key now, with a balance
+ * read: a held request of the key started its probation, which lasts
+ * until the read ends (or @timeout_ms, the read's own timeout). End it
+ * with _cs_account_end_key_check() and @check. A getToken may be held
+ * for minutes: only an answer of its own would tell of the key too late. */
+gboolean
+_cs_account_begin_key_check (CsAccount *account,
+                             guint      timeout_ms,
+                             gint64    *check)
+{
+  gboolean begin;
+
+  g_mutex_lock (&account->lock);
+  begin = account->check_wanted && !account->checking && !account->answered &&
+          account->probation_start != 0;
+  if (begin)
+    {
+      account->check_wanted = FALSE;
+      account->checking = TRUE;
+      account->probation_until = MAX (account->probation_until,
+                                      g_get_monotonic_time () + (gint64) timeout_ms * 1000);
+      *check = account->probation_start;
+    }
+  g_mutex_unlock (&account->lock);
+  return begin;
+}
+
+/* The key check ended. Its answer tripped the breaker already if it was
+ * to; a read that failed otherwise (no connection, a timeout) says nothing
+ * of the key, and lifts the probation too rather than hold for ever. A
+ * check of a probation that a hold ended since lifts nothing. */
+void
+_cs_account_end_key_check (CsAccount *account,
+                           gint64     check)
+{
+  g_mutex_lock (&account->lock);
+  account->checking = FALSE;
+  if (!account->answered && account->probation_start == check)
+    {
+      account->answered = TRUE;
+      wake_locked (account);
+    }
+  g_mutex_unlock (&account->lock);
+}
+
+/* How often a blocking request at the gate looks at its cancellable */
+#define GATE_WAIT_SLICE (100 * G_TIME_SPAN_MILLISECOND)
+
+/* The gate of a blocking request of @method that creates a task
+ * (@spends) or is held by the service (@held): blocking calls of worker
+ * threads go apart from the client's queue, so while the key has had no
+ * answer, no more than @limit of them are out at once, whatever the
+ * threads; the others wait here. TRUE: the request goes, and when
+ * @entered it holds a place to give back with _cs_account_gate_leave().
+ * FALSE with @error: the breaker tripped (or a pause began) meanwhile, and
+ * the request ends not sent; or @cancellable was cancelled. A held request
+ * starts the probation as a queued one would, and goes once it ends (an
+ * answer, the key check, or its clock); a create waits for an answer,
+ * which comes soon or with the request timeout of one that went. */
+gboolean
+_cs_account_gate_enter (CsAccount     *account,
+                        guint          limit,
+                        const char    *method,
+                        gboolean       spends,
+                        gboolean       held,
+                        gboolean       obey_pause,
+                        gboolean       obey_holds,
+                        GCancellable  *cancellable,
+                        gboolean      *entered,
+                        GError       **error)
+{
+  gboolean go = FALSE;
+
+  *entered = FALSE;
+  g_mutex_lock (&account->lock);
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      GError *held_back = check_locked (account, method, spends, obey_pause, obey_holds);
+
+      if (held_back != NULL)
+        {
+          g_propagate_error (error, held_back);
+          break;
+        }
+      if (account->answered ||
+          (held && account->probation_start != 0 && !probation_locked (account, now)))
+        {
+          go = TRUE;
+          break;
+        }
+      if (account->gate_in < MAX (limit, 1))
+        {
+          account->gate_in++;
+          if (held && account->probation_start == 0)
+            {
+              account->probation_start = now;
+              account->probation_until = now + (gint64) CS_ACCOUNT_PROBATION * 1000;
+              account->check_wanted = TRUE;
+              wake_locked (account);
+            }
+          *entered = go = TRUE;
+          break;
+        }
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "%s: cancelled before it was sent, while the key had no answer yet",
+                       method);
+          break;
+        }
+      g_cond_wait_until (&account->gate_cond, &account->lock, now + GATE_WAIT_SLICE);
+    }
+  g_mutex_unlock (&account->lock);
+  return go;
+}
+
+/* A request that entered the gate ended: the next may go. */
+void
+_cs_account_gate_leave (CsAccount *account)
+{
+  g_mutex_lock (&account->lock);
+  account->gate_in--;
+  g_cond_broadcast (&account->gate_cond);
   g_mutex_unlock (&account->lock);
 }
 
@@ -1030,6 +1313,32 @@ grant_tickets_locked (CsAccount *self)
       CsTicket *ticket = link->data;
 
       if (ticket->max == 0 || self->tasks_open < ticket->max)
+        {
+          g_queue_unlink (&self->ticket_waiters, link);
+          ticket->waiting = FALSE;
+          ticket->held = TRUE;
+          self->tasks_open++;
+          ticket->granted (ticket);
+        }
+      link = next;
+    }
+}
+
+/* A pause (@pause) or a hold began: the solves that wait for a place and
+ * obey it start now, so as to end at once, not sent, as their createTask
+ * is held back, rather than wait for places for the whole pause. */
+static void
+release_tickets_locked (CsAccount *self,
+                        gboolean   pause)
+{
+  GList *link = self->ticket_waiters.head;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+      CsTicket *ticket = link->data;
+
+      if (pause ? ticket->obey_pause : ticket->obey_holds)
         {
           g_queue_unlink (&self->ticket_waiters, link);
           ticket->waiting = FALSE;

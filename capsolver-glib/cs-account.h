@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  * (it doubles from one to the other). */
 #define CS_ACCOUNT_PROBE_INTERVAL     30000   /* ms */
 #define CS_ACCOUNT_PROBE_MAX_INTERVAL 600000  /* ms */
-/* How long a key with no answer yet keeps its held requests few */
+/* How long a key with no answer yet keeps its held requests few, when no
+ * key check is on its way (which extends it to its own timeout) */
 #define CS_ACCOUNT_PROBATION          1000    /* ms */
 /* How long an entry with a hold outlives its last client */
 #define CS_ACCOUNT_LINGER             600000  /* ms */
@@ -78,7 +79,10 @@ void            _cs_account_end_probe       (CsAccount         *account,
 CsBalance      *_cs_account_get_cached_balance (CsAccount      *account,
                                                 guint           max_age_s);
 void            _cs_account_set_balance     (CsAccount         *account,
-                                             CsBalance         *balance);
+                                             CsBalance         *balance,
+                                             guint              generation);
+guint           _cs_account_get_generation  (CsAccount         *account);
+guint           _cs_account_read_get_generation (CsBalanceRead *read);
 void            _cs_account_invalidate_balance (CsAccount      *account);
 gboolean        _cs_account_join_read       (CsAccount         *account,
                                              GMainContext      *context,
@@ -117,6 +121,8 @@ struct _CsTicket {
   gboolean      held;
   guint         max;        /* its client's cap, 0 for none */
   gconstpointer owner;      /* its client, only compared */
+  gboolean      obey_pause; /* its client's pause-on-cooldown */
+  gboolean      obey_holds; /* its client's account-breaker */
   CsAccount    *account;    /* the account it counts in, while it does */
   void        (*granted) (CsTicket *ticket);
 };
@@ -133,6 +139,22 @@ gboolean        _cs_account_probation_admits (CsAccount      *account,
                                               guint           in_flight,
                                               guint           limit);
 void            _cs_account_answered        (CsAccount         *account);
+gboolean        _cs_account_begin_key_check (CsAccount         *account,
+                                             guint              timeout_ms,
+                                             gint64            *check);
+void            _cs_account_end_key_check   (CsAccount         *account,
+                                             gint64             check);
+gboolean        _cs_account_gate_enter      (CsAccount         *account,
+                                             guint              limit,
+                                             const char        *method,
+                                             gboolean           spends,
+                                             gboolean           held,
+                                             gboolean           obey_pause,
+                                             gboolean           obey_holds,
+                                             GCancellable      *cancellable,
+                                             gboolean          *entered,
+                                             GError           **error);
+void            _cs_account_gate_leave      (CsAccount         *account);
 
 void            _cs_account_add_usage       (CsAccount         *account,
                                              CsUsageField       field,

@@ -111,6 +111,61 @@ probe (CsClient  *self,
   g_main_context_pop_thread_default (self->context);
 }
 
+/* --- The key check --------------------------------------------------------------- */
+
+typedef struct {
+  CsAccount *account;
+  gint64     check;
+  guint      generation;
+} KeyCheck;
+
+static void
+key_check_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  KeyCheck *key_check = user_data;
+  g_auto(CsReply) reply = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsBalance) balance = NULL;
+
+  /* an answer tripped the breaker already, if it was to (cs-client-call.c) */
+  if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error))
+    balance = _cs_balance_new_from_reply (&reply, NULL);
+  if (balance != NULL)
+    _cs_account_set_balance (key_check->account, balance, key_check->generation);
+  else
+    g_debug ("key check: %s", error != NULL ? error->message : "no balance in the reply");
+  _cs_account_end_key_check (key_check->account, key_check->check);
+  _cs_account_unref (key_check->account);
+  g_free (key_check);
+}
+
+/* A held request of a key with no answer yet started its probation: one
+ * balance read tells whether the key works, long before a getToken would. */
+static void
+key_check (CsClient  *self,
+           CsAccount *account)
+{
+  g_autoptr(JsonObject) body = NULL;
+  const char *secrets[] = { self->api_key, NULL };
+  KeyCheck *key_check;
+  gint64 check;
+
+  if (!_cs_account_begin_key_check (account, self->request_timeout, &check))
+    return;
+  key_check = g_new0 (KeyCheck, 1);
+  key_check->account = _cs_account_ref (account);
+  key_check->check = check;
+  key_check->generation = _cs_account_get_generation (account);
+  body = json_object_new ();
+  json_object_set_string_member (body, "clientKey", self->api_key);
+  g_main_context_push_thread_default (self->context);
+  _cs_client_call_async (self, "getBalance", body, secrets, CS_CALL_IDEMPOTENT, NULL, NULL,
+                         key_check_cb, key_check);
+  g_main_context_pop_thread_default (self->context);
+}
+
 /* --- Wake-ups --------------------------------------------------------------------- */
 
 static void schedule (CsClient  *self,
@@ -125,7 +180,10 @@ refresh (CsClient *self)
   _cs_client_end_held_calls (self);
   notify_state (self);
   if (account != NULL)
-    probe (self, account);
+    {
+      probe (self, account);
+      key_check (self, account);
+    }
   schedule (self, account);
   g_clear_pointer (&account, _cs_account_unref);
 }

@@ -358,6 +358,7 @@ typedef struct {
   guint         endpoint_generation;
   guint         endpoints_tried;   /* besides the first */
   gboolean      endpoint_down;     /* it failed as an endpoint that is down does */
+  gboolean      gated;             /* holds a place at the account's gate */
 } CallData;
 
 /* Disconnects the handlers of the caller's cancellables; waits for one
@@ -1028,6 +1029,8 @@ call_complete (GTask  *gtask,
   if (data->account != NULL && data->attempts > 0 &&
       (error == NULL || data->reply.root != NULL || _cs_error_get_hold (error) != CS_HOLD_NONE))
     _cs_account_answered (data->account);
+  if (data->gated)
+    _cs_account_gate_leave (data->account);
   if (data->paced)
     _cs_client_slots_left (self);
 
@@ -2056,6 +2059,15 @@ _cs_client_call_async (CsClient            *self,
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                  "%s: the client's endpoints changed as it was made", method);
   if (error == NULL && (error = check_account (self, data->account, method, flags)) != NULL)
+    g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
+  /* the blocking calls of other threads bypass the queue: the account's
+   * gate bounds those that a wrong key would turn into a storm */
+  if (error == NULL && data->account != NULL && _cs_client_in_blocking_call () &&
+      (flags & (CS_CALL_SPENDS | CS_CALL_LONG)) != 0 &&
+      !_cs_account_gate_enter (data->account, self->max_in_flight, method, call_spends (flags),
+                               (flags & CS_CALL_LONG) != 0, self->pause_on_cooldown,
+                               self->account_breaker, cancellable, &data->gated, &error) &&
+      error->domain == CS_ERROR)
     g_object_set_data (G_OBJECT (gtask), HELD_BACK, GINT_TO_POINTER (TRUE));
   if (error != NULL)
     {

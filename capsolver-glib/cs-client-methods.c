@@ -1096,10 +1096,11 @@ shared_read_cb (GObject      *source,
   SharedRead *shared = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CsBalance) balance = g_task_propagate_pointer (G_TASK (result), &error);
+  guint generation = _cs_account_read_get_generation (shared->read);
   g_autoptr(GPtrArray) waiters = _cs_account_end_read (shared->account, shared->read);
 
   if (balance != NULL)
-    _cs_account_set_balance (shared->account, balance);
+    _cs_account_set_balance (shared->account, balance, generation);
   for (guint i = 0; i < waiters->len; i++)
     balance_answer (g_ptr_array_index (waiters, i),
                     balance != NULL ? g_object_ref (balance) : NULL,

@@ -196,6 +196,8 @@ _cs_client_ticket_take (CsClient *self,
   ticket->max = self->max_tasks;
   g_mutex_unlock (&self->slot_lock);
   ticket->owner = self;
+  ticket->obey_pause = self->pause_on_cooldown;
+  ticket->obey_holds = self->account_breaker;
   ticket->account = ref_account (self);
   if (ticket->account == NULL)
     {

@@ -306,6 +306,173 @@ test_refused_key_get_token (Fixture       *f,
   g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
 }
 
+/* Queues @n getTokens on @client and runs them to their end. */
+static void
+get_tokens (CsClient *client,
+            guint     n,
+            guint     first,
+            Solves   *run)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+
+  run->total = n;
+  for (guint i = 0; i < n; i++)
+    {
+      CsTask *task = new_token_task (first + i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_get_token_async (client, task, NULL, token_cb, run);
+    }
+  run_until (&run->done);
+}
+
+/* resume() with the key still wrong (the user pressed "retry"): the key
+ * is on probation again, so again only max-connections getTokens go
+ * before the refusal trips the breaker. */
+static void
+test_resume_probation (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Solves first = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  Solves again = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  guint sent;
+
+  /* answers that take a while, so that nothing trips before all are queued */
+  cs_sandbox_set_fault_delay (f->sandbox, 100);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1000000);
+  get_tokens (client, 2000, 0, &first);
+  sent = count (f, "getToken");
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+
+  cs_client_resume (client);
+  get_tokens (client, 2000, 10000, &again);
+  g_test_message ("after resume(): %u getTokens, %u getToken requests seen by the sandbox",
+                  again.total, count (f, "getToken") - sent);
+  g_assert_cmpuint (count (f, "getToken") - sent, >=, 1);
+  g_assert_cmpuint (count (f, "getToken") - sent, <=, client->max_in_flight);
+  g_assert_cmpuint (again.by_code, ==, again.total);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
+/* A wrong key whose first answer takes longer than the probation's own
+ * clock (a slow network, a busy service): the key check, a balance read
+ * sent as the first getToken goes, holds the others until its answer,
+ * which trips the breaker; only max-connections getTokens go. */
+static void
+test_probation_slow_answer (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Solves run = { .code = CS_ERROR_KEY_DENIED_ACCESS };
+  guint sent;
+
+  cs_sandbox_set_fault_delay (f->sandbox, CS_ACCOUNT_PROBATION + 500);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1000000);
+  get_tokens (client, 2000, 0, &run);
+  sent = count (f, "getToken");
+  g_test_message ("slow answers: %u getTokens, %u getToken and %u getBalance requests seen "
+                  "by the sandbox, %u ended not sent", run.total, sent,
+                  count (f, "getBalance"), run.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  g_assert_cmpuint (run.by_code, ==, run.total);
+  g_assert_cmpuint (run.not_sent, ==, run.total - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+}
+
+/* The key check's end lifts the probation, whatever it read: one that
+ * failed for want of a connection must not hold the key's requests for
+ * ever. One at a time, and only for the probation it was sent in. */
+static void
+test_key_check (Fixture       *f,
+                gconstpointer  data)
+{
+  CsAccount *account = _cs_account_get ("http://probation.invalid", "CAP-CHECKED");
+  gint64 check = 0;
+  gint64 other = 0;
+
+  g_assert_false (_cs_account_begin_key_check (account, 60000, &check));
+  g_assert_true (_cs_account_probation_admits (account, 0, 16));
+  g_assert_true (_cs_account_begin_key_check (account, 60000, &check));
+  g_assert_false (_cs_account_begin_key_check (account, 60000, &other));
+  /* the check's timeout outlasts the probation's own clock */
+  g_usleep ((CS_ACCOUNT_PROBATION + 100) * 1000);
+  g_assert_false (_cs_account_probation_admits (account, 16, 16));
+  _cs_account_end_key_check (account, check);
+  g_assert_true (_cs_account_probation_admits (account, 1000, 16));
+  _cs_account_unref (account);
+}
+
+static gboolean sandbox_banned (Fixture *f);
+
+typedef struct {
+  CsClient *client;
+  guint     first;
+  GMutex    lock;
+  guint     not_sent;
+  guint     banned;
+} Workers;
+
+static gpointer
+blocking_solves (gpointer user_data)
+{
+  Workers *workers = user_data;
+  guint first;
+
+  g_mutex_lock (&workers->lock);
+  first = workers->first;
+  workers->first += 5;
+  g_mutex_unlock (&workers->lock);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(CsTask) task = new_token_task (first + i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsSolution) solution = cs_client_solve (workers->client, task, NULL, &error);
+
+      g_assert_error (error, CS_ERROR, CS_ERROR_KEY_DENIED_ACCESS);
+      g_mutex_lock (&workers->lock);
+      if (strstr (error->message, "not sent") != NULL)
+        workers->not_sent++;
+      g_mutex_unlock (&workers->lock);
+    }
+  return NULL;
+}
+
+/* A pool of 200 worker threads making blocking solves with a wrong key:
+ * blocking calls go apart from the client's queue, but while the key has
+ * had no answer, at most max-connections of them are out; the first
+ * refusal ends the others, not sent, far from the address ban. */
+static void
+test_threads_wrong_key (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, WRONG_KEY);
+  Workers workers = { .client = client };
+  GThread *threads[200];
+  guint sent;
+
+  g_mutex_init (&workers.lock);
+  cs_sandbox_set_ip_ban_errors (f->sandbox, 50);
+  cs_sandbox_set_fault_delay (f->sandbox, 200);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1000000);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("worker", blocking_solves, &workers);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  sent = count (f, "createTask");
+  g_test_message ("200 threads x 5 blocking solves: %u createTask requests seen by the "
+                  "sandbox, %u ended not sent", sent, workers.not_sent);
+  g_assert_cmpuint (sent, >=, 1);
+  g_assert_cmpuint (sent, <=, client->max_in_flight);
+  g_assert_cmpuint (workers.not_sent, ==, 1000 - sent);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_REFUSED);
+  g_assert_false (sandbox_banned (f));
+  g_mutex_clear (&workers.lock);
+}
+
 /* The probation itself: max-connections held requests before the first
  * answer; after it, or once CS_ACCOUNT_PROBATION went by without one,
  * as many as the client allows. */
@@ -426,6 +593,102 @@ test_zero_balance (Fixture       *f,
   solve_many (client, 10, NULL, &later);
   g_assert_cmpuint (later.solved, ==, 10);
   g_test_message ("zero balance: %u requests in all", count (f, NULL));
+}
+
+static CsBalance *
+new_balance (double amount)
+{
+  g_auto(CsReply) reply = { .http_status = 200 };
+  g_autoptr(GError) error = NULL;
+  CsBalance *balance;
+
+  reply.root = json_object_new ();
+  json_object_set_double_member (reply.root, "balance", amount);
+  balance = _cs_balance_new_from_reply (&reply, &error);
+  g_assert_no_error (error);
+  return balance;
+}
+
+/* How long until the account's next probe, in ms. */
+static gint64
+probe_in (CsAccount *account)
+{
+  return (_cs_account_next_change (account) - g_get_monotonic_time ()) / 1000;
+}
+
+/* A balance above 0 but below a task's price opens the hold, and the next
+ * create trips it again: each time soon after a read opened it, the wait
+ * before the next read doubles as if the read had shown nothing, instead
+ * of starting again from the first. */
+static void
+test_small_balance_backs_off (Fixture       *f,
+                              gconstpointer  data)
+{
+  CsAccount *account = _cs_account_get ("http://small.invalid", "CAP-SMALL");
+  g_autoptr(GError) reason = g_error_new_literal (CS_ERROR, CS_ERROR_ZERO_BALANCE, "no money");
+  g_autoptr(CsBalance) cents = new_balance (0.0001);
+  guint wait = 10000;
+
+  _cs_account_set_probe_interval (account, wait);
+  _cs_account_hold (account, CS_HOLD_SPENDING, reason);
+  g_assert_cmpint (probe_in (account), >, wait / 2);
+  g_assert_cmpint (probe_in (account), <=, wait);
+  for (guint round = 0; round < 4; round++)
+    {
+      _cs_account_set_balance (account, cents, _cs_account_get_generation (account));
+      g_assert_cmpint (_cs_account_get_state (account, NULL), ==, CS_ACCOUNT_STATE_USABLE);
+      _cs_account_hold (account, CS_HOLD_SPENDING, reason);
+      wait *= 2;
+      g_test_message ("tripped again: next read in %" G_GINT64_FORMAT " ms",
+                      probe_in (account));
+      g_assert_cmpint (probe_in (account), >, wait / 2 + wait / 4);
+      g_assert_cmpint (probe_in (account), <=, wait);
+    }
+  /* resume() starts the waits again */
+  _cs_account_resume (account);
+  _cs_account_hold (account, CS_HOLD_SPENDING, reason);
+  g_assert_cmpint (probe_in (account), <=, 10000);
+  _cs_account_resume (account);
+  _cs_account_unref (account);
+}
+
+static void
+balance_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CsBalance **balance = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *balance = cs_client_get_balance_finish (CS_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* cs_client_invalidate_balance() while a read is on its way: that read
+ * may have been answered before the money moved, so it does not fill the
+ * cache when it lands, and the next call asks the service. */
+static void
+test_invalidate_during_read (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(CsBalance) first = NULL;
+  g_autoptr(CsBalance) next = NULL;
+
+  cs_client_get_balance_async (client, NULL, balance_done_cb, &first);
+  cs_client_invalidate_balance (client);
+  while (first == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  cs_client_get_balance_async (client, NULL, balance_done_cb, &next);
+  while (next == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  /* and that one fills it */
+  g_clear_object (&next);
+  next = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (next);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 2);
 }
 
 /* No money stops the creates only: a task created before is still polled
@@ -921,6 +1184,64 @@ test_ip_ban_pauses_every_key (Fixture       *f,
   g_assert_cmpuint (count (f, "getBalance"), ==, 2);
   /* a refusal outweighs the pause */
   g_assert_cmpint (cs_client_get_account_state (wrong), ==, CS_ACCOUNT_STATE_REFUSED);
+
+  /* a key first used after the ban is sent from the same address: paused
+   * too, whether the other clients of the service are still there or not */
+  g_clear_error (&error);
+  g_clear_object (&banned);
+  g_clear_object (&other);
+  {
+    g_autoptr(CsClient) newcomer = new_client (f, "CAP-NEW-TO-THE-PROCESS");
+
+    g_assert_cmpint (cs_client_get_account_state (newcomer), ==, CS_ACCOUNT_STATE_PAUSED);
+    g_assert_null (cs_client_get_balance (newcomer, NULL, &error));
+    g_assert_error (error, CS_ERROR, CS_ERROR_IP_BANNED);
+    g_assert_nonnull (strstr (error->message, "nothing was sent"));
+    g_assert_cmpuint (count (f, "getBalance"), ==, 2);
+  }
+}
+
+/* Solves that wait for a place among the key's tasks in flight
+ * (max-tasks-in-flight) obey a pause too: they end at once, not sent,
+ * instead of waiting for places that the paused solves keep for the
+ * whole pause. */
+static void
+test_pause_tickets (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, CS_SANDBOX_DEFAULT_KEY);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  Solves run = { .code = CS_ERROR_RATE_LIMIT, .total = 20 };
+  g_autoptr(GError) reason = g_error_new_literal (CS_ERROR, CS_ERROR_RATE_LIMIT, "slow down");
+  gint64 deadline;
+
+  /* tasks that are never ready: the first two keep their places */
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1000000);
+  g_object_set (client, "max-tasks-in-flight", 2, NULL);
+  for (guint i = 0; i < run.total; i++)
+    {
+      CsTask *task = new_token_task (i);
+
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (client, task, NULL, solve_cb, &run);
+    }
+  while (count (f, "createTask") < 2)
+    g_main_context_iteration (NULL, TRUE);
+  _cs_account_pause (client->account, reason, 600);
+  /* a generous bound: without the fix they would wait 10 minutes */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (run.by_code < run.total - 2 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_test_message ("paused: %u of %u solves waiting for a place ended with the pause's "
+                  "error, %u createTask requests", run.by_code, run.total - 2,
+                  count (f, "createTask"));
+  g_assert_cmpuint (run.by_code, ==, run.total - 2);
+  g_assert_cmpuint (run.other, ==, 0);
+  g_assert_cmpuint (count (f, "createTask"), ==, 2);
+  /* the two in flight go on after the pause */
+  cs_client_resume (client);
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1);
+  run_until (&run.done);
 }
 
 /* A pause ends by itself, notified, on the client's timer. */
@@ -1194,8 +1515,13 @@ main (int    argc,
   ADD ("refused-key", test_refused_key);
   ADD ("refused-key-get-token", test_refused_key_get_token);
   ADD ("probation", test_probation);
+  ADD ("resume-probation", test_resume_probation);
+  ADD ("probation-slow-answer", test_probation_slow_answer);
+  ADD ("key-check", test_key_check);
+  ADD ("threads-wrong-key", test_threads_wrong_key);
   ADD ("zero-balance", test_zero_balance);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
+  ADD ("small-balance-backs-off", test_small_balance_backs_off);
   ADD ("shared", test_shared);
   ADD ("trips-again", test_trips_again);
   ADD ("key-change-notified-here", test_key_change_notified_here);
@@ -1206,10 +1532,12 @@ main (int    argc,
   ADD ("ip-not-allowed", test_ip_not_allowed);
   ADD ("pause", test_pause);
   ADD ("pause-ends", test_pause_ends);
+  ADD ("pause-tickets", test_pause_tickets);
   ADD ("ip-ban-pauses-every-key", test_ip_ban_pauses_every_key);
   ADD ("cancel-held", test_cancel_held);
   ADD ("balance-shared", test_balance_shared);
   ADD ("balance-cancel", test_balance_cancel);
+  ADD ("invalidate-during-read", test_invalidate_during_read);
   ADD ("balance-shared-blocking", test_balance_shared_blocking);
   ADD ("balance-blocking-cancel", test_balance_blocking_cancel);
 #undef ADD

@@ -1198,14 +1198,22 @@ call_timeout_ms (CsClient *self,
  * nothing of it was written and no connection was made (refused, no
  * route, no such host, a TLS handshake that failed), or a 503 that names
  * no task, whoever sent it. */
+/* Whether something of the request was written: from then on, the
+ * service may have it. */
+static gboolean
+call_wrote (CallData *data)
+{
+  return data->message != NULL &&
+         g_object_get_data (G_OBJECT (data->message), CALL_WROTE) != NULL;
+}
+
 static gboolean
 endpoint_is_down (CallData     *data,
                   const GError *error,
                   gboolean     *unsent)
 {
   guint status = data->message != NULL ? soup_message_get_status (data->message) : 0;
-  gboolean wrote = data->message != NULL &&
-                   g_object_get_data (G_OBJECT (data->message), CALL_WROTE) != NULL;
+  gboolean wrote = call_wrote (data);
 
   *unsent = FALSE;
   if (error->domain == G_RESOLVER_ERROR || error->domain == G_TLS_ERROR)
@@ -1217,11 +1225,10 @@ endpoint_is_down (CallData     *data,
     {
       if (error->code == G_IO_ERROR_CANCELLED || error->code == G_IO_ERROR_INVALID_ARGUMENT)
         return FALSE;
-      *unsent = !wrote && status == 0 &&
-                (error->code == G_IO_ERROR_CONNECTION_REFUSED ||
-                 error->code == G_IO_ERROR_HOST_UNREACHABLE ||
-                 error->code == G_IO_ERROR_NETWORK_UNREACHABLE ||
-                 error->code == G_IO_ERROR_HOST_NOT_FOUND);
+      /* nothing of the request was written: whatever failed (a refused
+       * or reset connect, a connect that never completed before the
+       * request timeout), the service cannot have it */
+      *unsent = !wrote && status == 0;
       return TRUE;
     }
   if (SOUP_STATUS_IS_SERVER_ERROR (status))
@@ -1311,12 +1318,12 @@ call_fail (GTask  *gtask,
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            "%s: no complete reply within %u ms%s", data->method,
                            call_timeout_ms (self, data),
-                           (data->flags & CS_CALL_IDEMPOTENT) != 0
-                           ? "" : "; it may have been carried out");
+                           (data->flags & CS_CALL_IDEMPOTENT) != 0 ? ""
+                           : call_wrote (data) ? "; it may have been carried out"
+                           : "; nothing was sent");
     }
   else if ((data->flags & CS_CALL_IDEMPOTENT) == 0 && error->domain == G_IO_ERROR &&
-           error->code != G_IO_ERROR_CANCELLED && data->message != NULL &&
-           g_object_get_data (G_OBJECT (data->message), CALL_WROTE) != NULL)
+           error->code != G_IO_ERROR_CANCELLED && call_wrote (data))
     {
       /* the connection failed once the request was on its way */
       GError *unknown = g_error_new (G_IO_ERROR, error->code,
@@ -2117,6 +2124,18 @@ _cs_client_call_was_sent (GAsyncResult *result)
   CallData *data = g_task_get_task_data (G_TASK (result));
 
   return data->attempts > 0;
+}
+
+/* Whether the service may have the request: something of it was written
+ * on its last attempt, or an answer came. */
+gboolean
+_cs_client_call_may_have_arrived (GAsyncResult *result)
+{
+  CallData *data = g_task_get_task_data (G_TASK (result));
+
+  return data->attempts > 0 &&
+         (call_wrote (data) || data->reply.root != NULL ||
+          (data->message != NULL && soup_message_get_status (data->message) != 0));
 }
 
 /* On success, @reply takes the parsed reply. On failure, @reply still gets

@@ -887,7 +887,9 @@ typedef struct {
   char         **secrets;   /* hidden in errors and log lines */
   CsCallFlags    flags;
   RetryDoneFunc  done;
+  guint          max_retries;
   guint          retries;   /* sent again so far */
+  gboolean       arrived;   /* the last try may have reached the service */
   GSource       *wait;      /* before the next try */
 } RetryCall;
 
@@ -950,8 +952,10 @@ retry_call_cb (GObject      *source,
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
 
+  call->arrived = call->arrived || _cs_client_call_may_have_arrived (result);
   if (!_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
-      call->retries < OUTAGE_RETRIES && _cs_client_error_is_outage (error, reply.http_status) &&
+      call->retries < call->max_retries &&
+      _cs_client_error_is_outage (error, reply.http_status) &&
       !g_cancellable_is_cancelled (cancellable))
     {
       guint wait_ms = _cs_client_outage_backoff (++call->retries,
@@ -975,15 +979,17 @@ retry_call_cb (GObject      *source,
   g_object_unref (gtask);
 }
 
-/* Sends @method, again after an outage, then calls @done with the reply
- * or the error. Takes @gtask's reference and @secrets. */
+/* Sends @method, again after an outage @max_retries times at most, then
+ * calls @done with the reply or the error. Takes @gtask's reference and
+ * @secrets. */
 static void
-send_retrying (GTask          *gtask,
-               const char     *method,
-               JsonObject     *body,
-               char          **secrets,
-               CsCallFlags     flags,
-               RetryDoneFunc   done)
+send_with_retries (GTask          *gtask,
+                   const char     *method,
+                   JsonObject     *body,
+                   char          **secrets,
+                   CsCallFlags     flags,
+                   guint           max_retries,
+                   RetryDoneFunc   done)
 {
   RetryCall *call = g_new0 (RetryCall, 1);
 
@@ -992,8 +998,20 @@ send_retrying (GTask          *gtask,
   call->secrets = secrets;
   call->flags = flags;
   call->done = done;
+  call->max_retries = max_retries;
   g_task_set_task_data (gtask, call, (GDestroyNotify) retry_call_free);
   retry_call_send (gtask);
+}
+
+static void
+send_retrying (GTask          *gtask,
+               const char     *method,
+               JsonObject     *body,
+               char          **secrets,
+               CsCallFlags     flags,
+               RetryDoneFunc   done)
+{
+  send_with_retries (gtask, method, body, secrets, flags, OUTAGE_RETRIES, done);
 }
 
 /* --- getBalance ------------------------------------------------------------- *
@@ -1346,11 +1364,13 @@ report_done (GTask   *gtask,
              GError  *error)
 {
   CsTask *task = g_object_get_data (G_OBJECT (gtask), REPORT_TASK);
+  RetryCall *call = g_task_get_task_data (gtask);
 
   if (error != NULL)
     {
-      /* a report the provider never answered may be sent again */
-      if (error->domain != CS_ERROR || reply->root == NULL)
+      /* a report that never reached the provider may be sent again; one
+       * that may have (written, then no answer) counts as made */
+      if (!call->arrived)
         _cs_task_cancel_report (task);
       g_task_return_error (gtask, error);
       return;
@@ -1431,8 +1451,10 @@ cs_client_report_async (CsClient            *client,
     }
 
   g_object_set_data_full (G_OBJECT (gtask), REPORT_TASK, g_object_ref (task), g_object_unref);
-  send_retrying (g_steal_pointer (&gtask), method, body, _cs_client_dup_secrets (client, task),
-                 0, report_done);
+  /* sent once, never again after an outage: a report that may have
+   * reached a provider that takes one per task is the one */
+  send_with_retries (g_steal_pointer (&gtask), method, body,
+                     _cs_client_dup_secrets (client, task), 0, 0, report_done);
 }
 
 /**

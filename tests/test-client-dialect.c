@@ -292,6 +292,41 @@ report (Fixture  *f,
   return cs_client_report_finish (f->client, mock_wait_result (&f->result), error);
 }
 
+/* A report the provider answered with an outage page may have been
+ * recorded: it is sent once, not again after the outage, and where the
+ * provider takes one report per task, it was that one. */
+static void
+test_report_outage (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_recaptcha_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again_error = NULL;
+  gboolean again;
+
+  solution = solve (f, task, &error);
+  g_assert_no_error (error);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_HTTP_503_HTML, 10);
+  g_assert_false (report (f, task, FALSE, &error));
+  g_assert_nonnull (error);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_NONE, 0);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==, 1);
+
+  again = report (f, task, FALSE, &again_error);
+  if (f->pc->report_once)
+    {
+      g_assert_false (again);
+      g_assert_error (again_error, CS_ERROR, CS_ERROR_BAD_REQUEST);
+      g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==, 1);
+    }
+  else
+    {
+      g_assert_no_error (again_error);
+      g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, f->pc->report_bad), ==, 2);
+    }
+}
+
 /* One call reports a solution, by the provider's own method and rules. */
 static void
 test_report (Fixture       *f,
@@ -555,6 +590,7 @@ main (int   argc,
       ADD ("balance", test_balance);
       ADD ("lacking-type", test_lacking_type);
       ADD ("report", test_report);
+      ADD ("report-outage", test_report_outage);
 #undef ADD
       {
         g_autofree char *path = g_strdup_printf ("/client-dialect/%s/wire", name);

@@ -1329,7 +1329,7 @@ _cs_dialect_parse_reply (const CsDialect    *dialect,
       _cs_json_get_boolean (root, "errorId", &flag))
     reply->error_id = flag ? 1 : 0;
   code_text = _cs_json_get_string (root, "errorCode");
-  if ((code_text == NULL || *code_text == '\0') && reply->error_id > 1)
+  if ((code_text == NULL || *code_text == '\0') && reply->error_id >= 1)
     code_text = _cs_dialect_code_from_id (dialect, reply->error_id);
   if (code_text != NULL && *code_text != '\0')
     reply->code_text = g_strdup (code_text);
@@ -1414,7 +1414,7 @@ _cs_dialect_read_envelope (const CsDialect    *dialect,
     }
   code_text = _cs_json_get_string (reply->root, "errorCode");
   if ((code_text == NULL || *code_text == '\0') &&
-      read_integer (reply->root, "errorId", &error_id) && error_id > 1)
+      read_integer (reply->root, "errorId", &error_id) && error_id >= 1)
     code_text = _cs_dialect_code_from_id (dialect, error_id);
   if (code_text == NULL || *code_text == '\0')
     {

@@ -885,6 +885,11 @@ static const ErrorCase error_cases[] = {
   /* the text wins over the number */
   { CS_PROVIDER_ANTI_CAPTCHA, "{\"errorId\":12,\"errorCode\":\"ERROR_ZERO_BALANCE\"}",
     CS_ERROR_ZERO_BALANCE, "ERROR_ZERO_BALANCE" },
+  /* a bare 1 is a wrong key where the provider numbers its codes */
+  { CS_PROVIDER_ANTI_CAPTCHA, "{\"errorId\":1}", CS_ERROR_KEY_DOES_NOT_EXIST,
+    "ERROR_KEY_DOES_NOT_EXIST" },
+  { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":1}", CS_ERROR_KEY_DOES_NOT_EXIST,
+    "ERROR_KEY_DOES_NOT_EXIST" },
   { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":5}", CS_ERROR_INVALID_TASK_DATA, "ERROR_PAGEURL" },
   { CS_PROVIDER_TWOCAPTCHA, "{\"errorId\":12}", CS_ERROR_CAPTCHA_UNSOLVABLE,
     "ERROR_CAPTCHA_UNSOLVABLE" },

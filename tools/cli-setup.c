@@ -156,8 +156,10 @@ cli_key_variable (CsProvider provider)
       return "APIKEY_2CAPTCHA";
     case CS_PROVIDER_CAPMONSTER:
       return "CAPMONSTER_API_KEY";
-    case CS_PROVIDER_CAPSOLVER:
     case CS_PROVIDER_COMPATIBLE:
+      /* another service, whatever dialect it speaks */
+      return "CAPSOLVER_COMPATIBLE_API_KEY";
+    case CS_PROVIDER_CAPSOLVER:
     default:
       return "CAPSOLVER_API_KEY";
     }

@@ -122,6 +122,13 @@ class ProviderTestCase(unittest.TestCase):
         self.assertIn('ANTICAPTCHA_API_KEY', result.stdout + result.stderr)
         self.assertEqual(self.sandbox.poll(), None)
 
+    def test_capsolver_key_is_not_sent_to_a_compatible_service(self):
+        result = run_cli('--provider', 'compatible', '--base-url', self.base_url, '--json',
+                         'balance', CAPSOLVER_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_USAGE, result.stdout)
+        self.assertIn('CAPSOLVER_COMPATIBLE_API_KEY', result.stdout + result.stderr)
+        self.assertEqual(self.sandbox.poll(), None)
+
     def test_type_the_provider_lacks(self):
         result = self.anti_captcha('--json', 'solve', 'MtCaptchaTaskProxyLess',
                                    'websiteURL=https://example.com/', 'websiteKey=MTPublic-abc',
@@ -140,7 +147,8 @@ class ProviderTestCase(unittest.TestCase):
         self.assertTrue(result.json()['taskId'].isdigit())
 
     def test_compatible_needs_a_base_url(self):
-        result = run_cli('--provider', 'compatible', 'balance', CAPSOLVER_API_KEY=KEY)
+        result = run_cli('--provider', 'compatible', 'balance',
+                         CAPSOLVER_COMPATIBLE_API_KEY=KEY)
         self.assertEqual(result.status, EXIT_USAGE)
         self.assertIn('--base-url', result.stderr)
 

@@ -622,6 +622,75 @@ test_closed_after_body (Fixture       *f,
   run_unknown_outcome (f, MODE_DROP);
 }
 
+static void
+solved_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  CsSolution **solution = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *solution = cs_client_solve_finish (CS_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Server-A's address takes no connection (its listen queue is full, as a
+ * host that drops packets): nothing of the createTask is written before
+ * the request timeout, so the service cannot have it, and the solve goes
+ * on at Server-B, which creates the one task. */
+static void
+test_connect_never_completes (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GSocket) full = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GPtrArray) fillers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autofree char *blackhole = NULL;
+  const char *urls[3] = { NULL, NULL, NULL };
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+
+  full = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (full, any, TRUE, &error));
+  g_socket_set_listen_backlog (full, 0);
+  g_assert_true (g_socket_listen (full, &error));
+  bound = g_socket_get_local_address (full, &error);
+  g_assert_no_error (error);
+  /* fills the queue that is never accepted from */
+  for (guint i = 0; i < 4; i++)
+    {
+      GSocket *filler = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL);
+
+      g_socket_set_blocking (filler, FALSE);
+      g_socket_connect (filler, bound, NULL, NULL);
+      g_ptr_array_add (fillers, filler);
+    }
+  blackhole = g_strdup_printf ("http://127.0.0.1:%u",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  urls[0] = blackhole;
+  urls[1] = f->urls[B];
+  f->client = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-urls", urls,
+                            "first-poll-delay", 10, "poll-interval", 10,
+                            "request-timeout", 1000, NULL);
+  cs_client_solve_async (f->client, task, NULL, solved_cb, &solution);
+  while (solution == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_test_message ("connect never completes on A: solved on B; createTask %u on A, %u on B",
+                  f->service.creates[A], f->service.creates[B]);
+  g_assert_cmpuint (f->service.creates[A], ==, 0);
+  g_assert_cmpuint (f->service.creates[B], ==, 1);
+  g_assert_true (active_is (f->client, f->urls[B]));
+}
+
 /* A balance read moves on its own when the first endpoint refuses, and
  * the endpoints share the key's account: the first endpoint's. */
 static void
@@ -723,6 +792,8 @@ main (int    argc,
               test_balance_and_account, fixture_teardown);
   g_test_add ("/failover/closed-after-body", Fixture, NULL, fixture_setup,
               test_closed_after_body, fixture_teardown);
+  g_test_add ("/failover/connect-never-completes", Fixture, NULL, fixture_setup,
+              test_connect_never_completes, fixture_teardown);
 
   return g_test_run ();
 }

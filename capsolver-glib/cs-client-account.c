@@ -111,6 +111,50 @@ probe (CsClient  *self,
   g_main_context_pop_thread_default (self->context);
 }
 
+/* A thread's blocking call meets an account without money whose probe is
+ * due: it reads the balance itself, on its own context, before it is
+ * checked. A program of blocking calls never iterates the client's
+ * context, where the timer's probe runs. */
+typedef struct {
+  CsAccount *account;
+  gboolean   done;
+} BlockingProbe;
+
+static void
+blocking_probe_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  BlockingProbe *blocking = user_data;
+
+  /* takes the account's reference */
+  probe_cb (source, result, blocking->account);
+  blocking->done = TRUE;
+}
+
+void
+_cs_client_probe_blocking (CsClient *self)
+{
+  g_autoptr(JsonObject) body = NULL;
+  const char *secrets[] = { self->api_key, NULL };
+  BlockingProbe blocking = { NULL, FALSE };
+  GMainContext *context = g_main_context_get_thread_default ();
+  CsAccount *account = _cs_client_ref_account (self);
+  gboolean due = account != NULL && _cs_account_begin_probe (account);
+
+  g_clear_pointer (&account, _cs_account_unref);
+  if (!due)
+    return;
+  account = _cs_client_ref_account (self);
+  blocking.account = account;
+  body = json_object_new ();
+  json_object_set_string_member (body, "clientKey", self->api_key);
+  _cs_client_call_async (self, "getBalance", body, secrets, CS_CALL_IDEMPOTENT, NULL, NULL,
+                         blocking_probe_cb, &blocking);
+  while (!blocking.done)
+    g_main_context_iteration (context, TRUE);
+}
+
 /* --- The key check --------------------------------------------------------------- */
 
 typedef struct {

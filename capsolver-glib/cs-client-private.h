@@ -237,6 +237,7 @@ void        _cs_client_call_async      (CsClient            *self,
                                         gpointer             user_data);
 gboolean    _cs_client_call_was_sent   (GAsyncResult        *result);
 gboolean    _cs_client_call_may_have_arrived (GAsyncResult  *result);
+void        _cs_client_probe_blocking  (CsClient            *self);
 void        _cs_client_end_held_calls  (CsClient            *self);
 CsAccount  *_cs_client_ref_account     (CsClient            *self);
 gboolean    _cs_client_call_was_held_back (GAsyncResult     *result);

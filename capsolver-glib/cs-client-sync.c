@@ -19,11 +19,18 @@ typedef struct {
   GAsyncResult   *result;
 } SyncCall;
 
+/* A call that would create a task first reads the balance of an account
+ * without money when its probe is due (cs-client-account.c): nothing
+ * else of a program of blocking calls would. */
 static void
-sync_call_begin (SyncCall *call)
+sync_call_begin (SyncCall *call,
+                 CsClient *client,
+                 gboolean  spends)
 {
   call->result = NULL;
   _cs_client_blocking_call_begin (&call->blocking);
+  if (spends)
+    _cs_client_probe_blocking (client);
 }
 
 static void
@@ -73,7 +80,7 @@ cs_client_create_task (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, TRUE);
   cs_client_create_task_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_create_task_finish (client, result, error);
@@ -105,7 +112,7 @@ cs_client_get_task_result (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, FALSE);
   cs_client_get_task_result_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_get_task_result_finish (client, result, error);
@@ -137,7 +144,7 @@ cs_client_solve (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, TRUE);
   cs_client_solve_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_solve_finish (client, result, error);
@@ -169,7 +176,7 @@ cs_client_get_token (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, TRUE);
   cs_client_get_token_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_get_token_finish (client, result, error);
@@ -216,7 +223,7 @@ cs_client_get_balance (CsClient      *client,
   if (turn == CS_READ_ANSWERED)
     return g_steal_pointer (&balance);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, FALSE);
   cs_client_get_balance_async (client, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   balance = cs_client_get_balance_finish (client, result, &local_error);
@@ -259,7 +266,7 @@ cs_client_feedback_task (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, FALSE);
   cs_client_feedback_task_async (client, task, invalid, code, message, cancellable,
                                  sync_call_done, &call);
   result = sync_call_wait (&call);
@@ -294,7 +301,7 @@ cs_client_report (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call);
+  sync_call_begin (&call, client, FALSE);
   cs_client_report_async (client, task, correct, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_report_finish (client, result, error);

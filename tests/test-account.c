@@ -595,6 +595,40 @@ test_zero_balance (Fixture       *f,
   g_test_message ("zero balance: %u requests in all", count (f, NULL));
 }
 
+/* A program of blocking calls never iterates the client's context, where
+ * the timer's probe runs: a blocking solve whose account has no money
+ * and whose probe is due reads the balance itself, sees the top-up and
+ * goes on. */
+static void
+test_zero_balance_blocking_probe (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, EMPTY_KEY);
+  g_autoptr(CsTask) first = new_token_task (1);
+  g_autoptr(CsTask) held = new_token_task (2);
+  g_autoptr(CsTask) later = new_token_task (3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) held_error = NULL;
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 0);
+  g_assert_false (cs_client_solve (client, first, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_NO_BALANCE);
+  /* the probe is not due yet: held, nothing read */
+  g_assert_false (cs_client_solve (client, held, NULL, &held_error));
+  g_assert_error (held_error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 0);
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 10);
+  _cs_account_set_probe_interval (client->account, 20);
+  g_usleep (50 * 1000);
+  g_clear_error (&error);
+  g_assert_true (cs_client_solve (client, later, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count (f, "getBalance"), ==, 1);
+  g_assert_cmpuint (count (f, "createTask"), ==, 2);
+}
+
 static CsBalance *
 new_balance (double amount)
 {
@@ -1520,6 +1554,7 @@ main (int    argc,
   ADD ("key-check", test_key_check);
   ADD ("threads-wrong-key", test_threads_wrong_key);
   ADD ("zero-balance", test_zero_balance);
+  ADD ("zero-balance-blocking-probe", test_zero_balance_blocking_probe);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("small-balance-backs-off", test_small_balance_backs_off);
   ADD ("shared", test_shared);

@@ -627,7 +627,9 @@ cs_client_class_init (CsClientClass *klass)
    * [property@Client:base-url], the end of a cooldown, or, when the money
    * ran out, a balance read that shows some: the client reads it 30 s
    * after the error, then at doubling waits up to 10 minutes, one read
-   * for all the clients of the key. `docs/errors.md` lists the codes.
+   * for all the clients of the key, on the context it was made in (or,
+   * when that read is due, in the next blocking call that would create a
+   * task). `docs/errors.md` lists the codes.
    *
    * Since: 1.0
    */

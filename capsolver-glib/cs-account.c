@@ -71,7 +71,8 @@ struct _CsAccount {
   /* the cache and the reads in flight */
   CsBalance *balance;
   gint64     balance_time;     /* monotonic µs */
-  guint      generation;       /* bumped when the cache is dropped */
+  guint      generation;       /* bumped when the cache is dropped, or a hold trips */
+  guint      dropped_at;       /* the generation of the last drop */
   GList     *reads;
   /* what the clients of the key asked and spent while the entry lived */
   gint64     usage[CS_USAGE_N_FIELDS];
@@ -677,6 +678,9 @@ _cs_account_hold (CsAccount    *account,
       else
         account->probe_wait = account->probe_interval;
       account->next_probe = now + (gint64) account->probe_wait * 1000;
+      /* a read sent before is older than the answer that tripped it: it
+       * does not open it again */
+      account->generation++;
       release_tickets_locked (account, FALSE);
       g_debug ("account %.*s: holding %s: %s", SHORT_ID_LENGTH, account->id,
                state == CS_ACCOUNT_STATE_REFUSED ? "every request" : "new tasks",
@@ -873,7 +877,7 @@ set_balance_locked (CsAccount *self,
                     CsBalance *balance,
                     guint      generation)
 {
-  if (generation != self->generation)
+  if (generation < self->dropped_at)
     {
       g_debug ("account %.*s: a balance read older than the last invalidation ignored",
                SHORT_ID_LENGTH, self->id);
@@ -881,7 +885,10 @@ set_balance_locked (CsAccount *self,
     }
   g_set_object (&self->balance, balance);
   self->balance_time = g_get_monotonic_time ();
-  if (self->hold == CS_ACCOUNT_STATE_NO_BALANCE && cs_balance_get_amount (balance) > 0)
+  /* a read sent before the hold tripped tells of money the account had
+   * before the answer that tripped it */
+  if (generation == self->generation && self->hold == CS_ACCOUNT_STATE_NO_BALANCE &&
+      cs_balance_get_amount (balance) > 0)
     {
       g_debug ("account %.*s: money again", SHORT_ID_LENGTH, self->id);
       self->reopened_at = self->balance_time;
@@ -929,7 +936,7 @@ _cs_account_invalidate_balance (CsAccount *account)
 {
   g_mutex_lock (&account->lock);
   g_clear_object (&account->balance);
-  account->generation++;
+  account->dropped_at = ++account->generation;
   g_mutex_unlock (&account->lock);
 }
 

@@ -629,6 +629,46 @@ test_zero_balance_blocking_probe (Fixture       *f,
   g_assert_cmpuint (count (f, "createTask"), ==, 2);
 }
 
+static void
+balance_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(CsBalance) balance = cs_client_get_balance_finish (CS_CLIENT (source), result,
+                                                              NULL);
+
+  *done = TRUE;
+}
+
+/* A balance read sent before an empty balance tripped the hold, and
+ * answered after, tells of money the account had before: it does not
+ * open the hold. */
+static void
+test_zero_balance_older_read (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsClient) client = new_client (f, EMPTY_KEY);
+  g_autoptr(CsTask) task = new_token_task (1);
+  g_autoptr(GError) error = NULL;
+  gboolean read_done = FALSE;
+
+  cs_sandbox_add_key (f->sandbox, EMPTY_KEY, 10);
+  cs_sandbox_set_fault_delay (f->sandbox, 500);
+  cs_sandbox_inject_fault (f->sandbox, CS_SANDBOX_FAULT_DELAY, 1);
+  cs_client_get_balance_async (client, NULL, balance_read_cb, &read_done);
+  /* the read is on its way before the empty balance is answered */
+  while (count (f, "getBalance") == 0)
+    g_main_context_iteration (NULL, FALSE);
+  cs_task_set_string (task, "websiteURL", CS_SANDBOX_ERROR_URL_PREFIX "ERROR_ZERO_BALANCE");
+  g_assert_false (cs_client_solve (client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_NO_BALANCE);
+  while (!read_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (cs_client_get_account_state (client), ==, CS_ACCOUNT_STATE_NO_BALANCE);
+}
+
 static CsBalance *
 new_balance (double amount)
 {
@@ -1554,6 +1594,7 @@ main (int    argc,
   ADD ("key-check", test_key_check);
   ADD ("threads-wrong-key", test_threads_wrong_key);
   ADD ("zero-balance", test_zero_balance);
+  ADD ("zero-balance-older-read", test_zero_balance_older_read);
   ADD ("zero-balance-blocking-probe", test_zero_balance_blocking_probe);
   ADD ("zero-balance-polls-go-on", test_zero_balance_polls_go_on);
   ADD ("small-balance-backs-off", test_small_balance_backs_off);

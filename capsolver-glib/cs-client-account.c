@@ -74,6 +74,24 @@ notify_state_on_context (CsClient *self)
 
 /* --- The probe -------------------------------------------------------------------- */
 
+/* A balance read of the client's key for the account's own purposes,
+ * sent on @context (the client's, or a blocking call's). */
+static void
+send_balance_read (CsClient            *self,
+                   GMainContext        *context,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  const char *secrets[] = { self->api_key, NULL };
+
+  json_object_set_string_member (body, "clientKey", self->api_key);
+  g_main_context_push_thread_default (context);
+  _cs_client_call_async (self, "getBalance", body, secrets, CS_CALL_IDEMPOTENT, NULL, NULL,
+                         callback, user_data);
+  g_main_context_pop_thread_default (context);
+}
+
 static void
 probe_cb (GObject      *source,
           GAsyncResult *result,
@@ -98,17 +116,8 @@ static void
 probe (CsClient  *self,
        CsAccount *account)
 {
-  g_autoptr(JsonObject) body = NULL;
-  const char *secrets[] = { self->api_key, NULL };
-
-  if (!_cs_account_begin_probe (account))
-    return;
-  body = json_object_new ();
-  json_object_set_string_member (body, "clientKey", self->api_key);
-  g_main_context_push_thread_default (self->context);
-  _cs_client_call_async (self, "getBalance", body, secrets, CS_CALL_IDEMPOTENT, NULL, NULL,
-                         probe_cb, _cs_account_ref (account));
-  g_main_context_pop_thread_default (self->context);
+  if (_cs_account_begin_probe (account))
+    send_balance_read (self, self->context, probe_cb, _cs_account_ref (account));
 }
 
 /* A thread's blocking call meets an account without money whose probe is
@@ -135,22 +144,17 @@ blocking_probe_cb (GObject      *source,
 void
 _cs_client_probe_blocking (CsClient *self)
 {
-  g_autoptr(JsonObject) body = NULL;
-  const char *secrets[] = { self->api_key, NULL };
   BlockingProbe blocking = { NULL, FALSE };
   GMainContext *context = g_main_context_get_thread_default ();
-  CsAccount *account = _cs_client_ref_account (self);
-  gboolean due = account != NULL && _cs_account_begin_probe (account);
 
-  g_clear_pointer (&account, _cs_account_unref);
-  if (!due)
-    return;
-  account = _cs_client_ref_account (self);
-  blocking.account = account;
-  body = json_object_new ();
-  json_object_set_string_member (body, "clientKey", self->api_key);
-  _cs_client_call_async (self, "getBalance", body, secrets, CS_CALL_IDEMPOTENT, NULL, NULL,
-                         blocking_probe_cb, &blocking);
+  /* the probe ends on the account it began on, whatever the key is then */
+  blocking.account = _cs_client_ref_account (self);
+  if (blocking.account == NULL || !_cs_account_begin_probe (blocking.account))
+    {
+      g_clear_pointer (&blocking.account, _cs_account_unref);
+      return;
+    }
+  send_balance_read (self, context, blocking_probe_cb, &blocking);
   while (!blocking.done)
     g_main_context_iteration (context, TRUE);
 }
@@ -191,8 +195,6 @@ static void
 key_check (CsClient  *self,
            CsAccount *account)
 {
-  g_autoptr(JsonObject) body = NULL;
-  const char *secrets[] = { self->api_key, NULL };
   KeyCheck *key_check;
   gint64 check;
 
@@ -202,12 +204,7 @@ key_check (CsClient  *self,
   key_check->account = _cs_account_ref (account);
   key_check->check = check;
   key_check->generation = _cs_account_get_generation (account);
-  body = json_object_new ();
-  json_object_set_string_member (body, "clientKey", self->api_key);
-  g_main_context_push_thread_default (self->context);
-  _cs_client_call_async (self, "getBalance", body, secrets, CS_CALL_IDEMPOTENT, NULL, NULL,
-                         key_check_cb, key_check);
-  g_main_context_pop_thread_default (self->context);
+  send_balance_read (self, self->context, key_check_cb, key_check);
 }
 
 /* --- Wake-ups --------------------------------------------------------------------- */

@@ -210,6 +210,21 @@ _cs_reply_parse (CsReply            *reply,
   return TRUE;
 }
 
+/* Whether a reply that failed for its HTTP status alone still names a
+ * task: an object with a task id and no error, whatever the status. The
+ * service created that task, and it must not be lost. */
+gboolean
+_cs_reply_names_task (const CsReply *reply)
+{
+  ErrorId error_id;
+
+  if (reply->root == NULL || reply->task_id == NULL)
+    return FALSE;
+  error_id = read_error_id (reply->root);
+  return (error_id == ERROR_ID_ZERO || error_id == ERROR_ID_ABSENT) &&
+         !is_error_envelope (reply->root) && reply->status != CS_TASK_STATUS_FAILED;
+}
+
 /* The JSON kinds a promised member of a solution must have to count;
  * members not listed count with any value but null. */
 static const struct {

@@ -33,6 +33,10 @@ typedef enum {
   MODE_503_HTML,   /* 503 with a proxy's HTML page */
   MODE_HANG,       /* takes a createTask and never answers */
   MODE_DROP,       /* takes a createTask and closes the connection */
+  MODE_502,        /* takes a createTask and answers a gateway's 502 page */
+  MODE_504,        /* takes a createTask and answers a gateway's 504 page */
+  MODE_PAGE,       /* takes a createTask and answers a proxy's 403 page */
+  MODE_503_TASK,   /* creates the task and answers 503 with its id */
 } Mode;
 
 enum { A, B };
@@ -91,7 +95,8 @@ endpoint_handle (SoupServer        *server,
   service->requests[endpoint->index]++;
   if (endpoint->index == A && g_atomic_int_get (&service->fault_on))
     mode = service->mode;
-  if ((mode == MODE_HANG || mode == MODE_DROP) && g_strcmp0 (path, "/createTask") == 0)
+  if ((mode == MODE_HANG || mode == MODE_DROP || mode == MODE_502 || mode == MODE_504 ||
+       mode == MODE_PAGE) && g_strcmp0 (path, "/createTask") == 0)
     service->hung++;
   g_mutex_unlock (&service->lock);
 
@@ -120,6 +125,15 @@ endpoint_handle (SoupServer        *server,
       _cs_server_drop_connection (message);
       return;
     }
+  if ((mode == MODE_502 || mode == MODE_504 || mode == MODE_PAGE) &&
+      g_strcmp0 (path, "/createTask") == 0)
+    {
+      guint status = mode == MODE_502 ? 502 : mode == MODE_504 ? 504 : 403;
+
+      reply (message, status, "text/html",
+             "<html><head><title>Gateway</title></head><body>upstream</body></html>");
+      return;
+    }
 
   if (request != NULL && g_strcmp0 (path, "/createTask") == 0)
     {
@@ -146,7 +160,7 @@ endpoint_handle (SoupServer        *server,
         service->creates[B]++;
       g_mutex_unlock (&service->lock);
       answer = g_strdup_printf ("{\"errorId\":0,\"taskId\":\"%s\"}", id);
-      reply (message, 200, "application/json", answer);
+      reply (message, mode == MODE_503_TASK ? 503 : 200, "application/json", answer);
     }
   else if (request != NULL && g_strcmp0 (path, "/getTaskResult") == 0)
     {
@@ -592,10 +606,12 @@ run_unknown_outcome (Fixture *f,
       g_main_context_iteration (NULL, TRUE);
     }
   g_test_message ("%s: %s after %.3f s; createTask received %u on A (unanswered), %u on B; "
-                  "client on B: %s", mode == MODE_HANG ? "no answer" : "closed after the body",
+                  "client on B: %s", mode == MODE_HANG ? "no answer"
+                                     : mode == MODE_DROP ? "closed after the body"
+                                     : "a gateway's page",
                   error->message, (g_get_monotonic_time () - started) / 1e6, f->service.hung,
                   f->service.creates[B], active_is (f->client, f->urls[B]) ? "yes" : "no");
-  if (mode == MODE_HANG)
+  if (mode != MODE_DROP)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   else
     g_assert_true (error->domain == G_IO_ERROR && error->code != G_IO_ERROR_TIMED_OUT &&
@@ -620,6 +636,29 @@ test_closed_after_body (Fixture       *f,
                         gconstpointer  data)
 {
   run_unknown_outcome (f, MODE_DROP);
+}
+
+/* A gateway's 502 or 504, or a proxy's error page, once the createTask
+ * body was sent: the service may have the task, as when no answer came. */
+static void
+test_502_after_body (Fixture       *f,
+                     gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_502);
+}
+
+static void
+test_504_after_body (Fixture       *f,
+                     gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_504);
+}
+
+static void
+test_page_after_body (Fixture       *f,
+                      gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_PAGE);
 }
 
 static void
@@ -689,6 +728,34 @@ test_connect_never_completes (Fixture       *f,
   g_assert_cmpuint (f->service.creates[A], ==, 0);
   g_assert_cmpuint (f->service.creates[B], ==, 1);
   g_assert_true (active_is (f->client, f->urls[B]));
+}
+
+/* Server-A creates the task and answers 503 with its id: the task exists,
+ * so its id is kept and polled where it was created, and nothing goes to
+ * Server-B. */
+static void
+test_503_names_task (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(CsSolution) solution = NULL;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+
+  f->client = new_client (f);
+  f->service.mode = MODE_503_TASK;
+  g_atomic_int_set (&f->service.fault_on, TRUE);
+  cs_client_solve_async (f->client, task, NULL, solved_cb, &solution);
+  while (solution == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "tok");
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, "t-0");
+  g_assert_cmpuint (g_hash_table_size (f->service.polls), ==, 1);
+  g_assert_cmpuint (f->service.creates[B], ==, 0);
+  g_assert_cmpuint (f->service.requests[B], ==, 0);
+  g_assert_true (active_is (f->client, f->urls[A]));
 }
 
 /* A balance read moves on its own when the first endpoint refuses, and
@@ -792,6 +859,14 @@ main (int    argc,
               test_balance_and_account, fixture_teardown);
   g_test_add ("/failover/closed-after-body", Fixture, NULL, fixture_setup,
               test_closed_after_body, fixture_teardown);
+  g_test_add ("/failover/502-after-body", Fixture, NULL, fixture_setup, test_502_after_body,
+              fixture_teardown);
+  g_test_add ("/failover/504-after-body", Fixture, NULL, fixture_setup, test_504_after_body,
+              fixture_teardown);
+  g_test_add ("/failover/error-page-after-body", Fixture, NULL, fixture_setup,
+              test_page_after_body, fixture_teardown);
+  g_test_add ("/failover/503-names-task", Fixture, NULL, fixture_setup, test_503_names_task,
+              fixture_teardown);
   g_test_add ("/failover/connect-never-completes", Fixture, NULL, fixture_setup,
               test_connect_never_completes, fixture_teardown);
 

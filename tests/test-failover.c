@@ -790,6 +790,75 @@ test_balance_and_account (Fixture       *f,
   g_assert_cmpuint (cs_usage_get_created (usage), ==, 3);
 }
 
+/* An entry of base-urls requests may not go to (not a URL, another
+ * scheme, a query, http to another machine) is left out, and why is
+ * logged at the first request: the others still work. One that
+ * allow-insecure-http makes usable comes back when it is set. When none
+ * is usable, every call fails with the first one's reason. */
+static void
+test_unusable_entries (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *urls[] = { "not a url", f->urls[A], "ftp://example.com", "http://192.0.2.2:9",
+                         "https://example.com/?q=1", f->urls[A], f->urls[B], NULL };
+  const char * const none[] = { "ftp://example.com", "", NULL };
+  const char * const *kept;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *active = NULL;
+  GAsyncResult *result = NULL;
+
+  f->client = new_client (f);
+  cs_client_set_base_urls (f->client, urls);
+  kept = cs_client_get_base_urls (f->client);
+  g_assert_cmpuint (g_strv_length ((GStrv) kept), ==, 2);
+  g_assert_cmpstr (kept[0], ==, f->urls[A]);
+  g_assert_cmpstr (kept[1], ==, f->urls[B]);
+  g_assert_cmpstr (cs_client_get_base_url (f->client), ==, f->urls[A]);
+  active = cs_client_dup_active_endpoint (f->client);
+  g_assert_cmpstr (active, ==, f->urls[A]);
+
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 1 of base-urls left out: *“not a url” is not a URL");
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 3 of base-urls left out: *“ftp://example.com” is not an "
+                         "http or https URL");
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 4 of base-urls left out: *“http://192.0.2.2:9” would send "
+                         "the API key in clear text*");
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 5 of base-urls left out: *has a query or a fragment");
+  /* asynchronous: the relay in front of Server-A accepts on this context */
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (balance);
+  g_assert_cmpuint (f->service.balances[A], ==, 1);
+  /* logged once: a second request logs nothing */
+  g_clear_object (&balance);
+  cs_client_set_balance_cache_time (f->client, 0);
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->service.balances[A], ==, 2);
+
+  /* allowed now: the plain-http entry is an endpoint again */
+  cs_client_set_allow_insecure_http (f->client, TRUE);
+  kept = cs_client_get_base_urls (f->client);
+  g_assert_cmpuint (g_strv_length ((GStrv) kept), ==, 3);
+  g_assert_cmpstr (kept[1], ==, "http://192.0.2.2:9");
+
+  /* none usable: the calls fail with the first one's reason */
+  cs_client_set_base_urls (f->client, none);
+  g_clear_object (&balance);
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“ftp://example.com” is not an http or https URL"));
+}
+
 /* The properties: base-url is the first of base-urls, the default list
  * is CapSolver's two servers, and the account is the first endpoint's. */
 static void
@@ -867,6 +936,8 @@ main (int    argc,
               test_page_after_body, fixture_teardown);
   g_test_add ("/failover/503-names-task", Fixture, NULL, fixture_setup, test_503_names_task,
               fixture_teardown);
+  g_test_add ("/failover/unusable-entries", Fixture, NULL, fixture_setup,
+              test_unusable_entries, fixture_teardown);
   g_test_add ("/failover/connect-never-completes", Fixture, NULL, fixture_setup,
               test_connect_never_completes, fixture_teardown);
 

@@ -528,6 +528,60 @@ test_wire (gconstpointer data)
     g_assert_cmpstr (json_node_get_string (value), ==, "6a2c1f0e-1");
 }
 
+/* An integer task id is kept only when json-glib reads it exactly: digits
+ * up to G_MAXINT64. One past it (which json-glib wraps or clamps), a
+ * negative, a fraction or an exponent is refused with CS_ERROR_PROTOCOL
+ * naming it as written, and nothing is polled. */
+static void
+test_task_id_range (gconstpointer data)
+{
+  const ProviderCase *pc = data;
+  static const char * const refused[] = {
+    "99999999999999999999", "9223372036854775808", "18446744073709551615", "-5",
+    "-9223372036854775809", "1.5", "1e3", "7.0",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused) + 1; i++)
+    {
+      g_autoptr(MockServer) server = mock_server_new ();
+      g_autoptr(CsClient) client = NULL;
+      g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/",
+                                                         RECAPTCHA_SITE_KEY);
+      g_autoptr(CsSolution) solution = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *id = i < G_N_ELEMENTS (refused) ? refused[i] : "9223372036854775807";
+      g_autofree char *reply = g_strdup_printf ("{\"errorId\":0,\"taskId\": %s}", id);
+      g_autoptr(JsonObject) poll = NULL;
+
+      client = g_object_new (CS_TYPE_CLIENT, "api-key", GOOD_KEY, "provider", pc->provider,
+                             "base-url", mock_server_get_url (server),
+                             "first-poll-delay", 5, "poll-interval", 5, NULL);
+      mock_server_add_reply (server, "createTask", 200, reply);
+      mock_server_add_reply (server, "getTaskResult", 200,
+                             "{\"errorId\":0,\"status\":\"ready\","
+                             "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}");
+      cs_client_solve_async (client, task, NULL, mock_store_result, &result);
+      solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
+      if (i < G_N_ELEMENTS (refused))
+        {
+          g_autofree char *named = g_strdup_printf ("taskId %s is no whole number", id);
+
+          g_assert_null (solution);
+          g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
+          g_assert_nonnull (strstr (error->message, named));
+          g_assert_null (cs_task_get_task_id (task));
+          g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 0);
+          continue;
+        }
+      /* the largest is kept exactly, and polled as the same number */
+      g_assert_no_error (error);
+      g_assert_cmpstr (cs_task_get_task_id (task), ==, id);
+      poll = mock_server_dup_request_json (server, "getTaskResult", 0);
+      g_assert_cmpint (json_object_get_int_member (poll, "taskId"), ==, G_MAXINT64);
+    }
+}
+
 /* Without a base URL, a client of a provider talks to the provider's own
  * first host; "compatible" has none, and sends nothing. */
 static void
@@ -597,6 +651,12 @@ main (int   argc,
 
         g_test_add_data_func (path, &cases[i], test_wire);
       }
+      if (cases[i].integer_ids)
+        {
+          g_autofree char *path = g_strdup_printf ("/client-dialect/%s/task-id-range", name);
+
+          g_test_add_data_func (path, &cases[i], test_task_id_range);
+        }
     }
   g_test_add_func ("/client-dialect/default-base-url", test_default_base_url);
   g_test_add_func ("/client-dialect/compatible-needs-url", test_compatible_needs_url);

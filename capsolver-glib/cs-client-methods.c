@@ -467,6 +467,7 @@ send_create (CsClient            *client,
    * an id it cannot take, is refused here, before anything is sent */
   envelope.client_key = client->api_key;
   envelope.app_id = client->app_id;
+  envelope.language_pool = client->language_pool;
   envelope.callback_url = cs_task_get_callback_url (task);
   body = _cs_dialect_build_create_task (client->dialect, task_json, &envelope, NULL, &error);
   json_object_unref (task_json);

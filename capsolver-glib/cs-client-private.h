@@ -70,6 +70,7 @@ struct _CsClient
   CsProvider   provider;
   const CsDialect *dialect;  /* how requests are written and replies read */
   char        *app_id;
+  char        *language_pool;    /* languagePool, or NULL */
   guint        first_poll_delay;
   guint        poll_interval;
   guint        deadline;

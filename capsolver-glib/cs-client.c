@@ -44,6 +44,7 @@ enum {
   PROP_API_KEY,
   PROP_BASE_URL,
   PROP_APP_ID,
+  PROP_LANGUAGE_POOL,
   PROP_FIRST_POLL_DELAY,
   PROP_POLL_INTERVAL,
   PROP_DEADLINE,
@@ -119,6 +120,7 @@ client_finalize (GObject *object)
   g_strfreev (self->endpoints_skipped);
   _cs_client_endpoints_clear (self);
   g_free (self->app_id);
+  g_free (self->language_pool);
   g_clear_object (&self->blocking_session);
   g_clear_object (&self->blocking_held_session);
   g_clear_pointer (&self->held_sessions, g_ptr_array_unref);
@@ -162,6 +164,9 @@ client_get_property (GObject    *object,
       break;
     case PROP_APP_ID:
       g_value_set_string (value, self->app_id);
+      break;
+    case PROP_LANGUAGE_POOL:
+      g_value_set_string (value, self->language_pool);
       break;
     case PROP_FIRST_POLL_DELAY:
       g_value_set_uint (value, self->first_poll_delay);
@@ -245,6 +250,9 @@ client_set_property (GObject      *object,
       break;
     case PROP_APP_ID:
       cs_client_set_app_id (self, g_value_get_string (value));
+      break;
+    case PROP_LANGUAGE_POOL:
+      cs_client_set_language_pool (self, g_value_get_string (value));
       break;
     case PROP_FIRST_POLL_DELAY:
       cs_client_set_first_poll_delay (self, g_value_get_uint (value));
@@ -360,6 +368,23 @@ cs_client_class_init (CsClientClass *klass)
    */
   properties[PROP_APP_ID] =
     g_param_spec_string ("app-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:language-pool: (getter get_language_pool) (setter set_language_pool)
+   *
+   * The pool of workers that solve image tasks, by language, as the
+   * provider names them (`"en"` for English-speaking workers, `"rn"` for
+   * Russian-speaking ones at Anti-Captcha and 2Captcha), or %NULL for the
+   * provider's default. It is sent where the provider takes it: beside
+   * every task at 2Captcha, inside an `ImageToTextTask` at Anti-Captcha
+   * (and with no other task there). CapSolver and CapMonster Cloud have
+   * no such pool: it is never sent to them.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LANGUAGE_POOL] =
+    g_param_spec_string ("language-pool", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -1113,6 +1138,46 @@ cs_client_set_app_id (CsClient   *client,
 
   if (_cs_set_str (&client->app_id, app_id))
     g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_APP_ID]);
+}
+
+/**
+ * cs_client_get_language_pool: (get-property language-pool)
+ * @client: a [class@Client]
+ *
+ * Gets the pool of workers image tasks are sent to, by language.
+ *
+ * Returns: (nullable): the `languagePool`, or %NULL for the provider's default
+ *
+ * Since: 1.0
+ */
+const char *
+cs_client_get_language_pool (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->language_pool;
+}
+
+/**
+ * cs_client_set_language_pool: (set-property language-pool)
+ * @client: a [class@Client]
+ * @language_pool: (nullable): the `languagePool` (`"en"`, `"rn"`), or %NULL
+ *   (or an empty string) for the provider's default
+ *
+ * Sets the pool of workers image tasks are sent to, by language, at the
+ * providers that take one (see [property@Client:language-pool]).
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_language_pool (CsClient   *client,
+                             const char *language_pool)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (language_pool != NULL && *language_pool == '\0')
+    language_pool = NULL;
+  if (_cs_set_str (&client->language_pool, language_pool))
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_LANGUAGE_POOL]);
 }
 
 /* The four timing properties share one setter. */

@@ -1233,7 +1233,8 @@ endpoint_is_down (CallData     *data,
     }
   if (SOUP_STATUS_IS_SERVER_ERROR (status))
     {
-      *unsent = status == SOUP_STATUS_SERVICE_UNAVAILABLE && data->reply.task_id == NULL;
+      *unsent = status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+                !_cs_reply_mentions_task (&data->reply);
       return TRUE;
     }
   /* an error page of a proxy or a gateway, not the service's answer */

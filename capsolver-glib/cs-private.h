@@ -136,6 +136,7 @@ gboolean    _cs_reply_parse             (CsReply            *reply,
                                          const char * const *secrets,
                                          GError            **error);
 gboolean    _cs_reply_names_task        (const CsReply *reply);
+gboolean    _cs_reply_mentions_task     (const CsReply *reply);
 gboolean    _cs_reply_check_solution    (CsReply      *reply,
                                          const char   *type_name,
                                          GError      **error);

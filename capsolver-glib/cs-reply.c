@@ -314,6 +314,29 @@ _cs_reply_names_task (const CsReply *reply)
          !is_error_envelope (reply->root) && reply->status != CS_TASK_STATUS_FAILED;
 }
 
+/* Whether the reply carries a taskId at all, one it could not read
+ * (a number past 64 bits) included: the service may have created that
+ * task. 0 and "" are no task (an error reply may carry "taskId": 0). */
+gboolean
+_cs_reply_mentions_task (const CsReply *reply)
+{
+  JsonNode *node;
+  gint64 number = 0;
+  const char *text;
+
+  if (reply->task_id != NULL)
+    return TRUE;
+  if (reply->root == NULL || !json_object_has_member (reply->root, "taskId"))
+    return FALSE;
+  node = json_object_get_member (reply->root, "taskId");
+  if (JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  text = _cs_json_get_string (reply->root, "taskId");
+  if (text != NULL)
+    return *text != '\0';
+  return !_cs_json_get_int (reply->root, "taskId", &number) || number != 0;
+}
+
 /* The JSON kinds a promised member of a solution must have to count;
  * members not listed count with any value but null. */
 static const struct {

@@ -758,6 +758,32 @@ test_503_names_task (Fixture       *f,
   g_assert_true (active_is (f->client, f->urls[A]));
 }
 
+/* A 503 whose body names a task by an id the client cannot read exactly
+ * still names a task: the createTask does not go to Server-B. */
+static void
+test_503_unreadable_task (void)
+{
+  g_autoptr(MockServer) first = mock_server_new ();
+  g_autoptr(MockServer) second = mock_server_new ();
+  const char *urls[] = { mock_server_get_url (first), mock_server_get_url (second), NULL };
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-urls", urls,
+                         "provider", CS_PROVIDER_ANTI_CAPTCHA, NULL);
+  mock_server_add_reply (first, "createTask", 503,
+                         "{\"errorId\":0,\"taskId\":99999999999999999999}");
+  mock_server_add_reply (second, "createTask", 200, "{\"errorId\":0,\"taskId\":7}");
+  cs_client_create_task_async (client, task, NULL, mock_store_result, &result);
+  g_assert_false (cs_client_create_task_finish (client, mock_wait_result (&result), &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "99999999999999999999"));
+  g_assert_null (cs_task_get_task_id (task));
+  g_assert_cmpuint (mock_server_count_requests (second, "createTask"), ==, 0);
+}
+
 /* A balance read moves on its own when the first endpoint refuses, and
  * the endpoints share the key's account: the first endpoint's. */
 static void
@@ -916,6 +942,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/failover/properties", test_properties);
+  g_test_add_func ("/failover/503-unreadable-task", test_503_unreadable_task);
   g_test_add ("/failover/refused", Fixture, NULL, fixture_setup, test_refused,
               fixture_teardown);
   g_test_add ("/failover/503-json", Fixture, NULL, fixture_setup, test_503_json,

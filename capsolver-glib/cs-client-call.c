@@ -1233,7 +1233,8 @@ endpoint_is_down (CallData     *data,
     }
   if (SOUP_STATUS_IS_SERVER_ERROR (status))
     {
-      *unsent = status == SOUP_STATUS_SERVICE_UNAVAILABLE && data->reply.task_id == NULL;
+      *unsent = status == SOUP_STATUS_SERVICE_UNAVAILABLE &&
+                !_cs_reply_mentions_task (&data->reply);
       return TRUE;
     }
   /* an error page of a proxy or a gateway, not the service's answer */
@@ -1300,6 +1301,8 @@ call_fail (GTask  *gtask,
 {
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
+  GError *no_answer = NULL;
+  gboolean unsent;
 
   _cs_error_redact (error, (const char * const *) data->secrets);
   g_debug ("%s: %s", data->method, error->message);
@@ -1333,8 +1336,32 @@ call_fail (GTask  *gtask,
       g_error_free (error);
       error = unknown;
     }
+  else if ((data->flags & CS_CALL_IDEMPOTENT) == 0 && call_wrote (data) &&
+           g_error_matches (error, CS_ERROR, CS_ERROR_PROTOCOL) &&
+           endpoint_is_down (data, error, &unsent) && !unsent)
+    {
+      /* a gateway's 502 or 504, an error page: something other than the
+       * service answered once the body was on its way, so the service may
+       * have the task as surely as when no answer came at all */
+      guint status = soup_message_get_status (data->message);
+
+      no_answer = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               "%s: HTTP %u %s, not the service's answer (%s); "
+                               "it may have been carried out", data->method, status,
+                               soup_message_get_reason_phrase (data->message) != NULL
+                               ? soup_message_get_reason_phrase (data->message) : "",
+                               error->message);
+    }
   if (call_fail_over (gtask, error))
-    return;
+    {
+      g_clear_error (&no_answer);
+      return;
+    }
+  if (no_answer != NULL)
+    {
+      g_error_free (error);
+      error = no_answer;
+    }
   call_close_stream (data);
   call_complete (gtask, error);
 }
@@ -1541,6 +1568,16 @@ call_finish_body (GTask *gtask)
       status == HTTP_TOO_MANY_REQUESTS)
     {
       error = check_http_status (self, data, error);
+      /* a createTask answered 5xx that still names its task: the task
+       * exists, and is billed; its id is kept and polled, never created
+       * again elsewhere */
+      if (error != NULL && (data->flags & CS_CALL_IDEMPOTENT) == 0 &&
+          SOUP_STATUS_IS_SERVER_ERROR (status) && _cs_reply_names_task (&data->reply))
+        {
+          g_message ("%s: HTTP %u, but the reply names task %s: kept", data->method, status,
+                     data->reply.task_id);
+          g_clear_error (&error);
+        }
       if (error != NULL)
         {
           call_end_after_message (gtask, error);

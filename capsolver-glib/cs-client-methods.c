@@ -67,10 +67,10 @@ host_is_loopback (const char *host)
           g_ascii_strcasecmp (host + strlen (host) - strlen (".localhost"), ".localhost") == 0);
 }
 
-static gboolean
-check_base_url (CsClient    *self,
-                const char  *base_url,
-                GError     **error)
+gboolean
+_cs_client_base_url_usable (CsClient    *self,
+                            const char  *base_url,
+                            GError     **error)
 {
   g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
   const char *scheme;
@@ -84,6 +84,9 @@ check_base_url (CsClient    *self,
     return base_url_error (self, base_url, error, "is not an http or https URL");
   if (host == NULL || *host == '\0')
     return base_url_error (self, base_url, error, "has no host");
+  /* the method names are appended to it */
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    return base_url_error (self, base_url, error, "has a query or a fragment");
   if (g_ascii_strcasecmp (scheme, "http") == 0 && !self->allow_insecure_http &&
       !host_is_loopback (host))
     return base_url_error (self, base_url, error,
@@ -93,12 +96,15 @@ check_base_url (CsClient    *self,
   return TRUE;
 }
 
-/* Every endpoint: a request may move to any of them. */
+/* Every endpoint: a request may move to any of them. The URLs left out
+ * of the list (cs-client.c) are logged at the first request, once the
+ * properties that decide it are all set. */
 gboolean
 _cs_client_check_base_url (CsClient  *self,
                            GError   **error)
 {
   g_auto(GStrv) base_urls = NULL;
+  g_auto(GStrv) skipped = NULL;
 
   if (self->base_url == NULL)
     {
@@ -109,9 +115,14 @@ _cs_client_check_base_url (CsClient  *self,
     }
   g_mutex_lock (&self->endpoint_lock);
   base_urls = g_strdupv (self->base_urls);
+  if (!self->skipped_logged)
+    skipped = g_strdupv (self->endpoints_skipped);
+  self->skipped_logged = TRUE;
   g_mutex_unlock (&self->endpoint_lock);
+  for (gsize i = 0; skipped != NULL && skipped[i] != NULL; i++)
+    g_message ("%s", skipped[i]);
   for (gsize i = 0; base_urls != NULL && base_urls[i] != NULL; i++)
-    if (!check_base_url (self, base_urls[i], error))
+    if (!_cs_client_base_url_usable (self, base_urls[i], error))
       return FALSE;
   return TRUE;
 }
@@ -456,6 +467,7 @@ send_create (CsClient            *client,
    * an id it cannot take, is refused here, before anything is sent */
   envelope.client_key = client->api_key;
   envelope.app_id = client->app_id;
+  envelope.language_pool = client->language_pool;
   envelope.callback_url = cs_task_get_callback_url (task);
   body = _cs_dialect_build_create_task (client->dialect, task_json, &envelope, NULL, &error);
   json_object_unref (task_json);

@@ -70,6 +70,7 @@ struct _CsClient
   CsProvider   provider;
   const CsDialect *dialect;  /* how requests are written and replies read */
   char        *app_id;
+  char        *language_pool;    /* languagePool, or NULL */
   guint        first_poll_delay;
   guint        poll_interval;
   guint        deadline;
@@ -145,6 +146,8 @@ struct _CsClient
   gint64       switched_at;         /* monotonic µs of the last move */
   gboolean     constructing;        /* base-url and base-urls are both construct: */
   gboolean     construct_urls_given; /* a list given wins over base-url */
+  GStrv        endpoints_skipped;   /* why each URL left out of base_urls was, or NULL */
+  gboolean     skipped_logged;      /* the reasons were logged, at the first request */
 
   /* what the client asked and spent (cs-client-slots.c) */
   GMutex       usage_lock;
@@ -302,6 +305,9 @@ GStrv       _cs_client_dup_secrets     (CsClient            *self,
  * sent to: http or https with a host, and https unless the host is this
  * machine or CsClient:allow-insecure-http is set. */
 gboolean    _cs_client_check_base_url  (CsClient            *self,
+                                        GError             **error);
+gboolean    _cs_client_base_url_usable (CsClient            *self,
+                                        const char          *base_url,
                                         GError             **error);
 gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
 gboolean    _cs_client_create_was_refused (GAsyncResult     *result);

@@ -44,6 +44,7 @@ enum {
   PROP_API_KEY,
   PROP_BASE_URL,
   PROP_APP_ID,
+  PROP_LANGUAGE_POOL,
   PROP_FIRST_POLL_DELAY,
   PROP_POLL_INTERVAL,
   PROP_DEADLINE,
@@ -116,8 +117,10 @@ client_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->base_url_given);
   g_strfreev (self->base_urls_given);
+  g_strfreev (self->endpoints_skipped);
   _cs_client_endpoints_clear (self);
   g_free (self->app_id);
+  g_free (self->language_pool);
   g_clear_object (&self->blocking_session);
   g_clear_object (&self->blocking_held_session);
   g_clear_pointer (&self->held_sessions, g_ptr_array_unref);
@@ -161,6 +164,9 @@ client_get_property (GObject    *object,
       break;
     case PROP_APP_ID:
       g_value_set_string (value, self->app_id);
+      break;
+    case PROP_LANGUAGE_POOL:
+      g_value_set_string (value, self->language_pool);
       break;
     case PROP_FIRST_POLL_DELAY:
       g_value_set_uint (value, self->first_poll_delay);
@@ -244,6 +250,9 @@ client_set_property (GObject      *object,
       break;
     case PROP_APP_ID:
       cs_client_set_app_id (self, g_value_get_string (value));
+      break;
+    case PROP_LANGUAGE_POOL:
+      cs_client_set_language_pool (self, g_value_get_string (value));
       break;
     case PROP_FIRST_POLL_DELAY:
       cs_client_set_first_poll_delay (self, g_value_get_uint (value));
@@ -359,6 +368,23 @@ cs_client_class_init (CsClientClass *klass)
    */
   properties[PROP_APP_ID] =
     g_param_spec_string ("app-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * CsClient:language-pool: (getter get_language_pool) (setter set_language_pool)
+   *
+   * The pool of workers that solve image tasks, by language, as the
+   * provider names them (`"en"` for English-speaking workers, `"rn"` for
+   * Russian-speaking ones at Anti-Captcha and 2Captcha), or %NULL for the
+   * provider's default. It is sent where the provider takes it: beside
+   * every task at 2Captcha, inside an `ImageToTextTask` at Anti-Captcha
+   * (and with no other task there). CapSolver and CapMonster Cloud have
+   * no such pool: it is never sent to them.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LANGUAGE_POOL] =
+    g_param_spec_string ("language-pool", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -719,7 +745,15 @@ cs_client_class_init (CsClientClass *klass)
    * [property@Client:provider] ([func@Provider.get_base_urls]: 2Captcha's
    * second host serves other accounts). The first is
    * [property@Client:base-url], and setting that sets a list of one. Every
-   * URL is checked as [property@Client:base-url] is.
+   * URL is checked as [property@Client:base-url] is: one that requests may
+   * not go to (not an `http` or `https` URL with a host, one with a query or
+   * a fragment, `http` to another machine without
+   * [property@Client:allow-insecure-http]) is left out of the list, as is
+   * a URL given twice, and the reason is logged with g_message() at the
+   * first request; the others work as if it had not been given. Reading the
+   * property gives the endpoints in use. When none is usable, the list is
+   * kept as given and every call fails with %G_IO_ERROR_INVALID_ARGUMENT
+   * naming the first.
    *
    * The endpoints are hosts of one service: they share the key's account,
    * its tasks and its state, keyed by the first endpoint. Requests go to
@@ -854,11 +888,59 @@ cs_client_get_base_url (CsClient *client)
   return client->base_url;
 }
 
+/* The endpoints of @urls requests may go to, each once: the others
+ * are left out, and why goes to @skipped. When none may, all of them:
+ * every call then fails with the first one's reason. */
+static GStrv
+usable_endpoints (CsClient            *self,
+                  const char * const  *urls,
+                  GStrv               *skipped)
+{
+  g_autoptr(GStrvBuilder) usable = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) reasons = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+  for (gsize i = 0; urls[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!_cs_client_base_url_usable (self, urls[i], &error))
+        {
+          g_autofree char *reason = g_strdup_printf ("endpoint %" G_GSIZE_FORMAT " of base-urls"
+                                                     " left out: %s", i + 1, error->message);
+
+          /* it is not a request's failure */
+          if (g_str_has_suffix (reason, "; nothing was sent"))
+            reason[strlen (reason) - strlen ("; nothing was sent")] = '\0';
+          g_strv_builder_add (reasons, reason);
+        }
+      else if (!g_ptr_array_find_with_equal_func (kept, urls[i], g_str_equal, NULL))
+        {
+          g_ptr_array_add (kept, (gpointer) urls[i]);
+          g_strv_builder_add (usable, urls[i]);
+        }
+    }
+  result = g_strv_builder_end (usable);
+  *skipped = g_strv_builder_end (reasons);
+  if (result[0] == NULL)
+    {
+      g_clear_pointer (skipped, g_strfreev);
+      return g_strdupv ((char **) urls);
+    }
+  if ((*skipped)[0] == NULL)
+    g_clear_pointer (skipped, g_strfreev);
+  return g_steal_pointer (&result);
+}
+
 /* The endpoints: the list set, else the base URL set, else the
- * provider's; the base URL in use is the first. */
+ * provider's, but for those requests may not go to; the base URL in use
+ * is the first. */
 static void
 update_base_url (CsClient *self)
 {
+  g_auto(GStrv) usable = NULL;
+  GStrv skipped = NULL;
   const char * const *provided = _cs_dialect_get_base_urls (self->dialect);
   const char * const one[] = { self->base_url_given, NULL };
   const char * const first[] = { provided[0], NULL };
@@ -873,6 +955,13 @@ update_base_url (CsClient *self)
     urls = (const char * const *) self->base_urls_given;
   else if (self->base_url_given != NULL && g_strcmp0 (self->base_url_given, provided[0]) != 0)
     urls = one;
+  usable = usable_endpoints (self, urls, &skipped);
+  urls = (const char * const *) usable;
+  g_mutex_lock (&self->endpoint_lock);
+  g_strfreev (self->endpoints_skipped);
+  self->endpoints_skipped = skipped;
+  self->skipped_logged = FALSE;
+  g_mutex_unlock (&self->endpoint_lock);
   first_changed = _cs_set_str (&self->base_url, urls[0]);
   /* the account is the key's at the first endpoint: every endpoint of
    * the service shares it */
@@ -1049,6 +1138,46 @@ cs_client_set_app_id (CsClient   *client,
 
   if (_cs_set_str (&client->app_id, app_id))
     g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_APP_ID]);
+}
+
+/**
+ * cs_client_get_language_pool: (get-property language-pool)
+ * @client: a [class@Client]
+ *
+ * Gets the pool of workers image tasks are sent to, by language.
+ *
+ * Returns: (nullable): the `languagePool`, or %NULL for the provider's default
+ *
+ * Since: 1.0
+ */
+const char *
+cs_client_get_language_pool (CsClient *client)
+{
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+  return client->language_pool;
+}
+
+/**
+ * cs_client_set_language_pool: (set-property language-pool)
+ * @client: a [class@Client]
+ * @language_pool: (nullable): the `languagePool` (`"en"`, `"rn"`), or %NULL
+ *   (or an empty string) for the provider's default
+ *
+ * Sets the pool of workers image tasks are sent to, by language, at the
+ * providers that take one (see [property@Client:language-pool]).
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_language_pool (CsClient   *client,
+                             const char *language_pool)
+{
+  g_return_if_fail (CS_IS_CLIENT (client));
+
+  if (language_pool != NULL && *language_pool == '\0')
+    language_pool = NULL;
+  if (_cs_set_str (&client->language_pool, language_pool))
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_LANGUAGE_POOL]);
 }
 
 /* The four timing properties share one setter. */
@@ -1482,6 +1611,8 @@ cs_client_set_allow_insecure_http (CsClient *client,
   if (client->allow_insecure_http == allow)
     return;
   client->allow_insecure_http = allow;
+  /* it decides which endpoints requests may go to */
+  update_base_url (client);
   g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ALLOW_INSECURE_HTTP]);
 }
 

@@ -72,6 +72,11 @@ CS_AVAILABLE_IN_ALL
 void         cs_client_set_app_id           (CsClient            *client,
                                              const char          *app_id);
 CS_AVAILABLE_IN_ALL
+const char  *cs_client_get_language_pool    (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_language_pool    (CsClient            *client,
+                                             const char          *language_pool);
+CS_AVAILABLE_IN_ALL
 guint        cs_client_get_first_poll_delay (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_first_poll_delay (CsClient            *client,

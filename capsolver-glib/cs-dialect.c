@@ -617,6 +617,27 @@ _cs_dialect_family_of (const CsDialect *dialect,
   return found;
 }
 
+static gboolean
+spelt_as (const CsTaskSpelling *names,
+          const char           *type_name)
+{
+  return g_strcmp0 (names->proxyless, type_name) == 0 || g_strcmp0 (names->proxy, type_name) == 0 ||
+         g_strcmp0 (names->enterprise_proxyless, type_name) == 0 ||
+         g_strcmp0 (names->enterprise_proxy, type_name) == 0;
+}
+
+gboolean
+_cs_dialect_is_own_spelling (const CsDialect *dialect,
+                             const char      *type_name)
+{
+  if (type_name == NULL)
+    return FALSE;
+  for (const DialectType *type = dialect->types; type != NULL && type->family != NULL; type++)
+    if (spelt_as (&type->names, type_name) || spelt_as (&type->aliases, type_name))
+      return TRUE;
+  return FALSE;
+}
+
 char *
 _cs_dialect_providers_with (const char *family,
                             gboolean    with_proxy,

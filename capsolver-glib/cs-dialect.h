@@ -83,6 +83,10 @@ const char         *_cs_dialect_family_of        (const CsDialect *dialect,
                                                   JsonObject      *task,
                                                   gboolean        *with_proxy,
                                                   gboolean        *enterprise);
+/* Whether @type_name is one of @dialect's own type names or aliases,
+ * spelt exactly as the provider documents it (case included). */
+gboolean            _cs_dialect_is_own_spelling  (const CsDialect *dialect,
+                                                  const char      *type_name);
 /* "CapSolver, CapMonster Cloud": the providers that have the variant. */
 char               *_cs_dialect_providers_with   (const char      *family,
                                                   gboolean         with_proxy,

@@ -135,6 +135,8 @@ gboolean    _cs_reply_parse             (CsReply            *reply,
                                          GBytes             *body,
                                          const char * const *secrets,
                                          GError            **error);
+gboolean    _cs_reply_names_task        (const CsReply *reply);
+gboolean    _cs_reply_mentions_task     (const CsReply *reply);
 gboolean    _cs_reply_check_solution    (CsReply      *reply,
                                          const char   *type_name,
                                          GError      **error);

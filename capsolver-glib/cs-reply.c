@@ -129,6 +129,83 @@ is_error_envelope (JsonObject *root)
  * not the protocol (an HTML error page, nothing, garbage) is
  * CS_ERROR_PROTOCOL with the HTTP status in the message. A reply whose
  * status is "failed" is an error too; reply->status still says so. */
+/* Whether some number written as the value of "@member" in @data reads
+ * @canonical; *@first gets the first such number as written, if any. */
+static gboolean
+find_number_text (const char  *data,
+                  gsize        length,
+                  const char  *member,
+                  const char  *canonical,
+                  char       **first)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", member);
+  const char *end = data + length;
+  const char *at = data;
+
+  *first = NULL;
+  while (at < end && (at = g_strstr_len (at, end - at, quoted)) != NULL)
+    {
+      const char *value;
+      gsize span = 0;
+
+      at += strlen (quoted);
+      value = at;
+      while (value < end && g_ascii_isspace (*value))
+        value++;
+      if (value >= end || *value != ':')
+        continue;
+      value++;
+      while (value < end && g_ascii_isspace (*value))
+        value++;
+      while (value + span < end && strchr ("+-.eE0123456789", value[span]) != NULL &&
+             value[span] != '\0')
+        span++;
+      if (span == 0)
+        continue;
+      if (*first == NULL)
+        *first = g_strndup (value, span);
+      if (span == strlen (canonical) && strncmp (value, canonical, span) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The task id: a string as it is, a number only when json-glib read it
+ * exactly. It reads an integer past G_MAXINT64 wrapped or clamped (and a
+ * negative one past G_MININT64 as a positive one), so the number as
+ * written must be the one read: digits from 0 to G_MAXINT64. Anything
+ * else goes to @bad as written, for an error that names it. */
+static char *
+read_task_id (JsonObject     *root,
+              gconstpointer   data,
+              gsize           length,
+              char          **bad)
+{
+  JsonNode *node = json_object_get_member (root, "taskId");
+  g_autofree char *canonical = NULL;
+  g_autofree char *written = NULL;
+  gboolean exact;
+  GType type;
+
+  *bad = NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    return *json_node_get_string (node) != '\0' ? g_strdup (json_node_get_string (node)) : NULL;
+  if (type == G_TYPE_INT64)
+    canonical = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else if (type == G_TYPE_DOUBLE)
+    canonical = g_strdup_printf ("%.17g", json_node_get_double (node));
+  else
+    return NULL;
+  exact = find_number_text (data, length, "taskId", canonical, &written) || written == NULL;
+  if (type == G_TYPE_INT64 && json_node_get_int (node) >= 0 && exact)
+    return g_steal_pointer (&canonical);
+  *bad = written != NULL ? g_steal_pointer (&written) : g_steal_pointer (&canonical);
+  return NULL;
+}
+
 gboolean
 _cs_reply_parse (CsReply            *reply,
                  guint               http_status,
@@ -141,6 +218,7 @@ _cs_reply_parse (CsReply            *reply,
   gconstpointer data;
   const char *status;
   gsize length = 0;
+  g_autofree char *bad_id = NULL;
 
   memset (reply, 0, sizeof *reply);
   reply->http_status = http_status;
@@ -167,7 +245,7 @@ _cs_reply_parse (CsReply            *reply,
   status = _cs_json_get_string (reply->root, "status");
   reply->has_status = status != NULL;
   reply->status = status_from_word (status);
-  reply->task_id = _cs_json_get_id (reply->root, "taskId");
+  reply->task_id = read_task_id (reply->root, data, length, &bad_id);
   reply->solution = _cs_json_get_object (reply->root, "solution");
   read_cost (reply);
 
@@ -177,6 +255,17 @@ _cs_reply_parse (CsReply            *reply,
       const char *description = _cs_json_get_string (reply->root, "errorDescription");
 
       g_propagate_error (error, _cs_error_new_from_reply (code, description, secrets));
+      return FALSE;
+    }
+
+  if (bad_id != NULL)
+    {
+      g_autofree char *safe_id = _cs_redact (bad_id, secrets);
+
+      g_set_error (error, CS_ERROR, CS_ERROR_PROTOCOL,
+                   "HTTP %u: taskId %s is no whole number from 0 to %" G_GINT64_FORMAT
+                   ", the ids this client reads exactly: the task it names, if any, "
+                   "cannot be polled", http_status, safe_id, G_MAXINT64);
       return FALSE;
     }
 
@@ -208,6 +297,44 @@ _cs_reply_parse (CsReply            *reply,
     }
 
   return TRUE;
+}
+
+/* Whether a reply that failed for its HTTP status alone still names a
+ * task: an object with a task id and no error, whatever the status. The
+ * service created that task, and it must not be lost. */
+gboolean
+_cs_reply_names_task (const CsReply *reply)
+{
+  ErrorId error_id;
+
+  if (reply->root == NULL || reply->task_id == NULL)
+    return FALSE;
+  error_id = read_error_id (reply->root);
+  return (error_id == ERROR_ID_ZERO || error_id == ERROR_ID_ABSENT) &&
+         !is_error_envelope (reply->root) && reply->status != CS_TASK_STATUS_FAILED;
+}
+
+/* Whether the reply carries a taskId at all, one it could not read
+ * (a number past 64 bits) included: the service may have created that
+ * task. 0 and "" are no task (an error reply may carry "taskId": 0). */
+gboolean
+_cs_reply_mentions_task (const CsReply *reply)
+{
+  JsonNode *node;
+  gint64 number = 0;
+  const char *text;
+
+  if (reply->task_id != NULL)
+    return TRUE;
+  if (reply->root == NULL || !json_object_has_member (reply->root, "taskId"))
+    return FALSE;
+  node = json_object_get_member (reply->root, "taskId");
+  if (JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  text = _cs_json_get_string (reply->root, "taskId");
+  if (text != NULL)
+    return *text != '\0';
+  return !_cs_json_get_int (reply->root, "taskId", &number) || number != 0;
 }
 
 /* The JSON kinds a promised member of a solution must have to count;

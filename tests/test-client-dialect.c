@@ -31,27 +31,30 @@ typedef struct {
   const char *report_good;    /* of a correct one; NULL: it takes none */
   gboolean    report_once;    /* one report per task */
   const char *report_image;   /* the method of an incorrect image report */
+  const char *image_example;  /* a documented image createTask, or NULL */
+  const char *pool_at;        /* where languagePool goes: "envelope", "image", NULL */
 } ProviderCase;
 
 static const ProviderCase cases[] = {
   { CS_PROVIDER_CAPSOLVER, "capsolver/create-recaptcha-v2.json",
     CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS",
-    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE, "feedbackTask" },
+    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE, "feedbackTask", NULL, NULL },
   { CS_PROVIDER_COMPATIBLE, "capsolver/create-recaptcha-v2.json",
     CS_ERROR_KEY_DENIED_ACCESS, "ERROR_KEY_DENIED_ACCESS",
-    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE, "feedbackTask" },
+    NULL, FALSE, FALSE, "feedbackTask", "feedbackTask", FALSE, "feedbackTask", NULL, NULL },
   { CS_PROVIDER_ANTI_CAPTCHA, "anti-captcha/create-recaptcha-v2-proxy.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "MtCaptchaTaskProxyLess", TRUE, TRUE,
-    "reportIncorrectRecaptcha", "reportCorrectRecaptcha", TRUE, "reportIncorrectImageCaptcha" },
+    "reportIncorrectRecaptcha", "reportCorrectRecaptcha", TRUE, "reportIncorrectImageCaptcha",
+    "anti-captcha/create-image-to-text.json", "image" },
   { CS_PROVIDER_TWOCAPTCHA, "2captcha/create-recaptcha-v2.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "MtCaptchaTaskProxyLess", TRUE, TRUE, "reportIncorrect", "reportCorrect", TRUE,
-    "reportIncorrect" },
+    "reportIncorrect", "2captcha/create-image-to-text.json", "envelope" },
   { CS_PROVIDER_CAPMONSTER, "capmonster/create-recaptcha-v2.json",
     CS_ERROR_KEY_DOES_NOT_EXIST, "ERROR_KEY_DOES_NOT_EXIST",
     "AntiAwsWafTaskProxyLess", TRUE, FALSE, "reportIncorrectTokenCaptcha", NULL, FALSE,
-    "reportIncorrectImageCaptcha" },
+    "reportIncorrectImageCaptcha", NULL, NULL },
 };
 
 typedef struct {
@@ -438,17 +441,21 @@ parse_body (const char *text)
 /* What the client writes is the provider's documented request: the task
  * in its words, its developer id, and task ids of its type in the poll. */
 static void
-test_wire (gconstpointer data)
+run_wire (const ProviderCase *pc,
+          const char         *example_file)
 {
-  const ProviderCase *pc = data;
   g_autoptr(MockServer) server = mock_server_new ();
-  g_autoptr(JsonObject) example = load_example (pc->example);
+  g_autoptr(JsonObject) example = load_example (example_file);
   JsonObject *neutral = json_object_get_object_member (example, "neutral");
   JsonObject *envelope = json_object_get_object_member (example, "envelope");
   JsonObject *request = json_object_get_object_member (example, "request");
   const char *app_id = json_object_get_string_member_with_default (envelope, "appId", NULL);
   const char *callback = json_object_get_string_member_with_default (envelope, "callbackUrl",
                                                                      NULL);
+  const char *pool = json_object_get_string_member_with_default (envelope, "languagePool",
+                                                                 NULL);
+  gboolean image = g_strcmp0 (json_object_get_string_member (neutral, "type"),
+                              "ImageToTextTask") == 0;
   g_autoptr(CsClient) client = NULL;
   g_autoptr(CsTask) task = cs_task_new (json_object_get_string_member (neutral, "type"));
   g_autoptr(CsSolution) solution = NULL;
@@ -466,6 +473,7 @@ test_wire (gconstpointer data)
   client = g_object_new (CS_TYPE_CLIENT,
                          "api-key", json_object_get_string_member (envelope, "clientKey"),
                          "provider", pc->provider, "app-id", app_id,
+                         "language-pool", pool,
                          "base-url", mock_server_get_url (server),
                          "first-poll-delay", 5, "poll-interval", 5, NULL);
   json_object_iter_init (&iter, neutral);
@@ -482,13 +490,14 @@ test_wire (gconstpointer data)
                          "{\"errorId\":0,\"status\":\"processing\"}");
   mock_server_add_reply (server, "getTaskResult", 200,
                          "{\"errorId\":0,\"status\":\"ready\","
-                         "\"solution\":{\"gRecaptchaResponse\":\"03AGdBq2\"},"
+                         "\"solution\":{\"gRecaptchaResponse\":\"03AGdBq2\",\"text\":\"03AGdBq2\"},"
                          "\"cost\":0.00125,\"ip\":\"203.0.113.5\",\"createTime\":1700000000,"
                          "\"endTime\":\"1700000007\",\"solveCount\":\"0\"}");
   cs_client_solve_async (client, task, NULL, mock_store_result, &result);
   solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdBq2");
+  g_assert_cmpstr (image ? cs_solution_get_text (solution) : cs_solution_get_token (solution), ==,
+                   "03AGdBq2");
   g_assert_cmpstr (cs_task_get_task_id (task), ==, pc->integer_ids ? "7654321" : "6a2c1f0e-1");
   /* the result fields as numbers (and a time and a count as text) */
   g_assert_cmpfloat_with_epsilon (cs_solution_get_cost (solution), 0.00125, 1e-9);
@@ -502,8 +511,6 @@ test_wire (gconstpointer data)
     g_assert_cmpfloat_with_epsilon (cs_usage_get_cost (usage), 0.00125, 1e-9);
   }
 
-  /* the client has no languagePool of its own yet */
-  json_object_remove_member (request, "languagePool");
   create_text = mock_server_dup_request_body (server, "createTask", 0);
   sent = parse_body (create_text);
   expected = json_node_init_object (json_node_alloc (), request);
@@ -526,6 +533,125 @@ test_wire (gconstpointer data)
     }
   else
     g_assert_cmpstr (json_node_get_string (value), ==, "6a2c1f0e-1");
+}
+
+static void
+test_wire (gconstpointer data)
+{
+  const ProviderCase *pc = data;
+
+  run_wire (pc, pc->example);
+}
+
+/* The documented image request, its languagePool from
+ * CsClient:language-pool where the provider wants it. */
+static void
+test_wire_image (gconstpointer data)
+{
+  const ProviderCase *pc = data;
+
+  run_wire (pc, pc->image_example);
+}
+
+/* CsClient:language-pool goes where the provider takes it, for the
+ * tasks it takes it for, and nowhere else: not to CapSolver nor
+ * CapMonster Cloud, not with a reCAPTCHA task at Anti-Captcha. */
+static void
+test_language_pool (gconstpointer data)
+{
+  const ProviderCase *pc = data;
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = NULL;
+  CsTask *tasks[2] = { new_image_task (), new_recaptcha_task () };
+
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", GOOD_KEY, "provider", pc->provider,
+                         "base-url", mock_server_get_url (server), "language-pool", "en",
+                         "first-poll-delay", 5, "poll-interval", 5, NULL);
+  g_assert_cmpstr (cs_client_get_language_pool (client), ==, "en");
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      g_autoptr(CsSolution) solution = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) sent = NULL;
+      JsonObject *task;
+      gboolean in_envelope = g_strcmp0 (pc->pool_at, "envelope") == 0;
+      gboolean in_task = g_strcmp0 (pc->pool_at, "image") == 0 && i == 0;
+
+      mock_server_add_reply (server, "createTask", 200,
+                             pc->integer_ids ? "{\"errorId\":0,\"taskId\":7654321}"
+                                             : "{\"errorId\":0,\"taskId\":\"6a2c1f0e-1\"}");
+      mock_server_add_reply (server, "getTaskResult", 200,
+                             "{\"errorId\":0,\"status\":\"ready\","
+                             "\"solution\":{\"gRecaptchaResponse\":\"t\",\"text\":\"t\"}}");
+      cs_client_solve_async (client, tasks[i], NULL, mock_store_result, &result);
+      solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
+      g_assert_no_error (error);
+      sent = mock_server_dup_request_json (server, "createTask", i);
+      task = json_object_get_object_member (sent, "task");
+      g_assert_cmpstr (json_object_get_string_member_with_default (sent, "languagePool", NULL),
+                       ==, in_envelope ? "en" : NULL);
+      g_assert_cmpstr (json_object_get_string_member_with_default (task, "languagePool", NULL),
+                       ==, in_task ? "en" : NULL);
+      g_object_unref (tasks[i]);
+    }
+  /* an empty string is none */
+  cs_client_set_language_pool (client, "");
+  g_assert_null (cs_client_get_language_pool (client));
+}
+
+/* An integer task id is kept only when json-glib reads it exactly: digits
+ * up to G_MAXINT64. One past it (which json-glib wraps or clamps), a
+ * negative, a fraction or an exponent is refused with CS_ERROR_PROTOCOL
+ * naming it as written, and nothing is polled. */
+static void
+test_task_id_range (gconstpointer data)
+{
+  const ProviderCase *pc = data;
+  static const char * const refused[] = {
+    "99999999999999999999", "9223372036854775808", "18446744073709551615", "-5",
+    "-9223372036854775809", "1.5", "1e3", "7.0",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused) + 1; i++)
+    {
+      g_autoptr(MockServer) server = mock_server_new ();
+      g_autoptr(CsClient) client = NULL;
+      g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/",
+                                                         RECAPTCHA_SITE_KEY);
+      g_autoptr(CsSolution) solution = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *id = i < G_N_ELEMENTS (refused) ? refused[i] : "9223372036854775807";
+      g_autofree char *reply = g_strdup_printf ("{\"errorId\":0,\"taskId\": %s}", id);
+      g_autoptr(JsonObject) poll = NULL;
+
+      client = g_object_new (CS_TYPE_CLIENT, "api-key", GOOD_KEY, "provider", pc->provider,
+                             "base-url", mock_server_get_url (server),
+                             "first-poll-delay", 5, "poll-interval", 5, NULL);
+      mock_server_add_reply (server, "createTask", 200, reply);
+      mock_server_add_reply (server, "getTaskResult", 200,
+                             "{\"errorId\":0,\"status\":\"ready\","
+                             "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}");
+      cs_client_solve_async (client, task, NULL, mock_store_result, &result);
+      solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
+      if (i < G_N_ELEMENTS (refused))
+        {
+          g_autofree char *named = g_strdup_printf ("taskId %s is no whole number", id);
+
+          g_assert_null (solution);
+          g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
+          g_assert_nonnull (strstr (error->message, named));
+          g_assert_null (cs_task_get_task_id (task));
+          g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 0);
+          continue;
+        }
+      /* the largest is kept exactly, and polled as the same number */
+      g_assert_no_error (error);
+      g_assert_cmpstr (cs_task_get_task_id (task), ==, id);
+      poll = mock_server_dup_request_json (server, "getTaskResult", 0);
+      g_assert_cmpint (json_object_get_int_member (poll, "taskId"), ==, G_MAXINT64);
+    }
 }
 
 /* Without a base URL, a client of a provider talks to the provider's own
@@ -597,6 +723,23 @@ main (int   argc,
 
         g_test_add_data_func (path, &cases[i], test_wire);
       }
+      {
+        g_autofree char *path = g_strdup_printf ("/client-dialect/%s/language-pool", name);
+
+        g_test_add_data_func (path, &cases[i], test_language_pool);
+      }
+      if (cases[i].image_example != NULL)
+        {
+          g_autofree char *path = g_strdup_printf ("/client-dialect/%s/wire-image", name);
+
+          g_test_add_data_func (path, &cases[i], test_wire_image);
+        }
+      if (cases[i].integer_ids)
+        {
+          g_autofree char *path = g_strdup_printf ("/client-dialect/%s/task-id-range", name);
+
+          g_test_add_data_func (path, &cases[i], test_task_id_range);
+        }
     }
   g_test_add_func ("/client-dialect/default-base-url", test_default_base_url);
   g_test_add_func ("/client-dialect/compatible-needs-url", test_compatible_needs_url);

@@ -1431,7 +1431,15 @@ test_bad_reply (Fixture       *f,
                     c->status >= 500 ? 1 + OUTAGE_RETRIES : 1);
 
   g_assert_false (run_create_task (f, task, &create_error));
-  g_assert_error (create_error, CS_ERROR, CS_ERROR_PROTOCOL);
+  /* a 5xx but 503 that is not the protocol came once the body was sent:
+   * the service may have created the task */
+  if (c->status >= 500 && c->status != 503)
+    {
+      g_assert_error (create_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+      g_assert_nonnull (strstr (create_error->message, "may have been carried out"));
+    }
+  else
+    g_assert_error (create_error, CS_ERROR, CS_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (create_error->message, status_text));
   assert_not_created (f, task);
 }

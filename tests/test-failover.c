@@ -33,6 +33,10 @@ typedef enum {
   MODE_503_HTML,   /* 503 with a proxy's HTML page */
   MODE_HANG,       /* takes a createTask and never answers */
   MODE_DROP,       /* takes a createTask and closes the connection */
+  MODE_502,        /* takes a createTask and answers a gateway's 502 page */
+  MODE_504,        /* takes a createTask and answers a gateway's 504 page */
+  MODE_PAGE,       /* takes a createTask and answers a proxy's 403 page */
+  MODE_503_TASK,   /* creates the task and answers 503 with its id */
 } Mode;
 
 enum { A, B };
@@ -91,7 +95,8 @@ endpoint_handle (SoupServer        *server,
   service->requests[endpoint->index]++;
   if (endpoint->index == A && g_atomic_int_get (&service->fault_on))
     mode = service->mode;
-  if ((mode == MODE_HANG || mode == MODE_DROP) && g_strcmp0 (path, "/createTask") == 0)
+  if ((mode == MODE_HANG || mode == MODE_DROP || mode == MODE_502 || mode == MODE_504 ||
+       mode == MODE_PAGE) && g_strcmp0 (path, "/createTask") == 0)
     service->hung++;
   g_mutex_unlock (&service->lock);
 
@@ -120,6 +125,15 @@ endpoint_handle (SoupServer        *server,
       _cs_server_drop_connection (message);
       return;
     }
+  if ((mode == MODE_502 || mode == MODE_504 || mode == MODE_PAGE) &&
+      g_strcmp0 (path, "/createTask") == 0)
+    {
+      guint status = mode == MODE_502 ? 502 : mode == MODE_504 ? 504 : 403;
+
+      reply (message, status, "text/html",
+             "<html><head><title>Gateway</title></head><body>upstream</body></html>");
+      return;
+    }
 
   if (request != NULL && g_strcmp0 (path, "/createTask") == 0)
     {
@@ -146,7 +160,7 @@ endpoint_handle (SoupServer        *server,
         service->creates[B]++;
       g_mutex_unlock (&service->lock);
       answer = g_strdup_printf ("{\"errorId\":0,\"taskId\":\"%s\"}", id);
-      reply (message, 200, "application/json", answer);
+      reply (message, mode == MODE_503_TASK ? 503 : 200, "application/json", answer);
     }
   else if (request != NULL && g_strcmp0 (path, "/getTaskResult") == 0)
     {
@@ -592,10 +606,12 @@ run_unknown_outcome (Fixture *f,
       g_main_context_iteration (NULL, TRUE);
     }
   g_test_message ("%s: %s after %.3f s; createTask received %u on A (unanswered), %u on B; "
-                  "client on B: %s", mode == MODE_HANG ? "no answer" : "closed after the body",
+                  "client on B: %s", mode == MODE_HANG ? "no answer"
+                                     : mode == MODE_DROP ? "closed after the body"
+                                     : "a gateway's page",
                   error->message, (g_get_monotonic_time () - started) / 1e6, f->service.hung,
                   f->service.creates[B], active_is (f->client, f->urls[B]) ? "yes" : "no");
-  if (mode == MODE_HANG)
+  if (mode != MODE_DROP)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   else
     g_assert_true (error->domain == G_IO_ERROR && error->code != G_IO_ERROR_TIMED_OUT &&
@@ -620,6 +636,29 @@ test_closed_after_body (Fixture       *f,
                         gconstpointer  data)
 {
   run_unknown_outcome (f, MODE_DROP);
+}
+
+/* A gateway's 502 or 504, or a proxy's error page, once the createTask
+ * body was sent: the service may have the task, as when no answer came. */
+static void
+test_502_after_body (Fixture       *f,
+                     gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_502);
+}
+
+static void
+test_504_after_body (Fixture       *f,
+                     gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_504);
+}
+
+static void
+test_page_after_body (Fixture       *f,
+                      gconstpointer  data)
+{
+  run_unknown_outcome (f, MODE_PAGE);
 }
 
 static void
@@ -691,6 +730,60 @@ test_connect_never_completes (Fixture       *f,
   g_assert_true (active_is (f->client, f->urls[B]));
 }
 
+/* Server-A creates the task and answers 503 with its id: the task exists,
+ * so its id is kept and polled where it was created, and nothing goes to
+ * Server-B. */
+static void
+test_503_names_task (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(CsSolution) solution = NULL;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+
+  f->client = new_client (f);
+  f->service.mode = MODE_503_TASK;
+  g_atomic_int_set (&f->service.fault_on, TRUE);
+  cs_client_solve_async (f->client, task, NULL, solved_cb, &solution);
+  while (solution == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "tok");
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, "t-0");
+  g_assert_cmpuint (g_hash_table_size (f->service.polls), ==, 1);
+  g_assert_cmpuint (f->service.creates[B], ==, 0);
+  g_assert_cmpuint (f->service.requests[B], ==, 0);
+  g_assert_true (active_is (f->client, f->urls[A]));
+}
+
+/* A 503 whose body names a task by an id the client cannot read exactly
+ * still names a task: the createTask does not go to Server-B. */
+static void
+test_503_unreadable_task (void)
+{
+  g_autoptr(MockServer) first = mock_server_new ();
+  g_autoptr(MockServer) second = mock_server_new ();
+  const char *urls[] = { mock_server_get_url (first), mock_server_get_url (second), NULL };
+  g_autoptr(CsClient) client = NULL;
+  g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-urls", urls,
+                         "provider", CS_PROVIDER_ANTI_CAPTCHA, NULL);
+  mock_server_add_reply (first, "createTask", 503,
+                         "{\"errorId\":0,\"taskId\":99999999999999999999}");
+  mock_server_add_reply (second, "createTask", 200, "{\"errorId\":0,\"taskId\":7}");
+  cs_client_create_task_async (client, task, NULL, mock_store_result, &result);
+  g_assert_false (cs_client_create_task_finish (client, mock_wait_result (&result), &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "99999999999999999999"));
+  g_assert_null (cs_task_get_task_id (task));
+  g_assert_cmpuint (mock_server_count_requests (second, "createTask"), ==, 0);
+}
+
 /* A balance read moves on its own when the first endpoint refuses, and
  * the endpoints share the key's account: the first endpoint's. */
 static void
@@ -721,6 +814,75 @@ test_balance_and_account (Fixture       *f,
   g_assert_cmpuint (f->service.creates[B], ==, 3);
   usage = cs_client_get_account_usage (alone);
   g_assert_cmpuint (cs_usage_get_created (usage), ==, 3);
+}
+
+/* An entry of base-urls requests may not go to (not a URL, another
+ * scheme, a query, http to another machine) is left out, and why is
+ * logged at the first request: the others still work. One that
+ * allow-insecure-http makes usable comes back when it is set. When none
+ * is usable, every call fails with the first one's reason. */
+static void
+test_unusable_entries (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *urls[] = { "not a url", f->urls[A], "ftp://example.com", "http://192.0.2.2:9",
+                         "https://example.com/?q=1", f->urls[A], f->urls[B], NULL };
+  const char * const none[] = { "ftp://example.com", "", NULL };
+  const char * const *kept;
+  g_autoptr(CsBalance) balance = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *active = NULL;
+  GAsyncResult *result = NULL;
+
+  f->client = new_client (f);
+  cs_client_set_base_urls (f->client, urls);
+  kept = cs_client_get_base_urls (f->client);
+  g_assert_cmpuint (g_strv_length ((GStrv) kept), ==, 2);
+  g_assert_cmpstr (kept[0], ==, f->urls[A]);
+  g_assert_cmpstr (kept[1], ==, f->urls[B]);
+  g_assert_cmpstr (cs_client_get_base_url (f->client), ==, f->urls[A]);
+  active = cs_client_dup_active_endpoint (f->client);
+  g_assert_cmpstr (active, ==, f->urls[A]);
+
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 1 of base-urls left out: *“not a url” is not a URL");
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 3 of base-urls left out: *“ftp://example.com” is not an "
+                         "http or https URL");
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 4 of base-urls left out: *“http://192.0.2.2:9” would send "
+                         "the API key in clear text*");
+  g_test_expect_message ("CapSolver", G_LOG_LEVEL_MESSAGE,
+                         "endpoint 5 of base-urls left out: *has a query or a fragment");
+  /* asynchronous: the relay in front of Server-A accepts on this context */
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (balance);
+  g_assert_cmpuint (f->service.balances[A], ==, 1);
+  /* logged once: a second request logs nothing */
+  g_clear_object (&balance);
+  cs_client_set_balance_cache_time (f->client, 0);
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->service.balances[A], ==, 2);
+
+  /* allowed now: the plain-http entry is an endpoint again */
+  cs_client_set_allow_insecure_http (f->client, TRUE);
+  kept = cs_client_get_base_urls (f->client);
+  g_assert_cmpuint (g_strv_length ((GStrv) kept), ==, 3);
+  g_assert_cmpstr (kept[1], ==, "http://192.0.2.2:9");
+
+  /* none usable: the calls fail with the first one's reason */
+  cs_client_set_base_urls (f->client, none);
+  g_clear_object (&balance);
+  cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
+  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_assert_null (balance);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“ftp://example.com” is not an http or https URL"));
 }
 
 /* The properties: base-url is the first of base-urls, the default list
@@ -780,6 +942,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/failover/properties", test_properties);
+  g_test_add_func ("/failover/503-unreadable-task", test_503_unreadable_task);
   g_test_add ("/failover/refused", Fixture, NULL, fixture_setup, test_refused,
               fixture_teardown);
   g_test_add ("/failover/503-json", Fixture, NULL, fixture_setup, test_503_json,
@@ -792,6 +955,16 @@ main (int    argc,
               test_balance_and_account, fixture_teardown);
   g_test_add ("/failover/closed-after-body", Fixture, NULL, fixture_setup,
               test_closed_after_body, fixture_teardown);
+  g_test_add ("/failover/502-after-body", Fixture, NULL, fixture_setup, test_502_after_body,
+              fixture_teardown);
+  g_test_add ("/failover/504-after-body", Fixture, NULL, fixture_setup, test_504_after_body,
+              fixture_teardown);
+  g_test_add ("/failover/error-page-after-body", Fixture, NULL, fixture_setup,
+              test_page_after_body, fixture_teardown);
+  g_test_add ("/failover/503-names-task", Fixture, NULL, fixture_setup, test_503_names_task,
+              fixture_teardown);
+  g_test_add ("/failover/unusable-entries", Fixture, NULL, fixture_setup,
+              test_unusable_entries, fixture_teardown);
   g_test_add ("/failover/connect-never-completes", Fixture, NULL, fixture_setup,
               test_connect_never_completes, fixture_teardown);
 

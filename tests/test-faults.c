@@ -440,8 +440,8 @@ typedef struct {
 } FaultRow;
 
 static const FaultRow matrix[] = {
-  { FAULT_500,                 { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
-  { FAULT_502_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_500,                 { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_502_HTML,            { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_503_HTML,            { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_BAD_JSON,            { OUT_PROTOCOL, OUT_OK, OUT_PROTOCOL, OUT_PROTOCOL } },
   /* libsoup 3.2 ends a body cut short at the close without an error: the
@@ -453,7 +453,7 @@ static const FaultRow matrix[] = {
   { FAULT_CLOSE_AFTER_READ,    { OUT_IO, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_SLOW,                { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
   { FAULT_SILENT,              { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
-  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_PROTOCOL, OUT_OK, OUT_OK, OUT_OK } },
+  { FAULT_UNKNOWN_HTTP_STATUS, { OUT_TIMED_OUT, OUT_OK, OUT_OK, OUT_OK } },
   /* an unknown task status is a task still pending */
   { FAULT_UNKNOWN_TASK_STATUS, { OUT_OK, OUT_OK, OUT_OK, OUT_OK } },
   /* feedbackTask's reply carries nothing to miss */

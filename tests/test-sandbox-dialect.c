@@ -537,6 +537,55 @@ test_errors (Fixture       *f,
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 2);
 }
 
+/* The provider knows its own type names, spelt as it documents them:
+ * CapSolver's spelling of the same type ("ReCaptchaV2Task"), or its own
+ * in another case, is a type it does not have. */
+static void
+test_type_spelling (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonObject) request = load_request (f, NULL, f->dc->recaptcha_file);
+  JsonObject *task = json_object_get_object_member (request, "task");
+  g_autofree char *own = g_strdup (json_object_get_string_member (task, "type"));
+  g_autofree char *lower = g_ascii_strdown (own, -1);
+  g_autofree char *upper = g_ascii_strup (own, -1);
+  g_autoptr(GString) capsolver = g_string_new (own);
+  const char *wrong[] = { NULL, lower, upper };
+  g_auto(Reply) created = { 0 };
+
+  g_assert_true (g_str_has_prefix (own, "RecaptchaV2Task"));
+  /* CapSolver's: ReCaptchaV2Task, ReCaptchaV2TaskProxyLess */
+  g_string_replace (capsolver, "Recaptcha", "ReCaptcha", 1);
+  g_string_replace (capsolver, "Proxyless", "ProxyLess", 1);
+  wrong[0] = capsolver->str;
+  for (gsize i = 0; i < G_N_ELEMENTS (wrong); i++)
+    {
+      g_auto(Reply) refused = { 0 };
+
+      json_object_set_string_member (task, "type", wrong[i]);
+      post (f, "createTask", request, &refused);
+      assert_error (&refused, f->dc->not_supported_id, "ERROR_TASK_NOT_SUPPORTED");
+      g_assert_nonnull (strstr (_cs_json_get_string (refused.root, "errorDescription"),
+                                wrong[i]));
+    }
+  json_object_set_string_member (task, "type", own);
+  post (f, "createTask", request, &created);
+  assert_no_error (f, &created);
+  /* Anti-Captcha's old name, as it spells it */
+  if (f->dc->provider == CS_PROVIDER_ANTI_CAPTCHA)
+    {
+      g_auto(Reply) alias = { 0 };
+      g_auto(Reply) alias_lower = { 0 };
+
+      json_object_set_string_member (task, "type", "NoCaptchaTask");
+      post (f, "createTask", request, &alias);
+      assert_no_error (f, &alias);
+      json_object_set_string_member (task, "type", "nocaptchatask");
+      post (f, "createTask", request, &alias_lower);
+      assert_error (&alias_lower, f->dc->not_supported_id, "ERROR_TASK_NOT_SUPPORTED");
+    }
+}
+
 /* A failed task is an error, with the provider's number, and no status. */
 static void
 test_unsolvable (Fixture       *f,
@@ -781,6 +830,7 @@ main (int    argc,
         { "every-example", test_every_example },
         { "callback", test_callback },
         { "errors", test_errors },
+        { "type-spelling", test_type_spelling },
         { "unsolvable", test_unsolvable },
         { "proxy", test_proxy },
         { "reports", test_reports },

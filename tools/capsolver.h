@@ -39,7 +39,7 @@ GQuark cli_error_quark (void);
 typedef struct {
   const char *command;        /* "solve", for messages; NULL before dispatch */
   char       *api_key;
-  char       *base_url;
+  char      **base_urls;      /* --base-url, each time it is given */
   char       *provider_name;  /* --provider as given */
   gboolean    use_sandbox;
   gboolean    json;

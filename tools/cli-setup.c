@@ -21,9 +21,10 @@ cli_add_common_options (GOptionContext *context,
   const GOptionEntry entries[] = {
     { "api-key", 0, 0, G_OPTION_ARG_STRING, &cli->api_key,
       "The API key (default: $CAPSOLVER_API_KEY, or the provider's variable)", "KEY" },
-    { "base-url", 0, 0, G_OPTION_ARG_STRING, &cli->base_url,
+    { "base-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli->base_urls,
       "The service address (default: $CAPSOLVER_BASE_URL, or the provider's first: "
-      CS_DEFAULT_BASE_URL ")", "URL" },
+      CS_DEFAULT_BASE_URL "); given again, or as URL,URL, the endpoints to fail over to, "
+      "in order", "URL" },
     { "provider", 0, 0, G_OPTION_ARG_STRING, &cli->provider_name,
       "Speak NAME's dialect: capsolver (the default), anti-captcha, 2captcha, capmonster or "
       "compatible (\"capsolver providers\" lists them)", "NAME" },
@@ -174,12 +175,49 @@ base_url_variable (CsProvider provider)
          ? "CAPSOLVER_BASE_URL" : NULL;
 }
 
+/* The endpoints --base-url names (each time given, each a comma list),
+ * else the environment's (a comma list too), checked, without trailing
+ * slashes; NULL with no error when neither names one. */
+static GStrv
+pick_base_urls (Cli         *cli,
+                CsProvider   provider,
+                GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *given = cli->base_urls != NULL ? g_strjoinv (",", cli->base_urls) : NULL;
+  g_auto(GStrv) parts = NULL;
+  const char *origin;
+  const char *urls;
+
+  urls = pick_setting (given, "--base-url", base_url_variable (provider), &origin);
+  if (urls == NULL)
+    return NULL;
+  parts = g_strsplit (urls, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *url = g_strstrip (parts[i]);
+      gsize length = strlen (url);
+
+      if (*url == '\0')
+        {
+          cli_usage_error (error, "%s \"%s\" has an empty address in its list", origin, urls);
+          return NULL;
+        }
+      if (!check_base_url (url, origin, error))
+        return NULL;
+      while (length > 0 && url[length - 1] == '/')
+        url[--length] = '\0';
+      g_strv_builder_add (builder, url);
+    }
+  return g_strv_builder_end (builder);
+}
+
 static gboolean
 start_local_sandbox (Cli         *cli,
                      CsProvider   provider,
                      GError     **error)
 {
-  if (cli->base_url != NULL)
+  if (cli->base_urls != NULL)
     return cli_usage_error (error, "--sandbox and --base-url cannot be used together");
 
   cli->sandbox = cs_sandbox_new ();
@@ -208,30 +246,31 @@ finish_client (Cli *cli)
 }
 
 /* The service address that the options and the environment name, checked,
- * without trailing slashes; the provider's first when they name none. */
+ * without trailing slashes: the first of their list (whose key the
+ * endpoints share); the provider's first when they name none. */
 gboolean
 cli_pick_base_url (Cli      *cli,
                    char    **base_url,
                    GError  **error)
 {
-  const char *origin;
-  const char *url;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) urls = NULL;
   CsProvider provider;
-  gsize length;
 
   if (!cli_pick_provider (cli, &provider, error))
     return FALSE;
-  url = pick_setting (cli->base_url, "--base-url", base_url_variable (provider), &origin);
-  if (url != NULL && !check_base_url (url, origin, error))
-    return FALSE;
-  if (url == NULL)
-    url = cs_provider_get_base_urls (provider)[0];
-  if (url == NULL)
+  urls = pick_base_urls (cli, provider, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (urls != NULL)
+    *base_url = g_strdup (urls[0]);
+  else if (cs_provider_get_base_urls (provider)[0] != NULL)
+    *base_url = g_strdup (cs_provider_get_base_urls (provider)[0]);
+  else
     return cli_usage_error (error, "--provider compatible needs --base-url URL");
-  *base_url = g_strdup (url);
-  length = strlen (*base_url);
-  while (length > 0 && (*base_url)[length - 1] == '/')
-    (*base_url)[--length] = '\0';
   return TRUE;
 }
 
@@ -263,8 +302,10 @@ gboolean
 cli_setup_client (Cli     *cli,
                   GError **error)
 {
-  const char *api_key, *base_url, *key_origin, *url_origin;
+  const char *api_key, *key_origin;
   g_autofree char *stored_key = NULL;
+  g_autoptr(GError) url_error = NULL;
+  g_auto(GStrv) base_urls = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
   CsProvider provider;
 
@@ -278,11 +319,13 @@ cli_setup_client (Cli     *cli,
       return TRUE;
     }
 
-  base_url = pick_setting (cli->base_url, "--base-url", base_url_variable (provider),
-                           &url_origin);
-  if (base_url != NULL && !check_base_url (base_url, url_origin, error))
-    return FALSE;
-  if (base_url == NULL && provider == CS_PROVIDER_COMPATIBLE)
+  base_urls = pick_base_urls (cli, provider, &url_error);
+  if (url_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&url_error));
+      return FALSE;
+    }
+  if (base_urls == NULL && provider == CS_PROVIDER_COMPATIBLE)
     return cli_usage_error (error, "--provider compatible needs --base-url URL, or "
                                    "CAPSOLVER_BASE_URL");
   api_key = pick_setting (cli->api_key, "--api-key", cli_key_variable (provider), &key_origin);
@@ -308,7 +351,8 @@ cli_setup_client (Cli     *cli,
     }
 
   cli->client = g_object_new (CS_TYPE_CLIENT, "api-key", api_key, "provider", provider, NULL);
-  cs_client_set_base_url (cli->client, base_url);
+  /* the provider's endpoints unless given */
+  cs_client_set_base_urls (cli->client, (const char * const *) base_urls);
   cs_client_set_allow_insecure_http (cli->client, cli->allow_insecure_http);
   cs_client_set_tls_database (cli->client, database);
   finish_client (cli);
@@ -323,7 +367,7 @@ cli_clear (Cli *cli)
     cs_sandbox_stop (cli->sandbox);
   g_clear_object (&cli->sandbox);
   g_clear_pointer (&cli->api_key, g_free);
-  g_clear_pointer (&cli->base_url, g_free);
+  g_clear_pointer (&cli->base_urls, g_strfreev);
   g_clear_pointer (&cli->provider_name, g_free);
   g_clear_pointer (&cli->timeout_text, g_free);
   g_clear_pointer (&cli->app_id, g_free);

@@ -137,10 +137,13 @@ create_task (CsSandboxService  *service,
 
   if (task == NULL)
     return gerror_reply (error, reply);
-  /* CapSolver's name for a type this provider does not have */
+  /* a type this provider does not have, or one it has spelt otherwise
+   * (CapSolver's "ReCaptchaV2TaskProxyLess" at Anti-Captcha): the
+   * provider knows its own names only, as documented, case included */
   wire_name = _cs_json_get_string (_cs_json_get_object (request, "task"), "type");
-  if (_cs_dialect_family_of (dialect, wire_name, NULL, NULL, NULL) == NULL &&
-      _cs_task_family_lookup (wire_name, NULL) != NULL)
+  if (!_cs_dialect_is_own_spelling (dialect, wire_name) &&
+      (_cs_dialect_family_of (dialect, wire_name, NULL, NULL, NULL) != NULL ||
+       _cs_task_family_lookup (wire_name, NULL) != NULL))
     {
       g_set_error (&error, CS_ERROR, CS_ERROR_TASK_NOT_SUPPORTED,
                    "%s has no task type %s", _cs_dialect_get_name (dialect), wire_name);

@@ -12,6 +12,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -145,6 +146,32 @@ class ProviderTestCase(unittest.TestCase):
         result = run_cli('--sandbox', '--provider', '2captcha', '--json', 'solve', *RECAPTCHA)
         self.assertEqual(result.status, EXIT_OK, result.stderr)
         self.assertTrue(result.json()['taskId'].isdigit())
+
+    def refused_url(self):
+        # a port nothing listens on: its connections are refused
+        with socket.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            return 'http://127.0.0.1:%d' % probe.getsockname()[1]
+
+    def test_endpoints_in_order(self):
+        # --base-url given twice, or as a comma list: the first refuses, and
+        # the requests go on at the second, a createTask included (it
+        # never reached the first)
+        down = self.refused_url()
+        for urls in (['--base-url', down, '--base-url', self.base_url],
+                     ['--base-url', '%s, %s/' % (down, self.base_url)]):
+            result = run_cli('--provider', 'anti-captcha', *urls, '--json', 'solve', *RECAPTCHA,
+                             ANTICAPTCHA_API_KEY=KEY)
+            self.assertEqual(result.status, EXIT_OK, result.stderr)
+            self.assertIn('gRecaptchaResponse', result.json()['solution'])
+            self.assertIn('endpoint %s -> %s' % (down, self.base_url), result.stderr)
+
+    def test_endpoints_checked(self):
+        for urls in ('%s,ftp://example.com' % self.base_url, '%s,' % self.base_url):
+            result = run_cli('--provider', 'anti-captcha', '--base-url', urls, 'balance',
+                             ANTICAPTCHA_API_KEY=KEY)
+            self.assertEqual(result.status, EXIT_USAGE, result.stderr)
+            self.assertIn('--base-url', result.stderr)
 
     def test_compatible_needs_a_base_url(self):
         result = run_cli('--provider', 'compatible', 'balance',

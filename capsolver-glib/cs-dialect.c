@@ -142,12 +142,13 @@ static const DialectType twocaptcha_types[] = {
   TYPE_END
 };
 
-/* One name for both variants: a task with proxy fields is solved through them. */
+/* One name for both variants: a task with proxy fields is solved through them.
+ * NoCaptchaTask, the old name, is what CapMonster's own JS client still sends. */
 static const DialectType capmonster_types[] = {
   { "image-to-text", { "ImageToTextTask", NULL, NULL, NULL }, NULL, NO_SPELLING },
   { "recaptcha-v2", { "RecaptchaV2Task", "RecaptchaV2Task",
                       "RecaptchaV2EnterpriseTask", "RecaptchaV2EnterpriseTask" }, NULL,
-    NO_SPELLING },
+    { "NoCaptchaTask", "NoCaptchaTask", NULL, NULL } },
   { "recaptcha-v3", { "RecaptchaV3TaskProxyless", NULL, NULL, NULL }, "isEnterprise",
     NO_SPELLING },
   { "turnstile", { "TurnstileTask", NULL, NULL, NULL }, NULL, NO_SPELLING },

@@ -1463,8 +1463,16 @@ _cs_dialect_write_reply (const CsDialect *dialect,
   if (code_text != NULL && *code_text != '\0')
     {
       gint id = 1;
+      const DialectError *own = find_error (dialect, code_text);
       const char *text = _cs_dialect_code_for_error (dialect, cs_error_from_code (code_text),
                                                      &id);
+
+      /* a code CapSolver lacks, in the provider's own words: its number */
+      if (text == NULL && own != NULL)
+        {
+          text = own->text;
+          id = own->id != 0 ? own->id : 1;
+        }
 
       json_object_set_int_member (out, "errorId", text != NULL ? id : 1);
       json_object_set_string_member (out, "errorCode", text != NULL ? text : code_text);

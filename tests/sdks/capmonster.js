@@ -60,6 +60,10 @@ const checks = [
     assert.equal(result.error, undefined);
     assert.ok(result.solution.gRecaptchaResponse.length > 0);
   }],
+  ['image below 100 bytes', async () => {
+    const result = await client(key).Solve(new ImageToTextRequest({ body: 'aGVsbG8=' }));
+    assert.equal(result.error, ErrorType.ZERO_CAPTCHA_FILESIZE);
+  }],
   ['unknown task id', async () => {
     const result = await client(key).GetTaskResult(1);
     assert.equal(result.error, ErrorType.NO_SUCH_CAPCHA_ID);

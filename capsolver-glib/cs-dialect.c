@@ -149,8 +149,10 @@ static const DialectType capmonster_types[] = {
   { "recaptcha-v2", { "RecaptchaV2Task", "RecaptchaV2Task",
                       "RecaptchaV2EnterpriseTask", "RecaptchaV2EnterpriseTask" }, NULL,
     { "NoCaptchaTask", "NoCaptchaTask", NULL, NULL } },
+  /* v3 Enterprise has a page of its own, RecaptchaV3EnterpriseTask, which
+   * CapMonster's JS client sends */
   { "recaptcha-v3", { "RecaptchaV3TaskProxyless", NULL, NULL, NULL }, "isEnterprise",
-    NO_SPELLING },
+    { NULL, NULL, "RecaptchaV3EnterpriseTask", NULL } },
   { "turnstile", { "TurnstileTask", NULL, NULL, NULL }, NULL, NO_SPELLING },
   { "geetest", { "GeeTestTaskProxyless", "GeeTestTask", NULL, NULL }, NULL, NO_SPELLING },
   { "mtcaptcha", { "MTCaptchaTask", "MTCaptchaTask", NULL, NULL }, NULL, NO_SPELLING },

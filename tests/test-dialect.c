@@ -510,6 +510,12 @@ test_aliases (void)
                                             proxied, &with_proxy, NULL), ==, "recaptcha-v2");
     g_assert_true (with_proxy);
   }
+  /* and its name for reCAPTCHA v3 Enterprise, beside isEnterprise */
+  g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER),
+                                          "RecaptchaV3EnterpriseTask", NULL, &with_proxy,
+                                          &enterprise), ==, "recaptcha-v3");
+  g_assert_false (with_proxy);
+  g_assert_true (enterprise);
   /* an alias of one provider is no name of another */
   g_assert_null (_cs_dialect_family_of (dialect (CS_PROVIDER_TWOCAPTCHA), "NoCaptchaTask",
                                         NULL, NULL, NULL));

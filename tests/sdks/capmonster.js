@@ -18,10 +18,13 @@ const path = require('node:path');
 const [nodeModules, baseUrl, key, imagePath] = process.argv.slice(2);
 const {
   CapMonsterCloudClientFactory, ClientOptions, ErrorType, ImageToTextRequest, RecaptchaV2Request,
+  RecaptchaV3EnterpriseRequest, RecaptchaV3ProxylessRequest,
 } = require(path.join(nodeModules, '@zennolab_com', 'capmonstercloud-client'));
 
 const WEBSITE_URL = 'https://www.example.com/login';
 const WEBSITE_KEY = '6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-';
+// the timeouts Solve() takes, shorter than the SDK's own
+const SHORT = { firstRequestDelay: 100, requestsInterval: 100, timeout: 10000 };
 
 function client(clientKey) {
   return CapMonsterCloudClientFactory.Create(new ClientOptions({ clientKey, serviceUrl: baseUrl }));
@@ -56,7 +59,22 @@ const checks = [
         proxyType: 'http', proxyAddress: '8.8.8.8', proxyPort: 8080,
         proxyLogin: 'login', proxyPassword: 'password',
       },
-    }), { firstRequestDelay: 100, requestsInterval: 100, timeout: 10000 });
+    }), SHORT);
+    assert.equal(result.error, undefined);
+    assert.ok(result.solution.gRecaptchaResponse.length > 0);
+  }],
+  ['reCAPTCHA v3', async () => {
+    const result = await client(key).Solve(new RecaptchaV3ProxylessRequest({
+      websiteURL: WEBSITE_URL, websiteKey: WEBSITE_KEY, minScore: 0.7, pageAction: 'login',
+    }), SHORT);
+    assert.equal(result.error, undefined);
+    assert.ok(result.solution.gRecaptchaResponse.length > 0);
+  }],
+  // sent as RecaptchaV3EnterpriseTask, the name of its page
+  ['reCAPTCHA v3 Enterprise', async () => {
+    const result = await client(key).Solve(new RecaptchaV3EnterpriseRequest({
+      websiteURL: WEBSITE_URL, websiteKey: WEBSITE_KEY, minScore: 0.7, pageAction: 'login',
+    }), SHORT);
     assert.equal(result.error, undefined);
     assert.ok(result.solution.gRecaptchaResponse.length > 0);
   }],

@@ -65,9 +65,10 @@ class SdkTestCase(unittest.TestCase):
     def test_capmonster_cloud_client(self):
         served = self.run_sdk('capmonster', 'capmonster.js',
                               os.path.join('@zennolab_com', 'capmonstercloud-client'))
-        # the SDK's tasks reached this sandbox: one image, two reCAPTCHA v2
+        # the SDK's tasks reached this sandbox, read into CapSolver's types
         self.assertEqual(sorted(task['type'] for task in served['tasks']),
-                         ['ImageToTextTask', 'ReCaptchaV2Task', 'ReCaptchaV2TaskProxyLess'])
+                         ['ImageToTextTask', 'ReCaptchaV2Task', 'ReCaptchaV2TaskProxyLess',
+                          'ReCaptchaV3EnterpriseTaskProxyLess', 'ReCaptchaV3TaskProxyLess'])
         self.assertTrue(all(task['state'] == 'ready' for task in served['tasks']))
 
 

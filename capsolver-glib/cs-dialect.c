@@ -154,7 +154,10 @@ static const DialectType capmonster_types[] = {
   { "recaptcha-v3", { "RecaptchaV3TaskProxyless", NULL, NULL, NULL }, "isEnterprise",
     { NULL, NULL, "RecaptchaV3EnterpriseTask", NULL } },
   { "turnstile", { "TurnstileTask", NULL, NULL, NULL }, NULL, NO_SPELLING },
-  { "geetest", { "GeeTestTaskProxyless", "GeeTestTask", NULL, NULL }, NULL, NO_SPELLING },
+  /* GeeTestTask solves through its own proxies when given none; the old
+   * GeeTestTaskProxyless is still read */
+  { "geetest", { "GeeTestTask", "GeeTestTask", NULL, NULL }, NULL,
+    { "GeeTestTaskProxyless", NULL, NULL, NULL } },
   { "mtcaptcha", { "MTCaptchaTask", "MTCaptchaTask", NULL, NULL }, NULL, NO_SPELLING },
   TYPE_END
 };

@@ -516,6 +516,20 @@ test_aliases (void)
                                           &enterprise), ==, "recaptcha-v3");
   g_assert_false (with_proxy);
   g_assert_true (enterprise);
+  /* its GeeTestTask takes a proxy or none; GeeTestTaskProxyless is its old name */
+  {
+    g_autoptr(JsonObject) geetest = parse_object ("{\"type\":\"GeeTestTask\"}");
+
+    g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER), "GeeTestTask",
+                                            geetest, &with_proxy, NULL), ==, "geetest");
+    g_assert_false (with_proxy);
+    g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER),
+                                            "GeeTestTaskProxyless", NULL, &with_proxy, NULL),
+                     ==, "geetest");
+    g_assert_false (with_proxy);
+    g_assert_cmpstr (_cs_dialect_type_name (dialect (CS_PROVIDER_CAPMONSTER), "geetest", FALSE,
+                                            FALSE, NULL), ==, "GeeTestTask");
+  }
   /* an alias of one provider is no name of another */
   g_assert_null (_cs_dialect_family_of (dialect (CS_PROVIDER_TWOCAPTCHA), "NoCaptchaTask",
                                         NULL, NULL, NULL));

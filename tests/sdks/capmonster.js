@@ -17,8 +17,8 @@ const path = require('node:path');
 
 const [nodeModules, baseUrl, key, imagePath] = process.argv.slice(2);
 const {
-  CapMonsterCloudClientFactory, ClientOptions, ErrorType, ImageToTextRequest, RecaptchaV2Request,
-  RecaptchaV3EnterpriseRequest, RecaptchaV3ProxylessRequest,
+  CapMonsterCloudClientFactory, ClientOptions, ErrorType, GeeTestRequest, ImageToTextRequest,
+  RecaptchaV2Request, RecaptchaV3EnterpriseRequest, RecaptchaV3ProxylessRequest,
 } = require(path.join(nodeModules, '@zennolab_com', 'capmonstercloud-client'));
 
 const WEBSITE_URL = 'https://www.example.com/login';
@@ -77,6 +77,15 @@ const checks = [
     }), SHORT);
     assert.equal(result.error, undefined);
     assert.ok(result.solution.gRecaptchaResponse.length > 0);
+  }],
+  // GeeTestTask without proxy fields: solved through the provider's proxies
+  ['GeeTest v3', async () => {
+    const result = await client(key).Solve(new GeeTestRequest({
+      websiteURL: WEBSITE_URL, gt: '022397c99c9f646f6477822485f30404',
+      challenge: '7f044f48bc951ecfbfc03842b5e1fe59',
+    }), SHORT);
+    assert.equal(result.error, undefined);
+    assert.ok(result.solution.validate.length > 0);
   }],
   ['image below 100 bytes', async () => {
     const result = await client(key).Solve(new ImageToTextRequest({ body: 'aGVsbG8=' }));

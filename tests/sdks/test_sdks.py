@@ -67,7 +67,8 @@ class SdkTestCase(unittest.TestCase):
                               os.path.join('@zennolab_com', 'capmonstercloud-client'))
         # the SDK's tasks reached this sandbox, read into CapSolver's types
         self.assertEqual(sorted(task['type'] for task in served['tasks']),
-                         ['ImageToTextTask', 'ReCaptchaV2Task', 'ReCaptchaV2TaskProxyLess',
+                         ['GeeTestTaskProxyLess', 'ImageToTextTask', 'ReCaptchaV2Task',
+                          'ReCaptchaV2TaskProxyLess',
                           'ReCaptchaV3EnterpriseTaskProxyLess', 'ReCaptchaV3TaskProxyLess'])
         self.assertTrue(all(task['state'] == 'ready' for task in served['tasks']))
 

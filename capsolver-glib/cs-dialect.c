@@ -142,16 +142,22 @@ static const DialectType twocaptcha_types[] = {
   TYPE_END
 };
 
-/* One name for both variants: a task with proxy fields is solved through them. */
+/* One name for both variants: a task with proxy fields is solved through them.
+ * NoCaptchaTask, the old name, is what CapMonster's own JS client still sends. */
 static const DialectType capmonster_types[] = {
   { "image-to-text", { "ImageToTextTask", NULL, NULL, NULL }, NULL, NO_SPELLING },
   { "recaptcha-v2", { "RecaptchaV2Task", "RecaptchaV2Task",
                       "RecaptchaV2EnterpriseTask", "RecaptchaV2EnterpriseTask" }, NULL,
-    NO_SPELLING },
+    { "NoCaptchaTask", "NoCaptchaTask", NULL, NULL } },
+  /* v3 Enterprise has a page of its own, RecaptchaV3EnterpriseTask, which
+   * CapMonster's JS client sends */
   { "recaptcha-v3", { "RecaptchaV3TaskProxyless", NULL, NULL, NULL }, "isEnterprise",
-    NO_SPELLING },
+    { NULL, NULL, "RecaptchaV3EnterpriseTask", NULL } },
   { "turnstile", { "TurnstileTask", NULL, NULL, NULL }, NULL, NO_SPELLING },
-  { "geetest", { "GeeTestTaskProxyless", "GeeTestTask", NULL, NULL }, NULL, NO_SPELLING },
+  /* GeeTestTask solves through its own proxies when given none; the old
+   * GeeTestTaskProxyless is still read */
+  { "geetest", { "GeeTestTask", "GeeTestTask", NULL, NULL }, NULL,
+    { "GeeTestTaskProxyless", NULL, NULL, NULL } },
   { "mtcaptcha", { "MTCaptchaTask", "MTCaptchaTask", NULL, NULL }, NULL, NO_SPELLING },
   TYPE_END
 };
@@ -1483,8 +1489,16 @@ _cs_dialect_write_reply (const CsDialect *dialect,
   if (code_text != NULL && *code_text != '\0')
     {
       gint id = 1;
+      const DialectError *own = find_error (dialect, code_text);
       const char *text = _cs_dialect_code_for_error (dialect, cs_error_from_code (code_text),
                                                      &id);
+
+      /* a code CapSolver lacks, in the provider's own words: its number */
+      if (text == NULL && own != NULL)
+        {
+          text = own->text;
+          id = own->id != 0 ? own->id : 1;
+        }
 
       json_object_set_int_member (out, "errorId", text != NULL ? id : 1);
       json_object_set_string_member (out, "errorCode", text != NULL ? text : code_text);

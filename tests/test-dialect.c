@@ -479,7 +479,8 @@ test_every_family (void)
   g_assert_cmpuint (refused, >, 0);
 }
 
-/* Anti-Captcha still reads NoCaptchaTask, its old name for reCAPTCHA v2. */
+/* Anti-Captcha and CapMonster Cloud still read NoCaptchaTask, the old name
+ * for reCAPTCHA v2. */
 static void
 test_aliases (void)
 {
@@ -494,8 +495,43 @@ test_aliases (void)
   g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_ANTI_CAPTCHA), "NoCaptchaTask",
                                           NULL, &with_proxy, NULL), ==, "recaptcha-v2");
   g_assert_true (with_proxy);
+  /* CapMonster Cloud's JS client sends its old name, with or without a proxy */
+  {
+    g_autoptr(JsonObject) bare = parse_object ("{\"type\":\"NoCaptchaTask\"}");
+    g_autoptr(JsonObject) proxied =
+      parse_object ("{\"type\":\"NoCaptchaTask\",\"proxyAddress\":\"8.8.8.8\"}");
+
+    g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER), "NoCaptchaTask",
+                                            bare, &with_proxy, &enterprise), ==,
+                     "recaptcha-v2");
+    g_assert_false (with_proxy);
+    g_assert_false (enterprise);
+    g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER), "NoCaptchaTask",
+                                            proxied, &with_proxy, NULL), ==, "recaptcha-v2");
+    g_assert_true (with_proxy);
+  }
+  /* and its name for reCAPTCHA v3 Enterprise, beside isEnterprise */
+  g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER),
+                                          "RecaptchaV3EnterpriseTask", NULL, &with_proxy,
+                                          &enterprise), ==, "recaptcha-v3");
+  g_assert_false (with_proxy);
+  g_assert_true (enterprise);
+  /* its GeeTestTask takes a proxy or none; GeeTestTaskProxyless is its old name */
+  {
+    g_autoptr(JsonObject) geetest = parse_object ("{\"type\":\"GeeTestTask\"}");
+
+    g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER), "GeeTestTask",
+                                            geetest, &with_proxy, NULL), ==, "geetest");
+    g_assert_false (with_proxy);
+    g_assert_cmpstr (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER),
+                                            "GeeTestTaskProxyless", NULL, &with_proxy, NULL),
+                     ==, "geetest");
+    g_assert_false (with_proxy);
+    g_assert_cmpstr (_cs_dialect_type_name (dialect (CS_PROVIDER_CAPMONSTER), "geetest", FALSE,
+                                            FALSE, NULL), ==, "GeeTestTask");
+  }
   /* an alias of one provider is no name of another */
-  g_assert_null (_cs_dialect_family_of (dialect (CS_PROVIDER_CAPMONSTER), "NoCaptchaTask",
+  g_assert_null (_cs_dialect_family_of (dialect (CS_PROVIDER_TWOCAPTCHA), "NoCaptchaTask",
                                         NULL, NULL, NULL));
   g_assert_null (_cs_dialect_family_of (dialect (CS_PROVIDER_ANTI_CAPTCHA),
                                         "AntiTurnstileTaskProxyLess", NULL, NULL, NULL));

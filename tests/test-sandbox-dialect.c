@@ -586,6 +586,34 @@ test_type_spelling (Fixture       *f,
     }
 }
 
+/* An image below the provider's least has a code of its own, apart from one
+ * above its most (CapMonster Cloud's client tells them apart). */
+static void
+test_image_sizes (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonObject) request = load_request (f, f->dc->image_dir, f->dc->image_file);
+  JsonObject *task = json_object_get_object_member (request, "task");
+  /* numbered codes where the provider numbers them (ERROR_TASK_NOT_SUPPORTED 23) */
+  gboolean numbered = f->dc->not_supported_id != 1;
+  g_autofree guchar *big = g_malloc0 (600 * 1024);
+  g_autofree char *big_text = g_base64_encode (big, 600 * 1024);
+  g_auto(Reply) small = { 0 };
+  g_auto(Reply) large = { 0 };
+
+  json_object_remove_member (request, "languagePool");
+  json_object_set_string_member (task, "body", "aGVsbG8=");   /* "hello", 5 bytes */
+  post (f, "createTask", request, &small);
+  assert_error (&small, numbered ? 3 : 1, "ERROR_ZERO_CAPTCHA_FILESIZE");
+  assert_reads_error (f, CS_DIALECT_CREATE_TASK, &small, CS_ERROR_INVALID_IMAGE,
+                      "ERROR_ZERO_CAPTCHA_FILESIZE");
+
+  json_object_set_string_member (task, "body", big_text);
+  post (f, "createTask", request, &large);
+  assert_error (&large, numbered ? 4 : 1, "ERROR_TOO_BIG_CAPTCHA_FILESIZE");
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 2);
+}
+
 /* A failed task is an error, with the provider's number, and no status. */
 static void
 test_unsolvable (Fixture       *f,
@@ -831,6 +859,7 @@ main (int    argc,
         { "callback", test_callback },
         { "errors", test_errors },
         { "type-spelling", test_type_spelling },
+        { "image-sizes", test_image_sizes },
         { "unsolvable", test_unsolvable },
         { "proxy", test_proxy },
         { "reports", test_reports },

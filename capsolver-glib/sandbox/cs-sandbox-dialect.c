@@ -120,6 +120,48 @@ copy_envelope (JsonObject *request)
   return copy;
 }
 
+/* Whether an image of @task holds fewer bytes than the provider's least:
+ * every provider with a least has a code of its own for that,
+ * ERROR_ZERO_CAPTCHA_FILESIZE, apart from ERROR_TOO_BIG_CAPTCHA_FILESIZE. */
+static gboolean
+image_too_small (const CsDialect *dialect,
+                 JsonObject      *task)
+{
+  const CsTaskFamily *family = _cs_task_family_lookup (_cs_json_get_string (task, "type"), NULL);
+  guint least = _cs_dialect_get_limits (dialect)->image_min_bytes;
+
+  for (const CsTaskField * const *field = family != NULL ? family->fields : NULL;
+       field != NULL && *field != NULL && least > 0; field++)
+    {
+      JsonNode *node = _cs_task_field_lookup (task, (*field)->member);
+      g_autoptr(JsonArray) images = json_array_new ();
+
+      if (((*field)->flags & CS_FIELD_IMAGE) == 0 || node == NULL)
+        continue;
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          json_array_unref (images);
+          images = json_array_ref (json_node_get_array (node));
+        }
+      else
+        json_array_add_element (images, json_node_copy (node));
+      for (guint i = 0; i < json_array_get_length (images); i++)
+        {
+          JsonNode *image = json_array_get_element (images, i);
+          g_autofree guchar *bytes = NULL;
+          gsize size = 0;
+
+          if (!JSON_NODE_HOLDS_VALUE (image) ||
+              json_node_get_value_type (image) != G_TYPE_STRING)
+            continue;
+          bytes = g_base64_decode (json_node_get_string (image), &size);
+          if (size < least)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static guint
 create_task (CsSandboxService  *service,
              const CsDialect   *dialect,
@@ -156,6 +198,15 @@ create_task (CsSandboxService  *service,
       const CsDialectEnvelope envelope = { NULL, NULL, NULL, NULL };
 
       checked = _cs_dialect_build_create_task (dialect, task, &envelope, NULL, &error);
+      if (checked == NULL && g_error_matches (error, CS_ERROR, CS_ERROR_INVALID_IMAGE) &&
+          image_too_small (dialect, task))
+        {
+          const char *description = error->message;
+
+          if (g_str_has_prefix (description, "ERROR_INVALID_IMAGE: "))
+            description += strlen ("ERROR_INVALID_IMAGE: ");
+          return _cs_sandbox_error_reply ("ERROR_ZERO_CAPTCHA_FILESIZE", description, reply);
+        }
       if (checked == NULL)
         return gerror_reply (error, reply);
     }

@@ -67,6 +67,11 @@ CS_AVAILABLE_IN_ALL
 char        *cs_client_dup_active_endpoint  (CsClient            *client);
 CsProvider   cs_client_get_provider         (CsClient            *client);
 CS_AVAILABLE_IN_ALL
+CsClient    *cs_client_get_fallback         (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_fallback         (CsClient            *client,
+                                             CsClient            *fallback);
+CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_app_id           (CsClient            *client);
 CS_AVAILABLE_IN_ALL
 void         cs_client_set_app_id           (CsClient            *client,

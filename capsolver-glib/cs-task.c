@@ -174,9 +174,7 @@ task_set_property (GObject      *object,
         priv->status = CS_TASK_STATUS_IDLE;
       break;
     case PROP_PROVIDER:
-      /* construct-only: a task resumed from its id at a given provider */
-      priv->provider = g_value_get_enum (value);
-      priv->provider_known = TRUE;
+      cs_task_set_provider (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -289,7 +287,7 @@ cs_task_class_init (CsTaskClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * CsTask:provider: (getter get_provider)
+   * CsTask:provider: (getter get_provider) (setter set_provider)
    *
    * The provider that has the task: set when a client creates it, to that
    * client's [property@Client:provider] (which, in a chain of
@@ -297,18 +295,15 @@ cs_task_class_init (CsTaskClass *klass)
    * called). Polls and reports of the task go to the client of that
    * provider in the chain of the client called.
    *
-   * A task made with [ctor@Task.new_for_id] may be given it at
-   * construction (`g_object_new (CS_TYPE_TASK, "task-id", id,
-   * "provider", CS_PROVIDER_ANTI_CAPTCHA, NULL)`); without it the task
-   * belongs to the client that first polls it, and reads
-   * %CS_PROVIDER_CAPSOLVER until then.
+   * A task made with [ctor@Task.new_for_id] is given it with
+   * [method@Task.set_provider]; without it the task belongs to the client
+   * that first polls it, and reads %CS_PROVIDER_CAPSOLVER until then.
    *
    * Since: 1.0
    */
   properties[PROP_PROVIDER] =
     g_param_spec_enum ("provider", NULL, NULL, CS_TYPE_PROVIDER, CS_PROVIDER_CAPSOLVER,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
-                       G_PARAM_EXPLICIT_NOTIFY);
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1076,6 +1071,28 @@ cs_task_get_provider (CsTask *task)
   provider = priv->provider_known ? priv->provider : CS_PROVIDER_CAPSOLVER;
   g_mutex_unlock (&create_lock);
   return provider;
+}
+
+/**
+ * cs_task_set_provider: (set-property provider)
+ * @task: a [class@Task]
+ * @provider: the provider that has the task
+ *
+ * Says which provider has the task: for a task made with
+ * [ctor@Task.new_for_id], whose polls and reports then go to the client of
+ * that provider in the chain of the client called (see
+ * [property@Client:fallback]). A client sets it itself on the tasks it
+ * creates.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_provider (CsTask     *task,
+                      CsProvider  provider)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+
+  _cs_task_set_provider (task, NULL, provider, TRUE);
 }
 
 /* Whether the task's provider is known, and in *@provider which. */

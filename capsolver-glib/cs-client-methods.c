@@ -174,8 +174,10 @@ _cs_client_route_task (CsClient  *self,
 
   if (!_cs_task_get_known_provider (task, &provider))
     return g_object_ref (self);
-  chain = _cs_client_dup_chain (self);
   creator = _cs_task_dup_creator (task);
+  if (creator == G_OBJECT (self))
+    return CS_CLIENT (g_steal_pointer (&creator));
+  chain = _cs_client_dup_chain (self);
   if (creator != NULL && g_ptr_array_find (chain, creator, NULL))
     return CS_CLIENT (g_steal_pointer (&creator));
   for (guint i = 0; i < chain->len; i++)
@@ -928,6 +930,12 @@ get_task_result_cb (GObject      *source,
  * Sends one `getTaskResult` for @task and updates its status, and its
  * solution when it is ready. Unknown statuses are taken as pending.
  *
+ * The request goes to the client of @client's chain (see
+ * [property@Client:fallback]) that has the task: the one that created it,
+ * or else the first of its [property@Task:provider]. A task of a provider
+ * that no client of the chain speaks fails with %CS_ERROR_TASKID_INVALID
+ * before anything is sent.
+ *
  * Since: 1.0
  */
 void
@@ -1564,6 +1572,11 @@ report_done (GTask   *gtask,
  * same task where one is allowed with %CS_ERROR_BAD_REQUEST, and one after
  * Anti-Captcha's 60 seconds with %CS_ERROR_TASKID_INVALID. A report that
  * never reached the provider may be sent again.
+ *
+ * The report goes to the client of @client's chain that has the task,
+ * as polls do (see [method@Client.get_task_result_async]), in that
+ * provider's words; a task of a provider that no client of the chain
+ * speaks fails with %CS_ERROR_TASKID_INVALID before anything is sent.
  *
  * Since: 1.0
  */

@@ -875,6 +875,10 @@ solve_wake_joined (GObject      *waiter,
  * %CS_ERROR_POLLS_EXHAUSTED, and the task's status is
  * %CS_TASK_STATUS_FAILED: the client polls it no more.
  *
+ * With a [property@Client:fallback], the task is created by the first
+ * client of the chain that can take it, and polled there: see that
+ * property for when a task moves to the next client.
+ *
  * Since: 1.0
  */
 void

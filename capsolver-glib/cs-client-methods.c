@@ -452,6 +452,7 @@ create_task_cb (GObject      *source,
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
   gboolean sent = _cs_client_call_was_sent (result);
+  gboolean refused = FALSE;
 
   if (_cs_client_call_finish (client, result, &reply, &error) &&
       apply_create_reply (client, task, &reply, &error) &&
@@ -464,29 +465,35 @@ create_task_cb (GObject      *source,
       cs_task_get_task_id (task) == NULL)
     {
       g_object_set_data (G_OBJECT (gtask), CREATE_REFUSED, GINT_TO_POINTER (TRUE));
-      sent = FALSE;
+      refused = TRUE;
     }
-  else if (error != NULL && call->next < call->chain->len &&
-           create_may_move (result, &reply, error, task))
+  else if (error != NULL && create_may_move (result, &reply, error, task))
     {
-      g_debug ("%s at %s: %s; the task goes to the next client of the chain",
-                 call->method, _cs_dialect_get_name (client->dialect), error->message);
-      call->sent = call->sent || sent;
-      create_send_next (gtask, error, _cs_client_call_was_held_back (result));
-      return;
+      if (call->next < call->chain->len)
+        {
+          g_debug ("%s at %s: %s; the task goes to the next client of the chain",
+                   call->method, _cs_dialect_get_name (client->dialect), error->message);
+          call->sent = call->sent || sent;
+          create_send_next (gtask, error, _cs_client_call_was_held_back (result));
+          return;
+        }
+      if (call->first_error != NULL)
+        {
+          /* the last client of the chain could not take it either: the
+           * first client's error is the one to give */
+          g_clear_error (&error);
+          error = g_steal_pointer (&call->first_error);
+          if (call->first_held_back && !call->sent && !sent)
+            g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
+          create_task_return (gtask, error, sent || call->sent);
+          return;
+        }
     }
-  if (error != NULL && call->first_error != NULL)
-    {
-      /* the last client of the chain could not take it either: the
-       * first client's error is the one to give */
-      g_clear_error (&error);
-      error = g_steal_pointer (&call->first_error);
-      if (call->first_held_back && !call->sent && !sent)
-        g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
-    }
-  else if (_cs_client_call_was_held_back (result))
+  /* any other end is this client's own: a task it may have created, a
+   * refusal the solve paces, or an error of the task */
+  if (_cs_client_call_was_held_back (result))
     g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
-  create_task_return (gtask, error, sent || call->sent);
+  create_task_return (gtask, error, !refused && (sent || call->sent));
 }
 
 /* The caller cancelled. A request still waiting for a slot is withdrawn

@@ -405,6 +405,31 @@ test_unknown_outcome (Fixture       *f,
   g_assert_null (cs_task_get_task_id (task));
 }
 
+/* The first has no money, and the second takes the createTask body and
+ * closes the connection: the outcome at the second is the one to give,
+ * not the first's refusal, since the task may exist there. */
+static void
+test_unknown_outcome_after_move (Fixture       *f,
+                                 gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_ANTI_CAPTCHA };
+  static const double balances[] = { 0, 10.0 };
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_chain (f, providers, 2, balances);
+  cs_sandbox_inject_fault (f->sandboxes[1], CS_SANDBOX_FAULT_DROP_CONNECTION, 1);
+  solution = solve (f->clients[0], task, &error);
+  g_assert_null (solution);
+  g_assert_nonnull (error);
+  g_test_message ("unknown outcome after a move: %s", error->message);
+  g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_nonnull (strstr (error->message, "may have been carried out"));
+  g_assert_cmpuint (creates (f, 0), ==, 1);
+  g_assert_cmpuint (creates (f, 1), ==, 1);
+}
+
 /* A report goes to the client of the chain that has the task, in that
  * provider's words; a client with none of its provider sends nothing. */
 static void
@@ -593,6 +618,7 @@ main (int    argc,
   ADD ("refused-key", test_refused_key);
   ADD ("endpoints-down", test_endpoints_down);
   ADD ("unknown-outcome", test_unknown_outcome);
+  ADD ("unknown-outcome-after-move", test_unknown_outcome_after_move);
   ADD ("report", test_report);
   ADD ("report-other-provider", test_report_other_provider);
   ADD ("task-for-id", test_task_for_id);

@@ -146,10 +146,12 @@ solve (CsClient  *client,
        CsTask    *task,
        GError   **error)
 {
+  g_autoptr(GAsyncResult) slot = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
-  cs_client_solve_async (client, task, NULL, mock_store_result, &result);
-  return cs_client_solve_finish (client, mock_wait_result (&result), error);
+  cs_client_solve_async (client, task, NULL, mock_store_result, &slot);
+  result = mock_wait_result (&slot);
+  return cs_client_solve_finish (client, result, error);
 }
 
 /* A loopback URL on a port nothing listens on: connections are refused. */

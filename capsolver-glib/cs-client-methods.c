@@ -417,9 +417,9 @@ create_task_return (GTask    *gtask,
   g_object_unref (gtask);
 }
 
-static void create_send_next (GTask  *gtask,
-                              GError *error,
-                              gboolean held_back);
+static void create_send_next (GTask    *gtask,
+                              GError   *error,
+                              gboolean  held_back);
 
 /* Whether a createTask or getToken that failed with @error certainly
  * created nothing at the client that sent it, so that the next client of

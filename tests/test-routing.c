@@ -359,6 +359,34 @@ test_refused_key (Fixture       *f,
   g_assert_cmpint (cs_client_get_account_state (f->clients[0]), ==, CS_ACCOUNT_STATE_REFUSED);
 }
 
+/* The blocking forms route the same way: getToken, which Anti-Captcha
+ * has none of, and a solve past a refused key. */
+static void
+test_blocking (Fixture       *f,
+               gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_ANTI_CAPTCHA, CS_PROVIDER_CAPSOLVER };
+  static const double balances[] = { -1, 10.0 };
+  g_autoptr(CsTask) token_task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) token = NULL;
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_chain (f, providers, 2, balances);
+  token = cs_client_get_token (f->clients[0], token_task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (token), ==, CS_PROVIDER_CAPSOLVER);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[0], NULL), ==, 0);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], "getToken"), ==, 1);
+
+  solution = cs_client_solve (f->clients[0], task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_CAPSOLVER);
+  g_assert_cmpuint (creates (f, 0), ==, 1);
+  g_assert_cmpuint (creates (f, 1), ==, 1);
+}
+
 /* Every endpoint of the first refuses connections: nothing reached it,
  * and the task goes to the second. */
 static void
@@ -618,6 +646,7 @@ main (int    argc,
   ADD ("no-client-has-type", test_no_client_has_type);
   ADD ("zero-balance", test_zero_balance);
   ADD ("refused-key", test_refused_key);
+  ADD ("blocking", test_blocking);
   ADD ("endpoints-down", test_endpoints_down);
   ADD ("unknown-outcome", test_unknown_outcome);
   ADD ("unknown-outcome-after-move", test_unknown_outcome_after_move);

@@ -387,6 +387,38 @@ test_blocking (Fixture       *f,
   g_assert_cmpuint (creates (f, 1), ==, 1);
 }
 
+/* A program of blocking calls: the second of the chain ran out of money
+ * and was topped up; a blocking solve that would go there reads its
+ * balance when its probe is due, as it does the first's, and goes on. */
+static void
+test_blocking_probe (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_ANTI_CAPTCHA, CS_PROVIDER_CAPSOLVER };
+  static const double balances[] = { 10.0, 0 };
+  g_autoptr(CsTask) first = new_token_task (MTCAPTCHA_TYPE);
+  g_autoptr(CsTask) later = new_token_task (MTCAPTCHA_TYPE);
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_chain (f, providers, 2, balances);
+  g_assert_null (cs_client_solve (f->clients[0], first, NULL, &error));
+  /* the first client's error: it lacks the type */
+  g_assert_error (error, CS_ERROR, CS_ERROR_TASK_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpint (cs_client_get_account_state (f->clients[1]), ==,
+                   CS_ACCOUNT_STATE_NO_BALANCE);
+
+  cs_sandbox_add_key (f->sandboxes[1], KEY, 10);
+  _cs_account_set_probe_interval (f->clients[1]->account, 20);
+  g_usleep (50 * 1000);
+  solution = cs_client_solve (f->clients[0], later, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_CAPSOLVER);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], "getBalance"), ==, 1);
+  g_assert_cmpuint (creates (f, 1), ==, 2);
+}
+
 /* Every endpoint of the first refuses connections: nothing reached it,
  * and the task goes to the second. */
 static void
@@ -647,6 +679,7 @@ main (int    argc,
   ADD ("zero-balance", test_zero_balance);
   ADD ("refused-key", test_refused_key);
   ADD ("blocking", test_blocking);
+  ADD ("blocking-probe", test_blocking_probe);
   ADD ("endpoints-down", test_endpoints_down);
   ADD ("unknown-outcome", test_unknown_outcome);
   ADD ("unknown-outcome-after-move", test_unknown_outcome_after_move);

@@ -358,6 +358,7 @@ typedef struct {
   guint         endpoint_generation;
   guint         endpoints_tried;   /* besides the first */
   gboolean      endpoint_down;     /* it failed as an endpoint that is down does */
+  gboolean      down_unsent;       /* and that attempt provably never reached it */
   gboolean      gated;             /* holds a place at the account's gate */
 } CallData;
 
@@ -1258,6 +1259,7 @@ call_fail_over (GTask  *gtask,
   if (data->ended || !endpoint_is_down (data, error, &unsent))
     return FALSE;
   data->endpoint_down = TRUE;
+  data->down_unsent = unsent;
   if ((data->flags & CS_CALL_PROBE) != 0)
     return FALSE;
   endpoint_failed (self, data->endpoint, data->endpoint_generation, error->message,
@@ -2173,6 +2175,18 @@ _cs_client_call_may_have_arrived (GAsyncResult *result)
   return data->attempts > 0 &&
          (call_wrote (data) || data->reply.root != NULL ||
           (data->message != NULL && soup_message_get_status (data->message) != 0));
+}
+
+/* Whether the request failed on every endpoint of the client, none of
+ * them provably reached: a request that is never sent twice moved from
+ * each to the next only when its attempt was unsent, so the last one
+ * unsent means all were. */
+gboolean
+_cs_client_call_never_reached (GAsyncResult *result)
+{
+  CallData *data = g_task_get_task_data (G_TASK (result));
+
+  return data->attempts > 0 && data->endpoint_down && data->down_unsent;
 }
 
 /* On success, @reply takes the parsed reply. On failure, @reply still gets

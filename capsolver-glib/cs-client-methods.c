@@ -161,6 +161,39 @@ check_task_id (CsTask  *task,
   return FALSE;
 }
 
+/* --- Routing ------------------------------------------------------------------ */
+
+CsClient *
+_cs_client_route_task (CsClient  *self,
+                       CsTask    *task,
+                       GError   **error)
+{
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GObject) creator = NULL;
+  CsProvider provider;
+
+  if (!_cs_task_get_known_provider (task, &provider))
+    return g_object_ref (self);
+  creator = _cs_task_dup_creator (task);
+  if (creator == G_OBJECT (self))
+    return CS_CLIENT (g_steal_pointer (&creator));
+  chain = _cs_client_dup_chain (self);
+  if (creator != NULL && g_ptr_array_find (chain, creator, NULL))
+    return CS_CLIENT (g_steal_pointer (&creator));
+  for (guint i = 0; i < chain->len; i++)
+    {
+      CsClient *client = g_ptr_array_index (chain, i);
+
+      if (client->provider == provider)
+        return g_object_ref (client);
+    }
+  g_set_error (error, CS_ERROR, CS_ERROR_TASKID_INVALID,
+               "task %s is %s's, and no client of this chain speaks to %s; nothing was sent",
+               cs_task_get_task_id (task) != NULL ? cs_task_get_task_id (task) : "(no id)",
+               cs_provider_get_display_name (provider), cs_provider_get_display_name (provider));
+  return NULL;
+}
+
 /* --- Outages ------------------------------------------------------------------ */
 
 /* Whether @error, of a request whose reply had @http_status (0 when none
@@ -206,13 +239,15 @@ create_reply_pending_status (CsReply *reply)
 
 /* The solution of a ready reply, with what the reply said beside it. */
 static CsSolution *
-new_solution (CsReply *reply)
+new_solution (CsClient *client,
+              CsReply  *reply)
 {
   g_auto(CsDialectReply) fields = { 0, };
   CsSolution *solution = cs_solution_new (reply->solution);
 
   _cs_dialect_read_result_fields (reply->root, &fields);
   _cs_solution_set_result_fields (solution, &fields);
+  _cs_solution_set_provider (solution, client->provider);
   return solution;
 }
 
@@ -254,6 +289,9 @@ apply_create_reply (CsClient *client,
       return FALSE;
     }
 
+  /* before the id: a poll routed by another thread once it sees the id
+   * must find who has the task */
+  _cs_task_set_provider (task, G_OBJECT (client), client->provider, TRUE);
   if (reply->task_id != NULL)
     _cs_task_set_task_id (task, reply->task_id);
   if (ready && !_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
@@ -265,7 +303,7 @@ apply_create_reply (CsClient *client,
     }
   if (ready)
     {
-      g_autoptr(CsSolution) solution = new_solution (reply);
+      g_autoptr(CsSolution) solution = new_solution (client, reply);
 
       _cs_task_set_solution (task, solution);
       _cs_task_set_status (task, CS_TASK_STATUS_READY);
@@ -289,12 +327,25 @@ typedef struct {
   gulong        cancel_handler;  /* answers a caller that cancels */
   gpointer      hold;            /* on the blocking call it was made in */
   gboolean      answered;        /* the caller has its answer */
+  /* the route along the chain (CsClient:fallback) */
+  GPtrArray    *chain;           /* the client called, then its fallbacks */
+  guint         next;            /* the index of the next client to try */
+  JsonObject   *task_json;       /* the task, provider-neutral */
+  GCancellable *unsent_cancellable;
+  CsCallFlags   flags;
+  GError       *first_error;     /* the first client's: the error when none takes it */
+  gboolean      first_held_back; /* the first client held it back */
+  gboolean      sent;            /* an attempt that moved on left all the same */
 } CreateCall;
 
 static void
 create_call_free (CreateCall *call)
 {
   g_clear_object (&call->cancellable);
+  g_clear_object (&call->unsent_cancellable);
+  g_clear_pointer (&call->chain, g_ptr_array_unref);
+  g_clear_pointer (&call->task_json, json_object_unref);
+  g_clear_error (&call->first_error);
   g_object_unref (call->task);
   g_free (call);
 }
@@ -366,6 +417,29 @@ create_task_return (GTask    *gtask,
   g_object_unref (gtask);
 }
 
+static void create_send_next (GTask    *gtask,
+                              GError   *error,
+                              gboolean  held_back);
+
+/* Whether a createTask or getToken that failed with @error certainly
+ * created nothing at the client that sent it, so that the next client of
+ * the chain may have the task: held back by the account, refused with an
+ * account error (no money, a refused key, a cooldown), or never reached
+ * on any endpoint. A refusal for want of a slot stays: the solve paces it. */
+static gboolean
+create_may_move (GAsyncResult *result,
+                 CsReply      *reply,
+                 const GError *error,
+                 CsTask       *task)
+{
+  if (cs_task_get_task_id (task) != NULL || cs_task_get_status (task) == CS_TASK_STATUS_READY)
+    return FALSE;
+  if (_cs_client_call_was_held_back (result) || _cs_client_call_never_reached (result))
+    return TRUE;
+  return reply->root != NULL && reply->task_id == NULL && error->domain == CS_ERROR &&
+         _cs_error_get_hold (error) != CS_HOLD_NONE;
+}
+
 static void
 create_task_cb (GObject      *source,
                 GAsyncResult *result,
@@ -373,13 +447,15 @@ create_task_cb (GObject      *source,
 {
   GTask *gtask = user_data;
   CreateCall *call = g_task_get_task_data (gtask);
+  CsClient *client = CS_CLIENT (source);
   CsTask *task = call->task;
   g_auto(CsReply) reply = { 0, };
   GError *error = NULL;
   gboolean sent = _cs_client_call_was_sent (result);
+  gboolean refused = FALSE;
 
-  if (_cs_client_call_finish (CS_CLIENT (source), result, &reply, &error) &&
-      apply_create_reply (CS_CLIENT (source), task, &reply, &error) &&
+  if (_cs_client_call_finish (client, result, &reply, &error) &&
+      apply_create_reply (client, task, &reply, &error) &&
       g_task_get_source_tag (gtask) == cs_client_get_token_async &&
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
@@ -389,11 +465,35 @@ create_task_cb (GObject      *source,
       cs_task_get_task_id (task) == NULL)
     {
       g_object_set_data (G_OBJECT (gtask), CREATE_REFUSED, GINT_TO_POINTER (TRUE));
-      sent = FALSE;
+      refused = TRUE;
     }
+  else if (error != NULL && create_may_move (result, &reply, error, task))
+    {
+      if (call->next < call->chain->len)
+        {
+          g_debug ("%s at %s: %s; the task goes to the next client of the chain",
+                   call->method, _cs_dialect_get_name (client->dialect), error->message);
+          call->sent = call->sent || sent;
+          create_send_next (gtask, error, _cs_client_call_was_held_back (result));
+          return;
+        }
+      if (call->first_error != NULL)
+        {
+          /* the last client of the chain could not take it either: the
+           * first client's error is the one to give */
+          g_clear_error (&error);
+          error = g_steal_pointer (&call->first_error);
+          if (call->first_held_back && !call->sent && !sent)
+            g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
+          create_task_return (gtask, error, sent || call->sent);
+          return;
+        }
+    }
+  /* any other end is this client's own: a task it may have created, a
+   * refusal the solve paces, or an error of the task */
   if (_cs_client_call_was_held_back (result))
     g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
-  create_task_return (gtask, error, sent);
+  create_task_return (gtask, error, !refused && (sent || call->sent));
 }
 
 /* The caller cancelled. A request still waiting for a slot is withdrawn
@@ -426,9 +526,85 @@ create_cancelled_cb (GCancellable *cancellable,
   g_source_attach (idle, g_task_get_context (gtask));
 }
 
+/* The body of the task's createTask (or getToken) for @client, or NULL
+ * with the error that refuses it there before anything is sent: no key,
+ * a type the provider lacks, a proxy or an image it cannot take. */
+static JsonObject *
+create_body (CsClient    *client,
+             CreateCall  *call,
+             GError     **error)
+{
+  CsDialectEnvelope envelope = { 0, };
+
+  if (!check_can_send (client, error) ||
+      ((call->flags & CS_CALL_LONG) != 0 && !check_capsolver_method (client, call->method,
+                                                                     error)))
+    return NULL;
+  envelope.client_key = client->api_key;
+  envelope.app_id = client->app_id;
+  envelope.language_pool = client->language_pool;
+  envelope.callback_url = cs_task_get_callback_url (call->task);
+  return _cs_dialect_build_create_task (client->dialect, call->task_json, &envelope, NULL,
+                                        error);
+}
+
+/* Sends the task to the next client of the chain that can take it, after
+ * @error (owned, nullable) of the one before, which @held_back tells
+ * whether it held the task back; when none is left, ends the call with
+ * the first client's error. */
+static void
+create_send_next (GTask    *gtask,
+                  GError   *error,
+                  gboolean  held_back)
+{
+  CreateCall *call = g_task_get_task_data (gtask);
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GStrv) secrets = NULL;
+  CsClient *client = NULL;
+
+  while (body == NULL)
+    {
+      if (error != NULL && call->first_error == NULL)
+        {
+          call->first_error = g_steal_pointer (&error);
+          call->first_held_back = held_back;
+        }
+      g_clear_error (&error);
+      held_back = FALSE;
+      if (call->next >= call->chain->len)
+        {
+          if (call->first_held_back && !call->sent)
+            g_object_set_data (G_OBJECT (gtask), CREATE_HELD_BACK, GINT_TO_POINTER (TRUE));
+          create_task_return (gtask, g_steal_pointer (&call->first_error), call->sent);
+          return;
+        }
+      /* cancelled on the way along the chain: nothing more is sent */
+      if (g_cancellable_is_cancelled (call->cancellable) ||
+          g_cancellable_is_cancelled (call->unsent_cancellable))
+        {
+          create_task_return (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  "%s: cancelled before it was sent",
+                                                  call->method),
+                              call->sent);
+          return;
+        }
+      client = g_ptr_array_index (call->chain, call->next++);
+      body = create_body (client, call, &error);
+    }
+
+  /* the call hides the key and the proxy in its errors and log lines */
+  secrets = _cs_client_dup_secrets (client, call->task);
+  _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
+                         call->flags, NULL,
+                         call->unsent_cancellable != NULL ? call->unsent_cancellable
+                                                          : call->cancellable,
+                         create_task_cb, gtask);
+}
+
 /* Sends @method (createTask or getToken) for a task marked as being
- * created, under @source_tag. @cancellable withdraws the request while it
- * waits to be sent, and once it left stops the caller's wait only;
+ * created, under @source_tag, to the first client of @client's chain that
+ * takes it (CsClient:fallback). @cancellable withdraws the request while
+ * it waits to be sent, and once it left stops the caller's wait only;
  * @unsent_cancellable (which @cancellable must then cancel too) only
  * withdraws it. */
 static void
@@ -443,60 +619,31 @@ send_create (CsClient            *client,
   GTask *gtask = g_task_new (client, cancellable, callback, user_data);
   gboolean get_token = source_tag == cs_client_get_token_async;
   CreateCall *call = g_new0 (CreateCall, 1);
-  g_autoptr(JsonObject) body = NULL;
-  g_auto(GStrv) secrets = NULL;
-  CsDialectEnvelope envelope = { 0, };
-  JsonObject *task_json;
   GError *error = NULL;
 
   g_task_set_source_tag (gtask, source_tag);
   g_task_set_check_cancellable (gtask, FALSE);
   call->task = g_object_ref (task);
   call->method = get_token ? "getToken" : "createTask";
+  call->flags = CS_CALL_SPENDS | CS_CALL_PACED | (get_token ? CS_CALL_LONG : 0);
+  call->chain = _cs_client_dup_chain (client);
   g_task_set_task_data (gtask, call, (GDestroyNotify) create_call_free);
 
-  if (!check_can_send (client, &error) || (get_token && !check_capsolver_method (client,
-                                                                               call->method,
-                                                                               &error)) ||
-      (task_json = _cs_task_to_valid_json (task, &error)) == NULL)
+  if ((call->task_json = _cs_task_to_valid_json (task, &error)) == NULL)
     {
       create_task_return (gtask, error, FALSE);
       return;
     }
-  /* the task in the provider's words: a type it lacks, or a proxy or
-   * an id it cannot take, is refused here, before anything is sent */
-  envelope.client_key = client->api_key;
-  envelope.app_id = client->app_id;
-  envelope.language_pool = client->language_pool;
-  envelope.callback_url = cs_task_get_callback_url (task);
-  body = _cs_dialect_build_create_task (client->dialect, task_json, &envelope, NULL, &error);
-  json_object_unref (task_json);
-  if (body == NULL)
-    {
-      create_task_return (gtask, error, FALSE);
-      return;
-    }
-  if (g_cancellable_is_cancelled (cancellable) || g_cancellable_is_cancelled (unsent_cancellable))
-    {
-      create_task_return (gtask, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                              "%s: cancelled before it was sent", call->method),
-                          FALSE);
-      return;
-    }
-
   if (cancellable != NULL)
     {
       call->cancellable = g_object_ref (cancellable);
       call->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (create_cancelled_cb),
                                                     gtask, NULL);
     }
+  if (unsent_cancellable != NULL)
+    call->unsent_cancellable = g_object_ref (unsent_cancellable);
   call->hold = _cs_client_hold_blocking_call ();
-  /* the call hides the key and the proxy in its errors and log lines */
-  secrets = _cs_client_dup_secrets (client, task);
-  _cs_client_call_async (client, call->method, body, (const char * const *) secrets,
-                         CS_CALL_SPENDS | CS_CALL_PACED | (get_token ? CS_CALL_LONG : 0), NULL,
-                         unsent_cancellable != NULL ? unsent_cancellable : cancellable,
-                         create_task_cb, gtask);
+  create_send_next (gtask, NULL, FALSE);
 }
 
 /* createTask for a task that _cs_task_begin_create() marked: the solve's
@@ -721,7 +868,7 @@ apply_result_reply (CsClient *client,
 
       if (!_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
         return FALSE;
-      solution = new_solution (reply);
+      solution = new_solution (client, reply);
       _cs_task_set_solution (task, solution);
     }
   _cs_task_set_status (task, status);
@@ -769,6 +916,8 @@ get_task_result_cb (GObject      *source,
       g_task_return_error (gtask, error);
       return;
     }
+  /* a task resumed from its id is the answering client's from now on */
+  _cs_task_set_provider (task, source, CS_CLIENT (source)->provider, FALSE);
   if (!apply_result_reply (CS_CLIENT (source), task, &reply, &error))
     {
       g_task_return_error (gtask, error);
@@ -788,6 +937,12 @@ get_task_result_cb (GObject      *source,
  * Sends one `getTaskResult` for @task and updates its status, and its
  * solution when it is ready. Unknown statuses are taken as pending.
  *
+ * The request goes to the client of @client's chain (see
+ * [property@Client:fallback]) that has the task: the one that created it,
+ * or else the first of its [property@Task:provider]. A task of a provider
+ * that no client of the chain speaks fails with %CS_ERROR_TASKID_INVALID
+ * before anything is sent.
+ *
  * Since: 1.0
  */
 void
@@ -799,6 +954,7 @@ cs_client_get_task_result_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(CsClient) route = NULL;
   g_auto(GStrv) secrets = NULL;
   GError *error = NULL;
 
@@ -811,13 +967,15 @@ cs_client_get_task_result_async (CsClient            *client,
   g_task_set_check_cancellable (gtask, FALSE);
   g_task_set_task_data (gtask, g_object_ref (task), g_object_unref);
 
-  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+  if (!check_task_id (task, &error) ||
+      (route = _cs_client_route_task (client, task, &error)) == NULL ||
+      !check_can_send (route, &error))
     {
       g_task_return_error (gtask, error);
       return;
     }
 
-  body = _cs_dialect_build_task_call (client->dialect, client->api_key,
+  body = _cs_dialect_build_task_call (route->dialect, route->api_key,
                                       cs_task_get_task_id (task), &error);
   if (body == NULL)
     {
@@ -825,8 +983,8 @@ cs_client_get_task_result_async (CsClient            *client,
       return;
     }
   _cs_task_count_poll (task);
-  secrets = _cs_client_dup_secrets (client, task);
-  _cs_client_call_async (client, "getTaskResult", body, (const char * const *) secrets,
+  secrets = _cs_client_dup_secrets (route, task);
+  _cs_client_call_async (route, "getTaskResult", body, (const char * const *) secrets,
                          CS_CALL_IDEMPOTENT, cancellable, NULL,
                          get_task_result_cb, g_steal_pointer (&gtask));
 }
@@ -903,6 +1061,7 @@ typedef struct {
   guint          retries;   /* sent again so far */
   gboolean       arrived;   /* the last try may have reached the service */
   GSource       *wait;      /* before the next try */
+  CsClient      *client;    /* that sends it: the task's in the chain, or the caller */
 } RetryCall;
 
 static void
@@ -915,6 +1074,7 @@ retry_call_free (RetryCall *call)
     }
   json_object_unref (call->body);
   g_strfreev (call->secrets);
+  g_clear_object (&call->client);
   g_free (call);
 }
 
@@ -928,7 +1088,7 @@ retry_call_send (GTask *gtask)
 {
   RetryCall *call = g_task_get_task_data (gtask);
 
-  _cs_client_call_async (g_task_get_source_object (gtask), call->method, call->body,
+  _cs_client_call_async (call->client, call->method, call->body,
                          (const char * const *) call->secrets, call->flags,
                          g_task_get_cancellable (gtask), NULL, retry_call_cb, gtask);
 }
@@ -991,11 +1151,12 @@ retry_call_cb (GObject      *source,
   g_object_unref (gtask);
 }
 
-/* Sends @method, again after an outage @max_retries times at most, then
- * calls @done with the reply or the error. Takes @gtask's reference and
- * @secrets. */
+/* Sends @method through @route (NULL: the client of @gtask), again after
+ * an outage @max_retries times at most, then calls @done with the reply
+ * or the error. Takes @gtask's reference and @secrets. */
 static void
 send_with_retries (GTask          *gtask,
+                   CsClient       *route,
                    const char     *method,
                    JsonObject     *body,
                    char          **secrets,
@@ -1011,19 +1172,21 @@ send_with_retries (GTask          *gtask,
   call->flags = flags;
   call->done = done;
   call->max_retries = max_retries;
+  call->client = g_object_ref (route != NULL ? route : g_task_get_source_object (gtask));
   g_task_set_task_data (gtask, call, (GDestroyNotify) retry_call_free);
   retry_call_send (gtask);
 }
 
 static void
 send_retrying (GTask          *gtask,
+               CsClient       *route,
                const char     *method,
                JsonObject     *body,
                char          **secrets,
                CsCallFlags     flags,
                RetryDoneFunc   done)
 {
-  send_with_retries (gtask, method, body, secrets, flags, OUTAGE_RETRIES, done);
+  send_with_retries (gtask, route, method, body, secrets, flags, OUTAGE_RETRIES, done);
 }
 
 /* --- getBalance ------------------------------------------------------------- *
@@ -1155,7 +1318,7 @@ send_shared_read (CsClient      *client,
   g_task_set_source_tag (gtask, send_shared_read);
   /* the call's own error says whether it left */
   g_task_set_check_cancellable (gtask, FALSE);
-  send_retrying (gtask, "getBalance", body, _cs_client_dup_secrets (client, NULL),
+  send_retrying (gtask, NULL, "getBalance", body, _cs_client_dup_secrets (client, NULL),
                  CS_CALL_IDEMPOTENT, get_balance_done);
 }
 
@@ -1274,7 +1437,8 @@ feedback_task_done (GTask   *gtask,
       g_task_return_error (gtask, error);
       return;
     }
-  _cs_client_count (g_task_get_source_object (gtask), CS_USAGE_FEEDBACK_SENT, 1);
+  _cs_client_count (((RetryCall *) g_task_get_task_data (gtask))->client,
+                    CS_USAGE_FEEDBACK_SENT, 1);
   g_task_return_boolean (gtask, TRUE);
 }
 
@@ -1307,7 +1471,7 @@ cs_client_feedback_task_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
-  g_auto(GStrv) secrets = NULL;
+  g_autoptr(CsClient) route = NULL;
   JsonObject *outcome;
   GError *error = NULL;
 
@@ -1319,15 +1483,16 @@ cs_client_feedback_task_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_feedback_task_async);
   g_task_set_check_cancellable (gtask, FALSE);
 
-  if (!check_can_send (client, &error) ||
-      !check_capsolver_method (client, "feedbackTask", &error) ||
-      !check_task_id (task, &error))
+  if (!check_task_id (task, &error) ||
+      (route = _cs_client_route_task (client, task, &error)) == NULL ||
+      !check_can_send (route, &error) ||
+      !check_capsolver_method (route, "feedbackTask", &error))
     {
       g_task_return_error (gtask, error);
       return;
     }
 
-  body = new_envelope (client, TRUE);
+  body = new_envelope (route, TRUE);
   json_object_set_string_member (body, "taskId", cs_task_get_task_id (task));
   outcome = json_object_new ();
   json_object_set_boolean_member (outcome, "invalid", invalid);
@@ -1337,8 +1502,8 @@ cs_client_feedback_task_async (CsClient            *client,
     json_object_set_string_member (outcome, "message", message);
   json_object_set_object_member (body, "result", outcome);
 
-  send_retrying (g_steal_pointer (&gtask), "feedbackTask", body,
-                 _cs_client_dup_secrets (client, task), 0,
+  send_retrying (g_steal_pointer (&gtask), route, "feedbackTask", body,
+                 _cs_client_dup_secrets (route, task), 0,
                  feedback_task_done);
 }
 
@@ -1387,7 +1552,8 @@ report_done (GTask   *gtask,
       g_task_return_error (gtask, error);
       return;
     }
-  _cs_client_count (g_task_get_source_object (gtask), CS_USAGE_FEEDBACK_SENT, 1);
+  _cs_client_count (((RetryCall *) g_task_get_task_data (gtask))->client,
+                    CS_USAGE_FEEDBACK_SENT, 1);
   g_task_return_boolean (gtask, TRUE);
 }
 
@@ -1414,6 +1580,11 @@ report_done (GTask   *gtask,
  * Anti-Captcha's 60 seconds with %CS_ERROR_TASKID_INVALID. A report that
  * never reached the provider may be sent again.
  *
+ * The report goes to the client of @client's chain that has the task,
+ * as polls do (see [method@Client.get_task_result_async]), in that
+ * provider's words; a task of a provider that no client of the chain
+ * speaks fails with %CS_ERROR_TASKID_INVALID before anything is sent.
+ *
  * Since: 1.0
  */
 void
@@ -1426,6 +1597,7 @@ cs_client_report_async (CsClient            *client,
 {
   g_autoptr(GTask) gtask = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(CsClient) route = NULL;
   const CsTaskFamily *family;
   CsDialectReport report = { 0, };
   const char *method = NULL;
@@ -1439,7 +1611,9 @@ cs_client_report_async (CsClient            *client,
   g_task_set_source_tag (gtask, cs_client_report_async);
   g_task_set_check_cancellable (gtask, FALSE);
 
-  if (!check_can_send (client, &error) || !check_task_id (task, &error))
+  if (!check_task_id (task, &error) ||
+      (route = _cs_client_route_task (client, task, &error)) == NULL ||
+      !check_can_send (route, &error))
     {
       g_task_return_error (gtask, error);
       return;
@@ -1447,14 +1621,14 @@ cs_client_report_async (CsClient            *client,
 
   family = cs_task_get_type_name (task) != NULL
            ? _cs_task_family_lookup (cs_task_get_type_name (task), NULL) : NULL;
-  report.client_key = client->api_key;
-  report.app_id = client->app_id;
+  report.client_key = route->api_key;
+  report.app_id = route->app_id;
   report.task_id = cs_task_get_task_id (task);
   report.family = family != NULL ? family->name : NULL;
   report.correct = correct;
   report.since_solved_s = _cs_task_get_seconds_since_solved (task);
   report.reports_sent = _cs_task_begin_report (task);
-  body = _cs_dialect_build_report (client->dialect, &report, &method, &error);
+  body = _cs_dialect_build_report (route->dialect, &report, &method, &error);
   if (body == NULL)
     {
       _cs_task_cancel_report (task);
@@ -1465,8 +1639,8 @@ cs_client_report_async (CsClient            *client,
   g_object_set_data_full (G_OBJECT (gtask), REPORT_TASK, g_object_ref (task), g_object_unref);
   /* sent once, never again after an outage: a report that may have
    * reached a provider that takes one per task is the one */
-  send_with_retries (g_steal_pointer (&gtask), method, body,
-                     _cs_client_dup_secrets (client, task), 0, 0, report_done);
+  send_with_retries (g_steal_pointer (&gtask), route, method, body,
+                     _cs_client_dup_secrets (route, task), 0, 0, report_done);
 }
 
 /**

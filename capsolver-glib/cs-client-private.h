@@ -69,6 +69,7 @@ struct _CsClient
   GStrv        base_urls_given;  /* base-urls as set, or NULL */
   CsProvider   provider;
   const CsDialect *dialect;  /* how requests are written and replies read */
+  CsClient    *fallback;     /* the next of the chain, under cs-client.c's chain_lock */
   char        *app_id;
   char        *language_pool;    /* languagePool, or NULL */
   guint        first_poll_delay;
@@ -240,6 +241,7 @@ void        _cs_client_call_async      (CsClient            *self,
                                         gpointer             user_data);
 gboolean    _cs_client_call_was_sent   (GAsyncResult        *result);
 gboolean    _cs_client_call_may_have_arrived (GAsyncResult  *result);
+gboolean    _cs_client_call_never_reached (GAsyncResult     *result);
 void        _cs_client_probe_blocking  (CsClient            *self);
 void        _cs_client_end_held_calls  (CsClient            *self);
 CsAccount  *_cs_client_ref_account     (CsClient            *self);
@@ -299,6 +301,15 @@ gsize       _cs_client_plan_memory     (CsPollPlan          *plan);
  * login and password of the task's proxy. NULL-terminated. */
 GStrv       _cs_client_dup_secrets     (CsClient            *self,
                                         CsTask              *task);
+GPtrArray  *_cs_client_dup_chain       (CsClient            *self);
+
+/* cs-client-methods.c, routing (CsClient:fallback) */
+/* The client of @self's chain that has @task: the one that created it,
+ * else the first of its provider, @self when that is not known; NULL
+ * with CS_ERROR_TASKID_INVALID when none of the chain speaks it. */
+CsClient   *_cs_client_route_task      (CsClient            *self,
+                                        CsTask              *task,
+                                        GError             **error);
 
 /* cs-client-methods.c */
 /* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be

@@ -618,9 +618,13 @@ solve_poll (GTask *gtask)
   CsClient *client = g_task_get_source_object (gtask);
   SolveData *data = solve_data (gtask);
 
+  g_autoptr(CsClient) route = NULL;
+
   if (solve_end_if_polls_spent (gtask))
     return;
-  if (cs_client_get_paused_for (client) > 0)
+  /* the pause that matters is that of the client that has the task */
+  route = _cs_client_route_task (client, data->task, NULL);
+  if (cs_client_get_paused_for (route != NULL ? route : client) > 0)
     {
       /* sending would only fail: wait for the end of the pause, looking
        * again every second (cs_client_resume() may end it early) */
@@ -870,6 +874,10 @@ solve_wake_joined (GObject      *waiter,
  * [property@Client:max-polls] polls were used the solve ends with
  * %CS_ERROR_POLLS_EXHAUSTED, and the task's status is
  * %CS_TASK_STATUS_FAILED: the client polls it no more.
+ *
+ * With a [property@Client:fallback], the task is created by the first
+ * client of the chain that can take it, and polled there: see that
+ * property for when a task moves to the next client.
  *
  * Since: 1.0
  */

@@ -21,7 +21,8 @@ typedef struct {
 
 /* A call that would create a task first reads the balance of an account
  * without money when its probe is due (cs-client-account.c): nothing
- * else of a program of blocking calls would. */
+ * else of a program of blocking calls would. Each client of the chain
+ * (CsClient:fallback) may get the task, so each is read. */
 static void
 sync_call_begin (SyncCall *call,
                  CsClient *client,
@@ -30,7 +31,12 @@ sync_call_begin (SyncCall *call,
   call->result = NULL;
   _cs_client_blocking_call_begin (&call->blocking);
   if (spends)
-    _cs_client_probe_blocking (client);
+    {
+      g_autoptr(GPtrArray) chain = _cs_client_dup_chain (client);
+
+      for (guint i = 0; i < chain->len; i++)
+        _cs_client_probe_blocking (g_ptr_array_index (chain, i));
+    }
 }
 
 static void

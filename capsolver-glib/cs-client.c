@@ -64,10 +64,15 @@ enum {
   PROP_PROVIDER,
   PROP_BASE_URLS,
   PROP_ACTIVE_ENDPOINT,
+  PROP_FALLBACK,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Every client's CsClient:fallback, under one lock: a chain is read
+ * whole when a task is routed, in whatever thread. */
+static GMutex chain_lock;
 
 static void update_base_url (CsClient *self);
 
@@ -113,6 +118,7 @@ client_finalize (GObject *object)
 {
   CsClient *self = CS_CLIENT (object);
 
+  g_clear_object (&self->fallback);
   g_free (self->api_key);
   g_free (self->base_url);
   g_free (self->base_url_given);
@@ -219,6 +225,11 @@ client_get_property (GObject    *object,
     case PROP_PROVIDER:
       g_value_set_enum (value, self->provider);
       break;
+    case PROP_FALLBACK:
+      g_mutex_lock (&chain_lock);
+      g_value_set_object (value, self->fallback);
+      g_mutex_unlock (&chain_lock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -303,6 +314,9 @@ client_set_property (GObject      *object,
       self->provider = g_value_get_enum (value);
       self->dialect = _cs_dialect_get (self->provider);
       update_base_url (self);
+      break;
+    case PROP_FALLBACK:
+      cs_client_set_fallback (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -785,6 +799,51 @@ cs_client_class_init (CsClientClass *klass)
     g_param_spec_string ("active-endpoint", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsClient:fallback: (getter get_fallback) (setter set_fallback)
+   *
+   * The client that takes the new tasks this one cannot: the next
+   * provider, with its own key, endpoints and account. A client and its
+   * fallbacks, in order, are the chain a task is routed along; each
+   * client of the chain is also usable alone.
+   *
+   * A new task (`createTask` or `getToken`, from
+   * [method@Client.solve_async], [method@Client.create_task_async] or
+   * [method@Client.get_token_async]) goes to the first client of the
+   * chain that can take it, and moves to the next when the one it tried
+   * certainly created nothing:
+   *
+   * - the provider lacks the task's type, or cannot take its proxy or
+   *   image (refused before sending);
+   * - its account holds creates back ([property@Client:account-state]
+   *   not %CS_ACCOUNT_STATE_USABLE: no money, a refused key, a pause);
+   * - its answer names an account error (%CS_ERROR_ZERO_BALANCE, a
+   *   refused key, a cooldown: see [func@Error.get_cooldown]), with no task;
+   * - every endpoint of it was down and provably never reached
+   *   (connection refused, no such host, TLS handshake failed).
+   *
+   * It never moves once the request may have reached a provider: a
+   * `createTask` written and never answered fails with the error that
+   * says it may have been carried out, as with one client. A refusal for
+   * want of a slot is not moved either: a solve sends it again to the same
+   * provider (see [method@Client.solve_async]). When no client of the chain
+   * can take the task, the error is the first client's own.
+   *
+   * The task then belongs to the client that created it: its
+   * [property@Task:provider] and its solution's [property@Solution:provider]
+   * say which, its polls and reports go there, and that client's
+   * [method@Client.get_usage] counts it (the client called counts the
+   * solve itself: submitted, and how it ended).
+   *
+   * A fallback that would make the chain a loop is refused (a programmer
+   * error).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FALLBACK] =
+    g_param_spec_object ("fallback", NULL, NULL, CS_TYPE_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1102,6 +1161,77 @@ cs_client_get_provider (CsClient *client)
 {
   g_return_val_if_fail (CS_IS_CLIENT (client), CS_PROVIDER_CAPSOLVER);
   return client->provider;
+}
+
+/**
+ * cs_client_get_fallback: (get-property fallback)
+ * @client: a [class@Client]
+ *
+ * Gets the client that takes the new tasks this one cannot (see
+ * [property@Client:fallback]).
+ *
+ * Returns: (transfer none) (nullable): the next client of the chain, or %NULL
+ *
+ * Since: 1.0
+ */
+CsClient *
+cs_client_get_fallback (CsClient *client)
+{
+  CsClient *fallback;
+
+  g_return_val_if_fail (CS_IS_CLIENT (client), NULL);
+
+  g_mutex_lock (&chain_lock);
+  fallback = client->fallback;
+  g_mutex_unlock (&chain_lock);
+  return fallback;
+}
+
+/**
+ * cs_client_set_fallback: (set-property fallback)
+ * @client: a [class@Client]
+ * @fallback: (nullable): the next client of the chain, or %NULL for none
+ *
+ * Sets the client that takes the new tasks this one cannot (see
+ * [property@Client:fallback]). @fallback must not be @client, nor a
+ * client whose chain leads back to @client.
+ *
+ * Since: 1.0
+ */
+void
+cs_client_set_fallback (CsClient *client,
+                        CsClient *fallback)
+{
+  gboolean loop = FALSE;
+  gboolean changed = FALSE;
+
+  g_return_if_fail (CS_IS_CLIENT (client));
+  g_return_if_fail (fallback == NULL || CS_IS_CLIENT (fallback));
+
+  g_mutex_lock (&chain_lock);
+  for (CsClient *next = fallback; next != NULL && !loop; next = next->fallback)
+    loop = next == client;
+  if (!loop)
+    changed = g_set_object (&client->fallback, fallback);
+  g_mutex_unlock (&chain_lock);
+
+  g_return_if_fail (!loop);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_FALLBACK]);
+}
+
+/* @self, then its fallbacks in order, each with a reference: the chain
+ * as it is now. */
+GPtrArray *
+_cs_client_dup_chain (CsClient *self)
+{
+  GPtrArray *chain = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_mutex_lock (&chain_lock);
+  for (CsClient *next = self; next != NULL; next = next->fallback)
+    g_ptr_array_add (chain, g_object_ref (next));
+  g_mutex_unlock (&chain_lock);
+  return chain;
 }
 
 /**

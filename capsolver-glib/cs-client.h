@@ -65,7 +65,13 @@ void         cs_client_set_base_urls        (CsClient            *client,
                                              const char * const  *base_urls);
 CS_AVAILABLE_IN_ALL
 char        *cs_client_dup_active_endpoint  (CsClient            *client);
+CS_AVAILABLE_IN_ALL
 CsProvider   cs_client_get_provider         (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+CsClient    *cs_client_get_fallback         (CsClient            *client);
+CS_AVAILABLE_IN_ALL
+void         cs_client_set_fallback         (CsClient            *client,
+                                             CsClient            *fallback);
 CS_AVAILABLE_IN_ALL
 const char  *cs_client_get_app_id           (CsClient            *client);
 CS_AVAILABLE_IN_ALL

@@ -20,6 +20,7 @@
 #include "cs-package.h"
 #include "cs-balance.h"
 #include "cs-usage.h"
+#include "cs-provider.h"
 #include "cs-task.h"
 #include "cs-task-type.h"
 
@@ -160,6 +161,15 @@ void         _cs_task_set_status         (CsTask       *task,
 void         _cs_task_set_solution       (CsTask       *task,
                                           CsSolution   *solution);
 void         _cs_task_count_poll         (CsTask       *task);
+gboolean     _cs_task_get_known_provider (CsTask       *task,
+                                          CsProvider   *provider);
+void         _cs_task_set_provider       (CsTask       *task,
+                                          GObject      *client,
+                                          CsProvider    provider,
+                                          gboolean      creator);
+GObject     *_cs_task_dup_creator        (CsTask       *task);
+void         _cs_solution_set_provider   (CsSolution   *solution,
+                                          CsProvider    provider);
 guint        _cs_task_begin_report       (CsTask       *task);
 void         _cs_task_cancel_report      (CsTask       *task);
 gint64       _cs_task_get_seconds_since_solved (CsTask *task);

@@ -63,4 +63,14 @@ CS_AVAILABLE_IN_ALL
 char              **cs_task_type_dup_provider_names (const CsTaskType *type,
                                                      CsProvider        provider);
 
+/* Here rather than beside the other methods of CsTask and CsSolution,
+ * whose headers come before this one. */
+CS_AVAILABLE_IN_ALL
+CsProvider          cs_task_get_provider            (CsTask           *task);
+CS_AVAILABLE_IN_ALL
+void                cs_task_set_provider            (CsTask           *task,
+                                                     CsProvider        provider);
+CS_AVAILABLE_IN_ALL
+CsProvider          cs_solution_get_provider        (CsSolution       *solution);
+
 G_END_DECLS

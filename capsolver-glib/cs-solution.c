@@ -32,6 +32,7 @@ struct _CsSolution
   gint64      task_create_time;
   gint64      task_end_time;
   gint64      solve_count;    /* -1: none */
+  CsProvider  provider;       /* of the client that read it */
 };
 
 G_DEFINE_FINAL_TYPE (CsSolution, cs_solution, G_TYPE_OBJECT)
@@ -44,6 +45,7 @@ enum {
   PROP_TASK_CREATE_TIME,
   PROP_TASK_END_TIME,
   PROP_SOLVE_COUNT,
+  PROP_PROVIDER,
   N_PROPS
 };
 
@@ -87,6 +89,9 @@ solution_get_property (GObject    *object,
       break;
     case PROP_SOLVE_COUNT:
       g_value_set_int64 (value, self->solve_count);
+      break;
+    case PROP_PROVIDER:
+      g_value_set_enum (value, self->provider);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -194,6 +199,21 @@ cs_solution_class_init (CsSolutionClass *klass)
     g_param_spec_int64 ("solve-count", NULL, NULL, -1, G_MAXINT64, -1,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * CsSolution:provider: (getter get_provider)
+   *
+   * The provider that solved the task: the [property@Client:provider] of
+   * the client whose reply carried the solution, which in a chain of
+   * [property@Client:fallback] clients may be another than the client
+   * called. %CS_PROVIDER_CAPSOLVER for a solution made with
+   * [ctor@Solution.new].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROVIDER] =
+    g_param_spec_enum ("provider", NULL, NULL, CS_TYPE_PROVIDER, CS_PROVIDER_CAPSOLVER,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -219,6 +239,31 @@ _cs_solution_set_result_fields (CsSolution           *solution,
     solution->task_end_time = fields->end_time;
   if ((fields->fields & CS_DIALECT_HAS_SOLVE_COUNT) != 0 && fields->solve_count >= 0)
     solution->solve_count = fields->solve_count;
+}
+
+/* The provider whose reply carried the solution. */
+void
+_cs_solution_set_provider (CsSolution *solution,
+                           CsProvider  provider)
+{
+  solution->provider = provider;
+}
+
+/**
+ * cs_solution_get_provider: (get-property provider)
+ * @solution: a [class@Solution]
+ *
+ * Gets the provider that solved the task (see [property@Solution:provider]).
+ *
+ * Returns: the provider
+ *
+ * Since: 1.0
+ */
+CsProvider
+cs_solution_get_provider (CsSolution *solution)
+{
+  g_return_val_if_fail (CS_IS_SOLUTION (solution), CS_PROVIDER_CAPSOLVER);
+  return solution->provider;
 }
 
 /**

@@ -48,6 +48,9 @@ typedef struct
   char          *callback_url;
 
   char          *task_id;
+  CsProvider     provider;       /* who has the task, when provider_known */
+  gboolean       provider_known; /* set by a client, or at construction */
+  GWeakRef       creator;        /* the client whose createTask made it */
   CsTaskStatus   status;
   CsSolution    *solution;
   guint          poll_count;
@@ -75,6 +78,7 @@ enum {
   PROP_STATUS,
   PROP_SOLUTION,
   PROP_POLL_COUNT,
+  PROP_PROVIDER,
   N_PROPS
 };
 
@@ -90,6 +94,7 @@ task_finalize (GObject *object)
   g_clear_object (&priv->proxy);
   g_free (priv->callback_url);
   g_free (priv->task_id);
+  g_weak_ref_clear (&priv->creator);
   g_clear_object (&priv->solution);
 
   G_OBJECT_CLASS (cs_task_parent_class)->finalize (object);
@@ -130,6 +135,9 @@ task_get_property (GObject    *object,
     case PROP_POLL_COUNT:
       g_value_set_uint (value, priv->poll_count);
       break;
+    case PROP_PROVIDER:
+      g_value_set_enum (value, cs_task_get_provider (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -164,6 +172,9 @@ task_set_property (GObject      *object,
       priv->task_id = g_value_dup_string (value);
       if (priv->task_id != NULL && priv->status == CS_TASK_STATUS_NEW)
         priv->status = CS_TASK_STATUS_IDLE;
+      break;
+    case PROP_PROVIDER:
+      cs_task_set_provider (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -275,6 +286,25 @@ cs_task_class_init (CsTaskClass *klass)
     g_param_spec_uint ("poll-count", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * CsTask:provider: (getter get_provider) (setter set_provider)
+   *
+   * The provider that has the task: set when a client creates it, to that
+   * client's [property@Client:provider] (which, in a chain of
+   * [property@Client:fallback] clients, may be another than the client
+   * called). Polls and reports of the task go to the client of that
+   * provider in the chain of the client called.
+   *
+   * A task made with [ctor@Task.new_for_id] is given it with
+   * [method@Task.set_provider]; without it the task belongs to the client
+   * that first polls it, and reads %CS_PROVIDER_CAPSOLVER until then.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROVIDER] =
+    g_param_spec_enum ("provider", NULL, NULL, CS_TYPE_PROVIDER, CS_PROVIDER_CAPSOLVER,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -283,6 +313,7 @@ cs_task_init (CsTask *self)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (self);
 
+  g_weak_ref_init (&priv->creator, NULL);
   priv->fields = json_object_new ();
   priv->status = CS_TASK_STATUS_NEW;
 }
@@ -1014,6 +1045,104 @@ cs_task_get_poll_count (CsTask *task)
 
   priv = cs_task_get_instance_private (task);
   return priv->poll_count;
+}
+
+/**
+ * cs_task_get_provider: (get-property provider)
+ * @task: a [class@Task]
+ *
+ * Gets the provider that has the task (see [property@Task:provider]).
+ *
+ * Returns: the provider whose client created or polled the task, the one
+ *   given at construction, or %CS_PROVIDER_CAPSOLVER before any of these
+ *
+ * Since: 1.0
+ */
+CsProvider
+cs_task_get_provider (CsTask *task)
+{
+  CsTaskPrivate *priv;
+  CsProvider provider;
+
+  g_return_val_if_fail (CS_IS_TASK (task), CS_PROVIDER_CAPSOLVER);
+
+  priv = cs_task_get_instance_private (task);
+  g_mutex_lock (&create_lock);
+  provider = priv->provider_known ? priv->provider : CS_PROVIDER_CAPSOLVER;
+  g_mutex_unlock (&create_lock);
+  return provider;
+}
+
+/**
+ * cs_task_set_provider: (set-property provider)
+ * @task: a [class@Task]
+ * @provider: the provider that has the task
+ *
+ * Says which provider has the task: for a task made with
+ * [ctor@Task.new_for_id], whose polls and reports then go to the client of
+ * that provider in the chain of the client called (see
+ * [property@Client:fallback]). A client sets it itself on the tasks it
+ * creates.
+ *
+ * Since: 1.0
+ */
+void
+cs_task_set_provider (CsTask     *task,
+                      CsProvider  provider)
+{
+  g_return_if_fail (CS_IS_TASK (task));
+
+  _cs_task_set_provider (task, NULL, provider, TRUE);
+}
+
+/* Whether the task's provider is known, and in *@provider which. */
+gboolean
+_cs_task_get_known_provider (CsTask     *task,
+                             CsProvider *provider)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  gboolean known;
+
+  g_mutex_lock (&create_lock);
+  known = priv->provider_known;
+  *provider = priv->provider;
+  g_mutex_unlock (&create_lock);
+  return known;
+}
+
+/* @client (a CsClient) of @provider created the task, or polled it
+ * first: its polls and reports go there. @creator FALSE keeps a
+ * provider already known. */
+void
+_cs_task_set_provider (CsTask     *task,
+                       GObject    *client,
+                       CsProvider  provider,
+                       gboolean    creator)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  gboolean changed = FALSE;
+
+  g_mutex_lock (&create_lock);
+  if (creator || !priv->provider_known)
+    {
+      changed = !priv->provider_known || priv->provider != provider;
+      priv->provider = provider;
+      priv->provider_known = TRUE;
+      g_weak_ref_set (&priv->creator, client);
+    }
+  g_mutex_unlock (&create_lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_PROVIDER]);
+}
+
+/* The client that created the task or first polled it, if it still
+ * exists. */
+GObject *
+_cs_task_dup_creator (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  return g_weak_ref_get (&priv->creator);
 }
 
 /* Under create_lock: another thread may be deciding whether to create

@@ -52,6 +52,7 @@ typedef struct {
   double      timeout;        /* seconds; 0 when not given */
 
   CsSandbox  *sandbox;        /* the in-process one of --sandbox */
+  GPtrArray  *fallback_sandboxes; /* of the providers after the first, with --sandbox */
   CsClient   *client;
   CsTask     *task;           /* of the call under way, whose proxy --verbose hides */
 } Cli;

@@ -307,7 +307,7 @@ cli_task_status_nick (CsTaskStatus status)
   return value != NULL ? value->value_nick : "unknown";
 }
 
-/* {"taskId": …, "status": …, "solution": {…}} */
+/* {"taskId": …, "status": …, "provider": …, "solution": {…}} */
 JsonNode *
 cli_task_to_json (CsTask *task)
 {
@@ -322,6 +322,9 @@ cli_task_to_json (CsTask *task)
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, cli_task_status_nick (cs_task_get_status (task)));
+  /* who has the task: with --provider NAME,NAME…, any of them */
+  json_builder_set_member_name (builder, "provider");
+  json_builder_add_string_value (builder, cs_provider_get_name (cs_task_get_provider (task)));
   if (solution != NULL)
     {
       g_autoptr(JsonNode) object = json_node_init_object (json_node_alloc (),

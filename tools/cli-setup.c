@@ -27,7 +27,9 @@ cli_add_common_options (GOptionContext *context,
       "in order", "URL" },
     { "provider", 0, 0, G_OPTION_ARG_STRING, &cli->provider_name,
       "Speak NAME's dialect: capsolver (the default), anti-captcha, 2captcha, capmonster or "
-      "compatible (\"capsolver providers\" lists them)", "NAME" },
+      "compatible (\"capsolver providers\" lists them); a list NAME,NAME… routes the tasks "
+      "the first cannot take to the next, each with the key of its own variable",
+      "NAME[,NAME…]" },
     { "sandbox", 0, 0, G_OPTION_ARG_NONE, &cli->use_sandbox,
       "Run against a sandbox started in this process; no key needed", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
@@ -132,15 +134,50 @@ check_base_url (const char  *base_url,
   return cli_usage_error (error, "%s \"%s\" is not an http:// or https:// URL", origin, base_url);
 }
 
-/* The provider --provider names; CapSolver without one. */
+/* The providers --provider names, in order (CapSolver without one): a
+ * list is a chain of clients (CsClient:fallback). */
+static GArray *
+pick_providers (Cli     *cli,
+                GError **error)
+{
+  g_autoptr(GArray) providers = g_array_new (FALSE, FALSE, sizeof (CsProvider));
+  g_auto(GStrv) names = NULL;
+  CsProvider provider = CS_PROVIDER_CAPSOLVER;
+
+  if (cli->provider_name == NULL)
+    {
+      g_array_append_val (providers, provider);
+      return g_steal_pointer (&providers);
+    }
+  names = g_strsplit (cli->provider_name, ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (!cli_parse_provider ("--provider", names[i], &provider, error))
+        return NULL;
+      for (guint j = 0; j < providers->len; j++)
+        if (g_array_index (providers, CsProvider, j) == provider)
+          {
+            cli_usage_error (error, "--provider: %s is named twice",
+                             cs_provider_get_name (provider));
+            return NULL;
+          }
+      g_array_append_val (providers, provider);
+    }
+  return g_steal_pointer (&providers);
+}
+
+/* The provider --provider names first; CapSolver without one. */
 gboolean
 cli_pick_provider (Cli         *cli,
                    CsProvider  *provider,
                    GError     **error)
 {
-  *provider = CS_PROVIDER_CAPSOLVER;
-  return cli->provider_name == NULL ||
-         cli_parse_provider ("--provider", cli->provider_name, provider, error);
+  g_autoptr(GArray) providers = pick_providers (cli, error);
+
+  if (providers == NULL)
+    return FALSE;
+  *provider = g_array_index (providers, CsProvider, 0);
+  return TRUE;
 }
 
 /* The environment variable of a provider's key: the one its own SDKs or
@@ -175,16 +212,15 @@ base_url_variable (CsProvider provider)
          ? "CAPSOLVER_BASE_URL" : NULL;
 }
 
-/* The endpoints --base-url names (each time given, each a comma list),
- * else the environment's (a comma list too), checked, without trailing
- * slashes; NULL with no error when neither names one. */
+/* The endpoints @given names (a comma list: --base-url's, each time
+ * given), else the environment's (a comma list too), checked, without
+ * trailing slashes; NULL with no error when neither names one. */
 static GStrv
-pick_base_urls (Cli         *cli,
-                CsProvider   provider,
-                GError     **error)
+parse_base_urls (const char  *given,
+                 CsProvider   provider,
+                 GError     **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *given = cli->base_urls != NULL ? g_strjoinv (",", cli->base_urls) : NULL;
   g_auto(GStrv) parts = NULL;
   const char *origin;
   const char *urls;
@@ -210,6 +246,16 @@ pick_base_urls (Cli         *cli,
       g_strv_builder_add (builder, url);
     }
   return g_strv_builder_end (builder);
+}
+
+static GStrv
+pick_base_urls (Cli         *cli,
+                CsProvider   provider,
+                GError     **error)
+{
+  g_autofree char *given = cli->base_urls != NULL ? g_strjoinv (",", cli->base_urls) : NULL;
+
+  return parse_base_urls (given, provider, error);
 }
 
 static gboolean
@@ -297,6 +343,96 @@ key_from_keyring (const char  *base_url,
   return NULL;
 }
 
+/* The client of a provider after the first of --provider: its key from
+ * its own variable or the keyring, its own address (CAPSOLVER_BASE_URL
+ * for a CapSolver-dialect one), never the first's --api-key or --base-url;
+ * with --sandbox, a sandbox of its own in its dialect. */
+static CsClient *
+new_fallback_client (Cli           *cli,
+                     CsProvider     provider,
+                     GTlsDatabase  *database,
+                     GError       **error)
+{
+  g_autofree char *stored_key = NULL;
+  g_auto(GStrv) base_urls = NULL;
+  g_autoptr(GError) url_error = NULL;
+  const char *api_key, *origin;
+  CsClient *client;
+
+  if (cli->use_sandbox)
+    {
+      CsSandbox *sandbox = cs_sandbox_new ();
+
+      cs_sandbox_set_dialect (sandbox, provider);
+      if (cli->fallback_sandboxes == NULL)
+        cli->fallback_sandboxes = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (cli->fallback_sandboxes, sandbox);
+      if (!cs_sandbox_start (sandbox, 0, error))
+        return NULL;
+      client = g_object_new (CS_TYPE_CLIENT, "api-key", CS_SANDBOX_DEFAULT_KEY,
+                             "provider", provider,
+                             "base-url", cs_sandbox_get_base_url (sandbox), NULL);
+      cs_client_set_app_id (client, cli->app_id);
+      return client;
+    }
+
+  base_urls = parse_base_urls (NULL, provider, &url_error);
+  if (url_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&url_error));
+      return NULL;
+    }
+  if (base_urls == NULL && provider == CS_PROVIDER_COMPATIBLE)
+    {
+      cli_usage_error (error, "--provider: compatible after the first provider needs "
+                              "CAPSOLVER_BASE_URL");
+      return NULL;
+    }
+  api_key = pick_setting (NULL, "--provider", cli_key_variable (provider), &origin);
+  if (api_key == NULL)
+    {
+      stored_key = key_from_keyring (base_urls != NULL ? base_urls[0]
+                                                       : cs_provider_get_base_urls (provider)[0],
+                                     cli_key_variable (provider), error);
+      if (stored_key == NULL)
+        return NULL;
+      api_key = stored_key;
+    }
+  client = g_object_new (CS_TYPE_CLIENT, "api-key", api_key, "provider", provider, NULL);
+  if (base_urls != NULL)
+    cs_client_set_base_urls (client, (const char * const *) base_urls);
+  cs_client_set_allow_insecure_http (client, cli->allow_insecure_http);
+  cs_client_set_tls_database (client, database);
+  cs_client_set_app_id (client, cli->app_id);
+  return client;
+}
+
+/* Chains a client of each provider after the first of --provider behind
+ * cli->client. */
+static gboolean
+add_fallbacks (Cli           *cli,
+               GTlsDatabase  *database,
+               GError       **error)
+{
+  g_autoptr(GArray) providers = pick_providers (cli, error);
+  CsClient *last = cli->client;
+
+  if (providers == NULL)
+    return FALSE;
+  for (guint i = 1; i < providers->len; i++)
+    {
+      g_autoptr(CsClient) next = new_fallback_client (cli, g_array_index (providers,
+                                                                          CsProvider, i),
+                                                      database, error);
+
+      if (next == NULL)
+        return FALSE;
+      cs_client_set_fallback (last, next);
+      last = next;
+    }
+  return TRUE;
+}
+
 /* Makes cli->client from the options, the environment and the keyring. */
 gboolean
 cli_setup_client (Cli     *cli,
@@ -316,7 +452,7 @@ cli_setup_client (Cli     *cli,
       if (!start_local_sandbox (cli, provider, error))
         return FALSE;
       finish_client (cli);
-      return TRUE;
+      return add_fallbacks (cli, NULL, error);
     }
 
   base_urls = pick_base_urls (cli, provider, &url_error);
@@ -356,7 +492,7 @@ cli_setup_client (Cli     *cli,
   cs_client_set_allow_insecure_http (cli->client, cli->allow_insecure_http);
   cs_client_set_tls_database (cli->client, database);
   finish_client (cli);
-  return TRUE;
+  return add_fallbacks (cli, database, error);
 }
 
 void
@@ -366,6 +502,9 @@ cli_clear (Cli *cli)
   if (cli->sandbox != NULL)
     cs_sandbox_stop (cli->sandbox);
   g_clear_object (&cli->sandbox);
+  for (guint i = 0; cli->fallback_sandboxes != NULL && i < cli->fallback_sandboxes->len; i++)
+    cs_sandbox_stop (g_ptr_array_index (cli->fallback_sandboxes, i));
+  g_clear_pointer (&cli->fallback_sandboxes, g_ptr_array_unref);
   g_clear_pointer (&cli->api_key, g_free);
   g_clear_pointer (&cli->base_urls, g_strfreev);
   g_clear_pointer (&cli->provider_name, g_free);

@@ -180,6 +180,65 @@ class ProviderTestCase(unittest.TestCase):
         self.assertIn('--base-url', result.stderr)
 
 
+MTCAPTCHA = ['MtCaptchaTaskProxyLess', 'websiteURL=https://example.com/',
+             'websiteKey=MTPublic-abc']
+
+
+class ChainTestCase(unittest.TestCase):
+    """--provider NAME,NAME…: a type the first lacks goes to the next, each
+    provider with the key of its own variable."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sandboxes = []
+        for dialect in ('anti-captcha', 'capsolver'):
+            process, url = start_sandbox('--dialect', dialect,
+                                         '--key', '%s=%g' % (KEY, BALANCE))
+            cls.sandboxes.append((process, url))
+
+    @classmethod
+    def tearDownClass(cls):
+        for process, _ in cls.sandboxes:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.communicate(timeout=RUN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+
+    def chain(self, *args, **variables):
+        return run_cli('--provider', 'anti-captcha,capsolver',
+                       '--base-url', self.sandboxes[0][1], '--json', *args,
+                       CAPSOLVER_BASE_URL=self.sandboxes[1][1], **variables)
+
+    def test_type_the_first_lacks(self):
+        result = self.chain('solve', *MTCAPTCHA, ANTICAPTCHA_API_KEY=KEY, CAPSOLVER_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertEqual(result.json()['provider'], 'capsolver')
+        self.assertIn('token', result.json()['solution'])
+
+    def test_type_the_first_has(self):
+        result = self.chain('solve', *RECAPTCHA, ANTICAPTCHA_API_KEY=KEY, CAPSOLVER_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertEqual(result.json()['provider'], 'anti-captcha')
+
+    def test_each_provider_needs_its_own_key(self):
+        result = self.chain('solve', *MTCAPTCHA, ANTICAPTCHA_API_KEY=KEY)
+        self.assertEqual(result.status, EXIT_USAGE, result.stdout)
+        self.assertIn('CAPSOLVER_API_KEY', result.stderr)
+
+    def test_in_process_sandboxes(self):
+        result = run_cli('--sandbox', '--provider', 'anti-captcha,capmonster,capsolver',
+                         '--json', 'solve', *MTCAPTCHA)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertEqual(result.json()['provider'], 'capmonster')
+
+    def test_a_provider_named_twice(self):
+        result = run_cli('--sandbox', '--provider', 'capsolver,capsolver', 'solve', *RECAPTCHA)
+        self.assertEqual(result.status, EXIT_USAGE)
+        self.assertIn('named twice', result.stderr)
+
+
 if __name__ == '__main__':
     CAPSOLVER = sys.argv.pop(1)
     unittest.main()

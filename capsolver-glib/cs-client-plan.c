@@ -102,6 +102,7 @@
 #define SURPRISE_DECAY  0.98      /* per poll seen: the last fifty or so count */
 #define SURPRISE_SIGMAS 4.0
 #define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
+#define SPREAD_MS       2000      /* polls left at this pace to the deadline are spread */
 #define WATCH_SHARE     0.6       /* of the tasks keep the plan's steps while none is ready */
 #define WATCH_TASKS     16.0      /* tasks planned, for a share to watch for the others */
 #define WATCH_STRETCH   8         /* the others wait an eighth of their age */
@@ -959,6 +960,45 @@ _cs_client_plan_observe (CsClient   *client,
   plan->changed = FALSE;
   g_mutex_unlock (&client->solve_lock);
   return changed;
+}
+
+/* --- The provider's limits ----------------------------------------------------- */
+
+/* The earliest the next poll of a task may be sent (monotonic µs; 0: at
+ * any time) under its provider's @limits: min_poll_interval_ms after the
+ * last, sent at @last_poll (0: none yet), since the provider refuses or
+ * punishes polls closer than that; and once the polls it still answers
+ * (@polls were sent of its polls_per_task) could no longer go every
+ * SPREAD_MS until @deadline, spread evenly over what is left of it, so
+ * that they last as long as the solve does. */
+gint64
+_cs_client_plan_poll_floor (const CsDialectLimits *limits,
+                            guint                  polls,
+                            gint64                 last_poll,
+                            gint64                 now,
+                            gint64                 deadline)
+{
+  gint64 floor = 0;
+
+  if (last_poll != 0 && limits->min_poll_interval_ms > 0)
+    floor = last_poll + (gint64) limits->min_poll_interval_ms * 1000;
+  if (limits->polls_per_task > polls && deadline > now)
+    {
+      guint left = limits->polls_per_task - polls;
+
+      if ((gint64) left * SPREAD_MS * 1000 < deadline - now)
+        floor = MAX (floor, now + (deadline - now) / (left + 1));
+    }
+  return floor;
+}
+
+/* The polls a task may have in all: the client's @max_polls, or fewer if
+ * its provider answers fewer. */
+guint
+_cs_client_plan_poll_limit (const CsDialectLimits *limits,
+                            guint                  max_polls)
+{
+  return limits->polls_per_task > 0 ? MIN (max_polls, limits->polls_per_task) : max_polls;
 }
 
 /* The bytes @plan holds, for the tests. */

@@ -505,6 +505,52 @@ test_replay_lone (void)
   g_assert_cmpfloat (polls, <=, second_polls);
 }
 
+/* A provider's limits bound the scheduler's polls: never closer than its
+ * minimum interval, never past its polls per task, and the polls left
+ * spread to the deadline once they could not go every 2 s until then. */
+static void
+test_provider_limits (void)
+{
+  const CsDialectLimits *capmonster = _cs_dialect_get_limits (_cs_dialect_get (
+                                                                CS_PROVIDER_CAPMONSTER));
+  const CsDialectLimits *capsolver = _cs_dialect_get_limits (_cs_dialect_get (
+                                                               CS_PROVIDER_CAPSOLVER));
+  const CsDialectLimits *anti_captcha = _cs_dialect_get_limits (_cs_dialect_get (
+                                                                  CS_PROVIDER_ANTI_CAPTCHA));
+  const gint64 s = G_USEC_PER_SEC;
+
+  g_assert_cmpuint (capmonster->min_poll_interval_ms, ==, 2000);
+  g_assert_cmpuint (capsolver->polls_per_task, ==, 120);
+  g_assert_cmpuint (anti_captcha->polls_per_task, ==, 0);
+
+  /* the minimum interval, from the last poll; none before the first */
+  g_assert_cmpint (_cs_client_plan_poll_floor (capmonster, 0, 0, 10 * s, 150 * s), ==, 0);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capmonster, 3, 9 * s, 10 * s, 150 * s), ==,
+                   11 * s);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 3, 9 * s, 10 * s, 150 * s), ==, 0);
+
+  /* 120 polls: free while those left could go every 2 s to the deadline */
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 0, 0, 0, 150 * s), ==, 0);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 60, 59 * s, 60 * s, 150 * s), ==, 0);
+  /* then spread evenly over the time left: 9 polls for the last 90 s */
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 111, 59 * s, 60 * s, 150 * s), ==,
+                   69 * s);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 119, 59 * s, 60 * s, 150 * s), ==,
+                   105 * s);
+  /* past the deadline, or with none left, the solve ends anyway */
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 111, 159 * s, 160 * s, 150 * s), ==,
+                   0);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 120, 59 * s, 60 * s, 150 * s), ==, 0);
+  /* no limit published: none bounds them */
+  g_assert_cmpint (_cs_client_plan_poll_floor (anti_captcha, 500, 59 * s, 60 * s, 150 * s), ==,
+                   61 * s);
+
+  /* the polls a task may have: the client's, or the provider's if fewer */
+  g_assert_cmpuint (_cs_client_plan_poll_limit (capsolver, 500), ==, 120);
+  g_assert_cmpuint (_cs_client_plan_poll_limit (capsolver, 3), ==, 3);
+  g_assert_cmpuint (_cs_client_plan_poll_limit (anti_captcha, 500), ==, 500);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -547,5 +593,6 @@ main (int    argc,
   g_test_add_func ("/plan/replay/lone", test_replay_lone);
   g_test_add_func ("/plan/replay/replan", test_replay_replan);
   g_test_add_func ("/plan/memory", test_memory);
+  g_test_add_func ("/plan/provider-limits", test_provider_limits);
   return g_test_run ();
 }

@@ -511,9 +511,9 @@ solve_end_if_polls_spent (GTask *gtask)
 {
   CsClient *client = g_task_get_source_object (gtask);
   SolveData *data = solve_data (gtask);
-
-  const CsDialectLimits *limits = _cs_dialect_get_limits (client->dialect);
-  guint limit = _cs_client_plan_poll_limit (limits, client->max_polls);
+  /* the client's count, or the provider's if it answers fewer */
+  guint limit = _cs_client_plan_poll_limit (_cs_dialect_get_limits (client->dialect),
+                                            client->max_polls);
 
   if (cs_task_get_poll_count (data->task) < limit)
     return FALSE;

@@ -102,7 +102,8 @@
 #define SURPRISE_DECAY  0.98      /* per poll seen: the last fifty or so count */
 #define SURPRISE_SIGMAS 4.0
 #define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
-#define SPREAD_MS       2000      /* polls left at this pace to the deadline are spread */
+#define SPREAD_MS       2000      /* polls left at this pace to the deadline are spread, */
+#define SPREAD_RESERVE  24        /* once down to this many */
 #define WATCH_SHARE     0.6       /* of the tasks keep the plan's steps while none is ready */
 #define WATCH_TASKS     16.0      /* tasks planned, for a share to watch for the others */
 #define WATCH_STRETCH   8         /* the others wait an eighth of their age */
@@ -968,9 +969,10 @@ _cs_client_plan_observe (CsClient   *client,
  * any time) under its provider's @limits: min_poll_interval_ms after the
  * last, sent at @last_poll (0: none yet), since the provider refuses or
  * punishes polls closer than that; and once the polls it still answers
- * (@polls were sent of its polls_per_task) could no longer go every
- * SPREAD_MS until @deadline, spread evenly over what is left of it, so
- * that they last as long as the solve does. */
+ * (@polls were sent of its polls_per_task) are down to SPREAD_RESERVE and
+ * could no longer go every SPREAD_MS until @deadline, spread evenly over
+ * what is left of it, so that they last as long as the solve does (not
+ * before: a long deadline must not thin the polls of every task). */
 gint64
 _cs_client_plan_poll_floor (const CsDialectLimits *limits,
                             guint                  polls,
@@ -986,7 +988,7 @@ _cs_client_plan_poll_floor (const CsDialectLimits *limits,
     {
       guint left = limits->polls_per_task - polls;
 
-      if ((gint64) left * SPREAD_MS * 1000 < deadline - now)
+      if (left <= SPREAD_RESERVE && (gint64) left * SPREAD_MS * 1000 < deadline - now)
         floor = MAX (floor, now + (deadline - now) / (left + 1));
     }
   return floor;

@@ -506,7 +506,7 @@ test_replay_lone (void)
 }
 
 /* A provider's limits bound the scheduler's polls: never closer than its
- * minimum interval, never past its polls per task, and the polls left
+ * minimum interval, never past its polls per task, and the last 24 polls
  * spread to the deadline once they could not go every 2 s until then. */
 static void
 test_provider_limits (void)
@@ -529,9 +529,13 @@ test_provider_limits (void)
                    11 * s);
   g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 3, 9 * s, 10 * s, 150 * s), ==, 0);
 
-  /* 120 polls: free while those left could go every 2 s to the deadline */
+  /* 120 polls: free while those left could go every 2 s to the deadline,
+   * or are more than 24, however long the deadline */
   g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 0, 0, 0, 150 * s), ==, 0);
   g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 60, 59 * s, 60 * s, 150 * s), ==, 0);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 0, 0, 0, 1500 * s), ==, 0);
+  g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 96, 99 * s, 100 * s, 1500 * s), ==,
+                   156 * s);
   /* then spread evenly over the time left: 9 polls for the last 90 s */
   g_assert_cmpint (_cs_client_plan_poll_floor (capsolver, 111, 59 * s, 60 * s, 150 * s), ==,
                    69 * s);

@@ -61,10 +61,11 @@
  * later, would have placed them. A task follows the plan from its own
  * last poll, so that the plan may change in between.
  *
- * Tasks of a burst long pending, none of the family ever seen ready, do
- * not all poll at the plan's steps: WATCH_SHARE of them do (a share drawn
- * anew at each poll), and the others wait an eighth of their age, to be
- * placed anew as soon as one task is seen ready.
+ * Tasks of a burst long pending, none of the family ever seen ready and
+ * the table found too fast, do not all poll at the plan's steps:
+ * WATCH_SHARE of them do (a share drawn anew at each poll), and the others
+ * wait an eighth of their age, to be placed anew as soon as one task is
+ * seen ready.
  *
  * Nothing is learnt where nobody polls, such as before the first step. So
  * a few polls probe there: on a geometric grid from PROBE_FIRST_MS, a
@@ -825,10 +826,11 @@ plan_step_from (CsPollPlan *plan,
     step = step_after (plan->curve, plan->lambda, 0);
   while ((gint64) step * BIN_MS <= now_ms)
     step = step_after (plan->curve, plan->lambda, step);
-  /* long after its creation with no task seen ready yet, most tasks wait
-   * longer: a share of them, changing at each poll, watches for the first
-   * to be ready, and the others are placed anew once one is */
-  if (last_ms >= 0 && plan->first_ready == N_BINS &&
+  /* long after its creation with no task seen ready yet, past where the
+   * table has them ready, most tasks wait longer: a share of them,
+   * changing at each poll, watches for the first to be ready, and the
+   * others are placed anew once one is */
+  if (last_ms >= 0 && plan->first_ready == N_BINS && plan->scale > 1.0 &&
       step < N_BINS && !plan->seen[step] && plan->tasks >= WATCH_TASKS * plan->gain &&
       (guint32) ((guint32) last_ms * 2654435761u) >= (guint32) (WATCH_SHARE * G_MAXUINT32))
     step = MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));

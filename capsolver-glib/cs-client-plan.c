@@ -39,6 +39,13 @@
  * unknown, guessed from the last stretch seen. Every weight halves as
  * HALF_LIFE more tasks are seen ready, so old observations fade.
  *
+ * The table stands in with its times × a scale fitted to what was seen
+ * (the likeliest on a grid, or the nearest 1 that is nearly as likely
+ * where tasks were only seen pending): a service ten times faster or
+ * slower than the table is learnt within a burst, from the first tasks
+ * seen ready or from all those seen pending past where the table has
+ * them ready, and the plan reads the table rescaled beyond what was seen.
+ *
  * The plan follows from the estimate, smoothed over a few tasks seen
  * ready: a task pending at t is polled next once the tasks ready since t
  * have waited, together, λ ms per task still pending (the step √(2λ/h)
@@ -49,8 +56,16 @@
  * LATE_EDGE of the tasks are ready and while a step leaves at most LATE_P
  * of them waiting that long. λ is the smallest for which a task costs, by
  * the estimate, BUDGET_FRACTION of the polls of polling every second from
- * the first (the client's fixed 1-second schedule). A task follows the
- * plan from its own last poll, so that the plan may change in between.
+ * the first (the client's fixed 1-second schedule); the polls sent before
+ * any task was seen ready count as they were, not as the plan, made
+ * later, would have placed them. A task follows the plan from its own
+ * last poll, so that the plan may change in between.
+ *
+ * Tasks of a burst long pending, none of the family ever seen ready and
+ * the table found too fast, do not all poll at the plan's steps:
+ * WATCH_SHARE of them do (a share drawn anew at each poll), and the others
+ * wait an eighth of their age, to be placed anew as soon as one task is
+ * seen ready.
  *
  * Nothing is learnt where nobody polls, such as before the first step. So
  * a few polls probe there: on a geometric grid from PROBE_FIRST_MS, a
@@ -88,6 +103,15 @@
 #define SURPRISE_DECAY  0.98      /* per poll seen: the last fifty or so count */
 #define SURPRISE_SIGMAS 4.0
 #define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
+#define SPREAD_MS       2000      /* polls left at this pace to the deadline are spread, */
+#define SPREAD_RESERVE  24        /* once down to this many */
+#define WATCH_SHARE     0.6       /* of the tasks keep the plan's steps while none is ready */
+#define WATCH_TASKS     16.0      /* tasks planned, for a share to watch for the others */
+#define WATCH_STRETCH   8         /* the others wait an eighth of their age */
+#define SCALE_RATIO     1.15      /* the table's times are fitted × 1.15^k, */
+#define SCALE_STEPS     21        /* k from -21 to 21: 1/19 to 19 */
+#define SCALE_MARGIN    2.0       /* log-likelihood a scale may fall short of the best */
+#define SCALE_FLOOR     1e-3      /* of the tasks, ready at any time */
 
 /* Types the table does not know: tokens in one to thirty seconds. */
 static const CsTaskFamily unknown_family = {
@@ -128,15 +152,99 @@ struct _CsPollPlan
   gboolean    changed;            /* since the last observation */
   Curve      *curve;              /* what the plan reads */
   double      lambda;             /* ms of waiting a poll is worth */
+  double      scale;              /* of the service's times to the table's */
+  guint       first_ready;        /* the earliest bin a task was seen ready from */
+  double      early_polls;        /* polls seen before it */
 };
 
 /* --- The estimate -------------------------------------------------------------- */
 
+/* The table's share of tasks ready by bin @bin, its times × @scale. */
 static double
 prior_within (const CsTaskFamily *family,
+              double              scale,
               guint               bin)
 {
-  return _cs_task_family_solved_within (family, (double) bin * BIN_MS);
+  return _cs_task_family_solved_within (family, (double) bin * BIN_MS / scale);
+}
+
+/* The log-likelihood of what was seen if the service took the table's
+ * times × @scale: each bin a task was seen pending over, the chance it
+ * stayed so; each interval a task was seen ready in, the chance it became
+ * ready there, pending at its start. A small share spread evenly over the
+ * bins stands in where the table has no task ready. */
+static double
+plan_likelihood (const CsPollPlan *plan,
+                 double            scale,
+                 guint             end,
+                 double           *pending)
+{
+  double likelihood = 0;
+
+  for (guint i = 0; i <= end; i++)
+    pending[i] = log ((1.0 - SCALE_FLOOR) * (1.0 - prior_within (plan->family, scale, i)) +
+                      SCALE_FLOOR * (1.0 - (double) i / N_BINS) + 1e-300);
+  for (guint i = 0; i < end; i++)
+    likelihood += plan->survived[i] * (pending[i + 1] - pending[i]);
+  for (guint i = 0; i < plan->deaths->len; i++)
+    {
+      const Death *death = &g_array_index (plan->deaths, Death, i);
+
+      likelihood += death->weight * log (-expm1 (pending[death->to] - pending[death->from]) +
+                                         1e-300);
+    }
+  return likelihood / plan->gain;
+}
+
+/* The table's times are taken × the scale that explains best what was
+ * seen, or 1 while it explains it about as well: a service ten times
+ * faster or slower than the table shows itself within a burst, by the
+ * first tasks seen ready or by tasks all seen pending past where the
+ * table has them ready. Those say the service is at least that slow, not
+ * how much slower: a slower service is taken as the least slow that
+ * explains what was seen about as well. */
+static void
+plan_fit_scale (CsPollPlan *plan)
+{
+  g_autofree double *pending = g_new (double, N_BINS + 1);
+  double likelihoods[2 * SCALE_STEPS + 1];
+  int best = -SCALE_STEPS, chosen;
+
+  guint end = 0;
+
+  /* nothing was seen past the last bin a poll covered */
+  for (guint i = 0; i < plan->deaths->len; i++)
+    end = MAX (end, g_array_index (plan->deaths, Death, i).to);
+  for (end = MAX (end, 1); end < N_BINS && plan->survived[end] > 0; end++)
+    ;
+  for (int k = -SCALE_STEPS; k <= SCALE_STEPS; k++)
+    {
+      likelihoods[k + SCALE_STEPS] = plan_likelihood (plan, pow (SCALE_RATIO, k), end, pending);
+      if (likelihoods[k + SCALE_STEPS] > likelihoods[best + SCALE_STEPS])
+        best = k;
+    }
+  chosen = best;
+  if (likelihoods[SCALE_STEPS] >= likelihoods[best + SCALE_STEPS] - SCALE_MARGIN)
+    chosen = 0;
+  else if (best > 0)
+    while (chosen > 1 &&
+           likelihoods[chosen - 1 + SCALE_STEPS] >= likelihoods[best + SCALE_STEPS] - SCALE_MARGIN)
+      chosen--;
+  plan->scale = pow (SCALE_RATIO, chosen);
+}
+
+/* The table's hazard, its times × the plan's scale. */
+static void
+plan_prior_hazard (CsPollPlan *plan)
+{
+  for (guint i = 0; i < N_BINS; i++)
+    {
+      double before = prior_within (plan->family, plan->scale, i);
+      double within = prior_within (plan->family, plan->scale, i + 1) - before;
+
+      plan->hazard[i] = before < 1.0 ? MIN (within / (1.0 - before), MAX_HAZARD) : 0.0;
+      plan->unknown[i] = before >= 1.0;
+    }
 }
 
 /* Weights so large that a double loses the small ones are scaled back. */
@@ -153,6 +261,7 @@ plan_rescale (CsPollPlan *plan)
     plan->looks[i] *= factor;
   plan->tasks *= factor;
   plan->probes *= factor;
+  plan->early_polls *= factor;
   plan->gain = 1.0;
 }
 
@@ -334,9 +443,8 @@ plan_estimate (CsPollPlan *plan,
   prior_deaths[0] = prior_risk[0] = 0.0;
   for (guint i = 0; i < N_BINS; i++)
     {
-      double before = prior_within (plan->family, i);
-
-      double within = prior_within (plan->family, i + 1) - before;
+      double before = prior_within (plan->family, plan->scale, i);
+      double within = prior_within (plan->family, plan->scale, i + 1) - before;
 
       prior_deaths[i + 1] = prior_deaths[i] + weight * within;
       prior_risk[i + 1] = prior_risk[i] + weight * (1.0 - before);
@@ -519,21 +627,25 @@ step_after (const Curve *curve,
 }
 
 /* The polls a task costs on average when it follows @lambda from its
- * creation (a poll after bin t happens when the task was not ready at t). */
+ * creation (a poll after bin t happens when the task was not ready at t),
+ * those placed from bin @from on only. */
 static double
 expected_polls (const Curve *curve,
-                double       lambda)
+                double       lambda,
+                guint        from)
 {
-  double expected = 1.0;
   guint t = step_after (curve, lambda, 0);
+  double expected = t >= from ? 1.0 : 0.0;
 
   while (t < N_BINS && !(curve->cdf[t] >= 0.9999 && curve->unknown[N_BINS] == curve->unknown[t]))
     {
+      guint next = step_after (curve, lambda, t);
+
       /* where the estimate is a guess, the polls are not counted: a
        * budget made of them would buy polls where it is not */
-      if (curve->unknown[t] == curve->unknown[t - 1])
+      if (curve->unknown[t] == curve->unknown[t - 1] && next >= from)
         expected += 1.0 - curve->cdf[t];
-      t = step_after (curve, lambda, t);
+      t = next;
     }
   return expected;
 }
@@ -558,23 +670,35 @@ static void
 plan_remake (CsPollPlan *plan)
 {
   Curve *curve = plan->curve;
-  double budget;
+  double budget, scale, early;
+  guint first;
   double low = log (0.01);
   double high = log (1e6);
 
   g_autofree double *smooth = g_new (double, N_BINS);
 
   plan_prune_deaths (plan);
+  scale = plan->scale;
+  plan_fit_scale (plan);
+  /* the EM starts again from the table at its new scale: from the old,
+   * it would spread what the first polls saw ready over all the time
+   * before them */
+  if (fabs (log (plan->scale / scale)) > 0.01)
+    plan_prior_hazard (plan);
   plan_estimate (plan, smooth);
   curve_make (plan, smooth, curve);
-  /* a task costs one poll at least */
+  /* a task costs one poll at least; what the tasks were sent before any
+   * was seen ready counts as it was (a burst against a service slower
+   * than the table polls where the plan, made later, would not) */
   budget = MAX (BUDGET_FRACTION * one_second_budget (curve), 1.0 + 1e-3);
+  first = plan->first_ready < N_BINS ? plan->first_ready : 0;
+  early = first > 0 && plan->tasks > 0 ? plan->early_polls / plan->tasks : 0.0;
   /* the smallest λ, so the densest plan, within the budget */
   for (guint i = 0; i < 40; i++)
     {
       double middle = (low + high) / 2;
 
-      if (expected_polls (curve, exp (middle)) <= budget)
+      if (early + expected_polls (curve, exp (middle), first) <= budget)
         high = middle;
       else
         low = middle;
@@ -596,16 +720,11 @@ plan_new (const CsTaskFamily *family)
 
   plan->family = family;
   plan->gain = 1.0;
+  plan->scale = 1.0;
+  plan->first_ready = N_BINS;
   plan->curve = g_new (Curve, 1);
   plan->deaths = g_array_new (FALSE, FALSE, sizeof (Death));
-  for (guint i = 0; i < N_BINS; i++)
-    {
-      double before = prior_within (family, i);
-      double within = prior_within (family, i + 1) - before;
-
-      plan->hazard[i] = before < 1.0 ? MIN (within / (1.0 - before), MAX_HAZARD) : 0.0;
-      plan->unknown[i] = before >= 1.0;
-    }
+  plan_prior_hazard (plan);
   plan->curve->guess_lambda = 0;
   plan_remake (plan);
   plan->curve->guess_lambda = plan->lambda;
@@ -707,6 +826,14 @@ plan_step_from (CsPollPlan *plan,
     step = step_after (plan->curve, plan->lambda, 0);
   while ((gint64) step * BIN_MS <= now_ms)
     step = step_after (plan->curve, plan->lambda, step);
+  /* long after its creation with no task seen ready yet, past where the
+   * table has them ready, most tasks wait longer: a share of them,
+   * changing at each poll, watches for the first to be ready, and the
+   * others are placed anew once one is */
+  if (last_ms >= 0 && plan->first_ready == N_BINS && plan->scale > 1.0 &&
+      step < N_BINS && !plan->seen[step] && plan->tasks >= WATCH_TASKS * plan->gain &&
+      (guint32) ((guint32) last_ms * 2654435761u) >= (guint32) (WATCH_SHARE * G_MAXUINT32))
+    step = MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
   return MAX ((gint64) step * BIN_MS, earliest);
 }
 
@@ -800,6 +927,13 @@ _cs_client_plan_observe (CsClient   *client,
       Death death = { from, MAX (to, from + 1), plan->gain };
       Death *same;
 
+      /* the tasks waiting longer for none was ready come back now */
+      if (from < plan->first_ready)
+        {
+          plan->first_ready = from;
+          plan->changed = TRUE;
+        }
+
       /* an interval seen before adds to its weight; the others wait
        * unsorted for the next merge, MAX_DEATHS at most */
       same = bsearch (&death, plan->deaths->data, plan->n_sorted, sizeof (Death), death_compare);
@@ -820,6 +954,8 @@ _cs_client_plan_observe (CsClient   *client,
       for (guint i = from; i < to; i++)
         plan->survived[i] += plan->gain;
     }
+  if (MAX (to, from + 1) <= plan->first_ready)
+    plan->early_polls += plan->gain;
   /* plans are remade as observations grow by a quarter, at least every 256 */
   if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256))
     plan_remake (plan);
@@ -827,6 +963,46 @@ _cs_client_plan_observe (CsClient   *client,
   plan->changed = FALSE;
   g_mutex_unlock (&client->solve_lock);
   return changed;
+}
+
+/* --- The provider's limits ----------------------------------------------------- */
+
+/* The earliest the next poll of a task may be sent (monotonic µs; 0: at
+ * any time) under its provider's @limits: min_poll_interval_ms after the
+ * last, sent at @last_poll (0: none yet), since the provider refuses or
+ * punishes polls closer than that; and once the polls it still answers
+ * (@polls were sent of its polls_per_task) are down to SPREAD_RESERVE and
+ * could no longer go every SPREAD_MS until @deadline, spread evenly over
+ * what is left of it, so that they last as long as the solve does (not
+ * before: a long deadline must not thin the polls of every task). */
+gint64
+_cs_client_plan_poll_floor (const CsDialectLimits *limits,
+                            guint                  polls,
+                            gint64                 last_poll,
+                            gint64                 now,
+                            gint64                 deadline)
+{
+  gint64 floor = 0;
+
+  if (last_poll != 0 && limits->min_poll_interval_ms > 0)
+    floor = last_poll + (gint64) limits->min_poll_interval_ms * 1000;
+  if (limits->polls_per_task > polls && deadline > now)
+    {
+      guint left = limits->polls_per_task - polls;
+
+      if (left <= SPREAD_RESERVE && (gint64) left * SPREAD_MS * 1000 < deadline - now)
+        floor = MAX (floor, now + (deadline - now) / (left + 1));
+    }
+  return floor;
+}
+
+/* The polls a task may have in all: the client's @max_polls, or fewer if
+ * its provider answers fewer. */
+guint
+_cs_client_plan_poll_limit (const CsDialectLimits *limits,
+                            guint                  max_polls)
+{
+  return limits->polls_per_task > 0 ? MIN (max_polls, limits->polls_per_task) : max_polls;
 }
 
 /* The bytes @plan holds, for the tests. */

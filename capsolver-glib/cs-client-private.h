@@ -295,6 +295,13 @@ gboolean    _cs_client_plan_observe    (CsClient            *client,
                                         gint64               previous_ms,
                                         gboolean             ready);
 gsize       _cs_client_plan_memory     (CsPollPlan          *plan);
+gint64      _cs_client_plan_poll_floor (const CsDialectLimits *limits,
+                                        guint                  polls,
+                                        gint64                 last_poll,
+                                        gint64                 now,
+                                        gint64                 deadline);
+guint       _cs_client_plan_poll_limit (const CsDialectLimits *limits,
+                                        guint                  max_polls);
 
 /* cs-client.c */
 /* What an exchange about @task (nullable) must never repeat: the key, the

@@ -430,6 +430,17 @@ solve_end (GTask  *gtask,
   g_object_unref (gtask);
 }
 
+/* The earliest the solve's next poll may be sent by its provider's
+ * limits (cs-client-plan.c), whatever placed it. */
+static gint64
+poll_floor (CsClient  *client,
+            SolveData *data)
+{
+  return _cs_client_plan_poll_floor (_cs_dialect_get_limits (client->dialect),
+                                     cs_task_get_poll_count (data->task), data->last_poll,
+                                     g_get_monotonic_time (), data->deadline);
+}
+
 /* When the next poll of the solve is due: on the fixed schedule, or by
  * its family's plan, a little late at random so that tasks created
  * together do not all poll together. */
@@ -479,7 +490,7 @@ scheduler_replan (Scheduler  *self,
       /* sooner only: polls a plan made thinner are the next ones, else
        * the tasks a burst has not polled yet would wait on the first
        * polls of the others, for ever later */
-      due = data->created + offset_ms * 1000 + data->jitter;
+      due = MAX (data->created + offset_ms * 1000 + data->jitter, poll_floor (client, data));
       if (due < data->due)
         {
           data->due = due;
@@ -500,14 +511,24 @@ solve_end_if_polls_spent (GTask *gtask)
 {
   CsClient *client = g_task_get_source_object (gtask);
   SolveData *data = solve_data (gtask);
+  /* the client's count, or the provider's if it answers fewer */
+  guint limit = _cs_client_plan_poll_limit (_cs_dialect_get_limits (client->dialect),
+                                            client->max_polls);
 
-  if (cs_task_get_poll_count (data->task) < client->max_polls)
+  if (cs_task_get_poll_count (data->task) < limit)
     return FALSE;
   _cs_task_set_status (data->task, CS_TASK_STATUS_FAILED);
-  solve_end (gtask, g_error_new (CS_ERROR, CS_ERROR_POLLS_EXHAUSTED,
-                                 "task %s not ready after all %u polls the client allows; "
-                                 "the service answers no more for it: create a new task",
-                                 cs_task_get_task_id (data->task), client->max_polls));
+  if (limit < client->max_polls)
+    solve_end (gtask, g_error_new (CS_ERROR, CS_ERROR_POLLS_EXHAUSTED,
+                                   "task %s not ready after the %u polls %s answers per task; "
+                                   "polled again, its result would be lost: create a new task",
+                                   cs_task_get_task_id (data->task), limit,
+                                   _cs_dialect_get_name (client->dialect)));
+  else
+    solve_end (gtask, g_error_new (CS_ERROR, CS_ERROR_POLLS_EXHAUSTED,
+                                   "task %s not ready after all %u polls the client allows; "
+                                   "the service answers no more for it: create a new task",
+                                   cs_task_get_task_id (data->task), client->max_polls));
   return TRUE;
 }
 
@@ -521,7 +542,7 @@ solve_wait_until (GTask  *gtask,
   if (solve_end_if_polls_spent (gtask))
     return;
   data->state = SOLVE_WAITING;
-  scheduler_put (gtask, due);
+  scheduler_put (gtask, MAX (due, poll_floor (g_task_get_source_object (gtask), data)));
 }
 
 /* Waits for the next poll, at a time the plan does not place. */

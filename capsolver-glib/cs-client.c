@@ -447,7 +447,9 @@ cs_client_class_init (CsClientClass *klass)
    * CsClient:max-polls: (getter get_max_polls) (setter set_max_polls)
    *
    * How many `getTaskResult` requests a task may get in all, across
-   * resumed solves. The service answers at most 120 per task.
+   * resumed solves. The service answers at most 120 per task, and the
+   * client never polls a task past the count its provider publishes,
+   * whatever this property says (see [Polling](polling.html)).
    *
    * Since: 1.0
    */

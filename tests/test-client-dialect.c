@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "capsolver-glib.h"
+#include "cs-dialect.h"
 #include "mock-server.h"
 
 #define GOOD_KEY "dialect-test-key"
@@ -86,8 +87,9 @@ fixture_setup (Fixture       *f,
   f->pc = data;
   f->sandbox = g_object_new (CS_TYPE_SANDBOX, "dialect", f->pc->provider, NULL);
   cs_sandbox_add_key (f->sandbox, GOOD_KEY, 10.0);
-  /* a task is polled before it is ready */
-  cs_sandbox_set_polls_until_ready (f->sandbox, 2);
+  /* a task is ready at its first poll, so that the solves do not wait
+   * the provider's minimum poll interval; poll-interval polls before */
+  cs_sandbox_set_polls_until_ready (f->sandbox, 0);
   g_assert_true (cs_sandbox_start (f->sandbox, 0, &error));
   g_assert_no_error (error);
   f->client = new_client (f, GOOD_KEY);
@@ -249,6 +251,40 @@ test_recaptcha (Fixture       *f,
   assert_task_id_form (f, task);
   assert_result_fields (f, solution, "ReCaptchaV2TaskProxyLess");
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "createTask"), ==, 1);
+}
+
+/* A task polled before it is ready is polled again no sooner than the
+ * provider's minimum poll interval, whatever the client's poll interval
+ * (10 ms here): the provider refuses or punishes polls closer than that. */
+static void
+test_poll_interval (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint interval = _cs_dialect_get_limits (_cs_dialect_get (f->pc->provider))
+                   ->min_poll_interval_ms;
+  g_autoptr(CsTask) task = new_recaptcha_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  JsonObject *record;
+
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1);
+  solution = solve (f, task, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (cs_solution_get_token (solution));
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandbox, "getTaskResult"), ==, 2);
+
+  /* the second poll, which fetched the token, came at least the interval
+   * after the first, itself after createTask */
+  timings = cs_sandbox_get_timings (f->sandbox);
+  record = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (timings), "tasks"), 0);
+  g_test_message ("%s: minimum interval %u ms, token fetched %.0f ms after createTask",
+                  cs_provider_get_name (f->pc->provider), interval,
+                  json_object_get_double_member (record, "fetchedMs") -
+                  json_object_get_double_member (record, "createdMs"));
+  g_assert_cmpfloat (json_object_get_double_member (record, "fetchedMs") -
+                     json_object_get_double_member (record, "createdMs"), >=, interval);
 }
 
 static void
@@ -712,6 +748,7 @@ main (int   argc,
       } G_STMT_END
       ADD ("image", test_image);
       ADD ("recaptcha-v2", test_recaptcha);
+      ADD ("poll-interval", test_poll_interval);
       ADD ("wrong-key", test_wrong_key);
       ADD ("balance", test_balance);
       ADD ("lacking-type", test_lacking_type);

@@ -1076,6 +1076,29 @@ test_solve_max_polls (Fixture       *f,
   assert_requests (f, 1, 3);
 }
 
+/* The client allows more polls than the provider answers: the solve ends
+ * at the provider's count, naming it, without the poll past it (CapSolver
+ * answers 120 a task, then forgets it: the result would be lost). */
+static void
+test_solve_provider_polls (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+
+  cs_client_set_max_polls (f->client, 500);
+  /* the last two or three polls are spread over what is left of it */
+  cs_client_set_deadline (f->client, 6000);
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+
+  error = solve_error (f, task, NULL);
+  g_assert_error (error, CS_ERROR, CS_ERROR_POLLS_EXHAUSTED);
+  g_assert_nonnull (strstr (error->message, "CapSolver"));
+  assert_requests (f, 1, CS_MAX_POLLS_PER_TASK);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_FAILED);
+}
+
 /* The blocking calls run on a context of their own, so several worker
  * threads can solve with one client at once. */
 #define N_WORKERS 4
@@ -2239,6 +2262,7 @@ main (int    argc,
   ADD ("solve/deadline-during-poll", test_solve_deadline_during_poll);
   ADD ("solve/deadline-during-create", test_solve_deadline_during_create);
   ADD ("solve/max-polls", test_solve_max_polls);
+  ADD ("solve/provider-polls", test_solve_provider_polls);
   ADD ("solve/blocking-deadline", test_solve_blocking_deadline);
 
   ADD ("balance", test_balance);

@@ -430,13 +430,26 @@ solve_end (GTask  *gtask,
   g_object_unref (gtask);
 }
 
+/* The dialect of the provider that has the solve's task: a later client
+ * of the chain may have created it (cs-client-methods.c). */
+static const CsDialect *
+solve_dialect (CsClient  *client,
+               SolveData *data)
+{
+  CsProvider provider;
+
+  if (_cs_task_get_known_provider (data->task, &provider))
+    return _cs_dialect_get (provider);
+  return client->dialect;
+}
+
 /* The earliest the solve's next poll may be sent by its provider's
  * limits (cs-client-plan.c), whatever placed it. */
 static gint64
 poll_floor (CsClient  *client,
             SolveData *data)
 {
-  return _cs_client_plan_poll_floor (_cs_dialect_get_limits (client->dialect),
+  return _cs_client_plan_poll_floor (_cs_dialect_get_limits (solve_dialect (client, data)),
                                      cs_task_get_poll_count (data->task), data->last_poll,
                                      g_get_monotonic_time (), data->deadline);
 }
@@ -512,8 +525,8 @@ solve_end_if_polls_spent (GTask *gtask)
   CsClient *client = g_task_get_source_object (gtask);
   SolveData *data = solve_data (gtask);
   /* the client's count, or the provider's if it answers fewer */
-  guint limit = _cs_client_plan_poll_limit (_cs_dialect_get_limits (client->dialect),
-                                            client->max_polls);
+  const CsDialect *dialect = solve_dialect (client, data);
+  guint limit = _cs_client_plan_poll_limit (_cs_dialect_get_limits (dialect), client->max_polls);
 
   if (cs_task_get_poll_count (data->task) < limit)
     return FALSE;
@@ -523,7 +536,7 @@ solve_end_if_polls_spent (GTask *gtask)
                                    "task %s not ready after the %u polls %s answers per task; "
                                    "polled again, its result would be lost: create a new task",
                                    cs_task_get_task_id (data->task), limit,
-                                   _cs_dialect_get_name (client->dialect)));
+                                   _cs_dialect_get_name (dialect)));
   else
     solve_end (gtask, g_error_new (CS_ERROR, CS_ERROR_POLLS_EXHAUSTED,
                                    "task %s not ready after all %u polls the client allows; "

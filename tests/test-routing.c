@@ -359,6 +359,43 @@ test_refused_key (Fixture       *f,
   g_assert_cmpint (cs_client_get_account_state (f->clients[0]), ==, CS_ACCOUNT_STATE_REFUSED);
 }
 
+/* A task polls at the pace of the provider that has it, not of the client
+ * called: CapSolver publishes no minimum poll interval, CapMonster Cloud's
+ * is 2 s. */
+static void
+test_poll_pace (Fixture       *f,
+                gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_CAPMONSTER };
+  static const double balances[] = { -1, 10.0 };
+  guint interval = _cs_dialect_get_limits (_cs_dialect_get (CS_PROVIDER_CAPMONSTER))
+                   ->min_poll_interval_ms;
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  JsonObject *record;
+  double fetched_after;
+
+  g_assert_cmpuint (interval, >, 0);
+  make_chain (f, providers, 2, balances);
+  /* the poll-count model: ready at the second poll */
+  cs_sandbox_set_time_scale (f->sandboxes[1], -1);
+  solution = solve (f->clients[0], task, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_CAPMONSTER);
+  /* ready at the second poll, which must come the interval after the first */
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], "getTaskResult"), ==, 2);
+  timings = cs_sandbox_get_timings (f->sandboxes[1]);
+  record = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (timings), "tasks"), 0);
+  fetched_after = json_object_get_double_member (record, "fetchedMs") -
+                  json_object_get_double_member (record, "createdMs");
+  g_test_message ("token fetched %.0f ms after createTask; minimum interval %u ms",
+                  fetched_after, interval);
+  g_assert_cmpfloat (fetched_after, >=, interval);
+}
+
 /* The blocking forms route the same way: getToken, which Anti-Captcha
  * has none of, and a solve past a refused key. */
 static void
@@ -678,6 +715,7 @@ main (int    argc,
   ADD ("no-client-has-type", test_no_client_has_type);
   ADD ("zero-balance", test_zero_balance);
   ADD ("refused-key", test_refused_key);
+  ADD ("poll-pace", test_poll_pace);
   ADD ("blocking", test_blocking);
   ADD ("blocking-probe", test_blocking_probe);
   ADD ("endpoints-down", test_endpoints_down);

@@ -996,6 +996,19 @@ _cs_client_plan_poll_floor (const CsDialectLimits *limits,
   return floor;
 }
 
+/* When a task created at @created (monotonic µs) is gone at its
+ * provider, which keeps it @limits' retention_s after creation: polls
+ * later than that only learn that its id is invalid. G_MAXINT64 when the
+ * provider publishes no such time. */
+gint64
+_cs_client_plan_retention_end (const CsDialectLimits *limits,
+                               gint64                 created)
+{
+  if (limits->retention_s == 0)
+    return G_MAXINT64;
+  return created + (gint64) limits->retention_s * G_USEC_PER_SEC;
+}
+
 /* The polls a task may have in all: the client's @max_polls, or fewer if
  * its provider answers fewer. */
 guint

@@ -300,6 +300,8 @@ gint64      _cs_client_plan_poll_floor (const CsDialectLimits *limits,
                                         gint64                 last_poll,
                                         gint64                 now,
                                         gint64                 deadline);
+gint64      _cs_client_plan_retention_end (const CsDialectLimits *limits,
+                                           gint64                 created);
 guint       _cs_client_plan_poll_limit (const CsDialectLimits *limits,
                                         guint                  max_polls);
 

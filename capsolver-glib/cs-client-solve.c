@@ -45,6 +45,7 @@ typedef struct {
   guint         heap_index;
   gint64        due;              /* monotonic µs */
   gint64        deadline;         /* monotonic µs */
+  gint64        retention_end;    /* when the provider drops the task; 0: unknown */
   gint64        created;          /* monotonic µs; the plan counts from here */
   gint64        last_poll;        /* when the last poll was sent, or 0 */
   gint64        previous_poll;    /* the one before, or created */
@@ -326,6 +327,19 @@ solve_caller_cancelled_cb (GCancellable *caller_cancellable,
 
 /* --- A solve's life -------------------------------------------------------------- */
 
+/* The dialect of the provider that has the solve's task: a later client
+ * of the chain may have created it (cs-client-methods.c). */
+static const CsDialect *
+solve_dialect (CsClient  *client,
+               SolveData *data)
+{
+  CsProvider provider;
+
+  if (_cs_task_get_known_provider (data->task, &provider))
+    return _cs_dialect_get (provider);
+  return client->dialect;
+}
+
 static GError *
 timeout_error (GTask      *gtask,
                SolveState  state)
@@ -338,6 +352,13 @@ timeout_error (GTask      *gtask,
                         "the deadline of %u ms passed while another call's createTask of "
                         "this task was on its way; that call will have its task id",
                         client->deadline);
+  if (data->retention_end != 0 && data->deadline == data->retention_end)
+    return g_error_new (CS_ERROR, CS_ERROR_TASKID_INVALID,
+                        "task %s not ready %u s after it was created, when %s drops it; "
+                        "polled again, it would be unknown: create a new task",
+                        cs_task_get_task_id (data->task),
+                        _cs_dialect_get_limits (solve_dialect (client, data))->retention_s,
+                        _cs_dialect_get_name (solve_dialect (client, data)));
   if (cs_task_get_task_id (data->task) == NULL && data->outage_error != NULL)
     return g_error_new (CS_ERROR, CS_ERROR_TIMEOUT,
                         "the deadline of %u ms passed before the task was created (%s); "
@@ -428,19 +449,6 @@ solve_end (GTask  *gtask,
   scheduler_release (scheduler);
   /* the solve's own reference, held since it started */
   g_object_unref (gtask);
-}
-
-/* The dialect of the provider that has the solve's task: a later client
- * of the chain may have created it (cs-client-methods.c). */
-static const CsDialect *
-solve_dialect (CsClient  *client,
-               SolveData *data)
-{
-  CsProvider provider;
-
-  if (_cs_task_get_known_provider (data->task, &provider))
-    return _cs_dialect_get (provider);
-  return client->dialect;
 }
 
 /* The earliest the solve's next poll may be sent by its provider's
@@ -706,6 +714,21 @@ solve_due (GTask *gtask)
     }
 }
 
+/* The task this solve created is polled no later than its provider keeps
+ * it: the solve's deadline comes no later than that. */
+static void
+solve_keep_to_retention (GTask *gtask)
+{
+  SolveData *data = solve_data (gtask);
+  const CsDialect *dialect = solve_dialect (g_task_get_source_object (gtask), data);
+  gint64 end = _cs_client_plan_retention_end (_cs_dialect_get_limits (dialect), data->created);
+
+  if (end >= data->deadline)
+    return;
+  data->retention_end = end;
+  data->deadline = end;
+}
+
 /* After the task exists (or is ready already): poll it, or end. */
 static void
 solve_continue (GTask *gtask)
@@ -719,6 +742,7 @@ solve_continue (GTask *gtask)
       return;
     }
   data->created = g_get_monotonic_time ();
+  solve_keep_to_retention (gtask);
   solve_wait (gtask);
 }
 

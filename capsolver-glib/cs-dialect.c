@@ -387,8 +387,9 @@ static const CsDialect dialects[] = {
     anti_captcha_types, anti_captcha_fields, PROXY_FIELDS,
     SCHEME (HTTP) | SCHEME (SOCKS4) | SCHEME (SOCKS5), TRUE, TRUE,
     DEV_ID_SOFT_ID, LANGUAGE_POOL_IMAGE_TASK, anti_captcha_errors, CS_UNSOLVABLE_CHARGED,
-    /* tasks are deleted 60 s after completion; first poll at 5 s, then every 2 s */
-    { 100, 500000, 0, 0, 60, 5000, 2000, 30 },
+    /* tasks are deleted 60 s after completion (report_window_s), not after
+     * creation; first poll at 5 s, then every 2 s */
+    { 100, 500000, 0, 0, 0, 5000, 2000, 30 },
     REPORT_BODY_TASK_ID, anti_captcha_reports, 60, TRUE, FALSE },
   [CS_PROVIDER_TWOCAPTCHA] = {
     CS_PROVIDER_TWOCAPTCHA, "2captcha", "2Captcha", twocaptcha_urls, TRUE,

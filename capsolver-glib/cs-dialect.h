@@ -36,7 +36,7 @@ typedef struct {
   guint image_max_bytes;
   guint image_max_side;        /* pixels */
   guint polls_per_task;        /* getTaskResult calls a task answers */
-  guint retention_s;           /* how long a task can be polled or reported */
+  guint retention_s;           /* how long after its creation a task can be polled */
   guint first_poll_ms;         /* the provider's advice for the first poll */
   guint min_poll_interval_ms;  /* polls closer than this are refused or punished */
   guint balance_interval_s;    /* getBalance no more often than this */

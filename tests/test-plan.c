@@ -549,6 +549,12 @@ test_provider_limits (void)
   g_assert_cmpint (_cs_client_plan_poll_floor (anti_captcha, 500, 59 * s, 60 * s, 150 * s), ==,
                    61 * s);
 
+  /* a task is gone 300 s after creation at CapSolver and CapMonster
+   * Cloud; Anti-Captcha counts its 60 s from completion, not creation */
+  g_assert_cmpint (_cs_client_plan_retention_end (capsolver, 7 * s), ==, 307 * s);
+  g_assert_cmpint (_cs_client_plan_retention_end (capmonster, 7 * s), ==, 307 * s);
+  g_assert_cmpint (_cs_client_plan_retention_end (anti_captcha, 7 * s), ==, G_MAXINT64);
+
   /* the polls a task may have: the client's, or the provider's if fewer */
   g_assert_cmpuint (_cs_client_plan_poll_limit (capsolver, 500), ==, 120);
   g_assert_cmpuint (_cs_client_plan_poll_limit (capsolver, 3), ==, 3);

@@ -174,12 +174,12 @@ _cs_client_route_task (CsClient  *self,
 
   if (!_cs_task_get_known_provider (task, &provider))
     return g_object_ref (self);
+  /* the client that created the task has it, whatever the chain is now:
+   * its key's account billed it */
   creator = _cs_task_dup_creator (task);
-  if (creator == G_OBJECT (self))
+  if (creator != NULL)
     return CS_CLIENT (g_steal_pointer (&creator));
   chain = _cs_client_dup_chain (self);
-  if (creator != NULL && g_ptr_array_find (chain, creator, NULL))
-    return CS_CLIENT (g_steal_pointer (&creator));
   for (guint i = 0; i < chain->len; i++)
     {
       CsClient *client = g_ptr_array_index (chain, i);
@@ -937,9 +937,10 @@ get_task_result_cb (GObject      *source,
  * Sends one `getTaskResult` for @task and updates its status, and its
  * solution when it is ready. Unknown statuses are taken as pending.
  *
- * The request goes to the client of @client's chain (see
- * [property@Client:fallback]) that has the task: the one that created it,
- * or else the first of its [property@Task:provider]. A task of a provider
+ * The request goes to the client that has the task: the one that created
+ * it while it exists, even if it is no longer in @client's chain (see
+ * [property@Client:fallback]), or else the first of that chain that speaks
+ * its [property@Task:provider]. A task of a provider
  * that no client of the chain speaks fails with %CS_ERROR_TASKID_INVALID
  * before anything is sent.
  *
@@ -1580,8 +1581,7 @@ report_done (GTask   *gtask,
  * Anti-Captcha's 60 seconds with %CS_ERROR_TASKID_INVALID. A report that
  * never reached the provider may be sent again.
  *
- * The report goes to the client of @client's chain that has the task,
- * as polls do (see [method@Client.get_task_result_async]), in that
+ * The report goes to the client that has the task, as polls do (see [method@Client.get_task_result_async]), in that
  * provider's words; a task of a provider that no client of the chain
  * speaks fails with %CS_ERROR_TASKID_INVALID before anything is sent.
  *

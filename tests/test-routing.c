@@ -570,20 +570,60 @@ test_report_other_provider (Fixture       *f,
   solution = solve (f->clients[0], task, &error);
   g_assert_no_error (error);
 
+  /* through another provider's client, the report goes to the client
+   * that created the task, in its words; nothing to the other provider */
+  g_assert_true (cs_client_report (f->clients[1], task, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[0], "feedbackTask"), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], NULL), ==, 0);
+
+  /* once that client is gone, no client of the chain speaks CapSolver's
+   * dialect: refused, nothing sent */
+  g_clear_object (&f->clients[0]);
   g_assert_false (cs_client_report (f->clients[1], task, FALSE, NULL, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_TASKID_INVALID);
   g_assert_nonnull (strstr (error->message, "CapSolver"));
-  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], NULL), ==, 0);
   g_clear_error (&error);
   /* polled the same way */
   g_assert_false (cs_client_get_task_result (f->clients[1], task, NULL, &error));
   g_assert_error (error, CS_ERROR, CS_ERROR_TASKID_INVALID);
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], NULL), ==, 0);
-  g_clear_error (&error);
-  /* and through its own client it is reported */
-  g_assert_true (cs_client_report (f->clients[0], task, FALSE, NULL, &error));
+}
+
+/* Cutting the chain while a task created at the fallback is being polled
+ * does not strand it: its creator polls it to the end. */
+static void
+test_cut_chain (Fixture       *f,
+                gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_ANTI_CAPTCHA };
+  static const double balances[] = { -1, 10.0 };
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(GAsyncResult) slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_chain (f, providers, 2, balances);
+  /* the poll-count model: pending for a few polls */
+  cs_sandbox_set_time_scale (f->sandboxes[1], -1);
+  cs_sandbox_set_polls_until_ready (f->sandboxes[1], 3);
+  cs_client_solve_async (f->clients[0], task, NULL, mock_store_result, &slot);
+  while (cs_task_get_task_id (task) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (cs_task_get_provider (task), ==, CS_PROVIDER_ANTI_CAPTCHA);
+  cs_client_set_fallback (f->clients[0], NULL);
+
+  result = mock_wait_result (&slot);
+  solution = cs_client_solve_finish (f->clients[0], result, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[0], "feedbackTask"), ==, 1);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_ANTI_CAPTCHA);
+  g_assert_cmpuint (creates (f, 1), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], "getTaskResult"), >=, 4);
 }
 
 /* A task resumed from its id at a given provider is polled there. */
@@ -723,6 +763,7 @@ main (int    argc,
   ADD ("unknown-outcome-after-move", test_unknown_outcome_after_move);
   ADD ("report", test_report);
   ADD ("report-other-provider", test_report_other_provider);
+  ADD ("cut-chain", test_cut_chain);
   ADD ("task-for-id", test_task_for_id);
   ADD ("loop", test_loop);
   ADD ("cancel-at-route", test_cancel_at_route);

@@ -32,8 +32,6 @@
 #define HELD_BACK "cs-held-back"
 /* Set on a message once libsoup wrote its headers. */
 #define CALL_WROTE "cs-wrote"
-/* libsoup 3.2 has no name for it */
-#define HTTP_TOO_MANY_REQUESTS 429
 /* how long a message may wait for libsoup to give it a connection
  * before it is sent again, doubling up to the second figure */
 #define CS_CONNECTION_WAIT_MS 250

@@ -424,8 +424,10 @@ static void create_send_next (GTask    *gtask,
 /* Whether a createTask or getToken that failed with @error certainly
  * created nothing at the client that sent it, so that the next client of
  * the chain may have the task: held back by the account, refused with an
- * account error (no money, a refused key, a cooldown), or never reached
- * on any endpoint. A refusal for want of a slot stays: the solve paces it. */
+ * account error (no money, a refused key, a cooldown, including an HTTP
+ * 429 with no body: the request was turned away, not processed), or never
+ * reached on any endpoint. A refusal for want of a slot stays: the solve
+ * paces it. */
 static gboolean
 create_may_move (GAsyncResult *result,
                  CsReply      *reply,
@@ -436,7 +438,8 @@ create_may_move (GAsyncResult *result,
     return FALSE;
   if (_cs_client_call_was_held_back (result) || _cs_client_call_never_reached (result))
     return TRUE;
-  return reply->root != NULL && reply->task_id == NULL && error->domain == CS_ERROR &&
+  return (reply->root != NULL || reply->http_status == HTTP_TOO_MANY_REQUESTS) &&
+         reply->task_id == NULL && error->domain == CS_ERROR &&
          _cs_error_get_hold (error) != CS_HOLD_NONE;
 }
 
@@ -460,9 +463,10 @@ create_task_cb (GObject      *source,
       cs_task_get_status (task) != CS_TASK_STATUS_READY)
     error = g_error_new (CS_ERROR, CS_ERROR_PROTOCOL,
                          "HTTP %u: getToken reply has no solution", reply.http_status);
-  /* a refusal is an envelope that created nothing: as if never sent */
-  if (error != NULL && reply.root != NULL && _cs_error_is_no_slot (error) &&
-      cs_task_get_task_id (task) == NULL)
+  /* a refusal is an envelope that created nothing: as if never sent; one
+   * that names a task all the same may have created it */
+  if (error != NULL && reply.root != NULL && reply.task_id == NULL &&
+      _cs_error_is_no_slot (error) && cs_task_get_task_id (task) == NULL)
     {
       g_object_set_data (G_OBJECT (gtask), CREATE_REFUSED, GINT_TO_POINTER (TRUE));
       refused = TRUE;

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 
 #define DEFAULT_FIRST_POLL_DELAY 2000   /* ms; token tasks are never ready sooner */
 #define DEFAULT_MAX_CONNECTIONS  16
+/* libsoup 3.2 has no name for it */
+#define HTTP_TOO_MANY_REQUESTS   429
 #define DEFAULT_TOKEN_REQUEST_TIMEOUT 180000 /* ms; the service gives up at 120 s */
 /* The adaptive schedule's spacing of two polls of one task. */
 #define MIN_STEP_MS              250

@@ -590,6 +590,66 @@ test_report_other_provider (Fixture       *f,
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], NULL), ==, 0);
 }
 
+/* An HTTP 429 with no body turned the createTask away without processing
+ * it: the task moves to the next client. */
+static void
+test_too_many_requests (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(GBytes) body = g_bytes_new_static ("Too Many Requests", 17);
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mock_server_add_raw_reply (server, "createTask", 429, "text/plain", body);
+  f->sandboxes[1] = new_sandbox (CS_PROVIDER_ANTI_CAPTCHA, 10.0);
+  f->clients[0] = new_client (CS_PROVIDER_CAPSOLVER, mock_server_get_url (server));
+  f->clients[1] = new_client (CS_PROVIDER_ANTI_CAPTCHA,
+                              cs_sandbox_get_base_url (f->sandboxes[1]));
+  cs_client_set_fallback (f->clients[0], f->clients[1]);
+
+  solution = solve (f->clients[0], task, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_ANTI_CAPTCHA);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+  g_assert_cmpuint (creates (f, 1), ==, 1);
+}
+
+/* An error reply that names a task may have created it: neither another
+ * endpoint nor another client creates it again. */
+static void
+test_error_names_task (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *urls[3] = { NULL, NULL, NULL };
+
+  mock_server_add_reply (server, "createTask", 503,
+                         "{\"errorId\":1,\"errorCode\":\"ERROR_SERVICE_UNAVALIABLE\","
+                         "\"errorDescription\":\"busy\",\"taskId\":\"abc\"}");
+  f->sandboxes[0] = new_sandbox (CS_PROVIDER_CAPSOLVER, 10.0);
+  f->sandboxes[1] = new_sandbox (CS_PROVIDER_ANTI_CAPTCHA, 10.0);
+  urls[0] = mock_server_get_url (server);
+  urls[1] = cs_sandbox_get_base_url (f->sandboxes[0]);
+  f->clients[0] = new_client (CS_PROVIDER_CAPSOLVER, NULL);
+  cs_client_set_base_urls (f->clients[0], urls);
+  f->clients[1] = new_client (CS_PROVIDER_ANTI_CAPTCHA,
+                              cs_sandbox_get_base_url (f->sandboxes[1]));
+  cs_client_set_fallback (f->clients[0], f->clients[1]);
+
+  solution = solve (f->clients[0], task, &error);
+  g_assert_null (solution);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (mock_server_count_requests (server, "createTask"), ==, 1);
+  g_assert_cmpuint (creates (f, 0), ==, 0);
+  g_assert_cmpuint (creates (f, 1), ==, 0);
+}
+
 /* Cutting the chain while a task created at the fallback is being polled
  * does not strand it: its creator polls it to the end. */
 static void
@@ -764,6 +824,8 @@ main (int    argc,
   ADD ("report", test_report);
   ADD ("report-other-provider", test_report_other_provider);
   ADD ("cut-chain", test_cut_chain);
+  ADD ("too-many-requests", test_too_many_requests);
+  ADD ("error-names-task", test_error_names_task);
   ADD ("task-for-id", test_task_for_id);
   ADD ("loop", test_loop);
   ADD ("cancel-at-route", test_cancel_at_route);

@@ -163,6 +163,21 @@ check_task_id (CsTask  *task,
 
 /* --- Routing ------------------------------------------------------------------ */
 
+gboolean
+_cs_client_would_send_task (CsClient *client,
+                            CsTask   *task)
+{
+  g_autoptr(JsonObject) task_json = _cs_task_to_valid_json (task, NULL);
+  g_autoptr(JsonObject) body = NULL;
+  CsDialectEnvelope envelope = { 0, };
+
+  if (task_json == NULL || !check_can_send (client, NULL))
+    return FALSE;
+  envelope.client_key = client->api_key;
+  body = _cs_dialect_build_create_task (client->dialect, task_json, &envelope, NULL, NULL);
+  return body != NULL;
+}
+
 CsClient *
 _cs_client_route_task (CsClient  *self,
                        CsTask    *task,

@@ -315,12 +315,17 @@ GStrv       _cs_client_dup_secrets     (CsClient            *self,
 GPtrArray  *_cs_client_dup_chain       (CsClient            *self);
 
 /* cs-client-methods.c, routing (CsClient:fallback) */
-/* The client of @self's chain that has @task: the one that created it,
- * else the first of its provider, @self when that is not known; NULL
- * with CS_ERROR_TASKID_INVALID when none of the chain speaks it. */
+/* The client that has @task: the one that created it while it exists,
+ * else the first of @self's chain of its provider, @self when that is not
+ * known; NULL with CS_ERROR_TASKID_INVALID when none of the chain speaks
+ * it. */
 CsClient   *_cs_client_route_task      (CsClient            *self,
                                         CsTask              *task,
                                         GError             **error);
+/* Whether @client would send @task's createTask rather than refuse it
+ * before sending; its account's state aside. */
+gboolean    _cs_client_would_send_task (CsClient            *client,
+                                        CsTask              *task);
 
 /* cs-client-methods.c */
 /* G_IO_ERROR_INVALID_ARGUMENT unless the base URL is one requests may be

@@ -22,20 +22,29 @@ typedef struct {
 /* A call that would create a task first reads the balance of an account
  * without money when its probe is due (cs-client-account.c): nothing
  * else of a program of blocking calls would. Each client of the chain
- * (CsClient:fallback) may get the task, so each is read. */
+ * (CsClient:fallback) may get the task, up to the first that takes it:
+ * those after it are not waited for. @task is NULL for a call that
+ * creates none. */
 static void
 sync_call_begin (SyncCall *call,
                  CsClient *client,
-                 gboolean  spends)
+                 CsTask   *task)
 {
   call->result = NULL;
   _cs_client_blocking_call_begin (&call->blocking);
-  if (spends)
+  if (task != NULL)
     {
       g_autoptr(GPtrArray) chain = _cs_client_dup_chain (client);
 
       for (guint i = 0; i < chain->len; i++)
-        _cs_client_probe_blocking (g_ptr_array_index (chain, i));
+        {
+          CsClient *link = g_ptr_array_index (chain, i);
+
+          _cs_client_probe_blocking (link);
+          if (cs_client_get_account_state (link) == CS_ACCOUNT_STATE_USABLE &&
+              _cs_client_would_send_task (link, task))
+            break;
+        }
     }
 }
 
@@ -86,7 +95,7 @@ cs_client_create_task (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call, client, TRUE);
+  sync_call_begin (&call, client, task);
   cs_client_create_task_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_create_task_finish (client, result, error);
@@ -118,7 +127,7 @@ cs_client_get_task_result (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call, client, FALSE);
+  sync_call_begin (&call, client, NULL);
   cs_client_get_task_result_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_get_task_result_finish (client, result, error);
@@ -150,7 +159,7 @@ cs_client_solve (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  sync_call_begin (&call, client, TRUE);
+  sync_call_begin (&call, client, task);
   cs_client_solve_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_solve_finish (client, result, error);
@@ -182,7 +191,7 @@ cs_client_get_token (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  sync_call_begin (&call, client, TRUE);
+  sync_call_begin (&call, client, task);
   cs_client_get_token_async (client, task, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_get_token_finish (client, result, error);
@@ -229,7 +238,7 @@ cs_client_get_balance (CsClient      *client,
   if (turn == CS_READ_ANSWERED)
     return g_steal_pointer (&balance);
 
-  sync_call_begin (&call, client, FALSE);
+  sync_call_begin (&call, client, NULL);
   cs_client_get_balance_async (client, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   balance = cs_client_get_balance_finish (client, result, &local_error);
@@ -272,7 +281,7 @@ cs_client_feedback_task (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call, client, FALSE);
+  sync_call_begin (&call, client, NULL);
   cs_client_feedback_task_async (client, task, invalid, code, message, cancellable,
                                  sync_call_done, &call);
   result = sync_call_wait (&call);
@@ -307,7 +316,7 @@ cs_client_report (CsClient      *client,
   g_return_val_if_fail (CS_IS_TASK (task), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  sync_call_begin (&call, client, FALSE);
+  sync_call_begin (&call, client, NULL);
   cs_client_report_async (client, task, correct, cancellable, sync_call_done, &call);
   result = sync_call_wait (&call);
   return cs_client_report_finish (client, result, error);

@@ -456,6 +456,34 @@ test_blocking_probe (Fixture       *f,
   g_assert_cmpuint (creates (f, 1), ==, 2);
 }
 
+/* A blocking solve that the first client takes does not wait for the
+ * balance read of a later client without money. */
+static void
+test_blocking_probe_first_takes (Fixture       *f,
+                                 gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_ANTI_CAPTCHA };
+  static const double balances[] = { 10.0, 0 };
+  g_autoptr(CsTask) refused = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_chain (f, providers, 2, balances);
+  g_assert_null (cs_client_solve (f->clients[1], refused, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_ZERO_BALANCE);
+  g_clear_error (&error);
+  g_assert_cmpint (cs_client_get_account_state (f->clients[1]), ==,
+                   CS_ACCOUNT_STATE_NO_BALANCE);
+  _cs_account_set_probe_interval (f->clients[1]->account, 20);
+  g_usleep (50 * 1000);
+
+  solution = cs_client_solve (f->clients[0], task, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_CAPSOLVER);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], "getBalance"), ==, 0);
+}
+
 /* Every endpoint of the first refuses connections: nothing reached it,
  * and the task goes to the second. */
 static void
@@ -818,6 +846,7 @@ main (int    argc,
   ADD ("poll-pace", test_poll_pace);
   ADD ("blocking", test_blocking);
   ADD ("blocking-probe", test_blocking_probe);
+  ADD ("blocking-probe-first-takes", test_blocking_probe_first_takes);
   ADD ("endpoints-down", test_endpoints_down);
   ADD ("unknown-outcome", test_unknown_outcome);
   ADD ("unknown-outcome-after-move", test_unknown_outcome_after_move);

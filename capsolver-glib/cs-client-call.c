@@ -555,6 +555,54 @@ endpoint_failed (CsClient           *self,
     endpoint_moved (self, from, to, why, secrets);
 }
 
+/* A request found its endpoint down: once every endpoint has, in a row,
+ * the client is down for a while (DOWN_HOLD_MS, doubling), and a chain
+ * sends its new tasks to the next client (cs-client-methods.c). */
+static void
+endpoints_note_down (CsClient   *self,
+                     const char *why)
+{
+  gboolean held = FALSE;
+  guint hold = 0;
+
+  g_mutex_lock (&self->endpoint_lock);
+  if (++self->down_streak >= g_strv_length (self->base_urls) &&
+      g_get_monotonic_time () >= self->down_until)
+    {
+      self->down_hold = self->down_hold == 0 ? DOWN_HOLD_MS
+                                              : MIN (self->down_hold * 2, MAX_DOWN_HOLD_MS);
+      self->down_until = g_get_monotonic_time () + (gint64) self->down_hold * 1000;
+      hold = self->down_hold;
+      held = TRUE;
+    }
+  g_mutex_unlock (&self->endpoint_lock);
+  if (held)
+    g_debug ("every endpoint of %s failed in a row (%s): a chain's new tasks go to its "
+             "next client for %u ms", _cs_dialect_get_name (self->dialect), why, hold);
+}
+
+/* The service answered: the client is up. */
+static void
+endpoints_note_answer (CsClient *self)
+{
+  g_mutex_lock (&self->endpoint_lock);
+  self->down_streak = 0;
+  self->down_hold = 0;
+  self->down_until = 0;
+  g_mutex_unlock (&self->endpoint_lock);
+}
+
+gboolean
+_cs_client_endpoints_down (CsClient *self)
+{
+  gboolean down;
+
+  g_mutex_lock (&self->endpoint_lock);
+  down = self->down_hold != 0 && g_get_monotonic_time () < self->down_until;
+  g_mutex_unlock (&self->endpoint_lock);
+  return down;
+}
+
 typedef struct {
   GWeakRef client;
   guint    generation;
@@ -1260,6 +1308,7 @@ call_fail_over (GTask  *gtask,
   data->down_unsent = unsent;
   if ((data->flags & CS_CALL_PROBE) != 0)
     return FALSE;
+  endpoints_note_down (self, error->message);
   endpoint_failed (self, data->endpoint, data->endpoint_generation, error->message,
                    (const char * const *) data->secrets);
   if ((data->flags & CS_CALL_IDEMPOTENT) == 0 && !unsent)
@@ -1516,6 +1565,10 @@ call_end_after_message (GTask  *gtask,
 {
   CallData *data = g_task_get_task_data (gtask);
 
+  /* the service's own envelope, whatever it says: its endpoint is up */
+  if (data->reply.root != NULL && data->message != NULL &&
+      !SOUP_STATUS_IS_SERVER_ERROR (soup_message_get_status (data->message)))
+    endpoints_note_answer (g_task_get_source_object (gtask));
   if (data->message_finished || data->ended)
     {
       call_end_now (gtask, error);

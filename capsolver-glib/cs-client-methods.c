@@ -608,6 +608,16 @@ create_send_next (GTask    *gtask,
           return;
         }
       client = g_ptr_array_index (call->chain, call->next++);
+      /* a client whose endpoints all failed lately is skipped while a
+       * later one may take the task; the last one always tries */
+      if (call->next < call->chain->len && _cs_client_endpoints_down (client))
+        {
+          error = g_error_new (G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE,
+                               "%s: every endpoint of %s failed lately; not sent",
+                               call->method, _cs_dialect_get_name (client->dialect));
+          held_back = TRUE;
+          continue;
+        }
       body = create_body (client, call, &error);
     }
 

@@ -60,6 +60,11 @@ G_BEGIN_DECLS
  * this wait, doubling up to the second figure (ms). */
 #define DEFAULT_ENDPOINT_PROBE_WAIT 5000
 #define MAX_ENDPOINT_PROBE_WAIT     60000
+/* Once every endpoint failed in a row, new tasks skip the client for the
+ * next client of a chain this long, doubling up to the second figure (ms)
+ * while the first one sent after it fails too. */
+#define DOWN_HOLD_MS                5000
+#define MAX_DOWN_HOLD_MS            60000
 
 struct _CsClient
 {
@@ -151,6 +156,9 @@ struct _CsClient
   gboolean     construct_urls_given; /* a list given wins over base-url */
   GStrv        endpoints_skipped;   /* why each URL left out of base_urls was, or NULL */
   gboolean     skipped_logged;      /* the reasons were logged, at the first request */
+  guint        down_streak;         /* requests that found an endpoint down, in a row */
+  guint        down_hold;           /* ms; 0 while the endpoints answer */
+  gint64       down_until;          /* monotonic µs; new tasks skip the client until then */
 
   /* what the client asked and spent (cs-client-slots.c) */
   GMutex       usage_lock;
@@ -322,6 +330,9 @@ GPtrArray  *_cs_client_dup_chain       (CsClient            *self);
 CsClient   *_cs_client_route_task      (CsClient            *self,
                                         CsTask              *task,
                                         GError             **error);
+/* Whether every endpoint of @self failed in a row lately, so that a
+ * chain's new tasks go to its next client (cs-client-call.c). */
+gboolean    _cs_client_endpoints_down  (CsClient            *self);
 /* Whether @client would send @task's createTask rather than refuse it
  * before sending; its account's state aside. */
 gboolean    _cs_client_would_send_task (CsClient            *client,

@@ -678,6 +678,44 @@ test_error_names_task (Fixture       *f,
   g_assert_cmpuint (creates (f, 1), ==, 0);
 }
 
+/* The first provider answers every request with an empty 500 (a CDN that
+ * lost its origin): the task sent there may exist, and fails so; the
+ * tasks after it go to the next client without a request to the first,
+ * whose endpoints all failed. Alone, the first still tries. */
+static void
+test_first_down (Fixture       *f,
+                 gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_ANTI_CAPTCHA };
+  g_autoptr(CsTask) lost = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsTask) alone = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(GError) error = NULL;
+
+  make_chain (f, providers, 2, NULL);
+  cs_sandbox_inject_fault (f->sandboxes[0], CS_SANDBOX_FAULT_HTTP_500, 1000);
+  g_assert_null (solve (f->clients[0], lost, &error));
+  g_assert_nonnull (strstr (error->message, "may have been carried out"));
+  g_clear_error (&error);
+  g_assert_cmpuint (creates (f, 1), ==, 0);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+      g_autoptr(CsSolution) solution = solve (f->clients[0], task, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_ANTI_CAPTCHA);
+    }
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[0], "createTask"), ==, 1);
+  g_assert_cmpuint (creates (f, 1), ==, 5);
+
+  /* with no client after it, the client sends all the same */
+  cs_client_set_fallback (f->clients[0], NULL);
+  g_assert_null (solve (f->clients[0], alone, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[0], "createTask"), ==, 2);
+}
+
 /* Cutting the chain while a task created at the fallback is being polled
  * does not strand it: its creator polls it to the end. */
 static void
@@ -853,6 +891,7 @@ main (int    argc,
   ADD ("report", test_report);
   ADD ("report-other-provider", test_report_other_provider);
   ADD ("cut-chain", test_cut_chain);
+  ADD ("first-down", test_first_down);
   ADD ("too-many-requests", test_too_many_requests);
   ADD ("error-names-task", test_error_names_task);
   ADD ("task-for-id", test_task_for_id);

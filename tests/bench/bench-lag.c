@@ -24,13 +24,13 @@
  *   _build/tests/bench/bench-lag --family recaptcha-v3 --time-scale 10 --sets 2
  *   _build/tests/bench/bench-lag --family recaptcha-v2 --time-scale 0.1 --first-burst
  *
- * (The service answers at most 120 polls per task: at --time-scale 10,
- * reCAPTCHA v2's 50 to 150 s are more than the 1-second schedule may
- * poll, so the program runs reCAPTCHA v3 there.)
- *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+
+/* The service answers at most 120 polls per task: at --time-scale 10,
+ * reCAPTCHA v2's 50 to 150 s are more than the 1-second schedule may
+ * poll, so the program runs reCAPTCHA v3 there. */
 
 #include "config.h"
 

@@ -229,6 +229,14 @@ class ChainTestCase(unittest.TestCase):
         self.assertEqual(result.status, EXIT_USAGE, result.stdout)
         self.assertIn('CAPSOLVER_API_KEY', result.stderr)
 
+    def test_one_address_for_two_providers(self):
+        # the CapSolver key would go to Anti-Captcha's address
+        result = run_cli('--provider', 'anti-captcha,capsolver', '--base-url', self.sandboxes[0][1],
+                         '--json', 'solve', *RECAPTCHA, ANTICAPTCHA_API_KEY=KEY,
+                         CAPSOLVER_API_KEY=KEY, CAPSOLVER_BASE_URL=self.sandboxes[0][1] + '/')
+        self.assertEqual(result.status, EXIT_USAGE, result.stdout)
+        self.assertIn('own address', result.stderr)
+
     def test_in_process_sandboxes(self):
         result = run_cli('--sandbox', '--provider', 'anti-captcha,capmonster,capsolver',
                          '--json', 'solve', *MTCAPTCHA)

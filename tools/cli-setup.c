@@ -166,20 +166,6 @@ pick_providers (Cli     *cli,
   return g_steal_pointer (&providers);
 }
 
-/* The provider --provider names first; CapSolver without one. */
-gboolean
-cli_pick_provider (Cli         *cli,
-                   CsProvider  *provider,
-                   GError     **error)
-{
-  g_autoptr(GArray) providers = pick_providers (cli, error);
-
-  if (providers == NULL)
-    return FALSE;
-  *provider = g_array_index (providers, CsProvider, 0);
-  return TRUE;
-}
-
 /* The environment variable of a provider's key: the one its own SDKs or
  * their users read, so that a key already set for them is found. Never
  * another provider's: a CapSolver key is not sent to Anti-Captcha. */

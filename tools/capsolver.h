@@ -70,9 +70,6 @@ gboolean    cli_parse_options        (Cli            *cli,
                                       GError        **error);
 gboolean    cli_setup_client         (Cli            *cli,
                                       GError        **error);
-gboolean    cli_pick_provider        (Cli            *cli,
-                                      CsProvider     *provider,
-                                      GError        **error);
 const char *cli_key_variable         (CsProvider      provider);
 gboolean    cli_pick_base_url        (Cli            *cli,
                                       char          **base_url,

@@ -22,9 +22,9 @@ cli_add_common_options (GOptionContext *context,
     { "api-key", 0, 0, G_OPTION_ARG_STRING, &cli->api_key,
       "The API key (default: $CAPSOLVER_API_KEY, or the provider's variable)", "KEY" },
     { "base-url", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cli->base_urls,
-      "The service address (default: $CAPSOLVER_BASE_URL, or the provider's first: "
-      CS_DEFAULT_BASE_URL "); given again, or as URL,URL, the endpoints to fail over to, "
-      "in order", "URL" },
+      "The first provider's service address (default: $CAPSOLVER_BASE_URL, "
+      "$CAPSOLVER_COMPATIBLE_BASE_URL, or the provider's first: " CS_DEFAULT_BASE_URL
+      "); given again, or as URL,URL, the endpoints to fail over to, in order", "URL" },
     { "provider", 0, 0, G_OPTION_ARG_STRING, &cli->provider_name,
       "Speak NAME's dialect: capsolver (the default), anti-captcha, 2captcha, capmonster or "
       "compatible (\"capsolver providers\" lists them); a list NAME,NAME… routes the tasks "
@@ -166,20 +166,6 @@ pick_providers (Cli     *cli,
   return g_steal_pointer (&providers);
 }
 
-/* The provider --provider names first; CapSolver without one. */
-gboolean
-cli_pick_provider (Cli         *cli,
-                   CsProvider  *provider,
-                   GError     **error)
-{
-  g_autoptr(GArray) providers = pick_providers (cli, error);
-
-  if (providers == NULL)
-    return FALSE;
-  *provider = g_array_index (providers, CsProvider, 0);
-  return TRUE;
-}
-
 /* The environment variable of a provider's key: the one its own SDKs or
  * their users read, so that a key already set for them is found. Never
  * another provider's: a CapSolver key is not sent to Anti-Captcha. */
@@ -203,32 +189,60 @@ cli_key_variable (CsProvider provider)
     }
 }
 
-/* CAPSOLVER_BASE_URL names a CapSolver-dialect service: the other
- * providers' clients take their own address, or --base-url. */
-static const char *
-base_url_variable (CsProvider provider)
+static gboolean
+chain_holds (GArray     *providers,
+             CsProvider  provider)
 {
-  return provider == CS_PROVIDER_CAPSOLVER || provider == CS_PROVIDER_COMPATIBLE
-         ? "CAPSOLVER_BASE_URL" : NULL;
+  for (guint i = 0; i < providers->len; i++)
+    if (g_array_index (providers, CsProvider, i) == provider)
+      return TRUE;
+  return FALSE;
 }
 
-/* The endpoints @given names (a comma list: --base-url's, each time
- * given), else the environment's (a comma list too), checked, without
- * trailing slashes; NULL with no error when neither names one. */
+/* The address the environment names for the client of providers[@index]
+ * (--base-url names only the first's). CAPSOLVER_BASE_URL is CapSolver's;
+ * a compatible service has CAPSOLVER_COMPATIBLE_BASE_URL, and when first
+ * also CAPSOLVER_BASE_URL, but only with no CapSolver client in the chain:
+ * else one variable would send both keys to one address. */
+static const char *
+base_url_from_environment (GArray      *providers,
+                           guint        index,
+                           const char **origin)
+{
+  CsProvider provider = g_array_index (providers, CsProvider, index);
+  const char *variables[2] = { NULL, NULL };
+
+  if (provider == CS_PROVIDER_CAPSOLVER)
+    variables[0] = "CAPSOLVER_BASE_URL";
+  else if (provider == CS_PROVIDER_COMPATIBLE)
+    {
+      variables[0] = "CAPSOLVER_COMPATIBLE_BASE_URL";
+      if (index == 0 && !chain_holds (providers, CS_PROVIDER_CAPSOLVER))
+        variables[1] = "CAPSOLVER_BASE_URL";
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (variables) && variables[i] != NULL; i++)
+    {
+      const char *value = g_getenv (variables[i]);
+
+      if (value != NULL && *value != '\0')
+        {
+          *origin = variables[i];
+          return value;
+        }
+    }
+  return NULL;
+}
+
+/* The endpoints @urls names (a comma list, from @origin), checked, without
+ * trailing slashes. */
 static GStrv
-parse_base_urls (const char  *given,
-                 CsProvider   provider,
+parse_base_urls (const char  *urls,
+                 const char  *origin,
                  GError     **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) parts = NULL;
-  const char *origin;
-  const char *urls;
+  g_auto(GStrv) parts = g_strsplit (urls, ",", -1);
 
-  urls = pick_setting (given, "--base-url", base_url_variable (provider), &origin);
-  if (urls == NULL)
-    return NULL;
-  parts = g_strsplit (urls, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
       char *url = g_strstrip (parts[i]);
@@ -248,14 +262,45 @@ parse_base_urls (const char  *given,
   return g_strv_builder_end (builder);
 }
 
+/* The endpoints of the client of providers[@index]: --base-url's (each
+ * time given) for the first, else the environment's; NULL with no error
+ * when neither names one. */
 static GStrv
 pick_base_urls (Cli         *cli,
-                CsProvider   provider,
+                GArray      *providers,
+                guint        index,
                 GError     **error)
 {
-  g_autofree char *given = cli->base_urls != NULL ? g_strjoinv (",", cli->base_urls) : NULL;
+  g_autofree char *given = NULL;
+  const char *origin = "--base-url";
+  const char *urls;
 
-  return parse_base_urls (given, provider, error);
+  if (index == 0 && cli->base_urls != NULL)
+    urls = given = g_strjoinv (",", cli->base_urls);
+  else
+    urls = base_url_from_environment (providers, index, &origin);
+  if (urls == NULL)
+    return NULL;
+  return parse_base_urls (urls, origin, error);
+}
+
+/* The usage error of a compatible client of providers[@index] with no
+ * address: where its address can come from. */
+static gboolean
+compatible_needs_base_url (GArray   *providers,
+                           guint     index,
+                           GError  **error)
+{
+  if (index > 0)
+    return cli_usage_error (error, "--provider: compatible after the first provider needs "
+                                   "CAPSOLVER_COMPATIBLE_BASE_URL (--base-url is the first's, "
+                                   "CAPSOLVER_BASE_URL CapSolver's)");
+  if (chain_holds (providers, CS_PROVIDER_CAPSOLVER))
+    return cli_usage_error (error, "--provider compatible needs --base-url URL, or "
+                                   "CAPSOLVER_COMPATIBLE_BASE_URL (with capsolver in the chain, "
+                                   "CAPSOLVER_BASE_URL is CapSolver's)");
+  return cli_usage_error (error, "--provider compatible needs --base-url URL, or "
+                                 "CAPSOLVER_COMPATIBLE_BASE_URL or CAPSOLVER_BASE_URL");
 }
 
 static gboolean
@@ -300,12 +345,14 @@ cli_pick_base_url (Cli      *cli,
                    GError  **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) providers = pick_providers (cli, error);
   g_auto(GStrv) urls = NULL;
   CsProvider provider;
 
-  if (!cli_pick_provider (cli, &provider, error))
+  if (providers == NULL)
     return FALSE;
-  urls = pick_base_urls (cli, provider, &local_error);
+  provider = g_array_index (providers, CsProvider, 0);
+  urls = pick_base_urls (cli, providers, 0, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -316,7 +363,7 @@ cli_pick_base_url (Cli      *cli,
   else if (cs_provider_get_base_urls (provider)[0] != NULL)
     *base_url = g_strdup (cs_provider_get_base_urls (provider)[0]);
   else
-    return cli_usage_error (error, "--provider compatible needs --base-url URL");
+    return compatible_needs_base_url (providers, 0, error);
   return TRUE;
 }
 
@@ -343,16 +390,18 @@ key_from_keyring (const char  *base_url,
   return NULL;
 }
 
-/* The client of a provider after the first of --provider: its key from
- * its own variable or the keyring, its own address (CAPSOLVER_BASE_URL
- * for a CapSolver-dialect one), never the first's --api-key or --base-url;
- * with --sandbox, a sandbox of its own in its dialect. */
+/* The client of providers[@index], after the first of --provider: its
+ * key from its own variable or the keyring, its own address (its provider's,
+ * or its variable's), never the first's --api-key or --base-url; with
+ * --sandbox, a sandbox of its own in its dialect. */
 static CsClient *
 new_fallback_client (Cli           *cli,
-                     CsProvider     provider,
+                     GArray        *providers,
+                     guint          index,
                      GTlsDatabase  *database,
                      GError       **error)
 {
+  CsProvider provider = g_array_index (providers, CsProvider, index);
   g_autofree char *stored_key = NULL;
   g_auto(GStrv) base_urls = NULL;
   g_autoptr(GError) url_error = NULL;
@@ -376,7 +425,7 @@ new_fallback_client (Cli           *cli,
       return client;
     }
 
-  base_urls = parse_base_urls (NULL, provider, &url_error);
+  base_urls = pick_base_urls (cli, providers, index, &url_error);
   if (url_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&url_error));
@@ -384,8 +433,7 @@ new_fallback_client (Cli           *cli,
     }
   if (base_urls == NULL && provider == CS_PROVIDER_COMPATIBLE)
     {
-      cli_usage_error (error, "--provider: compatible after the first provider needs "
-                              "CAPSOLVER_BASE_URL");
+      compatible_needs_base_url (providers, index, error);
       return NULL;
     }
   api_key = pick_setting (NULL, "--provider", cli_key_variable (provider), &origin);
@@ -407,6 +455,56 @@ new_fallback_client (Cli           *cli,
   return client;
 }
 
+/* "scheme://host:port" of @url: where a key sent to it goes. */
+static char *
+url_origin (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  int port;
+
+  if (uri == NULL)
+    return g_strdup (url);
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  port = g_uri_get_port (uri);
+  if (port < 0)
+    port = g_str_equal (scheme, "https") ? 443 : 80;
+  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
+}
+
+/* Refuses a chain where two providers share an address: one of them would
+ * receive the other's key (a compatible service given CapSolver's address,
+ * say). */
+static gboolean
+check_keys_apart (Cli     *cli,
+                  GError **error)
+{
+  g_autoptr(GHashTable) owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (CsClient *client = cli->client; client != NULL; client = cs_client_get_fallback (client))
+    {
+      const char * const *urls = cs_client_get_base_urls (client);
+      CsProvider provider = cs_client_get_provider (client);
+
+      for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+        {
+          g_autofree char *origin = url_origin (urls[i]);
+          gpointer owner;
+
+          if (g_hash_table_lookup_extended (owners, origin, NULL, &owner) &&
+              GPOINTER_TO_INT (owner) != (int) provider)
+            return cli_usage_error (error, "--provider: %s and %s would both send their key to "
+                                           "%s; give each provider its own address",
+                                    cs_provider_get_name (GPOINTER_TO_INT (owner)),
+                                    cs_provider_get_name (provider), origin);
+          g_hash_table_insert (owners, g_steal_pointer (&origin), GINT_TO_POINTER (provider));
+        }
+    }
+  return TRUE;
+}
+
 /* Chains a client of each provider after the first of --provider behind
  * cli->client. */
 static gboolean
@@ -421,16 +519,14 @@ add_fallbacks (Cli           *cli,
     return FALSE;
   for (guint i = 1; i < providers->len; i++)
     {
-      g_autoptr(CsClient) next = new_fallback_client (cli, g_array_index (providers,
-                                                                          CsProvider, i),
-                                                      database, error);
+      g_autoptr(CsClient) next = new_fallback_client (cli, providers, i, database, error);
 
       if (next == NULL)
         return FALSE;
       cs_client_set_fallback (last, next);
       last = next;
     }
-  return TRUE;
+  return cli->use_sandbox || check_keys_apart (cli, error);
 }
 
 /* Makes cli->client from the options, the environment and the keyring. */
@@ -443,10 +539,12 @@ cli_setup_client (Cli     *cli,
   g_autoptr(GError) url_error = NULL;
   g_auto(GStrv) base_urls = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GArray) providers = pick_providers (cli, error);
   CsProvider provider;
 
-  if (!cli_pick_provider (cli, &provider, error))
+  if (providers == NULL)
     return FALSE;
+  provider = g_array_index (providers, CsProvider, 0);
   if (cli->use_sandbox)
     {
       if (!start_local_sandbox (cli, provider, error))
@@ -455,15 +553,14 @@ cli_setup_client (Cli     *cli,
       return add_fallbacks (cli, NULL, error);
     }
 
-  base_urls = pick_base_urls (cli, provider, &url_error);
+  base_urls = pick_base_urls (cli, providers, 0, &url_error);
   if (url_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&url_error));
       return FALSE;
     }
   if (base_urls == NULL && provider == CS_PROVIDER_COMPATIBLE)
-    return cli_usage_error (error, "--provider compatible needs --base-url URL, or "
-                                   "CAPSOLVER_BASE_URL");
+    return compatible_needs_base_url (providers, 0, error);
   api_key = pick_setting (cli->api_key, "--api-key", cli_key_variable (provider), &key_origin);
   if (api_key == NULL)
     {

@@ -15,7 +15,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import http.server
 import unittest
 
 CAPSOLVER = None
@@ -227,6 +229,14 @@ class ChainTestCase(unittest.TestCase):
         self.assertEqual(result.status, EXIT_USAGE, result.stdout)
         self.assertIn('CAPSOLVER_API_KEY', result.stderr)
 
+    def test_one_address_for_two_providers(self):
+        # the CapSolver key would go to Anti-Captcha's address
+        result = run_cli('--provider', 'anti-captcha,capsolver', '--base-url', self.sandboxes[0][1],
+                         '--json', 'solve', *RECAPTCHA, ANTICAPTCHA_API_KEY=KEY,
+                         CAPSOLVER_API_KEY=KEY, CAPSOLVER_BASE_URL=self.sandboxes[0][1] + '/')
+        self.assertEqual(result.status, EXIT_USAGE, result.stdout)
+        self.assertIn('own address', result.stderr)
+
     def test_in_process_sandboxes(self):
         result = run_cli('--sandbox', '--provider', 'anti-captcha,capmonster,capsolver',
                          '--json', 'solve', *MTCAPTCHA)
@@ -237,6 +247,98 @@ class ChainTestCase(unittest.TestCase):
         result = run_cli('--sandbox', '--provider', 'capsolver,capsolver', 'solve', *RECAPTCHA)
         self.assertEqual(result.status, EXIT_USAGE)
         self.assertIn('named twice', result.stderr)
+
+
+class KeyLog(http.server.BaseHTTPRequestHandler):
+    """A service that notes every clientKey it receives and has no money:
+    createTask fails with ERROR_ZERO_BALANCE, so that a chain moves on."""
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+        self.server.keys.append(body.get('clientKey'))
+        if self.path == '/getBalance':
+            answer = {'errorId': 0, 'balance': 0}
+        else:
+            answer = {'errorId': 1, 'errorCode': 'ERROR_ZERO_BALANCE',
+                      'errorDescription': 'no money'}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_key_log():
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), KeyLog)
+    server.keys = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, 'http://127.0.0.1:%d' % server.server_address[1]
+
+
+IMAGE = ['ImageToTextTask', 'body=iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk'
+         'YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==']
+SECRET, COMPATIBLE_KEY = 'capsolver-secret-key', 'compatible-key'
+
+
+class ChainAddressTestCase(unittest.TestCase):
+    """A chain of capsolver and compatible: each key goes only to its own
+    provider's address, whatever CAPSOLVER_BASE_URL says."""
+
+    def setUp(self):
+        self.servers = [start_key_log(), start_key_log()]
+        for server, _ in self.servers:
+            self.addCleanup(server.server_close)
+            self.addCleanup(server.shutdown)
+
+    def solve(self, order, *args, **variables):
+        return run_cli('--provider', order, *args, '--timeout', '30', '--json', 'solve', *IMAGE,
+                       CAPSOLVER_API_KEY=SECRET, CAPSOLVER_COMPATIBLE_API_KEY=COMPATIBLE_KEY,
+                       **variables)
+
+    def test_capsolver_base_url_is_not_the_compatible_services(self):
+        server, url = self.servers[0]
+        for order in ('compatible,capsolver', 'capsolver,compatible'):
+            result = self.solve(order, CAPSOLVER_BASE_URL=url)
+            self.assertEqual(result.status, EXIT_USAGE, result.stderr)
+            self.assertIn('CAPSOLVER_COMPATIBLE_BASE_URL', result.stderr)
+        self.assertEqual(server.keys, [])
+
+    def test_one_address_for_both_is_refused(self):
+        server, url = self.servers[0]
+        for order in ('compatible,capsolver', 'capsolver,compatible'):
+            result = self.solve(order, CAPSOLVER_BASE_URL=url,
+                                CAPSOLVER_COMPATIBLE_BASE_URL=url + '/')
+            self.assertEqual(result.status, EXIT_USAGE, result.stderr)
+            self.assertIn('own address', result.stderr)
+        self.assertEqual(server.keys, [])
+
+    def test_each_key_to_its_own_address(self):
+        (capsolver, capsolver_url), (compatible, compatible_url) = self.servers
+        runs = [('capsolver,compatible', [], {'CAPSOLVER_BASE_URL': capsolver_url,
+                                              'CAPSOLVER_COMPATIBLE_BASE_URL': compatible_url}),
+                ('compatible,capsolver', ['--base-url', compatible_url],
+                 {'CAPSOLVER_BASE_URL': capsolver_url}),
+                ('compatible,capsolver', [], {'CAPSOLVER_COMPATIBLE_BASE_URL': compatible_url,
+                                              'CAPSOLVER_BASE_URL': capsolver_url})]
+        for order, args, variables in runs:
+            del capsolver.keys[:], compatible.keys[:]
+            result = self.solve(order, *args, **variables)
+            self.assertEqual(result.status, EXIT_API, result.stderr)
+            self.assertIn('ERROR_ZERO_BALANCE', result.stdout)
+            # the chain reached both, each with its own key only
+            self.assertEqual(set(capsolver.keys), {SECRET}, order)
+            self.assertEqual(set(compatible.keys), {COMPATIBLE_KEY}, order)
+
+    def test_in_process_sandboxes_ignore_the_addresses(self):
+        server, url = self.servers[0]
+        result = run_cli('--sandbox', '--provider', 'compatible,capsolver', '--json', 'solve',
+                         *RECAPTCHA, CAPSOLVER_BASE_URL=url, CAPSOLVER_COMPATIBLE_BASE_URL=url)
+        self.assertEqual(result.status, EXIT_OK, result.stderr)
+        self.assertEqual(server.keys, [])
 
 
 if __name__ == '__main__':

@@ -1610,9 +1610,10 @@ report_done (GTask   *gtask,
  * Anti-Captcha's 60 seconds with %CS_ERROR_TASKID_INVALID. A report that
  * never reached the provider may be sent again.
  *
- * The report goes to the client that has the task, as polls do (see [method@Client.get_task_result_async]), in that
- * provider's words; a task of a provider that no client of the chain
- * speaks fails with %CS_ERROR_TASKID_INVALID before anything is sent.
+ * The report goes to the client that has the task, as polls do (see
+ * [method@Client.get_task_result_async]), in that provider's words; a task
+ * of a provider that no client of the chain speaks fails with
+ * %CS_ERROR_TASKID_INVALID before anything is sent.
  *
  * Since: 1.0
  */

@@ -344,9 +344,11 @@ gboolean    _cs_client_would_send_task (CsClient            *client,
  * machine or CsClient:allow-insecure-http is set. */
 gboolean    _cs_client_check_base_url  (CsClient            *self,
                                         GError             **error);
+/* cs-client.c: the same for one URL */
 gboolean    _cs_client_base_url_usable (CsClient            *self,
                                         const char          *base_url,
                                         GError             **error);
+/* cs-client-methods.c */
 gboolean    _cs_client_poll_met_outage (GAsyncResult        *result);
 gboolean    _cs_client_create_was_refused (GAsyncResult     *result);
 gboolean    _cs_client_create_was_held_back (GAsyncResult   *result);

@@ -129,8 +129,10 @@ is_error_envelope (JsonObject *root)
  * not the protocol (an HTML error page, nothing, garbage) is
  * CS_ERROR_PROTOCOL with the HTTP status in the message. A reply whose
  * status is "failed" is an error too; reply->status still says so. */
-/* Whether some number written as the value of "@member" in @data reads
- * @canonical; *@first gets the first such number as written, if any. */
+/* Whether every number written as the value of "@member" in @data, and
+ * at least one, reads @canonical: the text does not tell the top-level
+ * member from a nested one of the same name, so all must agree. *@first
+ * gets the first that does not, or else the first, as written. */
 static gboolean
 find_number_text (const char  *data,
                   gsize        length,
@@ -141,6 +143,8 @@ find_number_text (const char  *data,
   g_autofree char *quoted = g_strdup_printf ("\"%s\"", member);
   const char *end = data + length;
   const char *at = data;
+
+  gboolean found = FALSE;
 
   *first = NULL;
   while (at < end && (at = g_strstr_len (at, end - at, quoted)) != NULL)
@@ -162,12 +166,17 @@ find_number_text (const char  *data,
         span++;
       if (span == 0)
         continue;
+      if (span != strlen (canonical) || strncmp (value, canonical, span) != 0)
+        {
+          g_free (*first);
+          *first = g_strndup (value, span);
+          return FALSE;
+        }
       if (*first == NULL)
         *first = g_strndup (value, span);
-      if (span == strlen (canonical) && strncmp (value, canonical, span) == 0)
-        return TRUE;
+      found = TRUE;
     }
-  return FALSE;
+  return found;
 }
 
 /* The task id: a string as it is, a number only when json-glib read it
@@ -199,7 +208,8 @@ read_task_id (JsonObject     *root,
     canonical = g_strdup_printf ("%.17g", json_node_get_double (node));
   else
     return NULL;
-  exact = find_number_text (data, length, "taskId", canonical, &written) || written == NULL;
+  /* a key written with escapes is not found: not read exactly either */
+  exact = find_number_text (data, length, "taskId", canonical, &written);
   if (type == G_TYPE_INT64 && json_node_get_int (node) >= 0 && exact)
     return g_steal_pointer (&canonical);
   *bad = written != NULL ? g_steal_pointer (&written) : g_steal_pointer (&canonical);

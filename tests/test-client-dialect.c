@@ -690,6 +690,45 @@ test_task_id_range (gconstpointer data)
     }
 }
 
+/* The raw text cannot tell the top-level taskId from a nested one of the
+ * same name, nor find a name written with escapes: such replies are
+ * refused rather than read as another number. */
+static void
+test_task_id_text (gconstpointer data)
+{
+  const ProviderCase *pc = data;
+  static const char * const replies[] = {
+    "{\"errorId\":0,\"taskId\":-9223372036854775809,\"x\":{\"taskId\":9223372036854775807}}",
+    "{\"errorId\":0,\"x\":{\"taskId\":-9223372036854775809},\"taskId\":9223372036854775807}",
+    "{\"errorId\":0,\"task\\u0049d\":5}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (replies); i++)
+    {
+      g_autoptr(MockServer) server = mock_server_new ();
+      g_autoptr(CsClient) client = NULL;
+      g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/",
+                                                         RECAPTCHA_SITE_KEY);
+      g_autoptr(CsSolution) solution = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      client = g_object_new (CS_TYPE_CLIENT, "api-key", GOOD_KEY, "provider", pc->provider,
+                             "base-url", mock_server_get_url (server),
+                             "first-poll-delay", 5, "poll-interval", 5, NULL);
+      mock_server_add_reply (server, "createTask", 200, replies[i]);
+      mock_server_add_reply (server, "getTaskResult", 200,
+                             "{\"errorId\":0,\"status\":\"ready\","
+                             "\"solution\":{\"gRecaptchaResponse\":\"tok\"}}");
+      cs_client_solve_async (client, task, NULL, mock_store_result, &result);
+      solution = cs_client_solve_finish (client, mock_wait_result (&result), &error);
+      g_assert_null (solution);
+      g_assert_error (error, CS_ERROR, CS_ERROR_PROTOCOL);
+      g_assert_null (cs_task_get_task_id (task));
+      g_assert_cmpuint (mock_server_count_requests (server, "getTaskResult"), ==, 0);
+    }
+}
+
 /* Without a base URL, a client of a provider talks to the provider's own
  * first host; "compatible" has none, and sends nothing. */
 static void
@@ -774,8 +813,10 @@ main (int   argc,
       if (cases[i].integer_ids)
         {
           g_autofree char *path = g_strdup_printf ("/client-dialect/%s/task-id-range", name);
+          g_autofree char *text_path = g_strdup_printf ("/client-dialect/%s/task-id-text", name);
 
           g_test_add_data_func (path, &cases[i], test_task_id_range);
+          g_test_add_data_func (text_path, &cases[i], test_task_id_text);
         }
     }
   g_test_add_func ("/client-dialect/default-base-url", test_default_base_url);

@@ -585,3 +585,28 @@ mock_wait_result (GAsyncResult **slot)
     g_error ("no result after %d seconds", MOCK_WAIT_TIMEOUT);
   return g_steal_pointer (slot);
 }
+
+/* --- Tasks ---------------------------------------------------------------- */
+
+/* The image of 2Captcha's documented request, which every provider takes. */
+CsTask *
+mock_new_image_task (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "dialects", "2captcha",
+                                                 "create-image-to-text.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *neutral;
+  CsTask *task;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  neutral = json_object_get_object_member (json_node_get_object (root), "neutral");
+  g_assert_cmpstr (json_object_get_string_member (neutral, "type"), ==, "ImageToTextTask");
+  task = cs_task_new ("ImageToTextTask");
+  cs_task_set_string (task, "body", json_object_get_string_member (neutral, "body"));
+  return task;
+}

@@ -98,6 +98,12 @@ void          mock_store_result            (GObject       *source,
                                             gpointer       user_data);
 GAsyncResult *mock_wait_result             (GAsyncResult **slot);
 
+/* --- Tasks ---------------------------------------------------------------- */
+
+/* An ImageToTextTask with the image of 2Captcha's documented request
+ * (tests/dialects), which every provider takes. */
+CsTask       *mock_new_image_task          (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MockServer, mock_server_free)
 
 G_END_DECLS

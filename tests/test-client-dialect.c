@@ -104,29 +104,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->sandbox);
 }
 
-/* The image of 2Captcha's documented request, which every provider takes. */
-static CsTask *
-new_image_task (void)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "dialects", "2captcha",
-                                                 "create-image-to-text.json", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *neutral;
-  CsTask *task;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  root = json_from_string (text, &error);
-  g_assert_no_error (error);
-  neutral = json_object_get_object_member (json_node_get_object (root), "neutral");
-  g_assert_cmpstr (json_object_get_string_member (neutral, "type"), ==, "ImageToTextTask");
-  task = cs_task_new ("ImageToTextTask");
-  cs_task_set_string (task, "body", json_object_get_string_member (neutral, "body"));
-  return task;
-}
-
 static CsTask *
 new_recaptcha_task (void)
 {
@@ -213,7 +190,7 @@ static void
 test_image (Fixture       *f,
             gconstpointer  data)
 {
-  g_autoptr(CsTask) task = new_image_task ();
+  g_autoptr(CsTask) task = mock_new_image_task ();
   g_autoptr(CsSolution) solution = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -598,7 +575,7 @@ test_language_pool (gconstpointer data)
   const ProviderCase *pc = data;
   g_autoptr(MockServer) server = mock_server_new ();
   g_autoptr(CsClient) client = NULL;
-  CsTask *tasks[2] = { new_image_task (), new_recaptcha_task () };
+  CsTask *tasks[2] = { mock_new_image_task (), new_recaptcha_task () };
 
   client = g_object_new (CS_TYPE_CLIENT, "api-key", GOOD_KEY, "provider", pc->provider,
                          "base-url", mock_server_get_url (server), "language-pool", "en",

@@ -110,27 +110,6 @@ creates (Fixture *f,
 }
 
 static CsTask *
-new_image_task (void)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "dialects", "2captcha",
-                                                 "create-image-to-text.json", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *neutral;
-  CsTask *task;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  root = json_from_string (text, &error);
-  g_assert_no_error (error);
-  neutral = json_object_get_object_member (json_node_get_object (root), "neutral");
-  task = cs_task_new ("ImageToTextTask");
-  cs_task_set_string (task, "body", json_object_get_string_member (neutral, "body"));
-  return task;
-}
-
-static CsTask *
 new_token_task (const char *type_name)
 {
   CsTask *task = cs_task_new (type_name);
@@ -268,7 +247,7 @@ test_zero_balance (Fixture       *f,
   gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
   g_autoptr(CsUsage) first = NULL;
   g_autoptr(CsUsage) second = NULL;
-  g_autoptr(CsTask) later = new_image_task ();
+  g_autoptr(CsTask) later = mock_new_image_task ();
   g_autoptr(CsSolution) solution = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
@@ -288,7 +267,7 @@ test_zero_balance (Fixture       *f,
 
   for (guint i = 0; i < N_SOLVES; i++)
     {
-      CsTask *task = new_image_task ();
+      CsTask *task = mock_new_image_task ();
 
       g_ptr_array_add (tasks, task);
       cs_client_solve_async (f->clients[0], task, NULL, run_cb, &run);
@@ -836,8 +815,8 @@ test_cancel_at_route (Fixture       *f,
   static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_ANTI_CAPTCHA };
   static const double balances[] = { 0, 10.0 };
   gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
-  g_autoptr(CsTask) task = new_image_task ();
-  g_autoptr(CsTask) sentinel = new_image_task ();
+  g_autoptr(CsTask) task = mock_new_image_task ();
+  g_autoptr(CsTask) sentinel = mock_new_image_task ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(CsSolution) solution = NULL;
   g_autoptr(GError) error = NULL;

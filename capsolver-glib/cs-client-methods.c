@@ -48,6 +48,7 @@ _cs_client_check_base_url (CsClient  *self,
 {
   g_auto(GStrv) base_urls = NULL;
   g_auto(GStrv) skipped = NULL;
+  gboolean usable;
 
   if (self->base_url == NULL)
     {
@@ -57,7 +58,11 @@ _cs_client_check_base_url (CsClient  *self,
       return FALSE;
     }
   g_mutex_lock (&self->endpoint_lock);
-  base_urls = g_strdupv (self->base_urls);
+  /* the list was checked when it was made (cs-client.c), and is made
+   * again whenever what the checks read changes */
+  usable = self->endpoints_usable;
+  if (!usable)
+    base_urls = g_strdupv (self->base_urls);
   if (!self->skipped_logged)
     skipped = g_strdupv (self->endpoints_skipped);
   self->skipped_logged = TRUE;

@@ -1010,11 +1010,13 @@ _cs_client_base_url_usable (CsClient    *self,
 
 /* The endpoints of @urls requests may go to, each once: the others
  * are left out, and why goes to @skipped. When none may, all of them:
- * every call then fails with the first one's reason. */
+ * every call then fails with the first one's reason, and @all_usable is
+ * FALSE. */
 static GStrv
 usable_endpoints (CsClient            *self,
                   const char * const  *urls,
-                  GStrv               *skipped)
+                  GStrv               *skipped,
+                  gboolean            *all_usable)
 {
   g_autoptr(GStrvBuilder) usable = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) reasons = g_strv_builder_new ();
@@ -1043,6 +1045,7 @@ usable_endpoints (CsClient            *self,
     }
   result = g_strv_builder_end (usable);
   *skipped = g_strv_builder_end (reasons);
+  *all_usable = result[0] != NULL;
   if (result[0] == NULL)
     {
       g_clear_pointer (skipped, g_strfreev);
@@ -1065,7 +1068,7 @@ update_base_url (CsClient *self)
   const char * const one[] = { self->base_url_given, NULL };
   const char * const first[] = { provided[0], NULL };
   const char * const *urls = provided;
-  gboolean first_changed;
+  gboolean first_changed, all_usable;
 
   /* CapSolver's two hosts are one service; 2Captcha's second is for
    * rucaptcha accounts, another service to fail over to */
@@ -1075,12 +1078,13 @@ update_base_url (CsClient *self)
     urls = (const char * const *) self->base_urls_given;
   else if (self->base_url_given != NULL && g_strcmp0 (self->base_url_given, provided[0]) != 0)
     urls = one;
-  usable = usable_endpoints (self, urls, &skipped);
+  usable = usable_endpoints (self, urls, &skipped, &all_usable);
   urls = (const char * const *) usable;
   g_mutex_lock (&self->endpoint_lock);
   g_strfreev (self->endpoints_skipped);
   self->endpoints_skipped = skipped;
   self->skipped_logged = FALSE;
+  self->endpoints_usable = all_usable;
   g_mutex_unlock (&self->endpoint_lock);
   first_changed = _cs_set_str (&self->base_url, urls[0]);
   /* the account is the key's at the first endpoint: every endpoint of

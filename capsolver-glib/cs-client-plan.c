@@ -333,6 +333,25 @@ plan_mark_seen (CsPollPlan   *plan,
     plan->seen[i] = at_risk[i + 1] - at_risk[i] >= cover;
 }
 
+/* The hazard of the last stretch seen before @seen_end that holds a few
+ * tasks ready, up to 1 s: what an unknown bin after it is guessed to have. */
+static double
+last_stretch_hazard (const CsPollPlan *plan,
+                     const double     *deaths,
+                     const double     *at_risk,
+                     guint             seen_end)
+{
+  guint from = seen_end;
+
+  while (from > 0 && seen_end - from < 1000 / BIN_MS &&
+         deaths[seen_end] - deaths[from] < POOL_DEATHS * plan->gain)
+    from--;
+  if (seen_end == 0 || at_risk[seen_end] <= at_risk[from])
+    return 0.0;
+  return CLAMP ((deaths[seen_end] - deaths[from]) / (at_risk[seen_end] - at_risk[from]), 0.0,
+                MAX_HAZARD);
+}
+
 /* The hazard from the deaths and tasks at risk seen (cumulated over the
  * bins) and the prior's. Where few tasks were seen, the prior's, if the
  * prior holds where they were (the tasks seen ready there are within a
@@ -349,6 +368,8 @@ plan_remake_hazard (CsPollPlan   *plan,
   double expected = 0, observed = 0;
   gboolean credible;
   guint seen_end = 0;
+  guint guessed_after = G_MAXUINT;   /* the seen_end @guessed was read before */
+  double guessed = 0.0;
 
   plan_mark_seen (plan, at_risk);
   for (guint i = 0; i < N_BINS; i++)
@@ -404,17 +425,13 @@ plan_remake_hazard (CsPollPlan   *plan,
         }
       else
         {
-          guint from = seen_end;
-
-          /* the last stretch seen that holds a few tasks ready, up to 1 s */
-          while (from > 0 && seen_end - from < 1000 / BIN_MS &&
-                 deaths[seen_end] - deaths[from] < POOL_DEATHS * plan->gain)
-            from--;
+          if (guessed_after != seen_end)
+            {
+              guessed = last_stretch_hazard (plan, deaths, at_risk, seen_end);
+              guessed_after = seen_end;
+            }
           plan->unknown[i] = TRUE;
-          plan->hazard[i] = seen_end > 0 && at_risk[seen_end] > at_risk[from]
-                            ? CLAMP ((deaths[seen_end] - deaths[from]) /
-                                     (at_risk[seen_end] - at_risk[from]), 0.0, MAX_HAZARD)
-                            : 0.0;
+          plan->hazard[i] = guessed;
         }
     }
 }
@@ -437,6 +454,7 @@ plan_estimate (CsPollPlan *plan,
   double enough = POOL_DEATHS * plan->gain;
   double trace = 1e-3 * plan->gain;
   double death_sum, alive;
+  guint seen_to = 0;
   g_autofree double *mass = g_new (double, N_BINS);
   g_autofree double *spread = g_new (double, N_BINS);
 
@@ -450,6 +468,17 @@ plan_estimate (CsPollPlan *plan,
       prior_risk[i + 1] = prior_risk[i] + weight * (1.0 - before);
     }
 
+  /* past the last bin a poll covered, no task was seen: no task is
+   * ready or at risk there, and the rounds need not walk it */
+  for (guint i = 0; i < plan->deaths->len; i++)
+    seen_to = MAX (seen_to, g_array_index (plan->deaths, Death, i).to);
+  for (guint i = N_BINS; i > seen_to; i--)
+    if (plan->survived[i - 1] > 0)
+      {
+        seen_to = i;
+        break;
+      }
+
   for (guint round = 0; round < EM_ROUNDS; round++)
     {
       double later_sum = 0;
@@ -460,15 +489,15 @@ plan_estimate (CsPollPlan *plan,
       /* p̃ of each bin, with a floor so that an interval the estimate
        * gives nothing to is spread evenly */
       ready[0] = 0.0;
-      for (guint i = 0; i < N_BINS; i++)
+      for (guint i = 0; i < seen_to; i++)
         {
           double h = MAX (plan->hazard[i], 0.0);
 
           ready[i + 1] = ready[i] + alive * h + 1e-12;
           alive *= 1.0 - h;
         }
-      memset (per_death, 0, sizeof (double) * (N_BINS + 1));
-      memset (per_later, 0, sizeof (double) * (N_BINS + 1));
+      memset (per_death, 0, sizeof (double) * (seen_to + 1));
+      memset (per_later, 0, sizeof (double) * (seen_to + 1));
       for (guint i = 0; i < plan->deaths->len; i++)
         {
           const Death *death = &g_array_index (plan->deaths, Death, i);
@@ -480,7 +509,7 @@ plan_estimate (CsPollPlan *plan,
           per_later[death->to] -= share * ready[death->to];
         }
       deaths[0] = at_risk[0] = 0.0;
-      for (guint i = 0; i < N_BINS; i++)
+      for (guint i = 0; i < seen_to; i++)
         {
           death_sum += per_death[i];
           later_sum += per_later[i];
@@ -488,6 +517,11 @@ plan_estimate (CsPollPlan *plan,
           deaths[i + 1] = deaths[i] + MAX ((ready[i + 1] - ready[i]) * death_sum, 0.0);
           at_risk[i + 1] = at_risk[i] + plan->survived[i] +
                            MAX (later_sum - ready[i] * death_sum, 0.0);
+        }
+      for (guint i = seen_to; i < N_BINS; i++)
+        {
+          deaths[i + 1] = deaths[i];
+          at_risk[i + 1] = at_risk[i];
         }
       plan_remake_hazard (plan, deaths, at_risk, prior_deaths, prior_risk);
     }
@@ -693,8 +727,9 @@ plan_remake (CsPollPlan *plan)
   budget = MAX (BUDGET_FRACTION * one_second_budget (curve), 1.0 + 1e-3);
   first = plan->first_ready < N_BINS ? plan->first_ready : 0;
   early = first > 0 && plan->tasks > 0 ? plan->early_polls / plan->tasks : 0.0;
-  /* the smallest λ, so the densest plan, within the budget */
-  for (guint i = 0; i < 40; i++)
+  /* the smallest λ, so the densest plan, within the budget, to 0.1 %:
+   * steps are whole bins, and each try walks the whole curve */
+  while (high - low > 1e-3)
     {
       double middle = (low + high) / 2;
 

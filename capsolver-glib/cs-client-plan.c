@@ -322,15 +322,17 @@ plan_prune_deaths (CsPollPlan *plan)
 }
 
 /* Which bins enough tasks were seen at risk in for what they show to
- * count. */
+ * count; none from @end on. */
 static void
 plan_mark_seen (CsPollPlan   *plan,
-                const double *at_risk)
+                const double *at_risk,
+                guint         end)
 {
   double cover = COVER_WEIGHT * plan->gain;
 
-  for (guint i = 0; i < N_BINS; i++)
+  for (guint i = 0; i < end; i++)
     plan->seen[i] = at_risk[i + 1] - at_risk[i] >= cover;
+  memset (plan->seen + end, FALSE, N_BINS - end);
 }
 
 /* The hazard of the last stretch seen before @seen_end that holds a few
@@ -352,8 +354,8 @@ last_stretch_hazard (const CsPollPlan *plan,
                 MAX_HAZARD);
 }
 
-/* The hazard from the deaths and tasks at risk seen (cumulated over the
- * bins) and the prior's. Where few tasks were seen, the prior's, if the
+/* The hazard before bin @end from the deaths and tasks at risk seen
+ * (cumulated over the bins) and the prior's. Where few tasks were seen, the prior's, if the
  * prior holds where they were (the tasks seen ready there are within a
  * factor of four of those it expects); else the bin is unknown, and its
  * hazard that of the last stretch seen with a few tasks ready in it. */
@@ -362,7 +364,8 @@ plan_remake_hazard (CsPollPlan   *plan,
                     const double *deaths,
                     const double *at_risk,
                     const double *prior_deaths,
-                    const double *prior_risk)
+                    const double *prior_risk,
+                    guint         end)
 {
   double pool = EM_POOL_WEIGHT * plan->gain;
   double expected = 0, observed = 0;
@@ -371,8 +374,8 @@ plan_remake_hazard (CsPollPlan   *plan,
   guint guessed_after = G_MAXUINT;   /* the seen_end @guessed was read before */
   double guessed = 0.0;
 
-  plan_mark_seen (plan, at_risk);
-  for (guint i = 0; i < N_BINS; i++)
+  plan_mark_seen (plan, at_risk, end);
+  for (guint i = 0; i < end; i++)
     if (plan->seen[i] && prior_risk[i + 1] > prior_risk[i])
       {
         expected += (at_risk[i + 1] - at_risk[i]) * (prior_deaths[i + 1] - prior_deaths[i]) /
@@ -383,7 +386,7 @@ plan_remake_hazard (CsPollPlan   *plan,
   observed /= plan->gain;
   credible = (observed + 2) <= 4 * (expected + 2) && (expected + 2) <= 4 * (observed + 2);
 
-  for (guint i = 0; i < N_BINS; i++)
+  for (guint i = 0; i < end; i++)
     {
       double prior = prior_risk[i + 1] - prior_risk[i];
 
@@ -523,7 +526,9 @@ plan_estimate (CsPollPlan *plan,
           deaths[i + 1] = deaths[i];
           at_risk[i + 1] = at_risk[i];
         }
-      plan_remake_hazard (plan, deaths, at_risk, prior_deaths, prior_risk);
+      /* until the last round, only the bins the next reads */
+      plan_remake_hazard (plan, deaths, at_risk, prior_deaths, prior_risk,
+                          round + 1 < EM_ROUNDS ? seen_to : N_BINS);
     }
 
   /* For the plan, what is ready in each bin is spread over its
@@ -660,18 +665,22 @@ step_after (const Curve *curve,
   return next;
 }
 
-/* The polls a task costs on average when it follows @lambda from its
- * creation (a poll after bin t happens when the task was not ready at t),
- * those placed from bin @from on only. */
-static double
-expected_polls (const Curve *curve,
-                double       lambda,
-                guint        from)
+/* Whether @early polls and those a task costs on average when it
+ * follows @lambda from its creation (a poll after bin t happens when the
+ * task was not ready at t), those placed from bin @from on only, are
+ * within @budget. The count only grows: it stops once over. */
+static gboolean
+within_budget (const Curve *curve,
+               double       lambda,
+               guint        from,
+               double       early,
+               double       budget)
 {
   guint t = step_after (curve, lambda, 0);
   double expected = t >= from ? 1.0 : 0.0;
 
-  while (t < N_BINS && !(curve->cdf[t] >= 0.9999 && curve->unknown[N_BINS] == curve->unknown[t]))
+  while (t < N_BINS && !(curve->cdf[t] >= 0.9999 && curve->unknown[N_BINS] == curve->unknown[t]) &&
+         early + expected <= budget)
     {
       guint next = step_after (curve, lambda, t);
 
@@ -681,7 +690,7 @@ expected_polls (const Curve *curve,
         expected += 1.0 - curve->cdf[t];
       t = next;
     }
-  return expected;
+  return early + expected <= budget;
 }
 
 /* The polls a task costs when polled every second from the first. */
@@ -733,7 +742,7 @@ plan_remake (CsPollPlan *plan)
     {
       double middle = (low + high) / 2;
 
-      if (early + expected_polls (curve, exp (middle), first) <= budget)
+      if (within_budget (curve, exp (middle), first, early, budget))
         high = middle;
       else
         low = middle;

@@ -32,17 +32,10 @@ notify_state (CsClient *self)
     g_object_notify (G_OBJECT (self), "account-state");
 }
 
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
 static gboolean
 notify_state_cb (gpointer user_data)
 {
-  g_autoptr(GObject) self = g_weak_ref_get (user_data);
+  g_autoptr(GObject) self = _cs_weak_handle_dup (user_data);
 
   if (self != NULL)
     notify_state (CS_CLIENT (self));
@@ -55,7 +48,6 @@ notify_state_cb (gpointer user_data)
 static void
 notify_state_on_context (CsClient *self)
 {
-  GWeakRef *weak;
   g_autoptr(GSource) idle = NULL;
 
   if (g_thread_self () == self->made_in || g_main_context_is_owner (self->context))
@@ -63,12 +55,11 @@ notify_state_on_context (CsClient *self)
       notify_state (self);
       return;
     }
-  weak = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (weak, self);
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
   g_source_set_static_name (idle, "[capsolver-glib] account-state");
-  g_source_set_callback (idle, notify_state_cb, weak, weak_ref_free);
+  g_source_set_callback (idle, notify_state_cb, _cs_weak_handle_ref (self->handle),
+                         _cs_weak_handle_unref);
   g_source_attach (idle, self->context);
 }
 
@@ -238,7 +229,7 @@ account_wake (GObject *owner)
 static gboolean
 timer_cb (gpointer user_data)
 {
-  g_autoptr(CsClient) self = g_weak_ref_get (user_data);
+  g_autoptr(CsClient) self = CS_CLIENT (_cs_weak_handle_dup (user_data));
 
   if (self != NULL)
     refresh (self);
@@ -258,12 +249,11 @@ schedule (CsClient  *self,
   if (next > 0)
     {
       gint64 wait_ms = MAX (0, (next - g_get_monotonic_time () + 999) / 1000);
-      GWeakRef *ref = g_new0 (GWeakRef, 1);
 
-      g_weak_ref_init (ref, self);
       source = g_timeout_source_new ((guint) MIN (wait_ms, G_MAXUINT));
       g_source_set_static_name (source, "[capsolver-glib] account timer");
-      g_source_set_callback (source, timer_cb, ref, weak_ref_free);
+      g_source_set_callback (source, timer_cb, _cs_weak_handle_ref (self->handle),
+                             _cs_weak_handle_unref);
     }
   g_mutex_lock (&self->account_lock);
   old = self->account_timer;

@@ -461,17 +461,10 @@ dup_endpoint (CsClient *self,
   return url;
 }
 
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
 static gboolean
 notify_endpoint_cb (gpointer user_data)
 {
-  g_autoptr(GObject) self = g_weak_ref_get (user_data);
+  g_autoptr(GObject) self = _cs_weak_handle_dup (user_data);
 
   if (self != NULL)
     g_object_notify (self, "active-endpoint");
@@ -483,7 +476,6 @@ notify_endpoint_cb (gpointer user_data)
 static void
 notify_endpoint (CsClient *self)
 {
-  GWeakRef *weak;
   g_autoptr(GSource) idle = NULL;
 
   if (g_thread_self () == self->made_in || g_main_context_is_owner (self->context))
@@ -491,12 +483,11 @@ notify_endpoint (CsClient *self)
       g_object_notify (G_OBJECT (self), "active-endpoint");
       return;
     }
-  weak = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (weak, self);
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
   g_source_set_static_name (idle, "[capsolver-glib] active-endpoint");
-  g_source_set_callback (idle, notify_endpoint_cb, weak, weak_ref_free);
+  g_source_set_callback (idle, notify_endpoint_cb, _cs_weak_handle_ref (self->handle),
+                         _cs_weak_handle_unref);
   g_source_attach (idle, self->context);
 }
 
@@ -604,18 +595,8 @@ _cs_client_endpoints_down (CsClient *self)
 }
 
 typedef struct {
-  GWeakRef client;
-  guint    generation;
+  guint generation;
 } ProbeData;
-
-static void
-probe_data_free (gpointer user_data)
-{
-  ProbeData *probe = user_data;
-
-  g_weak_ref_clear (&probe->client);
-  g_free (probe);
-}
 
 static void
 probe_done_cb (GObject      *source,
@@ -660,7 +641,7 @@ probe_done_cb (GObject      *source,
                     (const char * const *) secrets);
   else if (!answered)
     g_debug ("probe of the first endpoint: %s", error != NULL ? error->message : "no answer");
-  probe_data_free (probe);
+  g_free (probe);
 }
 
 /* Sends the probe, a balance read, to the first endpoint, on the
@@ -668,7 +649,7 @@ probe_done_cb (GObject      *source,
 static gboolean
 probe_due_cb (gpointer user_data)
 {
-  g_autoptr(CsClient) self = g_weak_ref_get (user_data);
+  g_autoptr(CsClient) self = CS_CLIENT (_cs_weak_handle_dup (user_data));
   g_autoptr(JsonObject) body = NULL;
   g_auto(GStrv) secrets = NULL;
   ProbeData *probe;
@@ -689,7 +670,6 @@ probe_due_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  g_weak_ref_init (&probe->client, self);
   body = json_object_new ();
   if (self->api_key != NULL)
     json_object_set_string_member (body, "clientKey", self->api_key);
@@ -705,15 +685,12 @@ probe_due_cb (gpointer user_data)
 static void
 schedule_probe_locked (CsClient *self)
 {
-  GWeakRef *weak;
-
   if (self->endpoint_probe != NULL)
     return;
-  weak = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (weak, self);
   self->endpoint_probe = g_timeout_source_new (self->probe_wait);
   g_source_set_static_name (self->endpoint_probe, "[capsolver-glib] endpoint probe");
-  g_source_set_callback (self->endpoint_probe, probe_due_cb, weak, weak_ref_free);
+  g_source_set_callback (self->endpoint_probe, probe_due_cb, _cs_weak_handle_ref (self->handle),
+                         _cs_weak_handle_unref);
   g_source_attach (self->endpoint_probe, self->context);
 }
 

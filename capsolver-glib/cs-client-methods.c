@@ -254,7 +254,7 @@ apply_create_reply (CsClient *client,
 
   /* before the id: a poll routed by another thread once it sees the id
    * must find who has the task */
-  _cs_task_set_provider (task, G_OBJECT (client), client->provider, TRUE);
+  _cs_task_set_provider (task, client->handle, client->provider, TRUE);
   if (reply->task_id != NULL)
     _cs_task_set_task_id (task, reply->task_id);
   if (ready && !_cs_reply_check_solution (reply, cs_task_get_type_name (task), error))
@@ -894,7 +894,7 @@ get_task_result_cb (GObject      *source,
       return;
     }
   /* a task resumed from its id is the answering client's from now on */
-  _cs_task_set_provider (task, source, CS_CLIENT (source)->provider, FALSE);
+  _cs_task_set_provider (task, CS_CLIENT (source)->handle, CS_CLIENT (source)->provider, FALSE);
   if (!apply_result_reply (CS_CLIENT (source), task, &reply, &error))
     {
       g_task_return_error (gtask, error);

@@ -157,6 +157,7 @@ struct _CsClient
   GStrv        endpoints_skipped;   /* why each URL left out of base_urls was, or NULL */
   gboolean     skipped_logged;      /* the reasons were logged, at the first request */
   gboolean     endpoints_usable;    /* base_urls passed the checks as they were made */
+  CsWeakHandle *handle;             /* what tasks and deferred calls hold of the client */
   guint        down_streak;         /* requests that found an endpoint down, in a row */
   guint        down_hold;           /* ms; 0 while the endpoints answer */
   gint64       down_until;          /* monotonic µs; new tasks skip the client until then */

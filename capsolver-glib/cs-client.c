@@ -114,10 +114,21 @@ client_constructed (GObject *object)
 }
 
 static void
+client_dispose (GObject *object)
+{
+  CsClient *self = CS_CLIENT (object);
+
+  _cs_weak_handle_empty (self->handle);
+
+  G_OBJECT_CLASS (cs_client_parent_class)->dispose (object);
+}
+
+static void
 client_finalize (GObject *object)
 {
   CsClient *self = CS_CLIENT (object);
 
+  g_clear_pointer (&self->handle, _cs_weak_handle_unref);
   g_clear_object (&self->fallback);
   g_free (self->api_key);
   g_free (self->base_url);
@@ -329,6 +340,7 @@ cs_client_class_init (CsClientClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->constructed = client_constructed;
+  object_class->dispose = client_dispose;
   object_class->finalize = client_finalize;
   object_class->get_property = client_get_property;
   object_class->set_property = client_set_property;
@@ -853,6 +865,7 @@ static void
 cs_client_init (CsClient *self)
 {
   self->dialect = _cs_dialect_get (CS_PROVIDER_CAPSOLVER);
+  self->handle = _cs_weak_handle_new (G_OBJECT (self));
   _cs_client_account_init (self);
   g_mutex_init (&self->endpoint_lock);
   self->probe_first_wait = DEFAULT_ENDPOINT_PROBE_WAIT;

@@ -148,6 +148,17 @@ const char *_cs_reply_status_to_string  (CsTaskStatus  status);
 
 /* --- Tasks ---------------------------------------------------------------- */
 
+/* One weak reference shared by any number of holders (cs-weak-handle.c). */
+typedef struct _CsWeakHandle CsWeakHandle;
+
+CsWeakHandle *_cs_weak_handle_new        (GObject      *object);
+CsWeakHandle *_cs_weak_handle_ref        (CsWeakHandle *handle);
+void          _cs_weak_handle_unref      (gpointer      handle);
+GObject      *_cs_weak_handle_dup        (CsWeakHandle *handle);
+void          _cs_weak_handle_empty      (CsWeakHandle *handle);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsWeakHandle, _cs_weak_handle_unref)
+
 /* The one writer of a task's fields (node owned; NULL removes). */
 void         _cs_task_write_field        (CsTask       *task,
                                           const char   *member,
@@ -164,7 +175,7 @@ void         _cs_task_count_poll         (CsTask       *task);
 gboolean     _cs_task_get_known_provider (CsTask       *task,
                                           CsProvider   *provider);
 void         _cs_task_set_provider       (CsTask       *task,
-                                          GObject      *client,
+                                          CsWeakHandle *client,
                                           CsProvider    provider,
                                           gboolean      creator);
 GObject     *_cs_task_dup_creator        (CsTask       *task);

@@ -50,7 +50,7 @@ typedef struct
   char          *task_id;
   CsProvider     provider;       /* who has the task, when provider_known */
   gboolean       provider_known; /* set by a client, or at construction */
-  GWeakRef       creator;        /* the client whose createTask made it */
+  CsWeakHandle  *creator;        /* the client whose createTask made it */
   CsTaskStatus   status;
   CsSolution    *solution;
   guint          poll_count;
@@ -94,7 +94,7 @@ task_finalize (GObject *object)
   g_clear_object (&priv->proxy);
   g_free (priv->callback_url);
   g_free (priv->task_id);
-  g_weak_ref_clear (&priv->creator);
+  g_clear_pointer (&priv->creator, _cs_weak_handle_unref);
   g_clear_object (&priv->solution);
 
   G_OBJECT_CLASS (cs_task_parent_class)->finalize (object);
@@ -313,7 +313,6 @@ cs_task_init (CsTask *self)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (self);
 
-  g_weak_ref_init (&priv->creator, NULL);
   priv->fields = json_object_new ();
   priv->status = CS_TASK_STATUS_NEW;
 }
@@ -1114,12 +1113,13 @@ _cs_task_get_known_provider (CsTask     *task,
  * first: its polls and reports go there. @creator FALSE keeps a
  * provider already known. */
 void
-_cs_task_set_provider (CsTask     *task,
-                       GObject    *client,
-                       CsProvider  provider,
-                       gboolean    creator)
+_cs_task_set_provider (CsTask       *task,
+                       CsWeakHandle *client,
+                       CsProvider    provider,
+                       gboolean      creator)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  CsWeakHandle *old = NULL;
   gboolean changed = FALSE;
 
   g_mutex_lock (&create_lock);
@@ -1128,9 +1128,11 @@ _cs_task_set_provider (CsTask     *task,
       changed = !priv->provider_known || priv->provider != provider;
       priv->provider = provider;
       priv->provider_known = TRUE;
-      g_weak_ref_set (&priv->creator, client);
+      old = priv->creator;
+      priv->creator = client != NULL ? _cs_weak_handle_ref (client) : NULL;
     }
   g_mutex_unlock (&create_lock);
+  g_clear_pointer (&old, _cs_weak_handle_unref);
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_PROVIDER]);
 }
@@ -1141,8 +1143,13 @@ GObject *
 _cs_task_dup_creator (CsTask *task)
 {
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
+  g_autoptr(CsWeakHandle) creator = NULL;
 
-  return g_weak_ref_get (&priv->creator);
+  g_mutex_lock (&create_lock);
+  if (priv->creator != NULL)
+    creator = _cs_weak_handle_ref (priv->creator);
+  g_mutex_unlock (&create_lock);
+  return _cs_weak_handle_dup (creator);
 }
 
 /* Under create_lock: another thread may be deciding whether to create

@@ -731,6 +731,42 @@ test_cut_chain (Fixture       *f,
   g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[1], "getTaskResult"), >=, 4);
 }
 
+/* A task holds its creator weakly: the client goes with its last
+ * reference, and the task is then polled by the chain's client of its
+ * provider. */
+static void
+test_creator_gone (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const CsProvider providers[] = { CS_PROVIDER_CAPSOLVER, CS_PROVIDER_ANTI_CAPTCHA };
+  static const double balances[] = { -1, 10.0 };
+  g_autoptr(CsTask) task = new_token_task ("ReCaptchaV2TaskProxyLess");
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GError) error = NULL;
+  CsClient *creator;
+
+  make_chain (f, providers, 2, balances);
+  cs_sandbox_set_polls_until_ready (f->sandboxes[1], 3);
+  g_assert_true (cs_client_create_task (f->clients[0], task, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_task_get_provider (task), ==, CS_PROVIDER_ANTI_CAPTCHA);
+
+  creator = f->clients[1];
+  g_object_add_weak_pointer (G_OBJECT (creator), (gpointer *) &creator);
+  cs_client_set_fallback (f->clients[0], NULL);
+  g_clear_object (&f->clients[1]);
+  g_assert_null (creator);
+
+  f->clients[1] = new_client (CS_PROVIDER_ANTI_CAPTCHA,
+                              cs_sandbox_get_base_url (f->sandboxes[1]));
+  cs_client_set_fallback (f->clients[0], f->clients[1]);
+  solution = solve (f->clients[0], task, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cs_solution_get_provider (solution), ==, CS_PROVIDER_ANTI_CAPTCHA);
+  g_assert_cmpuint (creates (f, 1), ==, 1);
+  g_assert_cmpuint (cs_sandbox_get_request_count (f->sandboxes[0], "getTaskResult"), ==, 0);
+}
+
 /* A task resumed from its id at a given provider is polled there. */
 static void
 test_task_for_id (Fixture       *f,
@@ -873,6 +909,7 @@ main (int    argc,
   ADD ("first-down", test_first_down);
   ADD ("too-many-requests", test_too_many_requests);
   ADD ("error-names-task", test_error_names_task);
+  ADD ("creator-gone", test_creator_gone);
   ADD ("task-for-id", test_task_for_id);
   ADD ("loop", test_loop);
   ADD ("cancel-at-route", test_cancel_at_route);

@@ -61,11 +61,13 @@
  * later, would have placed them. A task follows the plan from its own
  * last poll, so that the plan may change in between.
  *
- * Tasks of a burst long pending, none of the family ever seen ready and
- * the table found too fast, do not all poll at the plan's steps:
- * WATCH_SHARE of them do (a share drawn anew at each poll), and the others
- * wait an eighth of their age, to be placed anew as soon as one task is
- * seen ready.
+ * While no task of the family was ever seen ready, a poll that finds a
+ * burst's task pending is spent for nothing: WATCH_SHARE of its tasks
+ * (the same ones at each poll, by a key of their own) watch at the plan's
+ * steps for the first to be ready, and the others wait twice the plan's
+ * first step, then as long again as their age; once a task is seen ready
+ * they are due at once. A service slower than the table so costs a burst
+ * a few polls a task before its first token, not a poll a second.
  *
  * Nothing is learnt where nobody polls, such as before the first step. So
  * a few polls probe there: on a geometric grid from PROBE_FIRST_MS, a
@@ -105,9 +107,9 @@
 #define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
 #define SPREAD_MS       2000      /* polls left at this pace to the deadline are spread, */
 #define SPREAD_RESERVE  24        /* once down to this many */
-#define WATCH_SHARE     0.6       /* of the tasks keep the plan's steps while none is ready */
+#define WATCH_SHARE     0.4       /* of the tasks keep the plan's steps while none is ready */
 #define WATCH_TASKS     16.0      /* tasks planned, for a share to watch for the others */
-#define WATCH_STRETCH   8         /* the others wait an eighth of their age */
+#define WATCH_STRETCH   1         /* the others wait as long again as their age */
 #define SCALE_RATIO     1.15      /* the table's times are fitted × 1.15^k, */
 #define SCALE_STEPS     21        /* k from -21 to 21: 1/19 to 19 */
 #define SCALE_MARGIN    2.0       /* log-likelihood a scale may fall short of the best */
@@ -813,9 +815,11 @@ _cs_client_plan_for_task (CsClient *client,
 static gint64
 plan_step_from (CsPollPlan *plan,
                 gint64      now_ms,
-                gint64      last_ms)
+                gint64      last_ms,
+                guint32     key)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
+  gboolean watcher = key < (guint32) (WATCH_SHARE * G_MAXUINT32);
   guint step;
 
   /* a task follows the plan from its own last poll, so that the plan may
@@ -824,16 +828,20 @@ plan_step_from (CsPollPlan *plan,
     step = step_after (plan->curve, plan->lambda, (guint) MIN (last_ms / BIN_MS, N_BINS));
   else
     step = step_after (plan->curve, plan->lambda, 0);
-  while ((gint64) step * BIN_MS <= now_ms)
-    step = step_after (plan->curve, plan->lambda, step);
-  /* long after its creation with no task seen ready yet, past where the
-   * table has them ready, most tasks wait longer: a share of them,
-   * changing at each poll, watches for the first to be ready, and the
-   * others are placed anew once one is */
-  if (last_ms >= 0 && plan->first_ready == N_BINS && plan->scale > 1.0 &&
-      step < N_BINS && !plan->seen[step] && plan->tasks >= WATCH_TASKS * plan->gain &&
-      (guint32) ((guint32) last_ms * 2654435761u) >= (guint32) (WATCH_SHARE * G_MAXUINT32))
-    step = MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
+  /* a task that waited for the watchers, since before the first task was
+   * seen ready, is due at once: the steps it skipped are past */
+  if (watcher || plan->first_ready == N_BINS || MAX (last_ms, 0) / BIN_MS >= plan->first_ready)
+    while ((gint64) step * BIN_MS <= now_ms)
+      step = step_after (plan->curve, plan->lambda, step);
+  /* while no task of the family was seen ready, a burst's polls that
+   * find none ready are spent for nothing: a share of its tasks, the same
+   * at each poll, watches for the first to be ready at the plan's steps,
+   * and the others wait twice the first step, then as long again as their
+   * age, to be placed anew the moment one is seen ready */
+  if (plan->first_ready == N_BINS && plan->tasks >= WATCH_TASKS * plan->gain &&
+      step < N_BINS && !plan->seen[step] && !watcher)
+    step = last_ms < 0 ? 2 * step
+                       : MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
   return MAX ((gint64) step * BIN_MS, earliest);
 }
 
@@ -845,14 +853,15 @@ gint64
 _cs_client_plan_next_poll (CsClient   *client,
                            CsPollPlan *plan,
                            gint64      now_ms,
-                           gint64      last_ms)
+                           gint64      last_ms,
+                           guint32     key)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
   gint64 next;
   int cell;
 
   g_mutex_lock (&client->solve_lock);
-  next = plan_step_from (plan, now_ms, last_ms);
+  next = plan_step_from (plan, now_ms, last_ms, key);
   if (last_ms < 0)
     plan->tasks += plan->gain;
   /* probes are lent by the tasks of a burst, a few of them: a task solved
@@ -886,12 +895,13 @@ gint64
 _cs_client_plan_replan (CsClient   *client,
                         CsPollPlan *plan,
                         gint64      now_ms,
-                        gint64      last_ms)
+                        gint64      last_ms,
+                        guint32     key)
 {
   gint64 next;
 
   g_mutex_lock (&client->solve_lock);
-  next = plan_step_from (plan, now_ms, last_ms);
+  next = plan_step_from (plan, now_ms, last_ms, key);
   g_mutex_unlock (&client->solve_lock);
   return next;
 }

@@ -919,7 +919,7 @@ _cs_client_plan_observe (CsClient   *client,
 {
   guint from = (guint) CLAMP ((previous_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS - 1);
   guint to = (guint) CLAMP ((poll_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS);
-  gboolean changed;
+  gboolean changed, remake = FALSE;
 
   /* the first poll of a solve that resumed a task created earlier, sent
    * at once: its age is not the task's */
@@ -937,11 +937,15 @@ _cs_client_plan_observe (CsClient   *client,
       Death death = { from, MAX (to, from + 1), plan->gain };
       Death *same;
 
-      /* the tasks waiting longer for none was ready come back now */
+      /* the tasks waiting longer for none was ready come back now; a
+       * probe that finds a task ready before the plan's first step is
+       * news the plan follows at once, or the tasks waiting for that
+       * step would wait on for the next remake */
       if (from < plan->first_ready)
         {
           plan->first_ready = from;
           plan->changed = TRUE;
+          remake = to <= step_after (plan->curve, plan->lambda, 0);
         }
 
       /* an interval seen before adds to its weight; the others wait
@@ -967,7 +971,7 @@ _cs_client_plan_observe (CsClient   *client,
   if (MAX (to, from + 1) <= plan->first_ready)
     plan->early_polls += plan->gain;
   /* plans are remade as observations grow by a quarter, at least every 256 */
-  if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256))
+  if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256) || remake)
     plan_remake (plan);
   changed = plan->changed;
   plan->changed = FALSE;

@@ -828,9 +828,11 @@ plan_step_from (CsPollPlan *plan,
     step = step_after (plan->curve, plan->lambda, (guint) MIN (last_ms / BIN_MS, N_BINS));
   else
     step = step_after (plan->curve, plan->lambda, 0);
-  /* a task that waited for the watchers, since before the first task was
-   * seen ready, is due at once: the steps it skipped are past */
-  if (watcher || plan->first_ready == N_BINS || MAX (last_ms, 0) / BIN_MS >= plan->first_ready)
+  /* a task not polled yet, or that waited for the watchers since before
+   * the first task was seen ready, is due at once when the plan's step
+   * for it is past: a probe found the service faster than the plan was */
+  if (plan->first_ready == N_BINS ||
+      (last_ms >= 0 && (watcher || last_ms / BIN_MS >= plan->first_ready)))
     while ((gint64) step * BIN_MS <= now_ms)
       step = step_after (plan->curve, plan->lambda, step);
   /* while no task of the family was seen ready, a burst's polls that

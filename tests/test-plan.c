@@ -10,10 +10,16 @@
  * poll that sees it, and the polls per task, against the client's fixed
  * 1-second schedule on the same tasks, and asserts the goals: lag p50 ≤
  * 0.30 s (0.35 s for families as wide as MTCaptcha's), p99 ≤ 1 s, and no
- * more polls than the 1-second schedule. A service faster or slower than
- * the table is learnt within one burst: the next burst meets the goals.
+ * more polls than the 1-second schedule. A grid replays one burst on a
+ * new client for every token family at paces from ten times faster to
+ * ten times slower than the table, 5 sets each (CS_PLAN_SETS=N for N):
+ * the cases that cannot meet the goals, or do not yet, are listed with
+ * the sets they miss, and none may miss more. A service faster or slower
+ * than the table is learnt within one burst: the next burst meets the
+ * goals.
  *
- * `test-plan --verbose` prints the table of each case.
+ * `test-plan --verbose` prints the table of each case, a row per set, and
+ * a summary.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -574,42 +580,51 @@ test_provider_limits (void)
 }
 
 /* Every family the grid replays, and its goal: 0.35 s for the wide ones,
- * whose slowest tasks take five times the fastest's time or more. */
+ * whose slowest tasks take five times the fastest's time or more. AWS WAF
+ * has reCAPTCHA v2's times, Friendly Captcha and Yandex Turnstile's. */
 static const char * const grid_families[] = {
-  "recaptcha-v2", "recaptcha-v3", "turnstile", "aws-waf", "geetest", "mtcaptcha",
+  "recaptcha-v2", "recaptcha-v3", "turnstile", "geetest", "mtcaptcha",
   "cloudflare-challenge", "datadome",
 };
 static const double grid_paces[] = { 0.1, 0.3, 1.0, 3.0, 10.0 };
 
-/* The grid's cases known to miss, and in how many of GRID_SETS sets. */
+/* The grid's cases known to miss, and in how many of GRID_SETS sets
+ * (docs/polling.md says why): none may miss more. */
 static const struct {
   const char *family;
   double      scale;
   guint       misses;
 } grid_misses[] = {
-    { "recaptcha-v2", 0.3, 4 },
-    { "recaptcha-v3", 0.1, 5 },
-    { "recaptcha-v3", 0.3, 2 },
-    { "turnstile", 0.1, 5 },
-    { "aws-waf", 0.3, 4 },
-    { "geetest", 0.1, 5 },
-    { "geetest", 0.3, 3 },
-    { "geetest", 3, 5 },
-    { "geetest", 10, 3 },
-    { "mtcaptcha", 0.1, 4 },
-    { "mtcaptcha", 0.3, 2 },
-    { "mtcaptcha", 3, 3 },
-    { "mtcaptcha", 10, 5 },
-    { "cloudflare-challenge", 0.1, 5 },
-    { "cloudflare-challenge", 0.3, 5 },
-    { "cloudflare-challenge", 1, 5 },
-    { "cloudflare-challenge", 3, 5 },
-    { "cloudflare-challenge", 10, 5 },
-    { "datadome", 0.1, 5 },
-    { "datadome", 0.3, 5 },
-    { "datadome", 1, 5 },
-    { "datadome", 3, 5 },
-    { "datadome", 10, 5 },
+  /* ten times faster, every task ready within the first second: the
+   * 1-second schedule polls each once, so a single poll that finds a task
+   * pending is one too many, and polls after the last task is ready leave
+   * Turnstile a lag p50 of 0.35 s and GeeTest 0.40 s at least */
+  { "recaptcha-v3", 0.1, 5 },
+  { "turnstile", 0.1, 5 },
+  { "geetest", 0.1, 5 },
+  /* about three times faster: the probes, a cell every 1.5 times the
+   * last, find the first tasks ready a second after they are */
+  { "recaptcha-v2", 0.3, 4 },
+  { "recaptcha-v3", 0.3, 2 },
+  { "geetest", 0.3, 3 },
+  { "mtcaptcha", 0.3, 2 },
+  /* the wide families: steps that minimise the mean lag within the
+   * budget leave their median over 0.35 s */
+  { "mtcaptcha", 0.1, 4 },
+  { "geetest", 3, 5 },
+  { "geetest", 10, 3 },
+  { "mtcaptcha", 3, 3 },
+  { "mtcaptcha", 10, 5 },
+  { "cloudflare-challenge", 0.1, 5 },
+  { "cloudflare-challenge", 0.3, 5 },
+  { "cloudflare-challenge", 1, 5 },
+  { "cloudflare-challenge", 3, 5 },
+  { "cloudflare-challenge", 10, 5 },
+  { "datadome", 0.1, 5 },
+  { "datadome", 0.3, 5 },
+  { "datadome", 1, 5 },
+  { "datadome", 3, 5 },
+  { "datadome", 10, 5 },
 };
 
 static guint

@@ -74,9 +74,11 @@
  * cell fewer than PROBE_LOOKS polls (aging like the rest) fell in lends it
  * a task's next poll, while the probes are at most PROBE_SHARE of the
  * tasks (a task solved alone is not probed). A family faster than its
- * table shows itself so within a burst; and when polls find tasks ready
- * far more or far less often than the estimate expects, the service
- * changed its pace: the cells are looked at anew.
+ * table shows itself so within a burst: a probe that finds a task ready
+ * before the plan's first step remakes the plan at once, and the tasks
+ * not polled yet whose first step is then past are due at once. When
+ * polls find tasks ready far more or far less often than the estimate
+ * expects, the service changed its pace: the cells are looked at anew.
  */
 
 #define BIN_MS          50

@@ -715,6 +715,16 @@ plan_remake (CsPollPlan *plan)
     plan->lambda = exp (high);
   plan->planned_at = plan->observations;
   plan->changed = TRUE;
+  if (g_getenv ("CS_PLAN_DEBUG"))
+    {
+      g_printerr ("remake obs %u scale %.3f lambda %.1f first %u early %.2f budget %.2f "
+                  "tasks %.0f exp %.2f steps", plan->observations, plan->scale, plan->lambda,
+                  plan->first_ready, early, budget, plan->tasks / plan->gain,
+                  early + expected_polls (curve, plan->lambda, first));
+      for (guint t = step_after (curve, plan->lambda, 0), k = 0; t < N_BINS && k < 40; k++, t = step_after (curve, plan->lambda, t))
+        g_printerr (" %.2f%s", t * BIN_MS / 1000.0, curve->unknown[t] ? "?" : "");
+      g_printerr ("\n");
+    }
 }
 
 static CsPollPlan *
@@ -846,6 +856,11 @@ plan_step_from (CsPollPlan *plan,
       step < N_BINS && !plan->seen[step] && !watcher)
     step = last_ms < 0 ? 2 * step
                        : MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
+  /* and the watchers, once the table is found too fast, need steps no
+   * shorter than keep the lag of the first tasks ready within the guard */
+  else if (plan->first_ready == N_BINS && plan->scale > 1.0 && last_ms >= 0 &&
+           plan->tasks >= WATCH_TASKS * plan->gain && step < N_BINS && !plan->seen[step])
+    step = MAX (step, (guint) ((last_ms + LAG_GUARD_MS) / BIN_MS));
   return MAX ((gint64) step * BIN_MS, earliest);
 }
 

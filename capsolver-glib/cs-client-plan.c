@@ -63,8 +63,9 @@
  *
  * While no task of the family was ever seen ready, a poll that finds a
  * burst's task pending is spent for nothing: WATCH_SHARE of its tasks
- * (the same ones at each poll, by a key of their own) watch at the plan's
- * steps for the first to be ready, and the others wait twice the plan's
+ * (the same ones at each poll, by a key of their own) watch for the first
+ * to be ready, at the plan's steps but no shorter than LAG_GUARD_MS once
+ * the table is found too fast, and the others wait twice the plan's
  * first step, then as long again as their age; once a task is seen ready
  * they are due at once. A service slower than the table so costs a burst
  * a few polls a task before its first token, not a poll a second.

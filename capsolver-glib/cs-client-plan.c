@@ -716,16 +716,6 @@ plan_remake (CsPollPlan *plan)
     plan->lambda = exp (high);
   plan->planned_at = plan->observations;
   plan->changed = TRUE;
-  if (g_getenv ("CS_PLAN_DEBUG"))
-    {
-      g_printerr ("remake obs %u scale %.3f lambda %.1f first %u early %.2f budget %.2f "
-                  "tasks %.0f exp %.2f steps", plan->observations, plan->scale, plan->lambda,
-                  plan->first_ready, early, budget, plan->tasks / plan->gain,
-                  early + expected_polls (curve, plan->lambda, first));
-      for (guint t = step_after (curve, plan->lambda, 0), k = 0; t < N_BINS && k < 40; k++, t = step_after (curve, plan->lambda, t))
-        g_printerr (" %.2f%s", t * BIN_MS / 1000.0, curve->unknown[t] ? "?" : "");
-      g_printerr ("\n");
-    }
 }
 
 static CsPollPlan *

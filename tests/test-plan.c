@@ -288,10 +288,6 @@ replay_burst (CsClient           *client,
 
       polls += task->polls;
       lags[i] = task->lag;
-      if (g_getenv ("CS_PLAN_LATE") && task->lag > 900000)
-        g_printerr ("late: ready %.3f s lag %.3f s polls %u key %s\n",
-                    (task->ready_at - start) / 1e6, task->lag / 1e6, task->polls,
-                    task->key < (guint32) (0.4 * G_MAXUINT32) ? "watch" : "wait");
       while (TRUE)
         {
           gint64 there = latency (noise);
@@ -363,7 +359,7 @@ test_replay (gconstpointer user_data)
   g_test_message ("%s at %g x the table's solve times, %u tasks a burst", test->family,
                   test->scale, BURST);
   g_test_message ("set            plan: p50   p99  polls   1 s:  p50   p99  polls");
-  for (guint set = g_getenv ("CS_PLAN_SET") ? atoi (g_getenv ("CS_PLAN_SET")) : 0; set < test->sets; set++)
+  for (guint set = 0; set < test->sets; set++)
     {
       g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
       g_autoptr(GRand) solves = g_rand_new_with_seed (1000 + set);

@@ -61,20 +61,25 @@
  * later, would have placed them. A task follows the plan from its own
  * last poll, so that the plan may change in between.
  *
- * Tasks of a burst long pending, none of the family ever seen ready and
- * the table found too fast, do not all poll at the plan's steps:
- * WATCH_SHARE of them do (a share drawn anew at each poll), and the others
- * wait an eighth of their age, to be placed anew as soon as one task is
- * seen ready.
+ * While no task of the family was ever seen ready, a poll that finds a
+ * burst's task pending is spent for nothing: WATCH_SHARE of its tasks
+ * (the same ones at each poll, by a key of their own) watch for the first
+ * to be ready, at the plan's steps but no shorter than LAG_GUARD_MS once
+ * the table is found too fast, and the others wait twice the plan's
+ * first step, then as long again as their age; once a task is seen ready
+ * they are due at once. A service slower than the table so costs a burst
+ * a few polls a task before its first token, not a poll a second.
  *
  * Nothing is learnt where nobody polls, such as before the first step. So
  * a few polls probe there: on a geometric grid from PROBE_FIRST_MS, a
  * cell fewer than PROBE_LOOKS polls (aging like the rest) fell in lends it
  * a task's next poll, while the probes are at most PROBE_SHARE of the
  * tasks (a task solved alone is not probed). A family faster than its
- * table shows itself so within a burst; and when polls find tasks ready
- * far more or far less often than the estimate expects, the service
- * changed its pace: the cells are looked at anew.
+ * table shows itself so within a burst: a probe that finds a task ready
+ * before the plan's first step remakes the plan at once, and the tasks
+ * not polled yet whose first step is then past are due at once. When
+ * polls find tasks ready far more or far less often than the estimate
+ * expects, the service changed its pace: the cells are looked at anew.
  */
 
 #define BIN_MS          50
@@ -105,9 +110,9 @@
 #define MAX_DEATHS      1024      /* intervals kept; the lightest go first */
 #define SPREAD_MS       2000      /* polls left at this pace to the deadline are spread, */
 #define SPREAD_RESERVE  24        /* once down to this many */
-#define WATCH_SHARE     0.6       /* of the tasks keep the plan's steps while none is ready */
+#define WATCH_SHARE     0.4       /* of the tasks keep the plan's steps while none is ready */
 #define WATCH_TASKS     16.0      /* tasks planned, for a share to watch for the others */
-#define WATCH_STRETCH   8         /* the others wait an eighth of their age */
+#define WATCH_STRETCH   1         /* the others wait as long again as their age */
 #define SCALE_RATIO     1.15      /* the table's times are fitted × 1.15^k, */
 #define SCALE_STEPS     21        /* k from -21 to 21: 1/19 to 19 */
 #define SCALE_MARGIN    2.0       /* log-likelihood a scale may fall short of the best */
@@ -857,9 +862,11 @@ _cs_client_plan_for_task (CsClient *client,
 static gint64
 plan_step_from (CsPollPlan *plan,
                 gint64      now_ms,
-                gint64      last_ms)
+                gint64      last_ms,
+                guint32     key)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
+  gboolean watcher = key < (guint32) (WATCH_SHARE * G_MAXUINT32);
   guint step;
 
   /* a task follows the plan from its own last poll, so that the plan may
@@ -868,16 +875,27 @@ plan_step_from (CsPollPlan *plan,
     step = step_after (plan->curve, plan->lambda, (guint) MIN (last_ms / BIN_MS, N_BINS));
   else
     step = step_after (plan->curve, plan->lambda, 0);
-  while ((gint64) step * BIN_MS <= now_ms)
-    step = step_after (plan->curve, plan->lambda, step);
-  /* long after its creation with no task seen ready yet, past where the
-   * table has them ready, most tasks wait longer: a share of them,
-   * changing at each poll, watches for the first to be ready, and the
-   * others are placed anew once one is */
-  if (last_ms >= 0 && plan->first_ready == N_BINS && plan->scale > 1.0 &&
-      step < N_BINS && !plan->seen[step] && plan->tasks >= WATCH_TASKS * plan->gain &&
-      (guint32) ((guint32) last_ms * 2654435761u) >= (guint32) (WATCH_SHARE * G_MAXUINT32))
-    step = MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
+  /* a task not polled yet, or that waited for the watchers since before
+   * the first task was seen ready, is due at once when the plan's step
+   * for it is past: a probe found the service faster than the plan was */
+  if (plan->first_ready == N_BINS ||
+      (last_ms >= 0 && (watcher || last_ms / BIN_MS >= plan->first_ready)))
+    while ((gint64) step * BIN_MS <= now_ms)
+      step = step_after (plan->curve, plan->lambda, step);
+  /* while no task of the family was seen ready, a burst's polls that
+   * find none ready are spent for nothing: a share of its tasks, the same
+   * at each poll, watches for the first to be ready at the plan's steps,
+   * and the others wait twice the first step, then as long again as their
+   * age, to be placed anew the moment one is seen ready */
+  if (plan->first_ready == N_BINS && plan->tasks >= WATCH_TASKS * plan->gain &&
+      step < N_BINS && !plan->seen[step] && !watcher)
+    step = last_ms < 0 ? 2 * step
+                       : MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
+  /* and the watchers, once the table is found too fast, need steps no
+   * shorter than keep the lag of the first tasks ready within the guard */
+  else if (plan->first_ready == N_BINS && plan->scale > 1.0 && last_ms >= 0 &&
+           plan->tasks >= WATCH_TASKS * plan->gain && step < N_BINS && !plan->seen[step])
+    step = MAX (step, (guint) ((last_ms + LAG_GUARD_MS) / BIN_MS));
   return MAX ((gint64) step * BIN_MS, earliest);
 }
 
@@ -889,14 +907,15 @@ gint64
 _cs_client_plan_next_poll (CsClient   *client,
                            CsPollPlan *plan,
                            gint64      now_ms,
-                           gint64      last_ms)
+                           gint64      last_ms,
+                           guint32     key)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
   gint64 next;
   int cell;
 
   g_mutex_lock (&client->solve_lock);
-  next = plan_step_from (plan, now_ms, last_ms);
+  next = plan_step_from (plan, now_ms, last_ms, key);
   if (last_ms < 0)
     plan->tasks += plan->gain;
   /* probes are lent by the tasks of a burst, a few of them: a task solved
@@ -930,12 +949,13 @@ gint64
 _cs_client_plan_replan (CsClient   *client,
                         CsPollPlan *plan,
                         gint64      now_ms,
-                        gint64      last_ms)
+                        gint64      last_ms,
+                        guint32     key)
 {
   gint64 next;
 
   g_mutex_lock (&client->solve_lock);
-  next = plan_step_from (plan, now_ms, last_ms);
+  next = plan_step_from (plan, now_ms, last_ms, key);
   g_mutex_unlock (&client->solve_lock);
   return next;
 }
@@ -953,7 +973,7 @@ _cs_client_plan_observe (CsClient   *client,
 {
   guint from = (guint) CLAMP ((previous_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS - 1);
   guint to = (guint) CLAMP ((poll_ms + BIN_MS / 2) / BIN_MS, 0, N_BINS);
-  gboolean changed;
+  gboolean changed, remake = FALSE;
 
   /* the first poll of a solve that resumed a task created earlier, sent
    * at once: its age is not the task's */
@@ -971,11 +991,15 @@ _cs_client_plan_observe (CsClient   *client,
       Death death = { from, MAX (to, from + 1), plan->gain };
       Death *same;
 
-      /* the tasks waiting longer for none was ready come back now */
+      /* the tasks waiting longer for none was ready come back now; a
+       * probe that finds a task ready before the plan's first step is
+       * news the plan follows at once, or the tasks waiting for that
+       * step would wait on for the next remake */
       if (from < plan->first_ready)
         {
           plan->first_ready = from;
           plan->changed = TRUE;
+          remake = to <= step_after (plan->curve, plan->lambda, 0);
         }
 
       /* an interval seen before adds to its weight; the others wait
@@ -1001,7 +1025,7 @@ _cs_client_plan_observe (CsClient   *client,
   if (MAX (to, from + 1) <= plan->first_ready)
     plan->early_polls += plan->gain;
   /* plans are remade as observations grow by a quarter, at least every 256 */
-  if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256))
+  if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256) || remake)
     plan_remake (plan);
   changed = plan->changed;
   plan->changed = FALSE;

@@ -296,11 +296,13 @@ CsPollPlan *_cs_client_plan_for_task   (CsClient            *client,
 gint64      _cs_client_plan_next_poll  (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               now_ms,
-                                        gint64               last_ms);
+                                        gint64               last_ms,
+                                        guint32              key);
 gint64      _cs_client_plan_replan     (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               now_ms,
-                                        gint64               last_ms);
+                                        gint64               last_ms,
+                                        guint32              key);
 gboolean    _cs_client_plan_observe    (CsClient            *client,
                                         CsPollPlan          *plan,
                                         gint64               poll_ms,

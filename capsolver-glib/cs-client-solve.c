@@ -51,6 +51,7 @@ typedef struct {
   gint64        previous_poll;    /* the one before, or created */
   guint         plan_step;        /* polls of this solve so far */
   gint64        jitter;           /* µs, of its next poll */
+  guint32       plan_key;         /* its own, for the plan: whether it watches */
   gboolean      replannable;      /* it waits for a poll the plan placed */
   guint         transient_errors;
   guint         outage_failures;  /* polls in a row that met an outage */
@@ -479,7 +480,8 @@ next_poll_time (CsClient  *client,
 
   offset_ms = _cs_client_plan_next_poll (client, data->plan, (now - data->created) / 1000,
                                          data->last_poll != 0
-                                         ? (data->last_poll - data->created) / 1000 : -1);
+                                         ? (data->last_poll - data->created) / 1000 : -1,
+                                         data->plan_key);
   data->jitter = g_random_int_range (0, POLL_JITTER_MS * 1000);
   data->replannable = TRUE;
   return data->created + offset_ms * 1000 + data->jitter;
@@ -507,7 +509,8 @@ scheduler_replan (Scheduler  *self,
         continue;
       offset_ms = _cs_client_plan_replan (client, plan, (now - data->created) / 1000,
                                           data->last_poll != 0
-                                          ? (data->last_poll - data->created) / 1000 : -1);
+                                          ? (data->last_poll - data->created) / 1000 : -1,
+                                          data->plan_key);
       /* sooner only: polls a plan made thinner are the next ones, else
        * the tasks a burst has not polled yet would wait on the first
        * polls of the others, for ever later */
@@ -958,6 +961,7 @@ cs_client_solve_async (CsClient            *client,
   g_task_set_check_cancellable (gtask, FALSE);
   /* the solve's own reference, until solve_end() */
   data = g_new0 (SolveData, 1);
+  data->plan_key = g_random_int ();
   data->account = _cs_client_ref_account (client);
   _cs_client_count_for (client, data->account, CS_USAGE_SUBMITTED, 1);
   data->gtask = gtask;

@@ -583,7 +583,7 @@ test_adaptive_plan (gconstpointer user_data)
       /* the plan */
       while (poll < ready)
         {
-          gint64 next = _cs_client_plan_next_poll (client, plan, MAX (poll, 0), at);
+          gint64 next = _cs_client_plan_next_poll (client, plan, MAX (poll, 0), at, 0);
 
           g_assert_cmpint (next, >, at);
           if (at >= 0)
@@ -608,7 +608,7 @@ test_adaptive_plan (gconstpointer user_data)
   g_assert_cmpint (lags[n / 2], <=, 300);
   g_assert_cmpint (lags[n * 99 / 100], <=, 1000);
   /* nothing in the stretch where no task is ready */
-  g_assert_cmpint (_cs_client_plan_replan (client, plan, 0, -1), >=,
+  g_assert_cmpint (_cs_client_plan_replan (client, plan, 0, -1, 0), >=,
                    family->solve_time.low_ms);
 }
 

@@ -114,16 +114,6 @@ client_constructed (GObject *object)
 }
 
 static void
-client_dispose (GObject *object)
-{
-  CsClient *self = CS_CLIENT (object);
-
-  _cs_weak_handle_empty (self->handle);
-
-  G_OBJECT_CLASS (cs_client_parent_class)->dispose (object);
-}
-
-static void
 client_finalize (GObject *object)
 {
   CsClient *self = CS_CLIENT (object);
@@ -340,7 +330,6 @@ cs_client_class_init (CsClientClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->constructed = client_constructed;
-  object_class->dispose = client_dispose;
   object_class->finalize = client_finalize;
   object_class->get_property = client_get_property;
   object_class->set_property = client_set_property;

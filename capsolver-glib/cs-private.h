@@ -155,7 +155,6 @@ CsWeakHandle *_cs_weak_handle_new        (GObject      *object);
 CsWeakHandle *_cs_weak_handle_ref        (CsWeakHandle *handle);
 void          _cs_weak_handle_unref      (gpointer      handle);
 GObject      *_cs_weak_handle_dup        (CsWeakHandle *handle);
-void          _cs_weak_handle_empty      (CsWeakHandle *handle);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsWeakHandle, _cs_weak_handle_unref)
 

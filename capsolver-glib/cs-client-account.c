@@ -326,8 +326,10 @@ _cs_client_bind_account (CsClient *self)
   if (account != NULL)
     watch = _cs_account_watch (account, G_OBJECT (self), self->context, account_wake);
   swap_account (self, account, watch);
-  notify_state_on_context (self);
+  /* before the notification: a handler may bind another account, and
+   * this one goes with it */
   schedule (self, account);
+  notify_state_on_context (self);
 }
 
 /* --- Public ----------------------------------------------------------------------- */

@@ -446,17 +446,20 @@ active_endpoint (CsClient *self,
   return index;
 }
 
-/* The URL of endpoint @index, or NULL if the list changed. */
+/* The URL of endpoint @index, or NULL if the list changed; and whether
+ * the list passed its checks when it was made. */
 static char *
 dup_endpoint (CsClient *self,
               guint     index,
-              guint     generation)
+              guint     generation,
+              gboolean *usable)
 {
   char *url = NULL;
 
   g_mutex_lock (&self->endpoint_lock);
   if (generation == self->endpoint_generation && index < g_strv_length (self->base_urls))
     url = g_strdup (self->base_urls[index]);
+  *usable = self->endpoints_usable;
   g_mutex_unlock (&self->endpoint_lock);
   return url;
 }
@@ -694,15 +697,19 @@ schedule_probe_locked (CsClient *self)
   g_source_attach (self->endpoint_probe, self->context);
 }
 
-/* Sets the list of endpoints, and puts the client back on the first;
- * FALSE if it was that already. */
+/* Sets the list of endpoints, @usable if every URL of it passed the
+ * checks, and puts the client back on the first; FALSE if it was that
+ * already. */
 gboolean
 _cs_client_endpoints_set (CsClient           *self,
-                          const char * const *base_urls)
+                          const char * const *base_urls,
+                          gboolean            usable)
 {
   gboolean moved;
 
   g_mutex_lock (&self->endpoint_lock);
+  /* with the list, so that a request reads the two together */
+  self->endpoints_usable = usable;
   if (self->base_urls != NULL &&
       g_strv_equal (base_urls, (const char * const *) self->base_urls))
     {
@@ -1918,14 +1925,19 @@ call_send (GTask *gtask)
       return;
     }
 
-  /* a request that waited goes where the client is now */
+  /* a request that waited goes where the client is now, if it may */
   if (data->attempts == 0 && data->endpoints_tried == 0 && (data->flags & CS_CALL_PROBE) == 0)
     {
       guint generation;
       guint index = active_endpoint (self, &generation);
+      GError *error = NULL;
 
-      if (index != data->endpoint || generation != data->endpoint_generation)
-        call_aim (self, data, index, generation, NULL);
+      if ((index != data->endpoint || generation != data->endpoint_generation) &&
+          !call_aim (self, data, index, generation, &error) && error != NULL)
+        {
+          call_fail (gtask, error);
+          return;
+        }
     }
 
   g_clear_object (&data->message);
@@ -2043,7 +2055,8 @@ method_uri (const char  *base_url,
 }
 
 /* Points the request at endpoint @index of list @generation; FALSE if
- * the list changed meanwhile. */
+ * the list changed meanwhile, or with @error if the endpoint is one
+ * requests may not go to (a list none of whose URLs passed the checks). */
 static gboolean
 call_aim (CsClient  *self,
           CallData  *data,
@@ -2051,10 +2064,13 @@ call_aim (CsClient  *self,
           guint      generation,
           GError   **error)
 {
-  g_autofree char *base_url = dup_endpoint (self, index, generation);
+  gboolean usable;
+  g_autofree char *base_url = dup_endpoint (self, index, generation, &usable);
   GUri *uri;
 
   if (base_url == NULL)
+    return FALSE;
+  if (!usable && !_cs_client_base_url_usable (self, base_url, error))
     return FALSE;
   uri = method_uri (base_url, data->method, error);
   if (uri == NULL)

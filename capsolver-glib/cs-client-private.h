@@ -156,7 +156,8 @@ struct _CsClient
   gboolean     construct_urls_given; /* a list given wins over base-url */
   GStrv        endpoints_skipped;   /* why each URL left out of base_urls was, or NULL */
   gboolean     skipped_logged;      /* the reasons were logged, at the first request */
-  gboolean     endpoints_usable;    /* base_urls passed the checks as they were made */
+  gboolean     endpoints_usable;    /* base_urls passed the checks as they were made;
+                                     * endpoint_lock, set with them */
   CsWeakHandle *handle;             /* what tasks and deferred calls hold of the client */
   guint        down_streak;         /* requests that found an endpoint down, in a row */
   guint        down_hold;           /* ms; 0 while the endpoints answer */
@@ -263,7 +264,8 @@ gboolean    _cs_client_call_finish     (CsClient            *self,
                                         CsReply             *reply,
                                         GError             **error);
 gboolean    _cs_client_endpoints_set   (CsClient            *self,
-                                        const char * const  *base_urls);
+                                        const char * const  *base_urls,
+                                        gboolean             usable);
 void        _cs_client_endpoints_clear (CsClient            *self);
 
 /* A blocking call in progress: its own main context, the call it is

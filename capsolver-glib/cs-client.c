@@ -1070,7 +1070,7 @@ update_base_url (CsClient *self)
   const char * const one[] = { self->base_url_given, NULL };
   const char * const first[] = { provided[0], NULL };
   const char * const *urls = provided;
-  gboolean first_changed, all_usable;
+  gboolean first_changed, urls_changed, all_usable;
 
   /* CapSolver's two hosts are one service; 2Captcha's second is for
    * rucaptcha accounts, another service to fail over to */
@@ -1086,14 +1086,15 @@ update_base_url (CsClient *self)
   g_strfreev (self->endpoints_skipped);
   self->endpoints_skipped = skipped;
   self->skipped_logged = FALSE;
-  self->endpoints_usable = all_usable;
   g_mutex_unlock (&self->endpoint_lock);
   first_changed = _cs_set_str (&self->base_url, urls[0]);
+  urls_changed = _cs_client_endpoints_set (self, urls, all_usable);
   /* the account is the key's at the first endpoint: every endpoint of
-   * the service shares it */
+   * the service shares it. Bound once the list is in place: what its
+   * notifications run may set another */
   if (first_changed)
     _cs_client_bind_account (self);
-  if (_cs_client_endpoints_set (self, urls))
+  if (urls_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URLS]);
   if (first_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);

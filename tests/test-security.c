@@ -121,6 +121,137 @@ test_base_url_unusable (void)
     }
 }
 
+/* Requests to a base URL that must be refused: "http://0.0.0.0:P" is
+ * plain http to a host that is not loopback by the client's rule, yet
+ * Linux connects it to this machine, so a sandbox on P counts what would
+ * have left. */
+
+#define REFUSED_KEY "0123456789abcdef0123456789abcdef"
+
+static CsSandbox *
+start_counting_sandbox (void)
+{
+  CsSandbox *sandbox = cs_sandbox_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  cs_sandbox_add_key (sandbox, REFUSED_KEY, 10.0);
+  return sandbox;
+}
+
+static CsTask *
+new_recaptcha_task (void)
+{
+  CsTask *task = cs_task_new ("ReCaptchaV2TaskProxyLess");
+
+  cs_task_set_string (task, "websiteURL", "https://example.com/");
+  cs_task_set_string (task, "websiteKey", "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
+  return task;
+}
+
+static char *
+unlisted_url (CsSandbox *sandbox)
+{
+  return g_strdup_printf ("http://0.0.0.0:%u", cs_sandbox_get_port (sandbox));
+}
+
+static const char *nested_url;
+
+/* An application that moves to its other server when the account changes
+ * state, from within the notification. */
+static void
+move_on_state_cb (CsClient   *client,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  gboolean *moved = user_data;
+
+  if (*moved || cs_client_get_account_state (client) != CS_ACCOUNT_STATE_USABLE)
+    return;
+  *moved = TRUE;
+  cs_client_set_base_url (client, nested_url);
+}
+
+/* A base URL set from a notification of setting another ends the list
+ * in use, with what its checks said: the outer change's refused URL is
+ * neither sent to nor taken for checked. */
+static void
+test_base_url_nested_change (void)
+{
+  g_autoptr(CsSandbox) usable = start_counting_sandbox ();
+  g_autoptr(CsSandbox) refused = start_counting_sandbox ();
+  g_autoptr(CsTask) task = new_recaptcha_task ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refused_url = unlisted_url (refused);
+  g_autofree char *moved_to = g_strdup_printf ("http://localhost:%u",
+                                               cs_sandbox_get_port (usable));
+  g_autofree char *active = NULL;
+  g_autoptr(CsClient) client = g_object_new (CS_TYPE_CLIENT, "api-key", REFUSED_KEY,
+                                             "base-url", cs_sandbox_get_base_url (usable),
+                                             NULL);
+  gboolean moved = FALSE;
+
+  nested_url = moved_to;
+  cs_client_pause (client, 60);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_signal_connect (client, "notify::account-state", G_CALLBACK (move_on_state_cb), &moved);
+  cs_client_set_base_url (client, refused_url);
+  g_assert_true (moved);
+  active = cs_client_dup_active_endpoint (client);
+  g_assert_cmpstr (active, ==, moved_to);
+  g_assert_true (cs_client_create_task (client, task, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_sandbox_get_request_count (refused, "createTask"), ==, 0);
+  g_assert_cmpuint (cs_sandbox_get_request_count (usable, "createTask"), ==, 1);
+  nested_url = NULL;
+}
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+
+  cs_client_create_task_finish (CS_CLIENT (source), result, error);
+  if (*error == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "created");
+}
+
+/* A request that waited in the client's queue while the base URL moved
+ * to one requests may not go to is refused, not sent there. */
+static void
+test_base_url_queued_request (void)
+{
+  g_autoptr(CsSandbox) usable = start_counting_sandbox ();
+  g_autoptr(CsSandbox) refused = start_counting_sandbox ();
+  g_autoptr(CsTask) sent = new_recaptcha_task ();
+  g_autoptr(CsTask) queued = new_recaptcha_task ();
+  g_autofree char *refused_url = unlisted_url (refused);
+  g_autoptr(CsClient) client = g_object_new (CS_TYPE_CLIENT, "api-key", REFUSED_KEY,
+                                             "base-url", cs_sandbox_get_base_url (usable),
+                                             "max-connections", 1, NULL);
+  g_autoptr(GError) sent_error = NULL;
+  g_autoptr(GError) queued_error = NULL;
+
+  /* the first holds the one connection long enough for the move */
+  cs_sandbox_set_fault_delay (usable, 300);
+  cs_sandbox_inject_fault (usable, CS_SANDBOX_FAULT_DELAY, 1);
+  cs_client_create_task_async (client, sent, NULL, created_cb, &sent_error);
+  cs_client_create_task_async (client, queued, NULL, created_cb, &queued_error);
+  cs_client_set_base_url (client, refused_url);
+  while (sent_error == NULL || queued_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (sent_error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_error (queued_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (queued_error->message, "in clear text"));
+  g_assert_true (g_str_has_suffix (queued_error->message, "nothing was sent"));
+  g_assert_null (cs_task_get_task_id (queued));
+  g_assert_cmpuint (cs_sandbox_get_request_count (refused, "createTask"), ==, 0);
+}
+
 /* CAPSOLVER_BASE_URL goes through the same check. */
 static void
 test_environment_base_url (void)
@@ -709,6 +840,8 @@ main (int    argc,
   g_test_add_func ("/security/base-url/loopback-http-allowed", test_loopback_http_allowed);
   g_test_add_func ("/security/base-url/unusable", test_base_url_unusable);
   g_test_add_func ("/security/base-url/environment", test_environment_base_url);
+  g_test_add_func ("/security/base-url/nested-change", test_base_url_nested_change);
+  g_test_add_func ("/security/base-url/queued-request", test_base_url_queued_request);
   g_test_add_func ("/security/tls/custom-ca", test_tls_custom_ca);
   g_test_add_func ("/security/tls/database-at-construction", test_tls_database_at_construction);
   g_test_add_func ("/security/tls/default-database-untouched", test_tls_default_database_untouched);

@@ -160,6 +160,7 @@ struct _CsPollPlan
   double      scale;              /* of the service's times to the table's */
   guint       first_ready;        /* the earliest bin a task was seen ready from */
   double      early_polls;        /* polls seen before it */
+  guint       watchers;           /* solves in flight whose key makes them watch */
 };
 
 /* --- The estimate -------------------------------------------------------------- */
@@ -857,6 +858,45 @@ _cs_client_plan_for_task (CsClient *client,
   return plan;
 }
 
+/* Whether a solve of @key is of the share that watches for the first
+ * task ready while none was. */
+static gboolean
+key_watches (guint32 key)
+{
+  return key < (guint32) (WATCH_SHARE * G_MAXUINT32);
+}
+
+/* A solve of @key starts polling by @plan. */
+void
+_cs_client_plan_begin (CsClient   *client,
+                       CsPollPlan *plan,
+                       guint32     key)
+{
+  if (!key_watches (key))
+    return;
+  g_mutex_lock (&client->solve_lock);
+  plan->watchers++;
+  g_mutex_unlock (&client->solve_lock);
+}
+
+/* It ended. Returns whether the plan changed: the last watcher gone, the
+ * others wait for nobody and are due at the plan's steps. */
+gboolean
+_cs_client_plan_end (CsClient   *client,
+                     CsPollPlan *plan,
+                     guint32     key)
+{
+  gboolean changed;
+
+  if (!key_watches (key))
+    return FALSE;
+  g_mutex_lock (&client->solve_lock);
+  plan->watchers--;
+  changed = plan->watchers == 0 && plan->first_ready == N_BINS;
+  g_mutex_unlock (&client->solve_lock);
+  return changed;
+}
+
 /* The plan's next poll of a task pending since @last_ms (-1: not polled
  * yet), after @now_ms. */
 static gint64
@@ -866,7 +906,7 @@ plan_step_from (CsPollPlan *plan,
                 guint32     key)
 {
   gint64 earliest = MAX (now_ms + 1, last_ms >= 0 ? last_ms + MIN_STEP_MS : PROBE_FIRST_MS);
-  gboolean watcher = key < (guint32) (WATCH_SHARE * G_MAXUINT32);
+  gboolean watcher = key_watches (key);
   guint step;
 
   /* a task follows the plan from its own last poll, so that the plan may
@@ -888,7 +928,7 @@ plan_step_from (CsPollPlan *plan,
    * and the others wait twice the first step, then as long again as their
    * age, to be placed anew the moment one is seen ready */
   if (plan->first_ready == N_BINS && plan->tasks >= WATCH_TASKS * plan->gain &&
-      step < N_BINS && !plan->seen[step] && !watcher)
+      plan->watchers > 0 && step < N_BINS && !plan->seen[step] && !watcher)
     step = last_ms < 0 ? 2 * step
                        : MAX (step, (guint) ((last_ms + last_ms / WATCH_STRETCH) / BIN_MS));
   /* and the watchers, once the table is found too fast, need steps no

@@ -310,6 +310,12 @@ gboolean    _cs_client_plan_observe    (CsClient            *client,
                                         gint64               poll_ms,
                                         gint64               previous_ms,
                                         gboolean             ready);
+void        _cs_client_plan_begin      (CsClient            *client,
+                                        CsPollPlan          *plan,
+                                        guint32              key);
+gboolean    _cs_client_plan_end        (CsClient            *client,
+                                        CsPollPlan          *plan,
+                                        guint32              key);
 gsize       _cs_client_plan_memory     (CsPollPlan          *plan);
 gint64      _cs_client_plan_poll_floor (const CsDialectLimits *limits,
                                         guint                  polls,

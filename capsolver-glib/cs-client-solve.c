@@ -396,6 +396,9 @@ solve_outcome (SolveData    *data,
 /* Ends the solve with @error, or with its solution when @error is NULL
  * and the task has one; a cancelled solve ends cancelled, a solve past its
  * deadline with CS_ERROR_TIMEOUT. */
+static void scheduler_replan (Scheduler  *self,
+                              CsPollPlan *plan);
+
 static void
 solve_end (GTask  *gtask,
            GError *error)
@@ -415,6 +418,8 @@ solve_end (GTask  *gtask,
       heap_remove (scheduler, gtask);
       scheduler_update_ready_time (scheduler);
     }
+  if (_cs_client_plan_end (g_task_get_source_object (gtask), data->plan, data->plan_key))
+    scheduler_replan (scheduler, data->plan);
 
   if (error == NULL && data->caller_cancellable != NULL &&
       g_cancellable_is_cancelled (data->caller_cancellable))
@@ -968,6 +973,7 @@ cs_client_solve_async (CsClient            *client,
   data->ticket.granted = solve_ticket_granted;
   data->task = g_object_ref (task);
   data->plan = _cs_client_plan_for_task (client, task);
+  _cs_client_plan_begin (client, data->plan, data->plan_key);
   data->heap_index = G_MAXUINT;
   data->deadline = g_get_monotonic_time () + (gint64) client->deadline * 1000;
   data->cancellable = g_cancellable_new ();

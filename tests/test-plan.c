@@ -228,6 +228,7 @@ replay_burst (CsClient           *client,
       task->ready_at = task->server_created + (gint64) (solve_ms * scale * 1000);
       task->last_poll = -1;
       task->key = (i + 1) * 2654435761u;
+      _cs_client_plan_begin (client, plan, task->key);
       /* the first poll is planned when the id arrives */
       task->due = task->created;
       task->replying = TRUE;
@@ -266,7 +267,11 @@ replay_burst (CsClient           *client,
                                        task->ready) && replan)
             replan_waiting (client, plan, &heap, now);
           if (task->ready)
-            continue;
+            {
+              if (_cs_client_plan_end (client, plan, task->key) && replan)
+                replan_waiting (client, plan, &heap, now);
+              continue;
+            }
         }
       offset = _cs_client_plan_next_poll (client, plan, (now - task->created) / 1000,
                                           task->last_poll >= 0
@@ -523,6 +528,70 @@ test_replay_lone (void)
   g_assert_cmpfloat (polls, <=, second_polls);
 }
 
+/* A lone task of a family whose tasks, 20 of them, all failed after
+ * @fail_ms with none seen ready; returns when its polls find it ready at
+ * @ready_ms, in ms after that (-1: none before 150 s). */
+static gint64
+lone_after_failures (guint32 key,
+                     gint64  fail_ms,
+                     gint64  ready_ms)
+{
+  const CsTaskFamily *family = cs_task_type_find ("recaptcha-v2");
+  g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+  CsPollPlan *plan = plan_of (client, family);
+
+  for (guint i = 0; i <= 20; i++)
+    {
+      guint32 task_key = i < 20 ? (i + 1) * 2654435761u : key;
+      gint64 end_ms = i < 20 ? fail_ms : ready_ms;
+      gint64 now = 0, last = -1, previous = 0;
+
+      _cs_client_plan_begin (client, plan, task_key);
+      while (TRUE)
+        {
+          gint64 next = _cs_client_plan_next_poll (client, plan, now, last, task_key);
+
+          if (next >= 150000)
+            return -1;
+          previous = last >= 0 ? last : 0;
+          last = now = next;
+          /* a failed task teaches the plan nothing */
+          if (i < 20 && now >= end_ms)
+            break;
+          _cs_client_plan_observe (client, plan, now, previous, now >= end_ms);
+          if (now >= end_ms)
+            return now - end_ms;
+          now += 2;
+        }
+      _cs_client_plan_end (client, plan, task_key);
+    }
+  g_assert_not_reached ();
+}
+
+/* Tasks that do not watch wait only while a task that does is in flight:
+ * after a burst that failed whole, a lone task is polled at the plan's
+ * steps, whatever its key. */
+static void
+test_lone_after_failures (void)
+{
+  static const gint64 cases[][2] = {
+    { 1000, 20000 }, { 1000, 70000 }, { 1000, 100000 }, { 8000, 40000 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 watching = lone_after_failures (0, cases[i][0], cases[i][1]);
+      gint64 waiting = lone_after_failures (G_MAXUINT32, cases[i][0], cases[i][1]);
+
+      g_test_message ("failed at %" G_GINT64_FORMAT " ms, ready at %" G_GINT64_FORMAT
+                      " ms: lag %" G_GINT64_FORMAT " ms watching, %" G_GINT64_FORMAT
+                      " ms not", cases[i][0], cases[i][1], watching, waiting);
+      g_assert_cmpint (watching, >=, 0);
+      g_assert_cmpint (waiting, >=, 0);
+      g_assert_cmpint (waiting, <=, 1000);
+    }
+}
+
 /* A provider's limits bound the scheduler's polls: never closer than its
  * minimum interval, never past its polls per task, and the last 24 polls
  * spread to the deadline once they could not go every 2 s until then. */
@@ -692,6 +761,7 @@ main (int    argc,
       }
   g_test_add_func ("/plan/replay/aging", test_replay_aging);
   g_test_add_func ("/plan/replay/lone", test_replay_lone);
+  g_test_add_func ("/plan/lone-after-failures", test_lone_after_failures);
   g_test_add_func ("/plan/replay/replan", test_replay_replan);
   g_test_add_func ("/plan/memory", test_memory);
   g_test_add_func ("/plan/provider-limits", test_provider_limits);

@@ -770,6 +770,7 @@ test_503_unreadable_task (void)
   g_autoptr(CsTask) task = cs_recaptcha_v2_task_new ("https://example.com/", "site-key");
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
 
   client = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY, "base-urls", urls,
                          "provider", CS_PROVIDER_ANTI_CAPTCHA, NULL);
@@ -777,7 +778,8 @@ test_503_unreadable_task (void)
                          "{\"errorId\":0,\"taskId\":99999999999999999999}");
   mock_server_add_reply (second, "createTask", 200, "{\"errorId\":0,\"taskId\":7}");
   cs_client_create_task_async (client, task, NULL, mock_store_result, &result);
-  g_assert_false (cs_client_create_task_finish (client, mock_wait_result (&result), &error));
+  done = mock_wait_result (&result);
+  g_assert_false (cs_client_create_task_finish (client, done, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "99999999999999999999"));
   g_assert_null (cs_task_get_task_id (task));
@@ -795,12 +797,15 @@ test_balance_and_account (Fixture       *f,
   g_autoptr(CsUsage) usage = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *result = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
   Run run = { 0, };
 
   f->client = new_client (f);
   relay_refuse (&f->relay);
   cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
-  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_clear_object (&done);
+  done = mock_wait_result (&result);
+  balance = cs_client_get_balance_finish (f->client, done, &error);
   g_assert_no_error (error);
   g_assert_nonnull (balance);
   g_assert_cmpuint (f->service.balances[B], ==, 1);
@@ -833,6 +838,7 @@ test_unusable_entries (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *active = NULL;
   GAsyncResult *result = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
 
   f->client = new_client (f);
   cs_client_set_base_urls (f->client, urls);
@@ -856,7 +862,9 @@ test_unusable_entries (Fixture       *f,
                          "endpoint 5 of base-urls left out: *has a query or a fragment");
   /* asynchronous: the relay in front of Server-A accepts on this context */
   cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
-  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_clear_object (&done);
+  done = mock_wait_result (&result);
+  balance = cs_client_get_balance_finish (f->client, done, &error);
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
   g_assert_nonnull (balance);
@@ -865,7 +873,9 @@ test_unusable_entries (Fixture       *f,
   g_clear_object (&balance);
   cs_client_set_balance_cache_time (f->client, 0);
   cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
-  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_clear_object (&done);
+  done = mock_wait_result (&result);
+  balance = cs_client_get_balance_finish (f->client, done, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (f->service.balances[A], ==, 2);
 
@@ -879,7 +889,9 @@ test_unusable_entries (Fixture       *f,
   cs_client_set_base_urls (f->client, none);
   g_clear_object (&balance);
   cs_client_get_balance_async (f->client, NULL, mock_store_result, &result);
-  balance = cs_client_get_balance_finish (f->client, mock_wait_result (&result), &error);
+  g_clear_object (&done);
+  done = mock_wait_result (&result);
+  balance = cs_client_get_balance_finish (f->client, done, &error);
   g_assert_null (balance);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "“ftp://example.com” is not an http or https URL"));

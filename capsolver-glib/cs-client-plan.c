@@ -61,6 +61,15 @@
  * later, would have placed them. A task follows the plan from its own
  * last poll, so that the plan may change in between.
  *
+ * Those steps minimise the mean lag; the goal is on the median. When by
+ * the estimate fewer than MEDIAN_TARGET of the tasks would wait at most
+ * DENSE_LAG_MS, the bins of highest hazard that hold up to DENSE_SHARE
+ * of the tasks (the most tasks ready for the fewest polls) are dense: a
+ * task ready in one waits at most DENSE_LAG_MS. They get as large a
+ * share as a budget of DENSE_BUDGET of the 1-second schedule's polls
+ * allows with the longest steps elsewhere, λ is then the smallest within
+ * it, and the plan is kept if more tasks wait little so.
+ *
  * While no task of the family was ever seen ready, a poll that finds a
  * burst's task pending is spent for nothing: WATCH_SHARE of its tasks
  * (the same ones at each poll, by a key of their own) watch for the first

@@ -61,6 +61,15 @@
  * later, would have placed them. A task follows the plan from its own
  * last poll, so that the plan may change in between.
  *
+ * Those steps minimise the mean lag; the goal is on the median. When by
+ * the estimate fewer than MEDIAN_TARGET of the tasks would wait at most
+ * DENSE_LAG_MS, the bins of highest hazard that hold up to DENSE_SHARE
+ * of the tasks (the most tasks ready for the fewest polls) are dense: a
+ * task ready in one waits at most DENSE_LAG_MS. They get as large a
+ * share as a budget of DENSE_BUDGET of the 1-second schedule's polls
+ * allows with the longest steps elsewhere, λ is then the smallest within
+ * it, and the plan is kept if more tasks wait little so.
+ *
  * While no task of the family was ever seen ready, a poll that finds a
  * burst's task pending is spent for nothing: WATCH_SHARE of its tasks
  * (the same ones at each poll, by a key of their own) watch for the first
@@ -99,6 +108,12 @@
 #define LATE_EDGE       0.01      /* so it is taken only before this share is ready */
 #define LATE_P          0.001     /* leaving at most this share waiting that long */
 #define BUDGET_FRACTION 0.9       /* of the polls of the 1-second schedule */
+#define MEDIAN_TARGET   0.55      /* of the tasks wait at most DENSE_LAG_MS, */
+#define DENSE_SHARE     0.4       /* or else, where they are readiest, these */
+#define DENSE_LAG_MS    300       /* wait at most this long for their poll, */
+#define DENSE_BUDGET    0.97      /* within this much of the 1-second schedule's polls */
+#define DENSE_SPARE     0.5       /* and this many polls a task below them, */
+#define DENSE_MIN_POLLS 3.0       /* where they are this many at least */
 #define LAMBDA_SLACK    1.1       /* λ stays while at most this much above its due */
 #define PROBE_FIRST_MS  250
 #define PROBE_RATIO     1.5
@@ -607,6 +622,7 @@ struct _Curve {
   float   cdf[N_BINS + 1];       /* ready by each bin edge, by the smoothed hazard */
   guint16 unknown[N_BINS + 1];   /* unknown bins before each edge */
   double  guess_lambda;          /* λ for unknown bins: the prior's */
+  double  dense_hazard;          /* a bin of this hazard or more is dense */
 };
 
 static void
@@ -626,6 +642,56 @@ curve_make (const CsPollPlan *plan,
     }
 }
 
+/* Whether bin @i is dense: known, and of a hazard no lower than the
+ * dense ones'. */
+static inline gboolean
+bin_dense (const Curve *curve,
+           guint        i)
+{
+  double pending = 1.0 - curve->cdf[i];
+
+  return curve->dense_hazard < G_MAXDOUBLE && curve->unknown[i + 1] == curve->unknown[i] &&
+         pending > 1e-4 &&
+         curve->cdf[i + 1] - curve->cdf[i] >= curve->dense_hazard * pending;
+}
+
+/* The goal is on the median lag, and the steps that minimise the mean
+ * lag leave it long where tasks are spread over a wide range: where the
+ * hazard is highest, in the bins that hold @share of the tasks, a task
+ * ready waits at most DENSE_LAG_MS, so that however long the steps are
+ * elsewhere (LAG_GUARD_MS at most), half the tasks wait little. Those
+ * bins cost the fewest polls per task they hold. The threshold is read
+ * on a histogram of quarter octaves of hazard: one walk of the bins. */
+#define DENSE_BUCKETS 96
+static double
+dense_threshold (const Curve *curve,
+                 double       share)
+{
+  double mass[DENSE_BUCKETS] = { 0 };
+  double sum = 0;
+
+  if (share <= 0)
+    return G_MAXDOUBLE;
+  for (guint i = 0; i < N_BINS; i++)
+    {
+      double pending = 1.0 - curve->cdf[i];
+      double ready = curve->cdf[i + 1] - curve->cdf[i];
+      int bucket;
+
+      if (ready <= 0 || pending <= 1e-4 || curve->unknown[i + 1] > curve->unknown[i])
+        continue;
+      bucket = CLAMP ((int) floor (-4 * log2 (ready / pending)), 0, DENSE_BUCKETS - 1);
+      mass[bucket] += ready;
+    }
+  for (int bucket = 0; bucket < DENSE_BUCKETS; bucket++)
+    {
+      sum += mass[bucket];
+      if (sum >= share)
+        return exp2 (-(bucket + 1) / 4.0);
+    }
+  return 0.0;
+}
+
 /* Where a task pending at bin @t is polled next, for @lambda (ms of
  * waiting a poll is worth): once the tasks ready since @t have waited
  * @lambda per task still pending. At least MIN_STEP_MS on; at most
@@ -640,6 +706,7 @@ step_after (const Curve *curve,
   const guint min_bins = MIN_STEP_MS / BIN_MS;
   const guint max_bins = MAX_STEP_MS / BIN_MS;
   const guint guard_bins = LAG_GUARD_MS / BIN_MS;
+  const guint dense_bins = DENSE_LAG_MS / BIN_MS;
   guint next = MIN (t + min_bins, N_BINS);
   double area = 0;   /* ∫ cdf from t to next, in ms */
 
@@ -662,6 +729,9 @@ step_after (const Curve *curve,
         break;
       /* the bins about to be covered */
       if (next + 1 - t > max_bins && curve->unknown[next + 1] > curve->unknown[t])
+        break;
+      /* a task ready in a dense bin waits at most DENSE_LAG_MS */
+      if (next + 1 - t > dense_bins && bin_dense (curve, next - dense_bins))
         break;
       if (next + 1 - t > guard_bins &&
           (curve->cdf[next + 1 - guard_bins] - curve->cdf[t] > LATE_P ||
@@ -715,14 +785,86 @@ one_second_budget (const Curve *curve)
   return expected;
 }
 
+#define LOG_LAMBDA_LOW  log (0.01)
+#define LOG_LAMBDA_HIGH log (1e6)
+
+/* The smallest λ within @budget, to 0.1 %: steps are whole bins, and
+ * each try walks the whole curve. */
+static double
+lambda_within (const Curve *curve,
+               guint        first,
+               double       early,
+               double       budget)
+{
+  double low = LOG_LAMBDA_LOW;
+  double high = LOG_LAMBDA_HIGH;
+
+  while (high - low > 1e-3)
+    {
+      double middle = (low + high) / 2;
+
+      if (within_budget (curve, exp (middle), first, early, budget))
+        high = middle;
+      else
+        low = middle;
+    }
+  return exp (high);
+}
+
+/* The share of the tasks that wait at most DENSE_LAG_MS for the poll
+ * that finds them ready, by the estimate, when the plan follows
+ * @lambda from their creation. */
+static double
+within_goal (const Curve *curve,
+             double       lambda)
+{
+  const guint goal_bins = DENSE_LAG_MS / BIN_MS;
+  guint t = 0;
+  double share = 0;
+
+  while (t < N_BINS)
+    {
+      guint next = MIN (step_after (curve, lambda, t), N_BINS);
+
+      share += curve->cdf[next] - curve->cdf[MAX (t, next - MIN (next, goal_bins))];
+      t = next;
+    }
+  return share;
+}
+
+/* The largest share of the tasks, up to DENSE_SHARE, whose dense bins
+ * the budget allows, to 1/64 of DENSE_SHARE: 0 if none. */
+static double
+dense_share (Curve  *curve,
+             guint   first,
+             double  early,
+             double  budget)
+{
+  double low = 0, high = DENSE_SHARE;
+
+  curve->dense_hazard = dense_threshold (curve, high);
+  if (within_budget (curve, exp (LOG_LAMBDA_HIGH), first, early, budget))
+    return high;
+  while (high - low > DENSE_SHARE / 64)
+    {
+      double middle = (low + high) / 2;
+
+      curve->dense_hazard = dense_threshold (curve, middle);
+      if (within_budget (curve, exp (LOG_LAMBDA_HIGH), first, early, budget))
+        low = middle;
+      else
+        high = middle;
+    }
+  curve->dense_hazard = G_MAXDOUBLE;
+  return low;
+}
+
 static void
 plan_remake (CsPollPlan *plan)
 {
   Curve *curve = plan->curve;
-  double budget, scale, early;
+  double budget, scale, early, lambda, goal, second;
   guint first;
-  double low = log (0.01);
-  double high = log (1e6);
 
   g_autofree double *smooth = g_new (double, N_BINS);
 
@@ -744,21 +886,36 @@ plan_remake (CsPollPlan *plan)
   early = first > 0 && plan->tasks > 0 ? plan->early_polls / plan->tasks : 0.0;
   /* the smallest λ, so the densest plan, within the budget, to 0.1 %:
    * steps are whole bins, and each try walks the whole curve */
-  while (high - low > 1e-3)
+  curve->dense_hazard = G_MAXDOUBLE;
+  lambda = lambda_within (curve, first, early, budget);
+  /* if those steps leave the median lag long, the dense bins' are
+   * bounded, where the budget allows it */
+  goal = within_goal (curve, lambda);
+  second = one_second_budget (curve);
+  if (goal < MEDIAN_TARGET && second >= DENSE_MIN_POLLS)
     {
-      double middle = (low + high) / 2;
+      double wider = MAX (budget, MIN (DENSE_BUDGET * second, second - DENSE_SPARE));
+      double share = dense_share (curve, first, early, wider);
 
-      if (within_budget (curve, exp (middle), first, early, budget))
-        high = middle;
-      else
-        low = middle;
+      if (share > 0)
+        {
+          double dense_lambda;
+
+          curve->dense_hazard = dense_threshold (curve, share);
+          dense_lambda = lambda_within (curve, first, early, wider);
+          /* kept only if more tasks wait little so */
+          if (within_goal (curve, dense_lambda) > goal)
+            lambda = dense_lambda;
+          else
+            curve->dense_hazard = G_MAXDOUBLE;
+        }
     }
   /* λ is kept while no smaller than the estimate calls for, and not much
    * larger: a task follows the λ of the moment from its last poll, and a
    * λ that followed every wave of the estimate down would spend again, on
    * the tasks in flight, the polls the wave saves a new task before them */
-  if (plan->lambda < exp (high) || plan->lambda > LAMBDA_SLACK * exp (high))
-    plan->lambda = exp (high);
+  if (plan->lambda < lambda || plan->lambda > LAMBDA_SLACK * lambda)
+    plan->lambda = lambda;
   plan->planned_at = plan->observations;
   plan->changed = TRUE;
 }
@@ -776,6 +933,7 @@ plan_new (const CsTaskFamily *family)
   plan->deaths = g_array_new (FALSE, FALSE, sizeof (Death));
   plan_prior_hazard (plan);
   plan->curve->guess_lambda = 0;
+  plan->curve->dense_hazard = G_MAXDOUBLE;
   plan_remake (plan);
   plan->curve->guess_lambda = plan->lambda;
   return plan;

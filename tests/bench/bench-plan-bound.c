@@ -20,7 +20,11 @@
  * pending, so every poll comes after the last task is ready, and the
  * median task waits at least from its time to the last's.
  *
- * Usage: bench-plan-bound [FAMILY…]
+ * Usage: bench-plan-bound [--margin SECONDS] [FAMILY…]
+ *
+ * --margin takes SECONDS off both limits, for what the jitter of the
+ * polls and their round trips add to the lag (0.05 s is what the
+ * planner keeps).
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -41,6 +45,9 @@ typedef struct {
   double              pace;
 } Service;
 
+/* seconds the poll's jitter and round trip take off both limits */
+static double margin = 0;
+
 static double
 ready_by (const Service *service,
           double         seconds)
@@ -57,8 +64,8 @@ lagrangian (const double *cdf,
             double        b)
 {
   g_autofree double *value = g_new0 (double, n);
-  guint goal_bins = (guint) lround (goal / STEP_S);
-  guint second_bins = (guint) lround (1.0 / STEP_S);
+  guint goal_bins = (guint) lround ((goal - margin) / STEP_S);
+  guint second_bins = (guint) lround ((1.0 - margin) / STEP_S);
   guint max_bins = (guint) (MAX_STEP_S / STEP_S);
 
   for (guint i = n; i-- > 0;)
@@ -131,7 +138,15 @@ main (int    argc,
     "cloudflare-challenge", "datadome", NULL,
   };
   const double paces[] = { 0.1, 0.3, 1, 3, 10 };
-  const char * const *names = argc > 1 ? (const char * const *) argv + 1 : defaults;
+  const char * const *names;
+
+  if (argc > 2 && g_str_equal (argv[1], "--margin"))
+    {
+      margin = g_ascii_strtod (argv[2], NULL);
+      argv += 2;
+      argc -= 2;
+    }
+  names = argc > 1 ? (const char * const *) argv + 1 : defaults;
 
   g_print ("%-22s %5s  %6s  %8s  %8s\n", "family", "pace", "p50 <=", "oracle",
            "1 s");

@@ -143,11 +143,8 @@ start_counting_sandbox (void)
 static CsTask *
 new_recaptcha_task (void)
 {
-  CsTask *task = cs_task_new ("ReCaptchaV2TaskProxyLess");
-
-  cs_task_set_string (task, "websiteURL", "https://example.com/");
-  cs_task_set_string (task, "websiteKey", "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
-  return task;
+  return cs_recaptcha_v2_task_new ("https://example.com/",
+                                   "6Le-wvkSAAAAAPBMRTvw0Q4Muexq9bi0DJwx_mJ-");
 }
 
 static char *

@@ -432,6 +432,65 @@ call_data_free (CallData *data)
  * once it answers. docs/failover.md says when a request moves.
  */
 
+/* Whether a request may go to @base_url: the checks each endpoint passes
+ * when the list is made, and a request aimed at a list that did not. */
+static gboolean
+base_url_error (CsClient    *self,
+                const char  *base_url,
+                GError     **error,
+                const char  *reason)
+{
+  /* the URL is the application's, but may carry credentials */
+  g_auto(GStrv) secrets = _cs_client_dup_secrets (self, NULL);
+  g_autofree char *safe_url = _cs_redact (base_url, (const char * const *) secrets);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "base URL “%s” %s; nothing was sent", safe_url, reason);
+  return FALSE;
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (address != NULL)
+    return g_inet_address_get_is_loopback (address);
+  /* RFC 6761: localhost names never leave the machine */
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         (strlen (host) > strlen (".localhost") &&
+          g_ascii_strcasecmp (host + strlen (host) - strlen (".localhost"), ".localhost") == 0);
+}
+
+gboolean
+_cs_client_base_url_usable (CsClient    *self,
+                            const char  *base_url,
+                            GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL)
+    return base_url_error (self, base_url, error, "is not a URL");
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+    return base_url_error (self, base_url, error, "is not an http or https URL");
+  if (host == NULL || *host == '\0')
+    return base_url_error (self, base_url, error, "has no host");
+  /* the method names are appended to it */
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    return base_url_error (self, base_url, error, "has a query or a fragment");
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !self->allow_insecure_http &&
+      !host_is_loopback (host))
+    return base_url_error (self, base_url, error,
+                           "would send the API key in clear text to another machine: "
+                           "use https, or http to this machine (127.0.0.0/8, ::1, localhost), "
+                           "or set the client's allow-insecure-http property");
+  return TRUE;
+}
+
 /* The endpoint in use and the generation of the list, under the lock. */
 static guint
 active_endpoint (CsClient *self,

@@ -1638,9 +1638,10 @@ call_finish_body (GTask *gtask)
   Coding coding = reply_coding (data->message);
   GError *error = NULL;
 
-  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes%s%s", data->method, status,
-           g_bytes_get_size (raw_body), coding != CODING_IDENTITY ? " of " : "",
-           coding != CODING_IDENTITY ? coding_names[coding] : "");
+  if (_cs_debug_shown ())
+    g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes%s%s", data->method, status,
+             g_bytes_get_size (raw_body), coding != CODING_IDENTITY ? " of " : "",
+             coding != CODING_IDENTITY ? coding_names[coding] : "");
 
   body = decode_body (raw_body, coding, status, &error);
   if (body == NULL && (SOUP_STATUS_IS_REDIRECTION (status) || status == HTTP_TOO_MANY_REQUESTS))
@@ -1975,7 +1976,6 @@ call_send (GTask *gtask)
 {
   CsClient *self = g_task_get_source_object (gtask);
   CallData *data = g_task_get_task_data (gtask);
-  g_autofree char *safe_path = NULL;
 
   if (g_cancellable_is_cancelled (data->cancellable))
     {
@@ -2032,9 +2032,14 @@ call_send (GTask *gtask)
                                   "Connection", "close");
 
   call_start_clock (gtask, call_timeout_ms (self, data));
-  /* a base URL may carry the key in its path */
-  safe_path = _cs_redact (g_uri_get_path (data->uri), (const char * const *) data->secrets);
-  g_debug ("%s: POST %s", data->method, safe_path);
+  if (_cs_debug_shown ())
+    {
+      /* a base URL may carry the key in its path */
+      g_autofree char *safe_path = _cs_redact (g_uri_get_path (data->uri),
+                                               (const char * const *) data->secrets);
+
+      g_debug ("%s: POST %s", data->method, safe_path);
+    }
   if (data->session == NULL)
     data->session = session_for (self, data);
   soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,

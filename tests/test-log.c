@@ -2,7 +2,8 @@
  *
  * Every message the library logs, debug ones included, goes through a
  * writer that keeps it; the tests then run requests whose bodies and
- * replies carry the key and check that no kept line contains it.
+ * replies carry the key and check that no kept line contains it, and
+ * that the lines of every request are written only when shown.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -90,15 +91,61 @@ test_key_not_logged (void)
   assert_no_line_contains ("0123456789ABCDEF0123456789ABCDEF");
 }
 
+static guint
+count_lines_starting (const char *start)
+{
+  guint n = 0;
+
+  g_mutex_lock (&log_lock);
+  for (guint i = 0; i < log_lines->len; i++)
+    n += g_str_has_prefix (g_ptr_array_index (log_lines, i), start);
+  g_mutex_unlock (&log_lock);
+  return n;
+}
+
+/* The lines of every request are written only when debug lines are shown,
+ * also to a writer of the application's own: they are not even formatted
+ * otherwise. */
+static void
+test_request_lines_when_shown (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  g_autoptr(CsClient) client = mock_server_new_client (server, MOCK_API_KEY);
+  const char *reply = "{\"errorId\":0,\"balance\":1.5}";
+  g_autoptr(CsBalance) hidden = NULL;
+  g_autoptr(CsBalance) shown = NULL;
+
+  mock_server_add_reply (server, "getBalance", 200, reply);
+  mock_server_add_reply (server, "getBalance", 200, reply);
+
+  g_mutex_lock (&log_lock);
+  g_ptr_array_set_size (log_lines, 0);
+  g_mutex_unlock (&log_lock);
+  g_log_set_debug_enabled (FALSE);
+  hidden = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (hidden);
+  g_assert_cmpuint (count_lines_starting ("getBalance: POST"), ==, 0);
+  g_assert_cmpuint (count_lines_starting ("getBalance: HTTP 200"), ==, 0);
+
+  g_log_set_debug_enabled (TRUE);
+  shown = cs_client_get_balance (client, NULL, NULL);
+  g_assert_nonnull (shown);
+  g_assert_cmpuint (count_lines_starting ("getBalance: POST"), ==, 1);
+  g_assert_cmpuint (count_lines_starting ("getBalance: HTTP 200"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  /* whether debug lines are shown is the tests' to say */
+  g_unsetenv ("G_MESSAGES_DEBUG");
   log_lines = g_ptr_array_new_with_free_func (g_free);
   g_log_set_writer_func (keep_log_line, NULL, NULL);
   g_log_set_debug_enabled (TRUE);
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/log/key-not-logged", test_key_not_logged);
+  g_test_add_func ("/log/request-lines-when-shown", test_request_lines_when_shown);
   return g_test_run ();
 }

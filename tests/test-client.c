@@ -1120,6 +1120,26 @@ test_solve_deadline_last_poll_timeout (Fixture       *f,
   g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_PROCESSING);
 }
 
+/* The adaptive plan too: a type the client does not know (1 to 30 s) has
+ * its first planned poll past a 500 ms deadline, and gets the last one
+ * before it all the same. */
+static void
+test_solve_deadline_last_poll_planned (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+
+  cs_client_set_adaptive_polling (f->client, TRUE);
+  cs_client_set_deadline (f->client, 500 * time_factor ());
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+
+  solution = solve_ok (f, task);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  assert_requests (f, 1, 1);
+}
+
 typedef struct {
   MockServer   *server;
   GCancellable *cancellable;
@@ -2448,6 +2468,7 @@ main (int    argc,
   ADD ("solve/deadline-last-poll-ready", test_solve_deadline_last_poll_ready);
   ADD ("solve/deadline-last-poll-timeout", test_solve_deadline_last_poll_timeout);
   ADD ("solve/deadline-last-poll-cancelled", test_solve_deadline_last_poll_cancelled);
+  ADD ("solve/deadline-last-poll-planned", test_solve_deadline_last_poll_planned);
   ADD ("solve/max-polls", test_solve_max_polls);
   ADD ("solve/provider-polls", test_solve_provider_polls);
   ADD ("solve/blocking-deadline", test_solve_blocking_deadline);

@@ -598,9 +598,10 @@ solve_wait_unplanned (GTask  *gtask,
  * The last poll leaves the deadline a lead of a quarter of the time left,
  * at most LAST_POLL_LEAD_MAX_MS, but at least two round trips of the poll
  * before. It is left out when that lead would be more than half the time
- * left, so that it never follows the poll before back to back: the
- * deadline is then so close that the poll before stands for it. One per
- * solve, and no plan moves it: the deadline placed it. */
+ * left (the deadline is less than four round trips away), so that it never
+ * follows the poll before back to back: the poll before then stands for
+ * the deadline. One per solve, and no plan moves it: the deadline placed
+ * it. */
 static gint64
 last_poll_time (SolveData *data,
                 gint64     due)
@@ -952,6 +953,17 @@ solve_wake_joined (GObject      *waiter,
  * `createTask` is on its way, another solve of the same task waits for it
  * and then polls the same task id. On %CS_ERROR_TIMEOUT the task keeps its
  * task id: solving it again resumes polling without creating a new task.
+ *
+ * When the next poll would come too late for its reply to arrive before
+ * the deadline (later than the deadline less the round trip of the poll
+ * before), the solve is polled once more instead, so that a task ready
+ * since its last poll is not lost to the deadline: the deadline less a
+ * quarter of the time left, at most 1 s before it, but at least two round
+ * trips of the poll before. It is left out when that lead would be more
+ * than half the time left, and there is one per solve; the waits of an
+ * outage get none. The deadline stays hard: if that poll finds the task
+ * pending, or its reply comes too late, the solve ends at the deadline
+ * with %CS_ERROR_TIMEOUT, resumable as above.
  * The deadline interrupts a `getTaskResult` request on its way, and a
  * `createTask` still waiting for a connection, but never a `createTask`
  * that left: abandoning that would leave a task created, and billed, with

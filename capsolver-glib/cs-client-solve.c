@@ -12,6 +12,9 @@
  * the application set a fixed schedule. When what a poll saw changes the
  * plan, the solves waiting for a poll it placed are placed anew, so that
  * a burst's waiting tasks follow what its first polls taught at once.
+ * A solve whose next poll could not be answered before its deadline is
+ * polled once more, early enough to be (last_poll_time()): a task ready
+ * after its last regular poll is not lost to the deadline.
  *
  * SPDX-FileCopyrightText: 2026 The capsolver-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -53,6 +56,7 @@ typedef struct {
   gint64        jitter;           /* µs, of its next poll */
   guint32       plan_key;         /* its own, for the plan: whether it watches */
   gboolean      replannable;      /* it waits for a poll the plan placed */
+  gboolean      last_poll_placed; /* its one poll before the deadline is placed */
   guint         transient_errors;
   guint         outage_failures;  /* polls in a row that met an outage */
   GError       *outage_error;     /* the last of them, or the last no-slot refusal */
@@ -76,6 +80,9 @@ struct _Scheduler
 
 /* Spreads the polls of tasks created together over this many ms. */
 #define POLL_JITTER_MS 40
+/* The last poll before the deadline leaves it at most this long to come
+ * back, unless the poll before took longer (last_poll_time()). */
+#define LAST_POLL_LEAD_MAX_MS 1000
 
 static void
 solve_data_free (SolveData *data)
@@ -583,10 +590,44 @@ solve_wait_unplanned (GTask  *gtask,
   solve_wait_until (gtask, due);
 }
 
+/* When the solve's next poll, at @due by its schedule, could not be
+ * answered before the deadline (sent later than the deadline less the
+ * round trip of the poll before), the time of one last poll that can be,
+ * or else @due. Called as a poll's reply arrives, or the task was created.
+ *
+ * The last poll leaves the deadline a lead of a quarter of the time left,
+ * at most LAST_POLL_LEAD_MAX_MS, but at least two round trips of the poll
+ * before. It is left out when that lead would be more than half the time
+ * left (the deadline is less than four round trips away), so that it never
+ * follows the poll before back to back: the poll before then stands for
+ * the deadline. One per solve, and no plan moves it: the deadline placed
+ * it. */
+static gint64
+last_poll_time (SolveData *data,
+                gint64     due)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 left = data->deadline - now;
+  gint64 round_trip = data->last_poll != 0 ? now - data->last_poll : 0;
+  gint64 lead;
+
+  if (data->last_poll_placed || left <= 0 || due <= data->deadline - round_trip)
+    return due;
+  lead = MAX (MIN (left / 4, LAST_POLL_LEAD_MAX_MS * 1000), 2 * round_trip);
+  if (2 * lead > left)
+    return due;
+  data->last_poll_placed = TRUE;
+  data->replannable = FALSE;
+  return data->deadline - lead;
+}
+
 static void
 solve_wait (GTask *gtask)
 {
-  solve_wait_until (gtask, next_poll_time (g_task_get_source_object (gtask), solve_data (gtask)));
+  SolveData *data = solve_data (gtask);
+
+  solve_wait_until (gtask, last_poll_time (data, next_poll_time (g_task_get_source_object (gtask),
+                                                                 data)));
 }
 
 static void
@@ -912,6 +953,17 @@ solve_wake_joined (GObject      *waiter,
  * `createTask` is on its way, another solve of the same task waits for it
  * and then polls the same task id. On %CS_ERROR_TIMEOUT the task keeps its
  * task id: solving it again resumes polling without creating a new task.
+ *
+ * When the next poll would come too late for its reply to arrive before
+ * the deadline (later than the deadline less the round trip of the poll
+ * before), the solve is polled once more instead, so that a task ready
+ * since its last poll is not lost to the deadline: the deadline less a
+ * quarter of the time left, at most 1 s before it, but at least two round
+ * trips of the poll before. It is left out when that lead would be more
+ * than half the time left, and there is one per solve; the waits of an
+ * outage get none. The deadline stays hard: if that poll finds the task
+ * pending, or its reply comes too late, the solve ends at the deadline
+ * with %CS_ERROR_TIMEOUT, resumable as above.
  * The deadline interrupts a `getTaskResult` request on its way, and a
  * `createTask` still waiting for a connection, but never a `createTask`
  * that left: abandoning that would leave a task created, and billed, with

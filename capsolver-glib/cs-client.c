@@ -436,6 +436,9 @@ cs_client_class_init (CsClientClass *klass)
    * Milliseconds one [method@Client.solve] call waits for a solution
    * before it returns %CS_ERROR_TIMEOUT. The default, 150 seconds, is
    * longer than the 120 seconds after which the service gives up itself.
+   * A solve whose next poll would come too late for its reply to arrive
+   * before the deadline is polled once more, shortly before it (see
+   * [Polling](polling.html)).
    *
    * Since: 1.0
    */

@@ -1047,6 +1047,210 @@ test_solve_deadline_during_create (Fixture       *f,
   assert_requests (f, 1, 0);
 }
 
+/* --- The last poll before the deadline ------------------------------------ */
+
+static guint time_factor (void);
+
+/* The deadline of these tests: the last poll goes a quarter of the time
+ * left before it, at most 1 s; longer under valgrind, where the first poll
+ * takes long enough to leave too little time for one more, and within
+ * what a test waits. */
+static guint
+last_poll_deadline (void)
+{
+  return MIN (1500 * time_factor (), MOCK_WAIT_TIMEOUT * 1000 / 2);
+}
+
+/* A fixed schedule whose second poll falls far past the deadline: the
+ * first poll at 20 ms, the next a minute later. */
+static guint
+set_sparse_schedule (CsClient *client)
+{
+  cs_client_set_first_poll_delay (client, 20);
+  cs_client_set_poll_interval (client, 60000);
+  cs_client_set_deadline (client, last_poll_deadline ());
+  return last_poll_deadline ();
+}
+
+/* The task becomes ready after its last regular poll, before the deadline:
+ * the poll placed before the deadline sees it, instead of a time-out for a
+ * task solved (and paid for). */
+static void
+test_solve_deadline_last_poll_ready (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  guint deadline = set_sparse_schedule (f->client);
+  gint64 start = g_get_monotonic_time ();
+
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+
+  solution = solve_ok (f, task);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  g_assert_cmpint (elapsed_ms (start), <, deadline);
+  assert_requests (f, 1, 2);
+  g_assert_cmpuint (cs_task_get_poll_count (task), ==, 2);
+}
+
+/* Never ready: one poll more, no other, and the solve still ends at its
+ * deadline, resumably. */
+static void
+test_solve_deadline_last_poll_timeout (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+  guint deadline = set_sparse_schedule (f->client);
+  gint64 start = g_get_monotonic_time ();
+
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+
+  error = solve_error (f, task, NULL);
+  g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, TASK_ID));
+  g_assert_nonnull (strstr (error->message, "solve it again to resume polling"));
+  g_assert_cmpint (elapsed_ms (start), >=, deadline);
+  g_assert_cmpint (elapsed_ms (start), <, deadline + 5000 * time_factor ());
+  assert_requests (f, 1, 2);
+  g_assert_cmpuint (cs_task_get_poll_count (task), ==, 2);
+  g_assert_cmpint (cs_task_get_status (task), ==, CS_TASK_STATUS_PROCESSING);
+}
+
+/* The adaptive plan too: a type the client does not know (1 to 30 s) has
+ * its first planned poll past a 500 ms deadline, and gets the last one
+ * before it all the same. */
+static void
+test_solve_deadline_last_poll_planned (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+
+  cs_client_set_adaptive_polling (f->client, TRUE);
+  cs_client_set_deadline (f->client, 500 * time_factor ());
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+
+  solution = solve_ok (f, task);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  assert_requests (f, 1, 1);
+}
+
+typedef struct {
+  MockServer   *server;
+  GCancellable *cancellable;
+  guint         polls;         /* cancels once the server had this many */
+} PollCancel;
+
+static gboolean
+cancel_at_poll_cb (gpointer user_data)
+{
+  PollCancel *cancel = user_data;
+
+  if (mock_server_count_requests (cancel->server, "getTaskResult") < cancel->polls)
+    return G_SOURCE_CONTINUE;
+  g_cancellable_cancel (cancel->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancelled while the last poll is on its way: the call ends cancelled,
+ * not timed out, and the solve is gone. */
+static void
+test_solve_deadline_last_poll_cancelled (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  PollCancel cancel = { f->server, cancellable, 2 };
+  gpointer solve;
+
+  set_sparse_schedule (f->client);
+  mock_server_add_reply (f->server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  mock_server_add_delayed_reply (f->server, "getTaskResult", 20000, 200, REPLY_READY);
+  g_timeout_add (5, cancel_at_poll_cb, &cancel);
+
+  error = solve_error (f, task, cancellable);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_requests (f, 1, 2);
+  g_assert_cmpstr (cs_task_get_task_id (task), ==, TASK_ID);
+
+  /* the result is the solve's last reference: nothing else holds it, nor
+   * the task */
+  solve = f->result;
+  g_object_add_weak_pointer (G_OBJECT (solve), &solve);
+  g_clear_object (&f->result);
+  g_assert_null (solve);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (G_OBJECT (task)->ref_count, ==, 1);
+}
+
+static gpointer
+cancel_at_poll_thread (gpointer user_data)
+{
+  PollCancel *cancel = user_data;
+  gint64 give_up = g_get_monotonic_time () + MOCK_WAIT_TIMEOUT * G_USEC_PER_SEC;
+
+  while (mock_server_count_requests (cancel->server, "getTaskResult") < cancel->polls &&
+         g_get_monotonic_time () < give_up)
+    g_usleep (2000);
+  g_cancellable_cancel (cancel->cancellable);
+  return NULL;
+}
+
+/* The blocking call gets the same last poll: ready, never ready, and
+ * cancelled from another thread while that poll is on its way. */
+static void
+test_solve_blocking_deadline_last_poll (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autoptr(CsTask) ready = new_token_task ();
+  g_autoptr(CsTask) pending = new_token_task ();
+  g_autoptr(CsTask) cancelled = new_token_task ();
+  g_autoptr(CsSolution) solution = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) cancel_error = NULL;
+  PollCancel cancel = { f->server, cancellable, 6 };
+  guint deadline = set_sparse_schedule (f->client);
+  GThread *thread;
+  gint64 start;
+
+  mock_server_set_fallback (f->server, "createTask", 200, REPLY_ID);
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_READY);
+  solution = cs_client_solve (f->client, ready, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cs_solution_get_token (solution), ==, "03AGdB-token");
+  g_assert_cmpuint (cs_task_get_poll_count (ready), ==, 2);
+
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  start = g_get_monotonic_time ();
+  g_assert_null (cs_client_solve (f->client, pending, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "solve it again to resume polling"));
+  g_assert_cmpint (elapsed_ms (start), >=, deadline);
+  g_assert_cmpint (elapsed_ms (start), <, deadline + 5000 * time_factor ());
+  g_assert_cmpuint (cs_task_get_poll_count (pending), ==, 2);
+  assert_requests (f, 2, 4);
+
+  mock_server_add_reply (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+  mock_server_add_delayed_reply (f->server, "getTaskResult", 20000, 200, REPLY_READY);
+  /* the sixth poll is this solve's last */
+  thread = g_thread_new ("cancel", cancel_at_poll_thread, &cancel);
+  g_assert_null (cs_client_solve (f->client, cancelled, cancellable, &cancel_error));
+  g_thread_join (thread);
+  g_assert_error (cancel_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_requests (f, 3, 6);
+  g_assert_cmpuint (G_OBJECT (cancelled)->ref_count, ==, 1);
+}
+
 static void
 test_solve_max_polls (Fixture       *f,
                       gconstpointer  data)
@@ -2261,9 +2465,14 @@ main (int    argc,
   ADD ("solve/deadline-resume", test_solve_deadline_resume);
   ADD ("solve/deadline-during-poll", test_solve_deadline_during_poll);
   ADD ("solve/deadline-during-create", test_solve_deadline_during_create);
+  ADD ("solve/deadline-last-poll-ready", test_solve_deadline_last_poll_ready);
+  ADD ("solve/deadline-last-poll-timeout", test_solve_deadline_last_poll_timeout);
+  ADD ("solve/deadline-last-poll-cancelled", test_solve_deadline_last_poll_cancelled);
+  ADD ("solve/deadline-last-poll-planned", test_solve_deadline_last_poll_planned);
   ADD ("solve/max-polls", test_solve_max_polls);
   ADD ("solve/provider-polls", test_solve_provider_polls);
   ADD ("solve/blocking-deadline", test_solve_blocking_deadline);
+  ADD ("solve/blocking-deadline-last-poll", test_solve_blocking_deadline_last_poll);
 
   ADD ("balance", test_balance);
   ADD ("balance/shapes", test_balance_shapes);

@@ -275,11 +275,60 @@ _cs_task_family_get_all (guint *n_families)
   return families;
 }
 
-static gboolean
-same_type_name (const char *a,
-                const char *b)
+static guint
+type_name_hash (gconstpointer name)
 {
-  return a != NULL && b != NULL && g_ascii_strcasecmp (a, b) == 0;
+  guint hash = 5381;
+
+  for (const char *p = name; *p != '\0'; p++)
+    hash = hash * 33 + (guchar) g_ascii_tolower (*p);
+  return hash;
+}
+
+static gboolean
+type_name_equal (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_ascii_strcasecmp (a, b) == 0;
+}
+
+static void
+index_type_name (GHashTable *index,
+                 const char *name,
+                 gsize       family,
+                 gboolean    with_proxy)
+{
+  /* 0 is "absent": a value is the family's position plus one, twice, and
+   * whether the name solves through a proxy; the first place of a name
+   * stays */
+  if (name != NULL && !g_hash_table_contains (index, name))
+    g_hash_table_insert (index, (gpointer) name, GSIZE_TO_POINTER ((family + 1) * 2 + with_proxy));
+}
+
+/* Every type name of every family, built once: a solve looks its family
+ * up several times, and comparing with each spelling of each family in
+ * turn was a noticeable part of what the client adds to a request. */
+static GHashTable *
+type_name_index (void)
+{
+  static GHashTable *index;
+
+  if (g_once_init_enter (&index))
+    {
+      GHashTable *made = g_hash_table_new (type_name_hash, type_name_equal);
+
+      for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
+        {
+          const CsTaskSpelling *names = &families[i]->spelling;
+
+          index_type_name (made, names->proxy, i, TRUE);
+          index_type_name (made, names->enterprise_proxy, i, TRUE);
+          index_type_name (made, names->proxyless, i, FALSE);
+          index_type_name (made, names->enterprise_proxyless, i, FALSE);
+        }
+      g_once_init_leave (&index, made);
+    }
+  return index;
 }
 
 /* The service matches type names without regard to case, and its own
@@ -289,27 +338,19 @@ const CsTaskFamily *
 _cs_task_family_lookup (const char *type_name,
                         gboolean   *with_proxy)
 {
+  gsize value;
+
   if (with_proxy != NULL)
     *with_proxy = FALSE;
   if (type_name == NULL)
     return NULL;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (families); i++)
-    {
-      const CsTaskSpelling *names = &families[i]->spelling;
-      gboolean proxy_variant = same_type_name (type_name, names->proxy) ||
-                               same_type_name (type_name, names->enterprise_proxy);
-
-      if (proxy_variant ||
-          same_type_name (type_name, names->proxyless) ||
-          same_type_name (type_name, names->enterprise_proxyless))
-        {
-          if (with_proxy != NULL)
-            *with_proxy = proxy_variant;
-          return families[i];
-        }
-    }
-  return NULL;
+  value = GPOINTER_TO_SIZE (g_hash_table_lookup (type_name_index (), type_name));
+  if (value == 0)
+    return NULL;
+  if (with_proxy != NULL)
+    *with_proxy = (value & 1) != 0;
+  return families[value / 2 - 1];
 }
 
 static GQuark

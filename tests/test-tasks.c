@@ -741,6 +741,34 @@ test_lookup_ignores_case (void)
   g_assert_null (_cs_task_family_lookup (NULL, NULL));
 }
 
+/* Each spelling of each family leads back to it, in any case, with
+ * whether it solves through a proxy. */
+static void
+test_lookup_every_spelling (void)
+{
+  guint n;
+  const CsTaskFamily * const *families = _cs_task_family_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const CsTaskSpelling *names = &families[i]->spelling;
+      const char *spellings[] = { names->proxyless, names->enterprise_proxyless, names->proxy,
+                                  names->enterprise_proxy };
+
+      for (gsize j = 0; j < G_N_ELEMENTS (spellings); j++)
+        {
+          g_autofree char *upper = spellings[j] != NULL ? g_ascii_strup (spellings[j], -1) : NULL;
+          gboolean with_proxy = j < 2;
+
+          if (spellings[j] == NULL)
+            continue;
+          g_assert_true (_cs_task_family_lookup (spellings[j], &with_proxy) == families[i]);
+          g_assert_cmpint (with_proxy, ==, j >= 2);
+          g_assert_true (_cs_task_family_lookup (upper, NULL) == families[i]);
+        }
+    }
+}
+
 static void
 assert_invalid (CsTask     *task,
                 const char *message)
@@ -1300,6 +1328,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tasks/properties/one-writer", test_one_writer);
   g_test_add_func ("/tasks/image/from-file", test_image_from_file);
   g_test_add_func ("/tasks/family/lookup", test_lookup_ignores_case);
+  g_test_add_func ("/tasks/family/lookup-every-spelling", test_lookup_every_spelling);
   g_test_add_func ("/tasks/validate/names-field", test_validation_names_field);
   g_test_add_func ("/tasks/validate/geetest", test_geetest_alternatives);
   g_test_add_func ("/tasks/validate/no-network", test_validation_without_network);

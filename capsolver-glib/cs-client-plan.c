@@ -176,6 +176,8 @@ struct _CsPollPlan
   guint       first_ready;        /* the earliest bin a task was seen ready from */
   double      early_polls;        /* polls seen before it */
   guint       watchers;           /* solves in flight whose key makes them watch */
+  gboolean    stale;              /* observed since it was remade, and unread */
+  guint       remakes;
 };
 
 /* --- The estimate -------------------------------------------------------------- */
@@ -918,6 +920,8 @@ plan_remake (CsPollPlan *plan)
     plan->lambda = lambda;
   plan->planned_at = plan->observations;
   plan->changed = TRUE;
+  plan->stale = FALSE;
+  plan->remakes++;
 }
 
 static CsPollPlan *
@@ -1113,6 +1117,8 @@ _cs_client_plan_next_poll (CsClient   *client,
   int cell;
 
   g_mutex_lock (&client->solve_lock);
+  if (plan->stale)
+    plan_remake (plan);
   next = plan_step_from (plan, now_ms, last_ms, key);
   if (last_ms < 0)
     plan->tasks += plan->gain;
@@ -1153,6 +1159,8 @@ _cs_client_plan_replan (CsClient   *client,
   gint64 next;
 
   g_mutex_lock (&client->solve_lock);
+  if (plan->stale)
+    plan_remake (plan);
   next = plan_step_from (plan, now_ms, last_ms, key);
   g_mutex_unlock (&client->solve_lock);
   return next;
@@ -1222,9 +1230,16 @@ _cs_client_plan_observe (CsClient   *client,
     }
   if (MAX (to, from + 1) <= plan->first_ready)
     plan->early_polls += plan->gain;
-  /* plans are remade as observations grow by a quarter, at least every 256 */
+  /* plans are remade as observations grow by a quarter, at least every
+   * 256; a client polling on a fixed schedule reads none, and its plans
+   * are remade when read again */
   if (++plan->observations >= plan->planned_at + CLAMP (plan->planned_at / 4, 8, 256) || remake)
-    plan_remake (plan);
+    {
+      if (client->adaptive_polling)
+        plan_remake (plan);
+      else
+        plan->stale = TRUE;
+    }
   changed = plan->changed;
   plan->changed = FALSE;
   g_mutex_unlock (&client->solve_lock);
@@ -1289,6 +1304,13 @@ gsize
 _cs_client_plan_memory (CsPollPlan *plan)
 {
   return sizeof *plan + sizeof *plan->curve + plan->deaths->len * sizeof (Death);
+}
+
+/* How many times @plan was made, for the tests. */
+guint
+_cs_client_plan_get_remakes (CsPollPlan *plan)
+{
+  return plan->remakes;
 }
 
 void

@@ -317,6 +317,7 @@ gboolean    _cs_client_plan_end        (CsClient            *client,
                                         CsPollPlan          *plan,
                                         guint32              key);
 gsize       _cs_client_plan_memory     (CsPollPlan          *plan);
+guint       _cs_client_plan_get_remakes (CsPollPlan         *plan);
 gint64      _cs_client_plan_poll_floor (const CsDialectLimits *limits,
                                         guint                  polls,
                                         gint64                 last_poll,

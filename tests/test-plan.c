@@ -592,6 +592,33 @@ test_lone_after_failures (void)
     }
 }
 
+/* A client polling on a fixed schedule reads no plan, so what its polls
+ * see is kept without remaking one (a remake costs milliseconds); the
+ * plan is remade, with all of it, once adaptive polling reads it again. */
+static void
+test_fixed_schedule_defers (void)
+{
+  g_autoptr(CsClient) client = cs_client_new ("0123456789abcdef0123456789abcdef");
+  CsPollPlan *plan = plan_of (client, cs_task_type_find ("recaptcha-v2"));
+  guint made = _cs_client_plan_get_remakes (plan);
+
+  cs_client_set_poll_interval (client, 1000);
+  for (guint i = 0; i < 2000; i++)
+    _cs_client_plan_observe (client, plan, 1000 + 1000 * (i % 8), 1000 * (i % 8), i % 3 == 0);
+  g_assert_cmpuint (_cs_client_plan_get_remakes (plan), ==, made);
+
+  cs_client_set_adaptive_polling (client, TRUE);
+  _cs_client_plan_next_poll (client, plan, 0, -1, 0);
+  g_assert_cmpuint (_cs_client_plan_get_remakes (plan), ==, made + 1);
+  _cs_client_plan_next_poll (client, plan, 0, -1, 1);
+  g_assert_cmpuint (_cs_client_plan_get_remakes (plan), ==, made + 1);
+
+  /* an adaptive client remakes as it observes */
+  for (guint i = 0; i < 2000; i++)
+    _cs_client_plan_observe (client, plan, 1000 + 1000 * (i % 8), 1000 * (i % 8), i % 3 == 0);
+  g_assert_cmpuint (_cs_client_plan_get_remakes (plan), >, made + 1);
+}
+
 /* A provider's limits bound the scheduler's polls: never closer than its
  * minimum interval, never past its polls per task, and the last 24 polls
  * spread to the deadline once they could not go every 2 s until then. */
@@ -766,6 +793,7 @@ main (int    argc,
   g_test_add_func ("/plan/lone-after-failures", test_lone_after_failures);
   g_test_add_func ("/plan/replay/replan", test_replay_replan);
   g_test_add_func ("/plan/memory", test_memory);
+  g_test_add_func ("/plan/fixed-schedule-defers", test_fixed_schedule_defers);
   g_test_add_func ("/plan/provider-limits", test_provider_limits);
   return g_test_run ();
 }

@@ -68,7 +68,9 @@
  * task ready in one waits at most DENSE_LAG_MS. They get as large a
  * share as a budget of DENSE_BUDGET of the 1-second schedule's polls
  * allows with the longest steps elsewhere, λ is then the smallest within
- * it, and the plan is kept if more tasks wait little so.
+ * it, and the plan is kept if more tasks wait little so. Tasks that get
+ * fewer than DENSE_MIN_POLLS polls get dense bins only once LEARNT tasks
+ * (aged) were seen ready, within LEARNT_BUDGET of the 1-second schedule's.
  *
  * While no task of the family was ever seen ready, a poll that finds a
  * burst's task pending is spent for nothing: WATCH_SHARE of its tasks
@@ -117,7 +119,9 @@
 #define DENSE_LAG_MS    300       /* wait at most this long for their poll, */
 #define DENSE_BUDGET    0.97      /* within this much of the 1-second schedule's polls */
 #define DENSE_SPARE     0.5       /* and this many polls a task below them, */
-#define DENSE_MIN_POLLS 3.0       /* where they are this many at least */
+#define DENSE_MIN_POLLS 3.0       /* where they are this many at least, */
+#define LEARNT          120.0     /* or tasks seen ready (aged), and then */
+#define LEARNT_BUDGET   0.93      /* within this much where they are fewer */
 #define LAMBDA_SLACK    1.1       /* λ stays while at most this much above its due */
 #define PROBE_FIRST_MS  250
 #define PROBE_RATIO     1.5
@@ -866,6 +870,8 @@ plan_remake (CsPollPlan *plan)
 {
   Curve *curve = plan->curve;
   double budget, scale, early, lambda, goal, second;
+  double ready_seen = 0;
+  gboolean learnt;
   guint first;
 
   g_autofree double *smooth = g_new (double, N_BINS);
@@ -894,10 +900,21 @@ plan_remake (CsPollPlan *plan)
    * bounded, where the budget allows it */
   goal = within_goal (curve, lambda);
   second = one_second_budget (curve);
-  if (goal < MEDIAN_TARGET && second >= DENSE_MIN_POLLS)
+  /* tasks that get fewer than DENSE_MIN_POLLS polls are left to the
+   * mean's steps while the estimate is rough (a first burst's); once it
+   * has seen a burst's worth of tasks ready, they get dense bins too (half
+   * a poll a task below the 1-second schedule's would leave them none) */
+  for (guint i = 0; i < plan->deaths->len; i++)
+    ready_seen += g_array_index (plan->deaths, Death, i).weight;
+  learnt = ready_seen >= LEARNT * plan->gain;
+  if (goal < MEDIAN_TARGET && (second >= DENSE_MIN_POLLS || learnt))
     {
       double wider = MAX (budget, MIN (DENSE_BUDGET * second, second - DENSE_SPARE));
-      double share = dense_share (curve, first, early, wider);
+      double share;
+
+      if (second < DENSE_MIN_POLLS)
+        wider = MAX (wider, LEARNT_BUDGET * second);
+      share = dense_share (curve, first, early, wider);
 
       if (share > 0)
         {

@@ -51,6 +51,7 @@ typedef struct {
   gint64        retention_end;    /* when the provider drops the task; 0: unknown */
   gint64        created;          /* monotonic µs; the plan counts from here */
   gint64        last_poll;        /* when the last poll was sent, or 0 */
+  gint64        create_sent;      /* when its createTask was, or 0 */
   gint64        previous_poll;    /* the one before, or created */
   guint         plan_step;        /* polls of this solve so far */
   gint64        jitter;           /* µs, of its next poll */
@@ -470,8 +471,11 @@ static gint64
 poll_floor (CsClient  *client,
             SolveData *data)
 {
+  /* the task's last poll may be an earlier solve's, that timed out */
+  gint64 last_poll = MAX (data->last_poll, _cs_task_get_last_poll_time (data->task));
+
   return _cs_client_plan_poll_floor (_cs_dialect_get_limits (solve_dialect (client, data)),
-                                     cs_task_get_poll_count (data->task), data->last_poll,
+                                     cs_task_get_poll_count (data->task), last_poll,
                                      g_get_monotonic_time (), data->deadline);
 }
 
@@ -530,6 +534,7 @@ scheduler_replan (Scheduler  *self,
       if (due < data->due)
         {
           data->due = due;
+          data->last_poll_placed = FALSE;
           moved = TRUE;
         }
     }
@@ -600,24 +605,28 @@ solve_wait_unplanned (GTask  *gtask,
  * before. It is left out when that lead would be more than half the time
  * left (the deadline is less than four round trips away), so that it never
  * follows the poll before back to back: the poll before then stands for
- * the deadline. One per solve, and no plan moves it: the deadline placed
- * it. */
+ * the deadline. Before the first poll, the createTask's round trip stands
+ * for a poll's. One per solve; a plan that places the poll sooner takes
+ * it back (scheduler_replan()), and the next reply may place it again. */
 static gint64
 last_poll_time (SolveData *data,
                 gint64     due)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 left = data->deadline - now;
-  gint64 round_trip = data->last_poll != 0 ? now - data->last_poll : 0;
+  gint64 round_trip = 0;
   gint64 lead;
 
+  if (data->last_poll != 0)
+    round_trip = now - data->last_poll;
+  else if (data->create_sent != 0)
+    round_trip = data->created - data->create_sent;
   if (data->last_poll_placed || left <= 0 || due <= data->deadline - round_trip)
     return due;
   lead = MAX (MIN (left / 4, LAST_POLL_LEAD_MAX_MS * 1000), 2 * round_trip);
   if (2 * lead > left)
     return due;
   data->last_poll_placed = TRUE;
-  data->replannable = FALSE;
   return data->deadline - lead;
 }
 
@@ -812,6 +821,7 @@ solve_create (GTask *gtask)
   SolveData *data = solve_data (gtask);
 
   data->state = SOLVE_CREATING;
+  data->create_sent = g_get_monotonic_time ();
   _cs_client_create_task_started (g_task_get_source_object (gtask), data->task,
                                   data->caller_cancellable, data->cancellable,
                                   solve_create_cb, gtask);
@@ -1110,10 +1120,10 @@ solve_start (GTask *gtask)
           solve_end (gtask, NULL);
           break;
         }
-      /* resuming: the first poll is due already */
-      data->state = SOLVE_WAITING;
+      /* resuming: the first poll is due already, as the provider's
+       * limits allow after the last of an earlier solve */
       data->created = g_get_monotonic_time ();
-      scheduler_put (gtask, data->created);
+      solve_wait_unplanned (gtask, data->created);
       break;
     }
 }

@@ -181,6 +181,7 @@ void         _cs_task_set_status         (CsTask       *task,
 void         _cs_task_set_solution       (CsTask       *task,
                                           CsSolution   *solution);
 void         _cs_task_count_poll         (CsTask       *task);
+gint64       _cs_task_get_last_poll_time (CsTask       *task);
 gboolean     _cs_task_get_known_provider (CsTask       *task,
                                           CsProvider   *provider);
 void         _cs_task_set_provider       (CsTask       *task,

@@ -54,6 +54,7 @@ typedef struct
   CsTaskStatus   status;
   CsSolution    *solution;
   guint          poll_count;
+  gint64         last_poll_time; /* monotonic µs its last poll was sent, or 0 */
   guint          reports;        /* reports sent or on their way; under create_lock */
   gint64         solved_at;      /* monotonic µs of the solution, or 0 */
   /* a createTask on its way, and the calls that wait for its end; under
@@ -1236,7 +1237,19 @@ _cs_task_count_poll (CsTask *task)
   CsTaskPrivate *priv = cs_task_get_instance_private (task);
 
   priv->poll_count++;
+  priv->last_poll_time = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_POLL_COUNT]);
+}
+
+/* When the task's last poll was sent (monotonic µs), by any solve or
+ * call, or 0: a provider's minimum interval between polls holds across
+ * solves of the same task. */
+gint64
+_cs_task_get_last_poll_time (CsTask *task)
+{
+  CsTaskPrivate *priv = cs_task_get_instance_private (task);
+
+  return priv->last_poll_time;
 }
 
 typedef struct {

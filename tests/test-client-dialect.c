@@ -265,6 +265,55 @@ test_poll_interval (Fixture       *f,
 }
 
 static void
+record_poll_cb (SoupSession *session,
+                SoupMessage *message,
+                gpointer     user_data)
+{
+  GArray *sent = user_data;
+
+  if (g_str_has_suffix (g_uri_get_path (soup_message_get_uri (message)), "getTaskResult"))
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      g_array_append_val (sent, now);
+    }
+}
+
+/* The provider's minimum interval holds across solves of one task: a solve
+ * that ended with CS_ERROR_TIMEOUT (after its last poll, shortly before its
+ * deadline) and is solved again, as the error says, polls again no sooner
+ * than the interval after that poll. */
+static void
+test_poll_interval_resumed (Fixture       *f,
+                            gconstpointer  data)
+{
+  guint interval = _cs_dialect_get_limits (_cs_dialect_get (f->pc->provider))
+                   ->min_poll_interval_ms;
+  g_autoptr(GArray) sent = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(CsTask) task = new_recaptcha_task ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) resumed_error = NULL;
+
+  cs_sandbox_set_polls_until_ready (f->sandbox, 1000);
+  cs_client_set_first_poll_delay (f->client, 10);
+  cs_client_set_poll_interval (f->client, 60000);
+  cs_client_set_deadline (f->client, 2500);
+  g_signal_connect (cs_client_get_session (f->client), "request-queued",
+                    G_CALLBACK (record_poll_cb), sent);
+  g_assert_null (cs_client_solve (f->client, task, NULL, &error));
+  g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  cs_client_set_deadline (f->client, 300);
+  g_assert_null (cs_client_solve (f->client, task, NULL, &resumed_error));
+  g_assert_error (resumed_error, CS_ERROR, CS_ERROR_TIMEOUT);
+  g_signal_handlers_disconnect_by_data (cs_client_get_session (f->client), sent);
+
+  g_assert_cmpuint (sent->len, >=, 1);
+  for (guint i = 1; i < sent->len; i++)
+    g_assert_cmpint (g_array_index (sent, gint64, i) - g_array_index (sent, gint64, i - 1),
+                     >=, (gint64) interval * 1000);
+}
+
+static void
 test_wrong_key (Fixture       *f,
                 gconstpointer  data)
 {
@@ -765,6 +814,7 @@ main (int   argc,
       ADD ("image", test_image);
       ADD ("recaptcha-v2", test_recaptcha);
       ADD ("poll-interval", test_poll_interval);
+      ADD ("poll-interval-resumed", test_poll_interval_resumed);
       ADD ("wrong-key", test_wrong_key);
       ADD ("balance", test_balance);
       ADD ("lacking-type", test_lacking_type);

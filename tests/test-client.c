@@ -1140,6 +1140,87 @@ test_solve_deadline_last_poll_planned (Fixture       *f,
   assert_requests (f, 1, 1);
 }
 
+/* A createTask that took most of the deadline says how long a poll's round
+ * trip may take: no last poll is spent that could not come back. */
+static void
+test_solve_deadline_no_last_poll_after_slow_create (Fixture       *f,
+                                                    gconstpointer  data)
+{
+  g_autoptr(CsTask) task = new_token_task ();
+  g_autoptr(GError) error = NULL;
+  guint deadline = last_poll_deadline ();
+
+  set_sparse_schedule (f->client);
+  cs_client_set_first_poll_delay (f->client, 60000);
+  mock_server_add_delayed_reply (f->server, "createTask", deadline * 13 / 15, 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_PROCESSING);
+
+  error = solve_error (f, task, NULL);
+  g_assert_error (error, CS_ERROR, CS_ERROR_TIMEOUT);
+  assert_requests (f, 1, 0);
+  g_assert_cmpuint (cs_task_get_poll_count (task), ==, 0);
+}
+
+typedef struct {
+  guint   done;
+  gint64  start;
+  double  times[40];
+} Burst;
+
+static void
+burst_solved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(CsSolution) solution = cs_client_solve_finish (CS_CLIENT (source), result, NULL);
+
+  g_assert_nonnull (solution);
+  burst->times[burst->done++] = (g_get_monotonic_time () - burst->start) / 1000.0;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Solves whose first planned poll is past the deadline get their last
+ * poll before it; when the first polls find tasks ready and the plan
+ * places the others sooner, the last polls move with them instead of
+ * waiting for the deadline. */
+static void
+test_solve_deadline_last_poll_replanned (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  guint deadline = MIN (2400 * time_factor (), MOCK_WAIT_TIMEOUT * 1000 / 2);
+  Burst burst = { 0, };
+
+  cs_client_set_adaptive_polling (f->client, TRUE);
+  cs_client_set_deadline (f->client, deadline);
+  mock_server_set_fallback (f->server, "createTask", 200, REPLY_ID);
+  mock_server_set_fallback (f->server, "getTaskResult", 200, REPLY_READY);
+  burst.start = g_get_monotonic_time ();
+  for (guint i = 0; i < G_N_ELEMENTS (burst.times); i++)
+    {
+      CsTask *task = new_token_task ();
+
+      g_ptr_array_add (tasks, task);
+      cs_client_solve_async (f->client, task, NULL, burst_solved_cb, &burst);
+    }
+  while (burst.done < G_N_ELEMENTS (burst.times))
+    g_main_context_iteration (NULL, TRUE);
+
+  qsort (burst.times, G_N_ELEMENTS (burst.times), sizeof burst.times[0], compare_doubles);
+  g_test_message ("deadline %u ms: median solve %.0f ms", deadline, burst.times[20]);
+  g_assert_cmpfloat (burst.times[20], <, 0.6 * deadline);
+}
+
 typedef struct {
   MockServer   *server;
   GCancellable *cancellable;
@@ -2469,6 +2550,9 @@ main (int    argc,
   ADD ("solve/deadline-last-poll-timeout", test_solve_deadline_last_poll_timeout);
   ADD ("solve/deadline-last-poll-cancelled", test_solve_deadline_last_poll_cancelled);
   ADD ("solve/deadline-last-poll-planned", test_solve_deadline_last_poll_planned);
+  ADD ("solve/deadline-last-poll-replanned", test_solve_deadline_last_poll_replanned);
+  ADD ("solve/deadline-no-last-poll-after-slow-create",
+       test_solve_deadline_no_last_poll_after_slow_create);
   ADD ("solve/max-polls", test_solve_max_polls);
   ADD ("solve/provider-polls", test_solve_provider_polls);
   ADD ("solve/blocking-deadline", test_solve_blocking_deadline);

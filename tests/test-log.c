@@ -134,6 +134,30 @@ test_request_lines_when_shown (void)
   g_assert_cmpuint (count_lines_starting ("getBalance: HTTP 200"), ==, 1);
 }
 
+/* A base URL may carry the key in its path: the line of each request,
+ * written only when shown, names the path without it. */
+static void
+test_key_in_base_url_path (void)
+{
+  g_autoptr(MockServer) server = mock_server_new ();
+  const char *url = mock_server_get_url (server);
+  g_autofree char *base = g_strdup_printf ("%s%s" MOCK_API_KEY "/", url,
+                                           g_str_has_suffix (url, "/") ? "" : "/");
+  g_autoptr(CsClient) client = g_object_new (CS_TYPE_CLIENT, "api-key", MOCK_API_KEY,
+                                             "base-url", base, NULL);
+  g_autoptr(CsBalance) balance = NULL;
+
+  g_mutex_lock (&log_lock);
+  g_ptr_array_set_size (log_lines, 0);
+  g_mutex_unlock (&log_lock);
+  g_log_set_debug_enabled (TRUE);
+  /* the request is what matters here, not its answer */
+  balance = cs_client_get_balance (client, NULL, NULL);
+  g_assert_cmpuint (count_lines_starting ("getBalance: POST /[REDACTED]/"), >=, 1);
+  assert_no_line_contains (MOCK_API_KEY);
+  assert_no_line_contains ("0123456789ABCDEF0123456789ABCDEF");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -147,5 +171,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/log/key-not-logged", test_key_not_logged);
   g_test_add_func ("/log/request-lines-when-shown", test_request_lines_when_shown);
+  g_test_add_func ("/log/key-in-base-url-path", test_key_in_base_url_path);
   return g_test_run ();
 }

@@ -1179,16 +1179,6 @@ burst_solved_cb (GObject      *source,
   burst->times[burst->done++] = (g_get_monotonic_time () - burst->start) / 1000.0;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* Solves whose first planned poll is past the deadline get their last
  * poll before it; when the first polls find tasks ready and the plan
  * places the others sooner, the last polls move with them instead of
@@ -1200,6 +1190,7 @@ test_solve_deadline_last_poll_replanned (Fixture       *f,
   g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
   guint deadline = MIN (2400 * time_factor (), MOCK_WAIT_TIMEOUT * 1000 / 2);
   Burst burst = { 0, };
+  guint soon = 0;
 
   cs_client_set_adaptive_polling (f->client, TRUE);
   cs_client_set_deadline (f->client, deadline);
@@ -1216,9 +1207,12 @@ test_solve_deadline_last_poll_replanned (Fixture       *f,
   while (burst.done < G_N_ELEMENTS (burst.times))
     g_main_context_iteration (NULL, TRUE);
 
-  qsort (burst.times, G_N_ELEMENTS (burst.times), sizeof burst.times[0], compare_doubles);
-  g_test_message ("deadline %u ms: median solve %.0f ms", deadline, burst.times[20]);
-  g_assert_cmpfloat (burst.times[20], <, 0.6 * deadline);
+  /* most are solved well before the last polls would have gone */
+  for (guint i = 0; i < G_N_ELEMENTS (burst.times); i++)
+    soon += burst.times[i] < 0.6 * deadline;
+  g_test_message ("deadline %u ms: %u of %u solved within %.0f ms", deadline, soon,
+                  (guint) G_N_ELEMENTS (burst.times), 0.6 * deadline);
+  g_assert_cmpuint (soon, >, G_N_ELEMENTS (burst.times) / 2);
 }
 
 typedef struct {
